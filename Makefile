@@ -1,0 +1,38 @@
+# git-airlock — see README.md. Targets: build install test lint bench demo clean.
+GO      ?= go
+PREFIX  ?= $(HOME)/.local
+BINDIR  ?= $(PREFIX)/bin
+BUILD   := .build
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION) -X github.com/git-airlock/git-airlock/internal/remote.Version=$(VERSION)
+
+.PHONY: build install test lint bench demo clean
+
+build:
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BUILD)/bin/ ./cmd/git-airlock ./cmd/git-remote-airlock
+	$(GO) build -o $(BUILD)/sim/sbx ./internal/sbxsim/cmd/sbx
+
+# git finds `git airlock` and the airlock:// helper on PATH.
+install: build
+	mkdir -p $(BINDIR)
+	install -m 0755 $(BUILD)/bin/git-airlock $(BUILD)/bin/git-remote-airlock $(BINDIR)/
+	@case ":$$PATH:" in *":$(BINDIR):"*) ;; *) echo "note: add $(BINDIR) to PATH";; esac
+
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+	$(GO) mod tidy -diff
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+	bash docs/bench.sh
+
+demo: build
+	bash docs/demo.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/git-airlock/git-airlock/config"
+	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/tmux"
+	"github.com/git-airlock/git-airlock/internal/ui"
+	"github.com/git-airlock/git-airlock/internal/workflow"
+	"github.com/git-airlock/git-airlock/internal/xec"
+	"github.com/git-airlock/git-airlock/sbx"
+)
+
+// Invocation is what main was started with: the raw arguments (for --tmux,
+// which re-runs the command inside tmux) and the environment lookup, which
+// only the config loader and this layer read.
+type Invocation struct {
+	Args []string
+	Env  func(string) (string, bool)
+}
+
+// Globals are the options every command takes.
+type Globals struct {
+	Agent        string `help:"Agent to run: claude, codex, opencode, gemini, copilot, cursor, kiro, droid, devin, docker-agent, shell." placeholder:"AGENT"`
+	Name         string `help:"Sandbox to act on (default: this repository's only sandbox, or <agent>-<folder>-<hash>)." placeholder:"SANDBOX"`
+	DryRun       bool   `help:"Print every sbx and git command that would change something, and change nothing."`
+	Tmux         bool   `help:"Run up or run inside a tmux session of its own and attach to it."`
+	TmuxDetached bool   `help:"Run up or run inside a tmux session of its own, in the background."`
+	Verbose      bool   `short:"v" help:"Echo every git and sbx command that changes something."`
+	Quiet        bool   `short:"q" help:"Print only errors."`
+}
+
+// CLI is the kong model: one field per command, one file per command.
+type CLI struct {
+	Globals
+
+	Up         upCmd         `cmd:"" help:"Create the sandbox if needed and start the agent in it."`
+	Run        runCmd        `cmd:"" help:"Run the agent headless on one task, then fetch its work."`
+	Attach     attachCmd     `cmd:"" help:"Attach to the sandbox's tmux session."`
+	Shell      shellCmd      `cmd:"" help:"Open a shell inside the sandbox."`
+	Status     statusCmd     `cmd:"" help:"Show the sandbox's state and fetched branches."`
+	Ls         lsCmd         `cmd:"" help:"List this repository's sandboxes, or every sandbox."`
+	Fetch      fetchCmd      `cmd:"" help:"Fetch the agent's commits (git fetch airlock-<name>)."`
+	Log        logCmd        `cmd:"" help:"Show the agent's commits that the base lacks."`
+	Diff       diffCmd       `cmd:"" help:"Show what the agent changed since it forked from the base."`
+	Review     reviewCmd     `cmd:"" help:"Review the agent's change in your git difftool."`
+	Merge      mergeCmd      `cmd:"" help:"Merge the agent's work into the current branch."`
+	Apply      applyCmd      `cmd:"" help:"Bring the agent's changes in as one uncommitted change."`
+	Pr         prCmd         `cmd:"" name:"pr" help:"Push the agent's work from the host and open a pull request."`
+	Push       pushCmd       `cmd:"" help:"Hand host commits to the agent as a branch in its clone."`
+	Stop       stopCmd       `cmd:"" help:"Stop the sandbox; its clone and commits are kept."`
+	Rm         rmCmd         `cmd:"" help:"Remove the sandbox after making sure none of its work is lost."`
+	Doctor     doctorCmd     `cmd:"" help:"Check the machine, sbx and this repository."`
+	Setup      setupCmd      `cmd:"" help:"Install and prepare sbx, asking before each command."`
+	Init       initCmd       `cmd:"" help:"Write a starter AGENTS.md (never overwrites)."`
+	Trust      trustCmd      `cmd:"" help:"Trust the current .airlock.toml so its settings take effect."`
+	Config     configCmd     `cmd:"" help:"Show every effective setting with its origin, or import code-airlock's config."`
+	Completion completionCmd `cmd:"" help:"Print a shell completion script."`
+	Version    versionCmd    `cmd:"" help:"Print the version."`
+}
+
+// AfterApply binds the lazy dependencies once the command line is parsed:
+// a command that never asks for the Service never opens the repository.
+func (c *CLI) AfterApply(kctx *kong.Context, ctx context.Context, u *ui.UI, inv *Invocation) error {
+	u.Verbose, u.Quiet = c.Verbose, c.Quiet
+	kctx.Bind(&c.Globals)
+	if err := kctx.BindSingletonProvider(func() (*Loaded, error) { return load(ctx, &c.Globals, u, inv) }); err != nil {
+		return err
+	}
+	return kctx.BindSingletonProvider(func(l *Loaded) (*workflow.Service, error) {
+		if l.SettingsErr != nil {
+			return nil, ui.WithHint(l.SettingsErr, "fix or unset the value (git airlock config lists every setting and its origin)")
+		}
+		return l.Service, nil
+	})
+}
+
+// Loaded is the service with settings that may be invalid; only `config`
+// uses it directly, to show what is wrong.
+type Loaded struct {
+	Service     *workflow.Service
+	SettingsErr error
+}
+
+func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation) (*Loaded, error) {
+	run := &xec.Runner{}
+	if g.DryRun {
+		run.DryRun = u.Out
+	}
+	if g.Verbose {
+		run.Echo = u.Err
+	}
+	if v, _ := inv.Env("GIT_AIRLOCK_TRACE"); v != "" {
+		run.Trace = u.Err
+	}
+	repo, err := gitx.Open(ctx, run, ".")
+	if errors.Is(err, gitx.ErrNotRepository) {
+		repo = nil
+	} else if err != nil {
+		return nil, err
+	}
+	var entries []gitx.ConfigEntry
+	var file config.FileInput
+	if repo != nil {
+		entries, err = repo.ConfigEntries(ctx, `^(airlock|remote)\.`)
+		if content, rerr := os.ReadFile(filepath.Join(repo.Root, config.FileName)); rerr == nil {
+			file.Content = content
+		}
+	} else {
+		entries, err = gitx.UserConfigEntries(ctx, run, `^airlock\.`)
+	}
+	if err != nil {
+		return nil, err
+	}
+	file.TrustedHash = config.TrustedHash(entries)
+	flags := map[string][]string{}
+	if g.Agent != "" {
+		flags["agent"] = []string{g.Agent}
+	}
+	if g.Name != "" {
+		flags["name"] = []string{g.Name}
+	}
+	settings, serr := config.Load(config.Inputs{File: file, Git: entries, Env: inv.Env, Flags: flags})
+	for _, w := range settings.Warnings {
+		u.Warnf("%s", w)
+	}
+	self, _ := os.Executable()
+	client := &sbx.Client{Run: run, Timeout: settings.Timeout(), CacheDir: cacheDir(inv.Env)}
+	svc := &workflow.Service{UI: u, Repo: repo, Sbx: client, Tmux: &tmux.Client{Run: run},
+		Settings: settings, Entries: entries, Self: self}
+	return &Loaded{Service: svc, SettingsErr: serr}, nil
+}
+
+func cacheDir(env func(string) (string, bool)) string {
+	if d, ok := env("XDG_CACHE_HOME"); ok && d != "" {
+		return filepath.Join(d, "git-airlock")
+	}
+	if h, ok := env("HOME"); ok && h != "" {
+		return filepath.Join(h, ".cache", "git-airlock")
+	}
+	return ""
+}
+
+// streams returns the UI's streams for git and sbx passthrough.
+func streams(u *ui.UI) gitx.Streams { return gitx.Streams{In: u.In, Out: u.Out, Err: u.Err} }
+
+// withoutTmux drops the tmux flags from the original arguments, for the
+// command that runs inside the session.
+func withoutTmux(args []string) []string {
+	var out []string
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if a != "--tmux" && a != "--tmux-detached" {
+			out = append(out, a)
+		}
+	}
+	return out
+}

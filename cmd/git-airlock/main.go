@@ -1,0 +1,106 @@
+// Command git-airlock runs a coding agent in a Docker Sandboxes microVM and
+// brings its work back as ordinary git commits on an ordinary git remote.
+//
+// This package is the command syntax only: the kong model (one file per
+// command, Run methods that adapt to internal/workflow), signal handling,
+// and the only os.Exit.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/git-airlock/git-airlock/internal/ui"
+)
+
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], ui.New(os.Stdin, os.Stdout, os.Stderr, os.Getenv("NO_COLOR") != ""), os.LookupEnv)
+	stop()
+	os.Exit(code)
+}
+
+// run parses args and runs one command; it returns the exit code.
+func run(ctx context.Context, args []string, u *ui.UI, env func(string) (string, bool)) int {
+	var cli CLI
+	parser, err := kong.New(&cli,
+		kong.Name("git-airlock"),
+		kong.Description("Run a coding agent in a Docker Sandboxes microVM; get its work back as git commits."),
+		kong.Writers(u.Out, u.Err),
+		kong.UsageOnError(),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Exit(func(code int) { panic(exitPanic(code)) }),
+		kong.BindTo(ctx, (*context.Context)(nil)),
+		kong.Bind(u, &Invocation{Args: args, Env: env}),
+	)
+	if err != nil {
+		fmt.Fprintf(u.Err, "git-airlock: %v\n", err)
+		return 2
+	}
+	return runParsed(parser, args, u)
+}
+
+type exitPanic int
+
+func runParsed(parser *kong.Kong, args []string, u *ui.UI) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			c, ok := r.(exitPanic)
+			if !ok {
+				panic(r)
+			}
+			code = int(c)
+		}
+	}()
+	if len(args) == 0 {
+		args = []string{"--help"}
+	}
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		fmt.Fprintf(u.Err, "git-airlock: %v\n", err)
+		if errors.Is(err, errNeedsHelp) {
+			return 2
+		}
+		_ = kctx
+		fmt.Fprintln(u.Err, "hint: see 'git airlock --help'")
+		return 2
+	}
+	return report(u.Err, kctx.Run())
+}
+
+var errNeedsHelp = errors.New("help")
+
+// report prints an error with its hints and chooses the exit code.
+func report(w io.Writer, err error) int {
+	if err == nil {
+		return 0
+	}
+	var ee *ui.ExitError
+	if errors.As(err, &ee) {
+		if ee.Err != nil {
+			report(w, ee.Err)
+		}
+		return ee.Code
+	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(w, "git-airlock: interrupted")
+		return 130
+	}
+	fmt.Fprintf(w, "git-airlock: %v\n", err)
+	var ue *ui.Error
+	if errors.As(err, &ue) {
+		for _, h := range ue.Hints {
+			fmt.Fprintf(w, "hint: %s\n", h)
+		}
+	}
+	return 1
+}

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"context"
+
+	"github.com/git-airlock/git-airlock/internal/ui"
+	"github.com/git-airlock/git-airlock/internal/workflow"
+)
+
+type runCmd struct {
+	Task      string   `arg:"" help:"The task, in quotes."`
+	AgentArgs []string `arg:"" optional:"" help:"More arguments for the agent, after --."`
+	NoFetch   bool     `help:"Do not fetch the agent's work when it finishes."`
+}
+
+func (c *runCmd) Help() string {
+	return `Runs the agent without a terminal (claude -p, codex exec, opencode run;
+other agents get the task as their last argument), reports its exit status,
+and fetches what it committed into airlock-<name>.
+
+  git airlock run "make the failing test pass"
+  git airlock run --tmux-detached "upgrade the dependencies"`
+}
+
+func (c *runCmd) Run(ctx context.Context, g *Globals, svc *workflow.Service, u *ui.UI, inv *Invocation) error {
+	name, err := upName(svc)
+	if err != nil {
+		return err
+	}
+	if g.Tmux || g.TmuxDetached {
+		return svc.InTmux(ctx, workflow.TmuxRequest{Name: name, Argv: append([]string{"--name", name}, withoutTmux(inv.Args)...),
+			Detached: g.TmuxDetached, Streams: streams(u)})
+	}
+	return svc.Run(ctx, workflow.RunRequest{Name: name, Task: c.Task, AgentArgs: c.AgentArgs, Streams: streams(u), NoFetch: c.NoFetch})
+}

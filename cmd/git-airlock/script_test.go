@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/git-airlock/git-airlock/internal/remote"
+	"github.com/git-airlock/git-airlock/internal/sbxsim"
+	"github.com/git-airlock/git-airlock/internal/ui"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata/script")
+
+// TestMain lets the test binary act as git-airlock, git-remote-airlock and
+// the sbx simulator, all on PATH for the scripts and for git itself.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"git-airlock": func() {
+			os.Exit(run(context.Background(), os.Args[1:], ui.New(os.Stdin, os.Stdout, os.Stderr, true), os.LookupEnv))
+		},
+		"git-remote-airlock": func() { os.Exit(remote.Main()) },
+		"sbx":                func() { os.Exit(sbxsim.Main()) },
+	})
+}
+
+func TestScript(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Fatal("git is required")
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:           filepath.Join("..", "..", "testdata", "script"),
+		UpdateScripts: *update,
+		Setup: func(env *testscript.Env) error {
+			home := filepath.Join(env.WorkDir, "home")
+			sim := filepath.Join(env.WorkDir, ".sbxsim")
+			env.Setenv("HOME", home)
+			env.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+			env.Setenv("XDG_CACHE_HOME", filepath.Join(home, ".cache"))
+			env.Setenv("SBXSIM_HOME", sim)
+			env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+			env.Setenv("GIT_AUTHOR_NAME", "Host User")
+			env.Setenv("GIT_AUTHOR_EMAIL", "host@example.com")
+			env.Setenv("GIT_COMMITTER_NAME", "Host User")
+			env.Setenv("GIT_COMMITTER_EMAIL", "host@example.com")
+			env.Setenv("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+			env.Setenv("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
+			env.Setenv("NO_COLOR", "1")
+			env.Setenv("TERM", "dumb")
+			env.Setenv("GIT_PAGER", "cat")
+			env.Setenv("PAGER", "cat")
+			if err := os.MkdirAll(home, 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(home, ".gitconfig"), []byte("[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n"), 0o644); err != nil {
+				return err
+			}
+			env.Defer(func() { sbxsim.StopAll(sim) })
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"newrepo": cmdNewRepo,
+		},
+	})
+}
+
+// newrepo DIR: a repository with one commit on main.
+func cmdNewRepo(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: newrepo DIR")
+	}
+	dir := ts.MkAbs(args[0])
+	for _, a := range [][]string{
+		{"init", "-q", "-b", "main", dir},
+		{"-C", dir, "commit", "-q", "--allow-empty", "-m", "Initial commit"},
+	} {
+		if err := ts.Exec("git", a...); err != nil {
+			ts.Fatalf("git %v: %v", a, err)
+		}
+	}
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The whole git-airlock loop in a throwaway repository: up, the agent
+# commits, plain git fetch, status, diff, review, merge, rm.
+#
+# With a real sbx on PATH it drives real Docker Sandboxes (agent: shell).
+# Without one it uses the bundled simulator (internal/sbxsim), whose state
+# lives in the demo's temporary directory.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin="$root/.build/bin"
+[ -x "$bin/git-airlock" ] || { echo "run 'make demo' (it builds first)" >&2; exit 1; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/git-airlock-demo.XXXXXX")
+export PATH="$bin:$PATH"
+if command -v sbx >/dev/null 2>&1; then
+  echo "demo: using the sbx on PATH ($(command -v sbx))"
+else
+  echo "demo: no sbx installed; using the bundled simulator"
+  export PATH="$root/.build/sim:$PATH" SBXSIM_HOME="$tmp/sbxsim"
+fi
+cleanup() {
+  if [ -n "${SBXSIM_HOME:-}" ]; then sbx rm --all --force >/dev/null 2>&1 || true; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+
+export GIT_AUTHOR_NAME="Demo User" GIT_AUTHOR_EMAIL="demo@example.com"
+export GIT_COMMITTER_NAME="Demo User" GIT_COMMITTER_EMAIL="demo@example.com"
+repo="$tmp/demo project"
+git init -q -b main "$repo"
+cd "$repo"
+printf 'def greet(name):\n    return "hello " + name\n' > greet.py
+git add greet.py && git commit -q -m "Add greet"
+
+step git airlock init
+git add AGENTS.md && git commit -q -m "Add AGENTS.md"
+
+# The "agent" is a shell task, so the demo runs the same with real sbx.
+task='git switch -q -c agent/title-case &&
+printf "def greet(name):\n    return \"Hello, \" + name.title()\n" > greet.py &&
+printf "from greet import greet\nassert greet(\"ada\") == \"Hello, Ada\"\n" > test_greet.py &&
+git add -A && git commit -q -m "Greet with a capital and a comma" &&
+git tag sneaky-tag'
+step git airlock --agent shell --name demo run "$task"
+
+step git fetch airlock-demo
+step git log --oneline --graph main airlock-demo/agent/title-case
+step git airlock status
+step git airlock diff --no-fetch --stat
+git config difftool.show.cmd 'diff -ru "$LOCAL" "$REMOTE"'
+step git -c airlock.reviewTool=show airlock review --no-fetch || true
+step git airlock merge --no-fetch
+step git log --oneline -3
+if git rev-parse -q --verify refs/tags/sneaky-tag >/dev/null; then
+  echo "demo: FAILED: the agent's tag reached the host" >&2; exit 1
+fi
+step git airlock rm
+step git airlock ls
+echo
+echo "demo: done. The agent's commits came back through git, were reviewed and merged;"
+echo "demo: its tag stayed out, and its branches are kept under refs/airlock/removed/demo/."

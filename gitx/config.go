@@ -1,0 +1,116 @@
+package gitx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/git-airlock/git-airlock/internal/xec"
+)
+
+// ConfigEntry is one value of a git config key, in the order git reads them
+// (system, global, local, worktree, command line).
+type ConfigEntry struct {
+	Key     string // lower-cased section and name, subsection as written
+	Value   string
+	Scope   string // system, global, local, worktree, command
+	Origin  string // for example "file:.git/config"
+	NoValue bool   // `[airlock] key` without "= value"
+}
+
+// ConfigEntries reads every entry whose key matches the regular expression,
+// in one git call.
+func (r *Repo) ConfigEntries(ctx context.Context, pattern string) ([]ConfigEntry, error) {
+	out, err := r.run.Output(ctx, xec.Cmd{Argv: r.git("config", "--show-scope", "--show-origin", "-z", "--get-regexp", pattern)})
+	var ee *xec.ExitError
+	if errors.As(err, &ee) && ee.Code == 1 {
+		return nil, nil // no matching key
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read git config %q: %w", pattern, err)
+	}
+	return parseConfigZ(out)
+}
+
+func parseConfigZ(out []byte) ([]ConfigEntry, error) {
+	fields := splitNul(out)
+	if len(fields)%3 != 0 {
+		return nil, fmt.Errorf("read git config: unexpected output %q", out)
+	}
+	entries := make([]ConfigEntry, 0, len(fields)/3)
+	for i := 0; i < len(fields); i += 3 {
+		e := ConfigEntry{Scope: string(fields[i]), Origin: string(fields[i+1])}
+		key, value, found := strings.Cut(string(fields[i+2]), "\n")
+		e.Key, e.Value, e.NoValue = canonicalKey(key), value, !found
+		entries = append(entries, e)
+	}
+	return entries, nil
+}
+
+// canonicalKey lower-cases section and variable name, as git compares them,
+// and keeps the subsection's case.
+func canonicalKey(k string) string {
+	first := strings.Index(k, ".")
+	last := strings.LastIndex(k, ".")
+	if first < 0 {
+		return strings.ToLower(k)
+	}
+	return strings.ToLower(k[:first]) + k[first:last] + strings.ToLower(k[last:])
+}
+
+// ConfigGet returns the last value of key, and whether it is set.
+func (r *Repo) ConfigGet(ctx context.Context, key string) (string, bool, error) {
+	out, err := r.output(ctx, "config", "--get", key)
+	var ee *xec.ExitError
+	if errors.As(err, &ee) && ee.Code == 1 {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("read git config %q: %w", key, err)
+	}
+	return strings.TrimSuffix(out, "\n"), true, nil
+}
+
+// ConfigSet writes key=value to the repository's local config.
+func (r *Repo) ConfigSet(ctx context.Context, key, value string) error {
+	if err := r.mutate(ctx, "config", "--local", key, value); err != nil {
+		return fmt.Errorf("set git config %q: %w", key, err)
+	}
+	return nil
+}
+
+// ConfigAdd appends a value to a multi-valued key in local config.
+func (r *Repo) ConfigAdd(ctx context.Context, key, value string) error {
+	if err := r.mutate(ctx, "config", "--local", "--add", key, value); err != nil {
+		return fmt.Errorf("add git config %q: %w", key, err)
+	}
+	return nil
+}
+
+// ConfigUnset removes every value of key from local config; unset is no error.
+func (r *Repo) ConfigUnset(ctx context.Context, key string) error {
+	err := r.mutate(ctx, "config", "--local", "--unset-all", key)
+	var ee *xec.ExitError
+	if errors.As(err, &ee) && ee.Code == 5 {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("unset git config %q: %w", key, err)
+	}
+	return nil
+}
+
+// UserConfigEntries reads matching entries outside any repository (system
+// and global scopes), for commands run elsewhere.
+func UserConfigEntries(ctx context.Context, run *xec.Runner, pattern string) ([]ConfigEntry, error) {
+	out, err := run.Output(ctx, xec.Cmd{Argv: []string{"git", "config", "--show-scope", "--show-origin", "-z", "--get-regexp", pattern}})
+	var ee *xec.ExitError
+	if errors.As(err, &ee) && ee.Code == 1 {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read git config %q: %w", pattern, err)
+	}
+	return parseConfigZ(out)
+}

@@ -1,0 +1,294 @@
+// Package gitx is the only way git-airlock talks to git.
+//
+// Exact in-process reads (refs, objects, HEAD, ancestry) go through go-git;
+// anything that depends on git's own semantics (config scopes and includes,
+// fetch, merge, difftool, hooks path, worktrees) runs the git CLI through
+// internal/xec. Nobody else runs git.
+package gitx
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/git-airlock/git-airlock/internal/xec"
+)
+
+// ErrNotRepository means the directory is not inside a git work tree.
+var ErrNotRepository = errors.New("not a git repository")
+
+// Repo is a non-bare git repository with a work tree.
+type Repo struct {
+	Root      string // absolute top level of the work tree
+	GitDir    string // absolute
+	CommonDir string // absolute; differs from GitDir in a linked worktree
+	Shallow   bool
+
+	run *xec.Runner
+
+	once  sync.Once
+	gg    *git.Repository
+	ggErr error
+}
+
+// Open finds the repository that contains dir with a single git call.
+func Open(ctx context.Context, run *xec.Runner, dir string) (*Repo, error) {
+	out, err := run.Output(ctx, xec.Cmd{Argv: []string{"git", "-C", dir, "rev-parse",
+		"--path-format=absolute", "--show-toplevel", "--git-dir", "--git-common-dir",
+		"--is-shallow-repository"}})
+	if err != nil {
+		var ee *xec.ExitError
+		if errors.As(err, &ee) && strings.Contains(ee.Stderr, "not a git repository") {
+			return nil, ErrNotRepository
+		}
+		if errors.As(err, &ee) && strings.Contains(ee.Stderr, "must be run in a work tree") {
+			return nil, fmt.Errorf("%w (bare repositories have no work tree for an agent)", ErrNotRepository)
+		}
+		return nil, fmt.Errorf("open repository in %q: %w", dir, err)
+	}
+	f := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	if len(f) != 4 {
+		return nil, fmt.Errorf("open repository in %q: unexpected rev-parse output %q", dir, out)
+	}
+	return &Repo{Root: f[0], GitDir: f[1], CommonDir: f[2], Shallow: f[3] == "true", run: run}, nil
+}
+
+// OpenGitDir opens a repository by its git directory, for the remote helper,
+// which git starts with GIT_DIR set and possibly no work tree.
+func OpenGitDir(run *xec.Runner, gitDir string) *Repo {
+	gitDir, _ = filepath.Abs(gitDir)
+	return &Repo{GitDir: gitDir, CommonDir: gitDir, run: run}
+}
+
+// LinkedWorktree reports whether this is a worktree added with
+// `git worktree add` rather than the main one.
+func (r *Repo) LinkedWorktree() bool {
+	return filepath.Clean(r.GitDir) != filepath.Clean(r.CommonDir)
+}
+
+func (r *Repo) git(args ...string) []string {
+	dir := r.Root
+	if dir == "" {
+		return append([]string{"git", "--git-dir", r.GitDir}, args...)
+	}
+	return append([]string{"git", "-C", dir}, args...)
+}
+
+func (r *Repo) output(ctx context.Context, args ...string) (string, error) {
+	out, err := r.run.Output(ctx, xec.Cmd{Argv: r.git(args...)})
+	return string(out), err
+}
+
+func (r *Repo) mutate(ctx context.Context, args ...string) error {
+	return r.run.Run(ctx, xec.Cmd{Argv: r.git(args...), Mutates: true})
+}
+
+func (r *Repo) open() (*git.Repository, error) {
+	r.once.Do(func() {
+		r.gg, r.ggErr = git.PlainOpenWithOptions(r.GitDir, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+		if r.ggErr != nil {
+			r.ggErr = fmt.Errorf("read repository %q: %w", r.GitDir, r.ggErr)
+		}
+	})
+	return r.gg, r.ggErr
+}
+
+// Head describes what HEAD points at.
+type Head struct {
+	Hash   string // empty when the repository has no commits
+	Branch string // short branch name; empty when detached
+}
+
+// Head reads HEAD in process.
+func (r *Repo) Head() (Head, error) {
+	gg, err := r.open()
+	if err != nil {
+		return Head{}, err
+	}
+	sym, err := gg.Storer.Reference(plumbing.HEAD)
+	if err != nil {
+		return Head{}, fmt.Errorf("read HEAD: %w", err)
+	}
+	var h Head
+	if sym.Type() == plumbing.SymbolicReference && sym.Target().IsBranch() {
+		h.Branch = sym.Target().Short()
+	}
+	ref, err := gg.Reference(plumbing.HEAD, true)
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return h, nil
+	}
+	if err != nil {
+		return Head{}, fmt.Errorf("resolve HEAD: %w", err)
+	}
+	h.Hash = ref.Hash().String()
+	return h, nil
+}
+
+// Refs returns the refs under prefix (for example "refs/remotes/airlock-x/"),
+// keyed by their full name, with the hash each points at.
+func (r *Repo) Refs(prefix string) (map[string]string, error) {
+	gg, err := r.open()
+	if err != nil {
+		return nil, err
+	}
+	iter, err := gg.References()
+	if err != nil {
+		return nil, fmt.Errorf("list refs: %w", err)
+	}
+	refs := map[string]string{}
+	err = iter.ForEach(func(ref *plumbing.Reference) error {
+		name := ref.Name().String()
+		if !strings.HasPrefix(name, prefix) {
+			return nil
+		}
+		if ref.Type() == plumbing.SymbolicReference {
+			res, err := gg.Reference(ref.Name(), true)
+			if err != nil {
+				return nil
+			}
+			ref = res
+		}
+		refs[name] = ref.Hash().String()
+		return nil
+	})
+	return refs, err
+}
+
+// ResolveCommit resolves a revision (branch, remote branch, hash) in process.
+func (r *Repo) ResolveCommit(rev string) (string, error) {
+	gg, err := r.open()
+	if err != nil {
+		return "", err
+	}
+	h, err := gg.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		return "", fmt.Errorf("resolve %q: %w", rev, err)
+	}
+	return h.String(), nil
+}
+
+// HasCommit reports whether the object store holds the commit.
+func (r *Repo) HasCommit(hash string) bool {
+	gg, err := r.open()
+	if err != nil {
+		return false
+	}
+	_, err = gg.CommitObject(plumbing.NewHash(hash))
+	return err == nil
+}
+
+// IsAncestor reports whether commit a is reachable from commit b.
+func (r *Repo) IsAncestor(a, b string) (bool, error) {
+	if a == b {
+		return true, nil
+	}
+	gg, err := r.open()
+	if err != nil {
+		return false, err
+	}
+	ca, err := gg.CommitObject(plumbing.NewHash(a))
+	if err != nil {
+		return false, nil
+	}
+	cb, err := gg.CommitObject(plumbing.NewHash(b))
+	if err != nil {
+		return false, nil
+	}
+	return ca.IsAncestor(cb)
+}
+
+// AheadBehind counts the commits only in a and only in b.
+func (r *Repo) AheadBehind(ctx context.Context, a, b string) (ahead, behind int, err error) {
+	out, err := r.output(ctx, "rev-list", "--left-right", "--count", a+"..."+b, "--")
+	if err != nil {
+		return 0, 0, fmt.Errorf("compare %q with %q: %w", a, b, err)
+	}
+	_, err = fmt.Sscan(out, &ahead, &behind)
+	return ahead, behind, err
+}
+
+// ChangedFiles lists paths that differ between two commits.
+func (r *Repo) CommitSubject(hash string) string {
+	gg, err := r.open()
+	if err != nil {
+		return ""
+	}
+	c, err := gg.CommitObject(plumbing.NewHash(hash))
+	if err != nil {
+		return ""
+	}
+	subject, _, _ := strings.Cut(c.Message, "\n")
+	return subject
+}
+
+// Commit reads one commit object.
+func (r *Repo) Commit(hash string) (*object.Commit, error) {
+	gg, err := r.open()
+	if err != nil {
+		return nil, err
+	}
+	return gg.CommitObject(plumbing.NewHash(hash))
+}
+
+// MergeBase returns the best common ancestor of a and b, or "" if none.
+func (r *Repo) MergeBase(ctx context.Context, a, b string) (string, error) {
+	out, err := r.output(ctx, "merge-base", a, b)
+	var ee *xec.ExitError
+	if errors.As(err, &ee) && ee.Code == 1 {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("merge-base %q %q: %w", a, b, err)
+	}
+	return strings.TrimSpace(out), nil
+}
+
+// Streams carries the terminal streams for git commands whose output is the
+// result itself (diff, log, merge).
+type Streams struct {
+	In       io.Reader
+	Out, Err io.Writer
+}
+
+// Passthrough runs a git command with the user's streams attached.
+func (r *Repo) Passthrough(ctx context.Context, s Streams, mutates bool, args ...string) error {
+	return r.run.Run(ctx, xec.Cmd{Argv: r.git(args...), Stdin: s.In, Stdout: s.Out, Stderr: s.Err, Mutates: mutates})
+}
+
+// Init creates a repository with one commit holding the current files, for
+// `up` in a folder that is not yet a repository (asked on a terminal only).
+func Init(ctx context.Context, run *xec.Runner, dir string) error {
+	for _, args := range [][]string{
+		{"git", "-C", dir, "init", "-q"},
+		{"git", "-C", dir, "add", "-A"},
+		{"git", "-C", dir, "commit", "-q", "--allow-empty", "-m", "Initial commit"},
+	} {
+		if err := run.Run(ctx, xec.Cmd{Argv: args, Mutates: true}); err != nil {
+			return fmt.Errorf("initialise repository in %q: %w", dir, err)
+		}
+	}
+	return nil
+}
+
+// Version returns `git version` output, for doctor.
+func Version(ctx context.Context, run *xec.Runner) (string, error) {
+	out, err := run.Output(ctx, xec.Cmd{Argv: []string{"git", "version"}})
+	return strings.TrimSpace(string(out)), err
+}
+
+func splitNul(b []byte) [][]byte {
+	b = bytes.TrimSuffix(b, []byte{0})
+	if len(b) == 0 {
+		return nil
+	}
+	return bytes.Split(b, []byte{0})
+}

@@ -1,0 +1,138 @@
+package gitx
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/git-airlock/git-airlock/internal/xec"
+)
+
+// Remote is one configured remote, read from git config entries.
+type Remote struct {
+	Name  string
+	URL   string
+	Extra map[string]string // other keys of the remote's section, lower-cased
+}
+
+// Remotes groups `remote.*` entries (as returned by ConfigEntries) into
+// remotes, sorted by name.
+func Remotes(entries []ConfigEntry) []Remote {
+	byName := map[string]*Remote{}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Key, "remote.") {
+			continue
+		}
+		rest := strings.TrimPrefix(e.Key, "remote.")
+		dot := strings.LastIndex(rest, ".")
+		if dot < 0 {
+			continue
+		}
+		name, key := rest[:dot], rest[dot+1:]
+		rm := byName[name]
+		if rm == nil {
+			rm = &Remote{Name: name, Extra: map[string]string{}}
+			byName[name] = rm
+		}
+		if key == "url" {
+			rm.URL = e.Value
+		} else {
+			rm.Extra[key] = e.Value
+		}
+	}
+	out := make([]Remote, 0, len(byName))
+	for _, rm := range byName {
+		out = append(out, *rm)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// RemoteSpec is a remote to register.
+type RemoteSpec struct {
+	Name string // required
+	URL  string // required
+	// Extra keys written into the remote's section (remote.<name>.<key>).
+	Extra map[string]string
+}
+
+// AddSandboxRemote registers a remote for an agent's clone: no tags (an agent
+// must not plant tags in the host), forced fetch of every branch into
+// refs/remotes/<name>/* (agents rewrite history; the reflog keeps the old
+// tips), and the sandbox's HEAD as <name>/HEAD so that a detached HEAD's
+// commits come back too.
+func (r *Repo) AddSandboxRemote(ctx context.Context, spec RemoteSpec) error {
+	steps := [][]string{
+		{"remote", "add", "--no-tags", spec.Name, spec.URL},
+		{"config", "--local", "--add", "remote." + spec.Name + ".fetch", "+HEAD:refs/remotes/" + spec.Name + "/HEAD"},
+	}
+	keys := make([]string, 0, len(spec.Extra))
+	for k := range spec.Extra {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		steps = append(steps, []string{"config", "--local", "remote." + spec.Name + "." + k, spec.Extra[k]})
+	}
+	for i, args := range steps {
+		if err := r.mutate(ctx, args...); err != nil {
+			if i > 0 {
+				_ = r.mutate(ctx, "remote", "remove", spec.Name)
+			}
+			return fmt.Errorf("add remote %q: %w", spec.Name, err)
+		}
+	}
+	return nil
+}
+
+// RemoveRemote removes a remote's configuration and its remote-tracking refs.
+func (r *Repo) RemoveRemote(ctx context.Context, name string) error {
+	if err := r.mutate(ctx, "remote", "remove", name); err != nil {
+		return fmt.Errorf("remove remote %q: %w", name, err)
+	}
+	return nil
+}
+
+// Fetch runs `git fetch` for the named remotes, with progress on s.Err.
+func (r *Repo) Fetch(ctx context.Context, s Streams, remotes ...string) error {
+	args := []string{"fetch", "--multiple"}
+	if len(remotes) == 1 {
+		args = []string{"fetch"}
+	}
+	args = append(args, remotes...)
+	err := r.run.Run(ctx, xec.Cmd{Argv: r.git(args...), Stdout: s.Out, Stderr: s.Err, Mutates: true})
+	if err != nil {
+		return fmt.Errorf("fetch %s: %w", strings.Join(remotes, ", "), err)
+	}
+	return nil
+}
+
+// RefUpdate sets Name to Hash; an empty Hash deletes Name.
+type RefUpdate struct {
+	Name string
+	Hash string
+}
+
+// UpdateRefs applies all updates in one transaction, keeping reflogs.
+func (r *Repo) UpdateRefs(ctx context.Context, updates []RefUpdate) error {
+	if len(updates) == 0 {
+		return nil
+	}
+	var in strings.Builder
+	in.WriteString("start\n")
+	for _, u := range updates {
+		if u.Hash == "" {
+			fmt.Fprintf(&in, "delete %s\n", u.Name)
+		} else {
+			fmt.Fprintf(&in, "update %s %s\n", u.Name, u.Hash)
+		}
+	}
+	in.WriteString("commit\n")
+	err := r.run.Run(ctx, xec.Cmd{Argv: r.git("update-ref", "--create-reflog", "--stdin"),
+		Stdin: strings.NewReader(in.String()), Mutates: true})
+	if err != nil {
+		return fmt.Errorf("update refs: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,74 @@
+// Package agent holds what git-airlock knows about each coding agent that sbx
+// can run: its binary, its default command line, how to run it headless, and
+// which sbx secret service holds its credential.
+package agent
+
+import (
+	"slices"
+	"sort"
+)
+
+// Agent is one built-in sbx agent.
+type Agent struct {
+	Name string
+	// Bin and DefaultArgs: the command sbx starts for an interactive session.
+	Bin         string
+	DefaultArgs []string
+	// Headless builds the argv for a one-shot task; nil means the agent has
+	// no known non-interactive mode and the task is passed as is.
+	Headless func(task string) []string
+	// Secret is the sbx secret service that holds its credential, if any.
+	Secret string
+}
+
+var agents = map[string]Agent{
+	"claude": {Name: "claude", Bin: "claude", DefaultArgs: []string{"--dangerously-skip-permissions"}, Secret: "anthropic",
+		Headless: func(t string) []string { return []string{"claude", "--dangerously-skip-permissions", "-p", t} }},
+	"codex": {Name: "codex", Bin: "codex", DefaultArgs: []string{"--dangerously-bypass-approvals-and-sandbox"}, Secret: "openai",
+		Headless: func(t string) []string {
+			return []string{"codex", "exec", "--dangerously-bypass-approvals-and-sandbox", t}
+		}},
+	"opencode": {Name: "opencode", Bin: "opencode",
+		Headless: func(t string) []string { return []string{"opencode", "run", t} }},
+	"gemini":       {Name: "gemini", Bin: "gemini", DefaultArgs: []string{"--yolo"}, Secret: "google"},
+	"copilot":      {Name: "copilot", Bin: "copilot", DefaultArgs: []string{"--yolo"}, Secret: "github"},
+	"cursor":       {Name: "cursor", Bin: "cursor-agent", DefaultArgs: []string{"--yolo"}, Secret: "cursor"},
+	"kiro":         {Name: "kiro", Bin: "kiro", DefaultArgs: []string{"chat", "--trust-all-tools"}},
+	"droid":        {Name: "droid", Bin: "droid", Secret: "droid"},
+	"devin":        {Name: "devin", Bin: "devin", Secret: "devin"},
+	"docker-agent": {Name: "docker-agent", Bin: "docker-agent", DefaultArgs: []string{"run", "--yolo"}},
+	"shell":        {Name: "shell", Bin: "bash", DefaultArgs: []string{"-l"}},
+}
+
+// Lookup returns the agent of that name.
+func Lookup(name string) (Agent, bool) {
+	a, ok := agents[name]
+	return a, ok
+}
+
+// Names lists the agents, sorted.
+func Names() []string {
+	names := make([]string, 0, len(agents))
+	for n := range agents {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// HeadlessArgv returns the argv that runs task without a terminal, and
+// whether the mapping is known (false: passed through with a warning).
+func (a Agent) HeadlessArgv(task string, extra []string) ([]string, bool) {
+	if a.Headless != nil {
+		return append(a.Headless(task), extra...), true
+	}
+	if a.Name == "shell" {
+		return append([]string{"bash", "-lc", task}, extra...), true
+	}
+	argv := append([]string{a.Bin}, a.DefaultArgs...)
+	argv = append(argv, extra...)
+	return append(argv, task), false
+}
+
+// IsKnown reports whether name is a built-in agent.
+func IsKnown(name string) bool { return slices.Contains(Names(), name) }

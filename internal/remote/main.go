@@ -1,0 +1,64 @@
+package remote
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/git-airlock/git-airlock/config"
+	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/xec"
+	"github.com/git-airlock/git-airlock/sbx"
+)
+
+// Version is set by the linker for `git-remote-airlock --version`.
+var Version = "dev"
+
+// Main is git-remote-airlock: argv [remote, url] from git, protocol on
+// stdin/stdout, diagnostics on stderr. It returns the exit code: 128 on
+// protocol errors, as git's die() does.
+func Main() int {
+	args := os.Args[1:]
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "--help" || args[0] == "-h") {
+		fmt.Fprintf(os.Stderr, "git-remote-airlock %s\ngit's remote helper for airlock://<sandbox>[/<path>] URLs; git runs it, you do not.\n", Version)
+		return 0
+	}
+	if len(args) != 2 {
+		fmt.Fprintln(os.Stderr, "fatal: git-remote-airlock: git runs this helper as 'git-remote-airlock <remote> <url>'")
+		return 128
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	runner := &xec.Runner{}
+	if os.Getenv("GIT_AIRLOCK_TRACE") != "" {
+		runner.Trace = os.Stderr
+	}
+	h := &Helper{Sbx: &sbx.Client{Run: runner}, Run: runner, Protocol: os.Getenv("GIT_PROTOCOL"),
+		In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
+	if gitDir := os.Getenv("GIT_DIR"); gitDir != "" {
+		h.Repo = gitx.OpenGitDir(runner, filepath.FromSlash(gitDir))
+		h.WakeOnFetch = func(ctx context.Context) bool {
+			v, set, err := h.Repo.ConfigGet(ctx, "airlock.wakeOnFetch")
+			if err != nil || !set {
+				return true
+			}
+			b, err := config.ParseBool(v)
+			return err != nil || b
+		}
+	}
+	err := h.Serve(ctx, args[0], args[1])
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintf(os.Stderr, "fatal: git-remote-airlock: %v\n", err)
+	var te *TunnelError
+	if errors.As(err, &te) && te.Code > 0 && te.Code < 128 {
+		return te.Code
+	}
+	return 128
+}

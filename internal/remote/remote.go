@@ -1,0 +1,287 @@
+// Package remote implements git-remote-airlock: git's remote-helper protocol
+// with the `connect` capability, tunnelling git-upload-pack and
+// git-receive-pack through `sbx exec -i` to the agent's clone in the VM.
+//
+// Nothing but protocol may reach Out. The helper never parses the pack
+// protocol of a live sandbox; it only splices streams (as git's remote-ext
+// does). The one exception is a stopped sandbox with waking turned off: then
+// it answers as a server that has exactly the refs fetched last time, so
+// that git changes nothing and `git fetch --all` does not fail.
+package remote
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/xec"
+	"github.com/git-airlock/git-airlock/sbx"
+)
+
+// Scheme is the URL scheme git maps to git-remote-airlock.
+const Scheme = "airlock"
+
+// Target is what an airlock:// URL names.
+type Target struct {
+	Sandbox string
+	Path    string // the clone's absolute path inside the VM; "" to discover
+}
+
+// URL renders the target as an airlock:// URL.
+func (t Target) URL() string {
+	u := url.URL{Scheme: Scheme, Host: t.Sandbox, Path: t.Path}
+	return u.String()
+}
+
+// ParseURL reads airlock://<sandbox>[/<absolute path>] and validates both
+// parts before anything runs: the name by sbx's rules (so it can never be
+// read as a flag), the path absolute and free of control characters.
+func ParseURL(raw string) (Target, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return Target{}, fmt.Errorf("invalid remote URL %q: %v", raw, err)
+	}
+	if u.Scheme != Scheme || u.Opaque != "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Port() != "" {
+		return Target{}, fmt.Errorf("invalid remote URL %q: want airlock://<sandbox>[/<path in the sandbox>]", raw)
+	}
+	if err := sbx.ValidateName(u.Host); err != nil {
+		return Target{}, fmt.Errorf("invalid remote URL %q: %v", raw, err)
+	}
+	t := Target{Sandbox: u.Host, Path: u.Path}
+	if t.Path == "/" {
+		t.Path = ""
+	}
+	if t.Path != "" {
+		if path.Clean(t.Path) != strings.TrimSuffix(t.Path, "/") || !path.IsAbs(t.Path) {
+			return Target{}, fmt.Errorf("invalid remote URL %q: the path must be absolute and clean", raw)
+		}
+		if strings.ContainsFunc(t.Path, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return Target{}, fmt.Errorf("invalid remote URL %q: control character in path", raw)
+		}
+		t.Path = strings.TrimSuffix(t.Path, "/")
+	}
+	return t, nil
+}
+
+// Helper is one run of the remote helper.
+type Helper struct {
+	Sbx  *sbx.Client // required
+	Run  *xec.Runner // required: runs the tunnel
+	Repo *gitx.Repo  // the repository git is working on (GIT_DIR); may be nil
+	// WakeOnFetch reads airlock.wakeOnFetch lazily: only a stopped sandbox
+	// needs the answer.
+	WakeOnFetch func(context.Context) bool
+	Protocol    string // GIT_PROTOCOL from git, forwarded to the service
+	In          io.Reader
+	Out         io.Writer
+	Err         io.Writer
+}
+
+// ProtocolError is a malformed or unsupported helper command; git-remote-airlock
+// exits 128 on it, as git's own die() does.
+type ProtocolError struct{ Msg string }
+
+func (e *ProtocolError) Error() string { return e.Msg }
+
+// Serve answers git's commands for remote (its name, or the URL itself when
+// git has no named remote) at rawURL.
+func (h *Helper) Serve(ctx context.Context, remote, rawURL string) error {
+	t, err := ParseURL(rawURL)
+	if err != nil {
+		return &ProtocolError{Msg: err.Error()}
+	}
+	in := bufio.NewReader(h.In)
+	for {
+		line, err := in.ReadString('\n')
+		if errors.Is(err, io.EOF) && line == "" {
+			return nil // git is done with us
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("read command from git: %w", err)
+		}
+		cmd := strings.TrimRight(line, "\r\n")
+		switch {
+		case cmd == "capabilities":
+			if _, err := io.WriteString(h.Out, "connect\n\n"); err != nil {
+				return err
+			}
+		case strings.HasPrefix(cmd, "connect "):
+			return h.connect(ctx, remote, t, strings.TrimPrefix(cmd, "connect "), in)
+		case cmd == "":
+			return nil
+		default:
+			return &ProtocolError{Msg: fmt.Sprintf("unsupported command %q", cmd)}
+		}
+	}
+}
+
+func (h *Helper) connect(ctx context.Context, remote string, t Target, service string, in *bufio.Reader) error {
+	var verb string
+	switch service {
+	case "git-upload-pack":
+		verb = "upload-pack"
+	case "git-receive-pack":
+		verb = "receive-pack"
+	default:
+		return &ProtocolError{Msg: fmt.Sprintf("unsupported service %q", service)}
+	}
+	if verb == "upload-pack" && h.WakeOnFetch != nil && !h.WakeOnFetch(ctx) {
+		sb, err := h.Sbx.Get(ctx, t.Sandbox)
+		if err != nil {
+			return h.sandboxError(t, err)
+		}
+		if !sb.Running() {
+			fmt.Fprintf(h.Err, "git-airlock: sandbox %q is stopped and airlock.wakeOnFetch is false; %s left as fetched last time\n", t.Sandbox, remote)
+			if _, err := io.WriteString(h.Out, "\n"); err != nil {
+				return err
+			}
+			return h.serveCached(remote, in)
+		}
+	}
+	if t.Path == "" {
+		p, err := h.discover(ctx, t.Sandbox)
+		if err != nil {
+			return err
+		}
+		t.Path = p
+	}
+	var env []string
+	if h.Protocol != "" && !strings.ContainsAny(h.Protocol, "\n\x00") {
+		env = append(env, "GIT_PROTOCOL="+h.Protocol)
+	}
+	// The service's stderr goes to /dev/null inside the VM: some sbx
+	// versions merge a child's stderr into stdout, which would corrupt the
+	// pack stream. The script is fixed; the path travels as an argument.
+	argv := h.Sbx.ExecArgv(sbx.ExecRequest{Name: t.Sandbox, Interactive: true, Env: env,
+		Argv: []string{"sh", "-c", `exec git "$0" "$1" 2>/dev/null`, verb, t.Path}})
+	if _, err := io.WriteString(h.Out, "\n"); err != nil {
+		return err
+	}
+	err := h.Run.Run(ctx, xec.Cmd{Argv: argv, Stdin: in, Stdout: h.Out, Stderr: h.Err})
+	var ee *xec.ExitError
+	if errors.As(err, &ee) {
+		return &TunnelError{Sandbox: t.Sandbox, Code: ee.Code}
+	}
+	var nf *xec.NotFoundError
+	if errors.As(err, &nf) {
+		return fmt.Errorf("%s is not installed or not on PATH; cannot reach sandbox %q", nf.Program, t.Sandbox)
+	}
+	return err
+}
+
+// TunnelError is a tunnel whose far end failed; git has already reported
+// what it saw on the protocol stream.
+type TunnelError struct {
+	Sandbox string
+	Code    int
+}
+
+func (e *TunnelError) Error() string {
+	return fmt.Sprintf("the connection to sandbox %q ended with exit status %d (is the sandbox still there? try 'git airlock status')", e.Sandbox, e.Code)
+}
+
+func (h *Helper) sandboxError(t Target, err error) error {
+	var nf *sbx.NotFoundError
+	if errors.As(err, &nf) {
+		return fmt.Errorf("sandbox %q no longer exists; branches fetched from it are kept (see 'git airlock ls')", t.Sandbox)
+	}
+	return fmt.Errorf("sandbox %q: %w", t.Sandbox, err)
+}
+
+// discover asks the sandbox where its clone is: sbx starts exec in the
+// primary workspace, which in clone mode is the clone.
+func (h *Helper) discover(ctx context.Context, name string) (string, error) {
+	out, err := h.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: name, Argv: []string{"git", "rev-parse", "--show-toplevel"}})
+	if err != nil {
+		return "", h.sandboxError(Target{Sandbox: name}, err)
+	}
+	p := strings.TrimSpace(out)
+	if !path.IsAbs(p) {
+		return "", fmt.Errorf("sandbox %q: cannot find its clone (got %q)", name, p)
+	}
+	return p, nil
+}
+
+// serveCached plays a protocol-v0 upload-pack that has exactly the refs
+// fetched last time (refs/remotes/<remote>/*), then reads the client's
+// request: an up-to-date client asks for nothing and the fetch succeeds.
+func (h *Helper) serveCached(remote string, in *bufio.Reader) error {
+	var refs map[string]string
+	if h.Repo != nil {
+		var err error
+		if refs, err = h.Repo.Refs("refs/remotes/" + remote + "/"); err != nil {
+			return err
+		}
+	}
+	names := make([]string, 0, len(refs))
+	for n := range refs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var adv []string
+	for _, n := range names {
+		short := strings.TrimPrefix(n, "refs/remotes/"+remote+"/")
+		if short == "HEAD" {
+			adv = append([]string{refs[n] + " HEAD"}, adv...)
+		} else {
+			adv = append(adv, refs[n]+" refs/heads/"+short)
+		}
+	}
+	if len(adv) == 0 {
+		adv = []string{strings.Repeat("0", 40) + " capabilities^{}"}
+	}
+	adv[0] += "\x00agent=git-airlock/cached"
+	for _, line := range adv {
+		if err := writePkt(h.Out, line+"\n"); err != nil {
+			return err
+		}
+	}
+	if _, err := io.WriteString(h.Out, "0000"); err != nil {
+		return err
+	}
+	for {
+		line, err := readPkt(in)
+		if err != nil {
+			return nil // the client hung up after reading the refs (ls-remote)
+		}
+		if line == "" {
+			return nil // flush: nothing wanted
+		}
+		if strings.HasPrefix(line, "want ") {
+			return errors.New("the sandbox is asleep and the refs fetched last time lack what git wants; run 'git airlock fetch' to wake it")
+		}
+	}
+}
+
+func writePkt(w io.Writer, s string) error {
+	_, err := fmt.Fprintf(w, "%04x%s", len(s)+4, s)
+	return err
+}
+
+// readPkt reads one pkt-line; "" is a flush packet.
+func readPkt(r *bufio.Reader) (string, error) {
+	var hdr [4]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return "", err
+	}
+	var n int
+	if _, err := fmt.Sscanf(string(hdr[:]), "%04x", &n); err != nil {
+		return "", fmt.Errorf("bad pkt-line header %q", hdr)
+	}
+	if n == 0 {
+		return "", nil
+	}
+	if n < 4 || n > 65520 {
+		return "", fmt.Errorf("bad pkt-line length %d", n)
+	}
+	buf := make([]byte, n-4)
+	_, err := io.ReadFull(r, buf)
+	return string(buf), err
+}

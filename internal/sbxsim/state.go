@@ -1,0 +1,114 @@
+// Package sbxsim is a simulator of the Docker Sandboxes CLI (`sbx`) for tests
+// and the demo. Installed on PATH as `sbx`, it implements the contract in
+// SBX.md closely enough that git-airlock cannot tell the difference: clone
+// mode with a real private clone, the host's sandbox-<name> remote served by
+// a real `git daemon` on a fresh port per start, ls in three forms, exec
+// with exit-code pass-through, policy and secret state, and fault injection.
+//
+// It is a test double. Its state lives under $SBXSIM_HOME, never in the
+// user's home, and every invocation is appended to $SBXSIM_HOME/calls.log.
+// Nothing in git-airlock may special-case it.
+package sbxsim
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+// Sandbox is the simulator's record of one sandbox.
+type Sandbox struct {
+	Name      string    `json:"name"`
+	Agent     string    `json:"agent"`
+	Workspace string    `json:"workspace"` // host path
+	Clone     string    `json:"clone"`     // the clone's path "inside the VM"
+	Status    string    `json:"status"`
+	Port      int       `json:"port,omitempty"`
+	DaemonPID int       `json:"daemon_pid,omitempty"`
+	Remote    bool      `json:"remote"` // sbx registered sandbox-<name> on the host
+	Created   time.Time `json:"created"`
+}
+
+type state struct {
+	Sandboxes map[string]*Sandbox `json:"sandboxes"`
+}
+
+type sim struct {
+	home string
+	lock *os.File
+}
+
+func (s *sim) path(parts ...string) string {
+	return filepath.Join(append([]string{s.home}, parts...)...)
+}
+
+func (s *sim) vmDir(name string) string { return s.path("vms", name) }
+
+// locked runs f with the state file locked against other sbx processes.
+func (s *sim) locked(f func(st *state) error) error {
+	lf, err := os.OpenFile(s.path("lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return err
+	}
+	defer lf.Close()
+	if err := syscall.Flock(int(lf.Fd()), syscall.LOCK_EX); err != nil {
+		return err
+	}
+	defer syscall.Flock(int(lf.Fd()), syscall.LOCK_UN)
+	st := &state{Sandboxes: map[string]*Sandbox{}}
+	b, err := os.ReadFile(s.path("state.json"))
+	if err == nil {
+		if err := json.Unmarshal(b, st); err != nil {
+			return fmt.Errorf("corrupt simulator state: %w", err)
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if st.Sandboxes == nil {
+		st.Sandboxes = map[string]*Sandbox{}
+	}
+	if err := f(st); err != nil {
+		return err
+	}
+	out, _ := json.MarshalIndent(st, "", "  ")
+	tmp := s.path("state.json.tmp")
+	if err := os.WriteFile(tmp, out, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, s.path("state.json"))
+}
+
+func (s *sim) readJSON(name string, v any) {
+	b, err := os.ReadFile(s.path(name))
+	if err == nil {
+		_ = json.Unmarshal(b, v)
+	}
+}
+
+func (s *sim) writeJSON(name string, v any) error {
+	b, _ := json.MarshalIndent(v, "", "  ")
+	return os.WriteFile(s.path(name), b, 0o644)
+}
+
+// StopAll stops every simulated sandbox's git daemon under home. Tests call
+// it when they end, so that no daemon outlives them.
+func StopAll(home string) {
+	s := &sim{home: home}
+	_ = s.locked(func(st *state) error {
+		for _, sb := range st.Sandboxes {
+			stopDaemon(sb)
+		}
+		return nil
+	})
+}
+
+func stopDaemon(sb *Sandbox) {
+	if sb.DaemonPID > 0 {
+		_ = syscall.Kill(sb.DaemonPID, syscall.SIGTERM)
+	}
+	sb.DaemonPID, sb.Port, sb.Status = 0, 0, "stopped"
+}

@@ -1,0 +1,79 @@
+// Package tmux runs git-airlock commands inside tmux sessions, one session
+// per sandbox, so that an agent keeps running on a remote server after the
+// SSH connection drops.
+package tmux
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/git-airlock/git-airlock/internal/xec"
+)
+
+// Client runs tmux.
+type Client struct {
+	Run *xec.Runner // required
+}
+
+// ErrMissing: tmux is not installed.
+var ErrMissing = errors.New("tmux is not installed")
+
+// HasSession reports whether a session of exactly that name exists.
+func (c *Client) HasSession(ctx context.Context, name string) (bool, error) {
+	if c.Run.DryRun != nil {
+		return false, nil
+	}
+	_, err := c.Run.Output(ctx, xec.Cmd{Argv: []string{"tmux", "has-session", "-t", "=" + name}})
+	var nf *xec.NotFoundError
+	if errors.As(err, &nf) {
+		return false, ErrMissing
+	}
+	var ee *xec.ExitError
+	if errors.As(err, &ee) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// NewSession starts argv in a new session; detached leaves it running in
+// the background, otherwise the terminal attaches to it.
+func (c *Client) NewSession(ctx context.Context, name, dir string, argv []string, detached bool, in io.Reader, out, errw io.Writer) error {
+	args := []string{"tmux", "new-session", "-s", name, "-c", dir}
+	if detached {
+		args = append(args, "-d")
+	}
+	args = append(append(args, "--"), argv...)
+	err := c.Run.Run(ctx, xec.Cmd{Argv: args, Stdin: in, Stdout: out, Stderr: errw, Mutates: true})
+	var nf *xec.NotFoundError
+	if errors.As(err, &nf) {
+		return ErrMissing
+	}
+	if err != nil {
+		return fmt.Errorf("start tmux session %q: %w", name, err)
+	}
+	return nil
+}
+
+// Attach attaches the terminal to a session.
+func (c *Client) Attach(ctx context.Context, name string, in io.Reader, out, errw io.Writer) error {
+	err := c.Run.Run(ctx, xec.Cmd{Argv: []string{"tmux", "attach-session", "-t", "=" + name}, Stdin: in, Stdout: out, Stderr: errw, Mutates: true})
+	var nf *xec.NotFoundError
+	if errors.As(err, &nf) {
+		return ErrMissing
+	}
+	if err != nil {
+		return fmt.Errorf("attach tmux session %q: %w", name, err)
+	}
+	return nil
+}
+
+// Kill ends a session; a missing session or tmux is no error.
+func (c *Client) Kill(ctx context.Context, name string) error {
+	ok, err := c.HasSession(ctx, name)
+	if err != nil || !ok {
+		return nil
+	}
+	return c.Run.Run(ctx, xec.Cmd{Argv: []string{"tmux", "kill-session", "-t", "=" + name}, Mutates: true})
+}

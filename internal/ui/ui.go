@@ -1,0 +1,154 @@
+// Package ui is git-airlock's output contract: results on stdout (text or
+// JSON), logs, progress and prompts on stderr with a "git-airlock:" prefix
+// and "hint:" lines, colour only on a terminal and never with NO_COLOR.
+package ui
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+)
+
+// UI carries the streams and the verbosity.
+type UI struct {
+	In       io.Reader
+	Out, Err io.Writer
+	Quiet    bool
+	Verbose  bool
+	Color    bool // on stderr
+	// Interactive: stdin and stderr are terminals, so prompts may be asked.
+	Interactive bool
+
+	in *bufio.Reader
+}
+
+// New builds a UI for the process's streams. noColor is NO_COLOR's presence.
+func New(in *os.File, out, errw *os.File, noColor bool) *UI {
+	errTTY := term.IsTerminal(int(errw.Fd()))
+	return &UI{In: in, Out: out, Err: errw, Color: errTTY && !noColor,
+		Interactive: errTTY && term.IsTerminal(int(in.Fd()))}
+}
+
+func (u *UI) paint(code, s string) string {
+	if !u.Color {
+		return s
+	}
+	return "\033[" + code + "m" + s + "\033[0m"
+}
+
+// Infof logs progress; dropped with -q.
+func (u *UI) Infof(format string, args ...any) {
+	if u.Quiet {
+		return
+	}
+	fmt.Fprintf(u.Err, "git-airlock: "+format+"\n", args...)
+}
+
+// Warnf logs a warning; dropped with -q.
+func (u *UI) Warnf(format string, args ...any) {
+	if u.Quiet {
+		return
+	}
+	msg := fmt.Sprintf(format, args...)
+	first, rest, _ := strings.Cut(msg, "\n")
+	fmt.Fprintf(u.Err, "git-airlock: %s %s\n", u.paint("33", "warning:"), first)
+	if rest != "" {
+		fmt.Fprintln(u.Err, rest)
+	}
+}
+
+// Hint prints a next step; dropped with -q.
+func (u *UI) Hint(format string, args ...any) {
+	if u.Quiet {
+		return
+	}
+	fmt.Fprintf(u.Err, "%s "+format+"\n", append([]any{u.paint("2", "hint:")}, args...)...)
+}
+
+// Debugf prints only with -v.
+func (u *UI) Debugf(format string, args ...any) {
+	if u.Verbose {
+		fmt.Fprintf(u.Err, "git-airlock: "+format+"\n", args...)
+	}
+}
+
+// Printf writes a result line to stdout.
+func (u *UI) Printf(format string, args ...any) { fmt.Fprintf(u.Out, format, args...) }
+
+// JSON writes v as indented JSON to stdout.
+func (u *UI) JSON(v any) error {
+	enc := json.NewEncoder(u.Out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// Confirm asks a yes/no question on a terminal; without one it answers no.
+func (u *UI) Confirm(question string) bool {
+	if !u.Interactive {
+		return false
+	}
+	fmt.Fprintf(u.Err, "git-airlock: %s [y/N] ", question)
+	if u.in == nil {
+		u.in = bufio.NewReader(u.In)
+	}
+	line, _ := u.in.ReadString('\n')
+	line = strings.ToLower(strings.TrimSpace(line))
+	return line == "y" || line == "yes"
+}
+
+// Status renders OK/WARN/FAIL labels for doctor.
+func (u *UI) Status(level string) string {
+	switch level {
+	case "OK":
+		return u.paint("32", "OK  ")
+	case "WARN":
+		return u.paint("33", "WARN")
+	case "FAIL":
+		return u.paint("31", "FAIL")
+	}
+	return level
+}
+
+// Error is an error with a next step, printed by main as
+// "git-airlock: <err>" and "hint: <hint>".
+type Error struct {
+	Err   error
+	Hints []string
+}
+
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// WithHint attaches next steps to an error.
+func WithHint(err error, hints ...string) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Err: err, Hints: hints}
+}
+
+// Errorf builds an error with hints.
+func Errorf(hints []string, format string, args ...any) error {
+	return &Error{Err: fmt.Errorf(format, args...), Hints: hints}
+}
+
+// ExitError carries a specific exit code through to main (for example an
+// agent's own exit status, or inspect's "findings" code) after its message,
+// if any, was already printed.
+type ExitError struct {
+	Code int
+	Err  error // nil: nothing more to print
+}
+
+func (e *ExitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit status %d", e.Code)
+	}
+	return e.Err.Error()
+}
+func (e *ExitError) Unwrap() error { return e.Err }

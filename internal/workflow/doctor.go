@@ -1,0 +1,156 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+
+	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/ui"
+	"github.com/git-airlock/git-airlock/internal/xec"
+	"github.com/git-airlock/git-airlock/sbx"
+)
+
+// Check is one line of `doctor`. Field names are documented JSON output.
+type Check struct {
+	Name   string `json:"name"`
+	Level  string `json:"level"` // OK, WARN, FAIL
+	Detail string `json:"detail"`
+	Hint   string `json:"hint,omitempty"`
+}
+
+// Platform facts doctor needs; main fills them in.
+type Platform struct {
+	OS, Arch string
+	KVM      bool // /dev/kvm exists (Linux)
+}
+
+// HostPlatform reads the facts of this machine.
+func HostPlatform() Platform {
+	_, err := os.Stat("/dev/kvm")
+	return Platform{OS: runtime.GOOS, Arch: runtime.GOARCH, KVM: err == nil}
+}
+
+// Doctor checks the machine, sbx and the repository. It fails when any
+// check fails.
+func (s *Service) Doctor(ctx context.Context, p Platform) []Check {
+	var checks []Check
+	add := func(name, level, detail, hint string) {
+		checks = append(checks, Check{Name: name, Level: level, Detail: detail, Hint: hint})
+	}
+	switch {
+	case p.OS == "darwin" && p.Arch == "arm64":
+		add("platform", "OK", "macOS on Apple silicon", "")
+	case p.OS == "darwin":
+		add("platform", "FAIL", "macOS on Intel: Docker Sandboxes needs Apple silicon", "")
+	case p.OS == "windows":
+		add("platform", "WARN", "Windows: local sandboxes need Windows 11 with the Hypervisor Platform", "Enable-WindowsOptionalFeature -Online -FeatureName HypervisorPlatform -All")
+	case p.OS == "linux" && p.KVM:
+		add("platform", "OK", "Linux with KVM (/dev/kvm)", "")
+	case p.OS == "linux":
+		add("platform", "WARN", "Linux without /dev/kvm: local microVMs need KVM", "load the kvm module and add yourself to the kvm group: sudo usermod -aG kvm $USER")
+	default:
+		add("platform", "WARN", p.OS+"/"+p.Arch+" is not a platform Docker Sandboxes supports", "")
+	}
+	if v, err := gitx.Version(ctx, s.Sbx.Run); err != nil {
+		add("git", "FAIL", "git not found", "install git")
+	} else {
+		add("git", "OK", v, "")
+	}
+	caps, err := s.Sbx.Probe(ctx)
+	var missing *sbx.MissingError
+	switch {
+	case errors.As(err, &missing):
+		add("sbx", "FAIL", "sbx is not installed or not on PATH", "run 'git airlock setup'")
+	case err != nil:
+		add("sbx", "FAIL", err.Error(), "reinstall sbx")
+	case !caps.Clone || caps.Version.Less(sbx.MinVersion):
+		add("sbx", "FAIL", "sbx "+caps.Version.String()+" has no clone mode", "upgrade sbx to "+sbx.MinVersion.String()+" or newer")
+	default:
+		add("sbx", "OK", "sbx "+caps.Version.String()+" with clone mode", "")
+	}
+	if err == nil {
+		switch perr := s.Sbx.Ping(ctx); {
+		case perr == nil:
+			add("login", "OK", "sbx daemon reachable and logged in", "")
+		case errors.Is(perr, sbx.ErrNotLoggedIn):
+			add("login", "FAIL", "not logged in to Docker", "sbx login")
+		case errors.Is(perr, sbx.ErrDaemonDown):
+			add("login", "FAIL", "the sandbox daemon is not running", "sbx daemon start")
+		default:
+			add("login", "FAIL", perr.Error(), "")
+		}
+		if ok, perr := s.Sbx.PolicyInitialised(ctx); perr != nil {
+			add("policy", "WARN", "cannot read network policy: "+perr.Error(), "")
+		} else if ok {
+			add("policy", "OK", "default network policy initialised", "")
+		} else {
+			add("policy", "WARN", "no default network policy yet ('git airlock up' sets "+s.Settings.NetworkPolicy()+")", "sbx policy "+caps.PolicyInit+" "+s.Settings.NetworkPolicy())
+		}
+		s.credentialCheck(ctx, caps, add)
+	}
+	if _, err := lookPath("tmux"); err != nil {
+		add("tmux", "WARN", "tmux not found: --tmux and attach are unavailable", "apt install tmux, or brew install tmux")
+	} else {
+		add("tmux", "OK", "tmux found", "")
+	}
+	s.repoChecks(add)
+	return checks
+}
+
+func (s *Service) credentialCheck(ctx context.Context, caps sbx.Capabilities, add func(string, string, string, string)) {
+	a := s.Settings.Agent()
+	ag, ok := agentLookup(a)
+	if !ok || ag.Secret == "" {
+		return
+	}
+	add("credential", "OK", fmt.Sprintf("%s signs in inside the sandbox, or uses sbx's %q secret", a, ag.Secret),
+		"store a key on the host (never in the VM): "+xec.Quote(s.Sbx.SecretSetCommand(caps, ag.Secret)...))
+}
+
+func (s *Service) repoChecks(add func(string, string, string, string)) {
+	if s.Repo == nil {
+		add("repository", "WARN", "not inside a git repository", "cd into the repository you want the agent to work on")
+		return
+	}
+	switch err := s.preflightRepo(); {
+	case err == nil:
+		add("repository", "OK", s.Repo.Root, "")
+	default:
+		hint := ""
+		var ue *ui.Error
+		if errors.As(err, &ue) && len(ue.Hints) > 0 {
+			hint = ue.Hints[0]
+		}
+		add("repository", "FAIL", err.Error(), hint)
+	}
+	if !hasInstructions(s.Repo.Root) {
+		add("instructions", "WARN", "no AGENTS.md or CLAUDE.md", "git airlock init")
+	}
+	if s.Settings.File.String() != "absent" && s.Settings.File.String() != "trusted" {
+		add(".airlock.toml", "WARN", ".airlock.toml is "+s.Settings.File.String()+"; its settings are ignored", "git airlock trust")
+	}
+}
+
+// PrintChecks renders doctor's result and returns an error when any failed.
+func (s *Service) PrintChecks(checks []Check) error {
+	for _, c := range checks {
+		fmt.Fprintf(s.UI.Out, "%s %-13s %s\n", s.UI.Status(c.Level), c.Name, c.Detail)
+		if c.Hint != "" && c.Level != "OK" {
+			fmt.Fprintf(s.UI.Out, "     %-13s hint: %s\n", "", c.Hint)
+		}
+	}
+	return Failed(checks)
+}
+
+// Failed returns an exit error when any check failed.
+func Failed(checks []Check) error {
+	for _, c := range checks {
+		if c.Level == "FAIL" {
+			return &ui.ExitError{Code: 1}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,223 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/ui"
+)
+
+// FetchRequest fetches one sandbox, or every sandbox of the repository.
+type FetchRequest struct {
+	Name    string
+	All     bool
+	Streams gitx.Streams
+}
+
+// Fetch brings the sandbox's branches into refs/remotes/airlock-<name>/*.
+func (s *Service) Fetch(ctx context.Context, req FetchRequest) error {
+	if err := s.requireRepo(); err != nil {
+		return err
+	}
+	var remotes []string
+	if req.All {
+		for _, sb := range s.Sandboxes() {
+			remotes = append(remotes, sb.Remote)
+		}
+		if len(remotes) == 0 {
+			return ui.Errorf([]string{"start one with 'git airlock up'"}, "this repository has no sandboxes")
+		}
+	} else {
+		sb, err := s.mustRegistered(req.Name)
+		if err != nil {
+			return err
+		}
+		remotes = []string{sb.Remote}
+	}
+	return s.Repo.Fetch(ctx, req.Streams, remotes...)
+}
+
+// CompareRequest names the two sides of diff, log, review, merge and apply.
+type CompareRequest struct {
+	Name    string
+	Base    string // host side; "" means airlock.base, then HEAD
+	Branch  string // sandbox branch; "" means the sandbox's HEAD
+	NoFetch bool
+	Streams gitx.Streams
+	Args    []string // passed on to git (diff and log options)
+}
+
+// sides fetches (unless asked not to) and resolves both sides.
+func (s *Service) sides(ctx context.Context, req CompareRequest) (base, theirs string, sb Sandbox, err error) {
+	sb, err = s.mustRegistered(req.Name)
+	if err != nil {
+		return
+	}
+	if !req.NoFetch {
+		if err = s.Repo.Fetch(ctx, gitx.Streams{Out: req.Streams.Err, Err: req.Streams.Err}, sb.Remote); err != nil {
+			err = ui.WithHint(err, "use --no-fetch to work with what was fetched last time")
+			return
+		}
+	}
+	base = req.Base
+	if base == "" {
+		base = s.Settings.Base()
+	}
+	if base == "" {
+		base = "HEAD"
+	}
+	branch := req.Branch
+	if branch == "" {
+		branch = "HEAD"
+	}
+	theirs = "refs/remotes/" + sb.Remote + "/" + branch
+	if s.Sbx.DryRun() {
+		return
+	}
+	if _, rerr := s.Repo.ResolveCommit(theirs); rerr != nil {
+		err = ui.Errorf([]string{"fetch it with 'git airlock fetch', list branches with 'git airlock status'"},
+			"sandbox %q has no fetched branch %q", sb.Name, branch)
+		return
+	}
+	if _, rerr := s.Repo.ResolveCommit(base); rerr != nil {
+		err = ui.Errorf(nil, "unknown base %q", base)
+	}
+	return
+}
+
+// Diff shows what the sandbox changed since it forked from base.
+func (s *Service) Diff(ctx context.Context, req CompareRequest) error {
+	base, theirs, _, err := s.sides(ctx, req)
+	if err != nil {
+		return err
+	}
+	args := append(append([]string{"diff"}, req.Args...), base+"..."+theirs, "--")
+	return s.Repo.Passthrough(ctx, req.Streams, false, args...)
+}
+
+// Log lists the sandbox's commits that base does not have.
+func (s *Service) Log(ctx context.Context, req CompareRequest) error {
+	base, theirs, _, err := s.sides(ctx, req)
+	if err != nil {
+		return err
+	}
+	args := append(append([]string{"log"}, req.Args...), base+".."+theirs, "--")
+	return s.Repo.Passthrough(ctx, req.Streams, false, args...)
+}
+
+// Review opens the whole change in a directory diff tool; both sides are
+// temporary copies, so the working tree is never touched.
+func (s *Service) Review(ctx context.Context, req CompareRequest) error {
+	base, theirs, _, err := s.sides(ctx, req)
+	if err != nil {
+		return err
+	}
+	args := []string{"difftool", "--dir-diff", "--no-prompt"}
+	if tool := s.Settings.ReviewTool(); tool != "" {
+		args = append(args, "--tool="+tool)
+	}
+	args = append(args, base+"..."+theirs, "--")
+	return s.Repo.Passthrough(ctx, req.Streams, false, args...)
+}
+
+// MergeRequest merges a sandbox branch into the current branch.
+type MergeRequest struct {
+	CompareRequest
+	AcceptRisk bool
+}
+
+// Merge merges the sandbox's work into the checked-out branch. git itself
+// refuses when local changes would be overwritten and reports conflicts.
+func (s *Service) Merge(ctx context.Context, req MergeRequest) error {
+	if err := s.checkoutIsBase(req.Base); err != nil {
+		return err
+	}
+	req.Base = ""
+	base, theirs, sb, err := s.sides(ctx, req.CompareRequest)
+	if err != nil {
+		return err
+	}
+	if err := s.gate(ctx, sb, base, theirs, req.AcceptRisk); err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("Merge %s from sandbox %s", strings.TrimPrefix(theirs, "refs/remotes/"), sb.Name)
+	return s.Repo.Passthrough(ctx, req.Streams, true, "merge", "--no-edit", "-m", msg, theirs)
+}
+
+// Apply brings the sandbox's changes into the working tree and index as one
+// uncommitted change, without the agent's history.
+func (s *Service) Apply(ctx context.Context, req MergeRequest) error {
+	if err := s.checkoutIsBase(req.Base); err != nil {
+		return err
+	}
+	req.Base = ""
+	base, theirs, sb, err := s.sides(ctx, req.CompareRequest)
+	if err != nil {
+		return err
+	}
+	if err := s.gate(ctx, sb, base, theirs, req.AcceptRisk); err != nil {
+		return err
+	}
+	if err := s.Repo.Passthrough(ctx, req.Streams, true, "merge", "--squash", theirs); err != nil {
+		return err
+	}
+	s.UI.Infof("the sandbox's changes are staged as one uncommitted change; review with 'git diff --cached', then commit")
+	return nil
+}
+
+// checkoutIsBase: merge and apply act on the checked-out branch; a base
+// argument must name it, so that nothing is merged somewhere unexpected.
+func (s *Service) checkoutIsBase(base string) error {
+	if err := s.requireRepo(); err != nil {
+		return err
+	}
+	if base == "" {
+		return nil
+	}
+	if cur := s.currentBranch(); cur != base {
+		return ui.Errorf([]string{"switch first: git switch " + base}, "you are on %q, not %q", cur, base)
+	}
+	return nil
+}
+
+// gate is where merge, apply and pr consult the risk inspector.
+func (s *Service) gate(ctx context.Context, sb Sandbox, base, theirs string, accept bool) error {
+	return nil
+}
+
+// PushRequest hands host commits to the agent.
+type PushRequest struct {
+	Name    string
+	Source  string // host revision, default HEAD
+	Branch  string // sandbox branch to update, default host/<current branch>
+	Streams gitx.Streams
+}
+
+// Push updates a branch in the sandbox's clone with host commits. git in
+// the sandbox refuses to update the branch the agent has checked out.
+func (s *Service) Push(ctx context.Context, req PushRequest) error {
+	sb, err := s.mustRegistered(req.Name)
+	if err != nil {
+		return err
+	}
+	src := req.Source
+	if src == "" {
+		src = "HEAD"
+	}
+	dst := req.Branch
+	if dst == "" {
+		cur := s.currentBranch()
+		if cur == "" {
+			return ui.Errorf([]string{"name the sandbox branch with --branch"}, "HEAD is detached")
+		}
+		dst = "host/" + cur
+	}
+	dst = strings.TrimPrefix(dst, "refs/heads/")
+	if err := s.Repo.Passthrough(ctx, req.Streams, true, "push", sb.Remote, "+"+src+":refs/heads/"+dst); err != nil {
+		return ui.WithHint(err, "the agent's checked-out branch cannot be updated; choose another with --branch")
+	}
+	s.UI.Infof("the agent can now use branch %q in its clone (for example: git rebase %s)", dst, dst)
+	return nil
+}

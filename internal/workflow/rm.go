@@ -1,0 +1,147 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/ui"
+	"github.com/git-airlock/git-airlock/sbx"
+)
+
+// RemoveRequest removes a sandbox.
+type RemoveRequest struct {
+	Name  string
+	Force bool // remove even with unfetched or uncommitted work
+}
+
+// Remove fetches everything, refuses while the sandbox holds work that
+// would be lost, removes the sandbox, and keeps every fetched branch under
+// refs/airlock/removed/<name>/.
+func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
+	sb, err := s.mustRegistered(req.Name)
+	if err != nil {
+		return err
+	}
+	_, err = s.Sbx.Get(ctx, sb.Name)
+	var nf *sbx.NotFoundError
+	gone := errors.As(err, &nf)
+	if err != nil && !gone {
+		return sbxError(err)
+	}
+	if gone {
+		s.UI.Warnf("sandbox %q no longer exists in sbx; keeping what was fetched from it", sb.Name)
+	} else {
+		if err := s.Repo.Fetch(ctx, gitx.Streams{Err: s.UI.Err}, sb.Remote); err != nil && !req.Force {
+			return ui.WithHint(err, "nothing was removed; use --force to remove it anyway")
+		}
+		problems, err := s.unsaved(ctx, sb)
+		if err != nil && !req.Force {
+			return ui.WithHint(fmt.Errorf("check sandbox %q for unsaved work: %w", sb.Name, err), "nothing was removed; use --force to remove it anyway")
+		}
+		if len(problems) > 0 && !req.Force {
+			return ui.Errorf([]string{"commit or discard it in the sandbox ('git airlock shell'), fetch, then remove; or use --force to lose it"},
+				"sandbox %q holds work that would be lost:\n  %s", sb.Name, strings.Join(problems, "\n  "))
+		}
+		if err := s.Sbx.Remove(ctx, sb.Name); err != nil {
+			return sbxError(err)
+		}
+	}
+	kept, err := s.archive(ctx, sb)
+	if err != nil {
+		return err
+	}
+	if err := s.Repo.RemoveRemote(ctx, sb.Remote); err != nil {
+		return err
+	}
+	_ = s.Tmux.Kill(ctx, s.SessionName(sb.Name))
+	s.UI.Infof("removed sandbox %q", sb.Name)
+	if kept > 0 {
+		s.UI.Infof("its %s are kept under %s%s/", plural(kept, "fetched branch", "fetched branches"), RemovedPrefix, sb.Name)
+		s.UI.Hint("restore one with: git branch <name> %s%s/<branch>", RemovedPrefix, sb.Name)
+	}
+	return nil
+}
+
+// unsaved lists what only the sandbox has: uncommitted changes, and refs
+// (branches, tags, stash, a detached HEAD) whose commits were not fetched.
+func (s *Service) unsaved(ctx context.Context, sb Sandbox) ([]string, error) {
+	if s.Sbx.DryRun() {
+		return nil, nil
+	}
+	var problems []string
+	status, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: []string{"git", "-C", sb.Path, "status", "--porcelain", "--untracked-files=normal"}})
+	if err != nil {
+		return nil, err
+	}
+	if lines := strings.Count(strings.TrimSpace(status), "\n") + 1; strings.TrimSpace(status) != "" {
+		problems = append(problems, fmt.Sprintf("%s not committed", plural(lines, "changed file", "changed files")))
+	}
+	refs, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: []string{"git", "-C", sb.Path, "for-each-ref",
+		"--format=%(objectname) %(*objectname) %(refname)", "refs/heads", "refs/tags", "refs/stash"}})
+	if err != nil {
+		return nil, err
+	}
+	head, _ := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: []string{"git", "-C", sb.Path, "rev-parse", "-q", "--verify", "HEAD"}})
+	lines := strings.Split(strings.TrimSpace(refs), "\n")
+	if h := strings.TrimSpace(head); h != "" {
+		lines = append(lines, h+"  HEAD")
+	}
+	fetched, err := s.Repo.Refs("refs/remotes/" + sb.Remote + "/")
+	if err != nil {
+		return nil, err
+	}
+	tips := make([]string, 0, len(fetched))
+	for _, h := range fetched {
+		tips = append(tips, h)
+	}
+	sort.Strings(tips)
+	for _, line := range lines {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		commit, ref := f[0], f[len(f)-1]
+		if len(f) == 3 {
+			commit = f[1] // annotated tag: the commit it points at
+		}
+		if !s.reachable(commit, tips) {
+			problems = append(problems, fmt.Sprintf("%s (%s) was not fetched", ref, commit[:min(len(commit), 12)]))
+		}
+	}
+	return problems, nil
+}
+
+func (s *Service) reachable(commit string, tips []string) bool {
+	if !s.Repo.HasCommit(commit) {
+		return false
+	}
+	for _, t := range tips {
+		if ok, _ := s.Repo.IsAncestor(commit, t); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// archive copies refs/remotes/<remote>/* to refs/airlock/removed/<name>/*
+// in one transaction, before the remote (and its tracking refs) goes.
+func (s *Service) archive(ctx context.Context, sb Sandbox) (int, error) {
+	refs, err := s.Repo.Refs("refs/remotes/" + sb.Remote + "/")
+	if err != nil {
+		return 0, err
+	}
+	var updates []gitx.RefUpdate
+	for name, hash := range refs {
+		branch := strings.TrimPrefix(name, "refs/remotes/"+sb.Remote+"/")
+		updates = append(updates, gitx.RefUpdate{Name: RemovedPrefix + sb.Name + "/" + branch, Hash: hash})
+	}
+	sort.Slice(updates, func(i, j int) bool { return updates[i].Name < updates[j].Name })
+	if err := s.Repo.UpdateRefs(ctx, updates); err != nil {
+		return 0, fmt.Errorf("keep the branches of sandbox %q: %w", sb.Name, err)
+	}
+	return len(updates), nil
+}

@@ -1,0 +1,150 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/git-airlock/git-airlock/config"
+	"github.com/git-airlock/git-airlock/internal/ui"
+)
+
+// SettingView is one row of `git airlock config --json`.
+type SettingView struct {
+	Key    string   `json:"key"`
+	Values []string `json:"values"`
+	Origin string   `json:"origin"`
+	InFile bool     `json:"allowed_in_airlock_toml"`
+	Help   string   `json:"help"`
+}
+
+// SettingsView lists every effective setting with its origin.
+func (s *Service) SettingsView() []SettingView {
+	var out []SettingView
+	for _, v := range s.Settings.All() {
+		vals := v.Values
+		if vals == nil {
+			vals = []string{}
+		}
+		out = append(out, SettingView{Key: "airlock." + v.Key.Name, Values: vals, Origin: v.Origin.String(), InFile: v.Key.InFile, Help: v.Key.Help})
+	}
+	return out
+}
+
+// PrintSettings renders settings as text.
+func (s *Service) PrintSettings(views []SettingView) {
+	w := tabwriter.NewWriter(s.UI.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "KEY\tVALUE\tORIGIN")
+	for _, v := range views {
+		fmt.Fprintf(w, "%s\t%s\t%s\n", v.Key, strings.Join(v.Values, ","), v.Origin)
+	}
+	w.Flush()
+	if s.Settings.File != config.FileAbsent {
+		fmt.Fprintf(s.UI.Out, "\n%s: %s\n", config.FileName, s.Settings.File)
+	}
+}
+
+// Trust records the current .airlock.toml content as trusted.
+func (s *Service) Trust(ctx context.Context) error {
+	if err := s.requireRepo(); err != nil {
+		return err
+	}
+	content, err := os.ReadFile(filepath.Join(s.Repo.Root, config.FileName))
+	if os.IsNotExist(err) {
+		return ui.Errorf(nil, "there is no %s at %s", config.FileName, s.Repo.Root)
+	}
+	if err != nil {
+		return err
+	}
+	values, warnings, err := config.ParseFile(content)
+	if err != nil {
+		return ui.WithHint(err, "fix the file, then trust it")
+	}
+	for _, w := range warnings {
+		s.UI.Warnf("%s", w)
+	}
+	if err := s.Repo.ConfigSet(ctx, config.TrustKey, config.Hash(content)); err != nil {
+		return err
+	}
+	s.UI.Infof("trusted %s (%s); it sets %d %s", config.FileName, config.Hash(content)[:19], len(values), map[bool]string{true: "setting", false: "settings"}[len(values) == 1])
+	s.UI.Hint("any change to the file makes it untrusted again")
+	return nil
+}
+
+// ImportConfig migrates a code-airlock sandbox.conf into local git config.
+func (s *Service) ImportConfig(ctx context.Context, path string) ([]config.ImportedValue, error) {
+	if err := s.requireRepo(); err != nil {
+		return nil, err
+	}
+	content, err := os.ReadFile(path)
+	if err != nil {
+		return nil, ui.WithHint(err, "give the path of code-airlock's sandbox.conf")
+	}
+	values, notes, err := config.ParseSandboxConf(content)
+	if err != nil {
+		return nil, ui.WithHint(fmt.Errorf("%s: %w", path, err), "nothing was written; fix the file and import again")
+	}
+	for _, n := range notes {
+		s.UI.Warnf("%s: %s", path, n)
+	}
+	for _, v := range values {
+		key := "airlock." + v.Key.Name
+		if err := s.Repo.ConfigUnset(ctx, key); err != nil {
+			return nil, err
+		}
+		for _, val := range v.Values {
+			if err := s.Repo.ConfigAdd(ctx, key, val); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return values, nil
+}
+
+// starterAgents is the AGENTS.md that `init` writes.
+const starterAgents = `# Working in this repository
+
+You run inside a Docker Sandboxes microVM started by git-airlock. The host's
+repository is read-only to you; you work in a private clone, and a human
+fetches, reviews and merges your commits with git.
+
+- Work on a branch of your own: ` + "`git switch -c agent/<short-topic>`" + `.
+- Commit early and often, with messages that say why. Only committed work
+  comes back; uncommitted changes are lost when the sandbox is removed.
+- Run the tests before each commit and say in the message if any fail.
+- Do not change CI files, git hooks, install scripts, .airlock.toml or this
+  file unless the task asks for it: such changes are flagged for review.
+- Host commits handed to you arrive as branches named host/<branch>.
+`
+
+// Init writes a starter AGENTS.md; it never overwrites one.
+func (s *Service) Init(ctx context.Context) error {
+	if err := s.requireRepo(); err != nil {
+		return err
+	}
+	path := filepath.Join(s.Repo.Root, "AGENTS.md")
+	if s.Sbx.DryRun() {
+		fmt.Fprintf(s.Sbx.Run.DryRun, "write %s\n", path)
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if os.IsExist(err) {
+		return ui.Errorf([]string{"edit it by hand; git airlock init never overwrites"}, "%s already exists", path)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(starterAgents); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	s.UI.Infof("wrote %s", path)
+	s.UI.Hint("commit it so the sandbox's clone has it: git add AGENTS.md && git commit -m 'Add AGENTS.md'")
+	return nil
+}

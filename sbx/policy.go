@@ -1,0 +1,68 @@
+package sbx
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Presets are the default network policies sbx knows.
+var Presets = []string{"allow-all", "balanced", "deny-all"}
+
+// PolicyInitialised reports whether a default network policy was chosen.
+// Under dry-run it answers false so that the init command is shown.
+func (c *Client) PolicyInitialised(ctx context.Context) (bool, error) {
+	if c.DryRun() {
+		return false, nil
+	}
+	out, err := c.call(ctx, "read network policy", false, "policy", "ls")
+	if err != nil {
+		if errorsIs(err, ErrPolicyNotInitialised) {
+			return false, nil
+		}
+		return false, err
+	}
+	low := strings.ToLower(out)
+	return !strings.Contains(low, "not been initialized") && !strings.Contains(low, "not initialized"), nil
+}
+
+// PolicyInit sets the default network policy, with whichever verb the
+// installed sbx has (`policy init`, formerly `policy set-default`).
+func (c *Client) PolicyInit(ctx context.Context, preset string) error {
+	caps, err := c.Probe(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = c.call(ctx, fmt.Sprintf("set default network policy %q", preset), true, "policy", caps.PolicyInit, preset)
+	return err
+}
+
+// PolicyAllow adds allow rules, for one sandbox when name is set.
+func (c *Client) PolicyAllow(ctx context.Context, name string, hosts []string) error {
+	args := []string{"policy", "allow", "network"}
+	if name != "" {
+		args = append(args, "--sandbox", name)
+	}
+	args = append(args, strings.Join(hosts, ","))
+	_, err := c.call(ctx, "allow network hosts", true, args...)
+	return err
+}
+
+// PolicyLog returns sbx's network log text for a sandbox.
+func (c *Client) PolicyLog(ctx context.Context, name string) (string, error) {
+	args := []string{"policy", "log"}
+	if name != "" {
+		args = append(args, name)
+	}
+	return c.call(ctx, "read network log", false, args...)
+}
+
+// SecretSetCommand is the exact command a user runs to store an agent's
+// credential, for the installed sbx dialect. The value never passes through
+// git-airlock: sbx reads it from its own prompt or stdin.
+func (c *Client) SecretSetCommand(caps Capabilities, service string) []string {
+	if caps.SecretGlobal == "g-flag" {
+		return []string{c.bin(), "secret", "set", "-g", service}
+	}
+	return []string{c.bin(), "secret", "set", service}
+}

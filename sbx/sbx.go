@@ -1,0 +1,150 @@
+// Package sbx is a typed client of the Docker Sandboxes CLI.
+//
+// Requests go in, typed results and typed errors come out; every argv for
+// sbx is built here and nowhere else. Non-interactive calls carry a timeout.
+// Under dry-run every sbx command is printed instead of run, so that
+// `--dry-run` works on a machine without sbx; reads then answer as if no
+// sandbox existed yet.
+package sbx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/git-airlock/git-airlock/internal/xec"
+)
+
+// Client runs the sbx CLI.
+type Client struct {
+	Bin     string        // program name or path; "sbx" when empty
+	Run     *xec.Runner   // required
+	Timeout time.Duration // for non-interactive calls; 60s when zero
+	// CacheDir holds probed capabilities keyed by binary and version; empty
+	// disables the cache.
+	CacheDir string
+
+	caps *Capabilities
+}
+
+func (c *Client) bin() string {
+	if c.Bin == "" {
+		return "sbx"
+	}
+	return c.Bin
+}
+
+func (c *Client) timeout() time.Duration {
+	if c.Timeout == 0 {
+		return 60 * time.Second
+	}
+	return c.Timeout
+}
+
+// DryRun reports whether commands are only printed.
+func (c *Client) DryRun() bool { return c.Run.DryRun != nil }
+
+// call runs a non-interactive sbx command and returns its stdout.
+func (c *Client) call(ctx context.Context, subject string, mutates bool, args ...string) (string, error) {
+	cmd := xec.Cmd{Argv: append([]string{c.bin()}, args...), Timeout: c.timeout(), Mutates: true}
+	if c.DryRun() {
+		_, err := c.Run.Output(ctx, cmd) // prints
+		return "", err
+	}
+	cmd.Mutates = mutates
+	out, err := c.Run.Output(ctx, cmd)
+	if err != nil {
+		return string(out), classify(subject, err)
+	}
+	return string(out), nil
+}
+
+// Streams are the terminal streams of an interactive or streaming call.
+type Streams struct {
+	In       io.Reader
+	Out, Err io.Writer
+}
+
+// Typed errors. Callers branch on these with errors.As / errors.Is.
+
+// MissingError: sbx is not installed or not on PATH.
+type MissingError struct{ Bin string }
+
+func (e *MissingError) Error() string {
+	return fmt.Sprintf("%s is not installed or not on PATH", e.Bin)
+}
+
+// NotFoundError: no sandbox of that name.
+type NotFoundError struct{ Name string }
+
+func (e *NotFoundError) Error() string { return fmt.Sprintf("no sandbox named %q", e.Name) }
+
+// NotRunningError: the sandbox exists but is stopped.
+type NotRunningError struct{ Name string }
+
+func (e *NotRunningError) Error() string { return fmt.Sprintf("sandbox %q is not running", e.Name) }
+
+// UnsupportedError: the installed sbx lacks a feature git-airlock needs.
+type UnsupportedError struct {
+	Version string
+	Feature string
+}
+
+func (e *UnsupportedError) Error() string {
+	return fmt.Sprintf("sbx %s does not support %s", e.Version, e.Feature)
+}
+
+// ErrNotLoggedIn: sbx needs `sbx login`.
+var ErrNotLoggedIn = errors.New("sbx is not logged in to Docker")
+
+// ErrDaemonDown: the sandbox daemon cannot be reached.
+var ErrDaemonDown = errors.New("the Docker Sandboxes daemon is not running")
+
+// ErrPolicyNotInitialised: no default network policy has been chosen yet.
+var ErrPolicyNotInitialised = errors.New("sbx network policy is not initialised")
+
+// CommandError is any other failure of an sbx command, with its stderr.
+type CommandError struct {
+	Subject string
+	Err     error
+}
+
+func (e *CommandError) Error() string { return e.Subject + ": " + e.Err.Error() }
+func (e *CommandError) Unwrap() error { return e.Err }
+
+// classify turns an xec error into a typed one. It is the only place that
+// reads sbx's message texts.
+func classify(subject string, err error) error {
+	var nf *xec.NotFoundError
+	if errors.As(err, &nf) {
+		return &MissingError{Bin: nf.Program}
+	}
+	var ee *xec.ExitError
+	if errors.As(err, &ee) {
+		msg := strings.ToLower(ee.Stderr)
+		switch {
+		case strings.Contains(msg, "not authenticated") || strings.Contains(msg, "no valid user session") || strings.Contains(msg, "sbx login"):
+			return fmt.Errorf("%s: %w", subject, ErrNotLoggedIn)
+		case strings.Contains(msg, "daemon is not running") || strings.Contains(msg, "cannot connect to the sandbox daemon") || strings.Contains(msg, "sandboxd.sock"):
+			return fmt.Errorf("%s: %w", subject, ErrDaemonDown)
+		case strings.Contains(msg, "not been initialized") || strings.Contains(msg, "not initialized"):
+			return fmt.Errorf("%s: %w", subject, ErrPolicyNotInitialised)
+		}
+	}
+	return &CommandError{Subject: subject, Err: err}
+}
+
+// IsNotFoundText reports whether an sbx failure says the sandbox is missing.
+func isNotFound(err error) bool {
+	var ee *xec.ExitError
+	if !errors.As(err, &ee) {
+		return false
+	}
+	msg := strings.ToLower(ee.Stderr)
+	return strings.Contains(msg, "not found") || strings.Contains(msg, "no such sandbox") || strings.Contains(msg, "does not exist")
+}
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }

@@ -1,0 +1,266 @@
+package sbx
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/git-airlock/git-airlock/internal/xec"
+)
+
+// Sandbox is one row of `sbx ls --json`.
+type Sandbox struct {
+	Name       string   `json:"name"`
+	Agent      string   `json:"agent"`
+	Status     string   `json:"status"` // running, stopped
+	Workspaces []string `json:"workspaces"`
+	Ports      []Port   `json:"ports"`
+}
+
+// Port is a published port of a sandbox.
+type Port struct {
+	HostIP      string `json:"host_ip"`
+	HostPort    int    `json:"host_port"`
+	SandboxPort int    `json:"sandbox_port"`
+	Protocol    string `json:"protocol"`
+}
+
+// Running reports whether the sandbox is up.
+func (s Sandbox) Running() bool { return s.Status == "running" }
+
+// ParseList reads `sbx ls --json` output. The schema is undocumented: accept
+// an object with a "sandboxes" array or a bare array, after any lines of
+// non-JSON text, and ignore fields we do not know.
+func ParseList(out []byte) ([]Sandbox, error) {
+	i := bytes.IndexAny(out, "[{")
+	for i > 0 && out[i-1] != '\n' { // a bracket inside a leading text line
+		j := bytes.IndexAny(out[i+1:], "[{")
+		if j < 0 {
+			i = -1
+			break
+		}
+		i += j + 1
+	}
+	if i < 0 {
+		if len(bytes.TrimSpace(out)) == 0 {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("sbx ls --json: no JSON in output %q", firstLine(out))
+	}
+	dec := json.NewDecoder(bytes.NewReader(out[i:]))
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("sbx ls --json: %w", err)
+	}
+	var list []Sandbox
+	if raw[0] == '{' {
+		var obj struct {
+			Sandboxes []Sandbox `json:"sandboxes"`
+		}
+		if err := json.Unmarshal(raw, &obj); err != nil {
+			return nil, fmt.Errorf("sbx ls --json: %w", err)
+		}
+		list = obj.Sandboxes
+	} else if err := json.Unmarshal(raw, &list); err != nil {
+		return nil, fmt.Errorf("sbx ls --json: %w", err)
+	}
+	return list, nil
+}
+
+func firstLine(b []byte) string {
+	s, _, _ := strings.Cut(string(b), "\n")
+	return s
+}
+
+// List returns every local sandbox. Under dry-run it returns none.
+func (c *Client) List(ctx context.Context) ([]Sandbox, error) {
+	out, err := c.call(ctx, "list sandboxes", false, "ls", "--json")
+	if err != nil || c.DryRun() {
+		return nil, err
+	}
+	return ParseList([]byte(out))
+}
+
+// Get returns one sandbox or a *NotFoundError.
+func (c *Client) Get(ctx context.Context, name string) (Sandbox, error) {
+	list, err := c.List(ctx)
+	if err != nil {
+		return Sandbox{}, err
+	}
+	for _, s := range list {
+		if s.Name == name {
+			return s, nil
+		}
+	}
+	return Sandbox{}, &NotFoundError{Name: name}
+}
+
+// CreateRequest creates a clone-mode sandbox without attaching to it.
+type CreateRequest struct {
+	Name  string // required
+	Agent string // required
+	Path  string // required: absolute path of the host repository
+}
+
+// Create runs `sbx create --clone`. Creating a VM is slow (tens of seconds
+// on real hardware), so it gets five times the usual timeout.
+func (c *Client) Create(ctx context.Context, req CreateRequest) error {
+	if _, err := c.RequireClone(ctx); err != nil {
+		return err
+	}
+	cmd := xec.Cmd{Argv: []string{c.bin(), "create", "--clone", "--name", req.Name, req.Agent, req.Path},
+		Timeout: 5 * c.timeout(), Mutates: true}
+	if _, err := c.Run.Output(ctx, cmd); err != nil {
+		return classify(fmt.Sprintf("create sandbox %q", req.Name), err)
+	}
+	return nil
+}
+
+// Attach runs the agent of an existing sandbox in the terminal
+// (`sbx run --name N [-- args]`). Interactive: no timeout.
+func (c *Client) Attach(ctx context.Context, name string, agentArgs []string, s Streams) error {
+	argv := []string{c.bin(), "run", "--name", name}
+	if len(agentArgs) > 0 {
+		argv = append(append(argv, "--"), agentArgs...)
+	}
+	err := c.Run.Run(ctx, xec.Cmd{Argv: argv, Stdin: s.In, Stdout: s.Out, Stderr: s.Err, Mutates: true})
+	if err != nil {
+		return classify(fmt.Sprintf("run agent in sandbox %q", name), err)
+	}
+	return nil
+}
+
+// ExecRequest runs a command inside a sandbox, without a shell. sbx starts a
+// stopped sandbox first.
+type ExecRequest struct {
+	Name        string   // required
+	Argv        []string // required
+	Env         []string // KEY=VALUE, passed with -e
+	Dir         string   // -w
+	Interactive bool     // -i: pass stdin
+	TTY         bool     // -t
+	Streams     Streams
+	// Stream disables the timeout, for long transfers and agent runs.
+	Stream bool
+	// Mutates: the command changes the sandbox (printed under dry-run).
+	Mutates bool
+}
+
+func (c *Client) execArgv(req ExecRequest) []string {
+	argv := []string{c.bin(), "exec"}
+	if req.Interactive {
+		argv = append(argv, "-i")
+	}
+	if req.TTY {
+		argv = append(argv, "-t")
+	}
+	for _, e := range req.Env {
+		argv = append(argv, "-e", e)
+	}
+	if req.Dir != "" {
+		argv = append(argv, "-w", req.Dir)
+	}
+	return append(append(argv, req.Name), req.Argv...)
+}
+
+// Exec runs a command in the sandbox with the given streams. The command's
+// own exit status comes back as an *xec.ExitError.
+func (c *Client) Exec(ctx context.Context, req ExecRequest) error {
+	cmd := xec.Cmd{Argv: c.execArgv(req), Stdin: req.Streams.In, Stdout: req.Streams.Out,
+		Stderr: req.Streams.Err, Mutates: req.Mutates || c.DryRun()}
+	if !req.Stream {
+		cmd.Timeout = c.timeout()
+	}
+	err := c.Run.Run(ctx, cmd)
+	if err != nil && isNotFound(err) {
+		return &NotFoundError{Name: req.Name}
+	}
+	var te *xec.TimeoutError
+	if errors.As(err, &te) {
+		return fmt.Errorf("exec in sandbox %q: %w", req.Name, err)
+	}
+	return err
+}
+
+// ExecOutput runs a short command in the sandbox and returns its stdout.
+func (c *Client) ExecOutput(ctx context.Context, req ExecRequest) (string, error) {
+	cmd := xec.Cmd{Argv: c.execArgv(req), Timeout: c.timeout(), Mutates: req.Mutates || c.DryRun()}
+	out, err := c.Run.Output(ctx, cmd)
+	if err != nil {
+		if isNotFound(err) {
+			return "", &NotFoundError{Name: req.Name}
+		}
+		return string(out), classify(fmt.Sprintf("exec %s in sandbox %q", req.Argv[0], req.Name), err)
+	}
+	return string(out), nil
+}
+
+// ExecArgv returns the argv that Exec would run, for the remote helper's
+// tunnel, which owns its process's streams for the whole transfer.
+func (c *Client) ExecArgv(req ExecRequest) []string { return c.execArgv(req) }
+
+// Stop stops a sandbox; its clone and state are kept.
+func (c *Client) Stop(ctx context.Context, name string) error {
+	_, err := c.call(ctx, fmt.Sprintf("stop sandbox %q", name), true, "stop", name)
+	return err
+}
+
+// Remove deletes a sandbox and its clone for good. Callers must have made
+// sure nothing in it is lost.
+func (c *Client) Remove(ctx context.Context, name string) error {
+	_, err := c.call(ctx, fmt.Sprintf("remove sandbox %q", name), true, "rm", "--force", name)
+	return err
+}
+
+// Copy copies a host path into the sandbox at an absolute path.
+func (c *Client) Copy(ctx context.Context, name, src, dst string) error {
+	_, err := c.call(ctx, fmt.Sprintf("copy %q into sandbox %q", src, name), true, "cp", src, name+":"+dst)
+	return err
+}
+
+// Login runs `sbx login` in the terminal.
+func (c *Client) Login(ctx context.Context, s Streams) error {
+	err := c.Run.Run(ctx, xec.Cmd{Argv: []string{c.bin(), "login"}, Stdin: s.In, Stdout: s.Out, Stderr: s.Err, Mutates: true})
+	if err != nil {
+		return classify("sbx login", err)
+	}
+	return nil
+}
+
+// Ping checks that sbx can reach its daemon and is logged in, cheaply.
+func (c *Client) Ping(ctx context.Context) error {
+	_, err := c.List(ctx)
+	return err
+}
+
+// WithTimeout returns a copy of the client with another call timeout.
+func (c *Client) WithTimeout(d time.Duration) *Client {
+	cp := *c
+	cp.Timeout = d
+	return &cp
+}
+
+// InstallCommands returns the documented install commands for an OS, as
+// argv lists that can be run one by one; nil where the documented install
+// needs a shell pipeline (Linux), which setup prints instead of running.
+func InstallCommands(goos string) [][]string {
+	switch goos {
+	case "darwin":
+		return [][]string{{"brew", "trust", "docker/tap"}, {"brew", "install", "docker/tap/sbx"}}
+	case "windows":
+		return [][]string{{"winget", "install", "-h", "Docker.sbx"}}
+	}
+	return nil
+}
+
+// LinuxInstallText is the documented Linux install (Ubuntu 24.04+).
+const LinuxInstallText = "curl -fsSL https://get.docker.com | sudo REPO_ONLY=1 sh && sudo apt install docker-sbx"
+
+// Install runs one install command in the terminal.
+func (c *Client) Install(ctx context.Context, argv []string, s Streams) error {
+	return c.Run.Run(ctx, xec.Cmd{Argv: argv, Stdin: s.In, Stdout: s.Out, Stderr: s.Err, Mutates: true})
+}
