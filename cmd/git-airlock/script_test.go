@@ -50,6 +50,7 @@ func TestScript(t *testing.T) {
 			env.Setenv("GIT_COMMITTER_EMAIL", "host@example.com")
 			env.Setenv("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
 			env.Setenv("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
+			env.Setenv("PATH_ORIG", env.Getenv("PATH"))
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("TERM", "dumb")
 			env.Setenv("GIT_PAGER", "cat")
@@ -65,6 +66,7 @@ func TestScript(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"newrepo": cmdNewRepo,
+			"without": cmdWithout,
 		},
 	})
 }
@@ -83,4 +85,32 @@ func cmdNewRepo(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("git %v: %v", a, err)
 		}
 	}
+}
+
+// without PROGRAM...: PATH keeps git and the test's commands but loses the
+// named programs (for "sbx is not installed", "tmux is missing").
+func cmdWithout(ts *testscript.TestScript, neg bool, args []string) {
+	dir := ts.MkAbs(".without")
+	_ = os.RemoveAll(dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		ts.Fatalf("%v", err)
+	}
+	drop := map[string]bool{}
+	for _, a := range args {
+		drop[a] = true
+	}
+	for _, p := range filepath.SplitList(ts.Getenv("PATH")) {
+		entries, _ := os.ReadDir(p)
+		for _, e := range entries {
+			if drop[e.Name()] {
+				continue
+			}
+			link := filepath.Join(dir, e.Name())
+			if _, err := os.Lstat(link); err == nil {
+				continue
+			}
+			_ = os.Symlink(filepath.Join(p, e.Name()), link)
+		}
+	}
+	ts.Setenv("PATH", dir)
 }

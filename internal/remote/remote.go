@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"path"
 	"sort"
 	"strings"
@@ -164,7 +165,11 @@ func (h *Helper) connect(ctx context.Context, remote string, t Target, service s
 	if _, err := io.WriteString(h.Out, "\n"); err != nil {
 		return err
 	}
-	err := h.Run.Run(ctx, xec.Cmd{Argv: argv, Stdin: in, Stdout: h.Out, Stderr: h.Err})
+	stdin, err := childStdin(in, h.In)
+	if err != nil {
+		return err
+	}
+	err = h.Run.Run(ctx, xec.Cmd{Argv: argv, Stdin: stdin, Stdout: h.Out, Stderr: h.Err})
 	var ee *xec.ExitError
 	if errors.As(err, &ee) {
 		return &TunnelError{Sandbox: t.Sandbox, Code: ee.Code}
@@ -284,4 +289,25 @@ func readPkt(r *bufio.Reader) (string, error) {
 	buf := make([]byte, n-4)
 	_, err := io.ReadFull(r, buf)
 	return string(buf), err
+}
+
+// childStdin hands git's stdin to the tunnel as a file, so that the child
+// reads it directly. A reader that is not a file would make os/exec copy
+// it in a goroutine that blocks on git's open pipe after the child exits,
+// and the helper would never finish. Bytes git sent ahead of our reply
+// (it does not, but the protocol allows it) are replayed through a pipe.
+func childStdin(buffered *bufio.Reader, raw io.Reader) (io.Reader, error) {
+	f, ok := raw.(*os.File)
+	if ok && buffered.Buffered() == 0 {
+		return f, nil
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	go func() {
+		_, _ = io.Copy(w, buffered)
+		w.Close()
+	}()
+	return r, nil
 }
