@@ -1,7 +1,9 @@
 package sbx
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -65,4 +67,47 @@ func (c *Client) SecretSetCommand(caps Capabilities, service string) []string {
 		return []string{c.bin(), "secret", "set", "-g", service}
 	}
 	return []string{c.bin(), "secret", "set", service}
+}
+
+// Secret is one stored credential's service and scope (never its value).
+type Secret struct {
+	Service string `json:"service"`
+	Scope   string `json:"scope"`
+}
+
+// Secrets lists the stored credentials (`sbx secret ls --json`). The
+// schema is undocumented: accept an array or an object holding one.
+func (c *Client) Secrets(ctx context.Context) ([]Secret, error) {
+	out, err := c.call(ctx, "list secrets", false, "secret", "ls", "--json")
+	if err != nil || c.DryRun() {
+		return nil, err
+	}
+	return parseSecrets([]byte(out))
+}
+
+func parseSecrets(out []byte) ([]Secret, error) {
+	out = bytes.TrimSpace(out)
+	if i := bytes.IndexAny(out, "[{"); i > 0 {
+		out = out[i:]
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	var list []Secret
+	if out[0] == '{' {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(out, &obj); err != nil {
+			return nil, fmt.Errorf("sbx secret ls --json: %w", err)
+		}
+		for _, v := range obj {
+			if json.Unmarshal(v, &list) == nil {
+				return list, nil
+			}
+		}
+		return nil, nil
+	}
+	if err := json.Unmarshal(out, &list); err != nil {
+		return nil, fmt.Errorf("sbx secret ls --json: %w", err)
+	}
+	return list, nil
 }

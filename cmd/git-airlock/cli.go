@@ -63,6 +63,7 @@ type CLI struct {
 	Config     configCmd     `cmd:"" help:"Show every effective setting with its origin, or import code-airlock's config."`
 	Completion completionCmd `cmd:"" help:"Print a shell completion script."`
 	Version    versionCmd    `cmd:"" help:"Print the version."`
+	Help       helpCmd       `cmd:"" help:"Show help for a command."`
 }
 
 // AfterApply binds the lazy dependencies once the command line is parsed:

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/alecthomas/kong"
 
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow"
@@ -151,4 +152,14 @@ func (c *lsCmd) Run(ctx context.Context, svc *workflow.Service, u *ui.UI) error 
 	}
 	svc.PrintStatus(list, false)
 	return nil
+}
+
+// helpCmd exists because `git airlock --help` makes git open a man page.
+type helpCmd struct {
+	Command []string `arg:"" optional:"" help:"The command to explain."`
+}
+
+func (c *helpCmd) Run(kctx *kong.Context) error {
+	_, err := kctx.Kong.Parse(append(c.Command, "--help"))
+	return err
 }

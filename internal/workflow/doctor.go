@@ -106,8 +106,20 @@ func (s *Service) credentialCheck(ctx context.Context, caps sbx.Capabilities, ad
 	if !ok || ag.Secret == "" {
 		return
 	}
-	add("credential", "OK", fmt.Sprintf("%s signs in inside the sandbox, or uses sbx's %q secret", a, ag.Secret),
-		"store a key on the host (never in the VM): "+xec.Quote(s.Sbx.SecretSetCommand(caps, ag.Secret)...))
+	hint := "store a key on the host (never in the VM): " + xec.Quote(s.Sbx.SecretSetCommand(caps, ag.Secret)...)
+	secrets, err := s.Sbx.Secrets(ctx)
+	if err != nil {
+		add("credential", "WARN", "cannot list sbx secrets: "+err.Error(), hint)
+		return
+	}
+	name, _ := s.Target()
+	for _, sec := range secrets {
+		if sec.Service == ag.Secret && (sec.Scope == "global" || sec.Scope == "" || sec.Scope == "sandbox:"+name) {
+			add("credential", "OK", fmt.Sprintf("sbx holds a %q secret for %s (%s)", ag.Secret, a, orDash(sec.Scope)), "")
+			return
+		}
+	}
+	add("credential", "WARN", fmt.Sprintf("no %q secret in sbx for %s; it must sign in inside the sandbox", ag.Secret, a), hint)
 }
 
 func (s *Service) repoChecks(add func(string, string, string, string)) {
