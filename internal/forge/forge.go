@@ -48,5 +48,14 @@ func CompareURL(remoteURL, base, branch string) string {
 	} else {
 		return ""
 	}
-	return fmt.Sprintf("https://github.com/%s/%s/compare/%s...%s?expand=1", owner, repo, url.PathEscape(base), url.PathEscape(branch))
+	return fmt.Sprintf("https://github.com/%s/%s/compare/%s...%s?expand=1", owner, repo, escapeRef(base), escapeRef(branch))
+}
+
+// escapeRef escapes a branch name for a URL path, keeping its slashes.
+func escapeRef(ref string) string {
+	parts := strings.Split(ref, "/")
+	for i, p := range parts {
+		parts[i] = url.PathEscape(p)
+	}
+	return strings.Join(parts, "/")
 }
