@@ -95,6 +95,7 @@ var Keys = []*Key{
 	{Name: "base", InFile: true, Help: "host branch that diff, review and merge compare with (default: the current branch)"},
 	{Name: "wakeOnFetch", Kind: Bool, InFile: true, Default: []string{"true"},
 		Help: "a fetch of a stopped sandbox starts it; false leaves it asleep and its refs unchanged"},
+	{Name: "protect", Kind: List, InFile: true, Help: "extra paths that inspect treats as high risk (multi-valued; 'dir/**', a base name, or a path pattern)"},
 	{Name: "reviewTool", Env: "REVIEW_TOOL", Help: "git difftool used by review (default: diff.tool, then a built-in choice)"},
 	{Name: "tmuxSession", Env: "TMUX_SESSION", Help: "tmux session name for --tmux (default: airlock-<sandbox>)"},
 	{Name: "timeout", Kind: Duration, Default: []string{"60s"}, Help: "time limit for each non-interactive sbx call", check: checkDuration},
@@ -158,6 +159,7 @@ func (s *Settings) NetworkPolicy() string { return s.str("networkPolicy") }
 func (s *Settings) Allow() []string       { return s.values["allow"].Values }
 func (s *Settings) Base() string          { return s.str("base") }
 func (s *Settings) WakeOnFetch() bool     { return s.boolean("wakeOnFetch") }
+func (s *Settings) Protect() []string     { return s.values["protect"].Values }
 func (s *Settings) ReviewTool() string    { return s.str("reviewTool") }
 func (s *Settings) TmuxSession() string   { return s.str("tmuxSession") }
 

@@ -292,3 +292,17 @@ func splitNul(b []byte) [][]byte {
 	}
 	return bytes.Split(b, []byte{0})
 }
+
+// HooksDir is where git looks for hooks: core.hooksPath when set, else
+// $GIT_DIR/hooks, as an absolute path.
+func (r *Repo) HooksDir(ctx context.Context) (string, error) {
+	out, err := r.output(ctx, "rev-parse", "--git-path", "hooks")
+	if err != nil {
+		return "", fmt.Errorf("find the hooks directory: %w", err)
+	}
+	p := strings.TrimSpace(out)
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(r.Root, p)
+	}
+	return p, nil
+}

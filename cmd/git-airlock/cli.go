@@ -50,6 +50,7 @@ type CLI struct {
 	Log        logCmd        `cmd:"" help:"Show the agent's commits that the base lacks."`
 	Diff       diffCmd       `cmd:"" help:"Show what the agent changed since it forked from the base."`
 	Review     reviewCmd     `cmd:"" help:"Review the agent's change in your git difftool."`
+	Inspect    inspectCmd    `cmd:"" help:"Report what a merge would bring that can run code or widen access."`
 	Merge      mergeCmd      `cmd:"" help:"Merge the agent's work into the current branch."`
 	Apply      applyCmd      `cmd:"" help:"Bring the agent's changes in as one uncommitted change."`
 	Pr         prCmd         `cmd:"" name:"pr" help:"Push the agent's work from the host and open a pull request."`
@@ -59,6 +60,8 @@ type CLI struct {
 	Doctor     doctorCmd     `cmd:"" help:"Check the machine, sbx and this repository."`
 	Setup      setupCmd      `cmd:"" help:"Install and prepare sbx, asking before each command."`
 	Init       initCmd       `cmd:"" help:"Write a starter AGENTS.md (never overwrites)."`
+	Hooks      hooksCmd      `cmd:"" help:"Install, remove or show the pre-merge-commit hook."`
+	Hook       hookCmd       `cmd:"" hidden:"" help:"Run a hook (called by the installed shims)."`
 	Trust      trustCmd      `cmd:"" help:"Trust the current .airlock.toml so its settings take effect."`
 	Config     configCmd     `cmd:"" help:"Show every effective setting with its origin, or import code-airlock's config."`
 	Completion completionCmd `cmd:"" help:"Print a shell completion script."`

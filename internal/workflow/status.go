@@ -33,6 +33,9 @@ type SandboxStatus struct {
 	// sandbox's refs that are not fetched yet, and uncommitted changes.
 	Unfetched []string `json:"unfetched,omitempty"`
 	Checked   bool     `json:"unfetched_checked,omitempty"`
+	// Accepted lists risks accepted at merge, apply or pr:
+	// "<commit> <time> <count> <rules>".
+	Accepted []string `json:"accepted_risks,omitempty"`
 }
 
 // StatusRequest asks for one sandbox (Name) or all of them.
@@ -75,6 +78,7 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 				st.Workspace = live.Workspaces[0]
 			}
 		}
+		st.Accepted = s.Accepted(sb.Name)
 		st.Branches, err = s.branches(ctx, "refs/remotes/"+sb.Remote+"/", st.Base)
 		if err != nil {
 			return nil, err
@@ -240,6 +244,12 @@ func (s *Service) PrintStatus(list []SandboxStatus, detailed bool) {
 				extra = fmt.Sprintf("  %d ahead, %d behind %s", *b.Ahead, *b.Behind, st.Base)
 			}
 			fmt.Fprintf(s.UI.Out, "%s %s %s%s\n", label, b.Commit[:12], b.Name, extra)
+		}
+		for _, a := range st.Accepted {
+			f := strings.SplitN(a, " ", 4)
+			if len(f) == 4 {
+				fmt.Fprintf(s.UI.Out, "accepted  %s high-risk (%s) in %.12s on %s\n", f[2], f[3], f[0], f[1])
+			}
 		}
 		if st.Checked {
 			if len(st.Unfetched) == 0 {

@@ -1,0 +1,112 @@
+package gitx
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// TreeChange is one entry of `git diff-tree --raw`.
+type TreeChange struct {
+	Status  byte // A added, M modified, D deleted, R renamed, C copied, T type changed
+	Path    string
+	OldPath string // for renames and copies
+	OldMode uint32
+	NewMode uint32
+	OldHash string
+	NewHash string
+}
+
+// File modes git uses.
+const (
+	ModeFile    = 0o100644
+	ModeExec    = 0o100755
+	ModeSymlink = 0o120000
+	ModeGitlink = 0o160000
+)
+
+// DiffTree lists the changes from one commit to another, renames
+// detected, in one git call.
+func (r *Repo) DiffTree(ctx context.Context, from, to string) ([]TreeChange, error) {
+	out, err := r.output(ctx, "diff-tree", "-r", "-z", "-M", "--raw", "--no-commit-id", from, to, "--")
+	if err != nil {
+		return nil, fmt.Errorf("list changes %s..%s: %w", from, to, err)
+	}
+	return ParseRawDiff([]byte(out))
+}
+
+// ParseRawDiff reads `git diff-tree -r -z --raw` output.
+func ParseRawDiff(out []byte) ([]TreeChange, error) {
+	var changes []TreeChange
+	fields := bytes.Split(out, []byte{0})
+	for i := 0; i < len(fields); i++ {
+		head := string(fields[i])
+		if head == "" {
+			continue
+		}
+		if head[0] != ':' {
+			return nil, fmt.Errorf("diff-tree: unexpected %q", head)
+		}
+		f := strings.Fields(head[1:])
+		if len(f) != 5 || f[4] == "" {
+			return nil, fmt.Errorf("diff-tree: unexpected %q", head)
+		}
+		c := TreeChange{Status: f[4][0], OldHash: f[2], NewHash: f[3]}
+		om, err1 := strconv.ParseUint(f[0], 8, 32)
+		nm, err2 := strconv.ParseUint(f[1], 8, 32)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("diff-tree: bad mode in %q", head)
+		}
+		c.OldMode, c.NewMode = uint32(om), uint32(nm)
+		if i+1 >= len(fields) {
+			return nil, fmt.Errorf("diff-tree: missing path after %q", head)
+		}
+		i++
+		c.Path = string(fields[i])
+		if c.Status == 'R' || c.Status == 'C' {
+			if i+1 >= len(fields) {
+				return nil, fmt.Errorf("diff-tree: missing new path after %q", head)
+			}
+			i++
+			c.OldPath, c.Path = c.Path, string(fields[i])
+		}
+		changes = append(changes, c)
+	}
+	return changes, nil
+}
+
+// BlobSize returns a blob's size in process.
+func (r *Repo) BlobSize(hash string) (int64, error) {
+	gg, err := r.open()
+	if err != nil {
+		return 0, err
+	}
+	b, err := gg.BlobObject(plumbing.NewHash(hash))
+	if err != nil {
+		return 0, fmt.Errorf("read blob %s: %w", hash, err)
+	}
+	return b.Size, nil
+}
+
+// BlobHead returns up to max bytes of a blob in process.
+func (r *Repo) BlobHead(hash string, max int64) ([]byte, error) {
+	gg, err := r.open()
+	if err != nil {
+		return nil, err
+	}
+	b, err := gg.BlobObject(plumbing.NewHash(hash))
+	if err != nil {
+		return nil, fmt.Errorf("read blob %s: %w", hash, err)
+	}
+	rd, err := b.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	return io.ReadAll(io.LimitReader(rd, max))
+}

@@ -1,0 +1,362 @@
+package inspect
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/git-airlock/git-airlock/gitx"
+)
+
+// Blobs reads objects of the repository being inspected.
+type Blobs interface {
+	BlobSize(hash string) (int64, error)
+	BlobHead(hash string, max int64) ([]byte, error)
+}
+
+// Options tune an inspection.
+type Options struct {
+	Protect []string // airlock.protect: extra patterns treated as high risk
+	MaxSize int64    // files above this many bytes are findings; 0: 5 MiB
+}
+
+// Finding is one thing a reviewer must see. Field names are the documented
+// JSON schema of `git airlock inspect --json`.
+type Finding struct {
+	Severity Severity `json:"-"`
+	Level    string   `json:"severity"`
+	Rule     string   `json:"rule"`
+	Family   string   `json:"family"`
+	Path     string   `json:"path"`
+	OldPath  string   `json:"old_path,omitempty"`
+	Why      string   `json:"why"`
+}
+
+const maxContent = 1 << 20 // manifests and lockfiles read for content checks
+
+var zeroHash = strings.Repeat("0", 40)
+
+// Inspect returns the findings for a list of changes, most severe first.
+func Inspect(changes []gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, error) {
+	if opts.MaxSize == 0 {
+		opts.MaxSize = 5 << 20
+	}
+	var out []Finding
+	for _, c := range changes {
+		fs, err := inspectOne(c, blobs, opts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fs...)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Severity != out[j].Severity {
+			return out[i].Severity > out[j].Severity
+		}
+		return out[i].Path < out[j].Path
+	})
+	for i := range out {
+		out[i].Level = out[i].Severity.String()
+	}
+	return out, nil
+}
+
+func inspectOne(c gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, error) {
+	var out []Finding
+	add := func(sev Severity, rule, family, why string) {
+		out = append(out, Finding{Severity: sev, Rule: rule, Family: family, Path: c.Path, OldPath: c.OldPath, Why: why})
+	}
+	deleted := c.Status == 'D'
+	paths := []string{c.Path}
+	if c.OldPath != "" {
+		paths = append(paths, c.OldPath)
+	}
+	for _, p := range paths {
+		if suspiciousName(p) {
+			add(High, "file-name", "names", fmt.Sprintf("the name %q holds invisible or direction-changing characters that can disguise it", p))
+			break
+		}
+	}
+	// Path rules and airlock.protect: the first match per path decides.
+	matched := false
+	for _, p := range paths {
+		if matched {
+			break
+		}
+		for _, pat := range opts.Protect {
+			if Match(strings.TrimPrefix(pat, "/"), p) {
+				add(High, "protected", "protect", "listed in airlock.protect ("+pat+")")
+				matched = true
+				break
+			}
+		}
+		if matched {
+			break
+		}
+		if r, ok := ruleFor(p); ok {
+			matched = true
+			switch {
+			case deleted:
+				add(min(r.Severity, Medium), r.ID, r.Family, "removes it: "+r.Why)
+			case p != c.Path:
+				add(r.Severity, r.ID, r.Family, "moves it away: "+r.Why)
+			default:
+				add(r.Severity, r.ID, r.Family, r.Why)
+			}
+		}
+	}
+	if deleted {
+		return out, nil
+	}
+	base := path.Base(c.Path)
+	oldHash := c.OldHash
+	if c.Status == 'A' {
+		oldHash = ""
+	}
+	switch {
+	case c.NewMode == gitx.ModeGitlink:
+		add(Medium, "submodule", "git", fmt.Sprintf("points the submodule at commit %s, which you have not reviewed", c.NewHash[:min(12, len(c.NewHash))]))
+		return out, nil
+	case c.NewMode == gitx.ModeSymlink:
+		target, err := blobs.BlobHead(c.NewHash, 4096)
+		if err != nil {
+			return nil, err
+		}
+		if escapes(c.Path, string(target)) {
+			add(High, "symlink-escape", "symlink", fmt.Sprintf("symlink to %q, outside the repository: tools that follow it read or write there", target))
+		} else {
+			add(Medium, "symlink", "symlink", fmt.Sprintf("symlink to %q", target))
+		}
+		return out, nil
+	}
+	if c.NewMode == gitx.ModeExec && (c.Status == 'A' || c.OldMode != gitx.ModeExec) {
+		add(Medium, "executable", "mode", "becomes executable")
+	}
+	contentFindings, err := contentChecks(c, base, oldHash, blobs)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, contentFindings...)
+	size, err := blobs.BlobSize(c.NewHash)
+	if err != nil {
+		return nil, err
+	}
+	if size > opts.MaxSize {
+		add(Medium, "large-file", "size", fmt.Sprintf("%.1f MiB; too large to review, and it bloats every clone", float64(size)/(1<<20)))
+	} else if !matched && len(contentFindings) == 0 {
+		head, err := blobs.BlobHead(c.NewHash, 8000)
+		if err != nil {
+			return nil, err
+		}
+		if bytes.IndexByte(head, 0) >= 0 {
+			add(Low, "binary", "binary", "binary content cannot be reviewed as text")
+		}
+	}
+	return out, nil
+}
+
+// suspiciousName: control characters and Unicode format characters
+// (bidirectional overrides, zero-width joiners) make a path look like
+// another one in a review.
+func suspiciousName(p string) bool {
+	for _, r := range p {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// escapes reports whether a symlink at p pointing at target leaves the
+// repository.
+func escapes(p, target string) bool {
+	if strings.HasPrefix(target, "/") || strings.HasPrefix(target, "~") || strings.Contains(target, "\\") || strings.Contains(target, ":") {
+		return true
+	}
+	joined := path.Join(path.Dir(p), target)
+	return joined == ".." || strings.HasPrefix(joined, "../")
+}
+
+// contentChecks look inside the files whose danger depends on what changed.
+func contentChecks(c gitx.TreeChange, base, oldHash string, blobs Blobs) ([]Finding, error) {
+	read := func(hash string) ([]byte, error) {
+		if hash == "" || hash == zeroHash {
+			return nil, nil
+		}
+		return blobs.BlobHead(hash, maxContent)
+	}
+	var check func(old, new []byte) []Finding
+	switch {
+	case base == "package.json":
+		check = packageScripts
+	case lockfiles[base]:
+		check = lockfileSources
+	case base == ".gitattributes":
+		check = attributeDrivers
+	case c.Path == ".gitmodules":
+		check = submoduleURLs
+	case base == "pyproject.toml":
+		check = pyprojectBuild
+	default:
+		return nil, nil
+	}
+	oldContent, err := read(oldHash)
+	if err != nil {
+		return nil, err
+	}
+	newContent, err := read(c.NewHash)
+	if err != nil {
+		return nil, err
+	}
+	fs := check(oldContent, newContent)
+	for i := range fs {
+		fs[i].Path, fs[i].OldPath = c.Path, c.OldPath
+	}
+	return fs, nil
+}
+
+// lifecycle scripts npm, yarn and pnpm run on install or publish.
+var lifecycle = map[string]bool{"preinstall": true, "install": true, "postinstall": true, "prepare": true,
+	"prepublish": true, "prepublishOnly": true, "prepack": true, "postpack": true, "preuninstall": true, "postuninstall": true, "dependencies": true}
+
+func packageScripts(old, new []byte) []Finding {
+	var o, n struct {
+		Scripts map[string]string `json:"scripts"`
+	}
+	_ = json.Unmarshal(old, &o)
+	if err := json.Unmarshal(new, &n); err != nil {
+		return []Finding{{Severity: Medium, Rule: "manifest-unparsable", Family: "build", Why: "package.json does not parse, so its scripts cannot be checked"}}
+	}
+	var keys []string
+	for k, v := range n.Scripts {
+		if lifecycle[k] && o.Scripts[k] != v {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	var out []Finding
+	for _, k := range keys {
+		out = append(out, Finding{Severity: High, Rule: "install-script", Family: "build",
+			Why: fmt.Sprintf("sets the %q script, which the package manager runs on install: %q", k, n.Scripts[k])})
+	}
+	var sources []string
+	for _, m := range depSource.FindAllString(string(new), -1) {
+		if !strings.Contains(string(old), m) {
+			sources = append(sources, strings.Trim(m, `"`))
+		}
+	}
+	if len(sources) > 0 {
+		out = append(out, Finding{Severity: Medium, Rule: "dependency-source", Family: "build",
+			Why: "adds dependencies from outside the registry: " + strings.Join(sources, ", ")})
+	}
+	return out
+}
+
+var depSource = regexp.MustCompile(`"(?:git\+[^"]+|github:[^"]+|file:[^"]+|https?://[^"]+\.(?:tgz|tar\.gz)[^"]*)"`)
+
+var lockfiles = map[string]bool{"package-lock.json": true, "npm-shrinkwrap.json": true, "yarn.lock": true, "pnpm-lock.yaml": true,
+	"bun.lock": true, "Cargo.lock": true, "poetry.lock": true, "uv.lock": true, "Pipfile.lock": true, "Gemfile.lock": true,
+	"go.sum": true, "composer.lock": true, "requirements.txt": true}
+
+var urlHost = regexp.MustCompile(`(?:https?|git\+https?|git\+ssh|ssh|git)://(?:[^@/\s"']+@)?([A-Za-z0-9.-]+)`)
+
+func hosts(b []byte) map[string]bool {
+	m := map[string]bool{}
+	for _, sub := range urlHost.FindAllSubmatch(b, -1) {
+		m[strings.ToLower(string(sub[1]))] = true
+	}
+	return m
+}
+
+func lockfileSources(old, new []byte) []Finding {
+	before := hosts(old)
+	var added []string
+	for h := range hosts(new) {
+		if !before[h] {
+			added = append(added, h)
+		}
+	}
+	if len(added) == 0 {
+		return nil
+	}
+	sort.Strings(added)
+	return []Finding{{Severity: High, Rule: "lockfile-source", Family: "build",
+		Why: "the lockfile now downloads from " + strings.Join(added, ", ") + ", which it did not use before"}}
+}
+
+var driverAttr = regexp.MustCompile(`(?m)(?:^|\s)(filter|diff|merge)=\S+`)
+
+func attributeDrivers(old, new []byte) []Finding {
+	added := newLines(old, new)
+	for _, l := range added {
+		if m := driverAttr.FindStringSubmatch(l); m != nil {
+			return []Finding{{Severity: High, Rule: "git-attributes-driver", Family: "git",
+				Why: fmt.Sprintf("assigns a %s driver (%q): git runs the driver's command from your config on checkout, diff or merge", m[1], strings.TrimSpace(l))}}
+		}
+	}
+	return []Finding{{Severity: Medium, Rule: "git-attributes", Family: "git", Why: "changes how git treats files (line endings, diffs, exports)"}}
+}
+
+var gitmodulesKey = regexp.MustCompile(`(?m)^\s*(url|path|update)\s*=\s*(.+)$`)
+
+func submoduleURLs(old, new []byte) []Finding {
+	for _, l := range newLines(old, new) {
+		if m := gitmodulesKey.FindStringSubmatch(l); m != nil {
+			return []Finding{{Severity: High, Rule: "submodule-url", Family: "git",
+				Why: fmt.Sprintf("changes a submodule %s to %q: the next 'git submodule update' fetches and checks out what it names", m[1], strings.TrimSpace(m[2]))}}
+		}
+	}
+	return []Finding{{Severity: Medium, Rule: "gitmodules", Family: "git", Why: "changes submodule settings"}}
+}
+
+var pyBuild = regexp.MustCompile(`(?m)^\s*(build-backend|requires|backend-path|cmdclass)\s*=`)
+
+func pyprojectBuild(old, new []byte) []Finding {
+	for _, l := range newLines(old, new) {
+		if pyBuild.MatchString(l) || strings.Contains(l, "[build-system]") {
+			return []Finding{{Severity: High, Rule: "build-backend", Family: "build",
+				Why: "changes the Python build system, which pip runs on install: " + strings.TrimSpace(l)}}
+		}
+	}
+	return nil
+}
+
+// newLines returns the lines of new that old does not have.
+func newLines(old, new []byte) []string {
+	have := map[string]bool{}
+	for _, l := range strings.Split(string(old), "\n") {
+		have[strings.TrimSpace(l)] = true
+	}
+	var out []string
+	for _, l := range strings.Split(string(new), "\n") {
+		if t := strings.TrimSpace(l); t != "" && !have[t] {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Count tallies findings per severity.
+func Count(fs []Finding) map[string]int {
+	m := map[string]int{"high": 0, "medium": 0, "low": 0}
+	for _, f := range fs {
+		m[f.Severity.String()]++
+	}
+	return m
+}
+
+// AtLeast returns the findings at or above a severity.
+func AtLeast(fs []Finding, s Severity) []Finding {
+	var out []Finding
+	for _, f := range fs {
+		if f.Severity >= s {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,0 +1,177 @@
+package inspect
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/git-airlock/git-airlock/gitx"
+)
+
+// memBlobs is an object store in memory for unit tests.
+type memBlobs map[string][]byte
+
+func (m memBlobs) put(content string) string {
+	sum := sha1.Sum([]byte(content))
+	h := hex.EncodeToString(sum[:])
+	m[h] = []byte(content)
+	return h
+}
+
+func (m memBlobs) BlobSize(h string) (int64, error) {
+	b, ok := m[h]
+	if !ok {
+		return 0, fmt.Errorf("no blob %s", h)
+	}
+	return int64(len(b)), nil
+}
+
+func (m memBlobs) BlobHead(h string, max int64) ([]byte, error) {
+	b, ok := m[h]
+	if !ok {
+		return nil, fmt.Errorf("no blob %s", h)
+	}
+	return b[:min(int64(len(b)), max)], nil
+}
+
+func added(m memBlobs, p, content string) gitx.TreeChange {
+	return gitx.TreeChange{Status: 'A', Path: p, OldMode: 0, NewMode: gitx.ModeFile, OldHash: zeroHash, NewHash: m.put(content)}
+}
+
+func modified(m memBlobs, p, old, new string) gitx.TreeChange {
+	return gitx.TreeChange{Status: 'M', Path: p, OldMode: gitx.ModeFile, NewMode: gitx.ModeFile, OldHash: m.put(old), NewHash: m.put(new)}
+}
+
+func rules(t *testing.T, fs []Finding) string {
+	t.Helper()
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.Level+":"+f.Rule)
+	}
+	return strings.Join(out, " ")
+}
+
+// samplePath turns a pattern into a path it must match.
+func samplePath(pat string) string {
+	if dir, ok := strings.CutSuffix(pat, "/**"); ok {
+		return dir + "/sub/file.yml"
+	}
+	p := strings.ReplaceAll(pat, "*", "x")
+	if !strings.Contains(pat, "/") {
+		return "deep/dir/" + p
+	}
+	return p
+}
+
+// TestRulesTable: every pattern of every path rule finds its rule, at its
+// severity, and a deletion of it at most medium.
+func TestRulesTable(t *testing.T) {
+	for _, r := range Rules {
+		for _, pat := range r.Patterns {
+			t.Run(r.ID+"/"+pat, func(t *testing.T) {
+				m := memBlobs{}
+				p := samplePath(pat)
+				fs, err := Inspect([]gitx.TreeChange{added(m, p, "content\n")}, m, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := r.Severity.String() + ":" + r.ID
+				if got := rules(t, fs); got != want {
+					t.Fatalf("%s: got %q, want %q", p, got, want)
+				}
+				del := gitx.TreeChange{Status: 'D', Path: p, OldMode: gitx.ModeFile, OldHash: m.put("x"), NewHash: zeroHash}
+				fs, _ = Inspect([]gitx.TreeChange{del}, m, Options{})
+				if len(fs) != 1 || fs[0].Severity > Medium || !strings.HasPrefix(fs[0].Why, "removes it") {
+					t.Fatalf("deleting %s: %+v", p, fs)
+				}
+			})
+		}
+	}
+}
+
+func TestContentAndModeChecks(t *testing.T) {
+	m := memBlobs{}
+	exe := added(m, "tools/run.sh", "#!/bin/sh\n")
+	exe.NewMode = gitx.ModeExec
+	modeOnly := modified(m, "bin/tool", "x", "x")
+	modeOnly.NewMode = gitx.ModeExec
+	link := func(p, target string) gitx.TreeChange {
+		return gitx.TreeChange{Status: 'A', Path: p, NewMode: gitx.ModeSymlink, OldHash: zeroHash, NewHash: m.put(target)}
+	}
+	big := added(m, "data/big.csv", strings.Repeat("x", 6<<20))
+	tests := []struct {
+		name   string
+		change gitx.TreeChange
+		want   string
+	}{
+		{"benign source", added(m, "src/main.go", "package main\n"), ""},
+		{"benign test", modified(m, "src/main_test.go", "a", "b"), ""},
+		{"npm postinstall", modified(m, "package.json", `{"scripts":{"test":"jest"}}`, `{"scripts":{"test":"jest","postinstall":"node x.js"}}`), "high:install-script"},
+		{"npm test script only", modified(m, "package.json", `{"scripts":{"test":"jest"}}`, `{"scripts":{"test":"vitest"}}`), ""},
+		{"npm git dependency", modified(m, "web/package.json", `{}`, `{"dependencies":{"x":"git+https://evil.example/x.git"}}`), "medium:dependency-source"},
+		{"lockfile same hosts", modified(m, "package-lock.json", `"resolved": "https://registry.npmjs.org/a/-/a-1.tgz"`, `"resolved": "https://registry.npmjs.org/a/-/a-2.tgz"`), ""},
+		{"lockfile new host", modified(m, "package-lock.json", `"resolved": "https://registry.npmjs.org/a/-/a-1.tgz"`, `"resolved": "https://evil.example.com/a-1.tgz"`), "high:lockfile-source"},
+		{"cargo lock git source", modified(m, "Cargo.lock", `source = "registry+https://github.com/rust-lang/crates.io-index"`, "source = \"git+https://gitlab.example.org/x#abc\""), "high:lockfile-source"},
+		{"gitattributes filter", modified(m, ".gitattributes", "*.txt text\n", "*.txt text\n*.png filter=lfs2\n"), "high:git-attributes-driver"},
+		{"gitattributes eol", modified(m, "sub/.gitattributes", "", "*.sh eol=lf\n"), "medium:git-attributes"},
+		{"gitmodules url", modified(m, ".gitmodules", "[submodule \"a\"]\n\tpath = a\n\turl = https://github.com/a/a\n", "[submodule \"a\"]\n\tpath = a\n\turl = https://evil.example/a\n"), "high:submodule-url"},
+		{"pyproject backend", modified(m, "pyproject.toml", "[project]\nname='x'\n", "[build-system]\nbuild-backend = 'evil'\n[project]\nname='x'\n"), "high:build-backend"},
+		{"pyproject deps only", modified(m, "pyproject.toml", "[project]\ndependencies=[]\n", "[project]\ndependencies=['x']\n"), ""},
+		{"new executable", exe, "medium:executable"},
+		{"mode-only change", modeOnly, "medium:executable"},
+		{"symlink inside", link("docs/readme", "../README.md"), "medium:symlink"},
+		{"symlink absolute", link("leak", "/etc/passwd"), "high:symlink-escape"},
+		{"symlink escaping", link("a/leak", "../../../home/u/.ssh/id_ed25519"), "high:symlink-escape"},
+		{"binary", added(m, "img/logo.png", "\x89PNG\x00\x00data"), "low:binary"},
+		{"large", big, "medium:large-file"},
+		{"bidi name", added(m, "src/evil\u202egnp.go", "x"), "high:file-name"},
+		{"zero-width name", added(m, ".github/work\u200bflows/x.yml", "x"), "high:file-name"},
+		{"renamed into CI", gitx.TreeChange{Status: 'R', OldPath: "scripts/x.yml", Path: ".github/workflows/x.yml", OldMode: gitx.ModeFile, NewMode: gitx.ModeFile, OldHash: m.put("a"), NewHash: m.put("a")}, "high:ci"},
+		{"renamed out of hooks", gitx.TreeChange{Status: 'R', OldPath: ".husky/pre-commit", Path: "old/pre-commit", OldMode: gitx.ModeFile, NewMode: gitx.ModeFile, OldHash: m.put("b"), NewHash: m.put("b")}, "high:hook-manager"},
+		{"submodule pointer", gitx.TreeChange{Status: 'M', Path: "vendor/lib", OldMode: gitx.ModeGitlink, NewMode: gitx.ModeGitlink, OldHash: strings.Repeat("1", 40), NewHash: strings.Repeat("2", 40)}, "medium:submodule"},
+		{"CI and exec", func() gitx.TreeChange { c := added(m, ".circleci/run.sh", "x"); c.NewMode = gitx.ModeExec; return c }(), "high:ci medium:executable"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs, err := Inspect([]gitx.TreeChange{tc.change}, m, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rules(t, fs); got != tc.want {
+				t.Fatalf("got %q, want %q (%+v)", got, tc.want, fs)
+			}
+		})
+	}
+}
+
+func TestProtect(t *testing.T) {
+	m := memBlobs{}
+	fs, err := Inspect([]gitx.TreeChange{added(m, "deploy/prod.yaml", "x"), added(m, "src/ok.go", "x")}, m,
+		Options{Protect: []string{"deploy/**"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rules(t, fs); got != "high:protected" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func FuzzParseRawDiffInspect(f *testing.F) {
+	f.Add([]byte(":000000 100644 0000000000000000000000000000000000000000 e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 A\x00a.txt\x00"))
+	f.Add([]byte(":100644 100644 aaaa bbbb R100\x00old\x00new\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		changes, err := gitx.ParseRawDiff(b)
+		if err != nil {
+			return
+		}
+		m := memBlobs{}
+		for i := range changes {
+			changes[i].NewHash = m.put(changes[i].Path)
+		}
+		if _, err := Inspect(changes, m, Options{}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -1,0 +1,122 @@
+// Package inspect finds what a merge of an agent's branch would change that
+// can run code or widen access on the host: CI and automation, git's own
+// mechanics, hook managers, direnv and .env files, editor and container
+// configs, package manifest scripts and lockfile sources, agent instruction
+// files, symlinks, executable bits, binaries and large files.
+//
+// Path rules are data (the Rules table); the checks that need content
+// (manifest scripts, lockfile hosts, .gitattributes drivers, .gitmodules,
+// symlink targets) read blobs through the Blobs interface. The package runs
+// nothing itself.
+package inspect
+
+import (
+	"path"
+	"strings"
+)
+
+// Severity orders findings.
+type Severity int
+
+const (
+	Low Severity = iota + 1
+	Medium
+	High
+)
+
+func (s Severity) String() string {
+	switch s {
+	case High:
+		return "high"
+	case Medium:
+		return "medium"
+	case Low:
+		return "low"
+	}
+	return "none"
+}
+
+// ParseSeverity reads "high", "medium" or "low".
+func ParseSeverity(s string) (Severity, bool) {
+	for _, v := range []Severity{High, Medium, Low} {
+		if v.String() == strings.ToLower(s) {
+			return v, true
+		}
+	}
+	return 0, false
+}
+
+// Rule is one path rule. Patterns match the whole path: "dir/**" is
+// everything under dir, a pattern without '/' matches the base name at any
+// depth, anything else is a path.Match pattern from the repository root.
+type Rule struct {
+	ID       string
+	Family   string
+	Severity Severity
+	Patterns []string
+	Why      string
+}
+
+// Rules is the path-rule table. Content checks (see checks.go) refine some
+// of these families: package.json, lockfiles, .gitattributes, .gitmodules.
+var Rules = []Rule{
+	{ID: "ci", Family: "ci", Severity: High, Why: "CI runs this with the repository's secrets on the next push",
+		Patterns: []string{".github/workflows/**", ".github/actions/**", ".gitlab-ci.yml", ".gitlab-ci/**", ".circleci/**",
+			"Jenkinsfile", "azure-pipelines.yml", "azure-pipelines.yaml", ".azure-pipelines/**", ".buildkite/**", ".travis.yml",
+			"bitbucket-pipelines.yml", ".drone.yml", "appveyor.yml", ".woodpecker.yml", ".woodpecker/**", "cloudbuild.yaml",
+			".github/dependabot.yml", ".github/CODEOWNERS", "CODEOWNERS"}},
+	{ID: "git-lfsconfig", Family: "git", Severity: High, Patterns: []string{".lfsconfig"},
+		Why: "changes where git-lfs fetches and pushes large files"},
+	{ID: "hook-manager", Family: "hooks", Severity: High, Why: "installs commands that git runs on your machine (commit, push, checkout)",
+		Patterns: []string{".husky/**", ".pre-commit-config.yaml", ".pre-commit-hooks.yaml", "lefthook.yml", "lefthook.yaml",
+			".lefthook.yml", ".lefthook.yaml", ".lefthook/**", "lefthook-local.yml", ".githooks/**", ".git-hooks/**", ".hooks/**",
+			".overcommit.yml", ".simple-git-hooks.json", ".simple-git-hooks.js", ".huskyrc", ".huskyrc.json"}},
+	{ID: "direnv", Family: "env", Severity: High, Patterns: []string{".envrc"},
+		Why: "direnv runs it in your shell when you enter the directory"},
+	{ID: "dotenv", Family: "env", Severity: Medium, Patterns: []string{".env", ".env.*", "*.env"},
+		Why: "environment files are loaded by tools and can redirect endpoints or inject settings"},
+	{ID: "editor-tasks", Family: "editor", Severity: High, Why: "the editor runs these commands (some on folder open)",
+		Patterns: []string{".vscode/tasks.json", ".vscode/launch.json", ".idea/runConfigurations/**", ".run/**", ".idea/workspace.xml",
+			".zed/tasks.json", ".nvim.lua", ".exrc", ".vimrc"}},
+	{ID: "editor-settings", Family: "editor", Severity: Medium, Patterns: []string{".vscode/settings.json", ".vscode/extensions.json", ".idea/**", ".zed/settings.json"},
+		Why: "editor settings can point at interpreters, formatters and terminals that run code"},
+	{ID: "devcontainer", Family: "container", Severity: High, Patterns: []string{".devcontainer/**", ".devcontainer.json", ".gitpod.yml"},
+		Why: "the editor builds and runs this container, with its commands, when you open the folder"},
+	{ID: "container-build", Family: "container", Severity: Medium, Patterns: []string{"Dockerfile", "*.Dockerfile", "Containerfile", "docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml"},
+		Why: "container builds run its commands with access to the build context"},
+	{ID: "build-script", Family: "build", Severity: High, Patterns: []string{"setup.py", "build.rs", "Rakefile", "*.gemspec", "gradlew", "mvnw"},
+		Why: "runs during install, build or test on the host"},
+	{ID: "build-file", Family: "build", Severity: Medium, Patterns: []string{"Makefile", "makefile", "GNUmakefile", "*.mk", "CMakeLists.txt",
+		"build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "pom.xml", "meson.build", "justfile", "Justfile", "Taskfile.yml", "noxfile.py", "tox.ini", "setup.cfg"},
+		Why: "build definitions run commands when you build or test"},
+	{ID: "airlock-config", Family: "agent", Severity: High, Patterns: []string{".airlock.toml"},
+		Why: "changes git-airlock's own team settings (it becomes untrusted until 'git airlock trust')"},
+	{ID: "agent-instructions", Family: "agent", Severity: Medium, Why: "instructs the next agent run; a prompt-injection channel",
+		Patterns: []string{"AGENTS.md", "CLAUDE.md", "GEMINI.md", ".claude/**", ".cursorrules", ".cursor/**", ".github/copilot-instructions.md",
+			".codex/**", ".windsurfrules", "opencode.json", ".opencode/**", ".aider.conf.yml", ".mcp.json"}},
+}
+
+// Match reports whether p matches the pattern (see Rule).
+func Match(pattern, p string) bool {
+	if dir, ok := strings.CutSuffix(pattern, "/**"); ok {
+		return strings.HasPrefix(p, dir+"/")
+	}
+	if !strings.Contains(pattern, "/") {
+		ok, _ := path.Match(pattern, path.Base(p))
+		return ok
+	}
+	ok, _ := path.Match(pattern, p)
+	return ok
+}
+
+// ruleFor returns the first matching rule.
+func ruleFor(p string) (Rule, bool) {
+	for _, r := range Rules {
+		for _, pat := range r.Patterns {
+			if Match(pat, p) {
+				return r, true
+			}
+		}
+	}
+	return Rule{}, false
+}
