@@ -147,8 +147,13 @@ func (s *Service) Merge(ctx context.Context, req MergeRequest) error {
 	}
 	// --no-verify: the gate above already inspected this merge; the
 	// pre-merge-commit hook would only ask again.
-	msg := fmt.Sprintf("Merge %s from sandbox %s", strings.TrimPrefix(theirs, "refs/remotes/"), sb.Name)
-	return s.Repo.Passthrough(ctx, req.Streams, true, "merge", "--no-edit", "--no-verify", "-m", msg, theirs)
+	args := []string{"merge", "--no-edit", "--no-verify"}
+	head, _ := s.Repo.ResolveCommit("HEAD")
+	tip, _ := s.Repo.ResolveCommit(theirs)
+	if ff, _ := s.Repo.IsAncestor(head, tip); !ff {
+		args = append(args, "-m", fmt.Sprintf("Merge %s from sandbox %s", strings.TrimPrefix(theirs, "refs/remotes/"), sb.Name))
+	}
+	return s.Repo.Passthrough(ctx, req.Streams, true, append(args, theirs)...)
 }
 
 // Apply brings the sandbox's changes into the working tree and index as one
