@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Benchmarks behind docs/BENCHMARKS.md. Run with `make bench` (it builds
+# first). Uses the sbx simulator so that the numbers measure git-airlock, git
+# and the tunnel, not a VM. Prints one line per figure.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/git-airlock-bench.XXXXXX")
+export PATH="$root/.build/bin:$root/.build/sim:$PATH" SBXSIM_HOME="$tmp/sbxsim" HOME="$tmp/home"
+export GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=b@example.com GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=b@example.com
+mkdir -p "$HOME"
+trap 'sbx rm --all --force >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
+go build -o "$tmp/benchgen" "$root/internal/benchgen"
+runs=${RUNS:-15}
+
+# median_ms CMD...: median wall time of $runs runs, in milliseconds.
+median_ms() {
+  local i t0 t1 times=()
+  for ((i = 0; i < runs; i++)); do
+    t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N)
+    times+=($(( (t1 - t0) / 1000 )))
+  done
+  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
+}
+
+echo "== status and ls (repository of 1 commit, one sandbox)"
+git init -q -b main "$tmp/small" && cd "$tmp/small" && git commit -q --allow-empty -m init
+git airlock --agent shell run --name bench-small 'git commit -q --allow-empty -m work' >/dev/null 2>&1
+echo "git status:            $(median_ms git status) ms"
+echo "sbx ls --json:         $(median_ms sbx ls --json) ms"
+echo "git airlock status:    $(median_ms git airlock status) ms"
+echo "git airlock ls:        $(median_ms git airlock ls) ms"
+echo "git airlock version:   $(median_ms git airlock version) ms (process start and command parsing)"
+echo "its git children:      rev-parse $(median_ms git rev-parse --path-format=absolute --show-toplevel --git-dir --git-common-dir --is-shallow-repository) ms, config $(median_ms git config --show-scope --show-origin -z --get-regexp '^(airlock|remote)\.') ms, rev-list $(median_ms git rev-list --left-right --count HEAD...HEAD --) ms"
+for cmd in status ls; do
+  n=$(GIT_AIRLOCK_TRACE=1 git airlock $cmd 2>&1 >/dev/null | grep -c '^exec:' || true)
+  echo "children of git airlock $cmd: $n ($(GIT_AIRLOCK_TRACE=1 git airlock $cmd 2>&1 >/dev/null | grep '^exec:' | cut -d' ' -f2-3 | tr '\n' ';'))"
+done
+
+echo "== fetch (${COMMITS:-20000} commits, incompressible blobs)"
+git init -q -b main "$tmp/big"
+cd "$tmp/big"
+"$tmp/benchgen" -commits "${COMMITS:-20000}" | git fast-import --quiet
+git reset -q --hard main
+echo "repository: $(git rev-list --count HEAD) commits, $(du -sm .git | cut -f1) MB in .git"
+git airlock --agent shell run --name bench-big 'true' >/dev/null 2>&1
+direct=$(git config remote.sandbox-bench-big.url)
+airlock=$(git config remote.airlock-bench-big.url)
+full() { rm -rf "$tmp/into" && git init -q "$tmp/into" && git -C "$tmp/into" fetch -q "$1" '+refs/heads/*:refs/remotes/x/*'; }
+echo "full fetch, sandbox-<name> daemon: $(RUNS=3 median_ms full "$direct") ms"
+echo "full fetch, airlock-<name>:        $(RUNS=3 median_ms full "$airlock") ms"
+git clone -q --mirror "$direct" "$tmp/inc"
+incr() { sbx exec bench-big git commit -q --allow-empty -m more && git -C "$tmp/inc" fetch -q "$1" '+refs/heads/*:refs/heads/*'; }
+base=$(median_ms sbx exec bench-big git commit -q --allow-empty -m more)
+d=$(median_ms incr "$direct"); a=$(median_ms incr "$airlock")
+echo "one-commit fetch (minus the commit's own ${base} ms), daemon: $(awk "BEGIN{print $d-$base}") ms, airlock: $(awk "BEGIN{print $a-$base}") ms"
+
+echo "== inspect (a branch touching ${FILES:-10000} files)"
+git init -q -b base "$tmp/wide" && cd "$tmp/wide"
+"$tmp/benchgen" -files "${FILES:-10000}" | git fast-import --quiet
+git branch -q -f base main~1 && git checkout -q base
+git remote add --no-tags airlock-wide airlock://wide-box/nowhere
+git update-ref refs/remotes/airlock-wide/HEAD main
+echo "changed files: $(git diff-tree -r --name-only base main | wc -l)"
+for i in 1 2 3; do
+  /usr/bin/time -f "inspect: %e s wall, %M KiB max RSS" git airlock --name wide-box inspect --no-fetch --base base refs/remotes/airlock-wide/HEAD 2>&1 >/dev/null | grep '^inspect:' || true
+done
