@@ -3,6 +3,8 @@ package gitx
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -96,9 +98,12 @@ func (r *Repo) RemoveRemote(ctx context.Context, name string) error {
 
 // Fetch runs `git fetch` for the named remotes, with progress on s.Err.
 func (r *Repo) Fetch(ctx context.Context, s Streams, remotes ...string) error {
-	args := []string{"fetch", "--multiple"}
+	// Submodules are fetched from the sandbox by the caller: git's own
+	// on-demand recursion would ask the submodule's origin for the agent's
+	// commits, which only the sandbox has.
+	args := []string{"fetch", "--recurse-submodules=no", "--multiple"}
 	if len(remotes) == 1 {
-		args = []string{"fetch"}
+		args = args[:2]
 	}
 	args = append(args, remotes...)
 	err := r.run.Run(ctx, xec.Cmd{Argv: r.git(args...), Stdout: s.Out, Stderr: s.Err, Mutates: true})
@@ -133,6 +138,43 @@ func (r *Repo) UpdateRefs(ctx context.Context, updates []RefUpdate) error {
 		Stdin: strings.NewReader(in.String()), Mutates: true})
 	if err != nil {
 		return fmt.Errorf("update refs: %w", err)
+	}
+	return nil
+}
+
+// InitialisedSubmodules lists the paths of submodules checked out in the
+// work tree. Repositories without .gitmodules cost no child process.
+func (r *Repo) InitialisedSubmodules(ctx context.Context) ([]string, error) {
+	if _, err := os.Stat(filepath.Join(r.Root, ".gitmodules")); err != nil {
+		return nil, nil
+	}
+	out, err := r.output(ctx, "submodule", "status", "--recursive")
+	if err != nil {
+		return nil, fmt.Errorf("list submodules: %w", err)
+	}
+	var paths []string
+	for _, line := range strings.Split(out, "\n") {
+		if len(line) < 42 || line[0] == '-' {
+			continue // not initialised
+		}
+		rest := strings.TrimSpace(line[41:])
+		if i := strings.LastIndex(rest, " ("); i >= 0 {
+			rest = rest[:i]
+		}
+		paths = append(paths, rest)
+	}
+	return paths, nil
+}
+
+// FetchInto fetches url into a nested repository (a submodule) under the
+// given remote-tracking namespace, with the same refspecs as a sandbox
+// remote.
+func (r *Repo) FetchInto(ctx context.Context, s Streams, dir, url, namespace string) error {
+	err := r.run.Run(ctx, xec.Cmd{Argv: []string{"git", "-C", filepath.Join(r.Root, dir), "fetch", "--no-tags", url,
+		"+refs/heads/*:refs/remotes/" + namespace + "/*", "+HEAD:refs/remotes/" + namespace + "/HEAD"},
+		Stdout: s.Out, Stderr: s.Err, Mutates: true})
+	if err != nil {
+		return fmt.Errorf("fetch submodule %q: %w", dir, err)
 	}
 	return nil
 }

@@ -23,6 +23,9 @@ and fetches what it committed into airlock-<name>.
 }
 
 func (c *runCmd) Run(ctx context.Context, g *Globals, svc *workflow.Service, u *ui.UI, inv *Invocation) error {
+	if err := svc.OfferInit(ctx, "."); err != nil {
+		return err
+	}
 	name, err := upName(svc)
 	if err != nil {
 		return err

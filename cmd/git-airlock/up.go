@@ -23,6 +23,9 @@ as the git remote airlock-<name>, and attaches the agent to your terminal.
 }
 
 func (c *upCmd) Run(ctx context.Context, g *Globals, svc *workflow.Service, u *ui.UI, inv *Invocation) error {
+	if err := svc.OfferInit(ctx, "."); err != nil {
+		return err
+	}
 	name, err := upName(svc)
 	if err != nil {
 		return err

@@ -43,6 +43,7 @@ func Main() int {
 		fmt.Fprintln(os.Stderr, "sbxsim:", err)
 		return 2
 	}
+	closeInheritedFDs()
 	s := &sim{home: home}
 	args := os.Args[1:]
 	s.logCall(args)

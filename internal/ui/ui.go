@@ -21,7 +21,7 @@ type UI struct {
 	Quiet    bool
 	Verbose  bool
 	Color    bool // on stderr
-	// Interactive: stdin and stderr are terminals, so prompts may be asked.
+	// Interactive: stdin is a terminal, so prompts may be asked.
 	Interactive bool
 
 	in *bufio.Reader
@@ -29,9 +29,10 @@ type UI struct {
 
 // New builds a UI for the process's streams. noColor is NO_COLOR's presence.
 func New(in *os.File, out, errw *os.File, noColor bool) *UI {
-	errTTY := term.IsTerminal(int(errw.Fd()))
-	return &UI{In: in, Out: out, Err: errw, Color: errTTY && !noColor,
-		Interactive: errTTY && term.IsTerminal(int(in.Fd()))}
+	// Prompts need someone at the keyboard: stdin decides, as for git's own
+	// prompts; stderr may be redirected to a log.
+	return &UI{In: in, Out: out, Err: errw, Color: term.IsTerminal(int(errw.Fd())) && !noColor,
+		Interactive: term.IsTerminal(int(in.Fd()))}
 }
 
 func (u *UI) paint(code, s string) string {

@@ -3,9 +3,13 @@ package workflow
 import (
 	"context"
 	"fmt"
+	"path"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/remote"
 	"github.com/git-airlock/git-airlock/internal/ui"
 )
 
@@ -36,7 +40,38 @@ func (s *Service) Fetch(ctx context.Context, req FetchRequest) error {
 		}
 		remotes = []string{sb.Remote}
 	}
-	return s.Repo.Fetch(ctx, req.Streams, remotes...)
+	return s.fetchRemotes(ctx, req.Streams, remotes...)
+}
+
+// fetchRemotes fetches sandbox remotes and their submodules.
+func (s *Service) fetchRemotes(ctx context.Context, st gitx.Streams, remotes ...string) error {
+	if err := s.Repo.Fetch(ctx, st, remotes...); err != nil {
+		return err
+	}
+	return s.fetchSubmodules(ctx, st, remotes)
+}
+
+// fetchSubmodules brings the agent's commits in the host's initialised
+// submodules into each submodule's refs/remotes/airlock-<name>/*, so that
+// the superproject's new pointers can be checked out after a merge. A
+// submodule the sandbox has not checked out is skipped with a note.
+func (s *Service) fetchSubmodules(ctx context.Context, st gitx.Streams, remotes []string) error {
+	paths, err := s.Repo.InitialisedSubmodules(ctx)
+	if err != nil || len(paths) == 0 {
+		return err
+	}
+	for _, sb := range s.Sandboxes() {
+		if !slices.Contains(remotes, sb.Remote) || sb.Path == "" {
+			continue
+		}
+		for _, p := range paths {
+			url := remote.Target{Sandbox: sb.Name, Path: path.Join(sb.Path, filepath.ToSlash(p))}.URL()
+			if err := s.Repo.FetchInto(ctx, st, p, url, sb.Remote); err != nil {
+				s.UI.Warnf("sandbox %q: submodule %s not fetched (is it checked out in the sandbox?)", sb.Name, p)
+			}
+		}
+	}
+	return nil
 }
 
 // CompareRequest names the two sides of diff, log, review, merge and apply.
@@ -56,7 +91,7 @@ func (s *Service) sides(ctx context.Context, req CompareRequest) (base, theirs s
 		return
 	}
 	if !req.NoFetch {
-		if err = s.Repo.Fetch(ctx, gitx.Streams{Out: req.Streams.Err, Err: req.Streams.Err}, sb.Remote); err != nil {
+		if err = s.fetchRemotes(ctx, gitx.Streams{Out: req.Streams.Err, Err: req.Streams.Err}, sb.Remote); err != nil {
 			err = ui.WithHint(err, "use --no-fetch to work with what was fetched last time")
 			return
 		}

@@ -35,7 +35,7 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	if gone {
 		s.UI.Warnf("sandbox %q no longer exists in sbx; keeping what was fetched from it", sb.Name)
 	} else {
-		if err := s.Repo.Fetch(ctx, gitx.Streams{Err: s.UI.Err}, sb.Remote); err != nil && !req.Force {
+		if err := s.fetchRemotes(ctx, gitx.Streams{Err: s.UI.Err}, sb.Remote); err != nil && !req.Force {
 			return ui.WithHint(err, "nothing was removed; use --force to remove it anyway")
 		}
 		problems, err := s.unsaved(ctx, sb)

@@ -255,7 +255,7 @@ func (s *Service) Run(ctx context.Context, req RunRequest) error {
 		return sbxError(err)
 	}
 	if !req.NoFetch {
-		if ferr := s.Repo.Fetch(ctx, gitx.Streams{Err: s.UI.Err}, r.Remote); ferr != nil {
+		if ferr := s.fetchRemotes(ctx, gitx.Streams{Err: s.UI.Err}, r.Remote); ferr != nil {
 			s.UI.Warnf("%v", ferr)
 		}
 	}
@@ -345,4 +345,27 @@ func (s *Service) Attach(ctx context.Context, name string, st gitx.Streams) erro
 		return ui.Errorf([]string{"start one with 'git airlock up --tmux-detached'"}, "no tmux session %q", session)
 	}
 	return s.Tmux.Attach(ctx, session, st.In, st.Out, st.Err)
+}
+
+// OfferInit, outside a repository and only on a terminal, offers to create
+// one with a first commit of the current files (clone mode needs one).
+// Without a terminal nothing is asked and the caller's preflight refuses.
+func (s *Service) OfferInit(ctx context.Context, dir string) error {
+	if s.Repo != nil || !s.UI.Interactive || s.Sbx.DryRun() {
+		return nil
+	}
+	abs, _ := filepath.Abs(dir)
+	s.UI.Warnf("%s is not a git repository; sbx clone mode needs one", abs)
+	if !s.UI.Confirm("initialise one here, with a first commit of the current files?") {
+		return nil
+	}
+	if err := gitx.Init(ctx, s.Sbx.Run, abs); err != nil {
+		return err
+	}
+	repo, err := gitx.Open(ctx, s.Sbx.Run, abs)
+	if err != nil {
+		return err
+	}
+	s.Repo = repo
+	return s.reloadEntries(ctx)
 }
