@@ -96,6 +96,9 @@ var Keys = []*Key{
 	{Name: "wakeOnFetch", Kind: Bool, InFile: true, Default: []string{"true"},
 		Help: "a fetch of a stopped sandbox starts it; false leaves it asleep and its refs unchanged"},
 	{Name: "protect", Kind: List, InFile: true, Help: "extra paths that inspect treats as high risk (multi-valued; 'dir/**', a base name, or a path pattern)"},
+	{Name: "seedConfig", Kind: Bool, Env: "SEED_CONFIG", Flag: "seed-config", Default: []string{"false"},
+		Help: "copy the agent's curated user config (no credentials, histories or caches) into a new sandbox"},
+	{Name: "seedPath", Kind: List, Env: "SEED_PATHS", Help: "extra paths under $HOME to copy into a new sandbox (multi-valued; never from .airlock.toml)"},
 	{Name: "reviewTool", Env: "REVIEW_TOOL", Help: "git difftool used by review (default: diff.tool, then a built-in choice)"},
 	{Name: "tmuxSession", Env: "TMUX_SESSION", Help: "tmux session name for --tmux (default: airlock-<sandbox>)"},
 	{Name: "timeout", Kind: Duration, Default: []string{"60s"}, Help: "time limit for each non-interactive sbx call", check: checkDuration},
@@ -160,6 +163,8 @@ func (s *Settings) Allow() []string       { return s.values["allow"].Values }
 func (s *Settings) Base() string          { return s.str("base") }
 func (s *Settings) WakeOnFetch() bool     { return s.boolean("wakeOnFetch") }
 func (s *Settings) Protect() []string     { return s.values["protect"].Values }
+func (s *Settings) SeedConfig() bool      { return s.boolean("seedConfig") }
+func (s *Settings) SeedPaths() []string   { return s.values["seedPath"].Values }
 func (s *Settings) ReviewTool() string    { return s.str("reviewTool") }
 func (s *Settings) TmuxSession() string   { return s.str("tmuxSession") }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -110,4 +111,15 @@ func parseSecrets(out []byte) ([]Secret, error) {
 		return nil, fmt.Errorf("sbx secret ls --json: %w", err)
 	}
 	return list, nil
+}
+
+// ErrPolicyAlreadyInitialised: `policy init` refuses to change an existing
+// default; only `policy reset` starts over.
+var ErrPolicyAlreadyInitialised = errors.New("sbx network policy is already initialised")
+
+// PolicyReset deletes sbx's local policy store (every local rule) and
+// restarts its daemon, which stops running sandboxes.
+func (c *Client) PolicyReset(ctx context.Context) error {
+	_, err := c.call(ctx, "reset network policy", true, "policy", "reset", "--force")
+	return err
 }

@@ -130,6 +130,8 @@ func classify(subject string, err error) error {
 			return fmt.Errorf("%s: %w", subject, ErrNotLoggedIn)
 		case strings.Contains(msg, "daemon is not running") || strings.Contains(msg, "cannot connect to the sandbox daemon") || strings.Contains(msg, "sandboxd.sock"):
 			return fmt.Errorf("%s: %w", subject, ErrDaemonDown)
+		case strings.Contains(msg, "already initialized") || strings.Contains(msg, "already been initialized"):
+			return fmt.Errorf("%s: %w", subject, ErrPolicyAlreadyInitialised)
 		case strings.Contains(msg, "not been initialized") || strings.Contains(msg, "not initialized"):
 			return fmt.Errorf("%s: %w", subject, ErrPolicyNotInitialised)
 		}

@@ -32,6 +32,7 @@ type Globals struct {
 	DryRun       bool   `help:"Print every sbx and git command that would change something, and change nothing."`
 	Tmux         bool   `help:"Run up or run inside a tmux session of its own and attach to it."`
 	TmuxDetached bool   `help:"Run up or run inside a tmux session of its own, in the background."`
+	SeedConfig   bool   `help:"Copy the agent's curated user config (never credentials) into a new sandbox."`
 	Verbose      bool   `short:"v" help:"Echo every git and sbx command that changes something."`
 	Quiet        bool   `short:"q" help:"Print only errors."`
 }
@@ -62,6 +63,10 @@ type CLI struct {
 	Init       initCmd       `cmd:"" help:"Write a starter AGENTS.md (never overwrites)."`
 	Hooks      hooksCmd      `cmd:"" help:"Install, remove or show the pre-merge-commit hook."`
 	Hook       hookCmd       `cmd:"" hidden:"" help:"Run a hook (called by the installed shims)."`
+	Lockdown   lockdownCmd   `cmd:"" help:"Make deny-all sbx's default network policy and apply the allowlist."`
+	Unlock     unlockCmd     `cmd:"" help:"Return sbx's default network policy to balanced."`
+	Allow      allowCmd      `cmd:"" help:"Add hosts to the allowlist and apply them to the sandbox."`
+	Net        netCmd        `cmd:"" help:"Show the sandbox's network log, blocked hosts first."`
 	Trust      trustCmd      `cmd:"" help:"Trust the current .airlock.toml so its settings take effect."`
 	Config     configCmd     `cmd:"" help:"Show every effective setting with its origin, or import code-airlock's config."`
 	Completion completionCmd `cmd:"" help:"Print a shell completion script."`
@@ -130,14 +135,18 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation) (*Loaded, 
 	if g.Name != "" {
 		flags["name"] = []string{g.Name}
 	}
+	if g.SeedConfig {
+		flags["seed-config"] = []string{"true"}
+	}
 	settings, serr := config.Load(config.Inputs{File: file, Git: entries, Env: inv.Env, Flags: flags})
 	for _, w := range settings.Warnings {
 		u.Warnf("%s", w)
 	}
 	self, _ := os.Executable()
+	home, _ := inv.Env("HOME")
 	client := &sbx.Client{Run: run, Timeout: settings.Timeout(), CacheDir: cacheDir(inv.Env)}
 	svc := &workflow.Service{UI: u, Repo: repo, Sbx: client, Tmux: &tmux.Client{Run: run},
-		Settings: settings, Entries: entries, Self: self}
+		Settings: settings, Entries: entries, Self: self, Home: home}
 	return &Loaded{Service: svc, SettingsErr: serr}, nil
 }
 

@@ -42,6 +42,8 @@ type Service struct {
 	Entries []gitx.ConfigEntry
 	// Self is the path of the running git-airlock, for tmux sessions.
 	Self string
+	// Home is the user's home directory, the only root seed paths may name.
+	Home string
 }
 
 // Sandbox is a sandbox registered in this repository as a remote.

@@ -117,6 +117,12 @@ func (s *Service) ensure(ctx context.Context, name string) (Ready, error) {
 	if err != nil {
 		return Ready{}, ui.WithHint(err, "the sandbox was created; 'git airlock up --name "+name+"' registers it again")
 	}
+	if err := s.applyLockdown(ctx, name); err != nil {
+		return Ready{}, err
+	}
+	if err := s.seed(ctx, name, agentName); err != nil {
+		return Ready{}, err
+	}
 	return Ready{Sandbox: sb, Created: true}, nil
 }
 
@@ -190,7 +196,7 @@ func (s *Service) Up(ctx context.Context, req UpRequest) error {
 	if err != nil {
 		return err
 	}
-	s.credentialHint(ctx, r.Agent)
+	s.credentialHint(ctx, r.Name, r.Agent)
 	s.UI.Infof("starting %s in sandbox %q; the host repository stays read-only to it", s.Settings.Agent(), r.Name)
 	err = s.Sbx.Attach(ctx, r.Name, req.AgentArgs, sbx.Streams(req.Streams))
 	if err != nil {
@@ -205,9 +211,9 @@ func (s *Service) Up(ctx context.Context, req UpRequest) error {
 	return nil
 }
 
-// credentialHint tells the user how to store the agent's key in sbx, if the
-// agent needs one. The command is printed, never run with a value.
-func (s *Service) credentialHint(ctx context.Context, agentName string) {
+// credentialHint tells the user how to store the agent's key in sbx when
+// sbx holds none. The command is printed, never run with a value.
+func (s *Service) credentialHint(ctx context.Context, name, agentName string) {
 	a, ok := agent.Lookup(agentName)
 	if !ok || a.Secret == "" || s.Sbx.DryRun() {
 		return
@@ -216,7 +222,16 @@ func (s *Service) credentialHint(ctx context.Context, agentName string) {
 	if err != nil {
 		return
 	}
-	s.UI.Debugf("if %s is not signed in, store its key on the host: %s", agentName, xec.Quote(s.Sbx.SecretSetCommand(caps, a.Secret)...))
+	secrets, err := s.Sbx.Secrets(ctx)
+	if err != nil {
+		return
+	}
+	for _, sec := range secrets {
+		if sec.Service == a.Secret && (sec.Scope == "" || sec.Scope == "global" || sec.Scope == "sandbox:"+name) {
+			return
+		}
+	}
+	s.UI.Hint("sbx holds no %q key; sign %s in inside the sandbox, or store one on the host: %s", a.Secret, agentName, xec.Quote(s.Sbx.SecretSetCommand(caps, a.Secret)...))
 }
 
 // RunRequest runs the agent headless on one task.

@@ -1,0 +1,265 @@
+package workflow
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/git-airlock/git-airlock/config"
+	"github.com/git-airlock/git-airlock/internal/ui"
+	"github.com/git-airlock/git-airlock/internal/xec"
+	"github.com/git-airlock/git-airlock/sbx"
+)
+
+// AllowRequest adds hosts to the allowlist.
+type AllowRequest struct {
+	Name       string
+	Hosts      []string
+	Everything bool // accept "**"
+}
+
+// Allow validates the patterns, adds them to airlock.allow in local git
+// config, and applies them to the sandbox.
+func (s *Service) Allow(ctx context.Context, req AllowRequest) error {
+	if err := s.requireRepo(); err != nil {
+		return err
+	}
+	key := config.Lookup("allow")
+	for _, h := range req.Hosts {
+		if h == "**" {
+			if !req.Everything {
+				return ui.Errorf([]string{"if you mean it, add --everything"}, `"**" would let the sandbox reach every host`)
+			}
+			continue
+		}
+		if err := key.Validate(h); err != nil {
+			return ui.WithHint(err, "give host names or patterns such as api.example.com, *.example.com or **.example.com")
+		}
+	}
+	current := s.Settings.Allow()
+	v := s.Settings.Get("allow")
+	var added []string
+	for _, h := range req.Hosts {
+		if !slices.Contains(current, h) && !slices.Contains(added, h) {
+			added = append(added, h)
+		}
+	}
+	if len(added) == 0 {
+		s.UI.Infof("already allowed: %s", strings.Join(req.Hosts, ", "))
+	} else {
+		// A list set in a lower layer (defaults, .airlock.toml) is replaced
+		// as a whole by git config; carry it over so nothing is dropped.
+		if v.Origin.Source != config.GitConfig {
+			for _, h := range current {
+				if err := s.Repo.ConfigAdd(ctx, "airlock.allow", h); err != nil {
+					return err
+				}
+			}
+		}
+		for _, h := range added {
+			if err := s.Repo.ConfigAdd(ctx, "airlock.allow", h); err != nil {
+				return err
+			}
+		}
+		s.UI.Infof("added to airlock.allow: %s", strings.Join(added, ", "))
+	}
+	if _, ok := s.registered(req.Name); !ok {
+		s.UI.Hint("new sandboxes get it when the network is locked down ('git airlock lockdown')")
+		return nil
+	}
+	if err := s.Sbx.PolicyAllow(ctx, req.Name, req.Hosts); err != nil {
+		return sbxError(err)
+	}
+	s.UI.Infof("sandbox %q may now reach %s", req.Name, strings.Join(req.Hosts, ", "))
+	return nil
+}
+
+// LockdownRequest makes deny-all sbx's default and applies the allowlist.
+type LockdownRequest struct {
+	Reset bool // allowed to run `sbx policy reset` when a default exists
+}
+
+// Lockdown sets deny-all as sbx's default network policy (with whichever
+// verb the installed sbx has), records it in airlock.networkPolicy so that
+// `up` keeps it and re-applies the allowlist to new sandboxes, and applies
+// the allowlist to this repository's sandboxes.
+func (s *Service) Lockdown(ctx context.Context, req LockdownRequest) error {
+	if err := s.requireRepo(); err != nil {
+		return err
+	}
+	if err := s.setDefaultPolicy(ctx, "deny-all", req.Reset); err != nil {
+		return err
+	}
+	if err := s.Repo.ConfigSet(ctx, "airlock.networkPolicy", "deny-all"); err != nil {
+		return err
+	}
+	allow := s.Settings.Allow()
+	for _, sb := range s.Sandboxes() {
+		if err := s.Sbx.PolicyAllow(ctx, sb.Name, allow); err != nil {
+			return sbxError(err)
+		}
+		s.UI.Infof("sandbox %q may reach only: %s", sb.Name, strings.Join(allow, ", "))
+	}
+	s.UI.Infof("locked down: deny-all is sbx's default for every sandbox on this machine; new sandboxes of this repository get airlock.allow")
+	s.UI.Hint("see what was blocked with 'git airlock net'; allow a host with 'git airlock allow <host>'; undo with 'git airlock unlock'")
+	return nil
+}
+
+// setDefaultPolicy changes sbx's default network policy. The old CLI
+// overwrites with `policy set-default`; the new one's `policy init` is
+// one-time, so changing an existing default means `policy reset`, which
+// deletes every local rule and stops running sandboxes: asked first.
+func (s *Service) setDefaultPolicy(ctx context.Context, preset string, reset bool) error {
+	caps, err := s.Sbx.Probe(ctx)
+	if err != nil {
+		return sbxError(err)
+	}
+	err = s.Sbx.PolicyInit(ctx, preset)
+	if caps.PolicyInit == "set-default" || !errors.Is(err, sbx.ErrPolicyAlreadyInitialised) {
+		return sbxError(err)
+	}
+	s.UI.Warnf("sbx already has a default network policy; changing it to %s needs 'sbx policy reset',\nwhich deletes every local network rule and stops running sandboxes (their clones are kept)", preset)
+	if !reset && !s.UI.Confirm("reset sbx's network policy now?") {
+		return ui.Errorf([]string{"run again with --reset to allow it"}, "sbx's default network policy was not changed")
+	}
+	if err := s.Sbx.PolicyReset(ctx); err != nil {
+		return sbxError(err)
+	}
+	return sbxError(s.Sbx.PolicyInit(ctx, preset))
+}
+
+// Unlock returns sbx to its balanced default, after saying what changes.
+func (s *Service) Unlock(ctx context.Context, reset bool) error {
+	if err := s.requireRepo(); err != nil {
+		return err
+	}
+	s.UI.Infof("unlock: sbx's default network policy becomes balanced (AI APIs, package registries and code hosts allowed) for every sandbox on this machine")
+	if err := s.setDefaultPolicy(ctx, "balanced", reset); err != nil {
+		return err
+	}
+	if err := s.Repo.ConfigUnset(ctx, "airlock.networkPolicy"); err != nil {
+		return err
+	}
+	s.UI.Infof("unlocked; lock down again with 'git airlock lockdown'")
+	return nil
+}
+
+// NetEntry is one host in the network log.
+type NetEntry struct {
+	Host    string `json:"host"`
+	Blocked bool   `json:"blocked"`
+	Count   string `json:"count,omitempty"`
+	Allow   string `json:"allow_command,omitempty"` // for blocked hosts
+}
+
+// Net reads sbx's network log for the sandbox, blocked hosts first, each
+// with the command that would allow it.
+func (s *Service) Net(ctx context.Context, name string) ([]NetEntry, string, error) {
+	if _, err := s.mustRegistered(name); err != nil {
+		return nil, "", err
+	}
+	out, err := s.Sbx.PolicyLog(ctx, name)
+	if err != nil {
+		return nil, "", sbxError(err)
+	}
+	entries := ParsePolicyLog(out)
+	for i := range entries {
+		if entries[i].Blocked {
+			entries[i].Allow = xec.Quote("git", "airlock", "allow", "--name", name, entries[i].Host)
+		}
+	}
+	slices.SortStableFunc(entries, func(a, b NetEntry) int {
+		if a.Blocked != b.Blocked {
+			if a.Blocked {
+				return -1
+			}
+			return 1
+		}
+		return 0
+	})
+	return entries, out, nil
+}
+
+// ParsePolicyLog reads the two tables of `sbx policy log` ("Blocked
+// requests:" and "Allowed requests:", columns SANDBOX TYPE HOST … COUNT),
+// slicing rows at the header's column positions.
+func ParsePolicyLog(out string) []NetEntry {
+	var entries []NetEntry
+	blocked := false
+	hostCol, hostEnd, countCol := -1, -1, -1
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		line := sc.Text()
+		low := strings.ToLower(strings.TrimSpace(line))
+		switch {
+		case strings.HasPrefix(low, "blocked requests"):
+			blocked, hostCol = true, -1
+			continue
+		case strings.HasPrefix(low, "allowed requests"):
+			blocked, hostCol = false, -1
+			continue
+		case strings.HasPrefix(line, "SANDBOX") && strings.Contains(line, "HOST"):
+			hostCol = strings.Index(line, "HOST")
+			hostEnd = strings.Index(line, "PROXY")
+			countCol = strings.Index(line, "COUNT")
+			continue
+		}
+		if hostCol < 0 || len(line) <= hostCol || strings.TrimSpace(line) == "" {
+			continue
+		}
+		end := len(line)
+		if hostEnd > hostCol && hostEnd < end {
+			end = hostEnd
+		}
+		f := strings.Fields(line[hostCol:end])
+		if len(f) == 0 {
+			continue
+		}
+		e := NetEntry{Host: f[0], Blocked: blocked}
+		if countCol >= 0 && countCol < len(line) {
+			e.Count = strings.TrimSpace(line[countCol:])
+		}
+		entries = append(entries, e)
+	}
+	return entries
+}
+
+// PrintNet renders the network log.
+func (s *Service) PrintNet(entries []NetEntry, raw string) {
+	if len(entries) == 0 {
+		if strings.TrimSpace(raw) != "" && !strings.Contains(raw, "SANDBOX") {
+			fmt.Fprint(s.UI.Out, raw)
+			return
+		}
+		s.UI.Infof("no network requests logged for this sandbox yet")
+		return
+	}
+	for _, e := range entries {
+		if e.Blocked {
+			fmt.Fprintf(s.UI.Out, "blocked  %-40s %6s  allow: %s\n", e.Host, e.Count, e.Allow)
+		} else {
+			fmt.Fprintf(s.UI.Out, "allowed  %-40s %6s\n", e.Host, e.Count)
+		}
+	}
+}
+
+// applyLockdown gives a new sandbox the allowlist when deny-all is the
+// configured policy.
+func (s *Service) applyLockdown(ctx context.Context, name string) error {
+	if s.Settings.NetworkPolicy() != "deny-all" {
+		return nil
+	}
+	allow := s.Settings.Allow()
+	if len(allow) == 0 {
+		s.UI.Warnf("airlock.allow is empty: sandbox %q can reach no host under deny-all", name)
+		return nil
+	}
+	if err := s.Sbx.PolicyAllow(ctx, name, allow); err != nil {
+		return sbxError(err)
+	}
+	s.UI.Infof("deny-all: sandbox %q may reach only: %s", name, strings.Join(allow, ", "))
+	return nil
+}
