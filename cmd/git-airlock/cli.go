@@ -77,7 +77,7 @@ type CLI struct {
 // AfterApply binds the lazy dependencies once the command line is parsed:
 // a command that never asks for the Service never opens the repository.
 func (c *CLI) AfterApply(kctx *kong.Context, ctx context.Context, u *ui.UI, inv *Invocation) error {
-	u.Verbose, u.Quiet = c.Verbose, c.Quiet
+	u.Verbose, u.Quiet, u.DryRun = c.Verbose, c.Quiet, c.DryRun
 	kctx.Bind(&c.Globals)
 	if err := kctx.BindSingletonProvider(func() (*Loaded, error) { return load(ctx, &c.Globals, u, inv) }); err != nil {
 		return err

@@ -20,6 +20,8 @@ type UI struct {
 	Out, Err io.Writer
 	Quiet    bool
 	Verbose  bool
+	// DryRun marks progress messages as what would happen.
+	DryRun bool
 	Color    bool // on stderr
 	// Interactive: stdin is a terminal, so prompts may be asked.
 	Interactive bool
@@ -47,7 +49,11 @@ func (u *UI) Infof(format string, args ...any) {
 	if u.Quiet {
 		return
 	}
-	fmt.Fprintf(u.Err, "git-airlock: "+format+"\n", args...)
+	prefix := "git-airlock: "
+	if u.DryRun {
+		prefix += "(dry run) "
+	}
+	fmt.Fprintf(u.Err, prefix+format+"\n", args...)
 }
 
 // Warnf logs a warning; dropped with -q.

@@ -45,6 +45,13 @@ func (s *Service) Fetch(ctx context.Context, req FetchRequest) error {
 
 // fetchRemotes fetches sandbox remotes and their submodules.
 func (s *Service) fetchRemotes(ctx context.Context, st gitx.Streams, remotes ...string) error {
+	if !s.Sbx.DryRun() {
+		unlock, err := s.Repo.Lock(ctx)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	if err := s.Repo.Fetch(ctx, st, remotes...); err != nil {
 		return err
 	}

@@ -28,8 +28,8 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	}
 	_, err = s.Sbx.Get(ctx, sb.Name)
 	var nf *sbx.NotFoundError
-	gone := errors.As(err, &nf)
-	if err != nil && !gone {
+	gone := errors.As(err, &nf) && !s.Sbx.DryRun()
+	if err != nil && !gone && !s.Sbx.DryRun() {
 		return sbxError(err)
 	}
 	if gone {
