@@ -67,17 +67,11 @@ func runParsed(parser *kong.Kong, args []string, u *ui.UI) (code int) {
 	kctx, err := parser.Parse(args)
 	if err != nil {
 		fmt.Fprintf(u.Err, "git-airlock: %v\n", err)
-		if errors.Is(err, errNeedsHelp) {
-			return 2
-		}
-		_ = kctx
-		fmt.Fprintln(u.Err, "hint: see 'git airlock --help'")
+		fmt.Fprintln(u.Err, "hint: see 'git airlock help'")
 		return 2
 	}
 	return report(u.Err, kctx.Run())
 }
-
-var errNeedsHelp = errors.New("help")
 
 // report prints an error with its hints and chooses the exit code.
 func report(w io.Writer, err error) int {

@@ -22,7 +22,7 @@ type UI struct {
 	Verbose  bool
 	// DryRun marks progress messages as what would happen.
 	DryRun bool
-	Color    bool // on stderr
+	Color  bool // on stderr
 	// Interactive: stdin is a terminal, so prompts may be asked.
 	Interactive bool
 

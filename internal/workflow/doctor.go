@@ -8,6 +8,7 @@ import (
 	"runtime"
 
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/agent"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
@@ -102,7 +103,7 @@ func (s *Service) Doctor(ctx context.Context, p Platform) []Check {
 
 func (s *Service) credentialCheck(ctx context.Context, caps sbx.Capabilities, add func(string, string, string, string)) {
 	a := s.Settings.Agent()
-	ag, ok := agentLookup(a)
+	ag, ok := agent.Lookup(a)
 	if !ok || ag.Secret == "" {
 		return
 	}

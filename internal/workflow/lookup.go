@@ -1,12 +1,6 @@
 package workflow
 
-import (
-	osexec "os/exec"
+import osexec "os/exec"
 
-	"github.com/git-airlock/git-airlock/internal/agent"
-)
-
-// lookPath only looks a program up; it starts nothing.
+// lookPath only looks a program up (doctor's tmux check); it starts nothing.
 func lookPath(name string) (string, error) { return osexec.LookPath(name) }
-
-func agentLookup(name string) (agent.Agent, bool) { return agent.Lookup(name) }

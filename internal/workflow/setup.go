@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/agent"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
@@ -73,7 +74,7 @@ func (s *Service) Setup(ctx context.Context, p Platform, st gitx.Streams) error 
 			}
 		}
 	}
-	if a, ok := agentLookup(s.Settings.Agent()); ok && a.Secret != "" {
+	if a, ok := agent.Lookup(s.Settings.Agent()); ok && a.Secret != "" {
 		s.UI.Infof("to use an API key for %s, store it in sbx on the host (it never enters the VM):", a.Name)
 		s.UI.Infof("  %s", xec.Quote(s.Sbx.SecretSetCommand(caps, a.Secret)...))
 	}
