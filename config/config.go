@@ -13,7 +13,6 @@ package config
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -340,5 +339,3 @@ func splitList(s string) []string {
 	return out
 }
 
-// FormatBool renders a boolean setting.
-func FormatBool(b bool) string { return strconv.FormatBool(b) }

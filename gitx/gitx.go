@@ -20,7 +20,6 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
@@ -218,28 +217,7 @@ func (r *Repo) AheadBehind(ctx context.Context, a, b string) (ahead, behind int,
 	return ahead, behind, err
 }
 
-// ChangedFiles lists paths that differ between two commits.
-func (r *Repo) CommitSubject(hash string) string {
-	gg, err := r.open()
-	if err != nil {
-		return ""
-	}
-	c, err := gg.CommitObject(plumbing.NewHash(hash))
-	if err != nil {
-		return ""
-	}
-	subject, _, _ := strings.Cut(c.Message, "\n")
-	return subject
-}
 
-// Commit reads one commit object.
-func (r *Repo) Commit(hash string) (*object.Commit, error) {
-	gg, err := r.open()
-	if err != nil {
-		return nil, err
-	}
-	return gg.CommitObject(plumbing.NewHash(hash))
-}
 
 // MergeBase returns the best common ancestor of a and b, or "" if none.
 func (r *Repo) MergeBase(ctx context.Context, a, b string) (string, error) {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
@@ -237,12 +236,6 @@ func (c *Client) Ping(ctx context.Context) error {
 	return err
 }
 
-// WithTimeout returns a copy of the client with another call timeout.
-func (c *Client) WithTimeout(d time.Duration) *Client {
-	cp := *c
-	cp.Timeout = d
-	return &cp
-}
 
 // InstallCommands returns the documented install commands for an OS, as
 // argv lists that can be run one by one; nil where the documented install
@@ -263,4 +256,26 @@ const LinuxInstallText = "curl -fsSL https://get.docker.com | sudo REPO_ONLY=1 s
 // Install runs one install command in the terminal.
 func (c *Client) Install(ctx context.Context, argv []string, s Streams) error {
 	return c.Run.Run(ctx, xec.Cmd{Argv: argv, Stdin: s.In, Stdout: s.Out, Stderr: s.Err, Mutates: true})
+}
+
+// DryRunClonePath stands for the clone's path under dry-run, where nothing
+// is asked of the sandbox.
+const DryRunClonePath = "/path/discovered/in/the/sandbox"
+
+// ClonePath asks the sandbox where its clone lives. sbx starts exec in the
+// primary workspace, which in clone mode is the clone; the answer is never
+// assumed (real sbx mirrors the host path, other setups may not).
+func (c *Client) ClonePath(ctx context.Context, name string) (string, error) {
+	out, err := c.ExecOutput(ctx, ExecRequest{Name: name, Argv: []string{"git", "rev-parse", "--show-toplevel"}})
+	if c.DryRun() {
+		return DryRunClonePath, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	p := strings.TrimSpace(out)
+	if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "\n\x00") {
+		return "", fmt.Errorf("find the clone in sandbox %q: unexpected answer %q", name, out)
+	}
+	return p, nil
 }

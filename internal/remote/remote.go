@@ -200,16 +200,11 @@ func (h *Helper) sandboxError(t Target, err error) error {
 	return fmt.Errorf("sandbox %q: %w", t.Sandbox, err)
 }
 
-// discover asks the sandbox where its clone is: sbx starts exec in the
-// primary workspace, which in clone mode is the clone.
+// discover asks the sandbox where its clone is.
 func (h *Helper) discover(ctx context.Context, name string) (string, error) {
-	out, err := h.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: name, Argv: []string{"git", "rev-parse", "--show-toplevel"}})
+	p, err := h.Sbx.ClonePath(ctx, name)
 	if err != nil {
 		return "", h.sandboxError(Target{Sandbox: name}, err)
-	}
-	p := strings.TrimSpace(out)
-	if !path.IsAbs(p) {
-		return "", fmt.Errorf("sandbox %q: cannot find its clone (got %q)", name, p)
 	}
 	return p, nil
 }

@@ -147,18 +147,9 @@ func hasInstructions(root string) bool {
 // register discovers where the clone lives inside the VM (never assumed)
 // and adds the airlock-<name> remote for it.
 func (s *Service) register(ctx context.Context, name, agentName string) (Sandbox, error) {
-	path := "/path/discovered/in/the/sandbox"
-	if !s.Sbx.DryRun() {
-		out, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: name, Argv: []string{"git", "rev-parse", "--show-toplevel"}})
-		if err != nil {
-			return Sandbox{}, fmt.Errorf("find the clone in sandbox %q: %w", name, sbxError(err))
-		}
-		path = strings.TrimSpace(out)
-		if !filepath.IsAbs(path) || strings.ContainsAny(path, "\n\x00") {
-			return Sandbox{}, fmt.Errorf("find the clone in sandbox %q: unexpected answer %q", name, out)
-		}
-	} else {
-		_, _ = s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: name, Argv: []string{"git", "rev-parse", "--show-toplevel"}})
+	path, err := s.Sbx.ClonePath(ctx, name)
+	if err != nil {
+		return Sandbox{}, fmt.Errorf("find the clone in sandbox %q: %w", name, sbxError(err))
 	}
 	url := remote.Target{Sandbox: name, Path: path}.URL()
 	sb := Sandbox{Name: name, Remote: RemotePrefix + name, URL: url, Path: path, Agent: agentName, Base: s.currentBranch()}
