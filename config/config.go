@@ -338,4 +338,3 @@ func splitList(s string) []string {
 	}
 	return out
 }
-

@@ -217,8 +217,6 @@ func (r *Repo) AheadBehind(ctx context.Context, a, b string) (ahead, behind int,
 	return ahead, behind, err
 }
 
-
-
 // MergeBase returns the best common ancestor of a and b, or "" if none.
 func (r *Repo) MergeBase(ctx context.Context, a, b string) (string, error) {
 	out, err := r.output(ctx, "merge-base", a, b)

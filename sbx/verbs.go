@@ -236,7 +236,6 @@ func (c *Client) Ping(ctx context.Context) error {
 	return err
 }
 
-
 // InstallCommands returns the documented install commands for an OS, as
 // argv lists that can be run one by one; nil where the documented install
 // needs a shell pipeline (Linux), which setup prints instead of running.
