@@ -178,3 +178,12 @@ func (r *Repo) FetchInto(ctx context.Context, s Streams, dir, url, namespace str
 	}
 	return nil
 }
+
+// ReflogCommits lists the commits a ref's reflog remembers, newest first.
+func (r *Repo) ReflogCommits(ctx context.Context, ref string) ([]string, error) {
+	out, err := r.output(ctx, "log", "-g", "--format=%H", ref, "--")
+	if err != nil {
+		return nil, fmt.Errorf("read the reflog of %q: %w", ref, err)
+	}
+	return strings.Fields(out), nil
+}

@@ -135,9 +135,31 @@ func (s *Service) archive(ctx context.Context, sb Sandbox) (int, error) {
 		return 0, err
 	}
 	var updates []gitx.RefUpdate
+	tips := make([]string, 0, len(refs))
 	for name, hash := range refs {
 		branch := strings.TrimPrefix(name, "refs/remotes/"+sb.Remote+"/")
 		updates = append(updates, gitx.RefUpdate{Name: RemovedPrefix + sb.Name + "/" + branch, Hash: hash})
+		tips = append(tips, hash)
+	}
+	// History the agent rewrote lives on only in the remote-tracking
+	// reflogs, which go with the remote: keep each old tip that no kept
+	// branch contains as superseded/<commit>.
+	if !s.Sbx.DryRun() {
+		seen := map[string]bool{}
+		for name := range refs {
+			old, err := s.Repo.ReflogCommits(ctx, name)
+			if err != nil {
+				continue // a ref without a reflog has nothing more to keep
+			}
+			for _, h := range old {
+				if seen[h] || s.reachable(h, tips) {
+					continue
+				}
+				seen[h] = true
+				tips = append(tips, h)
+				updates = append(updates, gitx.RefUpdate{Name: RemovedPrefix + sb.Name + "/superseded/" + h[:12], Hash: h})
+			}
+		}
 	}
 	sort.Slice(updates, func(i, j int) bool { return updates[i].Name < updates[j].Name })
 	if err := s.Repo.UpdateRefs(ctx, updates); err != nil {
