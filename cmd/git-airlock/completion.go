@@ -86,6 +86,10 @@ _git_airlock() {
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "${COMP_WORDS[i]}" in airlock | -*) ;; *) cmd="${COMP_WORDS[i]}"; break ;; esac
   done
+  if [ "${COMP_WORDS[COMP_CWORD-1]}" = --name ]; then
+    COMPREPLY=($(compgen -W "$(git config --name-only --get-regexp '^remote\.airlock-.*\.url$' 2>/dev/null | sed -e 's/^remote\.airlock-//' -e 's/\.url$//')" -- "$cur"))
+    return
+  fi
   if [ -z "$cmd" ]; then
     COMPREPLY=($(compgen -W %q -- "$cur"))
   else

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/agent"
@@ -55,9 +56,12 @@ func (s *Service) Doctor(ctx context.Context, p Platform) []Check {
 	default:
 		add("platform", "WARN", p.OS+"/"+p.Arch+" is not a platform Docker Sandboxes supports", "")
 	}
-	if v, err := gitx.Version(ctx, s.Sbx.Run); err != nil {
+	switch v, err := gitx.Version(ctx, s.Sbx.Run); {
+	case err != nil:
 		add("git", "FAIL", "git not found", "install git")
-	} else {
+	case gitTooOld(v):
+		add("git", "FAIL", v+": git-airlock needs git 2.26 or newer (config scopes)", "upgrade git")
+	default:
 		add("git", "OK", v, "")
 	}
 	caps, err := s.Sbx.Probe(ctx)
@@ -166,4 +170,13 @@ func Failed(checks []Check) error {
 		}
 	}
 	return nil
+}
+
+// gitTooOld reports whether `git version` output names a git before 2.26.
+func gitTooOld(v string) bool {
+	var major, minor int
+	if _, err := fmt.Sscanf(strings.TrimPrefix(v, "git version "), "%d.%d", &major, &minor); err != nil {
+		return false
+	}
+	return major < 2 || major == 2 && minor < 26
 }

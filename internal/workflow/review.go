@@ -162,6 +162,11 @@ func (s *Service) Review(ctx context.Context, req CompareRequest) error {
 	args := []string{"difftool", "--dir-diff", "--no-prompt"}
 	if tool := s.Settings.ReviewTool(); tool != "" {
 		args = append(args, "--tool="+tool)
+	} else if _, set, err := s.Repo.ConfigGet(ctx, "diff.tool"); err == nil && !set && !s.UI.Interactive && !s.Sbx.DryRun() {
+		// git's own fallback is a terminal editor (vimdiff), which cannot
+		// run without a terminal.
+		return ui.Errorf([]string{"choose one: git config airlock.reviewTool <tool> (or git config diff.tool meld, kdiff3, vscode, …)",
+			"or read the change as text: git airlock diff"}, "no review tool is configured and there is no terminal for git's default")
 	}
 	args = append(args, base+"..."+theirs, "--")
 	return s.Repo.Passthrough(ctx, req.Streams, false, args...)
