@@ -11,7 +11,10 @@ package remote
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -159,9 +162,13 @@ func (h *Helper) connect(ctx context.Context, remote string, t Target, service s
 	}
 	// The service's stderr goes to /dev/null inside the VM: some sbx
 	// versions merge a child's stderr into stdout, which would corrupt the
-	// pack stream. The script is fixed; the path travels as an argument.
+	// pack stream. A marker line, printed just before git starts, separates
+	// whatever sbx itself printed on stdout (a wake-up banner, an error)
+	// from the protocol. The script is fixed; service, path and marker
+	// travel as arguments.
+	marker := newMarker()
 	argv := h.Sbx.ExecArgv(sbx.ExecRequest{Name: t.Sandbox, Interactive: true, Env: env,
-		Argv: []string{"sh", "-c", `exec git "$0" "$1" 2>/dev/null`, verb, t.Path}})
+		Argv: []string{"sh", "-c", `printf '%s\n' "$2"; exec git "$0" "$1" 2>/dev/null`, verb, t.Path, marker}})
 	if _, err := io.WriteString(h.Out, "\n"); err != nil {
 		return err
 	}
@@ -169,7 +176,14 @@ func (h *Helper) connect(ctx context.Context, remote string, t Target, service s
 	if err != nil {
 		return err
 	}
-	err = h.Run.Run(ctx, xec.Cmd{Argv: argv, Stdin: stdin, Stdout: h.Out, Stderr: h.Err})
+	out := &afterMarker{w: h.Out, marker: []byte(marker + "\n")}
+	err = h.Run.Run(ctx, xec.Cmd{Argv: argv, Stdin: stdin, Stdout: out, Stderr: h.Err})
+	if noise := strings.TrimSpace(out.before.String()); noise != "" {
+		fmt.Fprintf(h.Err, "git-airlock: sbx printed: %s\n", noise)
+	}
+	if !out.seen {
+		return fmt.Errorf("the git service did not start in sandbox %q (is it still there? try 'git airlock status')", t.Sandbox)
+	}
 	var ee *xec.ExitError
 	if errors.As(err, &ee) {
 		return &TunnelError{Sandbox: t.Sandbox, Code: ee.Code}
@@ -305,4 +319,43 @@ func childStdin(buffered *bufio.Reader, raw io.Reader) (io.Reader, error) {
 		w.Close()
 	}()
 	return r, nil
+}
+
+func newMarker() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return "git-airlock-tunnel-" + hex.EncodeToString(b)
+}
+
+// afterMarker passes on what comes after the marker line and keeps what
+// came before it (sbx's own output) for stderr.
+type afterMarker struct {
+	w      io.Writer
+	marker []byte
+	seen   bool
+	before bytes.Buffer
+}
+
+func (m *afterMarker) Write(p []byte) (int, error) {
+	if m.seen {
+		return m.w.Write(p)
+	}
+	m.before.Write(p)
+	buf := m.before.Bytes()
+	i := bytes.Index(buf, m.marker)
+	if i < 0 {
+		if m.before.Len() > 1<<20 {
+			return 0, errors.New("no protocol start from the sandbox within 1 MiB of output")
+		}
+		return len(p), nil
+	}
+	m.seen = true
+	rest := append([]byte(nil), buf[i+len(m.marker):]...)
+	m.before.Truncate(i)
+	if len(rest) > 0 {
+		if _, err := m.w.Write(rest); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
 }

@@ -631,9 +631,19 @@ func (s *sim) exec(args []string) error {
 	if len(f.pos) < 2 {
 		return fail("requires a sandbox and a command: sbx exec SANDBOX COMMAND [ARG...]")
 	}
+	wasRunning := false
+	_ = s.locked(func(st *state) error {
+		if sb, ok := st.Sandboxes[f.pos[0]]; ok && sb.Status == "running" && alive(sb.DaemonPID) {
+			wasRunning = true
+		}
+		return nil
+	})
 	sb, err := s.start(f.pos[0])
 	if err != nil {
 		return err
+	}
+	if !wasRunning && os.Getenv("SBXSIM_EXEC_BANNER") != "" {
+		fmt.Printf("Starting sandbox %s... done\n", sb.Name)
 	}
 	defer s.idleStop(sb.Name)
 	var in io.Reader
