@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/agent"
 	"github.com/git-airlock/git-airlock/internal/remote"
@@ -188,7 +189,7 @@ func (s *Service) Up(ctx context.Context, req UpRequest) error {
 		return err
 	}
 	s.credentialHint(ctx, r.Name, r.Agent)
-	s.UI.Infof("starting %s in sandbox %q; the host repository stays read-only to it", s.Settings.Agent(), r.Name)
+	s.UI.Infof("starting %s in sandbox %q; the host repository stays read-only to it", s.agentFor(r.Sandbox), r.Name)
 	err = s.Sbx.Attach(ctx, r.Name, req.AgentArgs, sbx.Streams(req.Streams))
 	if err != nil {
 		var ee *xec.ExitError
@@ -240,16 +241,17 @@ func (s *Service) Run(ctx context.Context, req RunRequest) error {
 	if strings.TrimSpace(req.Task) == "" {
 		return ui.Errorf([]string{`give the task in quotes: git airlock run "fix the failing test"`}, "empty task")
 	}
-	agentName := s.Settings.Agent()
+	r, err := s.ensure(ctx, req.Name)
+	if err != nil {
+		return err
+	}
+	agentName := s.agentFor(r.Sandbox)
 	a, _ := agent.Lookup(agentName)
 	argv, known := a.HeadlessArgv(req.Task, req.AgentArgs)
 	if !known {
 		s.UI.Warnf("%s has no known headless mode; passing the task as its last argument", agentName)
 	}
-	r, err := s.ensure(ctx, req.Name)
-	if err != nil {
-		return err
-	}
+	s.credentialHint(ctx, r.Name, agentName)
 	s.UI.Infof("running %s headless in sandbox %q", agentName, r.Name)
 	err = s.Sbx.Exec(ctx, sbx.ExecRequest{Name: r.Name, Argv: argv, Streams: sbx.Streams{Out: req.Streams.Out, Err: req.Streams.Err},
 		Stream: true, Mutates: true})
@@ -374,4 +376,13 @@ func (s *Service) OfferInit(ctx context.Context, dir string) error {
 	}
 	s.Repo = repo
 	return s.reloadEntries(ctx)
+}
+
+// agentFor is the agent a sandbox runs: the one it was made for, unless
+// --agent names another for this invocation.
+func (s *Service) agentFor(sb Sandbox) string {
+	if v := s.Settings.Get("agent"); v.Origin.Source == config.Flag || sb.Agent == "" {
+		return s.Settings.Agent()
+	}
+	return sb.Agent
 }
