@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -142,4 +143,31 @@ func FuzzParseSandboxConf(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestKeysDocumented: every setting has help and a row in the README's
+// settings table, with its environment variable.
+func TestKeysDocumented(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range Keys {
+		if k.Help == "" {
+			t.Errorf("airlock.%s has no help", k.Name)
+		}
+		row := "| `" + k.Name + "`"
+		i := strings.Index(string(readme), row)
+		if i < 0 {
+			t.Errorf("README settings table lacks airlock.%s", k.Name)
+			continue
+		}
+		line, _, _ := strings.Cut(string(readme[i:]), "\n")
+		if k.Env != "" && !strings.Contains(line, "`"+k.Env+"`") {
+			t.Errorf("README row of airlock.%s lacks its variable %s: %s", k.Name, k.Env, line)
+		}
+		if inFile := strings.Contains(line, "| yes |"); inFile != k.InFile {
+			t.Errorf("README row of airlock.%s says .airlock.toml=%v, the key says %v", k.Name, inFile, k.InFile)
+		}
+	}
 }
