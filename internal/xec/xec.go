@@ -122,16 +122,19 @@ func (r *Runner) run(ctx context.Context, c Cmd, capture bool) ([]byte, error) {
 		cmd.Env = append(os.Environ(), c.Env...)
 	}
 	cmd.Stdin = c.Stdin
-	// A hung child may have children of its own that keep our pipes open:
-	// kill the whole process group and stop waiting for the pipes soon after.
+	// On a timeout or an interrupt, ask the child (and, for non-interactive
+	// children, its whole process group, since a hung sbx may have children
+	// of its own holding our pipes) to terminate, so that git can remove its
+	// lock files; os/exec kills it outright if it is still there WaitDelay
+	// later.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: c.Stdin == nil || !isTerminalReader(c.Stdin)}
 	cmd.Cancel = func() error {
 		if cmd.SysProcAttr.Setpgid {
-			return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
 		}
-		return cmd.Process.Kill()
+		return cmd.Process.Signal(syscall.SIGTERM)
 	}
-	cmd.WaitDelay = 2 * time.Second
+	cmd.WaitDelay = 3 * time.Second
 
 	var stdout bytes.Buffer
 	cmd.Stdout = c.Stdout
