@@ -1,0 +1,76 @@
+package hooks
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestInstallUpgradeUninstall(t *testing.T) {
+	dir := t.TempDir()
+	if st, _ := Status(dir, "pre-merge-commit"); st != Absent {
+		t.Fatalf("status %v", st)
+	}
+	if _, err := Install(dir, "pre-merge-commit", false); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "pre-merge-commit")
+	if fi, err := os.Stat(p); err != nil || fi.Mode()&0o111 == 0 {
+		t.Fatalf("shim not executable: %v %v", fi, err)
+	}
+	old := strings.Replace(Shim("pre-merge-commit"), "shim v1:", "shim v0:", 1)
+	if err := os.WriteFile(p, []byte(old), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := Status(dir, "pre-merge-commit"); st != Outdated {
+		t.Fatalf("older shim: %v", st)
+	}
+	if st, err := Install(dir, "pre-merge-commit", false); err != nil || st != Outdated {
+		t.Fatalf("upgrade: %v %v", st, err)
+	}
+	if st, _ := Status(dir, "pre-merge-commit"); st != Current {
+		t.Fatalf("after upgrade: %v", st)
+	}
+	if _, err := Uninstall(dir, "pre-merge-commit"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("shim left behind: %v", err)
+	}
+}
+
+func TestForeignHookIsNeverClobbered(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "pre-merge-commit")
+	foreign := "#!/bin/sh\necho mine\n"
+	if err := os.WriteFile(p, []byte(foreign), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var fe *ForeignError
+	if _, err := Install(dir, "pre-merge-commit", false); !errors.As(err, &fe) || !strings.Contains(fe.Preview, "echo mine") {
+		t.Fatalf("want ForeignError with a preview, got %v", err)
+	}
+	if _, err := Uninstall(dir, "pre-merge-commit"); !errors.As(err, &fe) {
+		t.Fatalf("uninstall of a foreign hook: %v", err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != foreign {
+		t.Fatal("foreign hook changed")
+	}
+	if _, err := Install(dir, "pre-merge-commit", true); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(p + ".local"); string(b) != foreign {
+		t.Fatal("forced install lost the foreign hook")
+	}
+	if !strings.Contains(Shim("pre-merge-commit"), `"$0.local" "$@"`) {
+		t.Fatal("shim does not chain to .local")
+	}
+	if _, err := Uninstall(dir, "pre-merge-commit"); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != foreign {
+		t.Fatal("uninstall did not put the foreign hook back")
+	}
+}
