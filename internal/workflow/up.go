@@ -68,24 +68,18 @@ func (s *Service) ensurePolicy(ctx context.Context) error {
 	return sbxError(s.Sbx.PolicyInit(ctx, preset))
 }
 
-// Ready is a sandbox that exists and is registered as a remote.
-type Ready struct {
-	Sandbox
-	Created bool
-}
-
 // ensure creates the sandbox if needed and registers it as a remote.
-func (s *Service) ensure(ctx context.Context, name string) (Ready, error) {
+func (s *Service) ensure(ctx context.Context, name string) (Sandbox, error) {
 	if err := s.preflightRepo(); err != nil {
-		return Ready{}, err
+		return Sandbox{}, err
 	}
 	if err := sbx.ValidateName(name); err != nil {
-		return Ready{}, ui.WithHint(err, "choose another with --name")
+		return Sandbox{}, ui.WithHint(err, "choose another with --name")
 	}
 	agentName := s.Settings.Agent()
 	list, err := s.preflightSbx(ctx)
 	if err != nil {
-		return Ready{}, err
+		return Sandbox{}, err
 	}
 	var existing *sbx.Sandbox
 	for i := range list {
@@ -95,36 +89,36 @@ func (s *Service) ensure(ctx context.Context, name string) (Ready, error) {
 	}
 	if existing != nil {
 		if len(existing.Workspaces) > 0 && !samePath(existing.Workspaces[0], s.Repo.Root) {
-			return Ready{}, ui.Errorf([]string{"choose another name with --name"},
+			return Sandbox{}, ui.Errorf([]string{"choose another name with --name"},
 				"sandbox %q already exists for %s", name, existing.Workspaces[0])
 		}
 		if sb, ok := s.registered(name); ok {
-			return Ready{Sandbox: sb}, nil
+			return sb, nil
 		}
 		sb, err := s.register(ctx, name, existing.Agent)
-		return Ready{Sandbox: sb}, err
+		return sb, err
 	}
 	if err := s.ensurePolicy(ctx); err != nil {
-		return Ready{}, err
+		return Sandbox{}, err
 	}
 	if !hasInstructions(s.Repo.Root) {
 		s.UI.Hint("no AGENTS.md here: 'git airlock init' writes a starter that tells the agent how to work and commit")
 	}
 	s.UI.Infof("creating sandbox %q (%s, clone mode) for %s", name, agentName, s.Repo.Root)
 	if err := s.Sbx.Create(ctx, sbx.CreateRequest{Name: name, Agent: agentName, Path: s.Repo.Root}); err != nil {
-		return Ready{}, sbxError(err)
+		return Sandbox{}, sbxError(err)
 	}
 	sb, err := s.register(ctx, name, agentName)
 	if err != nil {
-		return Ready{}, ui.WithHint(err, "the sandbox was created; 'git airlock up --name "+name+"' registers it again")
+		return Sandbox{}, ui.WithHint(err, "the sandbox was created; 'git airlock up --name "+name+"' registers it again")
 	}
 	if err := s.applyLockdown(ctx, name); err != nil {
-		return Ready{}, err
+		return Sandbox{}, err
 	}
 	if err := s.seed(ctx, name, agentName); err != nil {
-		return Ready{}, err
+		return Sandbox{}, err
 	}
-	return Ready{Sandbox: sb, Created: true}, nil
+	return sb, nil
 }
 
 func samePath(a, b string) bool {
@@ -189,7 +183,7 @@ func (s *Service) Up(ctx context.Context, req UpRequest) error {
 		return err
 	}
 	s.credentialHint(ctx, r.Name, r.Agent)
-	s.UI.Infof("starting %s in sandbox %q; the host repository stays read-only to it", s.agentFor(r.Sandbox), r.Name)
+	s.UI.Infof("starting %s in sandbox %q; the host repository stays read-only to it", s.agentFor(r), r.Name)
 	err = s.Sbx.Attach(ctx, r.Name, req.AgentArgs, sbx.Streams(req.Streams))
 	if err != nil {
 		var ee *xec.ExitError
@@ -245,7 +239,7 @@ func (s *Service) Run(ctx context.Context, req RunRequest) error {
 	if err != nil {
 		return err
 	}
-	agentName := s.agentFor(r.Sandbox)
+	agentName := s.agentFor(r)
 	a, _ := agent.Lookup(agentName)
 	argv, known := a.HeadlessArgv(req.Task, req.AgentArgs)
 	if !known {
