@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/alecthomas/kong"
 
@@ -21,8 +22,9 @@ import (
 // which re-runs the command inside tmux) and the environment lookup, which
 // only the config loader and this layer read.
 type Invocation struct {
-	Args []string
-	Env  func(string) (string, bool)
+	Args    []string
+	Env     func(string) (string, bool)
+	Environ []string // the whole environment, handed to a tmux session
 }
 
 // Globals are the options every command takes.
@@ -173,6 +175,24 @@ func withoutTmux(args []string) []string {
 		}
 		if a != "--tmux" && a != "--tmux-detached" {
 			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// insideTmux reports whether git-airlock runs inside a tmux client.
+func insideTmux(inv *Invocation) bool {
+	v, _ := inv.Env("TMUX")
+	return v != ""
+}
+
+// sessionEnv is the environment for a command re-run inside tmux: this
+// invocation's, less tmux's own variables.
+func sessionEnv(inv *Invocation) []string {
+	var out []string
+	for _, e := range inv.Environ {
+		if !strings.HasPrefix(e, "TMUX=") && !strings.HasPrefix(e, "TMUX_PANE=") && strings.Contains(e, "=") {
+			out = append(out, e)
 		}
 	}
 	return out

@@ -37,7 +37,7 @@ func TestHelp(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var out, errw bytes.Buffer
 			u := &ui.UI{In: strings.NewReader(""), Out: &out, Err: &errw}
-			code := run(context.Background(), append(append([]string{}, p...), "--help"), u, func(string) (string, bool) { return "", false })
+			code := run(context.Background(), append(append([]string{}, p...), "--help"), u, func(string) (string, bool) { return "", false }, nil)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errw.String())
 			}

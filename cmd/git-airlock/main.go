@@ -24,13 +24,13 @@ var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], ui.New(os.Stdin, os.Stdout, os.Stderr, os.Getenv("NO_COLOR") != ""), os.LookupEnv)
+	code := run(ctx, os.Args[1:], ui.New(os.Stdin, os.Stdout, os.Stderr, os.Getenv("NO_COLOR") != ""), os.LookupEnv, os.Environ())
 	stop()
 	os.Exit(code)
 }
 
 // run parses args and runs one command; it returns the exit code.
-func run(ctx context.Context, args []string, u *ui.UI, env func(string) (string, bool)) int {
+func run(ctx context.Context, args []string, u *ui.UI, env func(string) (string, bool), environ []string) int {
 	var cli CLI
 	parser, err := kong.New(&cli,
 		kong.Name("git-airlock"),
@@ -40,7 +40,7 @@ func run(ctx context.Context, args []string, u *ui.UI, env func(string) (string,
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.Exit(func(code int) { panic(exitPanic(code)) }),
 		kong.BindTo(ctx, (*context.Context)(nil)),
-		kong.Bind(u, &Invocation{Args: args, Env: env}),
+		kong.Bind(u, &Invocation{Args: args, Env: env, Environ: environ}),
 	)
 	if err != nil {
 		fmt.Fprintf(u.Err, "git-airlock: %v\n", err)

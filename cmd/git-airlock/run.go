@@ -32,7 +32,7 @@ func (c *runCmd) Run(ctx context.Context, g *Globals, svc *workflow.Service, u *
 	}
 	if g.Tmux || g.TmuxDetached {
 		return svc.InTmux(ctx, workflow.TmuxRequest{Name: name, Argv: append([]string{"--name", name}, withoutTmux(inv.Args)...),
-			Detached: g.TmuxDetached, Streams: streams(u)})
+			Detached: g.TmuxDetached, InsideTmux: insideTmux(inv), Env: sessionEnv(inv), Streams: streams(u)})
 	}
 	return svc.Run(ctx, workflow.RunRequest{Name: name, Task: c.Task, AgentArgs: c.AgentArgs, Streams: streams(u), NoFetch: c.NoFetch})
 }

@@ -22,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite golden files in testdata/script
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"git-airlock": func() {
-			os.Exit(run(context.Background(), os.Args[1:], ui.New(os.Stdin, os.Stdout, os.Stderr, true), os.LookupEnv))
+			os.Exit(run(context.Background(), os.Args[1:], ui.New(os.Stdin, os.Stdout, os.Stderr, true), os.LookupEnv, os.Environ()))
 		},
 		"git-remote-airlock": func() { os.Exit(remote.Main()) },
 		"sbx":                func() { os.Exit(sbxsim.Main()) },

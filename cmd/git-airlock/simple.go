@@ -11,12 +11,12 @@ import (
 
 type attachCmd struct{}
 
-func (c *attachCmd) Run(ctx context.Context, svc *workflow.Service, u *ui.UI) error {
+func (c *attachCmd) Run(ctx context.Context, svc *workflow.Service, u *ui.UI, inv *Invocation) error {
 	name, err := svc.Target()
 	if err != nil {
 		return err
 	}
-	return svc.Attach(ctx, name, streams(u))
+	return svc.Attach(ctx, name, insideTmux(inv), streams(u))
 }
 
 type shellCmd struct{}

@@ -32,7 +32,7 @@ func (c *upCmd) Run(ctx context.Context, g *Globals, svc *workflow.Service, u *u
 	}
 	if g.Tmux || g.TmuxDetached {
 		return svc.InTmux(ctx, workflow.TmuxRequest{Name: name, Argv: append([]string{"--name", name}, withoutTmux(inv.Args)...),
-			Detached: g.TmuxDetached, Streams: streams(u)})
+			Detached: g.TmuxDetached, InsideTmux: insideTmux(inv), Env: sessionEnv(inv), Streams: streams(u)})
 	}
 	return svc.Up(ctx, workflow.UpRequest{Name: name, AgentArgs: c.AgentArgs, Streams: streams(u)})
 }

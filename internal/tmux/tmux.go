@@ -38,11 +38,16 @@ func (c *Client) HasSession(ctx context.Context, name string) (bool, error) {
 }
 
 // NewSession starts argv in a new session; detached leaves it running in
-// the background, otherwise the terminal attaches to it.
-func (c *Client) NewSession(ctx context.Context, name, dir string, argv []string, detached bool, in io.Reader, out, errw io.Writer) error {
+// the background, otherwise the terminal attaches to it. env (KEY=VALUE)
+// is set for the command: a tmux server gives new sessions its own
+// environment, not the caller's (needs tmux 3.2 for -e).
+func (c *Client) NewSession(ctx context.Context, name, dir string, argv, env []string, detached bool, in io.Reader, out, errw io.Writer) error {
 	args := []string{"tmux", "new-session", "-s", name, "-c", dir}
 	if detached {
 		args = append(args, "-d")
+	}
+	for _, e := range env {
+		args = append(args, "-e", e)
 	}
 	args = append(append(args, "--"), argv...)
 	err := c.Run.Run(ctx, xec.Cmd{Argv: args, Stdin: in, Stdout: out, Stderr: errw, Mutates: true})
@@ -76,4 +81,13 @@ func (c *Client) Kill(ctx context.Context, name string) error {
 		return nil
 	}
 	return c.Run.Run(ctx, xec.Cmd{Argv: []string{"tmux", "kill-session", "-t", "=" + name}, Mutates: true})
+}
+
+// SwitchClient moves the tmux client we run inside to a session; tmux
+// finds that client through the terminal on stdin.
+func (c *Client) SwitchClient(ctx context.Context, name string, in io.Reader) error {
+	if err := c.Run.Run(ctx, xec.Cmd{Argv: []string{"tmux", "switch-client", "-t", "=" + name}, Stdin: in, Mutates: true}); err != nil {
+		return fmt.Errorf("switch to tmux session %q: %w", name, err)
+	}
+	return nil
 }

@@ -300,7 +300,11 @@ type TmuxRequest struct {
 	Name     string   // the sandbox
 	Argv     []string // the git-airlock arguments, without --tmux
 	Detached bool
-	Streams  gitx.Streams
+	// InsideTmux: git-airlock itself runs inside a tmux client ($TMUX).
+	InsideTmux bool
+	// Env is this invocation's environment, for the command in the session.
+	Env     []string
+	Streams gitx.Streams
 }
 
 // SessionName is the tmux session of a sandbox.
@@ -326,8 +330,17 @@ func (s *Service) InTmux(ctx context.Context, req TmuxRequest) error {
 			"tmux session %q already exists", session)
 	}
 	argv := append([]string{s.Self}, req.Argv...)
-	if err := s.Tmux.NewSession(ctx, session, s.Repo.Root, argv, req.Detached, req.Streams.In, req.Streams.Out, req.Streams.Err); err != nil {
+	// Inside tmux a nested attach is refused: start the session in the
+	// background and switch this client to it.
+	background := req.Detached || req.InsideTmux
+	if err := s.Tmux.NewSession(ctx, session, s.Repo.Root, argv, req.Env, background, req.Streams.In, req.Streams.Out, req.Streams.Err); err != nil {
 		return ui.WithHint(err, "install tmux (apt install tmux, brew install tmux), or run without --tmux")
+	}
+	if req.InsideTmux && !req.Detached {
+		if err := s.Tmux.SwitchClient(ctx, session, req.Streams.In); err == nil {
+			return nil
+		}
+		req.Detached = true // no client to switch: say where it runs
 	}
 	if req.Detached {
 		s.UI.Infof("started in tmux session %q", session)
@@ -336,8 +349,9 @@ func (s *Service) InTmux(ctx context.Context, req TmuxRequest) error {
 	return nil
 }
 
-// Attach attaches the terminal to the sandbox's tmux session.
-func (s *Service) Attach(ctx context.Context, name string, st gitx.Streams) error {
+// Attach attaches the terminal to the sandbox's tmux session (or, inside
+// tmux, switches this client to it).
+func (s *Service) Attach(ctx context.Context, name string, insideTmux bool, st gitx.Streams) error {
 	session := s.SessionName(name)
 	ok, err := s.Tmux.HasSession(ctx, session)
 	if err != nil {
@@ -345,6 +359,9 @@ func (s *Service) Attach(ctx context.Context, name string, st gitx.Streams) erro
 	}
 	if !ok && !s.Sbx.DryRun() {
 		return ui.Errorf([]string{"start one with 'git airlock up --tmux-detached'"}, "no tmux session %q", session)
+	}
+	if insideTmux {
+		return s.Tmux.SwitchClient(ctx, session, st.In)
 	}
 	return s.Tmux.Attach(ctx, session, st.In, st.Out, st.Err)
 }
