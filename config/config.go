@@ -92,7 +92,7 @@ var Keys = []*Key{
 	{Name: "allow", Kind: List, Env: "ALLOW", InFile: true, Default: DefaultAllow,
 		Help: "network allowlist for lockdown (multi-valued; ALLOW is comma-separated)", check: checkHost},
 	{Name: "base", InFile: true, Help: "host branch that diff, review and merge compare with (default: the current branch)"},
-	{Name: "wakeOnFetch", Kind: Bool, InFile: true, Default: []string{"true"},
+	{Name: "wakeOnFetch", Kind: Bool, Default: []string{"true"},
 		Help: "a fetch of a stopped sandbox starts it; false leaves it asleep and its refs unchanged"},
 	{Name: "protect", Kind: List, InFile: true, Help: "extra paths that inspect treats as high risk (multi-valued; 'dir/**', a base name, or a path pattern)"},
 	{Name: "seedConfig", Kind: Bool, Env: "SEED_CONFIG", Flag: "seed-config", Default: []string{"false"},
@@ -160,7 +160,6 @@ func (s *Settings) Name() string          { return s.str("name") }
 func (s *Settings) NetworkPolicy() string { return s.str("networkPolicy") }
 func (s *Settings) Allow() []string       { return s.values["allow"].Values }
 func (s *Settings) Base() string          { return s.str("base") }
-func (s *Settings) WakeOnFetch() bool     { return s.boolean("wakeOnFetch") }
 func (s *Settings) Protect() []string     { return s.values["protect"].Values }
 func (s *Settings) SeedConfig() bool      { return s.boolean("seedConfig") }
 func (s *Settings) SeedPaths() []string   { return s.values["seedPath"].Values }
