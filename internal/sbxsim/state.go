@@ -39,7 +39,6 @@ type state struct {
 
 type sim struct {
 	home string
-	lock *os.File
 }
 
 func (s *sim) path(parts ...string) string {

@@ -301,13 +301,11 @@ func (s *Service) Hooks(ctx context.Context, action string, force bool) ([]HookS
 			} else {
 				s.UI.Infof("removed %s from %s", name, dir)
 			}
-		default:
-			st, err = hooks.Status(dir, name)
-			if err != nil {
-				return nil, err
-			}
 		}
-		now, _ := hooks.Status(dir, name)
+		now, err := hooks.Status(dir, name)
+		if err != nil {
+			return nil, err
+		}
 		out = append(out, HookStatus{Name: name, Path: p, State: now.String()})
 	}
 	return out, nil
