@@ -21,11 +21,8 @@ type PRRequest struct {
 // PR pushes the sandbox's work from the host (the agent never needs forge
 // credentials) and opens a pull request.
 func (s *Service) PR(ctx context.Context, req PRRequest) error {
-	base, theirs, sb, err := s.sides(ctx, req.CompareRequest)
+	_, theirs, sb, err := s.sides(ctx, req.CompareRequest)
 	if err != nil {
-		return err
-	}
-	if err := s.gate(ctx, sb, base, theirs, req.AcceptRisk); err != nil {
 		return err
 	}
 	into := req.Into
@@ -37,6 +34,15 @@ func (s *Service) PR(ctx context.Context, req PRRequest) error {
 	}
 	if into == "" {
 		return ui.Errorf([]string{"name the PR's base branch: git airlock pr <base>"}, "HEAD is detached")
+	}
+	// Inspect against the local branch the PR targets, else HEAD; never
+	// against an arbitrary revision a setting names.
+	gateBase := "HEAD"
+	if _, err := s.Repo.ResolveCommit("refs/heads/" + into); err == nil {
+		gateBase = "refs/heads/" + into
+	}
+	if err := s.gate(ctx, sb, gateBase, theirs, req.AcceptRisk); err != nil {
+		return err
 	}
 	branch := req.Branch
 	if branch == "" {

@@ -185,11 +185,13 @@ func (s *Service) Merge(ctx context.Context, req MergeRequest) error {
 		return err
 	}
 	req.Base = ""
-	base, theirs, sb, err := s.sides(ctx, req.CompareRequest)
+	_, theirs, sb, err := s.sides(ctx, req.CompareRequest)
 	if err != nil {
 		return err
 	}
-	if err := s.gate(ctx, sb, base, theirs, req.AcceptRisk); err != nil {
+	// Inspect what this merge brings into HEAD, whatever airlock.base says:
+	// the base only chooses what diff and log compare with.
+	if err := s.gate(ctx, sb, "HEAD", theirs, req.AcceptRisk); err != nil {
 		return err
 	}
 	// --no-verify: the gate above already inspected this merge; the
@@ -210,11 +212,13 @@ func (s *Service) Apply(ctx context.Context, req MergeRequest) error {
 		return err
 	}
 	req.Base = ""
-	base, theirs, sb, err := s.sides(ctx, req.CompareRequest)
+	_, theirs, sb, err := s.sides(ctx, req.CompareRequest)
 	if err != nil {
 		return err
 	}
-	if err := s.gate(ctx, sb, base, theirs, req.AcceptRisk); err != nil {
+	// Inspect what this merge brings into HEAD, whatever airlock.base says:
+	// the base only chooses what diff and log compare with.
+	if err := s.gate(ctx, sb, "HEAD", theirs, req.AcceptRisk); err != nil {
 		return err
 	}
 	if err := s.Repo.Passthrough(ctx, req.Streams, true, "merge", "--squash", theirs); err != nil {
