@@ -69,7 +69,12 @@ func (s *Service) Trust(ctx context.Context) error {
 	if err := s.Repo.ConfigSet(ctx, config.TrustKey, config.Hash(content)); err != nil {
 		return err
 	}
-	s.UI.Infof("trusted %s (%s); it sets %d %s", config.FileName, config.Hash(content)[:19], len(values), map[bool]string{true: "setting", false: "settings"}[len(values) == 1])
+	s.UI.Infof("trusted %s (%s); it sets %s", config.FileName, config.Hash(content)[:19], plural(len(values), "setting", "settings"))
+	for _, k := range config.Keys {
+		if v, ok := values[k.Name]; ok {
+			s.UI.Infof("  airlock.%s = %s", k.Name, strings.Join(v, ", "))
+		}
+	}
 	s.UI.Hint("any change to the file makes it untrusted again")
 	return nil
 }
