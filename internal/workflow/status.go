@@ -251,6 +251,9 @@ func (s *Service) PrintStatus(list []SandboxStatus, detailed bool) {
 				fmt.Fprintf(s.UI.Out, "accepted  %s high-risk (%s) in %.12s on %s\n", f[2], f[3], f[0], f[1])
 			}
 		}
+		if st.State == "missing" {
+			s.UI.Hint("sandbox %q is gone from sbx; 'git airlock rm --name %s' keeps what was fetched and drops the remote", st.Name, st.Name)
+		}
 		if st.Checked {
 			if len(st.Unfetched) == 0 {
 				fmt.Fprintln(s.UI.Out, "unfetched nothing: every commit in the sandbox is fetched")
