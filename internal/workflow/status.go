@@ -51,14 +51,6 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 	if err := s.requireRepo(); err != nil {
 		return nil, err
 	}
-	list, err := s.Sbx.List(ctx)
-	if err != nil {
-		return nil, sbxError(err)
-	}
-	states := map[string]sbx.Sandbox{}
-	for _, sb := range list {
-		states[sb.Name] = sb
-	}
 	var sandboxes []Sandbox
 	if req.All {
 		sandboxes = s.Sandboxes()
@@ -69,27 +61,50 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 		}
 		sandboxes = []Sandbox{sb}
 	}
-	var out []SandboxStatus
+	// sbx answers while git counts ahead/behind: the two children overlap.
+	type listed struct {
+		list []sbx.Sandbox
+		err  error
+	}
+	lc := make(chan listed, 1)
+	go func() {
+		list, err := s.Sbx.List(ctx)
+		lc <- listed{list, err}
+	}()
+	out := make([]SandboxStatus, 0, len(sandboxes))
 	for _, sb := range sandboxes {
 		st := SandboxStatus{Name: sb.Name, Remote: sb.Remote, Agent: sb.Agent, Path: sb.Path, Base: s.baseFor(sb), State: "missing"}
+		st.Accepted = s.Accepted(sb.Name)
+		var err error
+		if st.Branches, err = s.branches(ctx, "refs/remotes/"+sb.Remote+"/", st.Base); err != nil {
+			<-lc
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	l := <-lc
+	if l.err != nil {
+		return nil, sbxError(l.err)
+	}
+	states := map[string]sbx.Sandbox{}
+	for _, sb := range l.list {
+		states[sb.Name] = sb
+	}
+	for i, sb := range sandboxes {
+		st := &out[i]
 		if live, ok := states[sb.Name]; ok {
 			st.State = live.Status
 			if len(live.Workspaces) > 0 {
 				st.Workspace = live.Workspaces[0]
 			}
 		}
-		st.Accepted = s.Accepted(sb.Name)
-		st.Branches, err = s.branches(ctx, "refs/remotes/"+sb.Remote+"/", st.Base)
-		if err != nil {
-			return nil, err
-		}
 		if req.Unfetched && st.State != "missing" {
 			st.Checked = true
+			var err error
 			if st.Unfetched, err = s.unsaved(ctx, sb); err != nil {
 				return nil, sbxError(err)
 			}
 		}
-		out = append(out, st)
 	}
 	if req.All {
 		removed, err := s.removed()
