@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -295,7 +294,7 @@ func (r *Repo) Lock(ctx context.Context) (func(), error) {
 		return nil, fmt.Errorf("lock repository: %w", err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- syscall.Flock(int(f.Fd()), syscall.LOCK_EX) }()
+	go func() { done <- lockFile(f) }()
 	select {
 	case err := <-done:
 		if err != nil {
@@ -306,5 +305,5 @@ func (r *Repo) Lock(ctx context.Context) (func(), error) {
 		f.Close()
 		return nil, ctx.Err()
 	}
-	return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+	return func() { _ = unlockFile(f); f.Close() }, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/git-airlock/git-airlock/internal/ui"
 )
+
+var update = flag.Bool("update", false, "rewrite golden files (testdata/help, testdata/script)")
 
 // TestHelp golden-tests the help of every command, so that a change to any
 // command's interface shows up in review. Refresh with -update.

@@ -1,8 +1,9 @@
+//go:build unix
+
 package main
 
 import (
 	"context"
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,8 +15,6 @@ import (
 	"github.com/git-airlock/git-airlock/internal/sbxsim"
 	"github.com/git-airlock/git-airlock/internal/ui"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/script")
 
 // TestMain lets the test binary act as git-airlock, git-remote-airlock and
 // the sbx simulator, all on PATH for the scripts and for git itself.

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package sbxsim is a simulator of the Docker Sandboxes CLI (`sbx`) for tests
 // and the demo. Installed on PATH as `sbx`, it implements the contract in
 // SBX.md closely enough that git-airlock cannot tell the difference: clone

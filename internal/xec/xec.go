@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -127,13 +126,9 @@ func (r *Runner) run(ctx context.Context, c Cmd, capture bool) ([]byte, error) {
 	// of its own holding our pipes) to terminate, so that git can remove its
 	// lock files; os/exec kills it outright if it is still there WaitDelay
 	// later.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: c.Stdin == nil || !isTerminalReader(c.Stdin)}
-	cmd.Cancel = func() error {
-		if cmd.SysProcAttr.Setpgid {
-			return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		}
-		return cmd.Process.Signal(syscall.SIGTERM)
-	}
+	group := c.Stdin == nil || !isTerminalReader(c.Stdin)
+	ownProcessGroup(cmd, group)
+	cmd.Cancel = func() error { return terminate(cmd, group) }
 	cmd.WaitDelay = 3 * time.Second
 
 	var stdout bytes.Buffer

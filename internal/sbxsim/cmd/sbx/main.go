@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command sbx is the Docker Sandboxes simulator, for tests and `make demo`
 // on machines without the real sbx. See package sbxsim.
 package main
