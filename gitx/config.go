@@ -22,15 +22,7 @@ type ConfigEntry struct {
 // ConfigEntries reads every entry whose key matches the regular expression,
 // in one git call.
 func (r *Repo) ConfigEntries(ctx context.Context, pattern string) ([]ConfigEntry, error) {
-	out, err := r.run.Output(ctx, xec.Cmd{Argv: r.git("config", "--show-scope", "--show-origin", "-z", "--get-regexp", pattern)})
-	var ee *xec.ExitError
-	if errors.As(err, &ee) && ee.Code == 1 {
-		return nil, nil // no matching key
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read git config %q: %w", pattern, err)
-	}
-	return parseConfigZ(out)
+	return readConfig(ctx, r.run, r.git(), pattern)
 }
 
 func parseConfigZ(out []byte) ([]ConfigEntry, error) {
@@ -104,10 +96,17 @@ func (r *Repo) ConfigUnset(ctx context.Context, key string) error {
 // UserConfigEntries reads matching entries outside any repository (system
 // and global scopes), for commands run elsewhere.
 func UserConfigEntries(ctx context.Context, run *xec.Runner, pattern string) ([]ConfigEntry, error) {
-	out, err := run.Output(ctx, xec.Cmd{Argv: []string{"git", "config", "--show-scope", "--show-origin", "-z", "--get-regexp", pattern}})
+	return readConfig(ctx, run, []string{"git"}, pattern)
+}
+
+// readConfig runs `git config --get-regexp` with scopes and origins; git
+// (the argv prefix) picks the repository, or none.
+func readConfig(ctx context.Context, run *xec.Runner, git []string, pattern string) ([]ConfigEntry, error) {
+	argv := append(git, "config", "--show-scope", "--show-origin", "-z", "--get-regexp", pattern)
+	out, err := run.Output(ctx, xec.Cmd{Argv: argv})
 	var ee *xec.ExitError
 	if errors.As(err, &ee) && ee.Code == 1 {
-		return nil, nil
+		return nil, nil // no matching key
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read git config %q: %w", pattern, err)

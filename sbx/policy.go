@@ -20,7 +20,7 @@ func (c *Client) PolicyInitialised(ctx context.Context) (bool, error) {
 	}
 	out, err := c.call(ctx, "read network policy", false, "policy", "ls")
 	if err != nil {
-		if errorsIs(err, ErrPolicyNotInitialised) {
+		if errors.Is(err, ErrPolicyNotInitialised) {
 			return false, nil
 		}
 		return false, err

@@ -49,12 +49,8 @@ func (c *Client) DryRun() bool { return c.Run.DryRun != nil }
 
 // call runs a non-interactive sbx command and returns its stdout.
 func (c *Client) call(ctx context.Context, subject string, mutates bool, args ...string) (string, error) {
-	cmd := xec.Cmd{Argv: append([]string{c.bin()}, args...), Timeout: c.timeout(), Mutates: true}
-	if c.DryRun() {
-		_, err := c.Run.Output(ctx, cmd) // prints
-		return "", err
-	}
-	cmd.Mutates = mutates
+	// Under dry-run every sbx command counts as mutating: printed, not run.
+	cmd := xec.Cmd{Argv: append([]string{c.bin()}, args...), Timeout: c.timeout(), Mutates: mutates || c.DryRun()}
 	out, err := c.Run.Output(ctx, cmd)
 	if err != nil {
 		return string(out), classify(subject, err)
@@ -148,5 +144,3 @@ func isNotFound(err error) bool {
 	msg := strings.ToLower(ee.Stderr)
 	return strings.Contains(msg, "not found") || strings.Contains(msg, "no such sandbox") || strings.Contains(msg, "does not exist")
 }
-
-func errorsIs(err, target error) bool { return errors.Is(err, target) }

@@ -43,7 +43,7 @@ func (c *inspectCmd) Run(ctx context.Context, svc *workflow.Service, u *ui.UI) e
 			return err
 		}
 	} else {
-		svc.PrintReport(r)
+		workflow.PrintReport(u.Out, r)
 	}
 	threshold, _ := inspect.ParseSeverity(c.Threshold)
 	if n := len(inspect.AtLeast(r.Findings, threshold)); n > 0 {

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/agent"
 	"github.com/git-airlock/git-airlock/internal/ui"
@@ -112,17 +113,15 @@ func (s *Service) credentialCheck(ctx context.Context, caps sbx.Capabilities, ad
 		return
 	}
 	hint := "store a key on the host (never in the VM): " + xec.Quote(s.Sbx.SecretSetCommand(caps, ag.Secret)...)
-	secrets, err := s.Sbx.Secrets(ctx)
-	if err != nil {
+	name, _ := s.Target()
+	sec, err := s.storedSecret(ctx, name, ag.Secret)
+	switch {
+	case err != nil:
 		add("credential", "WARN", "cannot list sbx secrets: "+err.Error(), hint)
 		return
-	}
-	name, _ := s.Target()
-	for _, sec := range secrets {
-		if sec.Service == ag.Secret && (sec.Scope == "global" || sec.Scope == "" || sec.Scope == "sandbox:"+name) {
-			add("credential", "OK", fmt.Sprintf("sbx holds a %q secret for %s (%s)", ag.Secret, a, orDash(sec.Scope)), "")
-			return
-		}
+	case sec != nil:
+		add("credential", "OK", fmt.Sprintf("sbx holds a %q secret for %s (%s)", ag.Secret, a, orDash(sec.Scope)), "")
+		return
 	}
 	add("credential", "WARN", fmt.Sprintf("no %q secret in sbx for %s; it must sign in inside the sandbox", ag.Secret, a), hint)
 }
@@ -146,7 +145,7 @@ func (s *Service) repoChecks(add func(string, string, string, string)) {
 	if !hasInstructions(s.Repo.Root) {
 		add("instructions", "WARN", "no AGENTS.md or CLAUDE.md", "git airlock init")
 	}
-	if s.Settings.File.String() != "absent" && s.Settings.File.String() != "trusted" {
+	if f := s.Settings.File; f != config.FileAbsent && f != config.FileTrusted {
 		add(".airlock.toml", "WARN", ".airlock.toml is "+s.Settings.File.String()+"; its settings are ignored", "git airlock trust")
 	}
 }

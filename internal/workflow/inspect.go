@@ -1,8 +1,10 @@
 package workflow
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,11 +77,7 @@ func (s *Service) Inspect(ctx context.Context, req CompareRequest) (Report, erro
 	// as is; anything else names a branch of the sandbox.
 	if req.Branch != "" && !s.Sbx.DryRun() {
 		if _, err := s.Repo.ResolveCommit(req.Branch); err == nil && strings.Contains(req.Branch, "/") {
-			base := req.Base
-			if base == "" {
-				base = s.baseFor(Sandbox{})
-			}
-			return s.inspectRange(ctx, base, req.Branch)
+			return s.inspectRange(ctx, cmp.Or(req.Base, s.defaultBase()), req.Branch)
 		}
 	}
 	base, theirs, sb, err := s.sides(ctx, req)
@@ -91,18 +89,25 @@ func (s *Service) Inspect(ctx context.Context, req CompareRequest) (Report, erro
 	return r, err
 }
 
-// PrintReport renders a report as text on stdout.
-func (s *Service) PrintReport(r Report) {
+// onlyHigh narrows a report to its high-severity findings.
+func onlyHigh(r Report) Report {
+	r.Findings = inspect.AtLeast(r.Findings, inspect.High)
+	r.Counts = inspect.Count(r.Findings)
+	return r
+}
+
+// PrintReport renders a report as text.
+func PrintReport(w io.Writer, r Report) {
 	for _, f := range r.Findings {
 		name := f.Path
 		if f.OldPath != "" {
 			name = f.OldPath + " -> " + f.Path
 		}
-		fmt.Fprintf(s.UI.Out, "%-6s %-22s %s\n       %s\n", f.Level, f.Rule, quotePath(name), f.Why)
+		fmt.Fprintf(w, "%-6s %-22s %s\n       %s\n", f.Level, f.Rule, quotePath(name), f.Why)
 	}
 	c := r.Counts
 	total := c["high"] + c["medium"] + c["low"]
-	fmt.Fprintf(s.UI.Out, "%s (%d high, %d medium, %d low) in %s: %s vs %s\n",
+	fmt.Fprintf(w, "%s (%d high, %d medium, %d low) in %s: %s vs %s\n",
 		plural(total, "finding", "findings"), c["high"], c["medium"], c["low"],
 		plural(r.ChangedFiles, "changed file", "changed files"), r.Ref, r.Base)
 }
@@ -129,22 +134,17 @@ func (s *Service) gate(ctx context.Context, sb Sandbox, base, theirs string, acc
 	if err != nil {
 		return err
 	}
-	high := inspect.AtLeast(r.Findings, inspect.High)
+	hr := onlyHigh(r)
+	high := hr.Findings
 	if len(high) == 0 {
 		if len(r.Findings) > 0 {
 			s.UI.Infof("inspection: %s below high severity; see 'git airlock inspect'", plural(len(r.Findings), "finding", "findings"))
 		}
 		return nil
 	}
-	hr := r
-	hr.Findings = high
-	hr.Counts = inspect.Count(high)
 	if !accept {
 		fmt.Fprintln(s.UI.Err, "git-airlock: this change can run code or widen access on your machine:")
-		saved := s.UI.Out
-		s.UI.Out = s.UI.Err
-		s.PrintReport(hr)
-		s.UI.Out = saved
+		PrintReport(s.UI.Err, hr)
 		if !s.UI.Interactive || !s.UI.Confirm("accept these risks and go on?") {
 			return ui.Errorf([]string{"review them with 'git airlock inspect' and 'git airlock diff'",
 				"to go on anyway, run the command again with --accept-risk"},
@@ -213,16 +213,13 @@ func (s *Service) PreMergeCommit(ctx context.Context, reflogAction string) error
 		if err != nil {
 			return err
 		}
-		high := inspect.AtLeast(r.Findings, inspect.High)
-		if len(high) == 0 {
+		r = onlyHigh(r)
+		if len(r.Findings) == 0 {
 			continue
 		}
-		r.Ref, r.Findings, r.Counts = ref, high, inspect.Count(high)
+		r.Ref = ref
 		fmt.Fprintf(s.UI.Err, "git-airlock: the merge of %s can run code or widen access on your machine:\n", ref)
-		saved := s.UI.Out
-		s.UI.Out = s.UI.Err
-		s.PrintReport(r)
-		s.UI.Out = saved
+		PrintReport(s.UI.Err, r)
 		return ui.Errorf([]string{"review with 'git airlock inspect' and 'git airlock diff'; 'git merge --abort' undoes the merge",
 			"to merge anyway: git merge --no-verify (or git commit --no-verify after resolving conflicts)"},
 			"merge stopped by the git-airlock pre-merge-commit hook")

@@ -105,13 +105,7 @@ func (s *Service) sides(ctx context.Context, req CompareRequest) (base, theirs s
 	}
 	base = req.Base
 	if base == "" {
-		base = s.Settings.Base()
-	}
-	if base == "" {
-		base = s.currentBranch()
-	}
-	if base == "" {
-		base = "HEAD"
+		base = s.defaultBase()
 	}
 	branch := req.Branch
 	if branch == "" {
@@ -181,17 +175,8 @@ type MergeRequest struct {
 // Merge merges the sandbox's work into the checked-out branch. git itself
 // refuses when local changes would be overwritten and reports conflicts.
 func (s *Service) Merge(ctx context.Context, req MergeRequest) error {
-	if err := s.checkoutIsBase(req.Base); err != nil {
-		return err
-	}
-	req.Base = ""
-	_, theirs, sb, err := s.sides(ctx, req.CompareRequest)
+	theirs, sb, err := s.prepareMerge(ctx, req)
 	if err != nil {
-		return err
-	}
-	// Inspect what this merge brings into HEAD, whatever airlock.base says:
-	// the base only chooses what diff and log compare with.
-	if err := s.gate(ctx, sb, "HEAD", theirs, req.AcceptRisk); err != nil {
 		return err
 	}
 	// --no-verify: the gate above already inspected this merge; the
@@ -208,17 +193,8 @@ func (s *Service) Merge(ctx context.Context, req MergeRequest) error {
 // Apply brings the sandbox's changes into the working tree and index as one
 // uncommitted change, without the agent's history.
 func (s *Service) Apply(ctx context.Context, req MergeRequest) error {
-	if err := s.checkoutIsBase(req.Base); err != nil {
-		return err
-	}
-	req.Base = ""
-	_, theirs, sb, err := s.sides(ctx, req.CompareRequest)
+	theirs, _, err := s.prepareMerge(ctx, req)
 	if err != nil {
-		return err
-	}
-	// Inspect what this merge brings into HEAD, whatever airlock.base says:
-	// the base only chooses what diff and log compare with.
-	if err := s.gate(ctx, sb, "HEAD", theirs, req.AcceptRisk); err != nil {
 		return err
 	}
 	if err := s.Repo.Passthrough(ctx, req.Streams, true, "merge", "--squash", theirs); err != nil {
@@ -226,6 +202,22 @@ func (s *Service) Apply(ctx context.Context, req MergeRequest) error {
 	}
 	s.UI.Infof("the sandbox's changes are staged as one uncommitted change; review with 'git diff --cached', then commit")
 	return nil
+}
+
+// prepareMerge is what merge and apply share: the base argument must name
+// the checked-out branch, the sandbox is fetched, and the gate inspects what
+// the merge brings into HEAD, whatever airlock.base says (the base only
+// chooses what diff and log compare with).
+func (s *Service) prepareMerge(ctx context.Context, req MergeRequest) (string, Sandbox, error) {
+	if err := s.checkoutIsBase(req.Base); err != nil {
+		return "", Sandbox{}, err
+	}
+	req.Base = ""
+	_, theirs, sb, err := s.sides(ctx, req.CompareRequest)
+	if err != nil {
+		return "", Sandbox{}, err
+	}
+	return theirs, sb, s.gate(ctx, sb, "HEAD", theirs, req.AcceptRisk)
 }
 
 // checkoutIsBase: merge and apply act on the checked-out branch; a base

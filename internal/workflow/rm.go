@@ -28,8 +28,11 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	}
 	_, err = s.Sbx.Get(ctx, sb.Name)
 	var nf *sbx.NotFoundError
-	gone := errors.As(err, &nf) && !s.Sbx.DryRun()
-	if err != nil && !gone && !s.Sbx.DryRun() {
+	gone := errors.As(err, &nf)
+	if s.Sbx.DryRun() {
+		gone, err = false, nil // dry-run reads see no sandbox; show the whole removal
+	}
+	if err != nil && !gone {
 		return sbxError(err)
 	}
 	if gone {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -113,23 +114,19 @@ func checkSeedPath(home, p string) (string, error) {
 // extra airlock.seedPath entries into a new sandbox's $HOME. Refused paths
 // are reported and skipped; nothing of theirs is copied.
 func (s *Service) seed(ctx context.Context, name, agentName string) error {
-	var rels []string
+	var candidates []string
 	if s.Settings.SeedConfig() {
 		for _, rel := range seedLists[agentName] {
-			if _, err := os.Stat(filepath.Join(s.Home, rel)); err != nil {
-				continue
+			if _, err := os.Stat(filepath.Join(s.Home, rel)); err == nil { // the user may not have it
+				candidates = append(candidates, rel)
 			}
-			if _, err := checkSeedPath(s.Home, rel); err != nil {
-				s.UI.Warnf("%v", err)
-				continue
-			}
-			rels = append(rels, rel)
 		}
 		if len(seedLists[agentName]) == 0 {
 			s.UI.Warnf("no curated config list for %s; nothing seeded (name paths with airlock.seedPath)", agentName)
 		}
 	}
-	for _, p := range s.Settings.SeedPaths() {
+	var rels []string
+	for _, p := range append(candidates, s.Settings.SeedPaths()...) {
 		rel, err := checkSeedPath(s.Home, p)
 		if err != nil {
 			s.UI.Warnf("%v", err)
@@ -151,11 +148,18 @@ func (s *Service) seed(ctx context.Context, name, agentName string) error {
 			return ui.Errorf(nil, "sandbox %q reports an unusable $HOME %q", name, home)
 		}
 	}
+	// sbx cp needs the parents to exist: create them all in one exec.
+	mkdir := []string{"mkdir", "-p"}
+	for _, rel := range rels {
+		if dir := path.Dir(path.Join(home, filepath.ToSlash(rel))); !slices.Contains(mkdir, dir) {
+			mkdir = append(mkdir, dir)
+		}
+	}
+	if err := s.Sbx.Exec(ctx, sbx.ExecRequest{Name: name, Argv: mkdir, Mutates: true}); err != nil {
+		return sbxError(err)
+	}
 	for _, rel := range rels {
 		dst := path.Join(home, filepath.ToSlash(rel))
-		if err := s.Sbx.Exec(ctx, sbx.ExecRequest{Name: name, Argv: []string{"mkdir", "-p", path.Dir(dst)}, Mutates: true}); err != nil {
-			return sbxError(err)
-		}
 		if err := s.Sbx.Copy(ctx, name, filepath.Join(s.Home, rel), path.Dir(dst)+"/"); err != nil {
 			return sbxError(err)
 		}

@@ -73,7 +73,7 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 	}()
 	out := make([]SandboxStatus, 0, len(sandboxes))
 	for _, sb := range sandboxes {
-		st := SandboxStatus{Name: sb.Name, Remote: sb.Remote, Agent: sb.Agent, Path: sb.Path, Base: s.baseFor(sb), State: "missing"}
+		st := SandboxStatus{Name: sb.Name, Remote: sb.Remote, Agent: sb.Agent, Path: sb.Path, Base: s.defaultBase(), State: "missing"}
 		st.Accepted = s.Accepted(sb.Name)
 		var err error
 		if st.Branches, err = s.branches(ctx, "refs/remotes/"+sb.Remote+"/", st.Base); err != nil {
@@ -116,7 +116,9 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 	return out, nil
 }
 
-func (s *Service) baseFor(sb Sandbox) string {
+// defaultBase is the host side when none is given: airlock.base, else the
+// checked-out branch, else HEAD.
+func (s *Service) defaultBase() string {
 	if b := s.Settings.Base(); b != "" {
 		return b
 	}

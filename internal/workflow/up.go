@@ -182,8 +182,9 @@ func (s *Service) Up(ctx context.Context, req UpRequest) error {
 	if err != nil {
 		return err
 	}
-	s.credentialHint(ctx, r.Name, r.Agent)
-	s.UI.Infof("starting %s in sandbox %q; the host repository stays read-only to it", s.agentFor(r), r.Name)
+	agentName := s.agentFor(r)
+	s.credentialHint(ctx, r.Name, agentName)
+	s.UI.Infof("starting %s in sandbox %q; the host repository stays read-only to it", agentName, r.Name)
 	err = s.Sbx.Attach(ctx, r.Name, req.AgentArgs, sbx.Streams(req.Streams))
 	if err != nil {
 		var ee *xec.ExitError
@@ -208,16 +209,25 @@ func (s *Service) credentialHint(ctx context.Context, name, agentName string) {
 	if err != nil {
 		return
 	}
-	secrets, err := s.Sbx.Secrets(ctx)
-	if err != nil {
+	if sec, err := s.storedSecret(ctx, name, a.Secret); err != nil || sec != nil {
 		return
 	}
+	s.UI.Hint("sbx holds no %q key; sign %s in inside the sandbox, or store one on the host: %s", a.Secret, agentName, xec.Quote(s.Sbx.SecretSetCommand(caps, a.Secret)...))
+}
+
+// storedSecret finds sbx's secret for a service that a sandbox would get:
+// a global one or one scoped to it; nil when there is none.
+func (s *Service) storedSecret(ctx context.Context, sandbox, service string) (*sbx.Secret, error) {
+	secrets, err := s.Sbx.Secrets(ctx)
+	if err != nil {
+		return nil, err
+	}
 	for _, sec := range secrets {
-		if sec.Service == a.Secret && (sec.Scope == "" || sec.Scope == "global" || sec.Scope == "sandbox:"+name) {
-			return
+		if sec.Service == service && (sec.Scope == "" || sec.Scope == "global" || sec.Scope == "sandbox:"+sandbox) {
+			return &sec, nil
 		}
 	}
-	s.UI.Hint("sbx holds no %q key; sign %s in inside the sandbox, or store one on the host: %s", a.Secret, agentName, xec.Quote(s.Sbx.SecretSetCommand(caps, a.Secret)...))
+	return nil, nil
 }
 
 // RunRequest runs the agent headless on one task.
