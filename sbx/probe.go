@@ -7,11 +7,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/git-airlock/git-airlock/internal/xec"
 )
 
 // MinVersion is the oldest sbx with a working clone mode (0.31.0 lost
@@ -84,7 +85,7 @@ func (c *Client) Probe(ctx context.Context) (Capabilities, error) {
 		c.caps = &caps
 		return caps, nil
 	}
-	path, err := exec.LookPath(c.bin())
+	path, err := xec.LookPath(c.bin())
 	if err != nil {
 		return Capabilities{}, &MissingError{Bin: c.bin()}
 	}

@@ -78,10 +78,19 @@ type NotFoundError struct{ Name string }
 
 func (e *NotFoundError) Error() string { return fmt.Sprintf("no sandbox named %q", e.Name) }
 
-// NotRunningError: the sandbox exists but is stopped.
-type NotRunningError struct{ Name string }
+// ExitError: a command run in a sandbox by Tunnel exited non-zero. Code is
+// the status of `sbx exec`, which is the far command's own status unless sbx
+// itself failed; Err is the *xec.ExitError with the tail of sbx's stderr.
+type ExitError struct {
+	Name string
+	Code int
+	Err  error
+}
 
-func (e *NotRunningError) Error() string { return fmt.Sprintf("sandbox %q is not running", e.Name) }
+func (e *ExitError) Error() string {
+	return fmt.Sprintf("exec in sandbox %q: exit status %d", e.Name, e.Code)
+}
+func (e *ExitError) Unwrap() error { return e.Err }
 
 // UnsupportedError: the installed sbx lacks a feature git-airlock needs.
 type UnsupportedError struct {

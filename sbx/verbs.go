@@ -198,9 +198,29 @@ func (c *Client) ExecOutput(ctx context.Context, req ExecRequest) (string, error
 	return string(out), nil
 }
 
-// ExecArgv returns the argv that Exec would run, for the remote helper's
-// tunnel, which owns its process's streams for the whole transfer.
-func (c *Client) ExecArgv(req ExecRequest) []string { return c.execArgv(req) }
+// Tunnel runs a command in the sandbox as one end of a byte stream (the
+// remote helper's git service): stdin is passed on (-i) exactly as given,
+// so that a caller can hand over an *os.File for the child to read
+// directly; stdout and stderr go to the given writers; there is no timeout,
+// since a transfer lasts as long as it lasts. A missing sbx comes back as a
+// *MissingError and a non-zero exit as an *ExitError with the code; sbx's
+// stderr is not classified, since whatever it said has already streamed to
+// Streams.Err and only the code is the caller's to act on.
+func (c *Client) Tunnel(ctx context.Context, req ExecRequest) error {
+	req.Interactive = true
+	cmd := xec.Cmd{Argv: c.execArgv(req), Stdin: req.Streams.In, Stdout: req.Streams.Out,
+		Stderr: req.Streams.Err, Mutates: req.Mutates || c.DryRun()}
+	err := c.Run.Run(ctx, cmd)
+	var nf *xec.NotFoundError
+	if errors.As(err, &nf) {
+		return &MissingError{Bin: nf.Program}
+	}
+	var ee *xec.ExitError
+	if errors.As(err, &ee) {
+		return &ExitError{Name: req.Name, Code: ee.Code, Err: err}
+	}
+	return err
+}
 
 // Stop stops a sandbox; its clone and state are kept.
 func (c *Client) Stop(ctx context.Context, name string) error {

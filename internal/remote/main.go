@@ -38,7 +38,7 @@ func Main() int {
 	if os.Getenv("GIT_AIRLOCK_TRACE") != "" {
 		runner.Trace = os.Stderr
 	}
-	h := &Helper{Sbx: &sbx.Client{Run: runner}, Run: runner, Protocol: os.Getenv("GIT_PROTOCOL"),
+	h := &Helper{Sbx: &sbx.Client{Run: runner}, Protocol: os.Getenv("GIT_PROTOCOL"),
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
 	if gitDir := os.Getenv("GIT_DIR"); gitDir != "" {
 		h.Repo = gitx.OpenGitDir(runner, filepath.FromSlash(gitDir))

@@ -25,7 +25,6 @@ import (
 	"strings"
 
 	"github.com/git-airlock/git-airlock/gitx"
-	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
 )
 
@@ -76,8 +75,7 @@ func ParseURL(raw string) (Target, error) {
 
 // Helper is one run of the remote helper.
 type Helper struct {
-	Sbx  *sbx.Client // required
-	Run  *xec.Runner // required: runs the tunnel
+	Sbx  *sbx.Client // required: also runs the tunnel
 	Repo *gitx.Repo  // the repository git is working on (GIT_DIR); may be nil
 	// WakeOnFetch reads airlock.wakeOnFetch lazily: only a stopped sandbox
 	// needs the answer.
@@ -156,6 +154,13 @@ func (h *Helper) connect(ctx context.Context, remote string, t Target, service s
 		}
 		t.Path = p
 	}
+	if _, err := io.WriteString(h.Out, "\n"); err != nil {
+		return err
+	}
+	stdin, err := childStdin(in, h.In)
+	if err != nil {
+		return err
+	}
 	var env []string
 	if h.Protocol != "" && !strings.ContainsAny(h.Protocol, "\n\x00") {
 		env = append(env, "GIT_PROTOCOL="+h.Protocol)
@@ -167,30 +172,23 @@ func (h *Helper) connect(ctx context.Context, remote string, t Target, service s
 	// from the protocol. The script is fixed; service, path and marker
 	// travel as arguments.
 	marker := newMarker()
-	argv := h.Sbx.ExecArgv(sbx.ExecRequest{Name: t.Sandbox, Interactive: true, Env: env,
-		Argv: []string{"sh", "-c", `printf '%s\n' "$2"; exec git "$0" "$1" 2>/dev/null`, verb, t.Path, marker}})
-	if _, err := io.WriteString(h.Out, "\n"); err != nil {
-		return err
-	}
-	stdin, err := childStdin(in, h.In)
-	if err != nil {
-		return err
-	}
 	out := &afterMarker{w: h.Out, marker: []byte(marker + "\n")}
-	err = h.Run.Run(ctx, xec.Cmd{Argv: argv, Stdin: stdin, Stdout: out, Stderr: h.Err})
+	err = h.Sbx.Tunnel(ctx, sbx.ExecRequest{Name: t.Sandbox, Interactive: true, Env: env,
+		Argv:    []string{"sh", "-c", `printf '%s\n' "$2"; exec git "$0" "$1" 2>/dev/null`, verb, t.Path, marker},
+		Streams: sbx.Streams{In: stdin, Out: out, Err: h.Err}})
 	if noise := strings.TrimSpace(out.before.String()); noise != "" {
 		fmt.Fprintf(h.Err, "git-airlock: sbx printed: %s\n", noise)
 	}
 	if !out.seen {
 		return fmt.Errorf("the git service did not start in sandbox %q (is it still there? try 'git airlock status')", t.Sandbox)
 	}
-	var ee *xec.ExitError
+	var ee *sbx.ExitError
 	if errors.As(err, &ee) {
 		return &TunnelError{Sandbox: t.Sandbox, Code: ee.Code}
 	}
-	var nf *xec.NotFoundError
-	if errors.As(err, &nf) {
-		return fmt.Errorf("%s is not installed or not on PATH; cannot reach sandbox %q", nf.Program, t.Sandbox)
+	var me *sbx.MissingError
+	if errors.As(err, &me) {
+		return fmt.Errorf("%s is not installed or not on PATH; cannot reach sandbox %q", me.Bin, t.Sandbox)
 	}
 	return err
 }

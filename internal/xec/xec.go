@@ -73,6 +73,17 @@ type NotFoundError struct{ Program string }
 
 func (e *NotFoundError) Error() string { return fmt.Sprintf("%s: command not found", e.Program) }
 
+// LookPath finds a program the way Run does, without starting it: for
+// callers that only need to know where (or whether) it is installed. A
+// missing program is a *NotFoundError.
+func LookPath(program string) (string, error) {
+	path, err := exec.LookPath(program)
+	if err != nil {
+		return "", &NotFoundError{Program: program}
+	}
+	return path, nil
+}
+
 // Run runs the command with the streams it names.
 func (r *Runner) Run(ctx context.Context, c Cmd) error {
 	_, err := r.run(ctx, c, false)
@@ -105,9 +116,9 @@ func (r *Runner) run(ctx context.Context, c Cmd, capture bool) ([]byte, error) {
 	if c.Mutates && r.Echo != nil {
 		fmt.Fprintln(r.Echo, "+", line)
 	}
-	path, err := exec.LookPath(c.Argv[0])
+	path, err := LookPath(c.Argv[0])
 	if err != nil {
-		return nil, &NotFoundError{Program: c.Argv[0]}
+		return nil, err
 	}
 	if c.Timeout > 0 {
 		var cancel context.CancelFunc

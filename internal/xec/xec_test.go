@@ -63,3 +63,14 @@ func TestDryRunAndEcho(t *testing.T) {
 		t.Fatalf("echo printed %q", echo.String())
 	}
 }
+
+func TestLookPath(t *testing.T) {
+	if p, err := LookPath("sh"); err != nil || p == "" {
+		t.Fatalf("LookPath(sh) = %q, %v", p, err)
+	}
+	_, err := LookPath("no-such-program-xyz")
+	var nf *NotFoundError
+	if !errors.As(err, &nf) || nf.Program != "no-such-program-xyz" {
+		t.Fatalf("LookPath(missing) = %v", err)
+	}
+}
