@@ -1,6 +1,9 @@
 package sbx
 
 import (
+	"encoding/json"
+	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -84,10 +87,69 @@ func TestParseSecrets(t *testing.T) {
 	}
 }
 
+// FuzzParseList checks two properties. Round trip: rows built from the
+// fuzzed spec (records split by \x1e, fields by \x1f: name, agent,
+// status, workspaces split by \x1d), marshalled in both shapes sbx may
+// print, compact and indented, after a non-JSON text line, parse back to
+// themselves. And whatever it accepts, marshalled again, parses back to
+// the same rows.
 func FuzzParseList(f *testing.F) {
-	f.Add([]byte(`{"sandboxes":[{"name":"a"}]}`))
-	f.Add([]byte("x\n[{\"name\":\"b\"}]"))
-	f.Fuzz(func(t *testing.T, b []byte) { _, _ = ParseList(b) })
+	f.Add("Update available: v0.47.0 [run brew upgrade]", "a\x1fclaude\x1frunning\x1f/w\x1db", []byte(`{"sandboxes":[{"name":"a"}]}`))
+	f.Add("", "b\x1ecodex-2", []byte("x\n[{\"name\":\"b\"}]"))
+	f.Add("warning: {sic}", "\x1e", []byte(`[{}]`))
+	f.Fuzz(func(t *testing.T, lead, spec string, raw []byte) {
+		// Not covered: a text line that itself starts with "[" or "{"
+		// ("[warn] x\n[]" is an error), and JSON indented as a whole.
+		lead = strings.TrimLeft(strings.ReplaceAll(lead, "\n", " "), "[{ \t\r")
+		var want []Sandbox
+		for i, rec := range strings.Split(spec, "\x1e") {
+			want = append(want, sandboxRow(i, strings.Split(strings.ToValidUTF8(rec, ""), "\x1f")))
+		}
+		for _, shape := range []any{want, map[string]any{"sandboxes": want}} {
+			compact, _ := json.Marshal(shape)
+			indented, _ := json.MarshalIndent(shape, "", "  ")
+			for _, js := range [][]byte{compact, indented} {
+				out := js
+				if lead != "" {
+					out = append([]byte(lead+"\n"), js...)
+				}
+				got, err := ParseList(out)
+				if err != nil || !reflect.DeepEqual(got, want) {
+					t.Fatalf("round trip of %q:\n got %+v, %v\nwant %+v", out, got, err, want)
+				}
+			}
+		}
+
+		list, err := ParseList(raw)
+		if err != nil || len(list) == 0 {
+			return
+		}
+		// Not asserted: a non-empty Name. `[{}]` gives one row named "".
+		js, _ := json.Marshal(list)
+		again, err := ParseList(js)
+		if err != nil || !reflect.DeepEqual(again, list) {
+			t.Fatalf("%q parses to %+v, which marshalled parses to %+v, %v", raw, list, again, err)
+		}
+	})
+}
+
+// sandboxRow makes a row from fuzzed fields: name, agent, status,
+// workspaces; the row's index sets its port.
+func sandboxRow(i int, fields []string) Sandbox {
+	field := func(j int) string {
+		if j < len(fields) {
+			return fields[j]
+		}
+		return ""
+	}
+	s := Sandbox{Name: field(0), Agent: field(1), Status: field(2)}
+	if ws := field(3); ws != "" {
+		s.Workspaces = strings.Split(ws, "\x1d")
+	}
+	if i%2 == 1 {
+		s.Ports = []Port{{HostIP: "127.0.0.1", HostPort: 1000 + i, SandboxPort: 9418, Protocol: "tcp"}}
+	}
+	return s
 }
 
 func FuzzValidateName(f *testing.F) {
