@@ -18,7 +18,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/agent"
-	"github.com/git-airlock/git-airlock/sbx"
+	"github.com/git-airlock/git-airlock/sbx/sbxspec"
 )
 
 // Source is the layer a value came from.
@@ -86,7 +86,7 @@ var Keys = []*Key{
 	{Name: "agent", Env: "AGENT", Flag: "agent", InFile: true, Default: []string{"claude"},
 		Help: "agent to run: " + strings.Join(agent.Names(), ", "), check: checkAgent},
 	{Name: "name", Env: "SANDBOX_NAME", Flag: "name",
-		Help: "sandbox name (default: <agent>-<folder>-<hash of the repository path>)", check: sbx.ValidateName},
+		Help: "sandbox name (default: <agent>-<folder>-<hash of the repository path>)", check: sbxspec.ValidateName},
 	{Name: "networkPolicy", Env: "GLOBAL_NETWORK_POLICY", InFile: true, Default: []string{"balanced"},
 		Help: "sbx default network policy set up once: allow-all, balanced or deny-all", check: checkPolicy},
 	{Name: "allow", Kind: List, Env: "ALLOW", InFile: true, Default: DefaultAllow,
@@ -133,7 +133,14 @@ func (v *Value) Scalar() string {
 type Settings struct {
 	values   map[string]*Value
 	File     FileState
-	Warnings []string // for stderr: ignored keys, untrusted file
+	Warnings []Warning // for stderr: ignored keys, untrusted file
+}
+
+// Warning is something the user should know about the settings, with the
+// next step when there is one.
+type Warning struct {
+	Text string
+	Hint string
 }
 
 // Get returns the value of a key by name.
@@ -191,8 +198,8 @@ func checkAgent(v string) error {
 }
 
 func checkPolicy(v string) error {
-	if !slices.Contains(sbx.Presets, v) {
-		return fmt.Errorf("unknown network policy %q (known: %s)", v, strings.Join(sbx.Presets, ", "))
+	if !slices.Contains(sbxspec.Presets, v) {
+		return fmt.Errorf("unknown network policy %q (known: %s)", v, strings.Join(sbxspec.Presets, ", "))
 	}
 	return nil
 }

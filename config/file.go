@@ -70,17 +70,21 @@ func (s *Settings) applyFile(in FileInput) {
 		s.File = FileTrusted
 	case in.TrustedHash != "":
 		s.File = FileChanged
-		s.Warnings = append(s.Warnings, FileName+" changed since you trusted it; its settings are ignored\nhint: review it with 'git diff' or 'cat "+FileName+"', then run 'git airlock trust'")
+		s.Warnings = append(s.Warnings, Warning{Text: FileName + " changed since you trusted it; its settings are ignored",
+			Hint: "review it with 'git diff' or 'cat " + FileName + "', then run 'git airlock trust'"})
 		return
 	default:
 		s.File = FileUntrusted
-		s.Warnings = append(s.Warnings, FileName+" is not trusted; its settings are ignored\nhint: review it, then run 'git airlock trust'")
+		s.Warnings = append(s.Warnings, Warning{Text: FileName + " is not trusted; its settings are ignored",
+			Hint: "review it, then run 'git airlock trust'"})
 		return
 	}
 	values, warnings, err := ParseFile(in.Content)
-	s.Warnings = append(s.Warnings, warnings...)
+	for _, w := range warnings {
+		s.Warnings = append(s.Warnings, Warning{Text: w})
+	}
 	if err != nil {
-		s.Warnings = append(s.Warnings, err.Error())
+		s.Warnings = append(s.Warnings, Warning{Text: err.Error()})
 		return
 	}
 	for name, vals := range values {

@@ -34,6 +34,9 @@ func parseConfigZ(out []byte) ([]ConfigEntry, error) {
 	for i := 0; i < len(fields); i += 3 {
 		e := ConfigEntry{Scope: string(fields[i]), Origin: string(fields[i+1])}
 		key, value, found := strings.Cut(string(fields[i+2]), "\n")
+		if key == "" {
+			return nil, fmt.Errorf("read git config: an entry without a key in %q", out)
+		}
 		e.Key, e.Value, e.NoValue = canonicalKey(key), value, !found
 		entries = append(entries, e)
 	}

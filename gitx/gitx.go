@@ -11,7 +11,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -227,18 +226,6 @@ func (r *Repo) MergeBase(ctx context.Context, a, b string) (string, error) {
 		return "", fmt.Errorf("merge-base %q %q: %w", a, b, err)
 	}
 	return strings.TrimSpace(out), nil
-}
-
-// Streams carries the terminal streams for git commands whose output is the
-// result itself (diff, log, merge).
-type Streams struct {
-	In       io.Reader
-	Out, Err io.Writer
-}
-
-// Passthrough runs a git command with the user's streams attached.
-func (r *Repo) Passthrough(ctx context.Context, s Streams, mutates bool, args ...string) error {
-	return r.run.Run(ctx, xec.Cmd{Argv: r.git(args...), Stdin: s.In, Stdout: s.Out, Stderr: s.Err, Mutates: mutates})
 }
 
 // Init creates a repository with one commit holding the current files, for

@@ -61,9 +61,7 @@ func FuzzParseConfigZ(f *testing.F) {
 			return
 		}
 		for _, e := range es {
-			// Not asserted: a non-empty key. "\x00\x00\x00" is accepted
-			// as one entry with the key "".
-			if e.Key != canonicalKey(e.Key) || strings.Contains(e.Key, "\n") {
+			if e.Key == "" || e.Key != canonicalKey(e.Key) || strings.Contains(e.Key, "\n") {
 				t.Fatalf("%q gives the key %q", raw, e.Key)
 			}
 		}
@@ -152,11 +150,11 @@ func FuzzParseRawDiff(f *testing.F) {
 			return
 		}
 		for _, c := range cs {
-			// Not asserted: a non-empty path and a status git prints
-			// (ACDMRTUX). ":0 0 a b M\x00\x00" gives the path "",
-			// ":0 0 a b Z\x00p\x00" the status 'Z'.
 			if c.OldPath != "" && c.Status != 'R' && c.Status != 'C' {
 				t.Fatalf("%q gives an old path for status %q", raw, c.Status)
+			}
+			if c.Path == "" || !strings.ContainsRune("ACDMRTUX", rune(c.Status)) {
+				t.Fatalf("%q gives the path %q with status %q", raw, c.Path, c.Status)
 			}
 		}
 		again, err := ParseRawDiff(printRawDiff(cs, false))

@@ -97,7 +97,7 @@ func (r *Repo) RemoveRemote(ctx context.Context, name string) error {
 }
 
 // Fetch runs `git fetch` for the named remotes, with progress on s.Err.
-func (r *Repo) Fetch(ctx context.Context, s Streams, remotes ...string) error {
+func (r *Repo) Fetch(ctx context.Context, s xec.Streams, remotes ...string) error {
 	// Submodules are fetched from the sandbox by the caller: git's own
 	// on-demand recursion would ask the submodule's origin for the agent's
 	// commits, which only the sandbox has.
@@ -169,7 +169,7 @@ func (r *Repo) InitialisedSubmodules(ctx context.Context) ([]string, error) {
 // FetchInto fetches url into a nested repository (a submodule) under the
 // given remote-tracking namespace, with the same refspecs as a sandbox
 // remote.
-func (r *Repo) FetchInto(ctx context.Context, s Streams, dir, url, namespace string) error {
+func (r *Repo) FetchInto(ctx context.Context, s xec.Streams, dir, url, namespace string) error {
 	err := r.run.Run(ctx, xec.Cmd{Argv: []string{"git", "-C", filepath.Join(r.Root, dir), "fetch", "--no-tags", url,
 		"+refs/heads/*:refs/remotes/" + namespace + "/*", "+HEAD:refs/remotes/" + namespace + "/HEAD"},
 		Stdout: s.Out, Stderr: s.Err, Mutates: true})

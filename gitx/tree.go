@@ -57,6 +57,9 @@ func ParseRawDiff(out []byte) ([]TreeChange, error) {
 			return nil, fmt.Errorf("diff-tree: unexpected %q", head)
 		}
 		c := TreeChange{Status: f[4][0], OldHash: f[2], NewHash: f[3]}
+		if !strings.ContainsRune("ACDMRTUX", rune(c.Status)) {
+			return nil, fmt.Errorf("diff-tree: unknown status in %q", head)
+		}
 		om, err1 := strconv.ParseUint(f[0], 8, 32)
 		nm, err2 := strconv.ParseUint(f[1], 8, 32)
 		if err1 != nil || err2 != nil {
@@ -74,6 +77,9 @@ func ParseRawDiff(out []byte) ([]TreeChange, error) {
 			}
 			i++
 			c.OldPath, c.Path = c.Path, string(fields[i])
+		}
+		if c.Path == "" || (c.Status == 'R' || c.Status == 'C') && c.OldPath == "" {
+			return nil, fmt.Errorf("diff-tree: empty path after %q", head)
 		}
 		changes = append(changes, c)
 	}

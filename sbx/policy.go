@@ -9,9 +9,6 @@ import (
 	"strings"
 )
 
-// Presets are the default network policies sbx knows.
-var Presets = []string{"allow-all", "balanced", "deny-all"}
-
 // PolicyInitialised reports whether a default network policy was chosen.
 // Under dry-run it answers false so that the init command is shown.
 func (c *Client) PolicyInitialised(ctx context.Context) (bool, error) {
@@ -36,7 +33,7 @@ func (c *Client) PolicyInit(ctx context.Context, preset string) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.call(ctx, fmt.Sprintf("set default network policy %q", preset), true, "policy", caps.PolicyInit, preset)
+	_, err = c.call(ctx, fmt.Sprintf("set default network policy %q", preset), true, c.PolicyInitCommand(caps, preset)[1:]...)
 	return err
 }
 
@@ -68,6 +65,16 @@ func (c *Client) SecretSetCommand(caps Capabilities, service string) []string {
 		return []string{c.bin(), "secret", "set", "-g", service}
 	}
 	return []string{c.bin(), "secret", "set", service}
+}
+
+// LoginCommand is the command that signs sbx in to Docker, for a user to
+// run or confirm.
+func (c *Client) LoginCommand() []string { return []string{c.bin(), "login"} }
+
+// PolicyInitCommand is the command that sets the default network policy
+// on the installed sbx dialect, for a user to run or confirm.
+func (c *Client) PolicyInitCommand(caps Capabilities, preset string) []string {
+	return []string{c.bin(), "policy", caps.PolicyInit, preset}
 }
 
 // Secret is one stored credential's service and scope (never its value).

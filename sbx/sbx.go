@@ -11,7 +11,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -56,12 +55,6 @@ func (c *Client) call(ctx context.Context, subject string, mutates bool, args ..
 		return string(out), classify(subject, err)
 	}
 	return string(out), nil
-}
-
-// Streams are the terminal streams of an interactive or streaming call.
-type Streams struct {
-	In       io.Reader
-	Out, Err io.Writer
 }
 
 // Typed errors. Callers branch on these with errors.As / errors.Is.

@@ -62,22 +62,6 @@ func TestParseVersion(t *testing.T) {
 	}
 }
 
-func TestValidateName(t *testing.T) {
-	for _, ok := range []string{"ab", "claude-repo-1a2b3c", "A.b-9", "x1"} {
-		if err := ValidateName(ok); err != nil {
-			t.Errorf("%q: %v", ok, err)
-		}
-	}
-	for _, bad := range []string{"", "a", "-rf", "a/b", "a b", "default", "a-", ".a", "naïve", "a\nb"} {
-		if ValidateName(bad) == nil {
-			t.Errorf("%q accepted", bad)
-		}
-	}
-	if got := SanitizeName("My Repo (v2)!"); got != "my-repo-v2" {
-		t.Errorf("SanitizeName = %q", got)
-	}
-}
-
 func TestParseSecrets(t *testing.T) {
 	for _, in := range []string{`[{"service":"anthropic","scope":"global"}]`, `{"secrets":[{"service":"anthropic","scope":"global"}]}`} {
 		list, err := parseSecrets([]byte(in))
@@ -150,13 +134,4 @@ func sandboxRow(i int, fields []string) Sandbox {
 		s.Ports = []Port{{HostIP: "127.0.0.1", HostPort: 1000 + i, SandboxPort: 9418, Protocol: "tcp"}}
 	}
 	return s
-}
-
-func FuzzValidateName(f *testing.F) {
-	f.Add("claude-x")
-	f.Fuzz(func(t *testing.T, s string) {
-		if ValidateName(s) == nil && (s[0] == '-' || len(s) < 2) {
-			t.Fatalf("%q accepted", s)
-		}
-	})
 }

@@ -28,7 +28,7 @@ func TestTunnel(t *testing.T) {
 	c := &Client{Bin: fake, Run: &xec.Runner{}, Timeout: time.Millisecond}
 	var out, errw bytes.Buffer
 	err := c.Tunnel(context.Background(), ExecRequest{Name: "box", Env: []string{"GIT_PROTOCOL=version=2"},
-		Argv: []string{"git", "upload-pack", "/r"}, Streams: Streams{In: strings.NewReader("want x\n"), Out: &out, Err: &errw}})
+		Argv: []string{"git", "upload-pack", "/r"}, Streams: xec.Streams{In: strings.NewReader("want x\n"), Out: &out, Err: &errw}})
 	var ee *ExitError
 	if !errors.As(err, &ee) || ee.Code != 3 || ee.Name != "box" {
 		t.Fatalf("err = %v, want an *ExitError with code 3", err)

@@ -121,7 +121,7 @@ func (c *Client) Create(ctx context.Context, req CreateRequest) error {
 
 // Attach runs the agent of an existing sandbox in the terminal
 // (`sbx run --name N [-- args]`). Interactive: no timeout.
-func (c *Client) Attach(ctx context.Context, name string, agentArgs []string, s Streams) error {
+func (c *Client) Attach(ctx context.Context, name string, agentArgs []string, s xec.Streams) error {
 	argv := []string{c.bin(), "run", "--name", name}
 	if len(agentArgs) > 0 {
 		argv = append(append(argv, "--"), agentArgs...)
@@ -142,7 +142,7 @@ type ExecRequest struct {
 	Dir         string   // -w
 	Interactive bool     // -i: pass stdin
 	TTY         bool     // -t
-	Streams     Streams
+	Streams     xec.Streams
 	// Stream disables the timeout, for long transfers and agent runs.
 	Stream bool
 	// Mutates: the command changes the sandbox (printed under dry-run).
@@ -242,8 +242,8 @@ func (c *Client) Copy(ctx context.Context, name, src, dst string) error {
 }
 
 // Login runs `sbx login` in the terminal.
-func (c *Client) Login(ctx context.Context, s Streams) error {
-	err := c.Run.Run(ctx, xec.Cmd{Argv: []string{c.bin(), "login"}, Stdin: s.In, Stdout: s.Out, Stderr: s.Err, Mutates: true})
+func (c *Client) Login(ctx context.Context, s xec.Streams) error {
+	err := c.Run.Run(ctx, xec.Cmd{Argv: c.LoginCommand(), Stdin: s.In, Stdout: s.Out, Stderr: s.Err, Mutates: true})
 	if err != nil {
 		return classify("sbx login", err)
 	}
@@ -273,28 +273,6 @@ func InstallCommands(goos string) [][]string {
 const LinuxInstallText = "curl -fsSL https://get.docker.com | sudo REPO_ONLY=1 sh && sudo apt install docker-sbx"
 
 // Install runs one install command in the terminal.
-func (c *Client) Install(ctx context.Context, argv []string, s Streams) error {
+func (c *Client) Install(ctx context.Context, argv []string, s xec.Streams) error {
 	return c.Run.Run(ctx, xec.Cmd{Argv: argv, Stdin: s.In, Stdout: s.Out, Stderr: s.Err, Mutates: true})
-}
-
-// DryRunClonePath stands for the clone's path under dry-run, where nothing
-// is asked of the sandbox.
-const DryRunClonePath = "/path/discovered/in/the/sandbox"
-
-// ClonePath asks the sandbox where its clone lives. sbx starts exec in the
-// primary workspace, which in clone mode is the clone; the answer is never
-// assumed (real sbx mirrors the host path, other setups may not).
-func (c *Client) ClonePath(ctx context.Context, name string) (string, error) {
-	out, err := c.ExecOutput(ctx, ExecRequest{Name: name, Argv: []string{"git", "rev-parse", "--show-toplevel"}})
-	if c.DryRun() {
-		return DryRunClonePath, nil
-	}
-	if err != nil {
-		return "", err
-	}
-	p := strings.TrimSpace(out)
-	if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "\n\x00") {
-		return "", fmt.Errorf("find the clone in sandbox %q: unexpected answer %q", name, out)
-	}
-	return p, nil
 }

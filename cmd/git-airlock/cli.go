@@ -11,9 +11,15 @@ import (
 
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/forge"
+	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/tmux"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow"
+	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
+	"github.com/git-airlock/git-airlock/internal/workflow/machine"
+	"github.com/git-airlock/git-airlock/internal/workflow/review"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
 )
@@ -77,26 +83,77 @@ type CLI struct {
 }
 
 // AfterApply binds the lazy dependencies once the command line is parsed:
-// a command that never asks for the Service never opens the repository.
+// a command that never asks for a use case never opens the repository, so
+// `git airlock version` works anywhere. The sandbox a command acts on is
+// resolved once, by the target provider.
 func (c *CLI) AfterApply(kctx *kong.Context, ctx context.Context, u *ui.UI, inv *Invocation) error {
 	u.Verbose, u.Quiet, u.DryRun = c.Verbose, c.Quiet, c.DryRun
 	kctx.Bind(&c.Globals)
-	if err := kctx.BindSingletonProvider(func() (*Loaded, error) { return load(ctx, &c.Globals, u, inv) }); err != nil {
-		return err
+	providers := []any{
+		func() (*Loaded, error) { return load(ctx, &c.Globals, u, inv) },
+		func(l *Loaded) (*lifecycle.Service, error) { return l.Lifecycle, l.valid() },
+		func(l *Loaded) (*review.Service, error) { return l.Review, l.valid() },
+		func(l *Loaded) (*machine.Service, error) { return l.Machine, l.valid() },
+		func(l *Loaded) (target, error) { return l.target() },
 	}
-	return kctx.BindSingletonProvider(func(l *Loaded) (*workflow.Service, error) {
-		if l.SettingsErr != nil {
-			return nil, ui.WithHint(l.SettingsErr, "fix or unset the value (git airlock config lists every setting and its origin)")
+	for _, p := range providers {
+		if err := kctx.BindSingletonProvider(p); err != nil {
+			return err
 		}
-		return l.Service, nil
-	})
+	}
+	return nil
 }
 
-// Loaded is the service with settings that may be invalid; only `config`
-// uses it directly, to show what is wrong.
+// target is the sandbox a command acts on.
+type target string
+
+// Loaded is what the command line and the repository give the use cases.
+// Settings may be invalid: only `config` shows them anyway, to say what is
+// wrong.
 type Loaded struct {
-	Service     *workflow.Service
+	Run         *xec.Runner
+	Repo        *gitx.Repo // nil outside a repository
+	Settings    *config.Settings
+	Entries     []gitx.ConfigEntry
 	SettingsErr error
+
+	Lifecycle *lifecycle.Service
+	Review    *review.Service
+	Machine   *machine.Service
+}
+
+func (l *Loaded) valid() error {
+	if l.SettingsErr != nil {
+		return hint.With(l.SettingsErr, "fix or unset the value (git airlock config lists every setting and its origin)")
+	}
+	return nil
+}
+
+// target picks the sandbox: --name, SANDBOX_NAME or airlock.name; else the
+// repository's only sandbox; else the default name for the agent.
+func (l *Loaded) target() (target, error) {
+	if err := l.valid(); err != nil {
+		return "", err
+	}
+	if l.Repo == nil {
+		return "", workflow.ErrNotRepository
+	}
+	def := sandboxref.DefaultName(l.Settings.Agent(), l.Repo.Root)
+	name, err := workflow.PickTarget(l.Settings.Name(), workflow.Registered(l.Entries), def)
+	return target(name), err
+}
+
+// createName is the sandbox up and run act on: they create, so an unset
+// name means the default for this repository and agent rather than "the
+// only sandbox".
+func (l *Loaded) createName() (string, error) {
+	if n := l.Settings.Name(); n != "" {
+		return n, nil
+	}
+	if l.Repo == nil {
+		return "", workflow.ErrNotRepository
+	}
+	return sandboxref.DefaultName(l.Settings.Agent(), l.Repo.Root), nil
 }
 
 func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation) (*Loaded, error) {
@@ -142,14 +199,43 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation) (*Loaded, 
 	}
 	settings, serr := config.Load(config.Inputs{File: file, Git: entries, Env: inv.Env, Flags: flags})
 	for _, w := range settings.Warnings {
-		u.Warnf("%s", w)
+		u.Warnf("%s", w.Text)
+		if w.Hint != "" {
+			u.Hint("%s", w.Hint)
+		}
 	}
+	l := &Loaded{Run: run, Repo: repo, Settings: settings, Entries: entries, SettingsErr: serr}
+	l.wire(inv, u)
+	return l, nil
+}
+
+// wire builds the use cases over the concrete git, sbx and tmux clients.
+// The interfaces stay nil outside a repository (never a typed nil).
+func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 	self, _ := os.Executable()
 	home, _ := inv.Env("HOME")
-	client := &sbx.Client{Run: run, Timeout: settings.Timeout(), CacheDir: cacheDir(inv.Env)}
-	svc := &workflow.Service{UI: u, Repo: repo, Sbx: client, Tmux: &tmux.Client{Run: run},
-		Settings: settings, Entries: entries, Self: self, Home: home}
-	return &Loaded{Service: svc, SettingsErr: serr}, nil
+	client := &sbx.Client{Run: l.Run, Timeout: l.Settings.Timeout(), CacheDir: cacheDir(inv.Env)}
+	l.Lifecycle = &lifecycle.Service{UI: u, Sbx: client, Tmux: &tmux.Client{Run: l.Run}, Settings: l.Settings,
+		Entries: l.Entries, Self: self, Home: home, Progress: u.Err}
+	l.Review = &review.Service{UI: u, Settings: l.Settings, Entries: l.Entries, Forge: &forge.GH{Run: l.Run},
+		DryRun: l.Run.DryRun != nil, ConfirmRisk: confirmRisk(u)}
+	l.Machine = &machine.Service{UI: u, Sbx: client, Settings: l.Settings, Entries: l.Entries,
+		GitVersion: func(ctx context.Context) (string, error) { return gitx.Version(ctx, l.Run) },
+		LookPath:   xec.LookPath, DryRun: l.Run.DryRun}
+	if l.Repo != nil {
+		l.Lifecycle.Repo, l.Review.Repo, l.Machine.Repo = l.Repo, l.Repo, l.Repo
+		l.Review.Root, l.Machine.Root = l.Repo.Root, l.Repo.Root
+	}
+}
+
+// reopen loads everything again, after up or run created the repository.
+func (l *Loaded) reopen(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation) error {
+	fresh, err := load(ctx, g, u, inv)
+	if err != nil {
+		return err
+	}
+	*l = *fresh
+	return nil
 }
 
 func cacheDir(env func(string) (string, bool)) string {
@@ -163,7 +249,7 @@ func cacheDir(env func(string) (string, bool)) string {
 }
 
 // streams returns the UI's streams for git and sbx passthrough.
-func streams(u *ui.UI) gitx.Streams { return gitx.Streams{In: u.In, Out: u.Out, Err: u.Err} }
+func streams(u *ui.UI) xec.Streams { return xec.Streams{In: u.In, Out: u.Out, Err: u.Err} }
 
 // withoutTmux drops the tmux flags from the original arguments, for the
 // command that runs inside the session.

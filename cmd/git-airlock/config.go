@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"text/tabwriter"
 
+	"github.com/git-airlock/git-airlock/config"
+	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/ui"
 )
 
@@ -24,18 +28,40 @@ flags. Set values with 'git config airlock.<key> <value>'; lists with
 'git config --add'.`
 }
 
+// settingView is one row of `git airlock config --json`.
+type settingView struct {
+	Key    string   `json:"key"`
+	Values []string `json:"values"`
+	Origin string   `json:"origin"`
+	InFile bool     `json:"allowed_in_airlock_toml"`
+	Help   string   `json:"help"`
+}
+
+// Run shows the settings even when one is invalid, so that the user sees
+// which, and then fails.
 func (c *configListCmd) Run(l *Loaded, u *ui.UI) error {
-	svc := l.Service
-	views := svc.SettingsView()
+	var views []settingView
+	for _, v := range l.Settings.All() {
+		views = append(views, settingView{Key: "airlock." + v.Key.Name, Values: append([]string{}, v.Values...),
+			Origin: v.Origin.String(), InFile: v.Key.InFile, Help: v.Key.Help})
+	}
 	if c.JSON {
 		if err := u.JSON(views); err != nil {
 			return err
 		}
 	} else {
-		svc.PrintSettings(views)
+		w := tabwriter.NewWriter(u.Out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "KEY\tVALUE\tORIGIN")
+		for _, v := range views {
+			fmt.Fprintf(w, "%s\t%s\t%s\n", v.Key, strings.Join(v.Values, ","), v.Origin)
+		}
+		w.Flush()
+		if l.Settings.File != config.FileAbsent {
+			fmt.Fprintf(u.Out, "\n%s: %s\n", config.FileName, l.Settings.File)
+		}
 	}
 	if l.SettingsErr != nil {
-		return &ui.ExitError{Code: 1, Err: l.SettingsErr}
+		return &hint.ExitError{Code: 1, Err: l.SettingsErr}
 	}
 	return nil
 }
@@ -45,7 +71,7 @@ type configImportCmd struct {
 }
 
 func (c *configImportCmd) Run(ctx context.Context, l *Loaded, u *ui.UI) error {
-	values, err := l.Service.ImportConfig(ctx, c.File)
+	values, err := l.Machine.ImportConfig(ctx, c.File)
 	if err != nil {
 		return err
 	}

@@ -3,10 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 
+	"github.com/git-airlock/git-airlock/internal/gate"
+	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/inspect"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow"
+	"github.com/git-airlock/git-airlock/internal/workflow/review"
 )
 
 type inspectCmd struct {
@@ -29,12 +33,8 @@ Exit status: 0 nothing at or above --threshold, 3 findings at or above it,
 1 an error.`
 }
 
-func (c *inspectCmd) Run(ctx context.Context, svc *workflow.Service, u *ui.UI) error {
-	name, err := svc.Target()
-	if err != nil {
-		return err
-	}
-	r, err := svc.Inspect(ctx, workflow.CompareRequest{Name: name, Base: c.Base, Branch: c.Ref, NoFetch: c.NoFetch, Streams: streams(u)})
+func (c *inspectCmd) Run(ctx context.Context, svc *review.Service, t target, u *ui.UI) error {
+	r, err := svc.Inspect(ctx, review.CompareRequest{Name: string(t), Base: c.Base, Branch: c.Ref, NoFetch: c.NoFetch, Streams: streams(u)})
 	if err != nil {
 		return err
 	}
@@ -43,62 +43,38 @@ func (c *inspectCmd) Run(ctx context.Context, svc *workflow.Service, u *ui.UI) e
 			return err
 		}
 	} else {
-		workflow.PrintReport(u.Out, r)
+		printReport(u.Out, r)
 	}
 	threshold, _ := inspect.ParseSeverity(c.Threshold)
-	if n := len(inspect.AtLeast(r.Findings, threshold)); n > 0 {
-		return &ui.ExitError{Code: workflow.InspectExitCode}
+	if review.Exceeds(r.Findings, threshold) {
+		return &hint.ExitError{Code: review.InspectExitCode}
 	}
 	return nil
 }
 
-type hooksCmd struct {
-	Install   hooksInstallCmd   `cmd:"" help:"Install the pre-merge-commit hook that checks merges of sandbox branches."`
-	Uninstall hooksUninstallCmd `cmd:"" help:"Remove git-airlock's hooks (never anyone else's)."`
-	Status    hooksStatusCmd    `cmd:"" help:"Show whether the hooks are installed."`
-}
-
-type hooksInstallCmd struct {
-	Force bool `help:"Keep an existing foreign hook as <hook>.local and run it before git-airlock's check."`
-}
-
-func (c *hooksInstallCmd) Run(ctx context.Context, svc *workflow.Service) error {
-	_, err := svc.Hooks(ctx, "install", c.Force)
-	return err
-}
-
-type hooksUninstallCmd struct{}
-
-func (c *hooksUninstallCmd) Run(ctx context.Context, svc *workflow.Service) error {
-	_, err := svc.Hooks(ctx, "uninstall", false)
-	return err
-}
-
-type hooksStatusCmd struct {
-	JSON bool `name:"json" help:"Print JSON."`
-}
-
-func (c *hooksStatusCmd) Run(ctx context.Context, svc *workflow.Service, u *ui.UI) error {
-	list, err := svc.Hooks(ctx, "status", false)
-	if err != nil {
-		return err
+// printReport renders an inspection: each finding, then one summary line.
+func printReport(w io.Writer, r gate.Report) {
+	for _, f := range r.Findings {
+		name := f.Path
+		if f.OldPath != "" {
+			name = f.OldPath + " -> " + f.Path
+		}
+		fmt.Fprintf(w, "%-6s %-22s %s\n       %s\n", f.Level, f.Rule, quotePath(name), f.Why)
 	}
-	if c.JSON {
-		return u.JSON(list)
-	}
-	for _, h := range list {
-		fmt.Fprintf(u.Out, "%-18s %-10s %s\n", h.Name, h.State, h.Path)
-	}
-	return nil
+	c := r.Counts
+	total := c["high"] + c["medium"] + c["low"]
+	fmt.Fprintf(w, "%s (%d high, %d medium, %d low) in %s: %s vs %s\n",
+		workflow.Plural(total, "finding", "findings"), c["high"], c["medium"], c["low"],
+		workflow.Plural(r.ChangedFiles, "changed file", "changed files"), r.Ref, r.Base)
 }
 
-// hookCmd is what the installed shims call.
-type hookCmd struct {
-	Name string   `arg:"" enum:"pre-merge-commit" help:"The hook git is running."`
-	Args []string `arg:"" optional:"" passthrough:""`
-}
-
-func (c *hookCmd) Run(ctx context.Context, svc *workflow.Service, inv *Invocation) error {
-	action, _ := inv.Env("GIT_REFLOG_ACTION")
-	return svc.PreMergeCommit(ctx, action)
+// quotePath shows control and format characters instead of letting them
+// act on the terminal.
+func quotePath(p string) string {
+	for _, r := range p {
+		if r < 0x20 || r == 0x7f || (r >= 0x200b && r <= 0x206f) || r == 0xfeff {
+			return fmt.Sprintf("%+q", p)
+		}
+	}
+	return p
 }

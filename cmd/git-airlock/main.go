@@ -1,8 +1,9 @@
 // Command git-airlock runs a coding agent in a Docker Sandboxes microVM and
 // brings its work back as ordinary git commits on an ordinary git remote.
 //
-// This package is the command syntax only: the kong model (one file per
-// command, Run methods that adapt to internal/workflow), signal handling,
+// This package is the command syntax and the text for people: the kong
+// model (one file per command, Run methods that adapt to the use cases in
+// internal/workflow/...), the rendering of their results, signal handling,
 // and the only os.Exit.
 package main
 
@@ -17,6 +18,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/ui"
 )
 
@@ -43,7 +45,7 @@ func run(ctx context.Context, args []string, u *ui.UI, env func(string) (string,
 		kong.Bind(u, &Invocation{Args: args, Env: env, Environ: environ}),
 	)
 	if err != nil {
-		fmt.Fprintf(u.Err, "git-airlock: %v\n", err)
+		ui.Line(u.Err, "%v", err)
 		return 2
 	}
 	return runParsed(parser, args, u)
@@ -66,7 +68,7 @@ func runParsed(parser *kong.Kong, args []string, u *ui.UI) (code int) {
 	}
 	kctx, err := parser.Parse(args)
 	if err != nil {
-		fmt.Fprintf(u.Err, "git-airlock: %v\n", err)
+		ui.Line(u.Err, "%v", err)
 		fmt.Fprintln(u.Err, "hint: see 'git airlock help'")
 		return 2
 	}
@@ -78,7 +80,7 @@ func report(w io.Writer, err error) int {
 	if err == nil {
 		return 0
 	}
-	var ee *ui.ExitError
+	var ee *hint.ExitError
 	if errors.As(err, &ee) {
 		if ee.Err != nil {
 			report(w, ee.Err)
@@ -86,15 +88,12 @@ func report(w io.Writer, err error) int {
 		return ee.Code
 	}
 	if errors.Is(err, context.Canceled) {
-		fmt.Fprintln(w, "git-airlock: interrupted")
+		ui.Line(w, "interrupted")
 		return 130
 	}
-	fmt.Fprintf(w, "git-airlock: %v\n", err)
-	var ue *ui.Error
-	if errors.As(err, &ue) {
-		for _, h := range ue.Hints {
-			fmt.Fprintf(w, "hint: %s\n", h)
-		}
+	ui.Line(w, "%v", err)
+	for _, h := range hint.Of(err) {
+		fmt.Fprintf(w, "hint: %s\n", h)
 	}
 	return 1
 }

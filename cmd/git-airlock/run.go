@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/git-airlock/git-airlock/internal/ui"
-	"github.com/git-airlock/git-airlock/internal/workflow"
+	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 )
 
 type runCmd struct {
@@ -22,17 +22,13 @@ and fetches what it committed into airlock-<name>.
   git airlock run --tmux-detached "upgrade the dependencies"`
 }
 
-func (c *runCmd) Run(ctx context.Context, g *Globals, svc *workflow.Service, u *ui.UI, inv *Invocation) error {
-	if err := svc.OfferInit(ctx, "."); err != nil {
-		return err
-	}
-	name, err := upName(svc)
+func (c *runCmd) Run(ctx context.Context, g *Globals, l *Loaded, u *ui.UI, inv *Invocation) error {
+	name, err := startName(ctx, g, l, u, inv)
 	if err != nil {
 		return err
 	}
 	if g.Tmux || g.TmuxDetached {
-		return svc.InTmux(ctx, workflow.TmuxRequest{Name: name, Argv: append([]string{"--name", name}, withoutTmux(inv.Args)...),
-			Detached: g.TmuxDetached, InsideTmux: insideTmux(inv), Env: sessionEnv(inv), Streams: streams(u)})
+		return inTmux(ctx, g, l, u, inv, name)
 	}
-	return svc.Run(ctx, workflow.RunRequest{Name: name, Task: c.Task, AgentArgs: c.AgentArgs, Streams: streams(u), NoFetch: c.NoFetch})
+	return l.Lifecycle.Run(ctx, lifecycle.RunRequest{Name: name, Task: c.Task, AgentArgs: c.AgentArgs, Streams: streams(u), NoFetch: c.NoFetch})
 }

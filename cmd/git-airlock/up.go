@@ -3,8 +3,9 @@ package main
 import (
 	"context"
 
+	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/ui"
-	"github.com/git-airlock/git-airlock/internal/workflow"
+	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 )
 
 type upCmd struct {
@@ -22,29 +23,37 @@ as the git remote airlock-<name>, and attaches the agent to your terminal.
   git airlock up --tmux-detached`
 }
 
-func (c *upCmd) Run(ctx context.Context, g *Globals, svc *workflow.Service, u *ui.UI, inv *Invocation) error {
-	if err := svc.OfferInit(ctx, "."); err != nil {
-		return err
-	}
-	name, err := upName(svc)
+func (c *upCmd) Run(ctx context.Context, g *Globals, l *Loaded, u *ui.UI, inv *Invocation) error {
+	name, err := startName(ctx, g, l, u, inv)
 	if err != nil {
 		return err
 	}
 	if g.Tmux || g.TmuxDetached {
-		return svc.InTmux(ctx, workflow.TmuxRequest{Name: name, Argv: append([]string{"--name", name}, withoutTmux(inv.Args)...),
-			Detached: g.TmuxDetached, InsideTmux: insideTmux(inv), Env: sessionEnv(inv), Streams: streams(u)})
+		return inTmux(ctx, g, l, u, inv, name)
 	}
-	return svc.Up(ctx, workflow.UpRequest{Name: name, AgentArgs: c.AgentArgs, Streams: streams(u)})
+	return l.Lifecycle.Up(ctx, lifecycle.UpRequest{Name: name, AgentArgs: c.AgentArgs, Streams: streams(u)})
 }
 
-// upName: up creates, so an unset name means the default for this
-// repository and agent rather than "the only sandbox".
-func upName(svc *workflow.Service) (string, error) {
-	if n := svc.Settings.Name(); n != "" {
-		return n, nil
+// startName is the sandbox up and run start. Outside a repository, on a
+// terminal, it first offers to create one (clone mode needs one).
+func startName(ctx context.Context, g *Globals, l *Loaded, u *ui.UI, inv *Invocation) (string, error) {
+	created, err := l.Lifecycle.OfferInit(ctx, ".", func(ctx context.Context, dir string) error { return gitx.Init(ctx, l.Run, dir) })
+	if err != nil {
+		return "", err
 	}
-	if svc.Repo == nil {
-		return svc.Target()
+	if created {
+		if err := l.reopen(ctx, g, u, inv); err != nil {
+			return "", err
+		}
 	}
-	return workflow.DefaultName(svc.Settings.Agent(), svc.Repo.Root), nil
+	if err := l.valid(); err != nil {
+		return "", err
+	}
+	return l.createName()
+}
+
+// inTmux re-runs this command in a tmux session of its own.
+func inTmux(ctx context.Context, g *Globals, l *Loaded, u *ui.UI, inv *Invocation, name string) error {
+	return l.Lifecycle.InTmux(ctx, lifecycle.TmuxRequest{Name: name, Argv: append([]string{"--name", name}, withoutTmux(inv.Args)...),
+		Detached: g.TmuxDetached, InsideTmux: insideTmux(inv), Env: sessionEnv(inv), Streams: streams(u)})
 }

@@ -18,60 +18,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
-	"path"
 	"sort"
 	"strings"
 
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/ui"
+	"github.com/git-airlock/git-airlock/internal/workflow"
+	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
 )
-
-// Scheme is the URL scheme git maps to git-remote-airlock.
-const Scheme = "airlock"
-
-// Target is what an airlock:// URL names.
-type Target struct {
-	Sandbox string
-	Path    string // the clone's absolute path inside the VM; "" to discover
-}
-
-// URL renders the target as an airlock:// URL.
-func (t Target) URL() string {
-	u := url.URL{Scheme: Scheme, Host: t.Sandbox, Path: t.Path}
-	return u.String()
-}
-
-// ParseURL reads airlock://<sandbox>[/<absolute path>] and validates both
-// parts before anything runs: the name by sbx's rules (so it can never be
-// read as a flag), the path absolute and free of control characters.
-func ParseURL(raw string) (Target, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return Target{}, fmt.Errorf("invalid remote URL %q: %v", raw, err)
-	}
-	if u.Scheme != Scheme || u.Opaque != "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Port() != "" {
-		return Target{}, fmt.Errorf("invalid remote URL %q: want airlock://<sandbox>[/<path in the sandbox>]", raw)
-	}
-	if err := sbx.ValidateName(u.Host); err != nil {
-		return Target{}, fmt.Errorf("invalid remote URL %q: %v", raw, err)
-	}
-	t := Target{Sandbox: u.Host, Path: u.Path}
-	if t.Path == "/" {
-		t.Path = ""
-	}
-	if t.Path != "" {
-		if path.Clean(t.Path) != strings.TrimSuffix(t.Path, "/") || !path.IsAbs(t.Path) {
-			return Target{}, fmt.Errorf("invalid remote URL %q: the path must be absolute and clean", raw)
-		}
-		if strings.ContainsFunc(t.Path, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-			return Target{}, fmt.Errorf("invalid remote URL %q: control character in path", raw)
-		}
-		t.Path = strings.TrimSuffix(t.Path, "/")
-	}
-	return t, nil
-}
 
 // Helper is one run of the remote helper.
 type Helper struct {
@@ -95,7 +52,7 @@ func (e *ProtocolError) Error() string { return e.Msg }
 // Serve answers git's commands for remote (its name, or the URL itself when
 // git has no named remote) at rawURL.
 func (h *Helper) Serve(ctx context.Context, remote, rawURL string) error {
-	t, err := ParseURL(rawURL)
+	t, err := sandboxref.ParseURL(rawURL)
 	if err != nil {
 		return &ProtocolError{Msg: err.Error()}
 	}
@@ -124,7 +81,7 @@ func (h *Helper) Serve(ctx context.Context, remote, rawURL string) error {
 	}
 }
 
-func (h *Helper) connect(ctx context.Context, remote string, t Target, service string, in *bufio.Reader) error {
+func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target, service string, in *bufio.Reader) error {
 	var verb string
 	switch service {
 	case "git-upload-pack":
@@ -140,7 +97,7 @@ func (h *Helper) connect(ctx context.Context, remote string, t Target, service s
 			return h.sandboxError(t, err)
 		}
 		if !sb.Running() {
-			fmt.Fprintf(h.Err, "git-airlock: sandbox %q is stopped and airlock.wakeOnFetch is false; %s left as fetched last time\n", t.Sandbox, remote)
+			ui.Line(h.Err, "sandbox %q is stopped and airlock.wakeOnFetch is false; %s left as fetched last time", t.Sandbox, remote)
 			if _, err := io.WriteString(h.Out, "\n"); err != nil {
 				return err
 			}
@@ -175,9 +132,13 @@ func (h *Helper) connect(ctx context.Context, remote string, t Target, service s
 	out := &afterMarker{w: h.Out, marker: []byte(marker + "\n")}
 	err = h.Sbx.Tunnel(ctx, sbx.ExecRequest{Name: t.Sandbox, Interactive: true, Env: env,
 		Argv:    []string{"sh", "-c", `printf '%s\n' "$2"; exec git "$0" "$1" 2>/dev/null`, verb, t.Path, marker},
-		Streams: sbx.Streams{In: stdin, Out: out, Err: h.Err}})
+		Streams: xec.Streams{In: stdin, Out: out, Err: h.Err}})
 	if noise := strings.TrimSpace(out.before.String()); noise != "" {
-		fmt.Fprintf(h.Err, "git-airlock: sbx printed: %s\n", noise)
+		ui.Line(h.Err, "sbx printed: %s", noise)
+	}
+	var me *sbx.MissingError
+	if errors.As(err, &me) {
+		return fmt.Errorf("%s is not installed or not on PATH; cannot reach sandbox %q", me.Bin, t.Sandbox)
 	}
 	if !out.seen {
 		return fmt.Errorf("the git service did not start in sandbox %q (is it still there? try 'git airlock status')", t.Sandbox)
@@ -185,10 +146,6 @@ func (h *Helper) connect(ctx context.Context, remote string, t Target, service s
 	var ee *sbx.ExitError
 	if errors.As(err, &ee) {
 		return &TunnelError{Sandbox: t.Sandbox, Code: ee.Code}
-	}
-	var me *sbx.MissingError
-	if errors.As(err, &me) {
-		return fmt.Errorf("%s is not installed or not on PATH; cannot reach sandbox %q", me.Bin, t.Sandbox)
 	}
 	return err
 }
@@ -204,7 +161,7 @@ func (e *TunnelError) Error() string {
 	return fmt.Sprintf("the connection to sandbox %q ended with exit status %d (is the sandbox still there? try 'git airlock status')", e.Sandbox, e.Code)
 }
 
-func (h *Helper) sandboxError(t Target, err error) error {
+func (h *Helper) sandboxError(t sandboxref.Target, err error) error {
 	var nf *sbx.NotFoundError
 	if errors.As(err, &nf) {
 		return fmt.Errorf("sandbox %q no longer exists; branches fetched from it are kept (see 'git airlock ls')", t.Sandbox)
@@ -214,9 +171,9 @@ func (h *Helper) sandboxError(t Target, err error) error {
 
 // discover asks the sandbox where its clone is.
 func (h *Helper) discover(ctx context.Context, name string) (string, error) {
-	p, err := h.Sbx.ClonePath(ctx, name)
+	p, err := workflow.ClonePath(ctx, h.Sbx, name)
 	if err != nil {
-		return "", h.sandboxError(Target{Sandbox: name}, err)
+		return "", h.sandboxError(sandboxref.Target{Sandbox: name}, err)
 	}
 	return p, nil
 }
@@ -228,7 +185,7 @@ func (h *Helper) serveCached(remote string, in *bufio.Reader) error {
 	var refs map[string]string
 	if h.Repo != nil {
 		var err error
-		if refs, err = h.Repo.Refs("refs/remotes/" + remote + "/"); err != nil {
+		if refs, err = h.Repo.Refs(sandboxref.TrackingPrefix(remote)); err != nil {
 			return err
 		}
 	}
@@ -239,7 +196,7 @@ func (h *Helper) serveCached(remote string, in *bufio.Reader) error {
 	sort.Strings(names)
 	var adv []string
 	for _, n := range names {
-		short := strings.TrimPrefix(n, "refs/remotes/"+remote+"/")
+		short := strings.TrimPrefix(n, sandboxref.TrackingPrefix(remote))
 		if short == "HEAD" {
 			adv = append([]string{refs[n] + " HEAD"}, adv...)
 		} else {

@@ -44,12 +44,27 @@ func (u *UI) paint(code, s string) string {
 	return "\033[" + code + "m" + s + "\033[0m"
 }
 
+// Prefix starts every line git-airlock writes to stderr.
+const Prefix = "git-airlock: "
+
+// Line writes one prefixed line to w, whatever -q says: for what must be
+// seen (an error, a report of risks).
+func Line(w io.Writer, format string, args ...any) {
+	fmt.Fprintf(w, Prefix+format+"\n", args...)
+}
+
+// Notef writes a prefixed line to stderr, whatever -q says.
+func (u *UI) Notef(format string, args ...any) { Line(u.Err, format, args...) }
+
+// CanAsk reports whether a terminal can answer questions.
+func (u *UI) CanAsk() bool { return u.Interactive }
+
 // Infof logs progress; dropped with -q.
 func (u *UI) Infof(format string, args ...any) {
 	if u.Quiet {
 		return
 	}
-	prefix := "git-airlock: "
+	prefix := Prefix
 	if u.DryRun {
 		prefix += "(dry run) "
 	}
@@ -63,7 +78,7 @@ func (u *UI) Warnf(format string, args ...any) {
 	}
 	msg := fmt.Sprintf(format, args...)
 	first, rest, _ := strings.Cut(msg, "\n")
-	fmt.Fprintf(u.Err, "git-airlock: %s %s\n", u.paint("33", "warning:"), first)
+	Line(u.Err, "%s %s", u.paint("33", "warning:"), first)
 	if rest != "" {
 		fmt.Fprintln(u.Err, rest)
 	}
@@ -80,7 +95,7 @@ func (u *UI) Hint(format string, args ...any) {
 // Debugf prints only with -v.
 func (u *UI) Debugf(format string, args ...any) {
 	if u.Verbose {
-		fmt.Fprintf(u.Err, "git-airlock: "+format+"\n", args...)
+		Line(u.Err, format, args...)
 	}
 }
 
@@ -99,7 +114,7 @@ func (u *UI) Confirm(question string) bool {
 	if !u.Interactive {
 		return false
 	}
-	fmt.Fprintf(u.Err, "git-airlock: %s [y/N] ", question)
+	fmt.Fprintf(u.Err, Prefix+"%s [y/N] ", question)
 	if u.in == nil {
 		u.in = bufio.NewReader(u.In)
 	}
@@ -120,42 +135,3 @@ func (u *UI) Status(level string) string {
 	}
 	return level
 }
-
-// Error is an error with a next step, printed by main as
-// "git-airlock: <err>" and "hint: <hint>".
-type Error struct {
-	Err   error
-	Hints []string
-}
-
-func (e *Error) Error() string { return e.Err.Error() }
-func (e *Error) Unwrap() error { return e.Err }
-
-// WithHint attaches next steps to an error.
-func WithHint(err error, hints ...string) error {
-	if err == nil {
-		return nil
-	}
-	return &Error{Err: err, Hints: hints}
-}
-
-// Errorf builds an error with hints.
-func Errorf(hints []string, format string, args ...any) error {
-	return &Error{Err: fmt.Errorf(format, args...), Hints: hints}
-}
-
-// ExitError carries a specific exit code through to main (for example an
-// agent's own exit status, or inspect's "findings" code) after its message,
-// if any, was already printed.
-type ExitError struct {
-	Code int
-	Err  error // nil: nothing more to print
-}
-
-func (e *ExitError) Error() string {
-	if e.Err == nil {
-		return fmt.Sprintf("exit status %d", e.Code)
-	}
-	return e.Err.Error()
-}
-func (e *ExitError) Unwrap() error { return e.Err }

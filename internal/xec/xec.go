@@ -32,6 +32,13 @@ type Cmd struct {
 	Mutates bool
 }
 
+// Streams are the streams of a child whose output is the result itself
+// (diff, log, merge) or that needs the terminal (an agent, a shell).
+type Streams struct {
+	In       io.Reader
+	Out, Err io.Writer
+}
+
 // Runner runs commands. The zero value runs everything silently.
 type Runner struct {
 	// DryRun, when set, receives mutating commands instead of running them.

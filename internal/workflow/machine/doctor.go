@@ -1,6 +1,7 @@
-package workflow
+package machine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,9 +10,9 @@ import (
 	"strings"
 
 	"github.com/git-airlock/git-airlock/config"
-	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/agent"
-	"github.com/git-airlock/git-airlock/internal/ui"
+	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
 )
@@ -38,7 +39,7 @@ func HostPlatform() Platform {
 
 // Doctor checks the machine, sbx and the repository. It fails when any
 // check fails.
-func (s *Service) Doctor(ctx context.Context, p Platform) []Check {
+func (s *Service) Doctor(ctx context.Context, p Platform, sandbox string) []Check {
 	var checks []Check
 	add := func(name, level, detail, hint string) {
 		checks = append(checks, Check{Name: name, Level: level, Detail: detail, Hint: hint})
@@ -57,7 +58,7 @@ func (s *Service) Doctor(ctx context.Context, p Platform) []Check {
 	default:
 		add("platform", "WARN", p.OS+"/"+p.Arch+" is not a platform Docker Sandboxes supports", "")
 	}
-	switch v, err := gitx.Version(ctx, s.Sbx.Run); {
+	switch v, err := s.GitVersion(ctx); {
 	case err != nil:
 		add("git", "FAIL", "git not found", "install git")
 	case gitTooOld(v):
@@ -93,11 +94,11 @@ func (s *Service) Doctor(ctx context.Context, p Platform) []Check {
 		} else if ok {
 			add("policy", "OK", "default network policy initialised", "")
 		} else {
-			add("policy", "WARN", "no default network policy yet ('git airlock up' sets "+s.Settings.NetworkPolicy()+")", "sbx policy "+caps.PolicyInit+" "+s.Settings.NetworkPolicy())
+			add("policy", "WARN", "no default network policy yet ('git airlock up' sets "+s.Settings.NetworkPolicy()+")", xec.Quote(s.Sbx.PolicyInitCommand(caps, s.Settings.NetworkPolicy())...))
 		}
-		s.credentialCheck(ctx, caps, add)
+		s.credentialCheck(ctx, caps, sandbox, add)
 	}
-	if _, err := lookPath("tmux"); err != nil {
+	if _, err := s.LookPath("tmux"); err != nil {
 		add("tmux", "WARN", "tmux not found: --tmux and attach are unavailable", "apt install tmux, or brew install tmux")
 	} else {
 		add("tmux", "OK", "tmux found", "")
@@ -106,21 +107,20 @@ func (s *Service) Doctor(ctx context.Context, p Platform) []Check {
 	return checks
 }
 
-func (s *Service) credentialCheck(ctx context.Context, caps sbx.Capabilities, add func(string, string, string, string)) {
+func (s *Service) credentialCheck(ctx context.Context, caps sbx.Capabilities, name string, add func(string, string, string, string)) {
 	a := s.Settings.Agent()
 	ag, ok := agent.Lookup(a)
 	if !ok || ag.Secret == "" {
 		return
 	}
 	hint := "store a key on the host (never in the VM): " + xec.Quote(s.Sbx.SecretSetCommand(caps, ag.Secret)...)
-	name, _ := s.Target()
-	sec, err := s.storedSecret(ctx, name, ag.Secret)
+	sec, err := lifecycle.StoredSecret(ctx, s.Sbx, name, ag.Secret)
 	switch {
 	case err != nil:
 		add("credential", "WARN", "cannot list sbx secrets: "+err.Error(), hint)
 		return
 	case sec != nil:
-		add("credential", "OK", fmt.Sprintf("sbx holds a %q secret for %s (%s)", ag.Secret, a, orDash(sec.Scope)), "")
+		add("credential", "OK", fmt.Sprintf("sbx holds a %q secret for %s (%s)", ag.Secret, a, cmp.Or(sec.Scope, "-")), "")
 		return
 	}
 	add("credential", "WARN", fmt.Sprintf("no %q secret in sbx for %s; it must sign in inside the sandbox", ag.Secret, a), hint)
@@ -131,18 +131,17 @@ func (s *Service) repoChecks(add func(string, string, string, string)) {
 		add("repository", "WARN", "not inside a git repository", "cd into the repository you want the agent to work on")
 		return
 	}
-	switch err := s.preflightRepo(); {
-	case err == nil:
-		add("repository", "OK", s.Repo.Root, "")
-	default:
-		hint := ""
-		var ue *ui.Error
-		if errors.As(err, &ue) && len(ue.Hints) > 0 {
-			hint = ue.Hints[0]
-		}
-		add("repository", "FAIL", err.Error(), hint)
+	w, err := s.Repo.Facts()
+	if err == nil {
+		err = lifecycle.PreflightRepo(w)
 	}
-	if !hasInstructions(s.Repo.Root) {
+	switch {
+	case err == nil:
+		add("repository", "OK", w.Root, "")
+	default:
+		add("repository", "FAIL", err.Error(), firstOr(hint.Of(err), ""))
+	}
+	if !lifecycle.HasInstructions(s.Repo) {
 		add("instructions", "WARN", "no AGENTS.md or CLAUDE.md", "git airlock init")
 	}
 	if f := s.Settings.File; f != config.FileAbsent && f != config.FileTrusted {
@@ -150,22 +149,18 @@ func (s *Service) repoChecks(add func(string, string, string, string)) {
 	}
 }
 
-// PrintChecks renders doctor's result and returns an error when any failed.
-func (s *Service) PrintChecks(checks []Check) error {
-	for _, c := range checks {
-		fmt.Fprintf(s.UI.Out, "%s %-13s %s\n", s.UI.Status(c.Level), c.Name, c.Detail)
-		if c.Hint != "" && c.Level != "OK" {
-			fmt.Fprintf(s.UI.Out, "     %-13s hint: %s\n", "", c.Hint)
-		}
+func firstOr(list []string, def string) string {
+	if len(list) > 0 {
+		return list[0]
 	}
-	return Failed(checks)
+	return def
 }
 
 // Failed returns an exit error when any check failed.
 func Failed(checks []Check) error {
 	for _, c := range checks {
 		if c.Level == "FAIL" {
-			return &ui.ExitError{Code: 1}
+			return &hint.ExitError{Code: 1}
 		}
 	}
 	return nil

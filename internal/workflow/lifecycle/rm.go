@@ -1,4 +1,4 @@
-package workflow
+package lifecycle
 
 import (
 	"context"
@@ -8,7 +8,9 @@ import (
 	"strings"
 
 	"github.com/git-airlock/git-airlock/gitx"
-	"github.com/git-airlock/git-airlock/internal/ui"
+	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/sbx"
 )
 
@@ -33,24 +35,24 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 		gone, err = false, nil // dry-run reads see no sandbox; show the whole removal
 	}
 	if err != nil && !gone {
-		return sbxError(err)
+		return workflow.SbxError(err)
 	}
 	if gone {
 		s.UI.Warnf("sandbox %q no longer exists in sbx; keeping what was fetched from it", sb.Name)
 	} else {
-		if err := s.fetchRemotes(ctx, gitx.Streams{Err: s.UI.Err}, sb.Remote); err != nil && !req.Force {
-			return ui.WithHint(err, "nothing was removed; use --force to remove it anyway")
+		if err := s.fetch(ctx, sb); err != nil && !req.Force {
+			return hint.With(err, "nothing was removed; use --force to remove it anyway")
 		}
 		problems, err := s.unsaved(ctx, sb)
 		if err != nil && !req.Force {
-			return ui.WithHint(fmt.Errorf("check sandbox %q for unsaved work: %w", sb.Name, err), "nothing was removed; use --force to remove it anyway")
+			return hint.With(fmt.Errorf("check sandbox %q for unsaved work: %w", sb.Name, err), "nothing was removed; use --force to remove it anyway")
 		}
 		if len(problems) > 0 && !req.Force {
-			return ui.Errorf([]string{"commit or discard it in the sandbox ('git airlock shell'), fetch, then remove; or use --force to lose it"},
+			return hint.Errorf([]string{"commit or discard it in the sandbox ('git airlock shell'), fetch, then remove; or use --force to lose it"},
 				"sandbox %q holds work that would be lost:\n  %s", sb.Name, strings.Join(problems, "\n  "))
 		}
 		if err := s.Sbx.Remove(ctx, sb.Name); err != nil {
-			return sbxError(err)
+			return workflow.SbxError(err)
 		}
 	}
 	kept, err := s.archive(ctx, sb)
@@ -63,37 +65,35 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	_ = s.Tmux.Kill(ctx, s.SessionName(sb.Name))
 	s.UI.Infof("removed sandbox %q", sb.Name)
 	if kept > 0 {
-		s.UI.Infof("its %s are kept under %s%s/", plural(kept, "fetched branch", "fetched branches"), RemovedPrefix, sb.Name)
-		s.UI.Hint("restore one with: git branch <name> %s%s/<branch>", RemovedPrefix, sb.Name)
+		s.UI.Infof("its %s are kept under %s", workflow.Plural(kept, "fetched branch", "fetched branches"), sandboxref.RemovedPrefixOf(sb.Name))
+		s.UI.Hint("restore one with: git branch <name> %s<branch>", sandboxref.RemovedPrefixOf(sb.Name))
 	}
 	return nil
 }
 
 // unsaved lists what only the sandbox has: uncommitted changes, and refs
 // (branches, tags, stash, a detached HEAD) whose commits were not fetched.
-func (s *Service) unsaved(ctx context.Context, sb Sandbox) ([]string, error) {
+func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox) ([]string, error) {
 	if s.Sbx.DryRun() {
 		return nil, nil
 	}
 	var problems []string
-	status, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: []string{"git", "-C", sb.Path, "status", "--porcelain", "--untracked-files=normal"}})
+	status, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: gitx.WorkStatusArgv(sb.Path)})
 	if err != nil {
 		return nil, err
 	}
-	if lines := strings.Count(strings.TrimSpace(status), "\n") + 1; strings.TrimSpace(status) != "" {
-		problems = append(problems, fmt.Sprintf("%s not committed", plural(lines, "changed file", "changed files")))
+	if n := gitx.CountChanged(status); n > 0 {
+		problems = append(problems, fmt.Sprintf("%s not committed", workflow.Plural(n, "changed file", "changed files")))
 	}
-	refs, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: []string{"git", "-C", sb.Path, "for-each-ref",
-		"--format=%(objectname) %(*objectname) %(refname)", "refs/heads", "refs/tags", "refs/stash"}})
+	refs, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: gitx.VMRefsArgv(sb.Path)})
 	if err != nil {
 		return nil, err
 	}
-	head, _ := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: []string{"git", "-C", sb.Path, "rev-parse", "-q", "--verify", "HEAD"}})
-	lines := strings.Split(strings.TrimSpace(refs), "\n")
+	head, _ := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: gitx.VMHeadArgv(sb.Path)})
 	if h := strings.TrimSpace(head); h != "" {
-		lines = append(lines, h+"  HEAD")
+		refs += "\n" + h + "  HEAD"
 	}
-	fetched, err := s.Repo.Refs("refs/remotes/" + sb.Remote + "/")
+	fetched, err := s.Repo.Refs(sandboxref.TrackingPrefix(sb.Remote))
 	if err != nil {
 		return nil, err
 	}
@@ -102,17 +102,9 @@ func (s *Service) unsaved(ctx context.Context, sb Sandbox) ([]string, error) {
 		tips = append(tips, h)
 	}
 	sort.Strings(tips)
-	for _, line := range lines {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		commit, ref := f[0], f[len(f)-1]
-		if len(f) == 3 {
-			commit = f[1] // annotated tag: the commit it points at
-		}
-		if !s.reachable(commit, tips) {
-			problems = append(problems, fmt.Sprintf("%s (%s) was not fetched", ref, commit[:min(len(commit), 12)]))
+	for _, ref := range gitx.ParseVMRefs(refs) {
+		if !s.reachable(ref.Commit, tips) {
+			problems = append(problems, fmt.Sprintf("%s (%s) was not fetched", ref.Name, ref.Commit[:12]))
 		}
 	}
 	return problems, nil
@@ -132,16 +124,16 @@ func (s *Service) reachable(commit string, tips []string) bool {
 
 // archive copies refs/remotes/<remote>/* to refs/airlock/removed/<name>/*
 // in one transaction, before the remote (and its tracking refs) goes.
-func (s *Service) archive(ctx context.Context, sb Sandbox) (int, error) {
-	refs, err := s.Repo.Refs("refs/remotes/" + sb.Remote + "/")
+func (s *Service) archive(ctx context.Context, sb workflow.Sandbox) (int, error) {
+	prefix := sandboxref.TrackingPrefix(sb.Remote)
+	refs, err := s.Repo.Refs(prefix)
 	if err != nil {
 		return 0, err
 	}
 	var updates []gitx.RefUpdate
 	tips := make([]string, 0, len(refs))
 	for name, hash := range refs {
-		branch := strings.TrimPrefix(name, "refs/remotes/"+sb.Remote+"/")
-		updates = append(updates, gitx.RefUpdate{Name: RemovedPrefix + sb.Name + "/" + branch, Hash: hash})
+		updates = append(updates, gitx.RefUpdate{Name: sandboxref.Removed(sb.Name, strings.TrimPrefix(name, prefix)), Hash: hash})
 		tips = append(tips, hash)
 	}
 	// History the agent rewrote lives on only in the remote-tracking
@@ -160,7 +152,7 @@ func (s *Service) archive(ctx context.Context, sb Sandbox) (int, error) {
 				}
 				seen[h] = true
 				tips = append(tips, h)
-				updates = append(updates, gitx.RefUpdate{Name: RemovedPrefix + sb.Name + "/superseded/" + h[:12], Hash: h})
+				updates = append(updates, gitx.RefUpdate{Name: sandboxref.Superseded(sb.Name, h), Hash: h})
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-package workflow
+package machine
 
 import (
 	"context"
@@ -6,62 +6,27 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/git-airlock/git-airlock/config"
-	"github.com/git-airlock/git-airlock/internal/ui"
+	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/workflow"
 )
-
-// SettingView is one row of `git airlock config --json`.
-type SettingView struct {
-	Key    string   `json:"key"`
-	Values []string `json:"values"`
-	Origin string   `json:"origin"`
-	InFile bool     `json:"allowed_in_airlock_toml"`
-	Help   string   `json:"help"`
-}
-
-// SettingsView lists every effective setting with its origin.
-func (s *Service) SettingsView() []SettingView {
-	var out []SettingView
-	for _, v := range s.Settings.All() {
-		vals := v.Values
-		if vals == nil {
-			vals = []string{}
-		}
-		out = append(out, SettingView{Key: "airlock." + v.Key.Name, Values: vals, Origin: v.Origin.String(), InFile: v.Key.InFile, Help: v.Key.Help})
-	}
-	return out
-}
-
-// PrintSettings renders settings as text.
-func (s *Service) PrintSettings(views []SettingView) {
-	w := tabwriter.NewWriter(s.UI.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "KEY\tVALUE\tORIGIN")
-	for _, v := range views {
-		fmt.Fprintf(w, "%s\t%s\t%s\n", v.Key, strings.Join(v.Values, ","), v.Origin)
-	}
-	w.Flush()
-	if s.Settings.File != config.FileAbsent {
-		fmt.Fprintf(s.UI.Out, "\n%s: %s\n", config.FileName, s.Settings.File)
-	}
-}
 
 // Trust records the current .airlock.toml content as trusted.
 func (s *Service) Trust(ctx context.Context) error {
 	if err := s.requireRepo(); err != nil {
 		return err
 	}
-	content, err := os.ReadFile(filepath.Join(s.Repo.Root, config.FileName))
+	content, err := os.ReadFile(filepath.Join(s.Root, config.FileName))
 	if os.IsNotExist(err) {
-		return ui.Errorf(nil, "there is no %s at %s", config.FileName, s.Repo.Root)
+		return hint.Errorf(nil, "there is no %s at %s", config.FileName, s.Root)
 	}
 	if err != nil {
 		return err
 	}
 	values, warnings, err := config.ParseFile(content)
 	if err != nil {
-		return ui.WithHint(err, "fix the file, then trust it")
+		return hint.With(err, "fix the file, then trust it")
 	}
 	for _, w := range warnings {
 		s.UI.Warnf("%s", w)
@@ -69,7 +34,7 @@ func (s *Service) Trust(ctx context.Context) error {
 	if err := s.Repo.ConfigSet(ctx, config.TrustKey, config.Hash(content)); err != nil {
 		return err
 	}
-	s.UI.Infof("trusted %s (%s); it sets %s", config.FileName, config.Hash(content)[:19], plural(len(values), "setting", "settings"))
+	s.UI.Infof("trusted %s (%s); it sets %s", config.FileName, config.Hash(content)[:19], workflow.Plural(len(values), "setting", "settings"))
 	for _, k := range config.Keys {
 		if v, ok := values[k.Name]; ok {
 			s.UI.Infof("  airlock.%s = %s", k.Name, strings.Join(v, ", "))
@@ -86,11 +51,11 @@ func (s *Service) ImportConfig(ctx context.Context, path string) ([]config.Impor
 	}
 	content, err := os.ReadFile(path)
 	if err != nil {
-		return nil, ui.WithHint(err, "give the path of code-airlock's sandbox.conf")
+		return nil, hint.With(err, "give the path of code-airlock's sandbox.conf")
 	}
 	values, notes, err := config.ParseSandboxConf(content)
 	if err != nil {
-		return nil, ui.WithHint(fmt.Errorf("%s: %w", path, err), "nothing was written; fix the file and import again")
+		return nil, hint.With(fmt.Errorf("%s: %w", path, err), "nothing was written; fix the file and import again")
 	}
 	for _, n := range notes {
 		s.UI.Warnf("%s: %s", path, n)
@@ -130,14 +95,14 @@ func (s *Service) Init(ctx context.Context) error {
 	if err := s.requireRepo(); err != nil {
 		return err
 	}
-	path := filepath.Join(s.Repo.Root, "AGENTS.md")
-	if s.Sbx.DryRun() {
-		fmt.Fprintf(s.Sbx.Run.DryRun, "write %s\n", path)
+	path := filepath.Join(s.Root, "AGENTS.md")
+	if s.DryRun != nil {
+		fmt.Fprintf(s.DryRun, "write %s\n", path)
 		return nil
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if os.IsExist(err) {
-		return ui.Errorf([]string{"edit it by hand; git airlock init never overwrites"}, "%s already exists", path)
+		return hint.Errorf([]string{"edit it by hand; git airlock init never overwrites"}, "%s already exists", path)
 	}
 	if err != nil {
 		return err

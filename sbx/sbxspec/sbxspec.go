@@ -1,4 +1,8 @@
-package sbx
+// Package sbxspec is what sbx accepts, as pure checks that start no
+// process: sandbox names and network policy presets. Settings validation,
+// the airlock:// URL and the sbx client all rely on it, so it depends on
+// nothing.
+package sbxspec
 
 import (
 	"fmt"
@@ -49,3 +53,6 @@ func SanitizeName(s string) string {
 	}
 	return strings.Trim(b.String(), "-")
 }
+
+// Presets are the default network policies sbx knows.
+var Presets = []string{"allow-all", "balanced", "deny-all"}

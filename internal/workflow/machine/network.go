@@ -1,18 +1,26 @@
-package workflow
+package machine
 
 import (
-	"bufio"
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/git-airlock/git-airlock/config"
-	"github.com/git-airlock/git-airlock/internal/ui"
+	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
 )
+
+// NetEntry is one host in the network log; field names are the documented
+// output of `net --json`.
+type NetEntry struct {
+	Host    string `json:"host"`
+	Blocked bool   `json:"blocked"`
+	Count   string `json:"count,omitempty"`
+	Allow   string `json:"allow_command,omitempty"` // for blocked hosts
+}
 
 // AllowRequest adds hosts to the allowlist.
 type AllowRequest struct {
@@ -31,12 +39,12 @@ func (s *Service) Allow(ctx context.Context, req AllowRequest) error {
 	for _, h := range req.Hosts {
 		if h == "**" {
 			if !req.Everything {
-				return ui.Errorf([]string{"if you mean it, add --everything"}, `"**" would let the sandbox reach every host`)
+				return hint.Errorf([]string{"if you mean it, add --everything"}, `"**" would let the sandbox reach every host`)
 			}
 			continue
 		}
 		if err := key.Validate(h); err != nil {
-			return ui.WithHint(err, "give host names or patterns such as api.example.com, *.example.com or **.example.com")
+			return hint.With(err, "give host names or patterns such as api.example.com, *.example.com or **.example.com")
 		}
 	}
 	current := s.Settings.Allow()
@@ -66,12 +74,12 @@ func (s *Service) Allow(ctx context.Context, req AllowRequest) error {
 		}
 		s.UI.Infof("added to airlock.allow: %s", strings.Join(added, ", "))
 	}
-	if _, ok := s.registered(req.Name); !ok {
+	if !s.registered(req.Name) {
 		s.UI.Hint("new sandboxes get it when the network is locked down ('git airlock lockdown')")
 		return nil
 	}
 	if err := s.Sbx.PolicyAllow(ctx, req.Name, req.Hosts); err != nil {
-		return sbxError(err)
+		return workflow.SbxError(err)
 	}
 	s.UI.Infof("sandbox %q may now reach %s", req.Name, strings.Join(req.Hosts, ", "))
 	return nil
@@ -97,9 +105,9 @@ func (s *Service) Lockdown(ctx context.Context, req LockdownRequest) error {
 		return err
 	}
 	allow := s.Settings.Allow()
-	for _, sb := range s.Sandboxes() {
+	for _, sb := range workflow.Registered(s.Entries) {
 		if err := s.Sbx.PolicyAllow(ctx, sb.Name, allow); err != nil {
-			return sbxError(err)
+			return workflow.SbxError(err)
 		}
 		s.UI.Infof("sandbox %q may reach only: %s", sb.Name, strings.Join(allow, ", "))
 	}
@@ -115,20 +123,20 @@ func (s *Service) Lockdown(ctx context.Context, req LockdownRequest) error {
 func (s *Service) setDefaultPolicy(ctx context.Context, preset string, reset bool) error {
 	caps, err := s.Sbx.Probe(ctx)
 	if err != nil {
-		return sbxError(err)
+		return workflow.SbxError(err)
 	}
 	err = s.Sbx.PolicyInit(ctx, preset)
 	if caps.PolicyInit == "set-default" || !errors.Is(err, sbx.ErrPolicyAlreadyInitialised) {
-		return sbxError(err)
+		return workflow.SbxError(err)
 	}
 	s.UI.Warnf("sbx already has a default network policy; changing it to %s needs 'sbx policy reset',\nwhich deletes every local network rule and stops running sandboxes (their clones are kept)", preset)
 	if !reset && !s.UI.Confirm("reset sbx's network policy now?") {
-		return ui.Errorf([]string{"run again with --reset to allow it"}, "sbx's default network policy was not changed")
+		return hint.Errorf([]string{"run again with --reset to allow it"}, "sbx's default network policy was not changed")
 	}
 	if err := s.Sbx.PolicyReset(ctx); err != nil {
-		return sbxError(err)
+		return workflow.SbxError(err)
 	}
-	return sbxError(s.Sbx.PolicyInit(ctx, preset))
+	return workflow.SbxError(s.Sbx.PolicyInit(ctx, preset))
 }
 
 // Unlock returns sbx to its balanced default, after saying what changes.
@@ -147,29 +155,26 @@ func (s *Service) Unlock(ctx context.Context, reset bool) error {
 	return nil
 }
 
-// NetEntry is one host in the network log.
-type NetEntry struct {
-	Host    string `json:"host"`
-	Blocked bool   `json:"blocked"`
-	Count   string `json:"count,omitempty"`
-	Allow   string `json:"allow_command,omitempty"` // for blocked hosts
-}
-
 // Net reads sbx's network log for the sandbox, blocked hosts first, each
 // with the command that would allow it.
 func (s *Service) Net(ctx context.Context, name string) ([]NetEntry, string, error) {
-	if _, err := s.mustRegistered(name); err != nil {
+	if err := s.requireRepo(); err != nil {
+		return nil, "", err
+	}
+	if _, err := workflow.MustFind(workflow.Registered(s.Entries), name); err != nil {
 		return nil, "", err
 	}
 	out, err := s.Sbx.PolicyLog(ctx, name)
 	if err != nil {
-		return nil, "", sbxError(err)
+		return nil, "", workflow.SbxError(err)
 	}
-	entries := ParsePolicyLog(out)
-	for i := range entries {
-		if entries[i].Blocked {
-			entries[i].Allow = xec.Quote("git", "airlock", "allow", "--name", name, entries[i].Host)
+	var entries []NetEntry
+	for _, r := range sbx.ParsePolicyLog(out) {
+		e := NetEntry{Host: r.Host, Blocked: r.Blocked, Count: r.Count}
+		if e.Blocked {
+			e.Allow = xec.Quote("git", "airlock", "allow", "--name", name, e.Host)
 		}
+		entries = append(entries, e)
 	}
 	slices.SortStableFunc(entries, func(a, b NetEntry) int {
 		if a.Blocked != b.Blocked {
@@ -181,85 +186,4 @@ func (s *Service) Net(ctx context.Context, name string) ([]NetEntry, string, err
 		return 0
 	})
 	return entries, out, nil
-}
-
-// ParsePolicyLog reads the two tables of `sbx policy log` ("Blocked
-// requests:" and "Allowed requests:", columns SANDBOX TYPE HOST … COUNT),
-// slicing rows at the header's column positions.
-func ParsePolicyLog(out string) []NetEntry {
-	var entries []NetEntry
-	blocked := false
-	hostCol, hostEnd, countCol := -1, -1, -1
-	sc := bufio.NewScanner(strings.NewReader(out))
-	for sc.Scan() {
-		line := sc.Text()
-		low := strings.ToLower(strings.TrimSpace(line))
-		switch {
-		case strings.HasPrefix(low, "blocked requests"):
-			blocked, hostCol = true, -1
-			continue
-		case strings.HasPrefix(low, "allowed requests"):
-			blocked, hostCol = false, -1
-			continue
-		case strings.HasPrefix(line, "SANDBOX") && strings.Contains(line, "HOST"):
-			hostCol = strings.Index(line, "HOST")
-			hostEnd = strings.Index(line, "PROXY")
-			countCol = strings.Index(line, "COUNT")
-			continue
-		}
-		if hostCol < 0 || len(line) <= hostCol || strings.TrimSpace(line) == "" {
-			continue
-		}
-		end := len(line)
-		if hostEnd > hostCol && hostEnd < end {
-			end = hostEnd
-		}
-		f := strings.Fields(line[hostCol:end])
-		if len(f) == 0 {
-			continue
-		}
-		e := NetEntry{Host: f[0], Blocked: blocked}
-		if countCol >= 0 && countCol < len(line) {
-			e.Count = strings.TrimSpace(line[countCol:])
-		}
-		entries = append(entries, e)
-	}
-	return entries
-}
-
-// PrintNet renders the network log.
-func (s *Service) PrintNet(entries []NetEntry, raw string) {
-	if len(entries) == 0 {
-		if strings.TrimSpace(raw) != "" && !strings.Contains(raw, "SANDBOX") {
-			fmt.Fprint(s.UI.Out, raw)
-			return
-		}
-		s.UI.Infof("no network requests logged for this sandbox yet")
-		return
-	}
-	for _, e := range entries {
-		if e.Blocked {
-			fmt.Fprintf(s.UI.Out, "blocked  %-40s %6s  allow: %s\n", e.Host, e.Count, e.Allow)
-		} else {
-			fmt.Fprintf(s.UI.Out, "allowed  %-40s %6s\n", e.Host, e.Count)
-		}
-	}
-}
-
-// applyLockdown gives a new sandbox the allowlist when deny-all is the
-// configured policy.
-func (s *Service) applyLockdown(ctx context.Context, name string) error {
-	if s.Settings.NetworkPolicy() != "deny-all" {
-		return nil
-	}
-	allow := s.Settings.Allow()
-	if len(allow) == 0 {
-		s.UI.Warnf("airlock.allow is empty: sandbox %q can reach no host under deny-all", name)
-		return nil
-	}
-	if err := s.Sbx.PolicyAllow(ctx, name, allow); err != nil {
-		return sbxError(err)
-	}
-	s.UI.Infof("deny-all: sandbox %q may reach only: %s", name, strings.Join(allow, ", "))
-	return nil
 }

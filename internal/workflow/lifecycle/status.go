@@ -1,12 +1,13 @@
-package workflow
+package lifecycle
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
-	"text/tabwriter"
 
+	"github.com/git-airlock/git-airlock/internal/gate"
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/sbx"
 )
 
@@ -18,6 +19,13 @@ type BranchStatus struct {
 	Ahead  *int   `json:"ahead,omitempty"`  // commits the base lacks
 	Behind *int   `json:"behind,omitempty"` // base commits the branch lacks
 }
+
+// States of a sandbox in SandboxStatus.State besides sbx's own (running,
+// stopped).
+const (
+	StateMissing = "missing" // registered here, gone from sbx
+	StateRemoved = "removed" // removed; its kept refs remain
+)
 
 // SandboxStatus describes one sandbox of the repository.
 type SandboxStatus struct {
@@ -48,18 +56,18 @@ type StatusRequest struct {
 // Status reports sandboxes of this repository: state from one `sbx ls`,
 // branches from the refs fetched last time, ahead/behind against the base.
 func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatus, error) {
-	if err := s.requireRepo(); err != nil {
-		return nil, err
+	if s.Repo == nil {
+		return nil, workflow.ErrNotRepository
 	}
-	var sandboxes []Sandbox
+	var sandboxes []workflow.Sandbox
 	if req.All {
-		sandboxes = s.Sandboxes()
+		sandboxes = s.sandboxes()
 	} else {
 		sb, err := s.mustRegistered(req.Name)
 		if err != nil {
 			return nil, err
 		}
-		sandboxes = []Sandbox{sb}
+		sandboxes = []workflow.Sandbox{sb}
 	}
 	// sbx answers while git counts ahead/behind: the two children overlap.
 	type listed struct {
@@ -71,12 +79,15 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 		list, err := s.Sbx.List(ctx)
 		lc <- listed{list, err}
 	}()
+	base := DefaultBase(s.Settings.Base(), s.currentBranch())
 	out := make([]SandboxStatus, 0, len(sandboxes))
 	for _, sb := range sandboxes {
-		st := SandboxStatus{Name: sb.Name, Remote: sb.Remote, Agent: sb.Agent, Path: sb.Path, Base: s.defaultBase(), State: "missing"}
-		st.Accepted = s.Accepted(sb.Name)
+		st := SandboxStatus{Name: sb.Name, Remote: sb.Remote, Agent: sb.Agent, Path: sb.Path, Base: base, State: StateMissing}
+		for _, a := range gate.Accepted(s.Entries, sb.Name) {
+			st.Accepted = append(st.Accepted, a.Detail())
+		}
 		var err error
-		if st.Branches, err = s.branches(ctx, "refs/remotes/"+sb.Remote+"/", st.Base); err != nil {
+		if st.Branches, err = s.branches(ctx, sandboxref.TrackingPrefix(sb.Remote), st.Base); err != nil {
 			<-lc
 			return nil, err
 		}
@@ -84,7 +95,7 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 	}
 	l := <-lc
 	if l.err != nil {
-		return nil, sbxError(l.err)
+		return nil, workflow.SbxError(l.err)
 	}
 	states := map[string]sbx.Sandbox{}
 	for _, sb := range l.list {
@@ -98,11 +109,11 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 				st.Workspace = live.Workspaces[0]
 			}
 		}
-		if req.Unfetched && st.State != "missing" {
+		if req.Unfetched && st.State != StateMissing {
 			st.Checked = true
 			var err error
 			if st.Unfetched, err = s.unsaved(ctx, sb); err != nil {
-				return nil, sbxError(err)
+				return nil, workflow.SbxError(err)
 			}
 		}
 	}
@@ -116,14 +127,14 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 	return out, nil
 }
 
-// defaultBase is the host side when none is given: airlock.base, else the
+// DefaultBase is the host side when none is given: airlock.base, else the
 // checked-out branch, else HEAD.
-func (s *Service) defaultBase() string {
-	if b := s.Settings.Base(); b != "" {
-		return b
-	}
-	if cur := s.currentBranch(); cur != "" {
-		return cur
+func DefaultBase(setting, currentBranch string) string {
+	switch {
+	case setting != "":
+		return setting
+	case currentBranch != "":
+		return currentBranch
 	}
 	return "HEAD"
 }
@@ -151,21 +162,20 @@ func (s *Service) branches(ctx context.Context, prefix, base string) ([]BranchSt
 
 // removed lists sandboxes that were removed, from their kept refs.
 func (s *Service) removed() ([]SandboxStatus, error) {
-	refs, err := s.Repo.Refs(RemovedPrefix)
+	refs, err := s.Repo.Refs(sandboxref.RemovedPrefix)
 	if err != nil {
 		return nil, err
 	}
 	byName := map[string]*SandboxStatus{}
 	var names []string
 	for ref, hash := range refs {
-		rest := strings.TrimPrefix(ref, RemovedPrefix)
-		name, branch, ok := strings.Cut(rest, "/")
+		name, branch, ok := sandboxref.ParseRemoved(ref)
 		if !ok {
 			continue
 		}
 		st := byName[name]
 		if st == nil {
-			st = &SandboxStatus{Name: name, State: "removed"}
+			st = &SandboxStatus{Name: name, State: StateRemoved}
 			byName[name] = st
 			names = append(names, name)
 		}
@@ -193,7 +203,7 @@ type MachineSandbox struct {
 func (s *Service) ListMachine(ctx context.Context) ([]MachineSandbox, error) {
 	list, err := s.Sbx.List(ctx)
 	if err != nil {
-		return nil, sbxError(err)
+		return nil, workflow.SbxError(err)
 	}
 	out := []MachineSandbox{}
 	for _, sb := range list {
@@ -204,87 +214,4 @@ func (s *Service) ListMachine(ctx context.Context) ([]MachineSandbox, error) {
 		out = append(out, m)
 	}
 	return out, nil
-}
-
-// PrintStatus renders statuses as text on stdout.
-func (s *Service) PrintStatus(list []SandboxStatus, detailed bool) {
-	if len(list) == 0 {
-		s.UI.Infof("no sandboxes in this repository")
-		s.UI.Hint("start one with 'git airlock up'")
-		return
-	}
-	if !detailed {
-		w := tabwriter.NewWriter(s.UI.Out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "SANDBOX\tSTATE\tAGENT\tBRANCHES\tAHEAD/BEHIND")
-		for _, st := range list {
-			ab := "-"
-			for _, b := range st.Branches {
-				if b.Ahead != nil {
-					ab = fmt.Sprintf("+%d/-%d", *b.Ahead, *b.Behind)
-				}
-			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\n", st.Name, st.State, orDash(st.Agent), len(st.Branches), ab)
-		}
-		w.Flush()
-		for _, st := range list {
-			if st.State == "removed" {
-				s.UI.Hint("branches of removed sandboxes: git branch <name> %s<sandbox>/<branch>", RemovedPrefix)
-				break
-			}
-		}
-		return
-	}
-	for i, st := range list {
-		if i > 0 {
-			fmt.Fprintln(s.UI.Out)
-		}
-		fmt.Fprintf(s.UI.Out, "sandbox   %s (%s)\n", st.Name, st.State)
-		if st.Remote != "" {
-			fmt.Fprintf(s.UI.Out, "remote    %s\n", st.Remote)
-		}
-		if st.Agent != "" {
-			fmt.Fprintf(s.UI.Out, "agent     %s\n", st.Agent)
-		}
-		if st.Base != "" {
-			fmt.Fprintf(s.UI.Out, "base      %s\n", st.Base)
-		}
-		if len(st.Branches) == 0 {
-			fmt.Fprintln(s.UI.Out, "branches  none fetched yet (git airlock fetch)")
-		}
-		for j, b := range st.Branches {
-			label := "branches "
-			if j > 0 {
-				label = "         "
-			}
-			extra := ""
-			if b.Ahead != nil {
-				extra = fmt.Sprintf("  %d ahead, %d behind %s", *b.Ahead, *b.Behind, st.Base)
-			}
-			fmt.Fprintf(s.UI.Out, "%s %s %s%s\n", label, b.Commit[:12], b.Name, extra)
-		}
-		for _, a := range st.Accepted {
-			f := strings.SplitN(a, " ", 4)
-			if len(f) == 4 {
-				fmt.Fprintf(s.UI.Out, "accepted  %s high-risk (%s) in %.12s on %s\n", f[2], f[3], f[0], f[1])
-			}
-		}
-		if st.State == "missing" {
-			s.UI.Hint("sandbox %q is gone from sbx; 'git airlock rm --name %s' keeps what was fetched and drops the remote", st.Name, st.Name)
-		}
-		if st.Checked {
-			if len(st.Unfetched) == 0 {
-				fmt.Fprintln(s.UI.Out, "unfetched nothing: every commit in the sandbox is fetched")
-			}
-			for _, u := range st.Unfetched {
-				fmt.Fprintf(s.UI.Out, "unfetched %s\n", u)
-			}
-		}
-	}
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/ui"
+	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
+)
+
+type statusCmd struct {
+	JSON      bool `name:"json" help:"Print JSON."`
+	Unfetched bool `help:"Also list work in the sandbox that is not fetched yet (wakes the sandbox)."`
+}
+
+func (c *statusCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *ui.UI) error {
+	list, err := svc.Status(ctx, lifecycle.StatusRequest{Name: string(t), Unfetched: c.Unfetched})
+	if err != nil {
+		return err
+	}
+	if c.JSON {
+		return u.JSON(list[0])
+	}
+	printStatus(u, list[0])
+	return nil
+}
+
+// printStatus renders one sandbox in detail.
+func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
+	fmt.Fprintf(u.Out, "sandbox   %s (%s)\n", st.Name, st.State)
+	if st.Remote != "" {
+		fmt.Fprintf(u.Out, "remote    %s\n", st.Remote)
+	}
+	if st.Agent != "" {
+		fmt.Fprintf(u.Out, "agent     %s\n", st.Agent)
+	}
+	if st.Base != "" {
+		fmt.Fprintf(u.Out, "base      %s\n", st.Base)
+	}
+	if len(st.Branches) == 0 {
+		fmt.Fprintln(u.Out, "branches  none fetched yet (git airlock fetch)")
+	}
+	for j, b := range st.Branches {
+		label := "branches "
+		if j > 0 {
+			label = "         "
+		}
+		extra := ""
+		if b.Ahead != nil {
+			extra = fmt.Sprintf("  %d ahead, %d behind %s", *b.Ahead, *b.Behind, st.Base)
+		}
+		fmt.Fprintf(u.Out, "%s %s %s%s\n", label, b.Commit[:12], b.Name, extra)
+	}
+	for _, a := range st.Accepted {
+		f := strings.SplitN(a, " ", 4)
+		if len(f) == 4 {
+			fmt.Fprintf(u.Out, "accepted  %s high-risk (%s) in %.12s on %s\n", f[2], f[3], f[0], f[1])
+		}
+	}
+	if st.State == lifecycle.StateMissing {
+		u.Hint("sandbox %q is gone from sbx; 'git airlock rm --name %s' keeps what was fetched and drops the remote", st.Name, st.Name)
+	}
+	if st.Checked {
+		if len(st.Unfetched) == 0 {
+			fmt.Fprintln(u.Out, "unfetched nothing: every commit in the sandbox is fetched")
+		}
+		for _, s := range st.Unfetched {
+			fmt.Fprintf(u.Out, "unfetched %s\n", s)
+		}
+	}
+}
+
+// printTable renders sandboxes one line each.
+func printTable(u *ui.UI, list []lifecycle.SandboxStatus) {
+	if len(list) == 0 {
+		u.Infof("no sandboxes in this repository")
+		u.Hint("start one with 'git airlock up'")
+		return
+	}
+	w := tabwriter.NewWriter(u.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "SANDBOX\tSTATE\tAGENT\tBRANCHES\tAHEAD/BEHIND")
+	removed := false
+	for _, st := range list {
+		ab := "-"
+		for _, b := range st.Branches {
+			if b.Ahead != nil {
+				ab = fmt.Sprintf("+%d/-%d", *b.Ahead, *b.Behind)
+			}
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\n", st.Name, st.State, cmp.Or(st.Agent, "-"), len(st.Branches), ab)
+		removed = removed || st.State == lifecycle.StateRemoved
+	}
+	w.Flush()
+	if removed {
+		u.Hint("branches of removed sandboxes: git branch <name> %s<sandbox>/<branch>", sandboxref.RemovedPrefix)
+	}
+}

@@ -1,0 +1,15 @@
+package main
+
+import (
+	"context"
+
+	"github.com/git-airlock/git-airlock/internal/workflow/machine"
+)
+
+type unlockCmd struct {
+	Reset bool `help:"Allow 'sbx policy reset' (deletes local rules, stops running sandboxes)."`
+}
+
+func (c *unlockCmd) Run(ctx context.Context, svc *machine.Service) error {
+	return svc.Unlock(ctx, c.Reset)
+}

@@ -1,0 +1,142 @@
+package gitx
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/git-airlock/git-airlock/internal/xec"
+)
+
+// Typed operations whose output is the result itself: they run with the
+// user's streams attached. Callers state intent; argv is built here.
+
+// CompareRequest names two commits to compare and the streams for git's
+// output.
+type CompareRequest struct {
+	Base, Theirs string
+	Streams      xec.Streams
+}
+
+// Diff shows what Theirs changed since it forked from Base
+// (`git diff Base...Theirs`), as a diffstat when stat is set.
+func (r *Repo) Diff(ctx context.Context, req CompareRequest, stat bool) error {
+	args := []string{"diff"}
+	if stat {
+		args = append(args, "--stat")
+	}
+	return r.attached(ctx, req.Streams, false, append(args, req.Base+"..."+req.Theirs, "--")...)
+}
+
+// Log lists the commits of Theirs that Base lacks, one line each when
+// oneline is set.
+func (r *Repo) Log(ctx context.Context, req CompareRequest, oneline bool) error {
+	args := []string{"log"}
+	if oneline {
+		args = append(args, "--oneline")
+	}
+	return r.attached(ctx, req.Streams, false, append(args, req.Base+".."+req.Theirs, "--")...)
+}
+
+// DirDiff opens the change in a directory diff tool (`git difftool
+// --dir-diff`); both sides are temporary copies, so the work tree is never
+// touched. An empty tool leaves the choice to git.
+func (r *Repo) DirDiff(ctx context.Context, req CompareRequest, tool string) error {
+	args := []string{"difftool", "--dir-diff", "--no-prompt"}
+	if tool != "" {
+		args = append(args, "--tool="+tool)
+	}
+	return r.attached(ctx, req.Streams, false, append(args, req.Base+"..."+req.Theirs, "--")...)
+}
+
+// MergeRequest merges one commit into the checked-out branch.
+type MergeRequest struct {
+	Commit string // a full object id: what was inspected is what is merged
+	// Message of the merge commit; empty lets git fast-forward when it can.
+	Message string
+	// Squash stages the change as one uncommitted change instead.
+	Squash bool
+	// NoVerify skips the pre-merge-commit hook, for callers that inspected
+	// the merge themselves.
+	NoVerify bool
+	Streams  xec.Streams
+}
+
+// Merge runs `git merge`. git itself refuses when local changes would be
+// overwritten and reports conflicts.
+func (r *Repo) Merge(ctx context.Context, req MergeRequest) error {
+	args := []string{"merge"}
+	if req.Squash {
+		args = append(args, "--squash")
+	} else {
+		args = append(args, "--no-edit")
+	}
+	if req.NoVerify {
+		args = append(args, "--no-verify")
+	}
+	if req.Message != "" {
+		args = append(args, "-m", req.Message)
+	}
+	return r.attached(ctx, req.Streams, true, append(args, req.Commit)...)
+}
+
+// PushRequest updates one branch of a remote.
+type PushRequest struct {
+	Remote string
+	Source string // a revision of this repository
+	Branch string // the remote's branch, without refs/heads/
+	Force  bool
+	// Streams for git's progress and errors.
+	Streams xec.Streams
+}
+
+// Push runs `git push <remote> [+]<source>:refs/heads/<branch>`.
+func (r *Repo) Push(ctx context.Context, req PushRequest) error {
+	spec := req.Source + ":refs/heads/" + strings.TrimPrefix(req.Branch, "refs/heads/")
+	if req.Force {
+		spec = "+" + spec
+	}
+	return r.attached(ctx, req.Streams, true, "push", req.Remote, spec)
+}
+
+func (r *Repo) attached(ctx context.Context, s xec.Streams, mutates bool, args ...string) error {
+	return r.run.Run(ctx, xec.Cmd{Argv: r.git(args...), Stdin: s.In, Stdout: s.Out, Stderr: s.Err, Mutates: mutates})
+}
+
+// MergeHeads lists the commits of a merge in progress: git writes
+// MERGE_HEAD only for a merge that stopped (conflicts, then `git commit`).
+func (r *Repo) MergeHeads() []string {
+	b, err := os.ReadFile(filepath.Join(r.GitDir, "MERGE_HEAD"))
+	if err != nil {
+		return nil
+	}
+	return strings.Fields(string(b))
+}
+
+// Exists reports whether a file exists in the work tree.
+func (r *Repo) Exists(rel string) bool {
+	_, err := os.Stat(filepath.Join(r.Root, rel))
+	return err == nil
+}
+
+// Worktree facts clone mode depends on.
+type Worktree struct {
+	Root      string
+	Linked    bool   // added with `git worktree add`
+	MainRoot  string // the main worktree's top level, when Linked
+	Shallow   bool
+	HasCommit bool
+}
+
+// Facts reads the worktree facts of the repository.
+func (r *Repo) Facts() (Worktree, error) {
+	w := Worktree{Root: r.Root, Linked: r.LinkedWorktree(), MainRoot: filepath.Dir(r.CommonDir), Shallow: r.Shallow}
+	h, err := r.Head()
+	if err != nil {
+		return w, fmt.Errorf("read HEAD: %w", err)
+	}
+	w.HasCommit = h.Hash != ""
+	return w, nil
+}

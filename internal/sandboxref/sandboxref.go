@@ -1,0 +1,194 @@
+// Package sandboxref is how a sandbox is named in git: the airlock:// URL
+// of its remote, the remote's name, the ref namespaces its branches live in
+// (fetched, kept after removal, superseded by a rewrite), the default
+// sandbox name of a repository, and the record of an accepted risk.
+//
+// It depends on nothing but sbx's name rules, so that git-airlock and the
+// remote helper agree on every name without sharing anything else.
+package sandboxref
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/git-airlock/git-airlock/sbx/sbxspec"
+)
+
+// Scheme is the URL scheme git maps to git-remote-airlock.
+const Scheme = "airlock"
+
+// Target is what an airlock:// URL names.
+type Target struct {
+	Sandbox string
+	Path    string // the clone's absolute path inside the VM; "" to discover
+}
+
+// URL renders the target as an airlock:// URL.
+func (t Target) URL() string {
+	u := url.URL{Scheme: Scheme, Host: t.Sandbox, Path: t.Path}
+	return u.String()
+}
+
+// Sub is the target of a repository nested in the clone (a submodule).
+func (t Target) Sub(rel string) Target {
+	return Target{Sandbox: t.Sandbox, Path: path.Join(t.Path, filepath.ToSlash(rel))}
+}
+
+// ParseURL reads airlock://<sandbox>[/<absolute path>] and validates both
+// parts before anything runs: the name by sbx's rules (so it can never be
+// read as a flag), the path absolute and free of control characters.
+func ParseURL(raw string) (Target, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return Target{}, fmt.Errorf("invalid remote URL %q: %v", raw, err)
+	}
+	if u.Scheme != Scheme || u.Opaque != "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Port() != "" {
+		return Target{}, fmt.Errorf("invalid remote URL %q: want airlock://<sandbox>[/<path in the sandbox>]", raw)
+	}
+	if err := sbxspec.ValidateName(u.Host); err != nil {
+		return Target{}, fmt.Errorf("invalid remote URL %q: %v", raw, err)
+	}
+	t := Target{Sandbox: u.Host, Path: u.Path}
+	if t.Path == "/" {
+		t.Path = ""
+	}
+	if t.Path != "" {
+		if path.Clean(t.Path) != strings.TrimSuffix(t.Path, "/") || !path.IsAbs(t.Path) {
+			return Target{}, fmt.Errorf("invalid remote URL %q: the path must be absolute and clean", raw)
+		}
+		if strings.ContainsFunc(t.Path, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return Target{}, fmt.Errorf("invalid remote URL %q: control character in path", raw)
+		}
+		t.Path = strings.TrimSuffix(t.Path, "/")
+	}
+	return t, nil
+}
+
+// RemotePrefix starts the name of every git-airlock remote: airlock-<sandbox>.
+const RemotePrefix = "airlock-"
+
+// Remote is the name of a sandbox's remote.
+func Remote(sandbox string) string { return RemotePrefix + sandbox }
+
+// SbxRemote is the remote sbx itself adds in clone mode, sandbox-<name>.
+func SbxRemote(sandbox string) string { return "sandbox-" + sandbox }
+
+// Owns reports whether remote, with that URL, is git-airlock's remote of a
+// sandbox (and not, say, a user's remote that happens to start with
+// "airlock-"); it returns the URL's target.
+func Owns(remote, rawURL string) (Target, bool) {
+	t, err := ParseURL(rawURL)
+	if err != nil || remote != Remote(t.Sandbox) {
+		return Target{}, false
+	}
+	return t, true
+}
+
+// TrackingPrefix is where a remote's fetched branches live:
+// refs/remotes/<remote>/.
+func TrackingPrefix(remote string) string { return "refs/remotes/" + remote + "/" }
+
+// Tracking is the remote-tracking ref of one of the remote's branches.
+func Tracking(remote, branch string) string { return TrackingPrefix(remote) + branch }
+
+// Short drops refs/remotes/ from a remote-tracking ref, as git shows it
+// (airlock-x/main).
+func Short(ref string) string { return strings.TrimPrefix(ref, "refs/remotes/") }
+
+// AllTrackingPrefix covers the fetched branches of every sandbox remote.
+const AllTrackingPrefix = "refs/remotes/" + RemotePrefix
+
+// RemovedPrefix is where a removed sandbox's fetched branches are kept:
+// refs/airlock/removed/<sandbox>/<branch>.
+const RemovedPrefix = "refs/airlock/removed/"
+
+// RemovedPrefixOf is the kept-refs namespace of one removed sandbox.
+func RemovedPrefixOf(sandbox string) string { return RemovedPrefix + sandbox + "/" }
+
+// Removed is where one fetched branch of a removed sandbox is kept.
+func Removed(sandbox, branch string) string { return RemovedPrefixOf(sandbox) + branch }
+
+// Superseded keeps a tip that the agent's history rewrite left behind and
+// that no kept branch contains.
+func Superseded(sandbox, commit string) string {
+	return Removed(sandbox, "superseded/"+commit[:min(len(commit), 12)])
+}
+
+// ParseRemoved splits a kept ref into its sandbox and branch.
+func ParseRemoved(ref string) (sandbox, branch string, ok bool) {
+	rest, ok := strings.CutPrefix(ref, RemovedPrefix)
+	if !ok {
+		return "", "", false
+	}
+	sandbox, branch, ok = strings.Cut(rest, "/")
+	return sandbox, branch, ok && sandbox != "" && branch != ""
+}
+
+// Session is the default tmux session of a sandbox.
+func Session(sandbox string) string { return "airlock-" + sandbox }
+
+// DefaultName is the sandbox name `up` uses when none is given:
+// <agent>-<folder>-<6 hex of the repository path>. Stable per repository,
+// different for two repositories that share a folder name, valid for sbx.
+func DefaultName(agentName, root string) string {
+	sum := sha256.Sum256([]byte(root))
+	hash := hex.EncodeToString(sum[:3])
+	folder := sbxspec.SanitizeName(filepath.Base(root))
+	if folder == "" {
+		folder = "repo"
+	}
+	max := 63 - len(agentName) - len(hash) - 2
+	if len(folder) > max {
+		folder = strings.TrimRight(folder[:max], "-")
+	}
+	return agentName + "-" + folder + "-" + hash
+}
+
+// AcceptedKey is the multi-valued git config key that records accepted
+// risks, one Acceptance per value.
+const AcceptedKey = "airlock.acceptedRisk"
+
+// Acceptance is one recorded acceptance of high-severity findings:
+// "<sandbox> <commit> <time> <count> <rule,rule…>" in git config.
+type Acceptance struct {
+	Sandbox string
+	Commit  string
+	Time    time.Time
+	Count   int
+	Rules   []string
+}
+
+// String is the value stored under AcceptedKey.
+func (a Acceptance) String() string {
+	return fmt.Sprintf("%s %s %s %d %s", a.Sandbox, a.Commit, a.Time.UTC().Format(time.RFC3339), a.Count, strings.Join(a.Rules, ","))
+}
+
+// Detail is the record without the sandbox name, as status reports it.
+func (a Acceptance) Detail() string {
+	_, rest, _ := strings.Cut(a.String(), " ")
+	return rest
+}
+
+// ParseAcceptance reads a value stored under AcceptedKey.
+func ParseAcceptance(v string) (Acceptance, bool) {
+	f := strings.Fields(v)
+	if len(f) != 5 {
+		return Acceptance{}, false
+	}
+	t, err := time.Parse(time.RFC3339, f[2])
+	if err != nil {
+		return Acceptance{}, false
+	}
+	n, err := strconv.Atoi(f[3])
+	if err != nil {
+		return Acceptance{}, false
+	}
+	return Acceptance{Sandbox: f[0], Commit: f[1], Time: t, Count: n, Rules: strings.Split(f[4], ",")}, true
+}

@@ -1,0 +1,128 @@
+package sandboxref
+
+import (
+	"path"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/git-airlock/git-airlock/sbx/sbxspec"
+)
+
+func TestParseURL(t *testing.T) {
+	good := map[string]Target{
+		"airlock://box":                        {Sandbox: "box"},
+		"airlock://box/":                       {Sandbox: "box"},
+		"airlock://box/home/u/repo":            {Sandbox: "box", Path: "/home/u/repo"},
+		"airlock://box/home/u/my%20repo":       {Sandbox: "box", Path: "/home/u/my repo"},
+		"airlock://claude-x.y/d%C3%A9p%C3%B4t": {Sandbox: "claude-x.y", Path: "/dépôt"},
+	}
+	for in, want := range good {
+		got, err := ParseURL(in)
+		if err != nil || got != want {
+			t.Errorf("ParseURL(%q) = %+v, %v; want %+v", in, got, err, want)
+		}
+		if back, err := ParseURL(got.URL()); err != nil || back != got {
+			t.Errorf("round trip of %q: %+v %v", in, back, err)
+		}
+	}
+	for _, bad := range []string{"airlock://-rf/x", "airlock://a/x", "airlock://box/../etc", "airlock://box/a/../b",
+		"http://box/x", "airlock:box", "airlock://user@box/x", "airlock://box:22/x", "airlock://box/x?y", "airlock://box/a%0Ab", "airlock://bo%20x/a"} {
+		if _, err := ParseURL(bad); err == nil {
+			t.Errorf("ParseURL(%q) accepted", bad)
+		}
+	}
+}
+
+func TestOwns(t *testing.T) {
+	if _, ok := Owns("airlock-box", "airlock://box/r"); !ok {
+		t.Error("own remote not recognised")
+	}
+	for _, c := range [][2]string{{"airlock-other", "airlock://box/r"}, {"origin", "airlock://box/r"}, {"airlock-box", "https://example.com/r"}} {
+		if _, ok := Owns(c[0], c[1]); ok {
+			t.Errorf("Owns(%q, %q)", c[0], c[1])
+		}
+	}
+}
+
+func TestRemovedRefs(t *testing.T) {
+	ref := Removed("box", "agent/work")
+	if ref != "refs/airlock/removed/box/agent/work" {
+		t.Fatal(ref)
+	}
+	if sb, br, ok := ParseRemoved(ref); !ok || sb != "box" || br != "agent/work" {
+		t.Fatalf("ParseRemoved(%q) = %q %q %v", ref, sb, br, ok)
+	}
+	if got := Superseded("box", strings.Repeat("ab", 20)); got != "refs/airlock/removed/box/superseded/abababababab" {
+		t.Fatal(got)
+	}
+	for _, bad := range []string{"refs/remotes/airlock-box/main", "refs/airlock/removed/box", "refs/airlock/removed//x"} {
+		if _, _, ok := ParseRemoved(bad); ok {
+			t.Errorf("ParseRemoved(%q) accepted", bad)
+		}
+	}
+}
+
+func TestDefaultName(t *testing.T) {
+	a, b := DefaultName("claude", "/home/u/repo"), DefaultName("claude", "/srv/repo")
+	if a == b || !strings.HasPrefix(a, "claude-repo-") || len(a) != len("claude-repo-")+6 {
+		t.Fatalf("%q %q", a, b)
+	}
+	long := DefaultName("docker-agent", "/x/"+strings.Repeat("Very Long Folder ", 10))
+	if err := sbxspec.ValidateName(long); err != nil {
+		t.Fatalf("%q: %v", long, err)
+	}
+	if n := DefaultName("codex", "/"); sbxspec.ValidateName(n) != nil {
+		t.Fatalf("root folder: %q", n)
+	}
+}
+
+func TestAcceptance(t *testing.T) {
+	a := Acceptance{Sandbox: "box", Commit: strings.Repeat("c", 40), Time: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC), Count: 2, Rules: []string{"ci", "symlink"}}
+	s := a.String()
+	if s != "box "+a.Commit+" 2026-11-27T12:00:00Z 2 ci,symlink" {
+		t.Fatal(s)
+	}
+	back, ok := ParseAcceptance(s)
+	if !ok || back.String() != s {
+		t.Fatalf("round trip: %+v %v", back, ok)
+	}
+	if a.Detail() != a.Commit+" 2026-11-27T12:00:00Z 2 ci,symlink" {
+		t.Fatal(a.Detail())
+	}
+	for _, bad := range []string{"", "box c", "box c notatime 2 ci", "box c 2026-11-27T12:00:00Z x ci"} {
+		if _, ok := ParseAcceptance(bad); ok {
+			t.Errorf("accepted %q", bad)
+		}
+	}
+}
+
+// FuzzParseURL: whatever is accepted is safe to hand to sbx and git, and
+// renders back to a URL that parses to the same target.
+func FuzzParseURL(f *testing.F) {
+	f.Add("airlock://box/home/u/repo")
+	f.Add("airlock://box/")
+	f.Add("airlock://claude-x.y/d%C3%A9p%C3%B4t")
+	f.Fuzz(func(t *testing.T, s string) {
+		tg, err := ParseURL(s)
+		if err != nil {
+			return
+		}
+		if sbxspec.ValidateName(tg.Sandbox) != nil {
+			t.Fatalf("%q accepted an invalid sandbox name %q", s, tg.Sandbox)
+		}
+		if tg.Path != "" && (!path.IsAbs(tg.Path) || path.Clean(tg.Path) != tg.Path) {
+			t.Fatalf("%q accepted an unclean path %q", s, tg.Path)
+		}
+		if strings.ContainsFunc(tg.Path, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			t.Fatalf("%q accepted a control character in %q", s, tg.Path)
+		}
+		back, err := ParseURL(tg.URL())
+		if err != nil || back != tg {
+			t.Fatalf("%q: %+v renders as %q, which parses to %+v, %v", s, tg, tg.URL(), back, err)
+		}
+		if own, ok := Owns(Remote(tg.Sandbox), tg.URL()); !ok || own != tg {
+			t.Fatalf("%q: not owned by its own remote", s)
+		}
+	})
+}

@@ -1,0 +1,124 @@
+// Package lifecycle is the life of a sandbox: up, run, shell, stop, rm and
+// the tmux sessions around them, and the status of a repository's
+// sandboxes. It decides; gitx, sbx and internal/tmux act, and
+// cmd/git-airlock renders.
+package lifecycle
+
+import (
+	"context"
+	"io"
+
+	"github.com/git-airlock/git-airlock/config"
+	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/seedpolicy"
+	"github.com/git-airlock/git-airlock/internal/tmux"
+	"github.com/git-airlock/git-airlock/internal/workflow"
+	"github.com/git-airlock/git-airlock/internal/xec"
+	"github.com/git-airlock/git-airlock/sbx"
+)
+
+// Repo is what the lifecycle needs of the host repository.
+type Repo interface {
+	workflow.FetchRepo
+	Facts() (gitx.Worktree, error)
+	Head() (gitx.Head, error)
+	Exists(rel string) bool
+	AddSandboxRemote(ctx context.Context, spec gitx.RemoteSpec) error
+	RemoveRemote(ctx context.Context, name string) error
+	ConfigGet(ctx context.Context, key string) (string, bool, error)
+	ConfigSet(ctx context.Context, key, value string) error
+	ConfigEntries(ctx context.Context, pattern string) ([]gitx.ConfigEntry, error)
+	Refs(prefix string) (map[string]string, error)
+	HasCommit(hash string) bool
+	IsAncestor(a, b string) (bool, error)
+	AheadBehind(ctx context.Context, a, b string) (ahead, behind int, err error)
+	ReflogCommits(ctx context.Context, ref string) ([]string, error)
+	UpdateRefs(ctx context.Context, updates []gitx.RefUpdate) error
+}
+
+// Sbx is what the lifecycle asks of sbx.
+type Sbx interface {
+	DryRun() bool
+	Probe(ctx context.Context) (sbx.Capabilities, error)
+	RequireClone(ctx context.Context) (sbx.Capabilities, error)
+	List(ctx context.Context) ([]sbx.Sandbox, error)
+	Get(ctx context.Context, name string) (sbx.Sandbox, error)
+	PolicyInitialised(ctx context.Context) (bool, error)
+	PolicyInit(ctx context.Context, preset string) error
+	PolicyAllow(ctx context.Context, name string, hosts []string) error
+	Create(ctx context.Context, req sbx.CreateRequest) error
+	Attach(ctx context.Context, name string, agentArgs []string, s xec.Streams) error
+	Exec(ctx context.Context, req sbx.ExecRequest) error
+	ExecOutput(ctx context.Context, req sbx.ExecRequest) (string, error)
+	Copy(ctx context.Context, name, src, dst string) error
+	Stop(ctx context.Context, name string) error
+	Remove(ctx context.Context, name string) error
+	Secrets(ctx context.Context) ([]sbx.Secret, error)
+	SecretSetCommand(caps sbx.Capabilities, service string) []string
+}
+
+// Tmux is what the lifecycle asks of tmux.
+type Tmux interface {
+	HasSession(ctx context.Context, name string) (bool, error)
+	NewSession(ctx context.Context, name, dir string, argv, env []string, detached bool, in io.Reader, out, errw io.Writer) error
+	SwitchClient(ctx context.Context, name string, in io.Reader) error
+	Attach(ctx context.Context, name string, in io.Reader, out, errw io.Writer) error
+	Kill(ctx context.Context, name string) error
+}
+
+var (
+	_ Repo = (*gitx.Repo)(nil)
+	_ Sbx  = (*sbx.Client)(nil)
+	_ Tmux = (*tmux.Client)(nil)
+)
+
+// Service runs the lifecycle of the sandboxes of one repository.
+type Service struct {
+	UI       workflow.UI
+	Repo     Repo // nil outside a repository
+	Sbx      Sbx
+	Tmux     Tmux
+	Settings *config.Settings
+	// Entries are the repository's airlock.* and remote.* git config
+	// entries, read once and re-read after registering a sandbox.
+	Entries []gitx.ConfigEntry
+	// Self is the path of the running git-airlock, for tmux sessions.
+	Self string
+	// Home is the user's home directory, the only root seed paths may name.
+	Home string
+	// Files is what the seed policy may look at; the real file system when
+	// nil.
+	Files seedpolicy.FS
+	// Progress receives git's own progress output (stderr).
+	Progress io.Writer
+}
+
+func (s *Service) sandboxes() []workflow.Sandbox { return workflow.Registered(s.Entries) }
+
+func (s *Service) mustRegistered(name string) (workflow.Sandbox, error) {
+	if s.Repo == nil {
+		return workflow.Sandbox{}, workflow.ErrNotRepository
+	}
+	return workflow.MustFind(s.sandboxes(), name)
+}
+
+func (s *Service) currentBranch() string {
+	h, err := s.Repo.Head()
+	if err != nil {
+		return ""
+	}
+	return h.Branch
+}
+
+func (s *Service) reloadEntries(ctx context.Context) error {
+	entries, err := s.Repo.ConfigEntries(ctx, `^(airlock|remote)\.`)
+	if err != nil {
+		return err
+	}
+	s.Entries = entries
+	return nil
+}
+
+func (s *Service) fetch(ctx context.Context, sb workflow.Sandbox) error {
+	return workflow.Fetch(ctx, s.Repo, s.UI, xec.Streams{Err: s.Progress}, s.Sbx.DryRun(), sb)
+}

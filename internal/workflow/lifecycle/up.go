@@ -1,0 +1,291 @@
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/git-airlock/git-airlock/config"
+	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/agent"
+	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/workflow"
+	"github.com/git-airlock/git-airlock/internal/xec"
+	"github.com/git-airlock/git-airlock/sbx"
+	"github.com/git-airlock/git-airlock/sbx/sbxspec"
+)
+
+// PreflightRepo refuses repositories that clone mode cannot serve, before
+// anything is created.
+func PreflightRepo(w gitx.Worktree) error {
+	if w.Linked {
+		return hint.Errorf([]string{fmt.Sprintf("run it from the main worktree: cd %q", w.MainRoot)},
+			"%s is a linked worktree; sbx clone mode works from the main worktree only", w.Root)
+	}
+	if w.Shallow {
+		return hint.Errorf([]string{"fetch the full history first: git fetch --unshallow"},
+			"%s is a shallow clone; sbx would create an empty sandbox from it", w.Root)
+	}
+	if !w.HasCommit {
+		return hint.Errorf([]string{"commit something first: git add -A && git commit -m 'Initial commit'"},
+			"the repository has no commits yet; the sandbox clones committed history only")
+	}
+	return nil
+}
+
+func (s *Service) preflightRepo() (gitx.Worktree, error) {
+	if s.Repo == nil {
+		return gitx.Worktree{}, workflow.ErrNotRepository
+	}
+	w, err := s.Repo.Facts()
+	if err != nil {
+		return w, err
+	}
+	return w, PreflightRepo(w)
+}
+
+// preflightSbx checks that sbx is installed, new enough, reachable and
+// logged in: one `sbx ls` answers the last two.
+func (s *Service) preflightSbx(ctx context.Context) ([]sbx.Sandbox, error) {
+	if _, err := s.Sbx.RequireClone(ctx); err != nil {
+		return nil, workflow.SbxError(err)
+	}
+	list, err := s.Sbx.List(ctx)
+	return list, workflow.SbxError(err)
+}
+
+// ensurePolicy initialises sbx's default network policy once, with
+// airlock.networkPolicy, so that sbx never stops to ask interactively.
+func (s *Service) ensurePolicy(ctx context.Context) error {
+	ok, err := s.Sbx.PolicyInitialised(ctx)
+	if err != nil {
+		return workflow.SbxError(err)
+	}
+	if ok {
+		return nil
+	}
+	preset := s.Settings.NetworkPolicy()
+	s.UI.Infof("setting sbx's default network policy to %s (airlock.networkPolicy)", preset)
+	return workflow.SbxError(s.Sbx.PolicyInit(ctx, preset))
+}
+
+// ensure creates the sandbox if needed and registers it as a remote.
+func (s *Service) ensure(ctx context.Context, name string) (workflow.Sandbox, error) {
+	w, err := s.preflightRepo()
+	if err != nil {
+		return workflow.Sandbox{}, err
+	}
+	if err := sbxspec.ValidateName(name); err != nil {
+		return workflow.Sandbox{}, hint.With(err, "choose another with --name")
+	}
+	agentName := s.Settings.Agent()
+	list, err := s.preflightSbx(ctx)
+	if err != nil {
+		return workflow.Sandbox{}, err
+	}
+	var existing *sbx.Sandbox
+	for i := range list {
+		if list[i].Name == name {
+			existing = &list[i]
+		}
+	}
+	if existing != nil {
+		if len(existing.Workspaces) > 0 && !samePath(existing.Workspaces[0], w.Root) {
+			return workflow.Sandbox{}, hint.Errorf([]string{"choose another name with --name"},
+				"sandbox %q already exists for %s", name, existing.Workspaces[0])
+		}
+		if sb, ok := workflow.Find(s.sandboxes(), name); ok {
+			return sb, nil
+		}
+		return s.register(ctx, name, existing.Agent)
+	}
+	if err := s.ensurePolicy(ctx); err != nil {
+		return workflow.Sandbox{}, err
+	}
+	if !HasInstructions(s.Repo) {
+		s.UI.Hint("no AGENTS.md here: 'git airlock init' writes a starter that tells the agent how to work and commit")
+	}
+	s.UI.Infof("creating sandbox %q (%s, clone mode) for %s", name, agentName, w.Root)
+	if err := s.Sbx.Create(ctx, sbx.CreateRequest{Name: name, Agent: agentName, Path: w.Root}); err != nil {
+		return workflow.Sandbox{}, workflow.SbxError(err)
+	}
+	sb, err := s.register(ctx, name, agentName)
+	if err != nil {
+		return workflow.Sandbox{}, hint.With(err, "the sandbox was created; 'git airlock up --name "+name+"' registers it again")
+	}
+	if err := s.applyLockdown(ctx, name); err != nil {
+		return workflow.Sandbox{}, err
+	}
+	if err := s.seed(ctx, name, agentName); err != nil {
+		return workflow.Sandbox{}, err
+	}
+	return sb, nil
+}
+
+func samePath(a, b string) bool {
+	ra, err1 := filepath.EvalSymlinks(a)
+	rb, err2 := filepath.EvalSymlinks(b)
+	if err1 != nil || err2 != nil {
+		return filepath.Clean(a) == filepath.Clean(b)
+	}
+	return ra == rb
+}
+
+// HasInstructions reports whether the repository tells agents how to work.
+func HasInstructions(repo interface{ Exists(string) bool }) bool {
+	return repo.Exists("AGENTS.md") || repo.Exists("CLAUDE.md")
+}
+
+// register discovers where the clone lives inside the VM and adds the
+// airlock-<name> remote for it.
+func (s *Service) register(ctx context.Context, name, agentName string) (workflow.Sandbox, error) {
+	path, err := workflow.ClonePath(ctx, s.Sbx, name)
+	if err != nil {
+		return workflow.Sandbox{}, err
+	}
+	url := sandboxref.Target{Sandbox: name, Path: path}.URL()
+	sb := workflow.Sandbox{Name: name, Remote: sandboxref.Remote(name), URL: url, Path: path, Agent: agentName, Base: s.currentBranch()}
+	extra := map[string]string{"airlockAgent": agentName}
+	if sb.Base != "" {
+		extra["airlockBase"] = sb.Base
+	}
+	if err := s.Repo.AddSandboxRemote(ctx, gitx.RemoteSpec{Name: sb.Remote, URL: url, Extra: extra}); err != nil {
+		return workflow.Sandbox{}, err
+	}
+	// sbx's own sandbox-<name> remote fails to fetch while the sandbox is
+	// stopped; keep it out of a background `git fetch --all`.
+	own := sandboxref.SbxRemote(name)
+	if _, ok, _ := s.Repo.ConfigGet(ctx, "remote."+own+".url"); ok {
+		_ = s.Repo.ConfigSet(ctx, "remote."+own+".skipFetchAll", "true")
+	}
+	s.UI.Infof("registered remote %s -> %s", sb.Remote, url)
+	if !s.Sbx.DryRun() {
+		if err := s.reloadEntries(ctx); err != nil {
+			return workflow.Sandbox{}, err
+		}
+	}
+	return sb, nil
+}
+
+// UpRequest starts (or re-attaches to) the agent interactively.
+type UpRequest struct {
+	Name      string
+	AgentArgs []string
+	Streams   xec.Streams
+}
+
+// Up creates the sandbox if needed and runs the agent in the terminal.
+func (s *Service) Up(ctx context.Context, req UpRequest) error {
+	r, err := s.ensure(ctx, req.Name)
+	if err != nil {
+		return err
+	}
+	agentName := s.agentFor(r)
+	s.credentialHint(ctx, r.Name, agentName)
+	s.UI.Infof("starting %s in sandbox %q; the host repository stays read-only to it", agentName, r.Name)
+	err = s.Sbx.Attach(ctx, r.Name, req.AgentArgs, req.Streams)
+	if err != nil {
+		var ee *xec.ExitError
+		if !errors.As(err, &ee) {
+			return workflow.SbxError(err)
+		}
+		s.UI.Warnf("the agent session ended with status %d", ee.Code)
+	}
+	s.UI.Hint("bring its work back with 'git fetch %s' or 'git airlock diff'", r.Remote)
+	return nil
+}
+
+// credentialHint tells the user how to store the agent's key in sbx when
+// sbx holds none. The command is printed, never run with a value.
+func (s *Service) credentialHint(ctx context.Context, name, agentName string) {
+	a, ok := agent.Lookup(agentName)
+	if !ok || a.Secret == "" || s.Sbx.DryRun() {
+		return
+	}
+	caps, err := s.Sbx.Probe(ctx)
+	if err != nil {
+		return
+	}
+	if sec, err := StoredSecret(ctx, s.Sbx, name, a.Secret); err != nil || sec != nil {
+		return
+	}
+	s.UI.Hint("sbx holds no %q key; sign %s in inside the sandbox, or store one on the host: %s", a.Secret, agentName, xec.Quote(s.Sbx.SecretSetCommand(caps, a.Secret)...))
+}
+
+// StoredSecret finds sbx's secret for a service that a sandbox would get:
+// a global one or one scoped to it; nil when there is none.
+func StoredSecret(ctx context.Context, c interface {
+	Secrets(context.Context) ([]sbx.Secret, error)
+}, sandbox, service string) (*sbx.Secret, error) {
+	secrets, err := c.Secrets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, sec := range secrets {
+		if sec.Service == service && (sec.Scope == "" || sec.Scope == "global" || sec.Scope == "sandbox:"+sandbox) {
+			return &sec, nil
+		}
+	}
+	return nil, nil
+}
+
+// RunRequest runs the agent headless on one task.
+type RunRequest struct {
+	Name      string
+	Task      string
+	AgentArgs []string
+	Streams   xec.Streams
+	NoFetch   bool
+}
+
+// Run creates the sandbox if needed, runs the agent without a terminal on
+// the task, fetches what it committed and reports its exit status.
+func (s *Service) Run(ctx context.Context, req RunRequest) error {
+	if strings.TrimSpace(req.Task) == "" {
+		return hint.Errorf([]string{`give the task in quotes: git airlock run "fix the failing test"`}, "empty task")
+	}
+	r, err := s.ensure(ctx, req.Name)
+	if err != nil {
+		return err
+	}
+	agentName := s.agentFor(r)
+	a, _ := agent.Lookup(agentName)
+	argv, known := a.HeadlessArgv(req.Task, req.AgentArgs)
+	if !known {
+		s.UI.Warnf("%s has no known headless mode; passing the task as its last argument", agentName)
+	}
+	s.credentialHint(ctx, r.Name, agentName)
+	s.UI.Infof("running %s headless in sandbox %q", agentName, r.Name)
+	err = s.Sbx.Exec(ctx, sbx.ExecRequest{Name: r.Name, Argv: argv, Streams: xec.Streams{Out: req.Streams.Out, Err: req.Streams.Err},
+		Stream: true, Mutates: true})
+	code := 0
+	var ee *xec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.Code
+	} else if err != nil {
+		return workflow.SbxError(err)
+	}
+	if !req.NoFetch {
+		if ferr := s.fetch(ctx, r); ferr != nil {
+			s.UI.Warnf("%v", ferr)
+		}
+	}
+	if code != 0 {
+		s.UI.Warnf("the agent exited with status %d", code)
+		return &hint.ExitError{Code: code}
+	}
+	s.UI.Infof("the agent finished; review with 'git airlock diff' or 'git airlock review'")
+	return nil
+}
+
+// agentFor is the agent a sandbox runs: the one it was made for, unless
+// --agent names another for this invocation.
+func (s *Service) agentFor(sb workflow.Sandbox) string {
+	if v := s.Settings.Get("agent"); v.Origin.Source == config.Flag || sb.Agent == "" {
+		return s.Settings.Agent()
+	}
+	return sb.Agent
+}

@@ -1,0 +1,206 @@
+// Package review is how the agent's work comes back: fetch, diff, log,
+// review, inspect, merge, apply, pr and push. Merge, apply and pr go
+// through the merge gate, pinned to the commit it inspected.
+package review
+
+import (
+	"cmp"
+	"context"
+	"io"
+	"strings"
+
+	"github.com/git-airlock/git-airlock/config"
+	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/forge"
+	"github.com/git-airlock/git-airlock/internal/gate"
+	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/workflow"
+	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
+	"github.com/git-airlock/git-airlock/internal/xec"
+)
+
+// Repo is what review needs of the host repository.
+type Repo interface {
+	workflow.FetchRepo
+	gate.Repo
+	Head() (gitx.Head, error)
+	ConfigGet(ctx context.Context, key string) (string, bool, error)
+	Diff(ctx context.Context, req gitx.CompareRequest, stat bool) error
+	Log(ctx context.Context, req gitx.CompareRequest, oneline bool) error
+	DirDiff(ctx context.Context, req gitx.CompareRequest, tool string) error
+	Merge(ctx context.Context, req gitx.MergeRequest) error
+	Push(ctx context.Context, req gitx.PushRequest) error
+}
+
+// Forge opens pull requests.
+type Forge interface {
+	CreatePR(ctx context.Context, dir, base, branch string, out, errw io.Writer) error
+}
+
+var (
+	_ Repo  = (*gitx.Repo)(nil)
+	_ Forge = (*forge.GH)(nil)
+)
+
+// Service brings back the work of one repository's sandboxes.
+type Service struct {
+	UI       workflow.UI
+	Repo     Repo // nil outside a repository
+	Root     string
+	Settings *config.Settings
+	Entries  []gitx.ConfigEntry
+	Forge    Forge
+	// DryRun: commands are printed, not run; nothing is resolved.
+	DryRun bool
+	// ConfirmRisk shows high-severity findings and, on a terminal, asks
+	// whether to go on; it answers false when nobody can be asked.
+	ConfirmRisk func(gate.Report) bool
+}
+
+func (s *Service) gate() *gate.Gate {
+	return &gate.Gate{Repo: s.Repo, Protect: s.Settings.Protect()}
+}
+
+func (s *Service) mustRegistered(name string) (workflow.Sandbox, error) {
+	if s.Repo == nil {
+		return workflow.Sandbox{}, workflow.ErrNotRepository
+	}
+	return workflow.MustFind(workflow.Registered(s.Entries), name)
+}
+
+func (s *Service) currentBranch() string {
+	h, err := s.Repo.Head()
+	if err != nil {
+		return ""
+	}
+	return h.Branch
+}
+
+func (s *Service) defaultBase() string {
+	return lifecycle.DefaultBase(s.Settings.Base(), s.currentBranch())
+}
+
+// FetchRequest fetches one sandbox, or every sandbox of the repository.
+type FetchRequest struct {
+	Name    string
+	All     bool
+	Streams xec.Streams
+}
+
+// Fetch brings the sandbox's branches into refs/remotes/airlock-<name>/*.
+func (s *Service) Fetch(ctx context.Context, req FetchRequest) error {
+	if s.Repo == nil {
+		return workflow.ErrNotRepository
+	}
+	var list []workflow.Sandbox
+	if req.All {
+		list = workflow.Registered(s.Entries)
+		if len(list) == 0 {
+			return hint.Errorf([]string{"start one with 'git airlock up'"}, "this repository has no sandboxes")
+		}
+	} else {
+		sb, err := s.mustRegistered(req.Name)
+		if err != nil {
+			return err
+		}
+		list = []workflow.Sandbox{sb}
+	}
+	return workflow.Fetch(ctx, s.Repo, s.UI, req.Streams, s.DryRun, list...)
+}
+
+// CompareRequest names the two sides of diff, log, review, merge and apply.
+type CompareRequest struct {
+	Name    string
+	Base    string // host side; "" means airlock.base, then HEAD
+	Branch  string // sandbox branch; "" means the sandbox's HEAD
+	NoFetch bool
+	Streams xec.Streams
+}
+
+// sides fetches (unless asked not to) and resolves both sides: base as
+// given, theirs as the remote-tracking ref of the sandbox branch.
+func (s *Service) sides(ctx context.Context, req CompareRequest) (base, theirs string, sb workflow.Sandbox, err error) {
+	sb, err = s.mustRegistered(req.Name)
+	if err != nil {
+		return
+	}
+	if !req.NoFetch {
+		if err = workflow.Fetch(ctx, s.Repo, s.UI, xec.Streams{Out: req.Streams.Err, Err: req.Streams.Err}, s.DryRun, sb); err != nil {
+			err = hint.With(err, "use --no-fetch to work with what was fetched last time")
+			return
+		}
+	}
+	base = cmp.Or(req.Base, s.defaultBase())
+	branch := cmp.Or(req.Branch, "HEAD")
+	theirs = sandboxref.Tracking(sb.Remote, branch)
+	if s.DryRun {
+		return
+	}
+	if _, rerr := s.Repo.ResolveCommit(theirs); rerr != nil {
+		err = hint.Errorf([]string{"fetch it with 'git airlock fetch', list branches with 'git airlock status'"},
+			"sandbox %q has no fetched branch %q", sb.Name, branch)
+		return
+	}
+	if _, rerr := s.Repo.ResolveCommit(base); rerr != nil {
+		err = hint.Errorf(nil, "unknown base %q", base)
+	}
+	return
+}
+
+// Diff shows what the sandbox changed since it forked from base.
+func (s *Service) Diff(ctx context.Context, req CompareRequest, stat bool) error {
+	base, theirs, _, err := s.sides(ctx, req)
+	if err != nil {
+		return err
+	}
+	return s.Repo.Diff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, stat)
+}
+
+// Log lists the sandbox's commits that base does not have.
+func (s *Service) Log(ctx context.Context, req CompareRequest, oneline bool) error {
+	base, theirs, _, err := s.sides(ctx, req)
+	if err != nil {
+		return err
+	}
+	return s.Repo.Log(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, oneline)
+}
+
+// Review opens the whole change in a directory diff tool: airlock.reviewTool,
+// else git's diff.tool, else git's own choice, which is a terminal editor
+// and so refused without a terminal.
+func (s *Service) Review(ctx context.Context, req CompareRequest) error {
+	base, theirs, _, err := s.sides(ctx, req)
+	if err != nil {
+		return err
+	}
+	tool := s.Settings.ReviewTool()
+	if tool == "" && !s.UI.CanAsk() && !s.DryRun {
+		if _, set, err := s.Repo.ConfigGet(ctx, "diff.tool"); err == nil && !set {
+			return hint.Errorf([]string{"choose one: git config airlock.reviewTool <tool> (or git config diff.tool meld, kdiff3, vscode, …)",
+				"or read the change as text: git airlock diff"}, "no review tool is configured and there is no terminal for git's default")
+		}
+	}
+	return s.Repo.DirDiff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, tool)
+}
+
+// Inspect reports what a merge of the sandbox branch would bring. A ref
+// that resolves as given (airlock-x/main, a commit) is inspected as is;
+// anything else names a branch of the sandbox.
+func (s *Service) Inspect(ctx context.Context, req CompareRequest) (gate.Report, error) {
+	if s.Repo == nil {
+		return gate.Report{}, workflow.ErrNotRepository
+	}
+	if req.Branch != "" && !s.DryRun {
+		if _, err := s.Repo.ResolveCommit(req.Branch); err == nil && strings.Contains(req.Branch, "/") {
+			return s.gate().Inspect(ctx, cmp.Or(req.Base, s.defaultBase()), req.Branch)
+		}
+	}
+	base, theirs, sb, err := s.sides(ctx, req)
+	if err != nil {
+		return gate.Report{}, err
+	}
+	r, err := s.gate().Inspect(ctx, base, theirs)
+	r.Sandbox = sb.Name
+	return r, err
+}

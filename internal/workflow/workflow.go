@@ -1,0 +1,221 @@
+// Package workflow holds what git-airlock's use cases share: the sandboxes
+// registered in a repository, which one a command acts on, fetching them,
+// and the next step for each typed sbx failure.
+//
+// The use cases themselves live in the sub-packages, split by seam:
+// lifecycle (up, run, shell, stop, rm, status), review (fetch, diff, log,
+// review, inspect, merge, apply, pr, push) and machine (doctor, setup,
+// network, settings, hooks). Each declares the few methods it needs of git
+// and sbx as interfaces, is unit-tested against fakes, and only decides:
+// argv is built in gitx and sbx, text for people in cmd/git-airlock.
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/xec"
+	"github.com/git-airlock/git-airlock/sbx"
+)
+
+// UI is how a use case narrates and asks: progress, warnings and next
+// steps on stderr, and yes/no questions when someone can answer. The edge
+// renders them (prefix, colour, -q).
+type UI interface {
+	Infof(format string, args ...any)
+	Warnf(format string, args ...any)
+	Hint(format string, args ...any)
+	// Confirm asks a yes/no question; without a terminal it answers no.
+	Confirm(question string) bool
+	// CanAsk reports whether a terminal can answer questions.
+	CanAsk() bool
+}
+
+// Sandbox is a sandbox registered in this repository as a remote.
+type Sandbox struct {
+	Name   string `json:"name"`
+	Remote string `json:"remote"`
+	URL    string `json:"url"`
+	Path   string `json:"path"`  // the clone's path inside the VM
+	Agent  string `json:"agent"` // as recorded at registration
+	Base   string `json:"base"`  // host branch checked out when it was created
+}
+
+// Target is the sandbox's airlock:// target.
+func (s Sandbox) Target() sandboxref.Target {
+	return sandboxref.Target{Sandbox: s.Name, Path: s.Path}
+}
+
+// Registered lists the sandboxes registered in a repository, from its
+// remote.* config entries, sorted by name.
+func Registered(entries []gitx.ConfigEntry) []Sandbox {
+	var out []Sandbox
+	for _, r := range gitx.Remotes(entries) {
+		t, ok := sandboxref.Owns(r.Name, r.URL)
+		if !ok {
+			continue
+		}
+		out = append(out, Sandbox{Name: t.Sandbox, Remote: r.Name, URL: r.URL, Path: t.Path,
+			Agent: r.Extra["airlockagent"], Base: r.Extra["airlockbase"]})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Find returns the registered sandbox of that name.
+func Find(list []Sandbox, name string) (Sandbox, bool) {
+	for _, sb := range list {
+		if sb.Name == name {
+			return sb, true
+		}
+	}
+	return Sandbox{}, false
+}
+
+// MustFind is Find with the error a user needs.
+func MustFind(list []Sandbox, name string) (Sandbox, error) {
+	sb, ok := Find(list, name)
+	if !ok {
+		return sb, hint.Errorf([]string{"start one with 'git airlock up', or list them with 'git airlock ls'"},
+			"no sandbox %q in this repository", name)
+	}
+	return sb, nil
+}
+
+// PickTarget chooses the sandbox a command acts on: the named one; else the
+// repository's only sandbox; else the default name (which also wins among
+// several).
+func PickTarget(named string, list []Sandbox, def string) (string, error) {
+	if named != "" {
+		return named, nil
+	}
+	switch len(list) {
+	case 0:
+		return def, nil
+	case 1:
+		return list[0].Name, nil
+	}
+	names := make([]string, len(list))
+	for i, sb := range list {
+		if sb.Name == def {
+			return def, nil
+		}
+		names[i] = sb.Name
+	}
+	return "", hint.Errorf([]string{"pick one with --name <sandbox>"},
+		"this repository has %d sandboxes (%s)", len(list), strings.Join(names, ", "))
+}
+
+// ErrNotRepository is returned by use cases that need a repository.
+var ErrNotRepository = hint.Errorf([]string{"run git-airlock inside a git repository, or create one with 'git init' and a first commit"},
+	"not a git repository")
+
+// SbxError adds the next step to typed sbx failures.
+func SbxError(err error) error {
+	var missing *sbx.MissingError
+	var unsupported *sbx.UnsupportedError
+	var notFound *sbx.NotFoundError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &missing):
+		return hint.With(err, "install Docker Sandboxes (sbx): 'git airlock setup' shows how, 'git airlock doctor' checks the machine")
+	case errors.As(err, &unsupported):
+		return hint.With(err, "upgrade sbx to "+sbx.MinVersion.String()+" or newer (brew upgrade docker/tap/sbx, or your package manager)")
+	case errors.Is(err, sbx.ErrNotLoggedIn):
+		return hint.With(err, "run 'sbx login' (a Docker account is required even for local sandboxes)")
+	case errors.Is(err, sbx.ErrDaemonDown):
+		return hint.With(err, "start it with 'sbx daemon start', then try again; 'git airlock doctor' checks the rest")
+	case errors.As(err, &notFound):
+		return hint.With(err, "list sandboxes with 'git airlock ls'")
+	}
+	return err
+}
+
+// Plural renders a count with the singular or plural form of a noun.
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// FetchRepo is what fetching needs of the repository.
+type FetchRepo interface {
+	Lock(ctx context.Context) (func(), error)
+	Fetch(ctx context.Context, s xec.Streams, remotes ...string) error
+	InitialisedSubmodules(ctx context.Context) ([]string, error)
+	FetchInto(ctx context.Context, s xec.Streams, dir, url, namespace string) error
+}
+
+var _ FetchRepo = (*gitx.Repo)(nil)
+
+// Fetch brings sandboxes' branches into refs/remotes/airlock-<name>/*, and
+// the agent's commits in the host's initialised submodules into each
+// submodule's refs/remotes/airlock-<name>/*, so that the superproject's new
+// pointers can be checked out after a merge. A submodule the sandbox has
+// not checked out is skipped with a warning. Our own commands queue behind
+// each other on the repository lock (skipped under dry-run, which changes
+// nothing).
+func Fetch(ctx context.Context, repo FetchRepo, ui UI, st xec.Streams, dryRun bool, sandboxes ...Sandbox) error {
+	if !dryRun {
+		unlock, err := repo.Lock(ctx)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
+	remotes := make([]string, len(sandboxes))
+	for i, sb := range sandboxes {
+		remotes[i] = sb.Remote
+	}
+	if err := repo.Fetch(ctx, st, remotes...); err != nil {
+		return err
+	}
+	paths, err := repo.InitialisedSubmodules(ctx)
+	if err != nil || len(paths) == 0 {
+		return err
+	}
+	for _, sb := range sandboxes {
+		if sb.Path == "" || !slices.Contains(remotes, sb.Remote) {
+			continue
+		}
+		for _, p := range paths {
+			if err := repo.FetchInto(ctx, st, p, sb.Target().Sub(p).URL(), sb.Remote); err != nil {
+				ui.Warnf("sandbox %q: submodule %s not fetched (is it checked out in the sandbox?)", sb.Name, p)
+			}
+		}
+	}
+	return nil
+}
+
+// DryRunClonePath stands for the clone's path under dry-run, where nothing
+// is asked of the sandbox.
+const DryRunClonePath = "/path/discovered/in/the/sandbox"
+
+// ClonePath asks the sandbox where its clone lives (never assumed: real
+// sbx mirrors the host path, other setups may not).
+func ClonePath(ctx context.Context, c interface {
+	DryRun() bool
+	ExecOutput(context.Context, sbx.ExecRequest) (string, error)
+}, name string) (string, error) {
+	out, err := c.ExecOutput(ctx, sbx.ExecRequest{Name: name, Argv: gitx.CloneTopLevelArgv()})
+	if c.DryRun() {
+		return DryRunClonePath, nil // printed, not asked
+	}
+	if err != nil {
+		return "", fmt.Errorf("find the clone in sandbox %q: %w", name, SbxError(err))
+	}
+	p, err := gitx.ParseCloneTopLevel(out)
+	if err != nil {
+		return "", fmt.Errorf("find the clone in sandbox %q: %w", name, err)
+	}
+	return p, nil
+}
