@@ -19,7 +19,7 @@ func CloneTopLevelArgv() []string { return []string{"git", "rev-parse", "--show-
 func ParseCloneTopLevel(out string) (string, error) {
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
 	p := strings.TrimSpace(lines[len(lines)-1])
-	if !path.IsAbs(p) || strings.ContainsAny(p, "\x00") {
+	if !path.IsAbs(p) || path.Clean(p) != p || strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return "", fmt.Errorf("unexpected answer %q", out)
 	}
 	return p, nil
