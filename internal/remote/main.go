@@ -11,6 +11,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
 )
@@ -56,6 +57,9 @@ func Main() int {
 		return 0
 	}
 	fmt.Fprintf(os.Stderr, "fatal: git-remote-airlock: %v\n", err)
+	for _, h := range hint.Of(err) {
+		fmt.Fprintf(os.Stderr, "hint: %s\n", h)
+	}
 	var te *TunnelError
 	if errors.As(err, &te) && te.Code > 0 && te.Code < 128 {
 		return te.Code

@@ -166,7 +166,7 @@ func (h *Helper) sandboxError(t sandboxref.Target, err error) error {
 	if errors.As(err, &nf) {
 		return fmt.Errorf("sandbox %q no longer exists; branches fetched from it are kept (see 'git airlock ls')", t.Sandbox)
 	}
-	return fmt.Errorf("sandbox %q: %w", t.Sandbox, err)
+	return fmt.Errorf("sandbox %q: %w", t.Sandbox, workflow.SbxError(err))
 }
 
 // discover asks the sandbox where its clone is.
