@@ -1,0 +1,298 @@
+package lifecycle_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/git-airlock/git-airlock/config"
+	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
+	"github.com/git-airlock/git-airlock/internal/xec"
+	"github.com/git-airlock/git-airlock/sbx"
+)
+
+// recorder keeps the calls a fake received, as "Method arg arg".
+type recorder struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (r *recorder) record(method string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	parts := []string{method}
+	for _, a := range args {
+		parts = append(parts, fmt.Sprint(a))
+	}
+	r.calls = append(r.calls, strings.Join(parts, " "))
+}
+
+// called reports whether a call starting with prefix was made.
+func (r *recorder) called(prefix string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.ContainsFunc(r.calls, func(c string) bool { return strings.HasPrefix(c, prefix) })
+}
+
+func (r *recorder) log() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.calls, "\n")
+}
+
+// fakeRepo is the host repository: facts, config, refs and a commit graph
+// given as "a is an ancestor of b" pairs.
+type fakeRepo struct {
+	recorder
+	facts      gitx.Worktree
+	head       gitx.Head
+	files      map[string]bool
+	config     map[string]string
+	entries    []gitx.ConfigEntry
+	refs       map[string]string
+	commits    map[string]bool
+	ancestors  map[[2]string]bool
+	ahead      map[string][2]int // "<commit> <base>" → ahead, behind
+	reflogs    map[string][]string
+	updates    [][]gitx.RefUpdate
+	fetchErr   error
+	submodules []string
+}
+
+func newRepo() *fakeRepo {
+	return &fakeRepo{
+		facts:  gitx.Worktree{Root: "/nonexistent/home/u/repo", HasCommit: true},
+		head:   gitx.Head{Hash: hash("h"), Branch: "main"},
+		config: map[string]string{}, refs: map[string]string{}, commits: map[string]bool{},
+		ancestors: map[[2]string]bool{}, ahead: map[string][2]int{}, reflogs: map[string][]string{},
+	}
+}
+
+func (r *fakeRepo) Lock(context.Context) (func(), error) { r.record("Lock"); return func() {}, nil }
+func (r *fakeRepo) Fetch(_ context.Context, _ xec.Streams, remotes ...string) error {
+	r.record("Fetch", strings.Join(remotes, " "))
+	return r.fetchErr
+}
+func (r *fakeRepo) InitialisedSubmodules(context.Context) ([]string, error) {
+	return r.submodules, nil
+}
+func (r *fakeRepo) FetchInto(_ context.Context, _ xec.Streams, dir, url, ns string) error {
+	r.record("FetchInto", dir, url, ns)
+	return nil
+}
+func (r *fakeRepo) Facts() (gitx.Worktree, error) { return r.facts, nil }
+func (r *fakeRepo) Head() (gitx.Head, error)      { return r.head, nil }
+func (r *fakeRepo) Exists(rel string) bool        { return r.files[rel] }
+func (r *fakeRepo) AddSandboxRemote(_ context.Context, spec gitx.RemoteSpec) error {
+	var extra []string
+	for k, v := range spec.Extra {
+		extra = append(extra, k+"="+v)
+	}
+	slices.Sort(extra)
+	r.record("AddSandboxRemote", spec.Name, spec.URL, strings.Join(extra, ","))
+	// As git would: the remote shows up in the next ConfigEntries.
+	r.entries = append(r.entries, gitx.ConfigEntry{Key: "remote." + spec.Name + ".url", Value: spec.URL})
+	for k, v := range spec.Extra {
+		r.entries = append(r.entries, gitx.ConfigEntry{Key: "remote." + spec.Name + "." + strings.ToLower(k), Value: v})
+	}
+	return nil
+}
+func (r *fakeRepo) RemoveRemote(_ context.Context, name string) error {
+	r.record("RemoveRemote", name)
+	return nil
+}
+func (r *fakeRepo) ConfigGet(_ context.Context, key string) (string, bool, error) {
+	v, ok := r.config[key]
+	return v, ok, nil
+}
+func (r *fakeRepo) ConfigSet(_ context.Context, key, value string) error {
+	r.record("ConfigSet", key, value)
+	r.config[key] = value
+	return nil
+}
+func (r *fakeRepo) ConfigEntries(context.Context, string) ([]gitx.ConfigEntry, error) {
+	r.record("ConfigEntries")
+	return slices.Clone(r.entries), nil
+}
+func (r *fakeRepo) Refs(prefix string) (map[string]string, error) {
+	out := map[string]string{}
+	for k, v := range r.refs {
+		if strings.HasPrefix(k, prefix) {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+func (r *fakeRepo) HasCommit(h string) bool { return r.commits[h] }
+func (r *fakeRepo) IsAncestor(a, b string) (bool, error) {
+	return a == b || r.ancestors[[2]string{a, b}], nil
+}
+func (r *fakeRepo) AheadBehind(_ context.Context, a, b string) (int, int, error) {
+	r.record("AheadBehind", a, b)
+	ab, ok := r.ahead[a+" "+b]
+	if !ok {
+		return 0, 0, errors.New("unknown revision")
+	}
+	return ab[0], ab[1], nil
+}
+func (r *fakeRepo) ReflogCommits(_ context.Context, ref string) ([]string, error) {
+	old, ok := r.reflogs[ref]
+	if !ok {
+		return nil, errors.New("no reflog")
+	}
+	return old, nil
+}
+func (r *fakeRepo) UpdateRefs(_ context.Context, updates []gitx.RefUpdate) error {
+	r.record("UpdateRefs", len(updates))
+	r.updates = append(r.updates, updates)
+	return nil
+}
+
+// fakeSbx is sbx: a list of sandboxes, and answers to exec by argv.
+type fakeSbx struct {
+	recorder
+	dryRun      bool
+	list        []sbx.Sandbox
+	getErr      error
+	initialised bool
+	outputs     map[string]string // strings.Join(argv, " ") → stdout
+	execErr     error             // of Exec
+	secrets     []sbx.Secret
+}
+
+func newSbx() *fakeSbx {
+	return &fakeSbx{outputs: map[string]string{"git rev-parse --show-toplevel": "/home/u/repo\n"}, initialised: true}
+}
+
+func (s *fakeSbx) DryRun() bool { return s.dryRun }
+func (s *fakeSbx) Probe(context.Context) (sbx.Capabilities, error) {
+	return sbx.Newest, nil
+}
+func (s *fakeSbx) RequireClone(context.Context) (sbx.Capabilities, error) {
+	s.record("RequireClone")
+	return sbx.Newest, nil
+}
+func (s *fakeSbx) List(context.Context) ([]sbx.Sandbox, error) { s.record("List"); return s.list, nil }
+func (s *fakeSbx) Get(_ context.Context, name string) (sbx.Sandbox, error) {
+	s.record("Get", name)
+	return sbx.Sandbox{Name: name}, s.getErr
+}
+func (s *fakeSbx) PolicyInitialised(context.Context) (bool, error) { return s.initialised, nil }
+func (s *fakeSbx) PolicyInit(_ context.Context, preset string) error {
+	s.record("PolicyInit", preset)
+	return nil
+}
+func (s *fakeSbx) PolicyAllow(_ context.Context, name string, hosts []string) error {
+	s.record("PolicyAllow", name, strings.Join(hosts, ","))
+	return nil
+}
+func (s *fakeSbx) Create(_ context.Context, req sbx.CreateRequest) error {
+	s.record("Create", req.Name, req.Agent, req.Path)
+	return nil
+}
+func (s *fakeSbx) Attach(_ context.Context, name string, args []string, _ xec.Streams) error {
+	s.record("Attach", name, strings.Join(args, " "))
+	return s.execErr
+}
+func (s *fakeSbx) Exec(_ context.Context, req sbx.ExecRequest) error {
+	s.record("Exec", req.Name, strings.Join(req.Argv, " "))
+	return s.execErr
+}
+func (s *fakeSbx) ExecOutput(_ context.Context, req sbx.ExecRequest) (string, error) {
+	argv := strings.Join(req.Argv, " ")
+	s.record("ExecOutput", req.Name, argv)
+	out, ok := s.outputs[argv]
+	if !ok {
+		return "", fmt.Errorf("unexpected exec %q", argv)
+	}
+	return out, nil
+}
+func (s *fakeSbx) Copy(_ context.Context, name, src, dst string) error {
+	s.record("Copy", name, src, dst)
+	return nil
+}
+func (s *fakeSbx) Stop(_ context.Context, name string) error { s.record("Stop", name); return nil }
+func (s *fakeSbx) Remove(_ context.Context, name string) error {
+	s.record("Remove", name)
+	return nil
+}
+func (s *fakeSbx) Secrets(context.Context) ([]sbx.Secret, error) { return s.secrets, nil }
+func (s *fakeSbx) SecretSetCommand(_ sbx.Capabilities, service string) []string {
+	return []string{"sbx", "secret", "set", "-g", service}
+}
+
+// fakeTmux records the sessions it is asked to kill; nothing else is
+// expected of it here.
+type fakeTmux struct{ recorder }
+
+func (t *fakeTmux) HasSession(context.Context, string) (bool, error) { return false, nil }
+func (t *fakeTmux) NewSession(context.Context, string, string, []string, []string, bool, io.Reader, io.Writer, io.Writer) error {
+	panic("unexpected NewSession")
+}
+func (t *fakeTmux) SwitchClient(context.Context, string, io.Reader) error {
+	panic("unexpected SwitchClient")
+}
+func (t *fakeTmux) Attach(context.Context, string, io.Reader, io.Writer, io.Writer) error {
+	panic("unexpected Attach")
+}
+func (t *fakeTmux) Kill(_ context.Context, name string) error { t.record("Kill", name); return nil }
+
+// fakeUI records what the user is told.
+type fakeUI struct {
+	mu                  sync.Mutex
+	infos, warns, hints []string
+}
+
+func (u *fakeUI) Infof(f string, a ...any) { u.add(&u.infos, f, a) }
+func (u *fakeUI) Warnf(f string, a ...any) { u.add(&u.warns, f, a) }
+func (u *fakeUI) Hint(f string, a ...any)  { u.add(&u.hints, f, a) }
+func (u *fakeUI) Confirm(string) bool      { return false }
+func (u *fakeUI) CanAsk() bool             { return false }
+func (u *fakeUI) add(to *[]string, f string, a []any) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	*to = append(*to, fmt.Sprintf(f, a...))
+}
+
+// world is a Service over fakes.
+type world struct {
+	repo *fakeRepo
+	sbx  *fakeSbx
+	tmux *fakeTmux
+	ui   *fakeUI
+	svc  *lifecycle.Service
+}
+
+// newWorld builds a Service; settings are git config entries (airlock.*),
+// flags the global flags given.
+func newWorld(t *testing.T, flags map[string][]string, settings ...gitx.ConfigEntry) *world {
+	t.Helper()
+	st, err := config.Load(config.Inputs{Git: settings, Flags: flags})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &world{repo: newRepo(), sbx: newSbx(), tmux: &fakeTmux{}, ui: &fakeUI{}}
+	w.svc = &lifecycle.Service{UI: w.ui, Repo: w.repo, Sbx: w.sbx, Tmux: w.tmux, Settings: st, Home: "/nonexistent/home/u"}
+	return w
+}
+
+// registerBox makes sandbox "box" known to this repository and to sbx.
+func (w *world) registerBox() {
+	w.repo.entries = append(w.repo.entries,
+		gitx.ConfigEntry{Key: "remote.airlock-box.url", Value: "airlock://box/home/u/repo"},
+		gitx.ConfigEntry{Key: "remote.airlock-box.airlockagent", Value: "claude"})
+	w.svc.Entries = slices.Clone(w.repo.entries)
+	w.sbx.list = append(w.sbx.list, sbx.Sandbox{Name: "box", Agent: "claude", Status: "running", Workspaces: []string{w.repo.facts.Root}})
+}
+
+// hash is a 40-hex commit id derived from a label.
+func hash(label string) string {
+	h := fmt.Sprintf("%x", label)
+	return (h + strings.Repeat("0", 40))[:40]
+}
