@@ -545,46 +545,6 @@ func TestRemoveDryRunShowsTheWholeRemoval(t *testing.T) {
 	}
 }
 
-// A sandbox name is stable per repository (sandboxref.DefaultName), so the
-// same name is removed again after a later `up`: what the first removal
-// kept must not be overwritten by the second.
-func TestRemoveTwiceKeepsTheFirstRemovalsBranches(t *testing.T) {
-	t.Skip("bug?: archive overwrites refs/airlock/removed/<name>/<branch> kept by an earlier removal of a sandbox of the same name; only the update-ref reflog keeps the old tip")
-	w := unsavedWorld(t)
-	w.repo.refs["refs/airlock/removed/box/main"] = hash("first") // kept by an earlier rm
-	w.repo.commits[hash("first")] = true
-	if err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "box"}); err != nil {
-		t.Fatal(err)
-	}
-	kept := false
-	for _, u := range w.repo.updates[0] {
-		if u.Hash == hash("first") {
-			kept = true
-		}
-		if u.Name == "refs/airlock/removed/box/main" && u.Hash != hash("first") {
-			t.Errorf("overwrites the earlier removal's main (%s) with %s", hash("first")[:12], u.Hash[:12])
-		}
-	}
-	if !kept {
-		t.Errorf("the earlier removal's main is no longer kept")
-	}
-}
-
-// airlock.tmuxSession names one session for every sandbox; removing one
-// sandbox kills that session even when it runs another sandbox.
-func TestRemoveKillsOnlyItsOwnTmuxSession(t *testing.T) {
-	t.Skip("bug?: with airlock.tmuxSession set, rm of any sandbox kills that shared session")
-	w := newWorld(t, nil, gitx.ConfigEntry{Key: "airlock.tmuxsession", Value: "work"})
-	w.registerBox()
-	w.sbx.getErr = &sbx.NotFoundError{Name: "box"}
-	if err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "box"}); err != nil {
-		t.Fatal(err)
-	}
-	if w.tmux.called("Kill work") {
-		t.Errorf("killed the shared session %q", "work")
-	}
-}
-
 // --- status ---
 
 func TestStatus(t *testing.T) {
