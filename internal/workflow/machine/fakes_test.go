@@ -1,0 +1,189 @@
+package machine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/git-airlock/git-airlock/config"
+	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/xec"
+	"github.com/git-airlock/git-airlock/sbx"
+)
+
+// calls is one log shared by the fakes, so that tests can assert order
+// across git and sbx.
+type calls []string
+
+func (c *calls) add(format string, args ...any) { *c = append(*c, fmt.Sprintf(format, args...)) }
+
+func (c calls) has(prefix string) bool {
+	for _, s := range c {
+		if strings.HasPrefix(s, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c calls) count(prefix string) int {
+	n := 0
+	for _, s := range c {
+		if strings.HasPrefix(s, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+type fakeRepo struct {
+	log      *calls
+	facts    gitx.Worktree
+	factsErr error
+	files    map[string]bool
+	hooksDir string
+	setErr   error
+}
+
+func (f *fakeRepo) Facts() (gitx.Worktree, error) { return f.facts, f.factsErr }
+func (f *fakeRepo) Exists(rel string) bool        { return f.files[rel] }
+func (f *fakeRepo) ConfigSet(_ context.Context, key, value string) error {
+	f.log.add("git config set %s %s", key, value)
+	return f.setErr
+}
+func (f *fakeRepo) ConfigAdd(_ context.Context, key, value string) error {
+	f.log.add("git config add %s %s", key, value)
+	return nil
+}
+func (f *fakeRepo) ConfigUnset(_ context.Context, key string) error {
+	f.log.add("git config unset %s", key)
+	return nil
+}
+func (f *fakeRepo) HooksDir(context.Context) (string, error) { return f.hooksDir, nil }
+
+var _ Repo = (*fakeRepo)(nil)
+
+// fakeSbx answers like an installed sbx of a given dialect.
+type fakeSbx struct {
+	log         *calls
+	dryRun      bool
+	caps        sbx.Capabilities
+	probeErr    error
+	pingErr     error
+	initialised bool
+	initErr     error
+	policyInits []error // PolicyInit's answers in turn; then nil
+	resetErr    error
+	allowErr    error
+	policyLog   string
+	secrets     []sbx.Secret
+	secretsErr  error
+}
+
+func (f *fakeSbx) DryRun() bool { return f.dryRun }
+func (f *fakeSbx) Probe(context.Context) (sbx.Capabilities, error) {
+	f.log.add("sbx probe")
+	return f.caps, f.probeErr
+}
+func (f *fakeSbx) Ping(context.Context) error { return f.pingErr }
+func (f *fakeSbx) Login(context.Context, xec.Streams) error {
+	f.log.add("sbx login")
+	return nil
+}
+func (f *fakeSbx) Install(_ context.Context, argv []string, _ xec.Streams) error {
+	f.log.add("install %s", strings.Join(argv, " "))
+	return nil
+}
+func (f *fakeSbx) PolicyInitialised(context.Context) (bool, error) { return f.initialised, f.initErr }
+func (f *fakeSbx) PolicyInit(_ context.Context, preset string) error {
+	f.log.add("sbx policy %s %s", f.caps.PolicyInit, preset)
+	if len(f.policyInits) == 0 {
+		return nil
+	}
+	err := f.policyInits[0]
+	f.policyInits = f.policyInits[1:]
+	return err
+}
+func (f *fakeSbx) PolicyReset(context.Context) error {
+	f.log.add("sbx policy reset")
+	return f.resetErr
+}
+func (f *fakeSbx) PolicyAllow(_ context.Context, name string, hosts []string) error {
+	f.log.add("sbx policy allow %s %s", name, strings.Join(hosts, ","))
+	return f.allowErr
+}
+func (f *fakeSbx) PolicyLog(_ context.Context, name string) (string, error) {
+	f.log.add("sbx policy log %s", name)
+	return f.policyLog, nil
+}
+func (f *fakeSbx) Secrets(context.Context) ([]sbx.Secret, error) { return f.secrets, f.secretsErr }
+func (f *fakeSbx) SecretSetCommand(caps sbx.Capabilities, service string) []string {
+	if caps.SecretGlobal == "g-flag" {
+		return []string{"sbx", "secret", "set", "-g", service}
+	}
+	return []string{"sbx", "secret", "set", service}
+}
+func (f *fakeSbx) LoginCommand() []string { return []string{"sbx", "login"} }
+func (f *fakeSbx) PolicyInitCommand(caps sbx.Capabilities, preset string) []string {
+	return []string{"sbx", "policy", caps.PolicyInit, preset}
+}
+
+var _ Sbx = (*fakeSbx)(nil)
+
+type fakeUI struct {
+	canAsk  bool
+	answer  bool
+	infos   []string
+	warns   []string
+	hints   []string
+	confirm []string
+}
+
+func (u *fakeUI) Infof(format string, args ...any) {
+	u.infos = append(u.infos, fmt.Sprintf(format, args...))
+}
+func (u *fakeUI) Warnf(format string, args ...any) {
+	u.warns = append(u.warns, fmt.Sprintf(format, args...))
+}
+func (u *fakeUI) Hint(format string, args ...any) {
+	u.hints = append(u.hints, fmt.Sprintf(format, args...))
+}
+func (u *fakeUI) Confirm(q string) bool {
+	u.confirm = append(u.confirm, q)
+	return u.answer
+}
+func (u *fakeUI) CanAsk() bool { return u.canAsk }
+
+// newCaps is the current sbx CLI: `policy init`, `secret set` without -g.
+var newCaps = sbx.Capabilities{Version: sbx.Version{0, 46, 0}, Clone: true, DetachFlag: "--detach", PolicyInit: "init", SecretGlobal: "sandbox-flag"}
+
+// oldCaps is the older CLI that overwrites with `policy set-default`.
+var oldCaps = sbx.Capabilities{Version: sbx.Version{0, 32, 0}, Clone: true, DetachFlag: "--detached", PolicyInit: "set-default", SecretGlobal: "g-flag"}
+
+// sandboxBox registers sandbox "box" in the repository.
+var sandboxBox = []gitx.ConfigEntry{{Key: "remote.airlock-box.url", Value: "airlock://box/home/u/repo"}}
+
+type world struct {
+	svc  *Service
+	repo *fakeRepo
+	sbx  *fakeSbx
+	ui   *fakeUI
+	log  *calls
+}
+
+func newWorld(t *testing.T, in config.Inputs, entries []gitx.ConfigEntry) *world {
+	t.Helper()
+	s, err := config.Load(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := &calls{}
+	w := &world{log: log, ui: &fakeUI{},
+		repo: &fakeRepo{log: log, facts: gitx.Worktree{Root: "/home/u/repo", HasCommit: true}, files: map[string]bool{"AGENTS.md": true}},
+		sbx:  &fakeSbx{log: log, caps: newCaps, initialised: true}}
+	w.svc = &Service{UI: w.ui, Repo: w.repo, Root: "/home/u/repo", Sbx: w.sbx, Settings: s, Entries: entries,
+		GitVersion: func(context.Context) (string, error) { return "git version 2.47.1", nil },
+		LookPath:   func(p string) (string, error) { return "/usr/bin/" + p, nil }}
+	return w
+}

@@ -1,0 +1,158 @@
+package machine
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/git-airlock/git-airlock/config"
+	"github.com/git-airlock/git-airlock/hooks"
+	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/workflow"
+)
+
+// hooksWorld keeps its hooks in a temporary directory (core.hooksPath as
+// git would report it).
+func hooksWorld(t *testing.T) (*world, string) {
+	w := newWorld(t, config.Inputs{}, nil)
+	w.repo.hooksDir = filepath.Join(t.TempDir(), "hooks")
+	return w, filepath.Join(w.repo.hooksDir, "pre-merge-commit")
+}
+
+func TestInstallHooksMessages(t *testing.T) {
+	w, p := hooksWorld(t)
+	if err := w.svc.InstallHooks(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.svc.InstallHooks(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"installed pre-merge-commit at " + p, "pre-merge-commit is already installed at " + p}
+	if !slices.Equal(w.ui.infos, want) {
+		t.Errorf("infos %q, want %q", w.ui.infos, want)
+	}
+	if len(w.ui.hints) != 2 || !strings.Contains(w.ui.hints[0], "fast-forward merges run no merge hook") {
+		t.Errorf("hints %q", w.ui.hints)
+	}
+	if st, _ := hooks.Status(w.repo.hooksDir, "pre-merge-commit"); st != hooks.Current {
+		t.Errorf("state %v", st)
+	}
+}
+
+func TestInstallHooksUpgradesOurOlderShim(t *testing.T) {
+	w, p := hooksWorld(t)
+	writeHook(t, p, "#!/bin/sh\n"+hooks.Marker+" v0\nexec git-airlock hook pre-merge-commit\n")
+	if err := w.svc.InstallHooks(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(w.ui.infos, []string{"upgraded pre-merge-commit at " + p}) {
+		t.Errorf("infos %q", w.ui.infos)
+	}
+}
+
+func TestInstallHooksKeepsAForeignHookOnlyWithForce(t *testing.T) {
+	w, p := hooksWorld(t)
+	foreign := "#!/bin/sh\necho team hook\n"
+	writeHook(t, p, foreign)
+
+	err := w.svc.InstallHooks(ctx, false)
+	var fe *hooks.ForeignError
+	if !errors.As(err, &fe) || !slices.Equal(hint.Of(err), []string{"--force keeps it as pre-merge-commit.local, run before git-airlock's check"}) {
+		t.Fatalf("error %v, hints %q", err, hint.Of(err))
+	}
+	if b, _ := os.ReadFile(p); string(b) != foreign {
+		t.Errorf("the foreign hook was changed without --force")
+	}
+
+	if err := w.svc.InstallHooks(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	if want := "installed pre-merge-commit at " + p + "; the existing hook now runs first as pre-merge-commit.local"; !slices.Contains(w.ui.infos, want) {
+		t.Errorf("infos %q, want %q", w.ui.infos, want)
+	}
+	if b, _ := os.ReadFile(p + ".local"); string(b) != foreign {
+		t.Errorf("the foreign hook was not kept as .local")
+	}
+
+	// Uninstalling puts it back.
+	w.ui.infos = nil
+	if err := w.svc.UninstallHooks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(w.ui.infos, []string{"removed pre-merge-commit from " + w.repo.hooksDir}) {
+		t.Errorf("infos %q", w.ui.infos)
+	}
+	if b, _ := os.ReadFile(p); string(b) != foreign {
+		t.Errorf("the foreign hook was not put back")
+	}
+}
+
+func TestUninstallHooksLeavesOthersAlone(t *testing.T) {
+	w, p := hooksWorld(t)
+	if err := w.svc.UninstallHooks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(w.ui.infos, []string{"pre-merge-commit is not installed"}) {
+		t.Errorf("infos %q", w.ui.infos)
+	}
+	writeHook(t, p, "#!/bin/sh\nexit 0\n")
+	err := w.svc.UninstallHooks(ctx)
+	if err == nil || !slices.Equal(hint.Of(err), []string{"it is not git-airlock's, so it was left alone"}) {
+		t.Errorf("error %v, hints %q", err, hint.Of(err))
+	}
+	if _, serr := os.Stat(p); serr != nil {
+		t.Errorf("a foreign hook was removed")
+	}
+}
+
+func TestHooksDryRunPrintsAndWritesNothing(t *testing.T) {
+	w, p := hooksWorld(t)
+	var out bytes.Buffer
+	w.svc.DryRun = &out
+	if err := w.svc.InstallHooks(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.svc.UninstallHooks(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if want := "write " + p + "\nremove " + p + "\n"; out.String() != want {
+		t.Errorf("dry run printed %q, want %q", out.String(), want)
+	}
+	if _, err := os.Stat(w.repo.hooksDir); !os.IsNotExist(err) {
+		t.Errorf("dry run touched %s", w.repo.hooksDir)
+	}
+	if len(w.ui.infos) != 0 {
+		t.Errorf("dry run claimed %q", w.ui.infos)
+	}
+}
+
+func TestHooksStatus(t *testing.T) {
+	w, p := hooksWorld(t)
+	st, err := w.svc.Hooks(ctx)
+	if err != nil || len(st) != 1 || st[0] != (HookStatus{Name: "pre-merge-commit", Path: p, State: "absent"}) {
+		t.Errorf("status %+v, %v", st, err)
+	}
+	for _, f := range []func() error{
+		func() error { return (&Service{}).InstallHooks(ctx, false) },
+		func() error { return (&Service{}).UninstallHooks(ctx) },
+		func() error { _, err := (&Service{}).Hooks(ctx); return err },
+	} {
+		if err := f(); !errors.Is(err, workflow.ErrNotRepository) {
+			t.Errorf("outside a repository: %v", err)
+		}
+	}
+}
+
+func writeHook(t *testing.T, p, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o755); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,250 @@
+package review
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/git-airlock/git-airlock/config"
+	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/gate"
+	"github.com/git-airlock/git-airlock/internal/xec"
+)
+
+// fakeRepo is a host repository in memory. A revision may resolve to a
+// different commit on each call (a fetch moving a ref); each commit brings
+// a fixed list of files; every call is recorded.
+type fakeRepo struct {
+	revs       map[string][]string          // revision → successive answers, the last repeating
+	trees      map[string][]gitx.TreeChange // commit → what it brings
+	mergeBases map[[2]string]string         // (a, b) → merge base
+	ancestors  map[[2]string]bool           // (a, b): a is in b's history
+	head       gitx.Head
+	config     map[string]string
+	fetchErr   error
+	mergeErr   error
+	pushErr    error
+	submodules []string
+
+	calls          []string // operation names in order
+	resolved       []string
+	mergeBaseCalls [][2]string
+	diffs          [][2]string // DiffTree (from, to)
+	fetched        [][]string
+	configAdds     [][2]string
+	compares       []gitx.CompareRequest
+	tools          []string
+	merges         []gitx.MergeRequest
+	pushes         []gitx.PushRequest
+	locked         int
+	unlocked       int
+}
+
+func (f *fakeRepo) Lock(context.Context) (func(), error) {
+	f.calls = append(f.calls, "lock")
+	f.locked++
+	return func() { f.unlocked++ }, nil
+}
+
+func (f *fakeRepo) Fetch(_ context.Context, _ xec.Streams, remotes ...string) error {
+	f.calls = append(f.calls, "fetch")
+	f.fetched = append(f.fetched, remotes)
+	return f.fetchErr
+}
+
+func (f *fakeRepo) InitialisedSubmodules(context.Context) ([]string, error) { return f.submodules, nil }
+
+func (f *fakeRepo) FetchInto(_ context.Context, _ xec.Streams, dir, url, namespace string) error {
+	f.calls = append(f.calls, "fetch-into "+dir+" "+url+" "+namespace)
+	return nil
+}
+
+func (f *fakeRepo) ResolveCommit(rev string) (string, error) {
+	f.resolved = append(f.resolved, rev)
+	seq, ok := f.revs[rev]
+	if !ok {
+		if _, isCommit := f.trees[rev]; isCommit {
+			return rev, nil
+		}
+		return "", fmt.Errorf("resolve %q: unknown revision", rev)
+	}
+	h := seq[0]
+	if len(seq) > 1 {
+		f.revs[rev] = seq[1:]
+	}
+	return h, nil
+}
+
+func (f *fakeRepo) MergeBase(_ context.Context, a, b string) (string, error) {
+	f.mergeBaseCalls = append(f.mergeBaseCalls, [2]string{a, b})
+	return f.mergeBases[[2]string{a, b}], nil
+}
+
+func (f *fakeRepo) DiffTree(_ context.Context, from, to string) ([]gitx.TreeChange, error) {
+	f.calls = append(f.calls, "inspect "+to)
+	f.diffs = append(f.diffs, [2]string{from, to})
+	return f.trees[to], nil
+}
+
+func (f *fakeRepo) BlobSize(string) (int64, error)         { return 5, nil }
+func (f *fakeRepo) BlobHead(string, int64) ([]byte, error) { return []byte("text\n"), nil }
+
+func (f *fakeRepo) Refs(string) (map[string]string, error) { return nil, nil }
+
+func (f *fakeRepo) IsAncestor(a, b string) (bool, error) {
+	return a == b || f.ancestors[[2]string{a, b}], nil
+}
+
+func (f *fakeRepo) ConfigAdd(_ context.Context, key, value string) error {
+	f.calls = append(f.calls, "config-add "+key)
+	f.configAdds = append(f.configAdds, [2]string{key, value})
+	return nil
+}
+
+func (f *fakeRepo) MergeHeads() []string { return nil }
+
+func (f *fakeRepo) Head() (gitx.Head, error) { return f.head, nil }
+
+func (f *fakeRepo) ConfigGet(_ context.Context, key string) (string, bool, error) {
+	v, ok := f.config[key]
+	return v, ok, nil
+}
+
+func (f *fakeRepo) Diff(_ context.Context, req gitx.CompareRequest, _ bool) error {
+	f.calls = append(f.calls, "diff")
+	f.compares = append(f.compares, req)
+	return nil
+}
+
+func (f *fakeRepo) Log(_ context.Context, req gitx.CompareRequest, _ bool) error {
+	f.calls = append(f.calls, "log")
+	f.compares = append(f.compares, req)
+	return nil
+}
+
+func (f *fakeRepo) DirDiff(_ context.Context, req gitx.CompareRequest, tool string) error {
+	f.calls = append(f.calls, "difftool")
+	f.compares = append(f.compares, req)
+	f.tools = append(f.tools, tool)
+	return nil
+}
+
+func (f *fakeRepo) Merge(_ context.Context, req gitx.MergeRequest) error {
+	f.calls = append(f.calls, "merge")
+	f.merges = append(f.merges, req)
+	return f.mergeErr
+}
+
+func (f *fakeRepo) Push(_ context.Context, req gitx.PushRequest) error {
+	f.calls = append(f.calls, "push")
+	f.pushes = append(f.pushes, req)
+	return f.pushErr
+}
+
+var _ Repo = (*fakeRepo)(nil)
+
+// fakeUI records what a use case says and answers its questions.
+type fakeUI struct {
+	canAsk  bool
+	answer  bool
+	infos   []string
+	warns   []string
+	hints   []string
+	confirm []string
+}
+
+func (u *fakeUI) Infof(format string, args ...any) {
+	u.infos = append(u.infos, fmt.Sprintf(format, args...))
+}
+func (u *fakeUI) Warnf(format string, args ...any) {
+	u.warns = append(u.warns, fmt.Sprintf(format, args...))
+}
+func (u *fakeUI) Hint(format string, args ...any) {
+	u.hints = append(u.hints, fmt.Sprintf(format, args...))
+}
+func (u *fakeUI) Confirm(q string) bool {
+	u.confirm = append(u.confirm, q)
+	return u.answer
+}
+func (u *fakeUI) CanAsk() bool { return u.canAsk }
+
+// fakeForge records pull requests.
+type fakeForge struct {
+	err   error
+	calls [][3]string // dir, base, branch
+}
+
+func (f *fakeForge) CreatePR(_ context.Context, dir, base, branch string, _, _ io.Writer) error {
+	f.calls = append(f.calls, [3]string{dir, base, branch})
+	return f.err
+}
+
+const (
+	headCommit  = "1111111111111111111111111111111111111111"
+	agentCommit = "2222222222222222222222222222222222222222"
+	movedCommit = "9999999999999999999999999999999999999999" // what a later fetch brings
+	forkPoint   = "3333333333333333333333333333333333333333"
+	mainCommit  = "4444444444444444444444444444444444444444"
+	tracking    = "refs/remotes/airlock-x1/HEAD"
+)
+
+// world is a service over a repository with one sandbox, x1, whose HEAD
+// brings changes; HEAD is branch feature.
+type world struct {
+	svc      *Service
+	repo     *fakeRepo
+	ui       *fakeUI
+	forge    *fakeForge
+	asked    []gate.Report // what ConfirmRisk was shown
+	confirms bool          // ConfirmRisk's answer
+}
+
+var sandboxX = []gitx.ConfigEntry{
+	{Key: "remote.airlock-x1.url", Value: "airlock://x1/home/u/repo", Scope: "local"},
+	{Key: "remote.airlock-x1.airlockagent", Value: "claude", Scope: "local"},
+}
+
+func newWorld(t *testing.T, changes ...string) *world {
+	t.Helper()
+	return newWorldWith(t, nil, changes...)
+}
+
+// newWorldWith loads settings from extra airlock.* git config entries.
+func newWorldWith(t *testing.T, settings []gitx.ConfigEntry, changes ...string) *world {
+	t.Helper()
+	s, err := config.Load(config.Inputs{Git: settings})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tree []gitx.TreeChange
+	for _, p := range changes {
+		tree = append(tree, gitx.TreeChange{Status: 'A', Path: p, NewMode: gitx.ModeFile, NewHash: "blob-" + p})
+	}
+	repo := &fakeRepo{
+		revs: map[string][]string{"HEAD": {headCommit}, "feature": {headCommit}, "refs/heads/feature": {headCommit},
+			"develop": {mainCommit}, tracking: {agentCommit}},
+		trees: map[string][]gitx.TreeChange{agentCommit: tree, headCommit: nil, mainCommit: nil,
+			movedCommit: {{Status: 'A', Path: ".envrc", NewMode: gitx.ModeFile, NewHash: "evil"}}},
+		mergeBases: map[[2]string]string{{headCommit, agentCommit}: forkPoint, {mainCommit, agentCommit}: forkPoint},
+		ancestors:  map[[2]string]bool{},
+		head:       gitx.Head{Hash: headCommit, Branch: "feature"},
+		config:     map[string]string{"remote.origin.url": "git@github.com:acme/app.git"},
+	}
+	w := &world{repo: repo, ui: &fakeUI{}, forge: &fakeForge{}}
+	w.svc = &Service{UI: w.ui, Repo: repo, Root: "/home/u/repo", Settings: s, Entries: sandboxX, Forge: w.forge,
+		ConfirmRisk: func(r gate.Report) bool {
+			w.asked = append(w.asked, r)
+			return w.confirms
+		}}
+	return w
+}
+
+func (w *world) did(op string) bool {
+	for _, c := range w.repo.calls {
+		if c == op {
+			return true
+		}
+	}
+	return false
+}
