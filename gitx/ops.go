@@ -109,8 +109,8 @@ func (r *Repo) attached(ctx context.Context, s xec.Streams, mutates bool, args .
 // MERGE_HEAD only for a merge that stopped (conflicts, then `git commit`).
 func (r *Repo) MergeHeads() []string {
 	b, err := os.ReadFile(filepath.Join(r.GitDir, "MERGE_HEAD"))
-	if err != nil {
-		return nil
+	if err != nil || len(strings.Fields(string(b))) == 0 {
+		return nil // an empty file names nothing: fall back on the reflog action
 	}
 	return strings.Fields(string(b))
 }

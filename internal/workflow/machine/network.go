@@ -51,13 +51,18 @@ func (s *Service) Allow(ctx context.Context, req AllowRequest) error {
 	v := s.Settings.Get("allow")
 	var added []string
 	for _, h := range req.Hosts {
-		if !slices.Contains(current, h) && !slices.Contains(added, h) {
+		// "**" goes to the sandbox only: as a setting it is refused, and
+		// writing it would make every later command fail to load.
+		if h != "**" && !slices.Contains(current, h) && !slices.Contains(added, h) {
 			added = append(added, h)
 		}
 	}
-	if len(added) == 0 {
+	switch {
+	case slices.Equal(req.Hosts, []string{"**"}):
+		// nothing to record
+	case len(added) == 0:
 		s.UI.Infof("already allowed: %s", strings.Join(req.Hosts, ", "))
-	} else {
+	default:
 		// A list set in a lower layer (defaults, .airlock.toml) is replaced
 		// as a whole by git config; carry it over so nothing is dropped.
 		if v.Origin.Source != config.GitConfig {
@@ -75,6 +80,10 @@ func (s *Service) Allow(ctx context.Context, req AllowRequest) error {
 		s.UI.Infof("added to airlock.allow: %s", strings.Join(added, ", "))
 	}
 	if !s.registered(req.Name) {
+		if slices.Contains(req.Hosts, "**") {
+			return hint.Errorf([]string{"start the sandbox first ('git airlock up'), then allow it again"},
+				`"**" is applied to a sandbox only and never saved in airlock.allow; sandbox %q is not registered here`, req.Name)
+		}
 		s.UI.Hint("new sandboxes get it when the network is locked down ('git airlock lockdown')")
 		return nil
 	}

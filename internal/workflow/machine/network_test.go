@@ -129,6 +129,29 @@ func TestAllowEverythingWithTheFlagReachesTheSandbox(t *testing.T) {
 	if !w.log.has("sbx policy allow box **") {
 		t.Errorf("calls %q", *w.log)
 	}
+	// "**" is never recorded: as a setting it is refused, and every later
+	// command would fail to load the settings.
+	if w.log.has("git config add airlock.allow **") {
+		t.Errorf("** written to git config: %q", *w.log)
+	}
+	w = newWorld(t, config.Inputs{}, sandboxBox)
+	if err := w.svc.Allow(ctx, AllowRequest{Name: "box", Hosts: []string{"**", "x.example.com"}, Everything: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range *w.log {
+		if strings.HasPrefix(c, "git config add airlock.allow **") {
+			t.Errorf("** written to git config: %q", *w.log)
+		}
+	}
+	if !w.log.has("git config add airlock.allow x.example.com") {
+		t.Errorf("the other host was not recorded: %q", *w.log)
+	}
+	// Without a registered sandbox there is nothing to apply it to.
+	w = newWorld(t, config.Inputs{}, nil)
+	err := w.svc.Allow(ctx, AllowRequest{Name: "box", Hosts: []string{"**"}, Everything: true})
+	if err == nil || len(hint.Of(err)) == 0 || len(*w.log) != 0 {
+		t.Errorf("error %v, calls %q", err, *w.log)
+	}
 }
 
 func TestAllowSbxFailureCarriesTheNextStep(t *testing.T) {

@@ -140,6 +140,7 @@ type PRRequest struct {
 // opened it.
 type PRResult struct {
 	CompareURL string // open this to create the pull request
+	Pushed     string // the pushed branch, when there is no URL either
 }
 
 // PR pushes the sandbox's work from the host (the agent never needs forge
@@ -188,7 +189,7 @@ func (s *Service) PR(ctx context.Context, req PRRequest) (PRResult, error) {
 		return PRResult{CompareURL: u}, nil
 	}
 	s.UI.Infof("pushed %s to %s (%s); open a pull request from it into %s on your forge", branch, remoteName, strings.TrimSpace(remoteURL), into)
-	return PRResult{}, nil
+	return PRResult{Pushed: branch}, nil
 }
 
 // PushRequest hands host commits to the agent.
