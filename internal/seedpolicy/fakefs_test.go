@@ -31,7 +31,6 @@ func (f fakeFS) add(p string, n *fakeNode) fakeFS {
 }
 
 func (f fakeFS) file(p string) fakeFS { return f.add(p, &fakeNode{}) }
-func (f fakeFS) dir(p string) fakeFS  { return f.add(p, &fakeNode{mode: fs.ModeDir}) }
 func (f fakeFS) link(p, target string) fakeFS {
 	return f.add(p, &fakeNode{mode: fs.ModeSymlink, target: target})
 }

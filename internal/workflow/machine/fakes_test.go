@@ -27,16 +27,6 @@ func (c calls) has(prefix string) bool {
 	return false
 }
 
-func (c calls) count(prefix string) int {
-	n := 0
-	for _, s := range c {
-		if strings.HasPrefix(s, prefix) {
-			n++
-		}
-	}
-	return n
-}
-
 type fakeRepo struct {
 	log      *calls
 	facts    gitx.Worktree
