@@ -51,6 +51,9 @@ func TestScript(t *testing.T) {
 			env.Setenv("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
 			env.Setenv("PATH_ORIG", env.Getenv("PATH"))
 			env.Setenv("NO_COLOR", "1")
+			// Under -race every process sleeps a second at exit (the race
+			// runtime's atexit_sleep_ms); the scripts start hundreds.
+			env.Setenv("GORACE", "atexit_sleep_ms=0")
 			env.Setenv("TERM", "dumb")
 			env.Setenv("GIT_PAGER", "cat")
 			env.Setenv("PAGER", "cat")

@@ -23,6 +23,7 @@ func TestContract(t *testing.T) {
 			sim := filepath.Join(env.WorkDir, ".sbxsim")
 			env.Setenv("HOME", home)
 			env.Setenv("SBXSIM_HOME", sim)
+			env.Setenv("GORACE", "atexit_sleep_ms=0") // no second's sleep at each exit under -race
 			env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 			env.Setenv("GIT_AUTHOR_NAME", "T")
 			env.Setenv("GIT_AUTHOR_EMAIL", "t@example.com")
