@@ -139,6 +139,16 @@ func SbxError(err error) error {
 	return err
 }
 
+// CurrentBranch is the checked-out branch, or "" when HEAD is detached or
+// unreadable.
+func CurrentBranch(repo interface{ Head() (gitx.Head, error) }) string {
+	h, err := repo.Head()
+	if err != nil {
+		return ""
+	}
+	return h.Branch
+}
+
 // Plural renders a count with the singular or plural form of a noun.
 func Plural(n int, one, many string) string {
 	if n == 1 {

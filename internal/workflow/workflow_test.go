@@ -13,6 +13,7 @@ import (
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/workflow"
+	"github.com/git-airlock/git-airlock/internal/workflow/workflowtest"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
 )
@@ -200,22 +201,8 @@ func (r *fetchRepo) FetchInto(_ context.Context, _ xec.Streams, dir, url, namesp
 	return nil
 }
 
-// fakeUI records what a use case tells the user.
-type fakeUI struct {
-	mu                  sync.Mutex
-	infos, warns, hints []string
-}
-
-func (u *fakeUI) Infof(f string, a ...any) { u.add(&u.infos, f, a) }
-func (u *fakeUI) Warnf(f string, a ...any) { u.add(&u.warns, f, a) }
-func (u *fakeUI) Hint(f string, a ...any)  { u.add(&u.hints, f, a) }
-func (u *fakeUI) Confirm(string) bool      { return false }
-func (u *fakeUI) CanAsk() bool             { return false }
-func (u *fakeUI) add(to *[]string, f string, a []any) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	*to = append(*to, fmt.Sprintf(f, a...))
-}
+// fakeUI records what the user is told.
+type fakeUI = workflowtest.UI
 
 var (
 	box   = workflow.Sandbox{Name: "box", Remote: "airlock-box", Path: "/home/u/repo"}
@@ -298,8 +285,8 @@ func TestFetchSubmodulesIntoEachSandboxNamespace(t *testing.T) {
 	if !slices.Equal(into, want) {
 		t.Errorf("FetchInto calls:\n got %q\nwant %q", into, want)
 	}
-	if len(ui.warns) != 1 || !strings.Contains(ui.warns[0], `"box"`) || !strings.Contains(ui.warns[0], "vendor/dep") {
-		t.Errorf("warnings = %q", ui.warns)
+	if len(ui.Warns) != 1 || !strings.Contains(ui.Warns[0], `"box"`) || !strings.Contains(ui.Warns[0], "vendor/dep") {
+		t.Errorf("warnings = %q", ui.Warns)
 	}
 }
 

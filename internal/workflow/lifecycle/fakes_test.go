@@ -13,6 +13,7 @@ import (
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
+	"github.com/git-airlock/git-airlock/internal/workflow/workflowtest"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
 )
@@ -244,21 +245,7 @@ func (t *fakeTmux) Attach(context.Context, string, io.Reader, io.Writer, io.Writ
 func (t *fakeTmux) Kill(_ context.Context, name string) error { t.record("Kill", name); return nil }
 
 // fakeUI records what the user is told.
-type fakeUI struct {
-	mu                  sync.Mutex
-	infos, warns, hints []string
-}
-
-func (u *fakeUI) Infof(f string, a ...any) { u.add(&u.infos, f, a) }
-func (u *fakeUI) Warnf(f string, a ...any) { u.add(&u.warns, f, a) }
-func (u *fakeUI) Hint(f string, a ...any)  { u.add(&u.hints, f, a) }
-func (u *fakeUI) Confirm(string) bool      { return false }
-func (u *fakeUI) CanAsk() bool             { return false }
-func (u *fakeUI) add(to *[]string, f string, a []any) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	*to = append(*to, fmt.Sprintf(f, a...))
-}
+type fakeUI = workflowtest.UI
 
 // world is a Service over fakes.
 type world struct {

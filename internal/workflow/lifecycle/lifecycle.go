@@ -102,14 +102,6 @@ func (s *Service) mustRegistered(name string) (workflow.Sandbox, error) {
 	return workflow.MustFind(s.sandboxes(), name)
 }
 
-func (s *Service) currentBranch() string {
-	h, err := s.Repo.Head()
-	if err != nil {
-		return ""
-	}
-	return h.Branch
-}
-
 func (s *Service) reloadEntries(ctx context.Context) error {
 	entries, err := s.Repo.ConfigEntries(ctx, `^(airlock|remote)\.`)
 	if err != nil {

@@ -97,10 +97,10 @@ func TestUpCreatesAndRegisters(t *testing.T) {
 	if _, ok := workflow.Find(workflow.Registered(w.svc.Entries), "box"); !ok {
 		t.Errorf("entries not reloaded after registering: %+v", w.svc.Entries)
 	}
-	if len(w.ui.hints) == 0 || !strings.Contains(w.ui.hints[len(w.ui.hints)-1], "git fetch airlock-box") {
-		t.Errorf("hints = %q", w.ui.hints)
+	if len(w.ui.Hints) == 0 || !strings.Contains(w.ui.Hints[len(w.ui.Hints)-1], "git fetch airlock-box") {
+		t.Errorf("hints = %q", w.ui.Hints)
 	}
-	for _, h := range w.ui.hints {
+	for _, h := range w.ui.Hints {
 		if strings.Contains(h, "AGENTS.md") {
 			t.Errorf("AGENTS.md exists, yet: %q", h)
 		}
@@ -112,8 +112,8 @@ func TestUpWithoutInstructionsHintsInit(t *testing.T) {
 	if err := w.svc.Up(ctx, lifecycle.UpRequest{Name: "box"}); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(w.ui.hints, func(h string) bool { return strings.Contains(h, "git airlock init") }) {
-		t.Errorf("hints = %q", w.ui.hints)
+	if !slices.ContainsFunc(w.ui.Hints, func(h string) bool { return strings.Contains(h, "git airlock init") }) {
+		t.Errorf("hints = %q", w.ui.Hints)
 	}
 }
 
@@ -198,8 +198,8 @@ func TestUpAgentExitIsAWarningNotAnError(t *testing.T) {
 	if err := w.svc.Up(ctx, lifecycle.UpRequest{Name: "box"}); err != nil {
 		t.Fatalf("err = %v", err)
 	}
-	if len(w.ui.warns) != 1 || !strings.Contains(w.ui.warns[0], "130") {
-		t.Errorf("warnings = %q", w.ui.warns)
+	if len(w.ui.Warns) != 1 || !strings.Contains(w.ui.Warns[0], "130") {
+		t.Errorf("warnings = %q", w.ui.Warns)
 	}
 	// sbx itself failing is an error, with its hint.
 	w.sbx.execErr = &sbx.NotFoundError{Name: "box"}
@@ -229,9 +229,9 @@ func TestUpCredentialHint(t *testing.T) {
 			if err := w.svc.Up(ctx, lifecycle.UpRequest{Name: "box"}); err != nil {
 				t.Fatal(err)
 			}
-			got := slices.ContainsFunc(w.ui.hints, func(h string) bool { return strings.Contains(h, "sbx secret set -g anthropic") })
+			got := slices.ContainsFunc(w.ui.Hints, func(h string) bool { return strings.Contains(h, "sbx secret set -g anthropic") })
 			if got != tc.want {
-				t.Errorf("credential hint shown=%v, want %v: %q", got, tc.want, w.ui.hints)
+				t.Errorf("credential hint shown=%v, want %v: %q", got, tc.want, w.ui.Hints)
 			}
 		})
 	}
@@ -283,8 +283,8 @@ func TestRunFetchFailureIsAWarning(t *testing.T) {
 	if err := w.svc.Run(ctx, lifecycle.RunRequest{Name: "box", Task: "fix it"}); err != nil {
 		t.Fatalf("err = %v", err)
 	}
-	if !slices.ContainsFunc(w.ui.warns, func(s string) bool { return strings.Contains(s, "fetch failed") }) {
-		t.Errorf("warnings = %q", w.ui.warns)
+	if !slices.ContainsFunc(w.ui.Warns, func(s string) bool { return strings.Contains(s, "fetch failed") }) {
+		t.Errorf("warnings = %q", w.ui.Warns)
 	}
 }
 
@@ -462,8 +462,8 @@ func TestRemoveASandboxGoneFromSbx(t *testing.T) {
 	if !w.repo.called("UpdateRefs") || !w.repo.called("RemoveRemote airlock-box") {
 		t.Errorf("not archived and unregistered:\n%s", w.repo.log())
 	}
-	if len(w.ui.warns) != 1 || !strings.Contains(w.ui.warns[0], "no longer exists") {
-		t.Errorf("warnings = %q", w.ui.warns)
+	if len(w.ui.Warns) != 1 || !strings.Contains(w.ui.Warns[0], "no longer exists") {
+		t.Errorf("warnings = %q", w.ui.Warns)
 	}
 }
 

@@ -79,7 +79,7 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 		list, err := s.Sbx.List(ctx)
 		lc <- listed{list, err}
 	}()
-	base := DefaultBase(s.Settings.Base(), s.currentBranch())
+	base := DefaultBase(s.Settings.Base(), workflow.CurrentBranch(s.Repo))
 	out := make([]SandboxStatus, 0, len(sandboxes))
 	for _, sb := range sandboxes {
 		st := SandboxStatus{Name: sb.Name, Remote: sb.Remote, Agent: sb.Agent, Path: sb.Path, Base: base, State: StateMissing}

@@ -147,7 +147,7 @@ func (s *Service) register(ctx context.Context, name, agentName string) (workflo
 		return workflow.Sandbox{}, err
 	}
 	url := sandboxref.Target{Sandbox: name, Path: path}.URL()
-	sb := workflow.Sandbox{Name: name, Remote: sandboxref.Remote(name), URL: url, Path: path, Agent: agentName, Base: s.currentBranch()}
+	sb := workflow.Sandbox{Name: name, Remote: sandboxref.Remote(name), URL: url, Path: path, Agent: agentName, Base: workflow.CurrentBranch(s.Repo)}
 	extra := map[string]string{"airlockAgent": agentName}
 	if sb.Base != "" {
 		extra["airlockBase"] = sb.Base

@@ -8,6 +8,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/workflow/workflowtest"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
 )
@@ -121,29 +122,8 @@ func (f *fakeSbx) PolicyInitCommand(caps sbx.Capabilities, preset string) []stri
 
 var _ Sbx = (*fakeSbx)(nil)
 
-type fakeUI struct {
-	canAsk  bool
-	answer  bool
-	infos   []string
-	warns   []string
-	hints   []string
-	confirm []string
-}
-
-func (u *fakeUI) Infof(format string, args ...any) {
-	u.infos = append(u.infos, fmt.Sprintf(format, args...))
-}
-func (u *fakeUI) Warnf(format string, args ...any) {
-	u.warns = append(u.warns, fmt.Sprintf(format, args...))
-}
-func (u *fakeUI) Hint(format string, args ...any) {
-	u.hints = append(u.hints, fmt.Sprintf(format, args...))
-}
-func (u *fakeUI) Confirm(q string) bool {
-	u.confirm = append(u.confirm, q)
-	return u.answer
-}
-func (u *fakeUI) CanAsk() bool { return u.canAsk }
+// fakeUI records what the user is told.
+type fakeUI = workflowtest.UI
 
 // newCaps is the current sbx CLI: `policy init`, `secret set` without -g.
 var newCaps = sbx.Capabilities{Version: sbx.Version{0, 46, 0}, Clone: true, DetachFlag: "--detach", PolicyInit: "init", SecretGlobal: "sandbox-flag"}

@@ -32,11 +32,11 @@ func TestInstallHooksMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"installed pre-merge-commit at " + p, "pre-merge-commit is already installed at " + p}
-	if !slices.Equal(w.ui.infos, want) {
-		t.Errorf("infos %q, want %q", w.ui.infos, want)
+	if !slices.Equal(w.ui.Infos, want) {
+		t.Errorf("infos %q, want %q", w.ui.Infos, want)
 	}
-	if len(w.ui.hints) != 2 || !strings.Contains(w.ui.hints[0], "fast-forward merges run no merge hook") {
-		t.Errorf("hints %q", w.ui.hints)
+	if len(w.ui.Hints) != 2 || !strings.Contains(w.ui.Hints[0], "fast-forward merges run no merge hook") {
+		t.Errorf("hints %q", w.ui.Hints)
 	}
 	if st, _ := hooks.Status(w.repo.hooksDir, "pre-merge-commit"); st != hooks.Current {
 		t.Errorf("state %v", st)
@@ -49,8 +49,8 @@ func TestInstallHooksUpgradesOurOlderShim(t *testing.T) {
 	if err := w.svc.InstallHooks(ctx, false); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(w.ui.infos, []string{"upgraded pre-merge-commit at " + p}) {
-		t.Errorf("infos %q", w.ui.infos)
+	if !slices.Equal(w.ui.Infos, []string{"upgraded pre-merge-commit at " + p}) {
+		t.Errorf("infos %q", w.ui.Infos)
 	}
 }
 
@@ -71,20 +71,20 @@ func TestInstallHooksKeepsAForeignHookOnlyWithForce(t *testing.T) {
 	if err := w.svc.InstallHooks(ctx, true); err != nil {
 		t.Fatal(err)
 	}
-	if want := "installed pre-merge-commit at " + p + "; the existing hook now runs first as pre-merge-commit.local"; !slices.Contains(w.ui.infos, want) {
-		t.Errorf("infos %q, want %q", w.ui.infos, want)
+	if want := "installed pre-merge-commit at " + p + "; the existing hook now runs first as pre-merge-commit.local"; !slices.Contains(w.ui.Infos, want) {
+		t.Errorf("infos %q, want %q", w.ui.Infos, want)
 	}
 	if b, _ := os.ReadFile(p + ".local"); string(b) != foreign {
 		t.Errorf("the foreign hook was not kept as .local")
 	}
 
 	// Uninstalling puts it back.
-	w.ui.infos = nil
+	w.ui.Infos = nil
 	if err := w.svc.UninstallHooks(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(w.ui.infos, []string{"removed pre-merge-commit from " + w.repo.hooksDir}) {
-		t.Errorf("infos %q", w.ui.infos)
+	if !slices.Equal(w.ui.Infos, []string{"removed pre-merge-commit from " + w.repo.hooksDir}) {
+		t.Errorf("infos %q", w.ui.Infos)
 	}
 	if b, _ := os.ReadFile(p); string(b) != foreign {
 		t.Errorf("the foreign hook was not put back")
@@ -96,8 +96,8 @@ func TestUninstallHooksLeavesOthersAlone(t *testing.T) {
 	if err := w.svc.UninstallHooks(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(w.ui.infos, []string{"pre-merge-commit is not installed"}) {
-		t.Errorf("infos %q", w.ui.infos)
+	if !slices.Equal(w.ui.Infos, []string{"pre-merge-commit is not installed"}) {
+		t.Errorf("infos %q", w.ui.Infos)
 	}
 	writeHook(t, p, "#!/bin/sh\nexit 0\n")
 	err := w.svc.UninstallHooks(ctx)
@@ -125,8 +125,8 @@ func TestHooksDryRunPrintsAndWritesNothing(t *testing.T) {
 	if _, err := os.Stat(w.repo.hooksDir); !os.IsNotExist(err) {
 		t.Errorf("dry run touched %s", w.repo.hooksDir)
 	}
-	if len(w.ui.infos) != 0 {
-		t.Errorf("dry run claimed %q", w.ui.infos)
+	if len(w.ui.Infos) != 0 {
+		t.Errorf("dry run claimed %q", w.ui.Infos)
 	}
 }
 

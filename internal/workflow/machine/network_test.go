@@ -86,12 +86,12 @@ func TestAllowWritesGitConfig(t *testing.T) {
 			if !slices.Equal(*w.log, tc.want) {
 				t.Errorf("calls\n%q\nwant\n%q", *w.log, tc.want)
 			}
-			if tc.info != "" && (len(w.ui.infos) == 0 || w.ui.infos[0] != tc.info) {
-				t.Errorf("infos %q, want %q", w.ui.infos, tc.info)
+			if tc.info != "" && (len(w.ui.Infos) == 0 || w.ui.Infos[0] != tc.info) {
+				t.Errorf("infos %q, want %q", w.ui.Infos, tc.info)
 			}
 			// Not registered: nothing asked of sbx, a hint for later.
-			if w.log.has("sbx") || len(w.ui.hints) != 1 || !strings.Contains(w.ui.hints[0], "lockdown") {
-				t.Errorf("calls %q, hints %q", *w.log, w.ui.hints)
+			if w.log.has("sbx") || len(w.ui.Hints) != 1 || !strings.Contains(w.ui.Hints[0], "lockdown") {
+				t.Errorf("calls %q, hints %q", *w.log, w.ui.Hints)
 			}
 		})
 	}
@@ -110,7 +110,7 @@ func TestAllowAppliesToARegisteredSandbox(t *testing.T) {
 	if !slices.Equal(*w.log, want) {
 		t.Errorf("calls %q, want %q", *w.log, want)
 	}
-	if got := w.ui.infos[len(w.ui.infos)-1]; got != `sandbox "box" may now reach b.example.com, a.example.com` {
+	if got := w.ui.Infos[len(w.ui.Infos)-1]; got != `sandbox "box" may now reach b.example.com, a.example.com` {
 		t.Errorf("info %q", got)
 	}
 
@@ -201,7 +201,7 @@ func TestLockdown(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, config.Inputs{}, sandboxBox)
 			w.sbx.caps, w.sbx.policyInits, w.sbx.resetErr = tc.caps, tc.inits, tc.resetErr
-			w.ui.answer = tc.answer
+			w.ui.Answer = tc.answer
 			err := w.svc.Lockdown(ctx, LockdownRequest{Reset: tc.reset})
 			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || err.Error() != tc.wantErr) {
 				t.Fatalf("error %v, want %q", err, tc.wantErr)
@@ -209,8 +209,8 @@ func TestLockdown(t *testing.T) {
 			if !slices.Equal(*w.log, tc.want) {
 				t.Errorf("calls\n%q\nwant\n%q", *w.log, tc.want)
 			}
-			if asked := len(w.ui.confirm) > 0; asked != tc.wantAsked {
-				t.Errorf("asked %q, want asked: %v", w.ui.confirm, tc.wantAsked)
+			if asked := len(w.ui.Asks) > 0; asked != tc.wantAsked {
+				t.Errorf("asked %q, want asked: %v", w.ui.Asks, tc.wantAsked)
 			}
 			if tc.name == "new CLI, reset declined" && !slices.Equal(hint.Of(err), []string{"run again with --reset to allow it"}) {
 				t.Errorf("hints %q", hint.Of(err))
@@ -219,8 +219,8 @@ func TestLockdown(t *testing.T) {
 				t.Errorf("hints %q", hint.Of(err))
 			}
 			// Someone is always told before a reset deletes their rules.
-			if slices.Contains(*w.log, "sbx policy reset") && (len(w.ui.warns) != 1 || !strings.Contains(w.ui.warns[0], "stops running sandboxes")) {
-				t.Errorf("reset without a warning: %q", w.ui.warns)
+			if slices.Contains(*w.log, "sbx policy reset") && (len(w.ui.Warns) != 1 || !strings.Contains(w.ui.Warns[0], "stops running sandboxes")) {
+				t.Errorf("reset without a warning: %q", w.ui.Warns)
 			}
 		})
 	}
@@ -275,8 +275,8 @@ func TestUnlock(t *testing.T) {
 				t.Errorf("calls\n%q\nwant\n%q", *w.log, tc.want)
 			}
 			// What changes is said before anything changes.
-			if len(w.ui.infos) == 0 || !strings.HasPrefix(w.ui.infos[0], "unlock: sbx's default network policy becomes balanced") {
-				t.Errorf("infos %q", w.ui.infos)
+			if len(w.ui.Infos) == 0 || !strings.HasPrefix(w.ui.Infos[0], "unlock: sbx's default network policy becomes balanced") {
+				t.Errorf("infos %q", w.ui.Infos)
 			}
 		})
 	}

@@ -27,11 +27,11 @@ func TestTrustRecordsTheHashOfWhatWasRead(t *testing.T) {
 		t.Errorf("calls %q, want %q", *w.log, want)
 	}
 	// A key a committed file may not set is named, and not counted.
-	if len(w.ui.warns) != 1 || !strings.Contains(w.ui.warns[0], `"seedPath" may only be set in git config`) {
-		t.Errorf("warnings %q", w.ui.warns)
+	if len(w.ui.Warns) != 1 || !strings.Contains(w.ui.Warns[0], `"seedPath" may only be set in git config`) {
+		t.Errorf("warnings %q", w.ui.Warns)
 	}
-	if !strings.HasSuffix(w.ui.infos[0], "it sets 2 settings") || !slices.Contains(w.ui.infos, "  airlock.allow = a.example.com") {
-		t.Errorf("infos %q", w.ui.infos)
+	if !strings.HasSuffix(w.ui.Infos[0], "it sets 2 settings") || !slices.Contains(w.ui.Infos, "  airlock.allow = a.example.com") {
+		t.Errorf("infos %q", w.ui.Infos)
 	}
 }
 
@@ -71,8 +71,8 @@ func TestImportConfigReplacesEachKey(t *testing.T) {
 	if !slices.Equal(*w.log, want) {
 		t.Errorf("calls\n%q\nwant\n%q", *w.log, want)
 	}
-	if len(w.ui.warns) != 1 || !strings.Contains(w.ui.warns[0], "UNKNOWN has no git-airlock setting") {
-		t.Errorf("warnings %q", w.ui.warns)
+	if len(w.ui.Warns) != 1 || !strings.Contains(w.ui.Warns[0], "UNKNOWN has no git-airlock setting") {
+		t.Errorf("warnings %q", w.ui.Warns)
 	}
 }
 

@@ -17,11 +17,11 @@ func TestSetupWithoutATerminalOnlySaysWhatItWouldDo(t *testing.T) {
 	if err := w.svc.Setup(ctx, linuxKVM, xec.Streams{}); err != nil {
 		t.Fatal(err)
 	}
-	if w.log.has("sbx policy init") || len(w.ui.confirm) != 0 {
-		t.Errorf("ran %q, asked %q", *w.log, w.ui.confirm)
+	if w.log.has("sbx policy init") || len(w.ui.Asks) != 0 {
+		t.Errorf("ran %q, asked %q", *w.log, w.ui.Asks)
 	}
-	if !slices.Contains(w.ui.infos, "  sbx policy init balanced") || !slices.Contains(w.ui.infos, "  sbx secret set anthropic") {
-		t.Errorf("infos %q", w.ui.infos)
+	if !slices.Contains(w.ui.Infos, "  sbx policy init balanced") || !slices.Contains(w.ui.Infos, "  sbx secret set anthropic") {
+		t.Errorf("infos %q", w.ui.Infos)
 	}
 }
 
@@ -30,7 +30,7 @@ func TestSetupAsksBeforeEachCommand(t *testing.T) {
 		w := newWorld(t, config.Inputs{}, nil)
 		w.sbx.initialised = false
 		w.sbx.pingErr = sbx.ErrNotLoggedIn
-		w.ui.canAsk, w.ui.answer = true, answer
+		w.ui.Ask, w.ui.Answer = true, answer
 		err := w.svc.Setup(ctx, linuxKVM, xec.Streams{})
 		if answer {
 			if err != nil || !w.log.has("sbx login") || !w.log.has("sbx policy init balanced") {
@@ -47,13 +47,13 @@ func TestSetupAsksBeforeEachCommand(t *testing.T) {
 func TestSetupOnLinuxWithoutSbxPrintsTheInstall(t *testing.T) {
 	w := newWorld(t, config.Inputs{}, nil)
 	w.sbx.probeErr = &sbx.MissingError{Bin: "sbx"}
-	w.ui.canAsk, w.ui.answer = true, true
+	w.ui.Ask, w.ui.Answer = true, true
 	err := w.svc.Setup(ctx, linuxKVM, xec.Streams{})
 	if err == nil || err.Error() != "sbx is not installed" || w.log.has("install") {
 		t.Errorf("error %v, calls %q", err, *w.log)
 	}
-	if !slices.Contains(w.ui.infos, "  "+sbx.LinuxInstallText) {
-		t.Errorf("infos %q", w.ui.infos)
+	if !slices.Contains(w.ui.Infos, "  "+sbx.LinuxInstallText) {
+		t.Errorf("infos %q", w.ui.Infos)
 	}
 }
 

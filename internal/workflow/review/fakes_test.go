@@ -9,6 +9,7 @@ import (
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/gate"
+	"github.com/git-airlock/git-airlock/internal/workflow/workflowtest"
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
 
@@ -144,30 +145,8 @@ func (f *fakeRepo) Push(_ context.Context, req gitx.PushRequest) error {
 
 var _ Repo = (*fakeRepo)(nil)
 
-// fakeUI records what a use case says and answers its questions.
-type fakeUI struct {
-	canAsk  bool
-	answer  bool
-	infos   []string
-	warns   []string
-	hints   []string
-	confirm []string
-}
-
-func (u *fakeUI) Infof(format string, args ...any) {
-	u.infos = append(u.infos, fmt.Sprintf(format, args...))
-}
-func (u *fakeUI) Warnf(format string, args ...any) {
-	u.warns = append(u.warns, fmt.Sprintf(format, args...))
-}
-func (u *fakeUI) Hint(format string, args ...any) {
-	u.hints = append(u.hints, fmt.Sprintf(format, args...))
-}
-func (u *fakeUI) Confirm(q string) bool {
-	u.confirm = append(u.confirm, q)
-	return u.answer
-}
-func (u *fakeUI) CanAsk() bool { return u.canAsk }
+// fakeUI records what the user is told.
+type fakeUI = workflowtest.UI
 
 // fakeForge records pull requests.
 type fakeForge struct {

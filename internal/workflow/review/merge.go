@@ -68,7 +68,7 @@ func (s *Service) prepareMerge(ctx context.Context, req MergeRequest) (prepared,
 		return prepared{}, workflow.ErrNotRepository
 	}
 	if req.Base != "" {
-		if cur := s.currentBranch(); cur != req.Base {
+		if cur := workflow.CurrentBranch(s.Repo); cur != req.Base {
 			return prepared{}, hint.Errorf([]string{"switch first: git switch " + req.Base}, "you are on %q, not %q", cur, req.Base)
 		}
 	}
@@ -150,7 +150,7 @@ func (s *Service) PR(ctx context.Context, req PRRequest) (PRResult, error) {
 	if err != nil {
 		return PRResult{}, err
 	}
-	into := cmp.Or(req.Into, s.Settings.Base(), s.currentBranch())
+	into := cmp.Or(req.Into, s.Settings.Base(), workflow.CurrentBranch(s.Repo))
 	if into == "" {
 		return PRResult{}, hint.Errorf([]string{"name the PR's base branch: git airlock pr <base>"}, "HEAD is detached")
 	}
@@ -209,7 +209,7 @@ func (s *Service) Push(ctx context.Context, req PushRequest) error {
 	}
 	dst := req.Branch
 	if dst == "" {
-		cur := s.currentBranch()
+		cur := workflow.CurrentBranch(s.Repo)
 		if cur == "" {
 			return hint.Errorf([]string{"name the sandbox branch with --branch"}, "HEAD is detached")
 		}

@@ -127,8 +127,8 @@ func TestMergeGateDecisions(t *testing.T) {
 			if i, j := slices.Index(w.repo.calls, "config-add "+sandboxref.AcceptedKey), slices.Index(w.repo.calls, "merge"); i < 0 || j < i {
 				t.Errorf("calls %v", w.repo.calls)
 			}
-			if len(w.ui.warns) != 1 || !strings.Contains(w.ui.warns[0], "recorded in airlock.acceptedRisk") {
-				t.Errorf("warnings %q", w.ui.warns)
+			if len(w.ui.Warns) != 1 || !strings.Contains(w.ui.Warns[0], "recorded in airlock.acceptedRisk") {
+				t.Errorf("warnings %q", w.ui.Warns)
 			}
 		})
 	}
@@ -140,8 +140,8 @@ func TestMergeMediumFindingsAreMentioned(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "inspection: 2 findings below high severity; see 'git airlock inspect'"
-	if !slices.Contains(w.ui.infos, want) {
-		t.Errorf("infos %q, want %q", w.ui.infos, want)
+	if !slices.Contains(w.ui.Infos, want) {
+		t.Errorf("infos %q, want %q", w.ui.Infos, want)
 	}
 }
 
@@ -270,8 +270,8 @@ func TestApplySquashesTheInspectedCommit(t *testing.T) {
 	if !m.Squash || m.Commit != agentCommit || m.Message != "" {
 		t.Errorf("apply ran %+v", m)
 	}
-	if len(w.ui.infos) == 0 || !strings.Contains(w.ui.infos[len(w.ui.infos)-1], "git diff --cached") {
-		t.Errorf("infos %q", w.ui.infos)
+	if len(w.ui.Infos) == 0 || !strings.Contains(w.ui.Infos[len(w.ui.Infos)-1], "git diff --cached") {
+		t.Errorf("infos %q", w.ui.Infos)
 	}
 }
 
@@ -468,7 +468,7 @@ func TestPushFailureNamesTheCheckedOutBranch(t *testing.T) {
 	if err == nil || !slices.Contains(hint.Of(err), "the agent's checked-out branch cannot be updated; choose another with --branch") {
 		t.Errorf("error %v, hints %q", err, hint.Of(err))
 	}
-	if len(w.ui.infos) != 0 {
-		t.Errorf("claimed success: %q", w.ui.infos)
+	if len(w.ui.Infos) != 0 {
+		t.Errorf("claimed success: %q", w.ui.Infos)
 	}
 }

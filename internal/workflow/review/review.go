@@ -69,16 +69,8 @@ func (s *Service) mustRegistered(name string) (workflow.Sandbox, error) {
 	return workflow.MustFind(workflow.Registered(s.Entries), name)
 }
 
-func (s *Service) currentBranch() string {
-	h, err := s.Repo.Head()
-	if err != nil {
-		return ""
-	}
-	return h.Branch
-}
-
 func (s *Service) defaultBase() string {
-	return lifecycle.DefaultBase(s.Settings.Base(), s.currentBranch())
+	return lifecycle.DefaultBase(s.Settings.Base(), workflow.CurrentBranch(s.Repo))
 }
 
 // FetchRequest fetches one sandbox, or every sandbox of the repository.

@@ -135,7 +135,7 @@ func TestReviewTool(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorldWith(t, tc.settings, "src/main.go")
-			w.ui.canAsk = tc.canAsk
+			w.ui.Ask = tc.canAsk
 			if tc.diffTool != "" {
 				w.repo.config["diff.tool"] = tc.diffTool
 			}
