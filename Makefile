@@ -6,7 +6,7 @@ BUILD   := .build
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION) -X github.com/git-airlock/git-airlock/internal/remote.Version=$(VERSION)
 
-.PHONY: build install test lint bench demo clean
+.PHONY: build install test test-gits lint bench demo clean
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BUILD)/bin/ ./cmd/git-airlock ./cmd/git-remote-airlock
@@ -21,6 +21,17 @@ install: build
 test:
 	$(GO) vet ./...
 	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 -timeout 30m ./...
+
+# The end-to-end scripts again with the oldest git we claim and the newest
+# release, from the prebuilt gits in ../shared/tools/git when present.
+GIT_VERSIONS ?= 2.26.0 2.55.0
+GIT_USE      ?= ../shared/tools/git/use
+test-gits:
+	@test -x $(GIT_USE) || { echo "no $(GIT_USE): skipping the git version matrix"; exit 0; }; \
+	for v in $(GIT_VERSIONS); do \
+		( eval "$$($(GIT_USE) $$v)" && git --version && \
+		  GORACE=atexit_sleep_ms=0 $(GO) test -count=1 ./cmd/git-airlock ./internal/sbxsim ./gitx ) || exit 1; \
+	done
 
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 

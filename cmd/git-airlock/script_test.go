@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -68,6 +70,7 @@ func TestScript(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"newrepo": cmdNewRepo,
+			"cmpown":  cmdCmpOwn,
 			"without": cmdWithout,
 		},
 	})
@@ -80,7 +83,8 @@ func cmdNewRepo(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	dir := ts.MkAbs(args[0])
 	for _, a := range [][]string{
-		{"init", "-q", "-b", "main", dir},
+		{"init", "-q", dir}, // no -b: git 2.26 has none
+		{"-C", dir, "symbolic-ref", "HEAD", "refs/heads/main"},
 		{"-C", dir, "commit", "-q", "--allow-empty", "-m", "Initial commit"},
 	} {
 		if err := ts.Exec("git", a...); err != nil {
@@ -116,3 +120,26 @@ func cmdWithout(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	ts.Setenv("PATH", dir)
 }
+
+// cmpown stdout|stderr GOLDEN: cmpenv for git-airlock's own lines. git's
+// ref-update lines of a fetch ("From …", " * [new branch] …") are dropped
+// first: their layout differs between git versions, and git, not
+// git-airlock, prints them.
+func cmdCmpOwn(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 || (args[0] != "stdout" && args[0] != "stderr") {
+		ts.Fatalf("usage: cmpown stdout|stderr GOLDEN")
+	}
+	var own []string
+	for _, line := range strings.SplitAfter(ts.ReadFile(args[0]), "\n") {
+		if !gitRefUpdate.MatchString(line) {
+			own = append(own, line)
+		}
+	}
+	got := strings.Join(own, "")
+	want := os.Expand(ts.ReadFile(args[1]), ts.Getenv)
+	if got != want {
+		ts.Fatalf("%s (without git's ref updates) and %s differ:\n--- got\n%s--- want\n%s", args[0], args[1], got, want)
+	}
+}
+
+var gitRefUpdate = regexp.MustCompile(`^(From \S+|  ?[ *+!=t-] (\[[^]]+\]|[0-9a-f]+\.\.\.?[0-9a-f]+) .*)\r?\n?$`)
