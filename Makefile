@@ -2,6 +2,7 @@
 GO      ?= go
 PREFIX  ?= $(HOME)/.local
 BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
 BUILD   := .build
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION) -X github.com/git-airlock/git-airlock/internal/remote.Version=$(VERSION)
@@ -12,10 +13,12 @@ build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BUILD)/bin/ ./cmd/git-airlock ./cmd/git-remote-airlock
 	$(GO) build -o $(BUILD)/sim/sbx ./internal/sbxsim/cmd/sbx
 
-# git finds `git airlock` and the airlock:// helper on PATH.
+# git finds `git airlock` and the airlock:// helper on PATH; man (and so
+# `git airlock --help`, `git help airlock`) finds the pages next to it.
 install: build
 	mkdir -p $(BINDIR)
 	install -m 0755 $(BUILD)/bin/git-airlock $(BUILD)/bin/git-remote-airlock $(BINDIR)/
+	$(BUILD)/bin/git-airlock -q man $(MANDIR)/man1
 	@case ":$$PATH:" in *":$(BINDIR):"*) ;; *) echo "note: add $(BINDIR) to PATH";; esac
 
 test:

@@ -43,6 +43,8 @@ type Globals struct {
 	SeedConfig   bool   `help:"Copy the agent's curated user config (never credentials) into a new sandbox."`
 	Verbose      bool   `short:"v" help:"Echo every git and sbx command that changes something."`
 	Quiet        bool   `short:"q" help:"Print only errors."`
+
+	ShowVersion kong.VersionFlag `name:"version" help:"Print the version and exit."`
 }
 
 // CLI is the kong model: one field per command, one file per command.
@@ -80,6 +82,7 @@ type CLI struct {
 	Completion completionCmd `cmd:"" help:"Print a shell completion script."`
 	Version    versionCmd    `cmd:"" help:"Print the version."`
 	Help       helpCmd       `cmd:"" help:"Show help for a command."`
+	Man        manCmd        `cmd:"" hidden:"" help:"Write the man pages (make install runs it)."`
 }
 
 // AfterApply binds the lazy dependencies once the command line is parsed:
