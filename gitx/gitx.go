@@ -22,8 +22,12 @@ import (
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
 
-// ErrNotRepository means the directory is not inside a git work tree.
+// ErrNotRepository means the directory is not inside a git repository.
 var ErrNotRepository = errors.New("not a git repository")
+
+// ErrNoWorkTree means the directory is in a repository without a work tree
+// there: a bare repository, or inside the .git directory.
+var ErrNoWorkTree = errors.New("no work tree here: a bare repository, or inside a .git directory")
 
 // Repo is a non-bare git repository with a work tree.
 type Repo struct {
@@ -51,7 +55,7 @@ func Open(ctx context.Context, run *xec.Runner, dir string) (*Repo, error) {
 			return nil, ErrNotRepository
 		}
 		if errors.As(err, &ee) && strings.Contains(ee.Stderr, "must be run in a work tree") {
-			return nil, fmt.Errorf("%w (bare repositories have no work tree for an agent)", ErrNotRepository)
+			return nil, ErrNoWorkTree
 		}
 		return nil, fmt.Errorf("open repository in %q: %w", dir, err)
 	}

@@ -93,7 +93,16 @@ func (c *CLI) AfterApply(kctx *kong.Context, ctx context.Context, u *ui.UI, inv 
 	u.Verbose, u.Quiet, u.DryRun = c.Verbose, c.Quiet, c.DryRun
 	kctx.Bind(&c.Globals)
 	providers := []any{
-		func() (*Loaded, error) { return load(ctx, &c.Globals, u, inv) },
+		// load never fails here: an error of a provider's own dependency
+		// reaches the user prefixed with Go type names, so each provider
+		// returns the load error itself (l.valid).
+		func() (*Loaded, error) {
+			l, err := load(ctx, &c.Globals, u, inv)
+			if err != nil {
+				return &Loaded{Err: err}, nil
+			}
+			return l, nil
+		},
 		func(l *Loaded) (*lifecycle.Service, error) { return l.Lifecycle, l.valid() },
 		func(l *Loaded) (*review.Service, error) { return l.Review, l.valid() },
 		func(l *Loaded) (*machine.Service, error) { return l.Machine, l.valid() },
@@ -114,6 +123,7 @@ type target string
 // Settings may be invalid: only `config` shows them anyway, to say what is
 // wrong.
 type Loaded struct {
+	Err         error // the repository or its settings could not be read
 	Run         *xec.Runner
 	Repo        *gitx.Repo // nil outside a repository
 	Settings    *config.Settings
@@ -126,6 +136,9 @@ type Loaded struct {
 }
 
 func (l *Loaded) valid() error {
+	if l.Err != nil {
+		return l.Err
+	}
 	if l.SettingsErr != nil {
 		return hint.With(l.SettingsErr, "fix or unset the value (git airlock config lists every setting and its origin)")
 	}
@@ -171,9 +184,12 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation) (*Loaded, 
 		run.Trace = u.Err
 	}
 	repo, err := gitx.Open(ctx, run, ".")
-	if errors.Is(err, gitx.ErrNotRepository) {
+	switch {
+	case errors.Is(err, gitx.ErrNotRepository):
 		repo = nil
-	} else if err != nil {
+	case errors.Is(err, gitx.ErrNoWorkTree):
+		return nil, hint.With(err, "git-airlock works from a repository's work tree (the agent gets a clone of it): cd into one")
+	case err != nil:
 		return nil, err
 	}
 	var entries []gitx.ConfigEntry

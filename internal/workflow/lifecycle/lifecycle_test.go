@@ -713,3 +713,27 @@ func TestSessionName(t *testing.T) {
 		t.Errorf("SessionName with airlock.tmuxSession = %q", got)
 	}
 }
+
+// The agent gets committed history only: uncommitted host work is named
+// before the sandbox is created, and not asked about again for an
+// existing one.
+func TestUpWarnsAboutUncommittedHostWork(t *testing.T) {
+	w := newWorld(t, nil)
+	w.repo.dirty = 2
+	if err := w.svc.Up(ctx, lifecycle.UpRequest{Name: "box"}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(w.ui.Warns, "2 uncommitted changes here will not be in the sandbox: it clones committed history only") {
+		t.Errorf("warnings %q", w.ui.Warns)
+	}
+	w.ui.Warns = nil
+	w.sbx.list = []sbx.Sandbox{{Name: "box", Status: "running", Workspaces: []string{w.repo.facts.Root}}}
+	if err := w.svc.Up(ctx, lifecycle.UpRequest{Name: "box"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range w.ui.Warns {
+		if strings.Contains(m, "uncommitted") {
+			t.Errorf("warned again for an existing sandbox: %q", m)
+		}
+	}
+}

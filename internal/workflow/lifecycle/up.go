@@ -108,6 +108,10 @@ func (s *Service) ensure(ctx context.Context, name string) (workflow.Sandbox, er
 	if !HasInstructions(s.Repo) {
 		s.UI.Hint("no AGENTS.md here: 'git airlock init' writes a starter that tells the agent how to work and commit")
 	}
+	if n, err := s.Repo.Uncommitted(ctx); err == nil && n > 0 {
+		s.UI.Warnf("%s here will not be in the sandbox: it clones committed history only", workflow.Plural(n, "uncommitted change", "uncommitted changes"))
+		s.UI.Hint("commit them first if the agent needs them (git add -A && git commit)")
+	}
 	s.UI.Infof("creating sandbox %q (%s, clone mode) for %s", name, agentName, w.Root)
 	if err := s.Sbx.Create(ctx, sbx.CreateRequest{Name: name, Agent: agentName, Path: w.Root}); err != nil {
 		return workflow.Sandbox{}, workflow.SbxError(err)
