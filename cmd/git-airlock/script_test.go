@@ -96,7 +96,7 @@ func cmdNewRepo(ts *testscript.TestScript, neg bool, args []string) {
 // without PROGRAM...: PATH keeps git and the test's commands but loses the
 // named programs (for "sbx is not installed", "tmux is missing").
 func cmdWithout(ts *testscript.TestScript, neg bool, args []string) {
-	dir := ts.MkAbs(".without")
+	dir := filepath.Join(ts.Getenv("WORK"), ".without") // not in the repository under test
 	_ = os.RemoveAll(dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		ts.Fatalf("%v", err)
