@@ -7,7 +7,7 @@ BUILD   := .build
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION) -X github.com/git-airlock/git-airlock/internal/remote.Version=$(VERSION)
 
-.PHONY: build install test test-gits lint bench demo clean
+.PHONY: build install test test-gits lint bench demo try clean
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BUILD)/bin/ ./cmd/git-airlock ./cmd/git-remote-airlock
@@ -53,6 +53,9 @@ bench: build
 
 demo: build
 	bash docs/demo.sh
+
+try: build
+	bash docs/try.sh
 
 clean:
 	rm -rf $(BUILD)
