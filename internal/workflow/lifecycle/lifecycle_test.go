@@ -737,3 +737,17 @@ func TestUpWarnsAboutUncommittedHostWork(t *testing.T) {
 		}
 	}
 }
+
+// A sandbox sbx lists without a workspace may belong to anyone: it is not
+// adopted into this repository.
+func TestUpDoesNotAdoptASandboxOfUnknownOrigin(t *testing.T) {
+	w := newWorld(t, nil)
+	w.sbx.list = []sbx.Sandbox{{Name: "box", Status: "stopped"}}
+	err := w.svc.Up(ctx, lifecycle.UpRequest{Name: "box"})
+	if err == nil || !strings.Contains(err.Error(), "does not say which repository") || len(hint.Of(err)) == 0 {
+		t.Fatalf("err = %v", err)
+	}
+	if w.repo.called("AddSandboxRemote") || w.sbx.called("Create") || w.sbx.called("Attach") {
+		t.Errorf("calls:\n%s\n%s", w.repo.log(), w.sbx.log())
+	}
+}

@@ -100,6 +100,12 @@ func (s *Service) ensure(ctx context.Context, name string) (workflow.Sandbox, er
 		if sb, ok := workflow.Find(s.sandboxes(), name); ok {
 			return sb, nil
 		}
+		// Registering adopts a sandbox and its agent's work: only one that
+		// sbx says was made from this repository.
+		if len(existing.Workspaces) == 0 {
+			return workflow.Sandbox{}, hint.Errorf([]string{"choose another name with --name"},
+				"sandbox %q already exists, and sbx does not say which repository it was made from", name)
+		}
 		return s.register(ctx, name, existing.Agent)
 	}
 	if err := s.ensurePolicy(ctx); err != nil {
