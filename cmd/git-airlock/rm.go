@@ -13,8 +13,9 @@ type rmCmd struct {
 func (c *rmCmd) Help() string {
 	return `Fetches every branch first and refuses while the sandbox holds commits that
 are not fetched or changes that are not committed, unless --force. The
-fetched branches stay under refs/airlock/removed/<name>/ and 'git airlock ls'
-lists them.`
+fetched branches stay under refs/airlock/removed/<name>@<n>/, a namespace of
+their own for each removal (a name removed again never overwrites what an
+earlier removal kept), and 'git airlock ls' lists each removal as a row.`
 }
 
 func (c *rmCmd) Run(ctx context.Context, svc *lifecycle.Service, t target) error {

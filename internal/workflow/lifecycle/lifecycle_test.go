@@ -496,6 +496,8 @@ func TestRemoveArchivesBranchesAndSupersededTips(t *testing.T) {
 	w := unsavedWorld(t)
 	w.repo.refs["refs/remotes/airlock-box/agent/work"] = hash("w")
 	w.repo.refs["refs/remotes/airlock-origin/main"] = hash("x") // another remote
+	// An earlier removal of the same name keeps its own namespace.
+	w.repo.refs["refs/airlock/removed/box@1/main"] = hash("prev")
 	w.repo.commits[hash("w")] = true
 	w.sbx.outputs[strings.Join(gitx.VMRefsArgv("/home/u/repo"), " ")] += hash("w") + "  refs/heads/agent/work\n"
 	// main's reflog: its tip, an old commit main still contains, and two
@@ -514,11 +516,11 @@ func TestRemoveArchivesBranchesAndSupersededTips(t *testing.T) {
 		t.Fatalf("UpdateRefs called %d times, want once", len(w.repo.updates))
 	}
 	want := []gitx.RefUpdate{
-		{Name: "refs/airlock/removed/box/HEAD", Hash: hash("m")},
-		{Name: "refs/airlock/removed/box/agent/work", Hash: hash("w")},
-		{Name: "refs/airlock/removed/box/main", Hash: hash("m")},
-		{Name: "refs/airlock/removed/box/superseded/" + hash("gone1")[:12], Hash: hash("gone1")},
-		{Name: "refs/airlock/removed/box/superseded/" + hash("gone2")[:12], Hash: hash("gone2")},
+		{Name: "refs/airlock/removed/box@2/HEAD", Hash: hash("m")},
+		{Name: "refs/airlock/removed/box@2/agent/work", Hash: hash("w")},
+		{Name: "refs/airlock/removed/box@2/main", Hash: hash("m")},
+		{Name: "refs/airlock/removed/box@2/superseded/" + hash("gone1")[:12], Hash: hash("gone1")},
+		{Name: "refs/airlock/removed/box@2/superseded/" + hash("gone2")[:12], Hash: hash("gone2")},
 	}
 	if got := w.repo.updates[0]; !slices.Equal(got, want) {
 		t.Errorf("updates:\n got %+v\nwant %+v", got, want)

@@ -22,7 +22,7 @@ type RemoveRequest struct {
 
 // Remove fetches everything, refuses while the sandbox holds work that
 // would be lost, removes the sandbox, and keeps every fetched branch under
-// refs/airlock/removed/<name>/.
+// refs/airlock/removed/<name>@<n>/, a namespace of its own per removal.
 func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	sb, err := s.mustRegistered(req.Name)
 	if err != nil {
@@ -55,7 +55,7 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 			return workflow.SbxError(err)
 		}
 	}
-	kept, err := s.archive(ctx, sb)
+	removal, kept, err := s.archive(ctx, sb)
 	if err != nil {
 		return err
 	}
@@ -65,8 +65,8 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	_ = s.Tmux.Kill(ctx, s.SessionName(sb.Name))
 	s.UI.Infof("removed sandbox %q", sb.Name)
 	if kept > 0 {
-		s.UI.Infof("its %s are kept under %s", workflow.Plural(kept, "fetched branch", "fetched branches"), sandboxref.RemovedPrefixOf(sb.Name))
-		s.UI.Hint("restore one with: git branch <name> %s<branch>", sandboxref.RemovedPrefixOf(sb.Name))
+		s.UI.Infof("its %s are kept under %s", workflow.Plural(kept, "fetched branch", "fetched branches"), sandboxref.RemovedPrefixOf(removal))
+		s.UI.Hint("restore one with: git branch <name> %s<branch>", sandboxref.RemovedPrefixOf(removal))
 	}
 	return nil
 }
@@ -122,18 +122,26 @@ func (s *Service) reachable(commit string, tips []string) bool {
 	return false
 }
 
-// archive copies refs/remotes/<remote>/* to refs/airlock/removed/<name>/*
-// in one transaction, before the remote (and its tracking refs) goes.
-func (s *Service) archive(ctx context.Context, sb workflow.Sandbox) (int, error) {
+// archive copies refs/remotes/<remote>/* to
+// refs/airlock/removed/<name>@<n>/* in one transaction, before the remote
+// (and its tracking refs) goes. n is one more than any earlier removal of
+// the same name, so a name removed again never overwrites what an earlier
+// removal kept.
+func (s *Service) archive(ctx context.Context, sb workflow.Sandbox) (string, int, error) {
 	prefix := sandboxref.TrackingPrefix(sb.Remote)
 	refs, err := s.Repo.Refs(prefix)
 	if err != nil {
-		return 0, err
+		return "", 0, err
 	}
+	kept, err := s.Repo.Refs(sandboxref.RemovedPrefix)
+	if err != nil {
+		return "", 0, err
+	}
+	removal := sandboxref.NextRemoval(sb.Name, kept)
 	var updates []gitx.RefUpdate
 	tips := make([]string, 0, len(refs))
 	for name, hash := range refs {
-		updates = append(updates, gitx.RefUpdate{Name: sandboxref.Removed(sb.Name, strings.TrimPrefix(name, prefix)), Hash: hash})
+		updates = append(updates, gitx.RefUpdate{Name: sandboxref.Removed(removal, strings.TrimPrefix(name, prefix)), Hash: hash})
 		tips = append(tips, hash)
 	}
 	// History the agent rewrote lives on only in the remote-tracking
@@ -152,13 +160,13 @@ func (s *Service) archive(ctx context.Context, sb workflow.Sandbox) (int, error)
 				}
 				seen[h] = true
 				tips = append(tips, h)
-				updates = append(updates, gitx.RefUpdate{Name: sandboxref.Superseded(sb.Name, h), Hash: h})
+				updates = append(updates, gitx.RefUpdate{Name: sandboxref.Superseded(removal, h), Hash: h})
 			}
 		}
 	}
 	sort.Slice(updates, func(i, j int) bool { return updates[i].Name < updates[j].Name })
 	if err := s.Repo.UpdateRefs(ctx, updates); err != nil {
-		return 0, fmt.Errorf("keep the branches of sandbox %q: %w", sb.Name, err)
+		return "", 0, fmt.Errorf("keep the branches of sandbox %q: %w", sb.Name, err)
 	}
-	return len(updates), nil
+	return removal, len(updates), nil
 }
