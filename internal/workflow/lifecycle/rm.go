@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -43,13 +44,22 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 		if err := s.fetch(ctx, sb); err != nil && !req.Force {
 			return hint.With(err, "nothing was removed; use --force to remove it anyway")
 		}
-		problems, err := s.unsaved(ctx, sb)
-		if err != nil && !req.Force {
-			return hint.With(fmt.Errorf("check sandbox %q for unsaved work: %w", sb.Name, err), "nothing was removed; use --force to remove it anyway")
+		problems, notes, err := s.unsaved(ctx, sb)
+		if err != nil {
+			if !req.Force {
+				return hint.With(fmt.Errorf("check sandbox %q for unsaved work: %w", sb.Name, err), "nothing was removed; use --force to remove it anyway")
+			}
+			s.UI.Warnf("could not check sandbox %q for unsaved work (%v); whatever it held that was not fetched is lost", sb.Name, err)
 		}
 		if len(problems) > 0 && !req.Force {
 			return hint.Errorf([]string{"commit or discard it in the sandbox ('git airlock shell'), fetch, then remove; or use --force to lose it"},
 				"sandbox %q holds work that would be lost:\n  %s", sb.Name, strings.Join(problems, "\n  "))
+		}
+		if len(problems) > 0 {
+			s.UI.Warnf("--force: discarding what sandbox %q held that was not fetched:\n  %s", sb.Name, strings.Join(problems, "\n  "))
+		}
+		if len(notes) > 0 {
+			s.UI.Infof("not kept (ignored files in the sandbox):\n  %s", strings.Join(notes, "\n  "))
 		}
 		if err := s.Sbx.Remove(ctx, sb.Name); err != nil {
 			return workflow.SbxError(err)
@@ -71,43 +81,111 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	return nil
 }
 
-// unsaved lists what only the sandbox has: uncommitted changes, and refs
-// (branches, tags, stash, a detached HEAD) whose commits were not fetched.
-func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox) ([]string, error) {
+// unsaved accounts, from one exec (gitx.SurveyArgv), for everything in
+// the sandbox that is not on the host: refs in every namespace and each
+// worktree's HEAD whose commits were not fetched, older stash entries,
+// each worktree's uncommitted and untracked changes, edits git status
+// hides (skip-worktree, assume-unchanged), files hidden by private ignore
+// rules, and other repositories under the workspace. Problems block rm;
+// notes (files ignored by a committed .gitignore) are told, not refused.
+func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox) (problems, notes []string, err error) {
 	if s.Sbx.DryRun() {
-		return nil, nil
+		return nil, nil, nil
 	}
-	var problems []string
-	status, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: gitx.WorkStatusArgv(sb.Path)})
+	out, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: gitx.SurveyArgv(sb.Path)})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if n := gitx.CountChanged(status); n > 0 {
-		problems = append(problems, fmt.Sprintf("%s not committed", workflow.Plural(n, "changed file", "changed files")))
+	sv := gitx.ParseSurvey(out)
+	if !sv.Complete {
+		return nil, nil, fmt.Errorf("incomplete answer from the sandbox's git")
 	}
-	refs, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: gitx.VMRefsArgv(sb.Path)})
-	if err != nil {
-		return nil, err
+	for i, wt := range sv.Worktrees {
+		where := ""
+		if i > 0 {
+			where = " in worktree " + wt.Path
+		}
+		if n := len(wt.Changes); n > 0 {
+			problems = append(problems, fmt.Sprintf("%s not committed%s: %s", workflow.Plural(n, "changed file", "changed files"), where, listPaths(changedPaths(wt.Changes))))
+		}
+		if n := len(wt.Hidden); n > 0 {
+			problems = append(problems, fmt.Sprintf("%s changed behind skip-worktree or assume-unchanged%s: %s", workflow.Plural(n, "file", "files"), where, listPaths(wt.Hidden)))
+		}
+		var private, shared []string
+		var privateKiB, sharedKiB int64
+		for _, ig := range wt.Ignored {
+			if ig.Private {
+				private, privateKiB = append(private, ig.Path), privateKiB+ig.KiB
+			} else {
+				shared, sharedKiB = append(shared, ig.Path), sharedKiB+ig.KiB
+			}
+		}
+		if len(private) > 0 {
+			problems = append(problems, fmt.Sprintf("%s (%d KiB) ignored by .git/info/exclude or core.excludesFile%s: %s",
+				workflow.Plural(len(private), "untracked path", "untracked paths"), privateKiB, where, listPaths(private)))
+		}
+		if len(shared) > 0 {
+			notes = append(notes, fmt.Sprintf("%s (%d KiB) ignored by .gitignore%s: %s",
+				workflow.Plural(len(shared), "path", "paths"), sharedKiB, where, listPaths(shared)))
+		}
 	}
-	head, _ := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: gitx.VMHeadArgv(sb.Path)})
-	if h := strings.TrimSpace(head); h != "" {
-		refs += "\n" + h + "  HEAD"
+	for _, c := range sv.Clones {
+		problems = append(problems, fmt.Sprintf("another repository at %s is not checked", c))
 	}
 	fetched, err := s.Repo.Refs(sandboxref.TrackingPrefix(sb.Remote))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	tips := make([]string, 0, len(fetched))
+	host, err := s.Repo.Refs("refs/heads/")
+	if err != nil {
+		return nil, nil, err
+	}
+	tips := make([]string, 0, len(fetched)+len(host))
 	for _, h := range fetched {
 		tips = append(tips, h)
 	}
+	for _, h := range host {
+		tips = append(tips, h)
+	}
 	sort.Strings(tips)
-	for _, ref := range gitx.ParseVMRefs(refs) {
+	tips = slices.Compact(tips)
+	seen := map[string]bool{}
+	for _, ref := range sv.Refs {
+		if seen[ref.Name+" "+ref.Commit] {
+			continue
+		}
+		seen[ref.Name+" "+ref.Commit] = true
+		// The clone's remote-tracking refs name host commits; the host
+		// having the object is enough.
+		if strings.HasPrefix(ref.Name, "refs/remotes/") && s.Repo.HasCommit(ref.Commit) {
+			continue
+		}
 		if !s.reachable(ref.Commit, tips) {
 			problems = append(problems, fmt.Sprintf("%s (%s) was not fetched", ref.Name, ref.Commit[:12]))
 		}
 	}
-	return problems, nil
+	return problems, notes, nil
+}
+
+// changedPaths takes the paths out of `git status --porcelain` lines.
+func changedPaths(lines []string) []string {
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		if len(l) > 3 {
+			l = l[3:]
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// listPaths names up to ten paths, then how many more.
+func listPaths(paths []string) string {
+	const max = 10
+	if len(paths) <= max {
+		return strings.Join(paths, ", ")
+	}
+	return strings.Join(paths[:max], ", ") + fmt.Sprintf(" and %d more", len(paths)-max)
 }
 
 func (s *Service) reachable(commit string, tips []string) bool {

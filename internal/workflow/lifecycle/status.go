@@ -114,9 +114,13 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 		}
 		if req.Unfetched && st.State != StateMissing {
 			st.Checked = true
-			var err error
-			if st.Unfetched, err = s.unsaved(ctx, sb); err != nil {
+			problems, notes, err := s.unsaved(ctx, sb)
+			if err != nil {
 				return nil, workflow.SbxError(err)
+			}
+			st.Unfetched = problems
+			for _, n := range notes {
+				st.Unfetched = append(st.Unfetched, "not kept by rm: "+n)
 			}
 		}
 	}
