@@ -48,7 +48,7 @@ git worktree list --porcelain | sed -n 's/^worktree //p' | while IFS= read -r wt
   done
   git -C "$wt" ls-files -o -i --directory --exclude-per-directory=.gitignore | sed 's/^/shared /'
   git -C "$wt" ls-files -o -i --directory --exclude-standard | while IFS= read -r f; do
-    printf 'ignored %s %s\n' "$(du -sk -- "$wt/$f" 2>/dev/null | cut -f1)" "$f"
+    printf 'ignored %s %s\n' "$(find "$wt/$f" -type f -exec wc -c {} + 2>/dev/null | awk '$2 != "total" { n++; s += $1 } END { print n+0, s+0 }')" "$f"
   done
 done
 find "$(dirname "$1")" -maxdepth 3 -name .git 2>/dev/null | while IFS= read -r g; do
@@ -82,8 +82,9 @@ type VMWorktree struct {
 
 // VMIgnored is an ignored file or directory of a worktree.
 type VMIgnored struct {
-	Path string
-	KiB  int64
+	Path  string
+	Files int64 // regular files in it
+	Bytes int64
 	// Private: not ignored by a committed .gitignore, but by
 	// .git/info/exclude or the agent's core.excludesFile.
 	Private bool
@@ -127,15 +128,11 @@ func ParseSurvey(out string) Survey {
 		case tag == "shared":
 			shared[rest] = true
 		case tag == "ignored":
-			size, p, ok := strings.Cut(rest, " ")
-			kib, err := strconv.ParseInt(size, 10, 64)
-			if !ok || p == "" {
+			f := strings.SplitN(rest, " ", 3)
+			if len(f) != 3 || f[2] == "" {
 				continue
 			}
-			if err != nil || kib < 0 {
-				kib = 0
-			}
-			wt.Ignored = append(wt.Ignored, VMIgnored{Path: p, KiB: kib, Private: !shared[p]})
+			wt.Ignored = append(wt.Ignored, VMIgnored{Path: f[2], Files: count(f[0]), Bytes: count(f[1]), Private: !shared[f[2]]})
 		}
 	}
 	// The clone and its worktrees are not other clones.
@@ -152,6 +149,15 @@ func ParseSurvey(out string) Survey {
 	}
 	s.Clones = clones
 	return s
+}
+
+// count reads a non-negative number; anything else is 0.
+func count(s string) int64 {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
 }
 
 func hasControl(s string) bool {

@@ -84,8 +84,8 @@ func TestParseSurvey(t *testing.T) {
 		"ref " + a + "  refs/heads/main\n" +
 		"ref " + b + "  refs/wip/x\n" +
 		"ref " + c + "  stash@{1}\n" +
-		"wt /w/repo\nhead " + a + "\nchange  M a.go\nhidden cfg.yml\nshared build/\nignored 8 build/\nignored 4 secret.txt\n" +
-		"wt /w/wt2\nhead " + b + "\nchange ?? u.txt\nignored x odd\n" +
+		"wt /w/repo\nhead " + a + "\nchange  M a.go\nhidden cfg.yml\nshared build/\nignored 2 10 build/\nignored 1 4 secret.txt\n" +
+		"wt /w/wt2\nhead " + b + "\nchange ?? u.txt\nignored x -1 odd\n" +
 		"clone /w/wt2\nclone /w/repo\nclone /w/other\nclone /w/other\nend\n"
 	got := ParseSurvey(out)
 	if !got.Complete {
@@ -100,10 +100,10 @@ func TestParseSurvey(t *testing.T) {
 	}
 	w := got.Worktrees[0]
 	if w.Path != "/w/repo" || w.Head != a || !slices.Equal(w.Changes, []string{" M a.go"}) || !slices.Equal(w.Hidden, []string{"cfg.yml"}) ||
-		!slices.Equal(w.Ignored, []VMIgnored{{"build/", 8, false}, {"secret.txt", 4, true}}) {
+		!slices.Equal(w.Ignored, []VMIgnored{{"build/", 2, 10, false}, {"secret.txt", 1, 4, true}}) {
 		t.Errorf("clone = %+v", w)
 	}
-	if w := got.Worktrees[1]; !slices.Equal(w.Changes, []string{"?? u.txt"}) || !slices.Equal(w.Ignored, []VMIgnored{{"odd", 0, true}}) {
+	if w := got.Worktrees[1]; !slices.Equal(w.Changes, []string{"?? u.txt"}) || !slices.Equal(w.Ignored, []VMIgnored{{"odd", 0, 0, true}}) {
 		t.Errorf("wt2 = %+v", w)
 	}
 	if !slices.Equal(got.Clones, []string{"/w/other"}) {
@@ -119,7 +119,7 @@ func TestParseSurvey(t *testing.T) {
 // (it is printed to the user's terminal), each worktree HEAD is also a
 // ref, and no worktree is reported as another clone.
 func FuzzParseSurvey(f *testing.F) {
-	f.Add("ref " + strings.Repeat("a", 40) + "  refs/wip/x\nwt /r\nhead " + strings.Repeat("a", 40) + "\nchange ?? x\nignored 3 y\nclone /r\nend\n")
+	f.Add("ref " + strings.Repeat("a", 40) + "  refs/wip/x\nwt /r\nhead " + strings.Repeat("a", 40) + "\nchange ?? x\nignored 1 3 y\nclone /r\nend\n")
 	f.Add("wt \x1b[2J\nchange \x07\nend\n")
 	f.Fuzz(func(t *testing.T, out string) {
 		s := ParseSurvey(out)
@@ -141,7 +141,7 @@ func FuzzParseSurvey(f *testing.F) {
 				}
 			}
 			for _, ig := range w.Ignored {
-				if ig.KiB < 0 || ig.Path == "" || hasControl(ig.Path) {
+				if ig.Bytes < 0 || ig.Files < 0 || ig.Path == "" || hasControl(ig.Path) {
 					t.Fatalf("%q gives %+v", out, ig)
 				}
 			}

@@ -379,8 +379,8 @@ func TestRemoveRefusesWhileWorkWouldBeLost(t *testing.T) {
 			w.survey("hidden config.yml")
 		}, []string{"1 file changed behind skip-worktree or assume-unchanged: config.yml"}},
 		{"untracked work hidden by .git/info/exclude", func(w *world) {
-			w.survey("ignored 12 notes.md")
-		}, []string{"1 untracked path (12 KiB) ignored by .git/info/exclude or core.excludesFile: notes.md"}},
+			w.survey("ignored 1 12 notes.md")
+		}, []string{"1 file, 12 bytes ignored by .git/info/exclude or core.excludesFile: notes.md"}},
 		{"an older stash entry", func(w *world) {
 			w.survey("ref "+hash("s1")+"  stash@{1}")
 		}, []string{"stash@{1} ("}},
@@ -743,11 +743,11 @@ func TestSessionName(t *testing.T) {
 // are told; --force names exactly what it discards.
 func TestRemoveTellsIgnoredAndForceNamesWhatItDiscards(t *testing.T) {
 	w := unsavedWorld(t)
-	w.survey("shared build/", "ignored 8 build/")
+	w.survey("shared build/", "ignored 2 2048 build/")
 	if err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "box"}); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(w.ui.Infos, "\n"); !strings.Contains(got, "1 path (8 KiB) ignored by .gitignore: build/") {
+	if got := strings.Join(w.ui.Infos, "\n"); !strings.Contains(got, "2 files, 2.0 KiB ignored by .gitignore: build/") {
 		t.Errorf("infos = %q", w.ui.Infos)
 	}
 

@@ -51,15 +51,15 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 			}
 			s.UI.Warnf("could not check sandbox %q for unsaved work (%v); whatever it held that was not fetched is lost", sb.Name, err)
 		}
+		if len(notes) > 0 {
+			s.UI.Infof("not kept (ignored files in the sandbox):\n  %s", strings.Join(notes, "\n  "))
+		}
 		if len(problems) > 0 && !req.Force {
 			return hint.Errorf([]string{"commit or discard it in the sandbox ('git airlock shell'), fetch, then remove; or use --force to lose it"},
 				"sandbox %q holds work that would be lost:\n  %s", sb.Name, strings.Join(problems, "\n  "))
 		}
 		if len(problems) > 0 {
 			s.UI.Warnf("--force: discarding what sandbox %q held that was not fetched:\n  %s", sb.Name, strings.Join(problems, "\n  "))
-		}
-		if len(notes) > 0 {
-			s.UI.Infof("not kept (ignored files in the sandbox):\n  %s", strings.Join(notes, "\n  "))
 		}
 		if err := s.Sbx.Remove(ctx, sb.Name); err != nil {
 			return workflow.SbxError(err)
@@ -111,22 +111,19 @@ func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox) (problems, n
 		if n := len(wt.Hidden); n > 0 {
 			problems = append(problems, fmt.Sprintf("%s changed behind skip-worktree or assume-unchanged%s: %s", workflow.Plural(n, "file", "files"), where, listPaths(wt.Hidden)))
 		}
-		var private, shared []string
-		var privateKiB, sharedKiB int64
+		var private, shared ignored
 		for _, ig := range wt.Ignored {
 			if ig.Private {
-				private, privateKiB = append(private, ig.Path), privateKiB+ig.KiB
+				private.add(ig)
 			} else {
-				shared, sharedKiB = append(shared, ig.Path), sharedKiB+ig.KiB
+				shared.add(ig)
 			}
 		}
-		if len(private) > 0 {
-			problems = append(problems, fmt.Sprintf("%s (%d KiB) ignored by .git/info/exclude or core.excludesFile%s: %s",
-				workflow.Plural(len(private), "untracked path", "untracked paths"), privateKiB, where, listPaths(private)))
+		if len(private.paths) > 0 {
+			problems = append(problems, fmt.Sprintf("%s ignored by .git/info/exclude or core.excludesFile%s: %s", private, where, listPaths(private.paths)))
 		}
-		if len(shared) > 0 {
-			notes = append(notes, fmt.Sprintf("%s (%d KiB) ignored by .gitignore%s: %s",
-				workflow.Plural(len(shared), "path", "paths"), sharedKiB, where, listPaths(shared)))
+		if len(shared.paths) > 0 {
+			notes = append(notes, fmt.Sprintf("%s ignored by .gitignore%s: %s", shared, where, listPaths(shared.paths)))
 		}
 	}
 	for _, c := range sv.Clones {
@@ -165,6 +162,30 @@ func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox) (problems, n
 		}
 	}
 	return problems, notes, nil
+}
+
+// ignored sums ignored paths for one line of the report.
+type ignored struct {
+	paths        []string
+	files, bytes int64
+}
+
+func (i *ignored) add(ig gitx.VMIgnored) {
+	i.paths = append(i.paths, ig.Path)
+	i.files += ig.Files
+	i.bytes += ig.Bytes
+}
+
+// String is "3 files, 12 bytes" (or KiB, MiB).
+func (i ignored) String() string {
+	size := fmt.Sprintf("%d bytes", i.bytes)
+	switch {
+	case i.bytes >= 1<<20:
+		size = fmt.Sprintf("%.1f MiB", float64(i.bytes)/(1<<20))
+	case i.bytes >= 1<<10:
+		size = fmt.Sprintf("%.1f KiB", float64(i.bytes)/(1<<10))
+	}
+	return workflow.Plural(int(i.files), "file", "files") + ", " + size
 }
 
 // changedPaths takes the paths out of `git status --porcelain` lines.
