@@ -102,6 +102,19 @@ func Tracking(remote, branch string) string { return TrackingPrefix(remote) + br
 // (airlock-x/main).
 func Short(ref string) string { return strings.TrimPrefix(ref, "refs/remotes/") }
 
+// SbxTrackingPrefix covers the fetched branches of sbx's own
+// sandbox-<name> remotes.
+const SbxTrackingPrefix = "refs/remotes/sandbox-"
+
+// SbxMirrorPrefix is where sbx mirrors a sandbox's fetched branches
+// (refs/sandboxes/<name>/<branch>); they survive removal.
+const SbxMirrorPrefix = "refs/sandboxes/"
+
+// ProvenancePrefixes are every ref namespace whose commits came from a
+// sandbox: git-airlock's remotes, sbx's remotes and mirror, and what
+// removals kept.
+var ProvenancePrefixes = []string{AllTrackingPrefix, SbxTrackingPrefix, SbxMirrorPrefix, RemovedPrefix}
+
 // AllTrackingPrefix covers the fetched branches of every sandbox remote.
 const AllTrackingPrefix = "refs/remotes/" + RemotePrefix
 
