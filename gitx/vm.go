@@ -135,14 +135,24 @@ func ParseSurvey(out string) Survey {
 			wt.Ignored = append(wt.Ignored, VMIgnored{Path: f[2], Files: count(f[0]), Bytes: count(f[1]), Private: !shared[f[2]]})
 		}
 	}
-	// The clone and its worktrees are not other clones.
+	// The clone and its worktrees are not other clones, nor is anything
+	// inside them: a submodule is the clone's business, and a repository
+	// the agent created inside shows as untracked.
 	known := map[string]bool{}
 	for _, w := range s.Worktrees {
 		known[w.Path] = true
 	}
+	inside := func(c string) bool {
+		for _, w := range s.Worktrees {
+			if strings.HasPrefix(c, strings.TrimSuffix(w.Path, "/")+"/") {
+				return true
+			}
+		}
+		return false
+	}
 	clones := s.Clones[:0]
 	for _, c := range s.Clones {
-		if !known[c] {
+		if !known[c] && !inside(c) {
 			known[c] = true
 			clones = append(clones, c)
 		}

@@ -86,7 +86,7 @@ func TestParseSurvey(t *testing.T) {
 		"ref " + c + "  stash@{1}\n" +
 		"wt /w/repo\nhead " + a + "\nchange  M a.go\nhidden cfg.yml\nshared build/\nignored 2 10 build/\nignored 1 4 secret.txt\n" +
 		"wt /w/wt2\nhead " + b + "\nchange ?? u.txt\nignored x -1 odd\n" +
-		"clone /w/wt2\nclone /w/repo\nclone /w/other\nclone /w/other\nend\n"
+		"clone /w/wt2\nclone /w/repo\nclone /w/repo/sub\nclone /w/other\nclone /w/other\nend\n"
 	got := ParseSurvey(out)
 	if !got.Complete {
 		t.Fatal("incomplete")
@@ -147,7 +147,11 @@ func FuzzParseSurvey(f *testing.F) {
 			}
 		}
 		for _, c := range s.Clones {
-			if wts[c] || hasControl(c) {
+			inside := false
+			for w := range wts {
+				inside = inside || strings.HasPrefix(c, strings.TrimSuffix(w, "/")+"/")
+			}
+			if wts[c] || inside || hasControl(c) {
 				t.Fatalf("%q reports %q as another clone", out, c)
 			}
 		}

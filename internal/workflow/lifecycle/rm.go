@@ -97,7 +97,9 @@ func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox) (problems, n
 		return nil, nil, err
 	}
 	sv := gitx.ParseSurvey(out)
-	if !sv.Complete {
+	if !sv.Complete || len(sv.Worktrees) == 0 {
+		// Without the worktree list nothing of the working tree was
+		// checked: refuse rather than report it clean.
 		return nil, nil, fmt.Errorf("incomplete answer from the sandbox's git")
 	}
 	for i, wt := range sv.Worktrees {
