@@ -382,7 +382,7 @@ func TestRemoveRefusesWhileWorkWouldBeLost(t *testing.T) {
 			w.survey("ignored 1 12 notes.md")
 		}, []string{"1 file, 12 bytes ignored by .git/info/exclude or core.excludesFile: notes.md"}},
 		{"an older stash entry", func(w *world) {
-			w.survey("ref "+hash("s1")+"  stash@{1}")
+			w.survey("ref " + hash("s1") + "  stash@{1}")
 		}, []string{"stash@{1} ("}},
 		{"another clone", func(w *world) {
 			w.survey("clone /home/u/other")
