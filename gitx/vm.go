@@ -5,6 +5,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Git commands that run inside a sandbox's VM, described as data: sbx
@@ -99,9 +100,14 @@ func ParseSurvey(out string) Survey {
 	shared := map[string]bool{}
 	for _, line := range strings.Split(out, "\n") {
 		tag, rest, _ := strings.Cut(line, " ")
-		if hasControl(rest) {
-			continue
-		}
+		// Counted, never dropped (a name must not hide work), but shown
+		// without its control characters.
+		rest = strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) {
+				return '?'
+			}
+			return r
+		}, rest)
 		switch {
 		case tag == "ref":
 			s.Refs = append(s.Refs, ParseVMRefs(rest)...)
@@ -170,8 +176,10 @@ func count(s string) int64 {
 	return n
 }
 
+// hasControl reports C0 and C1 control characters (an escape sequence the
+// agent wrote into a file name would reach the user's terminal).
 func hasControl(s string) bool {
-	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
+	return strings.ContainsFunc(s, unicode.IsControl)
 }
 
 // VMRef is one ref of the clone and the commit it holds.

@@ -109,6 +109,9 @@ func TestParseSurvey(t *testing.T) {
 	if !slices.Equal(got.Clones, []string{"/w/other"}) {
 		t.Errorf("clones = %q", got.Clones)
 	}
+	if w := ParseSurvey("wt /r\nchange ?? a\u009b2J\nchange ?? \x1b[2Jb\nend\n").Worktrees[0]; !slices.Equal(w.Changes, []string{"?? a?2J", "?? ?[2Jb"}) {
+		t.Errorf("changes with control characters = %q, want them counted and shown without", w.Changes)
+	}
 	if ParseSurvey(strings.TrimSuffix(out, "end\n")).Complete {
 		t.Error("an answer cut short is complete")
 	}
@@ -121,6 +124,7 @@ func TestParseSurvey(t *testing.T) {
 func FuzzParseSurvey(f *testing.F) {
 	f.Add("ref " + strings.Repeat("a", 40) + "  refs/wip/x\nwt /r\nhead " + strings.Repeat("a", 40) + "\nchange ?? x\nignored 1 3 y\nclone /r\nend\n")
 	f.Add("wt \x1b[2J\nchange \x07\nend\n")
+	f.Add("wt /r\nchange ?? \u009b2J\nend\n")
 	f.Fuzz(func(t *testing.T, out string) {
 		s := ParseSurvey(out)
 		heads := 0
