@@ -228,24 +228,32 @@ func (g *Gate) sandboxRefContaining(ctx context.Context, commit string) (string,
 		ok, _ := g.Repo.IsAncestor(commit, tip)
 		return ok
 	}
-	var tracking []string
+	all := map[string]string{}
+	var names, tracking []string
 	for _, prefix := range sandboxref.ProvenancePrefixes {
 		refs, err := g.Repo.Refs(prefix)
 		if err != nil {
 			continue
 		}
-		names := make([]string, 0, len(refs))
-		for name := range refs {
+		for name, tip := range refs {
+			all[name] = tip
 			names = append(names, name)
 		}
-		sort.Strings(names)
-		for _, name := range names {
-			if contains(refs[name]) {
-				return sandboxref.Short(name), true
-			}
-			if strings.HasPrefix(name, "refs/remotes/") {
-				tracking = append(tracking, name)
-			}
+	}
+	sort.Strings(names)
+	// A branch whose tip is the commit names it best (airlock-x/agent/y
+	// rather than airlock-x/HEAD) and costs no history walk.
+	for _, name := range names {
+		if all[name] == commit && !strings.HasSuffix(name, "/HEAD") {
+			return sandboxref.Short(name), true
+		}
+	}
+	for _, name := range names {
+		if contains(all[name]) {
+			return sandboxref.Short(name), true
+		}
+		if strings.HasPrefix(name, "refs/remotes/") {
+			tracking = append(tracking, name)
 		}
 	}
 	for _, name := range tracking {

@@ -420,6 +420,11 @@ func TestPreMergeCommitDecides(t *testing.T) {
 				r.mergeBases[[2]string{headCommit, kept}] = forkPoint
 				r.refs[sandboxref.SbxMirrorPrefix] = map[string]string{"refs/sandboxes/x/agent": kept}
 			}, wantRef: "refs/sandboxes/x/agent", wantDiffs: 1},
+		{name: "the branch whose tip is the commit names it, not HEAD", changes: []string{".envrc"},
+			reflog: "pull", setup: func(r *fakeRepo) {
+				r.revs["FETCH_HEAD"] = agentCommit
+				r.refs[sandboxref.AllTrackingPrefix]["refs/remotes/airlock-x/agent/y"] = agentCommit
+			}, wantRef: "airlock-x/agent/y", wantDiffs: 1},
 		{name: "not a merge", changes: []string{".envrc"}, reflog: "commit (merge)", wantDiffs: 0},
 		{name: "no reflog action", changes: []string{".envrc"}, reflog: "", wantDiffs: 0},
 		{name: "an unknown revision is skipped", changes: []string{".envrc"}, reflog: "merge " + stray, wantDiffs: 0},
