@@ -128,7 +128,13 @@ func (r *Repo) Uncommitted(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("read the work tree's status: %w", err)
 	}
-	return CountChanged(out), nil
+	n := 0
+	for _, line := range strings.Split(out, "\n") {
+		if strings.TrimSpace(line) != "" {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // Worktree facts clone mode depends on.
