@@ -69,9 +69,10 @@ func TestScript(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"newrepo": cmdNewRepo,
-			"cmpown":  cmdCmpOwn,
-			"without": cmdWithout,
+			"newrepo":   cmdNewRepo,
+			"cmpown":    cmdCmpOwn,
+			"stdoutenv": cmdStdoutEnv,
+			"without":   cmdWithout,
 		},
 	})
 }
@@ -143,3 +144,13 @@ func cmdCmpOwn(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 var gitRefUpdate = regexp.MustCompile(`^(From \S+|  ?[ *+!=t-] (\[[^]]+\]|[0-9a-f]+\.\.\.?[0-9a-f]+) .*)\r?\n?$`)
+
+// stdoutenv NAME: sets NAME to the last command's stdout, trimmed, for
+// goldens that hold a value only the run knows (an object id that depends
+// on the git version).
+func cmdStdoutEnv(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: stdoutenv NAME")
+	}
+	ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile("stdout")))
+}
