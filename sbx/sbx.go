@@ -71,9 +71,11 @@ type NotFoundError struct{ Name string }
 
 func (e *NotFoundError) Error() string { return fmt.Sprintf("no sandbox named %q", e.Name) }
 
-// ExitError: a command run in a sandbox by Tunnel exited non-zero. Code is
-// the status of `sbx exec`, which is the far command's own status unless sbx
-// itself failed; Err is the *xec.ExitError with the tail of sbx's stderr.
+// ExitError: a command run in a sandbox exited non-zero. From Exec and
+// ExecOutput, Code is the command's own status (it is known to have
+// started); from Tunnel, it is the status of `sbx exec`, which is the far
+// command's unless sbx itself failed. Err is the *xec.ExitError with the
+// tail of the stderr.
 type ExitError struct {
 	Name string
 	Code int
@@ -81,7 +83,14 @@ type ExitError struct {
 }
 
 func (e *ExitError) Error() string {
-	return fmt.Sprintf("exec in sandbox %q: exit status %d", e.Name, e.Code)
+	msg := fmt.Sprintf("exec in sandbox %q: exit status %d", e.Name, e.Code)
+	var xe *xec.ExitError
+	if errors.As(e.Err, &xe) {
+		if lines := strings.Split(strings.TrimSpace(xe.Stderr), "\n"); lines[len(lines)-1] != "" {
+			msg += ": " + lines[len(lines)-1]
+		}
+	}
+	return msg
 }
 func (e *ExitError) Unwrap() error { return e.Err }
 
@@ -137,12 +146,3 @@ func classify(subject string, err error) error {
 	return &CommandError{Subject: subject, Err: err}
 }
 
-// IsNotFoundText reports whether an sbx failure says the sandbox is missing.
-func isNotFound(err error) bool {
-	var ee *xec.ExitError
-	if !errors.As(err, &ee) {
-		return false
-	}
-	msg := strings.ToLower(ee.Stderr)
-	return strings.Contains(msg, "not found") || strings.Contains(msg, "no such sandbox") || strings.Contains(msg, "does not exist")
-}

@@ -166,38 +166,6 @@ func (c *Client) execArgv(req ExecRequest) []string {
 	return append(append(argv, req.Name), req.Argv...)
 }
 
-// Exec runs a command in the sandbox with the given streams. The command's
-// own exit status comes back as an *xec.ExitError.
-func (c *Client) Exec(ctx context.Context, req ExecRequest) error {
-	cmd := xec.Cmd{Argv: c.execArgv(req), Stdin: req.Streams.In, Stdout: req.Streams.Out,
-		Stderr: req.Streams.Err, Mutates: req.Mutates || c.DryRun()}
-	if !req.Stream {
-		cmd.Timeout = c.timeout()
-	}
-	err := c.Run.Run(ctx, cmd)
-	if err != nil && isNotFound(err) {
-		return &NotFoundError{Name: req.Name}
-	}
-	var te *xec.TimeoutError
-	if errors.As(err, &te) {
-		return fmt.Errorf("exec in sandbox %q: %w", req.Name, err)
-	}
-	return err
-}
-
-// ExecOutput runs a short command in the sandbox and returns its stdout.
-func (c *Client) ExecOutput(ctx context.Context, req ExecRequest) (string, error) {
-	cmd := xec.Cmd{Argv: c.execArgv(req), Timeout: c.timeout(), Mutates: req.Mutates || c.DryRun()}
-	out, err := c.Run.Output(ctx, cmd)
-	if err != nil {
-		if isNotFound(err) {
-			return "", &NotFoundError{Name: req.Name}
-		}
-		return string(out), classify(fmt.Sprintf("exec %s in sandbox %q", req.Argv[0], req.Name), err)
-	}
-	return string(out), nil
-}
-
 // Tunnel runs a command in the sandbox as one end of a byte stream (the
 // remote helper's git service): stdin is passed on (-i) exactly as given,
 // so that a caller can hand over an *os.File for the child to read

@@ -263,6 +263,48 @@ var builtinAgents = map[string][]string{
 	"droid": {"droid"}, "devin": {"devin"}, "shell": {"bash", "-l"},
 }
 
+// installAgents puts the agent binaries on the VM's PATH: each runs the
+// scripted fake agent named by SBXSIM_AGENT with its arguments, so that a
+// command reaches them however it is started (directly, or through a shell
+// as git-airlock's framing does).
+func installAgents(sb *Sandbox) error {
+	dir := filepath.Join(filepath.Dir(filepath.Dir(sb.Clone)), "bin")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for bin := range agentBinaries() {
+		shim := fmt.Sprintf("#!/bin/sh\nif [ -z \"$SBXSIM_AGENT\" ]; then echo 'sbxsim: %[1]s has nothing to do (set SBXSIM_AGENT to a script)' >&2; exit 0; fi\n"+
+			"SBXSIM_AGENT_NAME=%[1]s exec bash \"$SBXSIM_AGENT\" \"$@\"\n", bin)
+		p := filepath.Join(dir, bin)
+		if b, err := os.ReadFile(p); err == nil && string(b) == shim {
+			continue
+		}
+		if err := os.WriteFile(p, []byte(shim), 0o755); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// vmPath is the PATH inside the VM: its agent binaries, then the host's.
+func vmPath(sb *Sandbox) string {
+	return filepath.Join(filepath.Dir(filepath.Dir(sb.Clone)), "bin") + string(os.PathListSeparator) + os.Getenv("PATH")
+}
+
+// lookPathIn finds a program on a given PATH.
+func lookPathIn(pathList, prog string) (string, error) {
+	if strings.Contains(prog, "/") {
+		return exec.LookPath(prog)
+	}
+	for _, dir := range filepath.SplitList(pathList) {
+		p := filepath.Join(dir, prog)
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", exec.ErrNotFound
+}
+
 func agentBinaries() map[string]bool {
 	m := map[string]bool{}
 	for _, argv := range builtinAgents {
@@ -415,7 +457,7 @@ func isForgeURL(u string) bool {
 // host's git environment leaks in.
 func vmEnv(sb *Sandbox, extra []string) []string {
 	env := []string{
-		"PATH=" + os.Getenv("PATH"),
+		"PATH=" + vmPath(sb),
 		"HOME=" + filepath.Join(filepath.Dir(filepath.Dir(sb.Clone)), "home"),
 		"USER=agent", "LANG=C.UTF-8", "GIT_CONFIG_NOSYSTEM=1",
 		"SANDBOX_VM_ID=" + sb.Name,
@@ -585,19 +627,13 @@ func firstOr(s []string, d string) string {
 	return p
 }
 
-// runIn runs argv "inside" the sandbox. Agent binaries run the scripted fake
-// agent named by SBXSIM_AGENT with the combined arguments.
+// runIn runs argv "inside" the sandbox, on the VM's PATH, where the agent
+// binaries are installed (see installAgents).
 func (s *sim) runIn(sb *Sandbox, argv, env []string, dir string, in io.Reader, out, errw io.Writer) error {
-	if agentBinaries()[argv[0]] {
-		script := os.Getenv("SBXSIM_AGENT")
-		if script == "" {
-			fmt.Fprintf(errw, "sbxsim: %s has nothing to do (set SBXSIM_AGENT to a script)\n", argv[0])
-			return nil
-		}
-		env = append(env, "SBXSIM_AGENT_NAME="+argv[0])
-		argv = append([]string{"bash", script}, argv[1:]...)
+	if err := installAgents(sb); err != nil {
+		return err
 	}
-	path, err := exec.LookPath(argv[0])
+	path, err := lookPathIn(vmPath(sb), argv[0])
 	if err != nil {
 		return &exitError{code: 127, msg: fmt.Sprintf("exec: %q: executable file not found in $PATH", argv[0])}
 	}
