@@ -145,4 +145,3 @@ func classify(subject string, err error) error {
 	}
 	return &CommandError{Subject: subject, Err: err}
 }
-

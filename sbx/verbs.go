@@ -1,9 +1,7 @@
 package sbx
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -30,45 +28,6 @@ type Port struct {
 
 // Running reports whether the sandbox is up.
 func (s Sandbox) Running() bool { return s.Status == "running" }
-
-// ParseList reads `sbx ls --json` output. The schema is undocumented: accept
-// an object with a "sandboxes" array or a bare array, after any lines of
-// non-JSON text, and ignore fields we do not know.
-func ParseList(out []byte) ([]Sandbox, error) {
-	i := bytes.IndexAny(out, "[{")
-	for i > 0 && out[i-1] != '\n' { // a bracket inside a leading text line
-		j := bytes.IndexAny(out[i+1:], "[{")
-		if j < 0 {
-			i = -1
-			break
-		}
-		i += j + 1
-	}
-	if i < 0 {
-		if len(bytes.TrimSpace(out)) == 0 {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("sbx ls --json: no JSON in output %q", firstLine(out))
-	}
-	dec := json.NewDecoder(bytes.NewReader(out[i:]))
-	var raw json.RawMessage
-	if err := dec.Decode(&raw); err != nil {
-		return nil, fmt.Errorf("sbx ls --json: %w", err)
-	}
-	var list []Sandbox
-	if raw[0] == '{' {
-		var obj struct {
-			Sandboxes []Sandbox `json:"sandboxes"`
-		}
-		if err := json.Unmarshal(raw, &obj); err != nil {
-			return nil, fmt.Errorf("sbx ls --json: %w", err)
-		}
-		list = obj.Sandboxes
-	} else if err := json.Unmarshal(raw, &list); err != nil {
-		return nil, fmt.Errorf("sbx ls --json: %w", err)
-	}
-	return list, nil
-}
 
 func firstLine(b []byte) string {
 	s, _, _ := strings.Cut(string(b), "\n")

@@ -18,10 +18,6 @@ import (
 	"golang.org/x/term"
 )
 
-// DefaultVersion is the sbx version the simulator claims unless
-// SBXSIM_VERSION says otherwise.
-const DefaultVersion = "0.46.0"
-
 // usageError is a bad command line: exit 1 with sbx's "ERROR:" prefix.
 type exitError struct {
 	code int
@@ -85,28 +81,6 @@ func quote(args []string) string {
 	return strings.Join(out, " ")
 }
 
-func version() [3]int {
-	v := os.Getenv("SBXSIM_VERSION")
-	if v == "" {
-		v = DefaultVersion
-	}
-	var out [3]int
-	for i, p := range strings.SplitN(strings.TrimPrefix(v, "v"), ".", 3) {
-		out[i], _ = strconv.Atoi(p)
-	}
-	return out
-}
-
-func atLeast(maj, min, patch int) bool {
-	v := version()
-	for i, w := range [3]int{maj, min, patch} {
-		if v[i] != w {
-			return v[i] > w
-		}
-	}
-	return true
-}
-
 // faults applies the fault-injection variables before a verb runs.
 func (s *sim) faults(verb string) error {
 	if spec := os.Getenv("SBXSIM_HANG"); spec != "" && matchVerb(spec, verb) {
@@ -162,7 +136,7 @@ func (s *sim) dispatch(args []string) error {
 	}
 	switch verb {
 	case "version":
-		fmt.Printf("sbx version: v%d.%d.%d\n", version()[0], version()[1], version()[2])
+		fmt.Printf("sbx version: v%s\n", version())
 		return nil
 	case "create":
 		return s.create(rest, false)
@@ -333,7 +307,7 @@ const createFlags = "--name --cpus -m --memory -t --template -e --env --env-file
 
 func (s *sim) create(args []string, fromRun bool) error {
 	bools := "--clone --no-progress"
-	if !atLeast(0, 31, 0) {
+	if !release().Clone {
 		bools = "--no-progress -q --quiet"
 	}
 	f, err := parse(args, bools+" -d --detach --detached --rm", createFlags, 0)
@@ -341,7 +315,7 @@ func (s *sim) create(args []string, fromRun bool) error {
 		return err
 	}
 	if f.value("--branch") != "" {
-		if atLeast(0, 31, 0) {
+		if release().Clone {
 			return fail("--branch is no longer supported; use --clone instead")
 		}
 		return fail("the simulator does not implement branch mode")
@@ -502,7 +476,7 @@ func (s *sim) start(name string) (*Sandbox, error) {
 	err := s.locked(func(st *state) error {
 		sb, ok := st.Sandboxes[name]
 		if !ok {
-			return fail("sandbox %q not found", name)
+			return noSandbox(name)
 		}
 		if sb.Status == "running" && alive(sb.DaemonPID) {
 			out = sb
@@ -577,7 +551,11 @@ func (s *sim) idleStop(name string) {
 }
 
 func (s *sim) run(args []string) error {
-	f, err := parse(args, "--clone -d --detach --detached --rm --no-progress", createFlags, 0)
+	bools := "--clone -d --no-progress " + release().DetachFlag
+	if release().RunRm {
+		bools += " --rm"
+	}
+	f, err := parse(args, bools, createFlags, 0)
 	if err != nil {
 		return err
 	}
@@ -606,7 +584,11 @@ func (s *sim) run(args []string) error {
 		fmt.Println(sb.Name)
 		return nil
 	}
-	defer s.idleStop(name)
+	if f.has("--rm") {
+		defer func() { _ = s.rm([]string{"--force", name}) }()
+	} else {
+		defer s.idleStop(name)
+	}
 	argv := append([]string{}, builtinAgents[sb.Agent]...)
 	if len(f.after) > 0 {
 		if strings.HasPrefix(f.after[0], "-") {
@@ -680,8 +662,8 @@ func (s *sim) exec(args []string) error {
 	if err != nil {
 		return err
 	}
-	if !wasRunning && os.Getenv("SBXSIM_EXEC_BANNER") != "" {
-		fmt.Printf("Starting sandbox %s... done\n", sb.Name)
+	if !wasRunning {
+		wakeLine(sb.Name)
 	}
 	defer s.idleStop(sb.Name)
 	var in io.Reader
@@ -749,7 +731,7 @@ func (s *sim) ls(args []string) error {
 		if rows == nil {
 			rows = []lsRow{}
 		}
-		if atLeast(0, 38, 0) {
+		if release().LsObject {
 			return printJSON(map[string]any{"sandboxes": rows})
 		}
 		return printJSON(rows)
@@ -782,7 +764,7 @@ func (s *sim) stop(args []string) error {
 		for _, n := range f.pos {
 			sb, ok := st.Sandboxes[n]
 			if !ok {
-				return fail("sandbox %q not found", n)
+				return noSandbox(n)
 			}
 			stopDaemon(sb)
 			fmt.Fprintf(os.Stderr, "✓ Stopped %s\n", n)
@@ -806,7 +788,7 @@ func (s *sim) rm(args []string) error {
 		}
 		for _, n := range names {
 			if _, ok := st.Sandboxes[n]; !ok {
-				return fail("sandbox %q not found", n)
+				return noSandbox(n)
 			}
 			fmt.Fprintf(os.Stderr, "Warning: removing %s drops its clone; commits that were not fetched are lost.\n"+
 				"Fetched branches are mirrored into refs/sandboxes/%s/* and survive removal; recover any branch with: git branch <local-name> refs/sandboxes/%s/<branch>\n", n, n, n)
@@ -884,7 +866,7 @@ func (s *sim) cp(args []string) error {
 	}
 	vm := s.vmDir(name)
 	if _, err := os.Stat(vm); err != nil {
-		return fail("sandbox %q not found", name)
+		return noSandbox(name)
 	}
 	if rel, err := filepath.Rel(vm, path); err != nil || strings.HasPrefix(rel, "..") {
 		return fail("sbxsim: %q is outside the simulated VM", path)
@@ -900,4 +882,22 @@ func (s *sim) cp(args []string) error {
 		return fail("copy: %s", b)
 	}
 	return nil
+}
+
+// wakeLine is what exec prints when it starts a stopped sandbox: the
+// release's line on the stream SBXSIM_WAKE_STREAM names (stdout, stderr,
+// the default, or none). SBXSIM_EXEC_BANNER adds an older banner on stdout.
+func wakeLine(name string) {
+	if line := release().WakeLine; line != "" {
+		switch os.Getenv("SBXSIM_WAKE_STREAM") {
+		case "stdout":
+			fmt.Printf(line+"\n", name)
+		case "none":
+		default:
+			fmt.Fprintf(os.Stderr, line+"\n", name)
+		}
+	}
+	if os.Getenv("SBXSIM_EXEC_BANNER") != "" {
+		fmt.Printf("Starting sandbox %s... done\n", name)
+	}
 }

@@ -126,7 +126,7 @@ var _ Sbx = (*fakeSbx)(nil)
 type fakeUI = workflowtest.UI
 
 // newCaps is the current sbx CLI: `policy init`, `secret set` without -g.
-var newCaps = sbx.Capabilities{Version: sbx.Version{0, 46, 0}, Clone: true, DetachFlag: "--detach", PolicyInit: "init", SecretGlobal: "sandbox-flag"}
+var newCaps = sbx.Capabilities{Version: sbx.Version{0, 47, 0}, Clone: true, DetachFlag: "--detached", PolicyInit: "init", SecretGlobal: "sandbox-flag"}
 
 // oldCaps is the older CLI that overwrites with `policy set-default`.
 var oldCaps = sbx.Capabilities{Version: sbx.Version{0, 32, 0}, Clone: true, DetachFlag: "--detached", PolicyInit: "set-default", SecretGlobal: "g-flag"}
