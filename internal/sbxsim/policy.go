@@ -155,7 +155,7 @@ func (s *sim) policy(args []string) error {
 		if len(f.pos) != 2 || f.pos[0] != "network" {
 			return fail("usage: sbx policy check network [--sandbox NAME] TARGET")
 		}
-		if p.allows(f.value("--sandbox"), f.pos[1]) {
+		if p.allows(f.value("--sandbox"), f.pos[1]) || s.kitAllows(f.value("--sandbox"), f.pos[1]) {
 			fmt.Println("Allowed:", f.pos[1])
 		} else {
 			fmt.Println("Denied:", f.pos[1])
@@ -175,6 +175,36 @@ func (s *sim) policy(args []string) error {
 		return save()
 	}
 	return fail("unknown policy subcommand %q", sub)
+}
+
+// kitHosts are the model APIs the built-in agent kits allow, whatever the
+// policy (H47 `policy init` help: kit rules still apply under deny-all).
+var kitHosts = map[string][]string{
+	"claude": {"api.anthropic.com"}, "codex": {"api.openai.com", "chatgpt.com"},
+	"gemini": {"generativelanguage.googleapis.com"}, "copilot": {"api.githubcopilot.com"},
+	"cursor": {"api2.cursor.sh"}, "opencode": {"api.anthropic.com", "api.openai.com"},
+}
+
+// kitAllows: from 0.45, a sandbox's agent kit allows its model API.
+func (s *sim) kitAllows(sandbox, host string) bool {
+	if !release().KitAllows || sandbox == "" {
+		return false
+	}
+	agent := ""
+	_ = s.locked(func(st *state) error {
+		if sb, ok := st.Sandboxes[sandbox]; ok {
+			agent = sb.Agent
+		}
+		return nil
+	})
+	host = strings.TrimPrefix(strings.TrimPrefix(host, "https://"), "http://")
+	host, _, _ = strings.Cut(host, "/")
+	for _, h := range kitHosts[agent] {
+		if h == host {
+			return true
+		}
+	}
+	return false
 }
 
 func validPreset(p string) bool { return p == "allow-all" || p == "balanced" || p == "deny-all" }

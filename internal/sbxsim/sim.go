@@ -512,13 +512,40 @@ func (s *sim) start(name string) (*Sandbox, error) {
 		}
 		sb.Status, sb.Port, sb.DaemonPID = "running", port, pid
 		if sb.Remote {
-			_, _ = gitOut(sb.Workspace, "config", "remote.sandbox-"+name+".url",
-				fmt.Sprintf("git://127.0.0.1:%d/%s", port, filepath.Base(sb.Clone)))
+			restoreHostRemote(sb, port)
 		}
 		out = sb
 		return nil
 	})
 	return out, err
+}
+
+// restoreHostRemote points sandbox-<name> at this start's port. From 0.45
+// sbx restores the remote on every start, refspecs included (keys other
+// tools added are left alone here); before, it was withdrawn on stop and
+// not restored (see withdrawHostRemote), so only the URL is rewritten.
+func restoreHostRemote(sb *Sandbox, port int) {
+	remote := "sandbox-" + sb.Name
+	_, _ = gitOut(sb.Workspace, "config", "remote."+remote+".url", fmt.Sprintf("git://127.0.0.1:%d/%s", port, filepath.Base(sb.Clone)))
+	if !release().RemoteRestored {
+		return
+	}
+	have, _ := gitOut(sb.Workspace, "config", "--get-all", "remote."+remote+".fetch")
+	for _, spec := range []string{"+refs/heads/*:refs/remotes/" + remote + "/*", "+refs/heads/*:refs/sandboxes/" + sb.Name + "/*"} {
+		if !strings.Contains("\n"+have+"\n", "\n"+spec+"\n") {
+			_, _ = gitOut(sb.Workspace, "config", "--add", "remote."+remote+".fetch", spec)
+		}
+	}
+}
+
+// withdrawHostRemote: before 0.45, stopping a sandbox withdrew its host
+// remote, and later starts did not restore it.
+func withdrawHostRemote(sb *Sandbox) {
+	if release().RemoteRestored || !sb.Remote {
+		return
+	}
+	_, _ = gitOut(sb.Workspace, "config", "--remove-section", "remote.sandbox-"+sb.Name)
+	sb.Remote = false
 }
 
 func alive(pid int) bool {
@@ -545,6 +572,7 @@ func (s *sim) idleStop(name string) {
 	_ = s.locked(func(st *state) error {
 		if sb, ok := st.Sandboxes[name]; ok {
 			stopDaemon(sb)
+			withdrawHostRemote(sb)
 		}
 		return nil
 	})
@@ -683,9 +711,17 @@ func (s *sim) exec(args []string) error {
 
 type lsPort struct {
 	HostIP      string `json:"host_ip"`
-	HostPort    int    `json:"host_port"`
+	HostPort    any    `json:"host_port"` // a number; a string under SBXSIM_LS_PORT_STRING
 	SandboxPort int    `json:"sandbox_port"`
 	Protocol    string `json:"protocol"`
+}
+
+func newPort(port int) lsPort {
+	p := lsPort{"127.0.0.1", port, 9418, "tcp4"}
+	if os.Getenv("SBXSIM_LS_PORT_STRING") != "" {
+		p.HostPort = strconv.Itoa(port)
+	}
+	return p
 }
 
 type lsRow struct {
@@ -695,6 +731,10 @@ type lsRow struct {
 	Workspaces []string `json:"workspaces"`
 	Ports      []lsPort `json:"ports"`
 	CreatedAt  string   `json:"created_at"`
+	// From 0.43/0.45 (Release.LsExtra).
+	LastUsedAt string `json:"last_used_at,omitempty"`
+	CPUs       int    `json:"cpus,omitempty"`
+	MemoryMB   int    `json:"memory_mb,omitempty"`
 }
 
 func (s *sim) rows() ([]lsRow, error) {
@@ -707,7 +747,13 @@ func (s *sim) rows() ([]lsRow, error) {
 			r := lsRow{Name: sb.Name, Agent: sb.Agent, Status: sb.Status, Workspaces: []string{sb.Workspace},
 				Ports: []lsPort{}, CreatedAt: sb.Created.Format(time.RFC3339)}
 			if sb.Status == "running" {
-				r.Ports = append(r.Ports, lsPort{"127.0.0.1", sb.Port, 9418, "tcp4"})
+				r.Ports = append(r.Ports, newPort(sb.Port))
+			}
+			if release().LsExtra {
+				r.LastUsedAt, r.CPUs, r.MemoryMB = sb.Created.Format(time.RFC3339), 4, 8192
+				if matchVerb(os.Getenv("SBXSIM_LS_UNRESPONSIVE"), sb.Name) {
+					r.Status = "unresponsive"
+				}
 			}
 			rows = append(rows, r)
 		}
@@ -744,7 +790,7 @@ func (s *sim) ls(args []string) error {
 		for _, r := range rows {
 			ports := ""
 			for _, p := range r.Ports {
-				ports = fmt.Sprintf("%s:%d->%d/%s", p.HostIP, p.HostPort, p.SandboxPort, p.Protocol)
+				ports = fmt.Sprintf("%s:%v->%d/%s", p.HostIP, p.HostPort, p.SandboxPort, p.Protocol)
 			}
 			fmt.Printf("%-24s %-8s %-8s %-28s %s\n", r.Name, r.Agent, r.Status, ports, r.Workspaces[0])
 		}
@@ -767,6 +813,7 @@ func (s *sim) stop(args []string) error {
 				return noSandbox(n)
 			}
 			stopDaemon(sb)
+			withdrawHostRemote(sb)
 			fmt.Fprintf(os.Stderr, "✓ Stopped %s\n", n)
 		}
 		return nil
@@ -838,7 +885,7 @@ func (s *sim) ports(args []string) error {
 		return err
 	}
 	if f.has("--json") {
-		return printJSON([]lsPort{{"127.0.0.1", sb.Port, 9418, "tcp4"}})
+		return printJSON([]lsPort{newPort(sb.Port)})
 	}
 	fmt.Printf("127.0.0.1:%d->9418/tcp4\n", sb.Port)
 	return nil
