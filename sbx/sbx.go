@@ -22,6 +22,9 @@ type Client struct {
 	Bin     string        // program name or path; "sbx" when empty
 	Run     *xec.Runner   // required
 	Timeout time.Duration // for non-interactive calls; 60s when zero
+	// CreateTimeout bounds `sbx create`, which may pull an image first
+	// (minutes on a first run); 10 minutes when zero.
+	CreateTimeout time.Duration
 	// CacheDir holds probed capabilities keyed by binary and version; empty
 	// disables the cache.
 	CacheDir string
@@ -41,6 +44,13 @@ func (c *Client) timeout() time.Duration {
 		return 60 * time.Second
 	}
 	return c.Timeout
+}
+
+func (c *Client) createTimeout() time.Duration {
+	if c.CreateTimeout == 0 {
+		return 10 * time.Minute
+	}
+	return c.CreateTimeout
 }
 
 // DryRun reports whether commands are only printed.

@@ -64,14 +64,14 @@ type CreateRequest struct {
 	Path  string // required: absolute path of the host repository
 }
 
-// Create runs `sbx create --clone`. Creating a VM is slow (tens of seconds
-// on real hardware), so it gets five times the usual timeout.
+// Create runs `sbx create --clone`. Creating a VM is slow, and a first
+// image pull can take minutes, so it has its own limit (CreateTimeout).
 func (c *Client) Create(ctx context.Context, req CreateRequest) error {
 	if _, err := c.RequireClone(ctx); err != nil {
 		return err
 	}
 	cmd := xec.Cmd{Argv: []string{c.bin(), "create", "--clone", "--name", req.Name, req.Agent, req.Path},
-		Timeout: 5 * c.timeout(), Mutates: true}
+		Timeout: c.createTimeout(), Mutates: true}
 	if _, err := c.Run.Output(ctx, cmd); err != nil {
 		return classify(fmt.Sprintf("create sandbox %q", req.Name), err)
 	}
