@@ -57,6 +57,7 @@ var _ Repo = (*fakeRepo)(nil)
 
 // fakeSbx answers like an installed sbx of a given dialect.
 type fakeSbx struct {
+	facts       []sbx.Fact
 	log         *calls
 	dryRun      bool
 	caps        sbx.Capabilities
@@ -118,6 +119,11 @@ func (f *fakeSbx) SecretSetCommand(caps sbx.Capabilities, service string) []stri
 func (f *fakeSbx) LoginCommand() []string { return []string{"sbx", "login"} }
 func (f *fakeSbx) PolicyInitCommand(caps sbx.Capabilities, preset string) []string {
 	return []string{"sbx", "policy", caps.PolicyInit, preset}
+}
+
+func (f *fakeSbx) ProbeBehaviour(_ context.Context, req sbx.BehaviourRequest) []sbx.Fact {
+	f.log.add("sbx probe %s", req.Name)
+	return f.facts
 }
 
 var _ Sbx = (*fakeSbx)(nil)
