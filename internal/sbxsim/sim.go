@@ -411,6 +411,12 @@ func (s *sim) makeClone(sb *Sandbox) error {
 		name := strings.TrimSuffix(strings.TrimPrefix(key, "remote."), ".url")
 		_, _ = gitOut(sb.Clone, "remote", "add", name, url)
 	}
+	if _, err := gitOut(sb.Clone, "remote", "get-url", "origin"); err != nil && release().OriginSource {
+		// The host's path stands for /run/sandbox/source; it is read-only
+		// there, so pushes go nowhere.
+		_, _ = gitOut(sb.Clone, "remote", "add", "origin", sb.Workspace)
+		_, _ = gitOut(sb.Clone, "config", "remote.origin.pushurl", "/run/sandbox/source (read-only)")
+	}
 	if os.Getenv("SBXSIM_NO_HOST_REMOTE") == "" {
 		sb.Remote = true
 		remote := "sandbox-" + sb.Name

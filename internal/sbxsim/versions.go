@@ -58,6 +58,10 @@ type Release struct {
 	// KitAllows: under deny-all, the agent kits' rules still allow each
 	// agent's model API (H47 `policy init` help).
 	KitAllows bool
+	// OriginSource: when the host has no forge remote named origin, the
+	// clone's origin is the host repository, mounted read-only at
+	// /run/sandbox/source (C47, #367); older: assumed none.
+	OriginSource bool
 }
 
 // Version is a claimed sbx version.
@@ -92,7 +96,7 @@ var Releases = []Release{
 		RemoteRestored: true, KitAllows: true},
 	{Version: Version{0, 47, 0}, Clone: true, DetachFlag: "--detached", RunRm: true, PolicyInit: "init", SecretSandboxFlag: true,
 		LsObject: true, LsExtra: true, SecretJSON: "object", NoSandbox: `no sandbox named '%s'`,
-		WakeLine: "Sandbox %s started successfully", RemoteRestored: true, KitAllows: true},
+		WakeLine: "Sandbox %s started successfully", RemoteRestored: true, KitAllows: true, OriginSource: true},
 }
 
 // DefaultVersion is the sbx version the simulator claims unless
@@ -123,8 +127,6 @@ func release() Release {
 	r.Version = v
 	return r
 }
-
-func atLeast(maj, min, patch int) bool { return !version().less(Version{maj, min, patch}) }
 
 // noSandbox is sbx's failure for a missing sandbox.
 func noSandbox(name string) error {
