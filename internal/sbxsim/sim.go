@@ -532,6 +532,10 @@ func (s *sim) start(name string) (*Sandbox, error) {
 // not restored (see withdrawHostRemote), so only the URL is rewritten.
 func restoreHostRemote(sb *Sandbox, port int) {
 	remote := "sandbox-" + sb.Name
+	if release().RemoteRestored && os.Getenv("SBXSIM_REMOTE_REWRITE") != "" {
+		// sbx may write its remote afresh, without keys other tools added.
+		_, _ = gitOut(sb.Workspace, "config", "--remove-section", "remote."+remote)
+	}
 	_, _ = gitOut(sb.Workspace, "config", "remote."+remote+".url", fmt.Sprintf("git://127.0.0.1:%d/%s", port, filepath.Base(sb.Clone)))
 	if !release().RemoteRestored {
 		return
