@@ -44,6 +44,12 @@ func Main() int {
 	closeInheritedFDs()
 	s := &sim{home: home}
 	args := os.Args[1:]
+	if len(args) > 0 && args[0] == idleStopVerb {
+		if err := s.idleStopLater(args[1:]); err != nil {
+			return 1
+		}
+		return 0
+	}
 	s.logCall(args)
 	err := s.dispatch(args)
 	if err == nil {
@@ -575,12 +581,65 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func (s *sim) idleStop(name string) {
-	if os.Getenv("SBXSIM_IDLE_STOP") == "" {
-		return
-	}
+// session marks a sandbox in use until the returned function ends the
+// session, which then applies SBXSIM_IDLE_STOP: a duration ("30s", sbx's
+// own 30 s after the last session) stops the sandbox once it has been idle
+// that long; any other value stops it at once.
+func (s *sim) session(name string) (end func()) {
 	_ = s.locked(func(st *state) error {
 		if sb, ok := st.Sandboxes[name]; ok {
+			sb.Sessions++
+			sb.LastUsed = time.Now().UnixNano()
+		}
+		return nil
+	})
+	return func() {
+		spec := os.Getenv("SBXSIM_IDLE_STOP")
+		idle, err := time.ParseDuration(spec)
+		var stamp int64
+		_ = s.locked(func(st *state) error {
+			sb, ok := st.Sandboxes[name]
+			if !ok {
+				return nil
+			}
+			sb.Sessions = max(sb.Sessions-1, 0)
+			sb.LastUsed = time.Now().UnixNano()
+			stamp = sb.LastUsed
+			if spec != "" && (err != nil || idle <= 0) && sb.Sessions == 0 {
+				stopDaemon(sb)
+				withdrawHostRemote(sb)
+			}
+			return nil
+		})
+		if spec != "" && err == nil && idle > 0 && stamp != 0 {
+			startIdleStopper(name, stamp, idle)
+		}
+	}
+}
+
+// startIdleStopper leaves a detached simulator process behind that stops
+// the sandbox after idle, unless it was used again in the meantime.
+func startIdleStopper(name string, stamp int64, idle time.Duration) {
+	cmd := exec.Command(os.Args[0], idleStopVerb, name, strconv.FormatInt(stamp, 10), idle.String())
+	cmd.Env = os.Environ()
+	detach(cmd)
+	if cmd.Start() == nil {
+		_ = cmd.Process.Release()
+	}
+}
+
+// idleStopVerb is the simulator's own hidden verb for startIdleStopper.
+const idleStopVerb = "__sbxsim-idle-stop"
+
+func (s *sim) idleStopLater(args []string) error {
+	if len(args) != 3 {
+		return fail("usage: %s NAME STAMP IDLE", idleStopVerb)
+	}
+	stamp, _ := strconv.ParseInt(args[1], 10, 64)
+	idle, _ := time.ParseDuration(args[2])
+	time.Sleep(idle)
+	return s.locked(func(st *state) error {
+		if sb, ok := st.Sandboxes[args[0]]; ok && sb.LastUsed == stamp && sb.Sessions == 0 {
 			stopDaemon(sb)
 			withdrawHostRemote(sb)
 		}
@@ -625,7 +684,7 @@ func (s *sim) run(args []string) error {
 	if f.has("--rm") {
 		defer func() { _ = s.rm([]string{"--force", name}) }()
 	} else {
-		defer s.idleStop(name)
+		defer s.session(name)()
 	}
 	argv := append([]string{}, builtinAgents[sb.Agent]...)
 	if len(f.after) > 0 {
@@ -703,7 +762,7 @@ func (s *sim) exec(args []string) error {
 	if !wasRunning {
 		wakeLine(sb.Name)
 	}
-	defer s.idleStop(sb.Name)
+	defer s.session(sb.Name)()
 	var in io.Reader
 	if f.has("-i", "--interactive", "-it", "-ti") {
 		in = os.Stdin
