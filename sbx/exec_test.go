@@ -29,6 +29,7 @@ while :; do
 done
 name=$1; shift
 if [ "$name" = gone ]; then echo "$FAKE_MISSING" >&2; exit 1; fi
+if [ "$name" = gone-stdout ]; then echo "ERROR: no sandbox named 'gone-stdout'"; exit 1; fi
 if [ "$name" = down ]; then echo "ERROR: cannot connect to the sandbox daemon: the daemon is not running" >&2; exit 1; fi
 case "$FAKE_WAKE" in
 stdout) echo "Sandbox $name started successfully" ;;
@@ -106,6 +107,12 @@ func TestExecMissingSandboxOnlyFromSbx(t *testing.T) {
 		if !errors.As(err, &ee) || ee.Code != 127 {
 			t.Errorf("%q: ExecOutput err = %v, want exit status 127", argv, err)
 		}
+	}
+
+	// sbx's own answer on stdout, before the command started, is sbx's too.
+	var nf *NotFoundError
+	if _, err := c.ExecOutput(context.Background(), ExecRequest{Name: "gone-stdout", Argv: []string{"true"}}); !errors.As(err, &nf) {
+		t.Errorf("sbx's answer on stdout: err = %v, want a *NotFoundError", err)
 	}
 
 	_, err := c.ExecOutput(context.Background(), ExecRequest{Name: "down", Argv: []string{"true"}})
