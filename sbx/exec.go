@@ -129,18 +129,14 @@ func execError(req ExecRequest, split *frameSplitter, err error) error {
 	if saysNoSandbox(sbxText) {
 		return &NotFoundError{Name: req.Name}
 	}
-	if split == nil { // a terminal session: the status is the child's unless sbx said otherwise
-		if typed := classify("", err); !isCommandError(typed) {
-			return classify(fmt.Sprintf("exec in sandbox %q", req.Name), err)
-		}
+	typed := classify(fmt.Sprintf("exec %s in sandbox %q", req.Argv[0], req.Name), err)
+	var ce *CommandError
+	if split == nil && errors.As(typed, &ce) {
+		// A terminal session: the status is the child's unless sbx said
+		// something it recognises.
 		return &ExitError{Name: req.Name, Code: ee.Code, Err: err}
 	}
-	return classify(fmt.Sprintf("exec %s in sandbox %q", req.Argv[0], req.Name), err)
-}
-
-func isCommandError(err error) bool {
-	var ce *CommandError
-	return errors.As(err, &ce)
+	return typed
 }
 
 // Exec runs a command in the sandbox with the given streams. What sbx

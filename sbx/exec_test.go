@@ -155,3 +155,23 @@ func TestExecDryRunPrintsPlainArgv(t *testing.T) {
 		t.Fatalf("printed %q, want %q", printed.String(), want)
 	}
 }
+
+// A terminal session is not framed: sbx's stderr is its own there.
+func TestExecTerminal(t *testing.T) {
+	c := fakeExecClient(t)
+	t.Setenv("FAKE_MISSING", "ERROR: no sandbox named 'gone'")
+	err := c.Exec(context.Background(), ExecRequest{Name: "box", TTY: true, Argv: []string{"sh", "-c", "exit 5"}, Stream: true})
+	var ee *ExitError
+	if !errors.As(err, &ee) || ee.Code != 5 {
+		t.Errorf("err = %v, want exit status 5", err)
+	}
+	err = c.Exec(context.Background(), ExecRequest{Name: "gone", TTY: true, Argv: []string{"true"}, Stream: true})
+	var nf *NotFoundError
+	if !errors.As(err, &nf) {
+		t.Errorf("err = %v, want a *NotFoundError", err)
+	}
+	err = c.Exec(context.Background(), ExecRequest{Name: "down", TTY: true, Argv: []string{"true"}, Stream: true})
+	if !errors.Is(err, ErrDaemonDown) {
+		t.Errorf("err = %v, want ErrDaemonDown", err)
+	}
+}
