@@ -88,6 +88,20 @@ func (c *Client) ProbeBehaviour(ctx context.Context, req BehaviourRequest) []Fac
 		add("exec argv", false, "exec of a missing program gave %v", err)
 	}
 
+	word := `a b;$HOME 'c'`
+	rec := c.raw(ctx, append(c.execArgv(ExecRequest{Name: req.Name}), "printf", "%s", word)...)
+	if rec.Code == 0 && string(rec.Stdout) == word {
+		add("no shell", true, "exec passes each argument as given, without a shell")
+	} else {
+		add("no shell", false, "exec of printf %%s %q printed %q (exit %d)", word, rec.Stdout, rec.Code)
+	}
+	rec = c.raw(ctx, append(c.execArgv(ExecRequest{Name: req.Name}), "sh", "-c", "echo to-stdout; echo to-stderr >&2")...)
+	if string(rec.Stdout) == "to-stdout\n" && strings.Contains(string(rec.Stderr), "to-stderr") {
+		add("streams", true, "exec keeps the command's stdout and stderr apart")
+	} else {
+		add("streams", false, "exec does not keep stdout and stderr apart (stdout %q, stderr %q); what git-airlock reads from the clone may carry the command's warnings", rec.Stdout, rec.Stderr)
+	}
+
 	if url, err := req.HostRemote(ctx); err != nil || !strings.HasPrefix(url, "git://") {
 		add("host remote", false, "sandbox-%s on the host is %q (%v); git-airlock does not depend on it", req.Name, url, err)
 	} else {
@@ -116,7 +130,7 @@ func (c *Client) ProbeBehaviour(ctx context.Context, req BehaviourRequest) []Fac
 	}
 
 	missing := req.Name + "-missing"
-	rec := c.raw(ctx, append(c.execArgv(ExecRequest{Name: missing}), "true")...)
+	rec = c.raw(ctx, append(c.execArgv(ExecRequest{Name: missing}), "true")...)
 	if rec.Code != 0 && saysNoSandbox(string(rec.Stderr)+"\n"+string(rec.Stdout)) {
 		add("missing", true, "a missing sandbox reads %q (exit %d)", oneLine(rec.Stderr), rec.Code)
 	} else {
