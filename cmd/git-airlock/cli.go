@@ -233,7 +233,7 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation) (*Loaded, 
 func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 	self, _ := os.Executable()
 	home, _ := inv.Env("HOME")
-	client := &sbx.Client{Run: l.Run, Timeout: l.Settings.Timeout(), CacheDir: cacheDir(inv.Env)}
+	client := &sbx.Client{Run: l.Run, Timeout: l.Settings.Timeout(), CreateTimeout: l.Settings.CreateTimeout(), CacheDir: cacheDir(inv.Env)}
 	l.Lifecycle = &lifecycle.Service{UI: u, Sbx: client, Tmux: &tmux.Client{Run: l.Run}, Settings: l.Settings,
 		Entries: l.Entries, Self: self, Home: home, Progress: u.Err}
 	l.Review = &review.Service{UI: u, Settings: l.Settings, Entries: l.Entries, Forge: &forge.GH{Run: l.Run},
