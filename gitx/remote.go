@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -59,15 +60,34 @@ type RemoteSpec struct {
 	Extra map[string]string
 }
 
+// SandboxHeadRef is where a sandbox remote's fetch keeps the sandbox's HEAD
+// commit, outside refs/remotes/ so that no panel lists it as a branch and no
+// symref (`git remote set-head`, followRemoteHEAD) can redirect the write:
+// a detached HEAD's commits come back through it.
+func SandboxHeadRef(remote string) string { return "refs/airlock/head/" + remote }
+
+// sandboxRefspecs are a sandbox remote's fetch refspecs.
+func sandboxRefspecs(remote string) []string {
+	return []string{"+refs/heads/*:refs/remotes/" + remote + "/*", "+HEAD:" + SandboxHeadRef(remote)}
+}
+
+// legacyHeadRefspec is what remotes registered before 2026-11-27 fetch
+// HEAD with: it writes through refs/remotes/<remote>/HEAD once that is a
+// symref, moving another branch's tracking ref.
+func legacyHeadRefspec(remote string) string {
+	return "+HEAD:refs/remotes/" + remote + "/HEAD"
+}
+
 // AddSandboxRemote registers a remote for an agent's clone: no tags (an agent
 // must not plant tags in the host), forced fetch of every branch into
 // refs/remotes/<name>/* (agents rewrite history; the reflog keeps the old
-// tips), and the sandbox's HEAD as <name>/HEAD so that a detached HEAD's
-// commits come back too.
+// tips), and the sandbox's HEAD commit into SandboxHeadRef so that a
+// detached HEAD's commits come back too. refs/remotes/<name>/HEAD is the
+// symref the helper keeps (FollowSandboxHead).
 func (r *Repo) AddSandboxRemote(ctx context.Context, spec RemoteSpec) error {
 	steps := [][]string{
 		{"remote", "add", "--no-tags", spec.Name, spec.URL},
-		{"config", "--local", "--add", "remote." + spec.Name + ".fetch", "+HEAD:refs/remotes/" + spec.Name + "/HEAD"},
+		{"config", "--local", "--add", "remote." + spec.Name + ".fetch", sandboxRefspecs(spec.Name)[1]},
 	}
 	keys := make([]string, 0, len(spec.Extra))
 	for k := range spec.Extra {
@@ -88,19 +108,121 @@ func (r *Repo) AddSandboxRemote(ctx context.Context, spec RemoteSpec) error {
 	return nil
 }
 
-// RemoveRemote removes a remote's configuration and its remote-tracking refs.
-func (r *Repo) RemoveRemote(ctx context.Context, name string) error {
-	if err := r.mutate(ctx, "remote", "remove", name); err != nil {
-		return fmt.Errorf("remove remote %q: %w", name, err)
+// SandboxRemoteState is what FollowSandboxHead and MigrateSandboxRemote
+// need to know of a remote, read in one git call.
+type SandboxRemoteState struct {
+	Sandbox          bool   // fetches HEAD into SandboxHeadRef: registered by git-airlock
+	Legacy           bool   // still fetches HEAD through refs/remotes/<remote>/HEAD
+	FollowRemoteHEAD string // remote.<remote>.followRemoteHEAD, "" when unset
+}
+
+// SandboxRemote reads a remote's fetch refspecs and followRemoteHEAD.
+func (r *Repo) SandboxRemote(ctx context.Context, remote string) (SandboxRemoteState, error) {
+	var st SandboxRemoteState
+	entries, err := r.ConfigEntries(ctx, `^remote\.`+regexp.QuoteMeta(remote)+`\.(fetch|followremotehead)$`)
+	if err != nil {
+		return st, err
+	}
+	for _, e := range entries {
+		switch {
+		case e.Key != "remote."+remote+".fetch":
+			st.FollowRemoteHEAD = e.Value
+		case e.Value == legacyHeadRefspec(remote):
+			st.Legacy = true
+		case e.Value == sandboxRefspecs(remote)[1]:
+			st.Sandbox = true
+		}
+	}
+	return st, nil
+}
+
+// MigrateSandboxRemote rewrites a sandbox remote registered with the legacy
+// HEAD refspec: HEAD is fetched into SandboxHeadRef from now on, and a plain
+// refs/remotes/<remote>/HEAD (the old fetched HEAD) moves there, so that a
+// detached HEAD's commits stay reachable. A symref made by `git remote
+// set-head` is left alone. It reports whether anything changed.
+func (r *Repo) MigrateSandboxRemote(ctx context.Context, remote string) (bool, error) {
+	st, err := r.SandboxRemote(ctx, remote)
+	if err != nil || !st.Legacy {
+		return false, err
+	}
+	key := "remote." + remote + ".fetch"
+	head := "refs/remotes/" + remote + "/HEAD"
+	if err := r.mutate(ctx, "config", "--local", "--fixed-value", "--replace-all", key, sandboxRefspecs(remote)[1], legacyHeadRefspec(remote)); err != nil {
+		// git before 2.30 has no --fixed-value: the refspec as a regexp.
+		if err := r.mutate(ctx, "config", "--local", "--replace-all", key, sandboxRefspecs(remote)[1], "^"+regexp.QuoteMeta(legacyHeadRefspec(remote))+"$"); err != nil {
+			return false, fmt.Errorf("migrate remote %q: %w", remote, err)
+		}
+	}
+	if _, err := r.output(ctx, "symbolic-ref", "-q", head); err == nil {
+		return true, nil // a symref: not a fetched HEAD
+	}
+	hash, err := r.output(ctx, "rev-parse", "-q", "--verify", head+"^{commit}")
+	if err != nil {
+		return true, nil // no fetched HEAD to keep
+	}
+	var in strings.Builder
+	fmt.Fprintf(&in, "start\nupdate %s %s\ndelete %s\ncommit\n", SandboxHeadRef(remote), strings.TrimSpace(hash), head)
+	err = r.run.Run(ctx, xec.Cmd{Argv: r.git("update-ref", "--no-deref", "--create-reflog", "--stdin"),
+		Stdin: strings.NewReader(in.String()), Mutates: true})
+	if err != nil {
+		return true, fmt.Errorf("migrate remote %q: move its fetched HEAD: %w", remote, err)
+	}
+	return true, nil
+}
+
+// FollowSandboxHead points refs/remotes/<remote>/HEAD at the branch the
+// sandbox has checked out (as followRemoteHEAD=always does on git 2.48+,
+// for every git), or at SandboxHeadRef when the sandbox's HEAD is detached
+// (branch ""). It leaves the ref to git when the user set
+// remote.<remote>.followRemoteHEAD, and leaves remotes git-airlock did not
+// register (or not yet migrated: their HEAD refspec would write through the
+// symref) alone. The target may not exist yet: git writes the fetched refs
+// after the helper ends.
+func (r *Repo) FollowSandboxHead(ctx context.Context, remote, branch string) error {
+	st, err := r.SandboxRemote(ctx, remote)
+	if err != nil || !st.Sandbox || st.Legacy || st.FollowRemoteHEAD != "" {
+		return err
+	}
+	head := "refs/remotes/" + remote + "/HEAD"
+	target := SandboxHeadRef(remote)
+	if branch != "" {
+		target = "refs/remotes/" + remote + "/" + branch
+	}
+	if cur, err := r.output(ctx, "symbolic-ref", "-q", head); err == nil && strings.TrimSpace(cur) == target {
+		return nil
+	}
+	if err := r.mutate(ctx, "symbolic-ref", "-m", "git-airlock: follow the sandbox's HEAD", head, target); err != nil {
+		return fmt.Errorf("point %s at %s: %w", head, target, err)
 	}
 	return nil
 }
 
-// Fetch runs `git fetch` for the named remotes, with progress on s.Err.
+// RemoveRemote removes a remote's configuration, its remote-tracking refs
+// and the sandbox HEAD it fetched (SandboxHeadRef).
+func (r *Repo) RemoveRemote(ctx context.Context, name string) error {
+	if err := r.mutate(ctx, "remote", "remove", name); err != nil {
+		return fmt.Errorf("remove remote %q: %w", name, err)
+	}
+	if _, err := r.output(ctx, "rev-parse", "-q", "--verify", SandboxHeadRef(name)); err == nil {
+		if err := r.mutate(ctx, "update-ref", "--no-deref", "-d", SandboxHeadRef(name)); err != nil {
+			return fmt.Errorf("remove remote %q: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// Fetch runs `git fetch` for the named remotes, with progress on s.Err,
+// migrating sandbox remotes registered with the legacy HEAD refspec first.
 func (r *Repo) Fetch(ctx context.Context, s xec.Streams, remotes ...string) error {
 	// Submodules are fetched from the sandbox by the caller: git's own
 	// on-demand recursion would ask the submodule's origin for the agent's
 	// commits, which only the sandbox has.
+	for _, name := range remotes {
+		if _, err := r.MigrateSandboxRemote(ctx, name); err != nil {
+			return err
+		}
+	}
 	args := []string{"fetch", "--recurse-submodules=no", "--multiple"}
 	if len(remotes) == 1 {
 		args = args[:2]

@@ -129,7 +129,8 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 	// from the protocol. The script is fixed; service, path and marker
 	// travel as arguments.
 	marker := newMarker()
-	out := &afterMarker{w: h.Out, marker: []byte(marker + "\n")}
+	adv := &advertPeek{w: h.Out}
+	out := &afterMarker{w: adv, marker: []byte(marker + "\n")}
 	err = h.Sbx.Tunnel(ctx, sbx.ExecRequest{Name: t.Sandbox, Interactive: true, Env: env,
 		Argv:    []string{"sh", "-c", `printf '%s\n' "$2"; exec git "$0" "$1" 2>/dev/null`, verb, t.Path, marker},
 		Streams: xec.Streams{In: stdin, Out: out, Err: h.Err}})
@@ -147,7 +148,79 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 	if errors.As(err, &ee) {
 		return &TunnelError{Sandbox: t.Sandbox, Code: ee.Code}
 	}
+	if err == nil && verb == "upload-pack" {
+		h.followHead(ctx, remote, adv)
+	}
 	return err
+}
+
+// followHead keeps refs/remotes/<remote>/HEAD on the sandbox's checked-out
+// branch, from the symref the advertisement carried. It runs after the
+// service ended and before git writes the fetched refs, so it never races
+// a write through the symref (the remote's HEAD refspec no longer writes
+// there). A legacy remote is migrated instead: git already read its old
+// refspecs for this fetch, so the symref waits for the next one.
+func (h *Helper) followHead(ctx context.Context, remote string, adv *advertPeek) {
+	if h.Repo == nil || !adv.head {
+		return
+	}
+	migrated, err := h.Repo.MigrateSandboxRemote(ctx, remote)
+	if err == nil && !migrated {
+		err = h.Repo.FollowSandboxHead(ctx, remote, strings.TrimPrefix(adv.symref, "refs/heads/"))
+	}
+	if err != nil {
+		ui.Line(h.Err, "could not follow the sandbox's HEAD: %v", err)
+	}
+}
+
+// advertPeek passes the service's output on unchanged and reads, from the
+// first pkt-line of a protocol-v0 advertisement, whether HEAD was advertised
+// and the branch it points at (its symref capability; none when detached).
+type advertPeek struct {
+	w      io.Writer
+	buf    []byte
+	done   bool
+	head   bool
+	symref string
+}
+
+func (a *advertPeek) Write(p []byte) (int, error) {
+	if !a.done {
+		a.buf = append(a.buf, p...)
+		a.parse()
+	}
+	return a.w.Write(p)
+}
+
+func (a *advertPeek) parse() {
+	if len(a.buf) < 4 {
+		return
+	}
+	var n int
+	if _, err := fmt.Sscanf(string(a.buf[:4]), "%04x", &n); err != nil || n < 4 {
+		a.done, a.buf = true, nil
+		return
+	}
+	if len(a.buf) < n {
+		return
+	}
+	a.head, a.symref = parseFirstAdvert(string(a.buf[4:n]))
+	a.done, a.buf = true, nil
+}
+
+// parseFirstAdvert reads "<oid> HEAD\x00<capabilities>\n": whether the line
+// is HEAD's, and HEAD's target from a "symref=HEAD:<ref>" capability.
+func parseFirstAdvert(line string) (head bool, symref string) {
+	ref, caps, _ := strings.Cut(strings.TrimSuffix(line, "\n"), "\x00")
+	if _, name, ok := strings.Cut(ref, " "); !ok || name != "HEAD" {
+		return false, ""
+	}
+	for _, c := range strings.Fields(caps) {
+		if t, ok := strings.CutPrefix(c, "symref=HEAD:"); ok && strings.HasPrefix(t, "refs/heads/") {
+			return true, t
+		}
+	}
+	return true, ""
 }
 
 // TunnelError is a tunnel whose far end failed; git has already reported

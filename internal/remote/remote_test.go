@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -45,5 +46,34 @@ func TestServeCachedAdvertisesLastFetch(t *testing.T) {
 	out.Reset()
 	if err := h.serveCached("airlock-box", bufioReader("0032want "+strings.Repeat("a", 40)+"\n0000")); err == nil {
 		t.Fatal("a want was served from a sleeping sandbox")
+	}
+}
+
+func TestAdvertPeekReadsHeadSymrefAcrossWrites(t *testing.T) {
+	oid := strings.Repeat("a", 40)
+	for _, tc := range []struct {
+		name, first string
+		head        bool
+		symref      string
+	}{
+		{"attached", oid + " HEAD\x00multi_ack symref=HEAD:refs/heads/feature/x agent=git/2.39\n", true, "refs/heads/feature/x"},
+		{"detached", oid + " HEAD\x00multi_ack agent=git/2.39\n", true, ""},
+		{"no HEAD", oid + " refs/heads/main\x00symref=HEAD:refs/heads/main\n", false, ""},
+		{"v2", "version 2\n", false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stream := fmt.Sprintf("%04x%s0000", len(tc.first)+4, tc.first)
+			var out bytes.Buffer
+			a := &advertPeek{w: &out}
+			for i := 0; i < len(stream); i += 7 { // split mid-header and mid-line
+				_, _ = a.Write([]byte(stream[i:min(i+7, len(stream))]))
+			}
+			if out.String() != stream {
+				t.Fatalf("the stream was changed: %q", out.String())
+			}
+			if a.head != tc.head || a.symref != tc.symref {
+				t.Fatalf("head=%v symref=%q, want %v %q", a.head, a.symref, tc.head, tc.symref)
+			}
+		})
 	}
 }
