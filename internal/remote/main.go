@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
@@ -50,6 +51,14 @@ func Main() int {
 			}
 			b, err := config.ParseBool(v)
 			return err != nil || b
+		}
+		// airlock.timeout, as git-airlock reads it; a value it would reject
+		// leaves the default.
+		if v, set, err := h.Repo.ConfigGet(ctx, "airlock.timeout"); err == nil && set {
+			if d, err := time.ParseDuration(v); err == nil && d > 0 {
+				h.Timeout = d
+				h.Sbx.Timeout = d
+			}
 		}
 	}
 	err := h.Serve(ctx, args[0], args[1])

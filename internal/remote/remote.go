@@ -12,6 +12,7 @@ package remote
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -21,8 +22,11 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow"
@@ -37,6 +41,9 @@ type Helper struct {
 	// WakeOnFetch reads airlock.wakeOnFetch lazily: only a stopped sandbox
 	// needs the answer.
 	WakeOnFetch func(context.Context) bool
+	// Timeout bounds how long the far side may take to start the git
+	// service (waking the sandbox included); airlock.timeout, 60s when zero.
+	Timeout time.Duration
 	Protocol    string // GIT_PROTOCOL from git, forwarded to the service
 	In          io.Reader
 	Out         io.Writer
@@ -106,6 +113,9 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 	}
 	if t.Path == "" {
 		p, err := h.discover(ctx, t.Sandbox)
+		if ctx.Err() != nil {
+			return interrupted(t.Sandbox)
+		}
 		if err != nil {
 			return err
 		}
@@ -130,12 +140,29 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 	// travel as arguments.
 	marker := newMarker()
 	adv := &advertPeek{w: h.Out}
-	out := &afterMarker{w: adv, marker: []byte(marker + "\n")}
-	err = h.Sbx.Tunnel(ctx, sbx.ExecRequest{Name: t.Sandbox, Interactive: true, Env: env,
+	// The deadline covers only the far side's start (sbx, waking the VM,
+	// the marker line): a long pack transfer is not cut off.
+	timeout := cmp.Or(h.Timeout, 60*time.Second)
+	tunnelCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var late atomic.Bool
+	timer := time.AfterFunc(timeout, func() { late.Store(true); cancel() })
+	defer timer.Stop()
+	out := &afterMarker{w: adv, marker: []byte(marker + "\n"), onSeen: func() { timer.Stop() }}
+	err = h.Sbx.Tunnel(tunnelCtx, sbx.ExecRequest{Name: t.Sandbox, Interactive: true, Env: env,
 		Argv:    []string{"sh", "-c", `printf '%s\n' "$2"; exec git "$0" "$1" 2>/dev/null`, verb, t.Path, marker},
 		Streams: xec.Streams{In: stdin, Out: out, Err: h.Err}})
 	if noise := strings.TrimSpace(out.before.String()); noise != "" {
 		ui.Line(h.Err, "sbx printed: %s", noise)
+	}
+	if ctx.Err() != nil {
+		return interrupted(t.Sandbox)
+	}
+	if late.Load() && !out.seen {
+		return hint.Errorf([]string{
+			"see whether it is running: git airlock status",
+			fmt.Sprintf("if it is only slow to wake, allow more time: git config airlock.timeout %s", 2*timeout),
+		}, "sandbox %q did not answer within %s (airlock.timeout)", t.Sandbox, timeout)
 	}
 	var me *sbx.MissingError
 	if errors.As(err, &me) {
@@ -221,6 +248,12 @@ func parseFirstAdvert(line string) (head bool, symref string) {
 		}
 	}
 	return true, ""
+}
+
+// interrupted is the helper stopped by SIGINT or SIGTERM: xec has ended
+// the sbx child (and its process group) on the cancelled context.
+func interrupted(sandbox string) error {
+	return fmt.Errorf("interrupted; the connection to sandbox %q was closed", sandbox)
 }
 
 // TunnelError is a tunnel whose far end failed; git has already reported
@@ -360,6 +393,7 @@ func newMarker() string {
 type afterMarker struct {
 	w      io.Writer
 	marker []byte
+	onSeen func() // optional: called once, when the marker arrives
 	seen   bool
 	before bytes.Buffer
 }
@@ -378,6 +412,9 @@ func (m *afterMarker) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	m.seen = true
+	if m.onSeen != nil {
+		m.onSeen()
+	}
 	rest := append([]byte(nil), buf[i+len(m.marker):]...)
 	m.before.Truncate(i)
 	if len(rest) > 0 {
