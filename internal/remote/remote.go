@@ -43,11 +43,11 @@ type Helper struct {
 	WakeOnFetch func(context.Context) bool
 	// Timeout bounds how long the far side may take to start the git
 	// service (waking the sandbox included); airlock.timeout, 60s when zero.
-	Timeout time.Duration
-	Protocol    string // GIT_PROTOCOL from git, forwarded to the service
-	In          io.Reader
-	Out         io.Writer
-	Err         io.Writer
+	Timeout  time.Duration
+	Protocol string // GIT_PROTOCOL from git, forwarded to the service
+	In       io.Reader
+	Out      io.Writer
+	Err      io.Writer
 }
 
 // ProtocolError is a malformed or unsupported helper command; git-remote-airlock
