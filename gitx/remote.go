@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/go-git/go-git/v5/plumbing"
+
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
 
@@ -212,6 +214,12 @@ func (r *Repo) RemoveRemote(ctx context.Context, name string) error {
 	return nil
 }
 
+// WakeEnv, set to 1 for a fetch git-airlock runs itself, tells the remote
+// helper that someone waits for this fetch: it wakes a stopped sandbox
+// whatever airlock.wakeOnFetch says, and fails rather than serve the refs
+// fetched last time.
+const WakeEnv = "GIT_AIRLOCK_WAKE"
+
 // Fetch runs `git fetch` for the named remotes, with progress on s.Err,
 // migrating sandbox remotes registered with the legacy HEAD refspec first.
 func (r *Repo) Fetch(ctx context.Context, s xec.Streams, remotes ...string) error {
@@ -228,11 +236,25 @@ func (r *Repo) Fetch(ctx context.Context, s xec.Streams, remotes ...string) erro
 		args = args[:2]
 	}
 	args = append(args, remotes...)
-	err := r.run.Run(ctx, xec.Cmd{Argv: r.git(args...), Stdout: s.Out, Stderr: s.Err, Mutates: true})
+	err := r.run.Run(ctx, xec.Cmd{Argv: r.git(args...), Env: []string{WakeEnv + "=1"}, Stdout: s.Out, Stderr: s.Err, Mutates: true})
 	if err != nil {
 		return fmt.Errorf("fetch %s: %w", strings.Join(remotes, ", "), err)
 	}
 	return nil
+}
+
+// SymrefTarget is the ref a symbolic ref points at, or "" when name is not
+// a symbolic ref.
+func (r *Repo) SymrefTarget(name string) string {
+	gg, err := r.open()
+	if err != nil {
+		return ""
+	}
+	ref, err := gg.Reference(plumbing.ReferenceName(name), false)
+	if err != nil || ref.Type() != plumbing.SymbolicReference {
+		return ""
+	}
+	return ref.Target().String()
 }
 
 // RefUpdate sets Name to Hash; an empty Hash deletes Name.
@@ -294,7 +316,7 @@ func (r *Repo) InitialisedSubmodules(ctx context.Context) ([]string, error) {
 func (r *Repo) FetchInto(ctx context.Context, s xec.Streams, dir, url, namespace string) error {
 	err := r.run.Run(ctx, xec.Cmd{Argv: []string{"git", "-C", filepath.Join(r.Root, dir), "fetch", "--no-tags", url,
 		"+refs/heads/*:refs/remotes/" + namespace + "/*", "+HEAD:refs/remotes/" + namespace + "/HEAD"},
-		Stdout: s.Out, Stderr: s.Err, Mutates: true})
+		Env: []string{WakeEnv + "=1"}, Stdout: s.Out, Stderr: s.Err, Mutates: true})
 	if err != nil {
 		return fmt.Errorf("fetch submodule %q: %w", dir, err)
 	}

@@ -41,6 +41,10 @@ func Main() int {
 		runner.Trace = os.Stderr
 	}
 	h := &Helper{Sbx: &sbx.Client{Run: runner}, Protocol: os.Getenv("GIT_PROTOCOL"),
+		ForceWake: os.Getenv(gitx.WakeEnv) == "1",
+		Background: func(ctx context.Context) bool {
+			return backgroundFetch(ctx, lookupProcess(runner), os.Getppid())
+		},
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
 	if gitDir := os.Getenv("GIT_DIR"); gitDir != "" {
 		h.Repo = gitx.OpenGitDir(runner, filepath.FromSlash(gitDir))

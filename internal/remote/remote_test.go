@@ -39,7 +39,8 @@ func TestServeCachedAdvertisesLastFetch(t *testing.T) {
 		t.Fatal(err)
 	}
 	// No repository: an empty advertisement with capabilities, then flush.
-	want := "0056" + strings.Repeat("0", 40) + " capabilities^{}\x00agent=git-airlock/cached\n0000"
+	adv := strings.Repeat("0", 40) + " capabilities^{}\x00shallow agent=git-airlock/cached\n"
+	want := fmt.Sprintf("%04x%s0000", len(adv)+4, adv)
 	if out.String() != want {
 		t.Fatalf("got %q\nwant %q", out.String(), want)
 	}
