@@ -46,6 +46,15 @@ func Main() int {
 			return backgroundFetch(ctx, lookupProcess(runner), os.Getppid())
 		},
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
+	// protocol.version as git reads it (GIT_CONFIG_PARAMETERS carries -c),
+	// with or without a repository; v2 unless it says 0 or 1.
+	h.V2 = func(ctx context.Context) bool {
+		entries, err := gitx.UserConfigEntries(ctx, runner, `^protocol\.version$`)
+		if err != nil || len(entries) == 0 {
+			return err == nil
+		}
+		return entries[len(entries)-1].Value == "2"
+	}
 	if gitDir := os.Getenv("GIT_DIR"); gitDir != "" {
 		h.Repo = gitx.OpenGitDir(runner, filepath.FromSlash(gitDir))
 		h.WakeOnFetch = func(ctx context.Context) bool {

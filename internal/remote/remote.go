@@ -46,6 +46,9 @@ type Helper struct {
 	// Background reports a fetch nobody waits for (git maintenance's
 	// prefetch): it never wakes a stopped sandbox.
 	Background func(context.Context) bool
+	// V2 reports whether git allows protocol v2 (protocol.version unset or
+	// 2): the far side's upload-pack is then asked for it.
+	V2 func(context.Context) bool
 	// ForceWake is git-airlock's own fetch (GIT_AIRLOCK_WAKE=1): it wakes
 	// whatever the settings say, and fails rather than serve old refs.
 	ForceWake bool
@@ -145,6 +148,10 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 	var env []string
 	if h.Protocol != "" && !strings.ContainsAny(h.Protocol, "\n\x00") {
 		env = append(env, "GIT_PROTOCOL="+h.Protocol)
+	} else if verb == "upload-pack" && h.V2 != nil && h.V2(ctx) {
+		// git does not tell a connect helper which protocol it wants, but
+		// reads whichever the server answers in; receive-pack has no v2.
+		env = append(env, "GIT_PROTOCOL=version=2")
 	}
 	// The service's stderr goes to /dev/null inside the VM: some sbx
 	// versions merge a child's stderr into stdout, which would corrupt the
@@ -167,7 +174,8 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 	defer timer.Stop()
 	out := &afterMarker{w: adv, marker: []byte(marker + "\n"), onSeen: func() { timer.Stop(); errw.start() }}
 	err = h.Sbx.Tunnel(tunnelCtx, sbx.ExecRequest{Name: t.Sandbox, Interactive: true, Env: env,
-		Argv:    []string{"sh", "-c", `printf '%s\n' "$2"; exec git "$0" "$1" 2>/dev/null`, verb, t.Path, marker},
+		Argv: []string{"sh", "-c", `printf '%s\n' "$2"; exec git -c uploadpack.allowFilter=true -c uploadpack.allowAnySHA1InWant=true "$0" "$1" 2>/dev/null`,
+			verb, t.Path, marker},
 		Streams: xec.Streams{In: stdin, Out: out, Err: errw}})
 	if ctx.Err() != nil {
 		errw.start()
@@ -230,13 +238,19 @@ func (h *Helper) followHead(ctx context.Context, remote string, adv *advertPeek)
 	}
 }
 
-// advertPeek passes the service's output on unchanged and reads, from the
-// first pkt-line of a protocol-v0 advertisement, whether HEAD was advertised
-// and the branch it points at (its symref capability; none when detached).
+// advertPeek passes the service's output on unchanged and reads whether
+// HEAD was advertised and the branch it points at (none when detached):
+// in protocol v0 from the first line's symref capability; in v2 from the
+// first response after the capabilities, which for a fetch or ls-remote is
+// ls-refs ("<oid> HEAD symref-target:<ref>"; git always asks for symrefs).
+// It stops reading at the first line that is not a ref, so pack data is
+// never scanned.
 type advertPeek struct {
 	w      io.Writer
 	buf    []byte
 	done   bool
+	v2     bool // "version 2" seen
+	caps   bool // v2: the capability advertisement is over
 	head   bool
 	symref string
 }
@@ -250,25 +264,71 @@ func (a *advertPeek) Write(p []byte) (int, error) {
 }
 
 func (a *advertPeek) parse() {
-	if len(a.buf) < 4 {
-		return
+	for !a.done && len(a.buf) >= 4 {
+		var n int
+		if _, err := fmt.Sscanf(string(a.buf[:4]), "%04x", &n); err != nil || n == 3 || n > 65520 {
+			a.done, a.buf = true, nil
+			return
+		}
+		if n < 4 { // flush, delimiter or response end
+			a.buf = a.buf[4:]
+			a.special()
+			continue
+		}
+		if len(a.buf) < n {
+			return
+		}
+		line := strings.TrimSuffix(string(a.buf[4:n]), "\n")
+		a.buf = a.buf[n:]
+		a.line(line)
 	}
-	var n int
-	if _, err := fmt.Sscanf(string(a.buf[:4]), "%04x", &n); err != nil || n < 4 {
-		a.done, a.buf = true, nil
-		return
+	if a.done {
+		a.buf = nil
 	}
-	if len(a.buf) < n {
-		return
-	}
-	a.head, a.symref = parseFirstAdvert(string(a.buf[4:n]))
-	a.done, a.buf = true, nil
 }
 
-// parseFirstAdvert reads "<oid> HEAD\x00<capabilities>\n": whether the line
+func (a *advertPeek) special() {
+	switch {
+	case a.v2 && !a.caps:
+		a.caps = true
+	default:
+		a.done = true // end of the v0 advertisement or of the ls-refs response
+	}
+}
+
+func (a *advertPeek) line(line string) {
+	switch {
+	case !a.v2 && line == "version 2":
+		a.v2 = true
+	case !a.v2:
+		a.head, a.symref = parseFirstAdvert(line)
+		a.done = true
+	case !a.caps:
+		// a v2 capability line
+	default:
+		oid, rest, _ := strings.Cut(line, " ")
+		if oid == "" || (oid != "unborn" && strings.Trim(oid, "0123456789abcdef") != "") {
+			a.done = true // not ls-refs: a fetch response
+			return
+		}
+		f := strings.Fields(rest)
+		if len(f) == 0 || f[0] != "HEAD" {
+			return
+		}
+		a.head = true
+		for _, attr := range f[1:] {
+			if t, ok := strings.CutPrefix(attr, "symref-target:"); ok && strings.HasPrefix(t, "refs/heads/") {
+				a.symref = t
+			}
+		}
+		a.done = true
+	}
+}
+
+// parseFirstAdvert reads "<oid> HEAD\x00<capabilities>": whether the line
 // is HEAD's, and HEAD's target from a "symref=HEAD:<ref>" capability.
 func parseFirstAdvert(line string) (head bool, symref string) {
-	ref, caps, _ := strings.Cut(strings.TrimSuffix(line, "\n"), "\x00")
+	ref, caps, _ := strings.Cut(line, "\x00")
 	if _, name, ok := strings.Cut(ref, " "); !ok || name != "HEAD" {
 		return false, ""
 	}

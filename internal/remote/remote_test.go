@@ -78,3 +78,33 @@ func TestAdvertPeekReadsHeadSymrefAcrossWrites(t *testing.T) {
 		})
 	}
 }
+
+func TestAdvertPeekReadsV2LsRefs(t *testing.T) {
+	oid := strings.Repeat("b", 40)
+	pkt := func(s string) string { return fmt.Sprintf("%04x%s", len(s)+4, s) }
+	for _, tc := range []struct {
+		name, response string
+		head           bool
+		symref         string
+	}{
+		{"attached", pkt(oid+" refs/heads/a\n") + pkt(oid+" HEAD symref-target:refs/heads/a\n") + "0000", true, "refs/heads/a"},
+		{"detached", pkt(oid+" HEAD\n") + pkt(oid+" refs/heads/a\n") + "0000", true, ""},
+		{"no HEAD asked", pkt(oid+" refs/heads/a\n") + "0000", false, ""},
+		{"a fetch response", pkt("packfile\n") + pkt("\x01PACK "+oid+" HEAD symref-target:refs/heads/x") + "0000", false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stream := pkt("version 2\n") + pkt("ls-refs=unborn\n") + pkt("fetch=shallow filter\n") + "0000" + tc.response
+			var out bytes.Buffer
+			a := &advertPeek{w: &out}
+			for i := 0; i < len(stream); i += 5 {
+				_, _ = a.Write([]byte(stream[i:min(i+5, len(stream))]))
+			}
+			if out.String() != stream {
+				t.Fatalf("the stream was changed")
+			}
+			if a.head != tc.head || a.symref != tc.symref {
+				t.Fatalf("head=%v symref=%q, want %v %q", a.head, a.symref, tc.head, tc.symref)
+			}
+		})
+	}
+}
