@@ -231,7 +231,9 @@ func (r *Repo) Fetch(ctx context.Context, s xec.Streams, remotes ...string) erro
 			return err
 		}
 	}
-	args := []string{"fetch", "--recurse-submodules=no", "--multiple"}
+	// Several sandboxes are fetched side by side (each may have to wake):
+	// --jobs, git 2.24+, runs one fetch per remote at once.
+	args := []string{"fetch", "--recurse-submodules=no", "--multiple", fmt.Sprintf("--jobs=%d", min(len(remotes), 8))}
 	if len(remotes) == 1 {
 		args = args[:2]
 	}
