@@ -40,7 +40,8 @@ func Main() int {
 	if os.Getenv("GIT_AIRLOCK_TRACE") != "" {
 		runner.Trace = os.Stderr
 	}
-	h := &Helper{Sbx: &sbx.Client{Run: runner}, Protocol: os.Getenv("GIT_PROTOCOL"),
+	home, _ := os.UserHomeDir()
+	h := &Helper{Sbx: &sbx.Client{Run: runner, Bin: sbxProgram(home)}, Protocol: os.Getenv("GIT_PROTOCOL"),
 		ForceWake: os.Getenv(gitx.WakeEnv) == "1",
 		Background: func(ctx context.Context) bool {
 			return backgroundFetch(ctx, lookupProcess(runner), os.Getppid())

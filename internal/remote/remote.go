@@ -403,7 +403,7 @@ func (h *Helper) unreachable(remote string, t sandboxref.Target, err error, in *
 	case errors.As(err, &nf):
 		return h.cached(remote, in, replied, "sandbox %q no longer exists; %s is as fetched last time (keep its branches and drop the remote: git airlock rm %s)", t.Sandbox, remote, t.Sandbox)
 	case errors.As(err, &me):
-		return h.cached(remote, in, replied, "%s is not installed or not on PATH, so sandbox %q cannot be reached; %s is as fetched last time", me.Bin, t.Sandbox, remote)
+		return h.cached(remote, in, replied, "%s is not installed or not on PATH (an app started from the desktop may lack your shell's PATH), so sandbox %q cannot be reached; %s is as fetched last time", me.Bin, t.Sandbox, remote)
 	case errors.Is(err, sbx.ErrDaemonDown):
 		return h.cached(remote, in, replied, "sbx's daemon is not running, so sandbox %q cannot be reached; %s is as fetched last time (start it: sbx daemon start)", t.Sandbox, remote)
 	}
