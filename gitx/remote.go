@@ -191,13 +191,35 @@ func (r *Repo) FollowSandboxHead(ctx context.Context, remote, branch string) err
 	if branch != "" {
 		target = "refs/remotes/" + remote + "/" + branch
 	}
-	if cur, err := r.output(ctx, "symbolic-ref", "-q", head); err == nil && strings.TrimSpace(cur) == target {
+	cur, err := r.output(ctx, "symbolic-ref", "-q", head)
+	if err == nil && strings.TrimSpace(cur) == target {
 		return nil
+	}
+	// git 2.48+ creates a missing remote HEAD itself at the end of this
+	// fetch (followRemoteHEAD's default, "create"); writing it here too
+	// would race git for the ref's lock. A detached HEAD it leaves alone.
+	if err != nil && branch != "" && gitAtLeast(ctx, r.run, 2, 48) {
+		if _, exists := r.output(ctx, "rev-parse", "-q", "--verify", head); exists != nil {
+			return nil
+		}
 	}
 	if err := r.mutate(ctx, "symbolic-ref", "-m", "git-airlock: follow the sandbox's HEAD", head, target); err != nil {
 		return fmt.Errorf("point %s at %s: %w", head, target, err)
 	}
 	return nil
+}
+
+// gitAtLeast reports whether the git on PATH is major.minor or newer.
+func gitAtLeast(ctx context.Context, run *xec.Runner, major, minor int) bool {
+	v, err := Version(ctx, run)
+	if err != nil {
+		return false
+	}
+	var ma, mi int
+	if _, err := fmt.Sscanf(strings.TrimPrefix(v, "git version "), "%d.%d", &ma, &mi); err != nil {
+		return false
+	}
+	return ma > major || ma == major && mi >= minor
 }
 
 // RemoveRemote removes a remote's configuration, its remote-tracking refs
