@@ -107,7 +107,31 @@ func (r *Repo) AddSandboxRemote(ctx context.Context, spec RemoteSpec) error {
 			return fmt.Errorf("add remote %q: %w", spec.Name, err)
 		}
 	}
+	r.keepReflog(SandboxHeadRef(spec.Name))
 	return nil
+}
+
+// keepReflog makes git log every update of ref, as it does for
+// refs/remotes/* (core.logAllRefUpdates covers refs/heads, refs/remotes and
+// refs/notes only): the files backend appends to a reflog that exists, so
+// an empty one is created. rm keeps what the sandbox's HEAD pointed at
+// before the agent rewrote it from there. Nothing under dry-run; a
+// repository without a files-backend logs directory is left as it is.
+func (r *Repo) keepReflog(ref string) {
+	if r.run.DryRun != nil || r.CommonDir == "" {
+		return
+	}
+	logs := filepath.Join(r.CommonDir, "logs")
+	if fi, err := os.Stat(logs); err != nil || !fi.IsDir() {
+		return
+	}
+	p := filepath.Join(logs, filepath.FromSlash(ref))
+	if err := os.MkdirAll(filepath.Dir(p), 0o777); err != nil {
+		return
+	}
+	if f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o666); err == nil {
+		f.Close()
+	}
 }
 
 // SandboxRemoteState is what FollowSandboxHead and MigrateSandboxRemote
