@@ -215,9 +215,9 @@ func (g *Gate) resolve(ctx context.Context, rev string) string {
 // sandboxRefContaining finds the sandbox ref whose history holds commit:
 // provenance by reachability, never by the name the user typed. It looks
 // at every sandbox namespace (sandboxref.ProvenancePrefixes) and at the
-// reflogs of the remote-tracking refs, so a branch the agent deleted and
-// fetch.prune removed is still found through the tips its remote's HEAD
-// (or another branch) once had.
+// reflogs of the remote-tracking refs and the sandboxes' HEAD refs, so a
+// branch the agent deleted and fetch.prune removed is still found through
+// the tips the sandbox's HEAD (or another branch) once had.
 func (g *Gate) sandboxRefContaining(ctx context.Context, commit string) (string, bool) {
 	seen := map[string]bool{}
 	contains := func(tip string) bool {
@@ -252,7 +252,7 @@ func (g *Gate) sandboxRefContaining(ctx context.Context, commit string) (string,
 		if contains(all[name]) {
 			return sandboxref.Short(name), true
 		}
-		if strings.HasPrefix(name, "refs/remotes/") {
+		if strings.HasPrefix(name, "refs/remotes/") || strings.HasPrefix(name, sandboxref.HeadPrefix) {
 			tracking = append(tracking, name)
 		}
 	}

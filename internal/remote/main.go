@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
@@ -39,8 +40,22 @@ func Main() int {
 	if os.Getenv("GIT_AIRLOCK_TRACE") != "" {
 		runner.Trace = os.Stderr
 	}
-	h := &Helper{Sbx: &sbx.Client{Run: runner}, Protocol: os.Getenv("GIT_PROTOCOL"),
+	home, _ := os.UserHomeDir()
+	h := &Helper{Sbx: &sbx.Client{Run: runner, Bin: sbxProgram(home)}, Protocol: os.Getenv("GIT_PROTOCOL"),
+		ForceWake: os.Getenv(gitx.WakeEnv) == "1",
+		Background: func(ctx context.Context) bool {
+			return backgroundFetch(ctx, lookupProcess(runner), os.Getppid())
+		},
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
+	// protocol.version as git reads it (GIT_CONFIG_PARAMETERS carries -c),
+	// with or without a repository; v2 unless it says 0 or 1.
+	h.V2 = func(ctx context.Context) bool {
+		entries, err := gitx.UserConfigEntries(ctx, runner, `^protocol\.version$`)
+		if err != nil || len(entries) == 0 {
+			return err == nil
+		}
+		return entries[len(entries)-1].Value == "2"
+	}
 	if gitDir := os.Getenv("GIT_DIR"); gitDir != "" {
 		h.Repo = gitx.OpenGitDir(runner, filepath.FromSlash(gitDir))
 		h.WakeOnFetch = func(ctx context.Context) bool {
@@ -50,6 +65,14 @@ func Main() int {
 			}
 			b, err := config.ParseBool(v)
 			return err != nil || b
+		}
+		// airlock.timeout, as git-airlock reads it; a value it would reject
+		// leaves the default.
+		if v, set, err := h.Repo.ConfigGet(ctx, "airlock.timeout"); err == nil && set {
+			if d, err := time.ParseDuration(v); err == nil && d > 0 {
+				h.Timeout = d
+				h.Sbx.Timeout = d
+			}
 		}
 	}
 	err := h.Serve(ctx, args[0], args[1])

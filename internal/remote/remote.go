@@ -12,8 +12,10 @@ package remote
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
+	"crypto/sha1"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -21,8 +23,12 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow"
@@ -37,10 +43,22 @@ type Helper struct {
 	// WakeOnFetch reads airlock.wakeOnFetch lazily: only a stopped sandbox
 	// needs the answer.
 	WakeOnFetch func(context.Context) bool
-	Protocol    string // GIT_PROTOCOL from git, forwarded to the service
-	In          io.Reader
-	Out         io.Writer
-	Err         io.Writer
+	// Background reports a fetch nobody waits for (git maintenance's
+	// prefetch): it never wakes a stopped sandbox.
+	Background func(context.Context) bool
+	// V2 reports whether git allows protocol v2 (protocol.version unset or
+	// 2): the far side's upload-pack is then asked for it.
+	V2 func(context.Context) bool
+	// ForceWake is git-airlock's own fetch (GIT_AIRLOCK_WAKE=1): it wakes
+	// whatever the settings say, and fails rather than serve old refs.
+	ForceWake bool
+	// Timeout bounds how long the far side may take to start the git
+	// service (waking the sandbox included); airlock.timeout, 60s when zero.
+	Timeout  time.Duration
+	Protocol string // GIT_PROTOCOL from git, forwarded to the service
+	In       io.Reader
+	Out      io.Writer
+	Err      io.Writer
 }
 
 // ProtocolError is a malformed or unsupported helper command; git-remote-airlock
@@ -91,22 +109,31 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 	default:
 		return &ProtocolError{Msg: fmt.Sprintf("unsupported service %q", service)}
 	}
-	if verb == "upload-pack" && h.WakeOnFetch != nil && !h.WakeOnFetch(ctx) {
-		sb, err := h.Sbx.Get(ctx, t.Sandbox)
-		if err != nil {
-			return h.sandboxError(t, err)
-		}
-		if !sb.Running() {
-			ui.Line(h.Err, "sandbox %q is stopped and airlock.wakeOnFetch is false; %s left as fetched last time", t.Sandbox, remote)
-			if _, err := io.WriteString(h.Out, "\n"); err != nil {
-				return err
+	// A fetch may be served from the refs fetched last time when the
+	// sandbox is asleep and may not be woken, or cannot be reached; not so
+	// git-airlock's own fetches, which report what went wrong.
+	fallback := verb == "upload-pack" && !h.ForceWake
+	if fallback {
+		if why := h.noWake(ctx); why != "" {
+			sb, err := h.Sbx.Get(ctx, t.Sandbox)
+			if err != nil {
+				return h.unreachable(remote, t, err, in, false)
 			}
-			return h.serveCached(remote, in)
+			if !sb.Running() {
+				return h.cached(remote, in, false, "sandbox %q is stopped and %s; %s is as fetched last time (wake it: git airlock fetch)", t.Sandbox, why, remote)
+			}
 		}
 	}
 	if t.Path == "" {
 		p, err := h.discover(ctx, t.Sandbox)
+		if ctx.Err() != nil {
+			return interrupted(t.Sandbox)
+		}
 		if err != nil {
+			var ue *unreachableError
+			if fallback && errors.As(err, &ue) {
+				return h.unreachable(remote, t, ue.err, in, false)
+			}
 			return err
 		}
 		t.Path = p
@@ -121,6 +148,10 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 	var env []string
 	if h.Protocol != "" && !strings.ContainsAny(h.Protocol, "\n\x00") {
 		env = append(env, "GIT_PROTOCOL="+h.Protocol)
+	} else if verb == "upload-pack" && h.V2 != nil && h.V2(ctx) {
+		// git does not tell a connect helper which protocol it wants, but
+		// reads whichever the server answers in; receive-pack has no v2.
+		env = append(env, "GIT_PROTOCOL=version=2")
 	}
 	// The service's stderr goes to /dev/null inside the VM: some sbx
 	// versions merge a child's stderr into stdout, which would corrupt the
@@ -129,25 +160,190 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 	// from the protocol. The script is fixed; service, path and marker
 	// travel as arguments.
 	marker := newMarker()
-	out := &afterMarker{w: h.Out, marker: []byte(marker + "\n")}
-	err = h.Sbx.Tunnel(ctx, sbx.ExecRequest{Name: t.Sandbox, Interactive: true, Env: env,
-		Argv:    []string{"sh", "-c", `printf '%s\n' "$2"; exec git "$0" "$1" 2>/dev/null`, verb, t.Path, marker},
-		Streams: xec.Streams{In: stdin, Out: out, Err: h.Err}})
+	adv := &advertPeek{w: h.Out}
+	// sbx's own stderr is held until the protocol starts: if it never does
+	// and the fetch is served from the last-fetched refs, one line says why.
+	errw := &heldUntilStart{w: h.Err}
+	// The deadline covers only the far side's start (sbx, waking the VM,
+	// the marker line): a long pack transfer is not cut off.
+	timeout := cmp.Or(h.Timeout, 60*time.Second)
+	tunnelCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var late atomic.Bool
+	timer := time.AfterFunc(timeout, func() { late.Store(true); cancel() })
+	defer timer.Stop()
+	out := &afterMarker{w: adv, marker: []byte(marker + "\n"), onSeen: func() { timer.Stop(); errw.start() }}
+	err = h.Sbx.Tunnel(tunnelCtx, sbx.ExecRequest{Name: t.Sandbox, Interactive: true, Env: env,
+		Argv: []string{"sh", "-c", `printf '%s\n' "$2"; exec git -c uploadpack.allowFilter=true -c uploadpack.allowAnySHA1InWant=true "$0" "$1" 2>/dev/null`,
+			verb, t.Path, marker},
+		Streams: xec.Streams{In: stdin, Out: out, Err: errw}})
+	if ctx.Err() != nil {
+		errw.start()
+		return interrupted(t.Sandbox)
+	}
+	if !out.seen && !late.Load() {
+		// Nothing reached git yet: ask sbx whether the sandbox is there. If
+		// it is gone or sbx cannot be reached, a fetch is served from the
+		// last-fetched refs; anything else says what sbx said.
+		if _, gerr := h.Sbx.Get(ctx, t.Sandbox); gerr != nil {
+			if fallback {
+				return h.unreachable(remote, t, gerr, in, true)
+			}
+			return h.sandboxError(t, gerr)
+		}
+	}
+	errw.start()
 	if noise := strings.TrimSpace(out.before.String()); noise != "" {
 		ui.Line(h.Err, "sbx printed: %s", noise)
+	}
+	if late.Load() && !out.seen {
+		return hint.Errorf([]string{
+			"see whether it is running: git airlock status",
+			fmt.Sprintf("if it is only slow to wake, allow more time: git config airlock.timeout %s", 2*timeout),
+		}, "sandbox %q did not answer within %s (airlock.timeout)", t.Sandbox, timeout)
 	}
 	var me *sbx.MissingError
 	if errors.As(err, &me) {
 		return fmt.Errorf("%s is not installed or not on PATH; cannot reach sandbox %q", me.Bin, t.Sandbox)
 	}
 	if !out.seen {
-		return fmt.Errorf("the git service did not start in sandbox %q (is it still there? try 'git airlock status')", t.Sandbox)
+		return fmt.Errorf("the git service did not start in sandbox %q (sbx's message is above; 'git airlock status' shows the sandbox)", t.Sandbox)
 	}
 	var ee *sbx.ExitError
 	if errors.As(err, &ee) {
 		return &TunnelError{Sandbox: t.Sandbox, Code: ee.Code}
 	}
+	if err == nil && verb == "upload-pack" {
+		h.followHead(ctx, remote, adv)
+	}
 	return err
+}
+
+// followHead keeps refs/remotes/<remote>/HEAD on the sandbox's checked-out
+// branch, from the symref the advertisement carried. It runs after the
+// service ended and before git writes the fetched refs, so it never races
+// a write through the symref (the remote's HEAD refspec no longer writes
+// there). A legacy remote is migrated instead: git already read its old
+// refspecs for this fetch, so the symref waits for the next one.
+func (h *Helper) followHead(ctx context.Context, remote string, adv *advertPeek) {
+	if h.Repo == nil || !adv.head {
+		return
+	}
+	migrated, err := h.Repo.MigrateSandboxRemote(ctx, remote)
+	if err == nil && !migrated {
+		err = h.Repo.FollowSandboxHead(ctx, remote, strings.TrimPrefix(adv.symref, "refs/heads/"))
+	}
+	if err != nil {
+		ui.Line(h.Err, "could not follow the sandbox's HEAD: %v", err)
+	}
+}
+
+// advertPeek passes the service's output on unchanged and reads whether
+// HEAD was advertised and the branch it points at (none when detached):
+// in protocol v0 from the first line's symref capability; in v2 from the
+// first response after the capabilities, which for a fetch or ls-remote is
+// ls-refs ("<oid> HEAD symref-target:<ref>"; git always asks for symrefs).
+// It stops reading at the first line that is not a ref, so pack data is
+// never scanned.
+type advertPeek struct {
+	w      io.Writer
+	buf    []byte
+	done   bool
+	v2     bool // "version 2" seen
+	caps   bool // v2: the capability advertisement is over
+	head   bool
+	symref string
+}
+
+func (a *advertPeek) Write(p []byte) (int, error) {
+	if !a.done {
+		a.buf = append(a.buf, p...)
+		a.parse()
+	}
+	return a.w.Write(p)
+}
+
+func (a *advertPeek) parse() {
+	for !a.done && len(a.buf) >= 4 {
+		var n int
+		if _, err := fmt.Sscanf(string(a.buf[:4]), "%04x", &n); err != nil || n == 3 || n > 65520 {
+			a.done, a.buf = true, nil
+			return
+		}
+		if n < 4 { // flush, delimiter or response end
+			a.buf = a.buf[4:]
+			a.special()
+			continue
+		}
+		if len(a.buf) < n {
+			return
+		}
+		line := strings.TrimSuffix(string(a.buf[4:n]), "\n")
+		a.buf = a.buf[n:]
+		a.line(line)
+	}
+	if a.done {
+		a.buf = nil
+	}
+}
+
+func (a *advertPeek) special() {
+	switch {
+	case a.v2 && !a.caps:
+		a.caps = true
+	default:
+		a.done = true // end of the v0 advertisement or of the ls-refs response
+	}
+}
+
+func (a *advertPeek) line(line string) {
+	switch {
+	case !a.v2 && line == "version 2":
+		a.v2 = true
+	case !a.v2:
+		a.head, a.symref = parseFirstAdvert(line)
+		a.done = true
+	case !a.caps:
+		// a v2 capability line
+	default:
+		oid, rest, _ := strings.Cut(line, " ")
+		if oid == "" || (oid != "unborn" && strings.Trim(oid, "0123456789abcdef") != "") {
+			a.done = true // not ls-refs: a fetch response
+			return
+		}
+		f := strings.Fields(rest)
+		if len(f) == 0 || f[0] != "HEAD" {
+			return
+		}
+		a.head = true
+		for _, attr := range f[1:] {
+			if t, ok := strings.CutPrefix(attr, "symref-target:"); ok && strings.HasPrefix(t, "refs/heads/") {
+				a.symref = t
+			}
+		}
+		a.done = true
+	}
+}
+
+// parseFirstAdvert reads "<oid> HEAD\x00<capabilities>": whether the line
+// is HEAD's, and HEAD's target from a "symref=HEAD:<ref>" capability.
+func parseFirstAdvert(line string) (head bool, symref string) {
+	ref, caps, _ := strings.Cut(line, "\x00")
+	if _, name, ok := strings.Cut(ref, " "); !ok || name != "HEAD" {
+		return false, ""
+	}
+	for _, c := range strings.Fields(caps) {
+		if t, ok := strings.CutPrefix(c, "symref=HEAD:"); ok && strings.HasPrefix(t, "refs/heads/") {
+			return true, t
+		}
+	}
+	return true, ""
+}
+
+// interrupted is the helper stopped by SIGINT or SIGTERM: xec has ended
+// the sbx child (and its process group) on the cancelled context.
+func interrupted(sandbox string) error {
+	return fmt.Errorf("interrupted; the connection to sandbox %q was closed", sandbox)
 }
 
 // TunnelError is a tunnel whose far end failed; git has already reported
@@ -158,7 +354,7 @@ type TunnelError struct {
 }
 
 func (e *TunnelError) Error() string {
-	return fmt.Sprintf("the connection to sandbox %q ended with exit status %d (is the sandbox still there? try 'git airlock status')", e.Sandbox, e.Code)
+	return fmt.Sprintf("the git service in sandbox %q ended with exit status %d; git's message is above", e.Sandbox, e.Code)
 }
 
 func (h *Helper) sandboxError(t sandboxref.Target, err error) error {
@@ -173,40 +369,137 @@ func (h *Helper) sandboxError(t sandboxref.Target, err error) error {
 func (h *Helper) discover(ctx context.Context, name string) (string, error) {
 	p, err := workflow.ClonePath(ctx, h.Sbx, name)
 	if err != nil {
+		if _, gerr := h.Sbx.Get(ctx, name); gerr != nil {
+			return "", &unreachableError{err: gerr}
+		}
 		return "", h.sandboxError(sandboxref.Target{Sandbox: name}, err)
 	}
 	return p, nil
 }
 
+// unreachableError is a sandbox that sbx says is gone, or an sbx that
+// cannot be asked.
+type unreachableError struct{ err error }
+
+func (e *unreachableError) Error() string { return e.err.Error() }
+
+// noWake says why a stopped sandbox is not to be woken, or "" when it may.
+func (h *Helper) noWake(ctx context.Context) string {
+	if h.Background != nil && h.Background(ctx) {
+		return "this is a background fetch (git maintenance prefetch)"
+	}
+	if h.WakeOnFetch != nil && !h.WakeOnFetch(ctx) {
+		return "airlock.wakeOnFetch is false"
+	}
+	return ""
+}
+
+// unreachable serves the last-fetched refs for a sandbox sbx cannot reach,
+// with one line saying why and what to do.
+func (h *Helper) unreachable(remote string, t sandboxref.Target, err error, in *bufio.Reader, replied bool) error {
+	var nf *sbx.NotFoundError
+	var me *sbx.MissingError
+	switch {
+	case errors.As(err, &nf):
+		return h.cached(remote, in, replied, "sandbox %q no longer exists; %s is as fetched last time (keep its branches and drop the remote: git airlock rm %s)", t.Sandbox, remote, t.Sandbox)
+	case errors.As(err, &me):
+		return h.cached(remote, in, replied, "%s is not installed or not on PATH (an app started from the desktop may lack your shell's PATH), so sandbox %q cannot be reached; %s is as fetched last time", me.Bin, t.Sandbox, remote)
+	case errors.Is(err, sbx.ErrDaemonDown):
+		return h.cached(remote, in, replied, "sbx's daemon is not running, so sandbox %q cannot be reached; %s is as fetched last time (start it: sbx daemon start)", t.Sandbox, remote)
+	}
+	first, _, _ := strings.Cut(err.Error(), "\n")
+	return h.cached(remote, in, replied, "cannot reach sandbox %q (%s); %s is as fetched last time", t.Sandbox, first, remote)
+}
+
+// cached says why in one line, then answers as the sandbox would have the
+// last time it was fetched.
+func (h *Helper) cached(remote string, in *bufio.Reader, replied bool, format string, args ...any) error {
+	ui.Line(h.Err, format, args...)
+	if !replied {
+		if _, err := io.WriteString(h.Out, "\n"); err != nil {
+			return err
+		}
+	}
+	return h.serveCached(remote, in)
+}
+
+// heldUntilStart holds sbx's stderr until the protocol starts, then
+// passes it on as it comes.
+type heldUntilStart struct {
+	mu      sync.Mutex
+	w       io.Writer
+	started bool
+	held    bytes.Buffer
+}
+
+func (e *heldUntilStart) Write(p []byte) (int, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.started {
+		return e.w.Write(p)
+	}
+	if e.held.Len() < 1<<20 {
+		e.held.Write(p)
+	}
+	return len(p), nil
+}
+
+// start passes on what was held and everything after it.
+func (e *heldUntilStart) start() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.started {
+		e.started = true
+		_, _ = e.w.Write(e.held.Bytes())
+		e.held.Reset()
+	}
+}
+
 // serveCached plays a protocol-v0 upload-pack that has exactly the refs
-// fetched last time (refs/remotes/<remote>/*), then reads the client's
-// request: an up-to-date client asks for nothing and the fetch succeeds.
+// fetched last time: the branches under refs/remotes/<remote>/, HEAD from
+// the sandbox HEAD ref with its symref, so that `ls-remote --symref` and
+// followRemoteHEAD see what they saw last time. A client that wants only
+// objects it already has (an up-to-date fetch asks for nothing; `--depth`
+// asks anyway) gets an empty pack; a want it lacks needs the sandbox.
 func (h *Helper) serveCached(remote string, in *bufio.Reader) error {
+	prefix := sandboxref.TrackingPrefix(remote)
 	var refs map[string]string
+	var head, symref string
 	if h.Repo != nil {
 		var err error
-		if refs, err = h.Repo.Refs(sandboxref.TrackingPrefix(remote)); err != nil {
+		if refs, err = h.Repo.Refs(prefix); err != nil {
 			return err
+		}
+		head = refs[prefix+"HEAD"]
+		if own, err := h.Repo.Refs(gitx.SandboxHeadRef(remote)); err == nil && own[gitx.SandboxHeadRef(remote)] != "" {
+			head = own[gitx.SandboxHeadRef(remote)]
+		}
+		if t, ok := strings.CutPrefix(h.Repo.SymrefTarget(prefix+"HEAD"), prefix); ok {
+			symref = "refs/heads/" + t
 		}
 	}
 	names := make([]string, 0, len(refs))
 	for n := range refs {
-		names = append(names, n)
+		if n != prefix+"HEAD" {
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
 	var adv []string
+	if head != "" {
+		adv = append(adv, head+" HEAD")
+	}
 	for _, n := range names {
-		short := strings.TrimPrefix(n, sandboxref.TrackingPrefix(remote))
-		if short == "HEAD" {
-			adv = append([]string{refs[n] + " HEAD"}, adv...)
-		} else {
-			adv = append(adv, refs[n]+" refs/heads/"+short)
-		}
+		adv = append(adv, refs[n]+" refs/heads/"+strings.TrimPrefix(n, prefix))
 	}
 	if len(adv) == 0 {
 		adv = []string{strings.Repeat("0", 40) + " capabilities^{}"}
 	}
-	adv[0] += "\x00agent=git-airlock/cached"
+	caps := "shallow"
+	if symref != "" && head != "" {
+		caps += " symref=HEAD:" + symref
+	}
+	adv[0] += "\x00" + caps + " agent=git-airlock/cached"
 	for _, line := range adv {
 		if err := writePkt(h.Out, line+"\n"); err != nil {
 			return err
@@ -215,18 +508,83 @@ func (h *Helper) serveCached(remote string, in *bufio.Reader) error {
 	if _, err := io.WriteString(h.Out, "0000"); err != nil {
 		return err
 	}
+	return h.answerCached(in)
+}
+
+// answerCached reads the client's request after the advertisement and
+// answers as upload-pack does without multi_ack or side-band: the shallow
+// update (none), an ACK for the first have or a NAK, then an empty pack.
+func (h *Helper) answerCached(in *bufio.Reader) error {
+	var wants int
+	deepen := false
 	for {
 		line, err := readPkt(in)
 		if err != nil {
 			return nil // the client hung up after reading the refs (ls-remote)
 		}
 		if line == "" {
-			return nil // flush: nothing wanted
+			break
 		}
-		if strings.HasPrefix(line, "want ") {
-			return errors.New("the sandbox is asleep and the refs fetched last time lack what git wants; run 'git airlock fetch' to wake it")
+		switch {
+		case strings.HasPrefix(line, "want "):
+			f := strings.Fields(line)
+			if len(f) < 2 || h.Repo == nil || !h.Repo.HasCommit(f[1]) {
+				return errors.New("the refs fetched last time lack what git wants, and the sandbox was not asked; run 'git airlock fetch' to wake it")
+			}
+			wants++
+		case strings.HasPrefix(line, "deepen"):
+			deepen = true
 		}
 	}
+	if wants == 0 {
+		return nil // flush: nothing wanted
+	}
+	if deepen {
+		if _, err := io.WriteString(h.Out, "0000"); err != nil { // no shallow update
+			return err
+		}
+	}
+	haves := 0
+	for {
+		line, err := readPkt(in)
+		if err != nil {
+			return fmt.Errorf("read the client's haves: %w", err)
+		}
+		switch {
+		case strings.HasPrefix(line, "have "):
+			haves++
+			if haves == 1 { // everything the client has is here
+				if err := writePkt(h.Out, "ACK "+strings.TrimSpace(strings.TrimPrefix(line, "have "))+"\n"); err != nil {
+					return err
+				}
+			}
+			continue
+		case line == "":
+			if haves == 0 {
+				if err := writePkt(h.Out, "NAK\n"); err != nil {
+					return err
+				}
+			}
+			continue
+		case strings.TrimSpace(line) == "done":
+		default:
+			return fmt.Errorf("unexpected %q from git while serving the refs fetched last time", line)
+		}
+		if haves == 0 {
+			if err := writePkt(h.Out, "NAK\n"); err != nil {
+				return err
+			}
+		}
+		_, err = h.Out.Write(emptyPack())
+		return err
+	}
+}
+
+// emptyPack is a version-2 pack with no objects: the client has them all.
+func emptyPack() []byte {
+	p := []byte{'P', 'A', 'C', 'K', 0, 0, 0, 2, 0, 0, 0, 0}
+	sum := sha1.Sum(p)
+	return append(p, sum[:]...)
 }
 
 func writePkt(w io.Writer, s string) error {
@@ -287,6 +645,7 @@ func newMarker() string {
 type afterMarker struct {
 	w      io.Writer
 	marker []byte
+	onSeen func() // optional: called once, when the marker arrives
 	seen   bool
 	before bytes.Buffer
 }
@@ -305,6 +664,9 @@ func (m *afterMarker) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	m.seen = true
+	if m.onSeen != nil {
+		m.onSeen()
+	}
 	rest := append([]byte(nil), buf[i+len(m.marker):]...)
 	m.before.Truncate(i)
 	if len(rest) > 0 {

@@ -99,8 +99,13 @@ func TrackingPrefix(remote string) string { return "refs/remotes/" + remote + "/
 func Tracking(remote, branch string) string { return TrackingPrefix(remote) + branch }
 
 // Short drops refs/remotes/ from a remote-tracking ref, as git shows it
-// (airlock-x/main).
-func Short(ref string) string { return strings.TrimPrefix(ref, "refs/remotes/") }
+// (airlock-x/main); a sandbox's HEAD ref reads as <remote>/HEAD.
+func Short(ref string) string {
+	if remote, ok := strings.CutPrefix(ref, HeadPrefix); ok {
+		return remote + "/HEAD"
+	}
+	return strings.TrimPrefix(ref, "refs/remotes/")
+}
 
 // SbxTrackingPrefix covers the fetched branches of sbx's own
 // sandbox-<name> remotes.
@@ -111,9 +116,20 @@ const SbxTrackingPrefix = "refs/remotes/sandbox-"
 const SbxMirrorPrefix = "refs/sandboxes/"
 
 // ProvenancePrefixes are every ref namespace whose commits came from a
-// sandbox: git-airlock's remotes, sbx's remotes and mirror, and what
-// removals kept.
-var ProvenancePrefixes = []string{AllTrackingPrefix, SbxTrackingPrefix, SbxMirrorPrefix, RemovedPrefix}
+// sandbox: git-airlock's remotes and the sandboxes' HEADs, sbx's remotes
+// and mirror, and what removals kept.
+var ProvenancePrefixes = []string{AllTrackingPrefix, HeadPrefix, SbxTrackingPrefix, SbxMirrorPrefix, RemovedPrefix}
+
+// HeadPrefix is where each sandbox remote's fetch keeps the sandbox's HEAD
+// commit: refs/airlock/head/<remote>. Outside refs/remotes/, so that no
+// panel lists it as a branch and no symref (`git remote set-head`,
+// followRemoteHEAD) can redirect the write; a detached HEAD's commits come
+// back through it, and its reflog remembers every tip the agent had
+// checked out.
+const HeadPrefix = "refs/airlock/head/"
+
+// Head is the ref that keeps a sandbox remote's HEAD commit.
+func Head(remote string) string { return HeadPrefix + remote }
 
 // AllTrackingPrefix covers the fetched branches of every sandbox remote.
 const AllTrackingPrefix = "refs/remotes/" + RemotePrefix

@@ -531,6 +531,10 @@ func TestRemoveArchivesBranchesAndSupersededTips(t *testing.T) {
 	w.repo.ancestors[[2]string{hash("old"), hash("m")}] = true
 	w.repo.reflogs["refs/remotes/airlock-box/main"] = []string{hash("m"), hash("old"), hash("gone1"), hash("gone2")}
 	w.repo.reflogs["refs/remotes/airlock-box/agent/work"] = []string{hash("w"), hash("gone1")}
+	// A commit the agent once had checked out detached, then dropped: only
+	// the sandbox's HEAD ref remembers it.
+	w.repo.commits[hash("detached")] = true
+	w.repo.reflogs["refs/airlock/head/airlock-box"] = []string{hash("m"), hash("detached")}
 
 	if err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "box"}); err != nil {
 		t.Fatal(err)
@@ -542,6 +546,7 @@ func TestRemoveArchivesBranchesAndSupersededTips(t *testing.T) {
 		{Name: "refs/airlock/removed/box@2/HEAD", Hash: hash("m")},
 		{Name: "refs/airlock/removed/box@2/agent/work", Hash: hash("w")},
 		{Name: "refs/airlock/removed/box@2/main", Hash: hash("m")},
+		{Name: "refs/airlock/removed/box@2/superseded/" + hash("detached")[:12], Hash: hash("detached")},
 		{Name: "refs/airlock/removed/box@2/superseded/" + hash("gone1")[:12], Hash: hash("gone1")},
 		{Name: "refs/airlock/removed/box@2/superseded/" + hash("gone2")[:12], Hash: hash("gone2")},
 	}

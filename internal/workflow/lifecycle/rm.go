@@ -246,11 +246,17 @@ func (s *Service) archive(ctx context.Context, sb workflow.Sandbox) (string, int
 		tips = append(tips, hash)
 	}
 	// History the agent rewrote lives on only in the remote-tracking
-	// reflogs, which go with the remote: keep each old tip that no kept
-	// branch contains as superseded/<commit>.
+	// reflogs and the reflog of the sandbox's HEAD ref, which go with the
+	// remote: keep each old tip that no kept branch contains as
+	// superseded/<commit>.
 	if !s.Sbx.DryRun() {
 		seen := map[string]bool{}
+		logs := make([]string, 0, len(refs)+1)
 		for name := range refs {
+			logs = append(logs, name)
+		}
+		sort.Strings(logs)
+		for _, name := range append(logs, sandboxref.Head(sb.Remote)) {
 			old, err := s.Repo.ReflogCommits(ctx, name)
 			if err != nil {
 				continue // a ref without a reflog has nothing more to keep
