@@ -4,10 +4,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -68,6 +70,7 @@ func TestScript(t *testing.T) {
 			env.Defer(func() { sbxsim.StopAll(sim) })
 			return nil
 		},
+		Condition: gitCondition,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"newrepo":   cmdNewRepo,
 			"cmpown":    cmdCmpOwn,
@@ -153,4 +156,35 @@ func cmdStdoutEnv(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: stdoutenv NAME")
 	}
 	ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile("stdout")))
+}
+
+// gitCondition answers [git:2.29]: the git on PATH is that version or
+// newer, for steps that need a git command older gits lack (maintenance).
+func gitCondition(cond string) (bool, error) {
+	want, ok := strings.CutPrefix(cond, "git:")
+	if !ok {
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
+	out, err := exec.Command("git", "version").Output()
+	if err != nil {
+		return false, err
+	}
+	have := strings.Fields(string(out))
+	if len(have) < 3 {
+		return false, fmt.Errorf("git version: %q", out)
+	}
+	return !versionLess(have[2], want), nil
+}
+
+// versionLess compares dotted version numbers (2.26.0 < 2.29).
+func versionLess(a, b string) bool {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := 0; i < len(as) && i < len(bs); i++ {
+		x, _ := strconv.Atoi(as[i])
+		y, _ := strconv.Atoi(bs[i])
+		if x != y {
+			return x < y
+		}
+	}
+	return len(as) < len(bs)
 }
