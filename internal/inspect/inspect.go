@@ -23,6 +23,11 @@ type Blobs interface {
 type Options struct {
 	Protect []string // airlock.protect: extra patterns treated as high risk
 	MaxSize int64    // files above this many bytes are findings; 0: 5 MiB
+
+	// What the merge itself reports (gitx.MergePreview).
+	Conflicts  []string // paths the merge cannot resolve by itself
+	Unseen     []string // paths that land differently from what the single-base diff shows
+	CrissCross bool     // several merge bases and no way to compute git's virtual base
 }
 
 // Finding is one thing a reviewer must see. Field names are the documented
@@ -54,6 +59,7 @@ func Inspect(changes []gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, e
 		}
 		out = append(out, fs...)
 	}
+	out = append(out, mergeFindings(changes, opts)...)
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Severity != out[j].Severity {
 			return out[i].Severity > out[j].Severity
@@ -64,6 +70,31 @@ func Inspect(changes []gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, e
 		out[i].Level = out[i].Severity.String()
 	}
 	return out, nil
+}
+
+// mergeFindings report what the history does to the merge rather than
+// what a file holds.
+func mergeFindings(changes []gitx.TreeChange, opts Options) []Finding {
+	var out []Finding
+	if opts.CrissCross {
+		out = append(out, Finding{Severity: High, Rule: "criss-cross", Family: "merge", Path: ".",
+			Why: "the branch and yours share several merge bases; git merges against a virtual base this git (older than 2.38) cannot preview, so what lands may differ from any diff shown"})
+	}
+	unseen := map[string]bool{}
+	for _, p := range opts.Unseen {
+		unseen[p] = true
+	}
+	for _, c := range changes {
+		if unseen[c.Path] {
+			out = append(out, Finding{Severity: High, Rule: "unseen-change", Family: "merge", Path: c.Path,
+				Why: "lands through the virtual merge base of a criss-cross history: the branch's diff against its merge base does not show this change (it can revert your own fixes)"})
+		}
+	}
+	for _, p := range opts.Conflicts {
+		out = append(out, Finding{Severity: Medium, Rule: "merge-conflict", Family: "merge", Path: p,
+			Why: "the merge conflicts here; whatever you resolve is what lands, judged here by the branch's side"})
+	}
+	return out
 }
 
 func inspectOne(c gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, error) {

@@ -175,3 +175,15 @@ func FuzzParseRawDiffInspect(f *testing.F) {
 		}
 	})
 }
+
+func TestMergeFindings(t *testing.T) {
+	m := memBlobs{}
+	changes := []gitx.TreeChange{added(m, "fix.go", "v1"), added(m, "src/conflict.go", "x")}
+	fs, err := Inspect(changes, m, Options{Unseen: []string{"fix.go", "not-changed.go"}, Conflicts: []string{"src/conflict.go"}, CrissCross: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rules(t, fs), "high:criss-cross high:unseen-change medium:merge-conflict"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
