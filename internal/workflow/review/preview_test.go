@@ -20,3 +20,5 @@ func (f *fakeRepo) PreviewMerge(_ context.Context, ours, theirs string) (gitx.Me
 	p.Changes = f.trees[theirs]
 	return p, nil
 }
+
+func (f *fakeRepo) BlobConfig(string) ([]gitx.ConfigEntry, error) { return nil, nil }
