@@ -245,6 +245,10 @@ func contentChecks(c gitx.TreeChange, base, oldHash string, blobs Blobs) ([]Find
 		check = attributeDrivers
 	case base == "pyproject.toml":
 		check = pyprojectBuild
+	case base == "cargo.toml":
+		check = cargoBuild
+	case Match(".vscode/settings.json", c.Path):
+		check = editorSettings
 	default:
 		return nil, nil
 	}

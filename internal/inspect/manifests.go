@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -33,16 +34,21 @@ var lifecycle = map[string]bool{"preinstall": true, "install": true, "postinstal
 // "Scripts" into "scripts"), the last of duplicate keys winning.
 type npmManifest struct {
 	scripts    map[string]string
+	hooks      map[string]string // git hook managers configured in package.json, raw JSON
 	duplicates []string // duplicate keys at the top level or in scripts
 }
 
 func parseNpmManifest(b []byte) (npmManifest, error) {
-	m := npmManifest{scripts: map[string]string{}}
+	m := npmManifest{scripts: map[string]string{}, hooks: map[string]string{}}
 	dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(b, utf8BOM)))
 	keys, err := objectKeys(dec, func(key string, dec *json.Decoder) error {
 		if key != "scripts" {
-			var skip json.RawMessage
-			return dec.Decode(&skip)
+			var raw json.RawMessage
+			err := dec.Decode(&raw)
+			if npmHookKeys[key] {
+				m.hooks[key] = string(raw)
+			}
+			return err
 		}
 		m.scripts = map[string]string{}
 		var raw json.RawMessage
@@ -108,6 +114,10 @@ func objectKeys(dec *json.Decoder, value func(string, *json.Decoder) error) ([]s
 	return keys, err
 }
 
+// npmHookKeys are package.json keys that git hook managers read (husky 4,
+// lint-staged, simple-git-hooks, pre-commit, yorkie): they run on commit.
+var npmHookKeys = map[string]bool{"husky": true, "lint-staged": true, "simple-git-hooks": true, "pre-commit": true, "gitHooks": true}
+
 func duplicates(keys []string) []string {
 	seen := map[string]int{}
 	var out []string
@@ -130,6 +140,17 @@ func packageScripts(old, new []byte) []Finding {
 	if len(n.duplicates) > 0 {
 		out = append(out, Finding{Severity: High, Rule: "manifest-duplicate-key", Family: "build",
 			Why: fmt.Sprintf("package.json repeats %q: tools disagree on which copy counts, a way to hide scripts", n.duplicates)})
+	}
+	var hookKeys []string
+	for k, v := range n.hooks {
+		if o.hooks[k] != v {
+			hookKeys = append(hookKeys, k)
+		}
+	}
+	sort.Strings(hookKeys)
+	for _, k := range hookKeys {
+		out = append(out, Finding{Severity: High, Rule: "hook-manager", Family: "hooks",
+			Why: fmt.Sprintf("changes %q in package.json: a git hook manager runs what it names on your next commit", k)})
 	}
 	var keys []string
 	for k, v := range n.scripts {
@@ -228,4 +249,36 @@ func submoduleURLs(c gitx.TreeChange, oldHash string, blobs Blobs) ([]Finding, e
 		}
 	}
 	return []Finding{{Severity: Medium, Rule: "gitmodules", Family: "git", Why: "changes submodule settings"}}, nil
+}
+
+// cargoBuild: Cargo.toml's package.build names the build script cargo
+// compiles and runs on every build (doc.rust-lang.org/cargo/reference/build-scripts.html).
+func cargoBuild(old, new []byte) []Finding {
+	var o, n map[string]any
+	_, _ = toml.Decode(string(old), &o)
+	if _, err := toml.Decode(string(new), &n); err != nil {
+		return []Finding{{Severity: High, Rule: "manifest-unparsable", Family: "build",
+			Why: "Cargo.toml is not valid TOML, so the build script cargo would run cannot be checked"}}
+	}
+	for _, key := range [][]string{{"package", "build"}, {"package", "links"}, {"package", "metabuild"}} {
+		if !reflect.DeepEqual(lookupAll(o, key), lookupAll(n, key)) {
+			return []Finding{{Severity: High, Rule: "build-script", Family: "build",
+				Why: "changes [" + strings.Join(key, ".") + "]: cargo compiles and runs the package's build script on every build"}}
+		}
+	}
+	return nil
+}
+
+// editorExecSetting matches VS Code settings that name a program the
+// editor starts: interpreters, tool paths, terminal shells and profiles.
+var editorExecSetting = regexp.MustCompile(`"[^"]*(?i:path|executable|command|interpreter|shell|terminal|runtime|args|env)[^"]*"\s*:`)
+
+func editorSettings(old, new []byte) []Finding {
+	for _, l := range newLines(old, new) {
+		if m := editorExecSetting.FindString(l); m != "" {
+			return []Finding{{Severity: High, Rule: "editor-exec-setting", Family: "editor",
+				Why: fmt.Sprintf("sets %s: the editor starts the program it names when you open the folder", strings.TrimSuffix(strings.TrimSpace(m), ":"))}}
+		}
+	}
+	return nil
 }

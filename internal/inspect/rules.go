@@ -48,7 +48,7 @@ func ParseSeverity(s string) (Severity, bool) {
 }
 
 // Rule is one path rule. Patterns match the whole path: "dir/**" is
-// everything under dir, a pattern without '/' matches the base name at any
+// everything under dir, "**/rest" is rest at any depth, a pattern without '/' matches the base name at any
 // depth, anything else is a path.Match pattern from the repository root.
 type Rule struct {
 	ID       string
@@ -71,14 +71,15 @@ var Rules = []Rule{
 	{ID: "hook-manager", Family: "hooks", Severity: High, Why: "installs commands that git runs on your machine (commit, push, checkout)",
 		Patterns: []string{".husky/**", ".pre-commit-config.yaml", ".pre-commit-hooks.yaml", "lefthook.yml", "lefthook.yaml",
 			".lefthook.yml", ".lefthook.yaml", ".lefthook/**", "lefthook-local.yml", ".githooks/**", ".git-hooks/**", ".hooks/**",
-			".overcommit.yml", ".simple-git-hooks.json", ".simple-git-hooks.js", ".huskyrc", ".huskyrc.json"}},
+			".overcommit.yml", ".simple-git-hooks.json", ".simple-git-hooks.js", ".huskyrc", ".huskyrc.json",
+			".lintstagedrc", ".lintstagedrc.*", "lint-staged.config.*"}},
 	{ID: "direnv", Family: "env", Severity: High, Patterns: []string{".envrc"},
 		Why: "direnv runs it in your shell when you enter the directory"},
 	{ID: "dotenv", Family: "env", Severity: Medium, Patterns: []string{".env", ".env.*", "*.env"},
 		Why: "environment files are loaded by tools and can redirect endpoints or inject settings"},
 	{ID: "editor-tasks", Family: "editor", Severity: High, Why: "the editor runs these commands (some on folder open)",
 		Patterns: []string{".vscode/tasks.json", ".vscode/launch.json", ".idea/runConfigurations/**", ".run/**", ".idea/workspace.xml",
-			".zed/tasks.json", ".nvim.lua", ".exrc", ".vimrc"}},
+			".zed/tasks.json", ".nvim.lua", ".exrc", ".vimrc", "*.code-workspace"}},
 	{ID: "editor-settings", Family: "editor", Severity: Medium, Patterns: []string{".vscode/settings.json", ".vscode/extensions.json", ".idea/**", ".zed/settings.json"},
 		Why: "editor settings can point at interpreters, formatters and terminals that run code"},
 	{ID: "devcontainer", Family: "container", Severity: High, Patterns: []string{".devcontainer/**", ".devcontainer.json", ".gitpod.yml"},
@@ -87,14 +88,22 @@ var Rules = []Rule{
 		Why: "container builds run its commands with access to the build context"},
 	{ID: "build-script", Family: "build", Severity: High, Patterns: []string{"setup.py", "build.rs", "Rakefile", "*.gemspec", "gradlew", "mvnw"},
 		Why: "runs during install, build or test on the host"},
+	{ID: "package-manager-config", Family: "build", Severity: High,
+		Patterns: []string{".npmrc", ".yarnrc", ".yarnrc.yml", ".pnpmfile.cjs", ".pnpmfile.mjs", "pnpmfile.js", "bunfig.toml", ".bunfig.toml",
+			"**/.cargo/config", "**/.cargo/config.toml", "binding.gyp"},
+		Why: "the package manager or build tool reads it and runs what it names (yarnPath, pnpmfile hooks, cargo runners and wrappers, node-gyp builds, npm's script-shell)"},
 	{ID: "build-file", Family: "build", Severity: Medium, Patterns: []string{"Makefile", "makefile", "GNUmakefile", "*.mk", "CMakeLists.txt",
 		"build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "pom.xml", "meson.build", "justfile", "Justfile", "Taskfile.yml", "noxfile.py", "tox.ini", "setup.cfg"},
 		Why: "build definitions run commands when you build or test"},
 	{ID: "airlock-config", Family: "agent", Severity: High, Patterns: []string{".airlock.toml"},
 		Why: "changes git-airlock's own team settings (it becomes untrusted until 'git airlock trust')"},
+	{ID: "agent-config", Family: "agent", Severity: High, Why: "the next agent session on your machine runs the hooks, MCP servers and commands it configures",
+		Patterns: []string{".claude/settings.json", ".claude/settings.local.json", ".claude/hooks/**", ".mcp.json", ".vscode/mcp.json",
+			".gemini/**", ".cursor/mcp.json", ".cursor/hooks.json", ".cursor/environment.json", ".codex/config.toml",
+			"opencode.json", "opencode.jsonc", ".opencode/plugin/**", ".opencode/plugins/**", ".aider.conf.yml", ".continue/**", ".roo/mcp.json"}},
 	{ID: "agent-instructions", Family: "agent", Severity: Medium, Why: "instructs the next agent run; a prompt-injection channel",
 		Patterns: []string{"AGENTS.md", "CLAUDE.md", "GEMINI.md", ".claude/**", ".cursorrules", ".cursor/**", ".github/copilot-instructions.md",
-			".codex/**", ".windsurfrules", "opencode.json", ".opencode/**", ".aider.conf.yml", ".mcp.json"}},
+			".codex/**", ".windsurfrules", ".opencode/**"}},
 }
 
 // Match reports whether p matches the pattern (see Rule).
@@ -105,6 +114,18 @@ var Rules = []Rule{
 // and the Kelvin sign is "k".
 func Match(pattern, p string) bool {
 	pattern, p = fold(pattern), fold(p)
+	if rest, ok := strings.CutPrefix(pattern, "**/"); ok { // at any depth
+		for q := p; ; {
+			if Match(rest, q) {
+				return true
+			}
+			_, after, found := strings.Cut(q, "/")
+			if !found {
+				return false
+			}
+			q = after
+		}
+	}
 	if dir, ok := strings.CutSuffix(pattern, "/**"); ok {
 		return strings.HasPrefix(p, dir+"/")
 	}
