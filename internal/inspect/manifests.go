@@ -35,7 +35,7 @@ var lifecycle = map[string]bool{"preinstall": true, "install": true, "postinstal
 type npmManifest struct {
 	scripts    map[string]string
 	hooks      map[string]string // git hook managers configured in package.json, raw JSON
-	duplicates []string // duplicate keys at the top level or in scripts
+	duplicates []string          // duplicate keys at the top level or in scripts
 }
 
 func parseNpmManifest(b []byte) (npmManifest, error) {
