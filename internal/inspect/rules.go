@@ -53,9 +53,10 @@ func ParseSeverity(s string) (Severity, bool) {
 type Rule struct {
 	ID       string
 	Family   string
-	Severity Severity
+	Severity Severity // the highest it reports
 	Patterns []string
 	Why      string
+	Source   string // the tool's documentation of why the file runs code
 }
 
 // Rules is the path-rule table. Content checks (see checks.go) refine some
@@ -65,45 +66,45 @@ var Rules = []Rule{
 		Patterns: []string{".github/workflows/**", ".github/actions/**", ".gitlab-ci.yml", ".gitlab-ci/**", ".circleci/**",
 			"Jenkinsfile", "azure-pipelines.yml", "azure-pipelines.yaml", ".azure-pipelines/**", ".buildkite/**", ".travis.yml",
 			"bitbucket-pipelines.yml", ".drone.yml", "appveyor.yml", ".woodpecker.yml", ".woodpecker/**", "cloudbuild.yaml",
-			".github/dependabot.yml", ".github/CODEOWNERS", "CODEOWNERS"}},
+			".github/dependabot.yml", ".github/CODEOWNERS", "CODEOWNERS"}, Source: "https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions"},
 	{ID: "git-lfsconfig", Family: "git", Severity: High, Patterns: []string{".lfsconfig"},
-		Why: "changes where git-lfs fetches and pushes large files"},
+		Why: "changes where git-lfs fetches and pushes large files", Source: "https://github.com/git-lfs/git-lfs/blob/main/docs/man/git-lfs-config.adoc"},
 	{ID: "hook-manager", Family: "hooks", Severity: High, Why: "installs commands that git runs on your machine (commit, push, checkout)",
 		Patterns: []string{".husky/**", ".pre-commit-config.yaml", ".pre-commit-hooks.yaml", "lefthook.yml", "lefthook.yaml",
 			".lefthook.yml", ".lefthook.yaml", ".lefthook/**", "lefthook-local.yml", ".githooks/**", ".git-hooks/**", ".hooks/**",
 			".overcommit.yml", ".simple-git-hooks.json", ".simple-git-hooks.js", ".huskyrc", ".huskyrc.json",
-			".lintstagedrc", ".lintstagedrc.*", "lint-staged.config.*"}},
+			".lintstagedrc", ".lintstagedrc.*", "lint-staged.config.*"}, Source: "https://pre-commit.com/"},
 	{ID: "direnv", Family: "env", Severity: High, Patterns: []string{".envrc"},
-		Why: "direnv runs it in your shell when you enter the directory"},
+		Why: "direnv runs it in your shell when you enter the directory", Source: "https://direnv.net/"},
 	{ID: "dotenv", Family: "env", Severity: Medium, Patterns: []string{".env", ".env.*", "*.env"},
-		Why: "environment files are loaded by tools and can redirect endpoints or inject settings"},
+		Why: "environment files are loaded by tools and can redirect endpoints or inject settings", Source: "https://github.com/motdotla/dotenv"},
 	{ID: "editor-tasks", Family: "editor", Severity: High, Why: "the editor runs these commands (some on folder open)",
 		Patterns: []string{".vscode/tasks.json", ".vscode/launch.json", ".idea/runConfigurations/**", ".run/**", ".idea/workspace.xml",
-			".zed/tasks.json", ".nvim.lua", ".exrc", ".vimrc", "*.code-workspace"}},
+			".zed/tasks.json", ".nvim.lua", ".exrc", ".vimrc", "*.code-workspace"}, Source: "https://code.visualstudio.com/docs/editor/tasks"},
 	{ID: "editor-settings", Family: "editor", Severity: Medium, Patterns: []string{".vscode/settings.json", ".vscode/extensions.json", ".idea/**", ".zed/settings.json"},
-		Why: "editor settings can point at interpreters, formatters and terminals that run code"},
+		Why: "editor settings can point at interpreters, formatters and terminals that run code", Source: "https://code.visualstudio.com/docs/getstarted/settings"},
 	{ID: "devcontainer", Family: "container", Severity: High, Patterns: []string{".devcontainer/**", ".devcontainer.json", ".gitpod.yml"},
-		Why: "the editor builds and runs this container, with its commands, when you open the folder"},
+		Why: "the editor builds and runs this container, with its commands, when you open the folder", Source: "https://containers.dev/implementors/json_reference/"},
 	{ID: "container-build", Family: "container", Severity: Medium, Patterns: []string{"Dockerfile", "*.Dockerfile", "Containerfile", "docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml"},
-		Why: "container builds run its commands with access to the build context"},
+		Why: "container builds run its commands with access to the build context", Source: "https://docs.docker.com/reference/dockerfile/"},
 	{ID: "build-script", Family: "build", Severity: High, Patterns: []string{"setup.py", "build.rs", "Rakefile", "*.gemspec", "gradlew", "mvnw"},
-		Why: "runs during install, build or test on the host"},
+		Why: "runs during install, build or test on the host", Source: "https://doc.rust-lang.org/cargo/reference/build-scripts.html"},
 	{ID: "package-manager-config", Family: "build", Severity: High,
 		Patterns: []string{".npmrc", ".yarnrc", ".yarnrc.yml", ".pnpmfile.cjs", ".pnpmfile.mjs", "pnpmfile.js", "bunfig.toml", ".bunfig.toml",
 			"**/.cargo/config", "**/.cargo/config.toml", "binding.gyp"},
-		Why: "the package manager or build tool reads it and runs what it names (yarnPath, pnpmfile hooks, cargo runners and wrappers, node-gyp builds, npm's script-shell)"},
+		Why: "the package manager or build tool reads it and runs what it names (yarnPath, pnpmfile hooks, cargo runners and wrappers, node-gyp builds, npm's script-shell)", Source: "https://yarnpkg.com/configuration/yarnrc#yarnPath"},
 	{ID: "build-file", Family: "build", Severity: Medium, Patterns: []string{"Makefile", "makefile", "GNUmakefile", "*.mk", "CMakeLists.txt",
 		"build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "pom.xml", "meson.build", "justfile", "Justfile", "Taskfile.yml", "noxfile.py", "tox.ini", "setup.cfg"},
-		Why: "build definitions run commands when you build or test"},
+		Why: "build definitions run commands when you build or test", Source: "https://www.gnu.org/software/make/manual/make.html"},
 	{ID: "airlock-config", Family: "agent", Severity: High, Patterns: []string{".airlock.toml"},
-		Why: "changes git-airlock's own team settings (it becomes untrusted until 'git airlock trust')"},
+		Why: "changes git-airlock's own team settings (it becomes untrusted until 'git airlock trust')", Source: "docs/DECISIONS.md"},
 	{ID: "agent-config", Family: "agent", Severity: High, Why: "the next agent session on your machine runs the hooks, MCP servers and commands it configures",
 		Patterns: []string{".claude/settings.json", ".claude/settings.local.json", ".claude/hooks/**", ".mcp.json", ".vscode/mcp.json",
 			".gemini/**", ".cursor/mcp.json", ".cursor/hooks.json", ".cursor/environment.json", ".codex/config.toml",
-			"opencode.json", "opencode.jsonc", ".opencode/plugin/**", ".opencode/plugins/**", ".aider.conf.yml", ".continue/**", ".roo/mcp.json"}},
+			"opencode.json", "opencode.jsonc", ".opencode/plugin/**", ".opencode/plugins/**", ".aider.conf.yml", ".continue/**", ".roo/mcp.json"}, Source: "https://docs.anthropic.com/en/docs/claude-code/hooks"},
 	{ID: "agent-instructions", Family: "agent", Severity: Medium, Why: "instructs the next agent run; a prompt-injection channel",
 		Patterns: []string{"AGENTS.md", "CLAUDE.md", "GEMINI.md", ".claude/**", ".cursorrules", ".cursor/**", ".github/copilot-instructions.md",
-			".codex/**", ".windsurfrules", ".opencode/**"}},
+			".codex/**", ".windsurfrules", ".opencode/**"}, Source: "https://agents.md/"},
 }
 
 // Match reports whether p matches the pattern (see Rule).
