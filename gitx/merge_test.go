@@ -86,3 +86,18 @@ func TestParseGitVersion(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseLsTree(f *testing.F) {
+	f.Add([]byte("100644 blob e69de29bb2d1d6434b8b29ae775ad8c2e48c5391\ta b\x00120000 blob 1111111111111111111111111111111111111111\tl\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		es, err := parseLsTree(b)
+		if err != nil {
+			return
+		}
+		for _, e := range es {
+			if e.Hash == "" {
+				t.Fatalf("entry without a hash: %+v", e)
+			}
+		}
+	})
+}
