@@ -5,11 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
-
-	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
@@ -87,37 +84,6 @@ func ParseRawDiff(out []byte) ([]TreeChange, error) {
 		changes = append(changes, c)
 	}
 	return changes, nil
-}
-
-// BlobSize returns a blob's size in process.
-func (r *Repo) BlobSize(hash string) (int64, error) {
-	gg, err := r.open()
-	if err != nil {
-		return 0, err
-	}
-	b, err := gg.BlobObject(plumbing.NewHash(hash))
-	if err != nil {
-		return 0, fmt.Errorf("read blob %s: %w", hash, err)
-	}
-	return b.Size, nil
-}
-
-// BlobHead returns up to max bytes of a blob in process.
-func (r *Repo) BlobHead(hash string, max int64) ([]byte, error) {
-	gg, err := r.open()
-	if err != nil {
-		return nil, err
-	}
-	b, err := gg.BlobObject(plumbing.NewHash(hash))
-	if err != nil {
-		return nil, fmt.Errorf("read blob %s: %w", hash, err)
-	}
-	rd, err := b.Reader()
-	if err != nil {
-		return nil, err
-	}
-	defer rd.Close()
-	return io.ReadAll(io.LimitReader(rd, max))
 }
 
 // ErrConfigSyntax means git's config parser rejects a blob.
