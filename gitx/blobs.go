@@ -15,7 +15,8 @@ import (
 // compresses to kilobytes. Sizes come from the object header, and objects
 // above streamThreshold are streamed from the pack, never inflated whole,
 // so memory stays flat whatever the size. The store is opened once per
-// Repo and kept across reads.
+// Repo and keeps its pack files open across reads (inspect reads
+// thousands of blobs); they close when the process ends.
 
 const streamThreshold = 1 << 20
 
@@ -26,7 +27,7 @@ func (r *Repo) blobStore() *filesystem.Storage {
 		return s.(*filesystem.Storage)
 	}
 	s := filesystem.NewStorageWithOptions(osfs.New(r.CommonDir), cache.NewObjectLRU(8*cache.MiByte),
-		filesystem.Options{LargeObjectThreshold: streamThreshold})
+		filesystem.Options{LargeObjectThreshold: streamThreshold, KeepDescriptors: true})
 	actual, _ := blobStores.LoadOrStore(r, s)
 	return actual.(*filesystem.Storage)
 }

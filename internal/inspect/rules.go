@@ -13,6 +13,7 @@ package inspect
 import (
 	"path"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -114,10 +115,13 @@ var Rules = []Rule{
 // letter to the least member of its Unicode folding orbit, so "ſ" is "s"
 // and the Kelvin sign is "k".
 func Match(pattern, p string) bool {
-	pattern, p = fold(pattern), fold(p)
+	return matchFolded(fold(pattern), fold(p))
+}
+
+func matchFolded(pattern, p string) bool {
 	if rest, ok := strings.CutPrefix(pattern, "**/"); ok { // at any depth
 		for q := p; ; {
-			if Match(rest, q) {
+			if matchFolded(rest, q) {
 				return true
 			}
 			_, after, found := strings.Cut(q, "/")
@@ -138,8 +142,19 @@ func Match(pattern, p string) bool {
 	return ok
 }
 
-// fold maps every rune to the least rune of its case-folding orbit.
+// fold maps every rune to the least rune of its case-folding orbit (for
+// ASCII letters, the upper case).
 func fold(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToUpper(s)
+	}
 	return strings.Map(func(r rune) rune {
 		least := r
 		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
@@ -151,15 +166,27 @@ func fold(s string) string {
 
 // ruleFor returns the first matching rule.
 func ruleFor(p string) (Rule, bool) {
-	for _, r := range Rules {
-		for _, pat := range r.Patterns {
-			if Match(pat, p) {
-				return r, true
+	p = fold(p)
+	for i, pats := range foldedPatterns() {
+		for _, pat := range pats {
+			if matchFolded(pat, p) {
+				return Rules[i], true
 			}
 		}
 	}
 	return Rule{}, false
 }
+
+// foldedPatterns are the Rules' patterns, folded once.
+var foldedPatterns = sync.OnceValue(func() [][]string {
+	out := make([][]string, len(Rules))
+	for i, r := range Rules {
+		for _, pat := range r.Patterns {
+			out[i] = append(out[i], fold(pat))
+		}
+	}
+	return out
+})
 
 // pathRule is the rule a path falls under: airlock.protect first, then
 // the host's tracked core.hooksPath, then the Rules table.
