@@ -373,3 +373,32 @@ func TestFilesThatRunCode(t *testing.T) {
 		})
 	}
 }
+
+// TestWhyNeverCarriesTerminalEscapes: every reason quotes what came from
+// the sandbox, so an escape sequence in a link target, a script or a
+// setting reaches the terminal as text.
+func TestWhyNeverCarriesTerminalEscapes(t *testing.T) {
+	m := memBlobs{}
+	esc := "\x1b]0;owned\x07\x1b[2J"
+	link := gitx.TreeChange{Status: 'A', Path: ".vscode", NewMode: gitx.ModeSymlink, OldHash: zeroHash, NewHash: m.put("cfg" + esc)}
+	tasks := gitx.TreeEntry{Mode: gitx.ModeFile, Hash: m.put("{}"), Path: "cfg" + esc + "/tasks.json"}
+	changes := []gitx.TreeChange{
+		link,
+		added(m, "package.json", `{"scripts":{"postinstall":"sh `+strings.ReplaceAll(esc, "\x1b", `\u001b`)+`"}}`),
+		modified(m, ".vscode/settings.json", "{}", "{\n\"git.path"+esc+"\": \"x\"\n}"),
+		added(m, ".gitattributes", "* filter=x"+esc+"\n"),
+		{Status: 'A', Path: "l", NewMode: gitx.ModeSymlink, OldHash: zeroHash, NewHash: m.put("/" + esc)},
+	}
+	fs, err := Inspect(changes, m, Options{Tree: []gitx.TreeEntry{{Mode: gitx.ModeSymlink, Hash: link.NewHash, Path: ".vscode"}, tasks}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) < 5 {
+		t.Fatalf("want a finding per change, have %+v", fs)
+	}
+	for _, f := range fs {
+		if strings.ContainsAny(f.Why, "\x1b\x07") {
+			t.Errorf("%s: reason carries raw control characters: %q", f.Rule, f.Why)
+		}
+	}
+}

@@ -180,7 +180,7 @@ func (l *links) judgeAliases(c gitx.TreeChange, blobs Blobs, opts Options) ([]Fi
 // judgeAt applies the path rules, and the content checks a different
 // name brings, to a file reached at alias through the link lp -> target.
 func judgeAt(alias string, e gitx.TreeEntry, lp, target string, blobs Blobs, opts Options) ([]Finding, error) {
-	via := fmt.Sprintf("reached as %s through the symlink %s -> %s (%s): ", alias, lp, target, e.Path)
+	via := fmt.Sprintf("reached as %q through the symlink %q -> %q (%q): ", alias, lp, target, e.Path)
 	var out []Finding
 	if r, ok := opts.pathRule(alias); ok {
 		out = append(out, Finding{Severity: r.Severity, Rule: r.ID, Family: r.Family, Path: alias, Why: via + r.Why})

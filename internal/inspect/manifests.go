@@ -277,7 +277,7 @@ func editorSettings(old, new []byte) []Finding {
 	for _, l := range newLines(old, new) {
 		if m := editorExecSetting.FindString(l); m != "" {
 			return []Finding{{Severity: High, Rule: "editor-exec-setting", Family: "editor",
-				Why: fmt.Sprintf("sets %s: the editor starts the program it names when you open the folder", strings.TrimSuffix(strings.TrimSpace(m), ":"))}}
+				Why: fmt.Sprintf("sets %q: the editor starts the program it names when you open the folder", strings.Trim(strings.TrimSuffix(strings.TrimSpace(m), ":"), `" `))}}
 		}
 	}
 	return nil
