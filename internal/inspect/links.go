@@ -17,6 +17,7 @@ import (
 type links struct {
 	target map[string]string // link path → target text
 	tree   []gitx.TreeEntry  // sorted by path
+	inside map[string]string // link path → where it resolves, for links that stay inside below the top level
 }
 
 // maxHops is the symlink limit of Linux (ELOOP after 40).
@@ -34,6 +35,12 @@ func newLinks(tree []gitx.TreeEntry, blobs Blobs) (*links, error) {
 			return nil, err
 		}
 		l.target[e.Path] = string(t)
+	}
+	l.inside = map[string]string{}
+	for lp := range l.target {
+		if resolved, why := l.resolve(lp); why == "" && resolved != "" {
+			l.inside[lp] = resolved
+		}
 	}
 	return l, nil
 }
@@ -161,13 +168,12 @@ func (l *links) judgeAliases(c gitx.TreeChange, blobs Blobs, opts Options) ([]Fi
 		return nil, nil
 	}
 	var out []Finding
-	for lp, t := range l.target {
-		resolved, why := l.resolve(lp)
-		if why != "" || resolved == "" || (c.Path != resolved && !strings.HasPrefix(c.Path, resolved+"/")) {
+	for lp, resolved := range l.inside {
+		if c.Path != resolved && !strings.HasPrefix(c.Path, resolved+"/") {
 			continue
 		}
 		alias := lp + strings.TrimPrefix(c.Path, resolved)
-		fs, err := judgeAt(alias, gitx.TreeEntry{Mode: c.NewMode, Hash: c.NewHash, Path: c.Path}, lp, t, blobs, opts)
+		fs, err := judgeAt(alias, gitx.TreeEntry{Mode: c.NewMode, Hash: c.NewHash, Path: c.Path}, lp, l.target[lp], blobs, opts)
 		if err != nil {
 			return nil, err
 		}

@@ -166,27 +166,77 @@ func fold(s string) string {
 
 // ruleFor returns the first matching rule.
 func ruleFor(p string) (Rule, bool) {
-	p = fold(p)
-	for i, pats := range foldedPatterns() {
-		for _, pat := range pats {
-			if matchFolded(pat, p) {
-				return Rules[i], true
-			}
-		}
+	if i := compiledRules().first(fold(p)); i >= 0 {
+		return Rules[i], true
 	}
 	return Rule{}, false
 }
 
-// foldedPatterns are the Rules' patterns, folded once.
-var foldedPatterns = sync.OnceValue(func() [][]string {
-	out := make([][]string, len(Rules))
-	for i, r := range Rules {
-		for _, pat := range r.Patterns {
-			out[i] = append(out[i], fold(pat))
+// ruleIndex finds the first rule a folded path matches without trying
+// every pattern: literal names and paths and "dir/**" prefixes are map
+// lookups; only patterns with wildcards are matched one by one.
+type ruleIndex struct {
+	base, path, dir map[string]int // folded literal → first rule index
+	globs           []indexedGlob  // in rule order
+}
+
+type indexedGlob struct {
+	pattern string // folded
+	rule    int
+}
+
+var compiledRules = sync.OnceValue(func() *ruleIndex {
+	x := &ruleIndex{base: map[string]int{}, path: map[string]int{}, dir: map[string]int{}}
+	first := func(m map[string]int, k string, i int) {
+		if _, ok := m[k]; !ok {
+			m[k] = i
 		}
 	}
-	return out
+	for i, r := range Rules {
+		for _, pat := range r.Patterns {
+			pat = fold(pat)
+			dir, isDir := strings.CutSuffix(pat, "/**")
+			switch {
+			case strings.HasPrefix(pat, "**/") || strings.ContainsAny(strings.TrimSuffix(pat, "/**"), "*?[\\"):
+				x.globs = append(x.globs, indexedGlob{pat, i})
+			case isDir:
+				first(x.dir, dir, i)
+			case !strings.Contains(pat, "/"):
+				first(x.base, pat, i)
+			default:
+				first(x.path, pat, i)
+			}
+		}
+	}
+	return x
 })
+
+func (x *ruleIndex) first(p string) int {
+	best := -1
+	take := func(i int, ok bool) {
+		if ok && (best < 0 || i < best) {
+			best = i
+		}
+	}
+	i, ok := x.base[path.Base(p)]
+	take(i, ok)
+	i, ok = x.path[p]
+	take(i, ok)
+	for d := path.Dir(p); d != "." && d != "/"; d = path.Dir(d) {
+		i, ok = x.dir[d]
+		take(i, ok)
+	}
+	for _, g := range x.globs {
+		if best >= 0 && g.rule >= best {
+			break
+		}
+		if matchFolded(g.pattern, p) {
+			take(g.rule, true)
+			break
+		}
+	}
+	return best
+}
 
 // pathRule is the rule a path falls under: airlock.protect first, then
 // the host's tracked core.hooksPath, then the Rules table.
