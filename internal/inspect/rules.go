@@ -1,13 +1,18 @@
 // Package inspect finds what a merge of an agent's branch would change that
 // can run code or widen access on the host: CI and automation, git's own
 // mechanics, hook managers, direnv and .env files, editor and container
-// configs, package manifest scripts and lockfile sources, agent instruction
-// files, symlinks, executable bits, binaries and large files.
+// configs, package manifest scripts and lockfile sources, package-manager
+// and agent configs, symlinks, executable bits, binaries and large files,
+// and what the merge itself does (changes a criss-cross history hides,
+// conflicts).
 //
-// Path rules are data (the Rules table); the checks that need content
-// (manifest scripts, lockfile hosts, .gitattributes drivers, .gitmodules,
-// symlink targets) read blobs through the Blobs interface. The package runs
-// nothing itself.
+// It judges the changes from the host's branch to the merge result (the
+// caller computes both with git). Path rules are data (Rules), matched
+// case-folded; the rules decided by content, links or the merge are listed
+// in Checks. Content is read the way the tool that runs the file reads it
+// (manifests.go), symlinks are resolved inside the merge result the way
+// the operating system follows them (links.go). Blobs are read through the
+// Blobs interface; the package runs nothing itself.
 package inspect
 
 import (
@@ -60,8 +65,9 @@ type Rule struct {
 	Source   string // the tool's documentation of why the file runs code
 }
 
-// Rules is the path-rule table. Content checks (see checks.go) refine some
-// of these families: package.json, lockfiles, .gitattributes, .gitmodules.
+// Rules is the path-rule table. Content checks (manifests.go) refine some
+// of these families: package.json, lockfiles, .gitattributes, .gitmodules,
+// pyproject.toml, Cargo.toml, editor settings.
 var Rules = []Rule{
 	{ID: "ci", Family: "ci", Severity: High, Why: "CI runs this with the repository's secrets on the next push",
 		Patterns: []string{".github/workflows/**", ".github/actions/**", ".gitlab-ci.yml", ".gitlab-ci/**", ".circleci/**",
