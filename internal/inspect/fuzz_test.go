@@ -1,6 +1,8 @@
 package inspect
 
 import (
+	"bytes"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -50,6 +52,31 @@ func FuzzInspectManifests(f *testing.F) {
 		}
 		if _, err := Inspect([]gitx.TreeChange{c}, m, Options{}); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// FuzzHostsMatchesTheRegexp: the byte scan finds every host the regular
+// expression it replaced found (that one was too slow on lockfiles of
+// MiBs); it may find more, where one URL's text holds another
+// ("ssh://http://x").
+func FuzzHostsMatchesTheRegexp(f *testing.F) {
+	ref := regexp.MustCompile(`(?:https?|git\+https?|git\+ssh|ssh|git)://(?:[^@/\s"']+@)?([A-Za-z0-9.-]+)`)
+	f.Add([]byte(`"resolved": "https://registry.npmjs.org/a/-/a-1.tgz" source = "registry+https://github.com/rust-lang/crates.io-index"`))
+	f.Add([]byte(`git+ssh://git@github.com:x/y.git ssh://u@h/x ftp://x.example "git://Evil.Example/x" https://a@b@c/`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if bytes.ContainsAny(b, "\f\v") {
+			return // \s in the regexp; lockfiles do not use them in URLs
+		}
+		want := map[string]bool{}
+		for _, sub := range ref.FindAllSubmatch(b, -1) {
+			want[strings.ToLower(string(sub[1]))] = true
+		}
+		got := hosts(b)
+		for h := range want {
+			if !got[h] {
+				t.Fatalf("%q: hosts %v, the regexp %v", b, got, want)
+			}
 		}
 	})
 }

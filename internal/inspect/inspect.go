@@ -290,14 +290,48 @@ var lockfiles = map[string]bool{"package-lock.json": true, "npm-shrinkwrap.json"
 	"bun.lock": true, "cargo.lock": true, "poetry.lock": true, "uv.lock": true, "pipfile.lock": true, "gemfile.lock": true,
 	"go.sum": true, "composer.lock": true, "requirements.txt": true}
 
-var urlHost = regexp.MustCompile(`(?:https?|git\+https?|git\+ssh|ssh|git)://(?:[^@/\s"']+@)?([A-Za-z0-9.-]+)`)
-
+// hosts returns the hosts of the http(s), ssh and git URLs in a lockfile,
+// lower case. A byte scan rather than a regular expression: lockfiles of
+// several MiB are common, and this runs on both sides of every change.
 func hosts(b []byte) map[string]bool {
 	m := map[string]bool{}
-	for _, sub := range urlHost.FindAllSubmatch(b, -1) {
-		m[strings.ToLower(string(sub[1]))] = true
+	for i := 0; ; {
+		j := bytes.Index(b[i:], []byte("://"))
+		if j < 0 {
+			return m
+		}
+		at := i + j
+		i = at + 3
+		start := at
+		for start > 0 && (b[start-1] >= 'a' && b[start-1] <= 'z' || b[start-1] == '+') {
+			start--
+		}
+		scheme := string(b[start:at])
+		if !strings.HasSuffix(scheme, "http") && !strings.HasSuffix(scheme, "https") &&
+			!strings.HasSuffix(scheme, "ssh") && !strings.HasSuffix(scheme, "git") {
+			continue
+		}
+		rest := b[i:]
+		host := hostAt(rest)
+		// user info: anything up to '@' that holds no '/', space or quote
+		if k := bytes.IndexAny(rest, "@/ \t\r\n\"'"); k > 0 && rest[k] == '@' {
+			if h := hostAt(rest[k+1:]); h != "" {
+				host = h
+			}
+		}
+		if host != "" {
+			m[strings.ToLower(host)] = true
+		}
 	}
-	return m
+}
+
+// hostAt returns the run of host-name characters b starts with.
+func hostAt(b []byte) string {
+	n := 0
+	for n < len(b) && (b[n] >= 'a' && b[n] <= 'z' || b[n] >= 'A' && b[n] <= 'Z' || b[n] >= '0' && b[n] <= '9' || b[n] == '.' || b[n] == '-') {
+		n++
+	}
+	return string(b[:n])
 }
 
 func lockfileSources(old, new []byte) []Finding {
