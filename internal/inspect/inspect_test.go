@@ -289,7 +289,7 @@ func TestLinksAndPathsAsToolsSeeThem(t *testing.T) {
 	vscode := link(".vscode", "cfg")
 	ab, up := link("a/b", ".."), link("up", "a/b/../..")
 	loopA, loopB := link("loop/a", "b"), link("loop/b", "a")
-	gitDir, gitDirCase := link("g", ".git/hooks"), link("h", "./.GIT")
+	gitDir, gitDirCase, subGit := link("g", ".git/hooks"), link("h", "./.GIT"), link("s", "vendor/lib/.git")
 	readme := link("docs/readme", "../README.md")
 	pkgLink := link("package.json", "x/pkg.txt")
 	pkgFile := file("x/pkg.txt", `{"scripts":{"postinstall":"sh evil"}}`)
@@ -307,6 +307,7 @@ func TestLinksAndPathsAsToolsSeeThem(t *testing.T) {
 		{"link loop", []gitx.TreeChange{loopA, loopB}, []gitx.TreeEntry{entry(loopA), entry(loopB)}, "", "high:symlink-escape high:symlink-escape"},
 		{"link into .git", []gitx.TreeChange{gitDir}, []gitx.TreeEntry{entry(gitDir)}, "", "high:symlink-git-dir"},
 		{"link into .GIT", []gitx.TreeChange{gitDirCase}, []gitx.TreeEntry{entry(gitDirCase)}, "", "high:symlink-git-dir"},
+		{"link into a submodule's .git", []gitx.TreeChange{subGit}, []gitx.TreeEntry{entry(subGit)}, "", "high:symlink-git-dir"},
 		{"manifest through a file link", []gitx.TreeChange{pkgLink}, []gitx.TreeEntry{entry(pkgLink), pkgFile}, "", "high:install-script"},
 		{"benign docs link", []gitx.TreeChange{readme}, []gitx.TreeEntry{entry(readme), file("README.md", "hi")}, "", ""},
 		{"dangling link", []gitx.TreeChange{readme}, []gitx.TreeEntry{entry(readme)}, "", "medium:symlink"},

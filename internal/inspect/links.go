@@ -89,11 +89,15 @@ func (l *links) resolve(p string) (resolved, why string) {
 	return strings.Join(out, "/"), ""
 }
 
-// underGitDir: the first component is .git in any case (case-insensitive
-// file systems open .GIT as .git).
+// underGitDir: a component is .git in any case (case-insensitive file
+// systems open .GIT as .git; a submodule's checkout has its own .git).
 func underGitDir(p string) bool {
-	first, _, _ := strings.Cut(p, "/")
-	return strings.EqualFold(first, ".git")
+	for _, c := range strings.Split(p, "/") {
+		if strings.EqualFold(c, ".git") {
+			return true
+		}
+	}
+	return false
 }
 
 // judgeLink judges a symlink the change adds or retargets.
