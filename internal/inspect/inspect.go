@@ -288,7 +288,8 @@ var depSource = regexp.MustCompile(`"(?:git\+[^"]+|github:[^"]+|file:[^"]+|https
 
 var lockfiles = map[string]bool{"package-lock.json": true, "npm-shrinkwrap.json": true, "yarn.lock": true, "pnpm-lock.yaml": true,
 	"bun.lock": true, "cargo.lock": true, "poetry.lock": true, "uv.lock": true, "pipfile.lock": true, "gemfile.lock": true,
-	"go.sum": true, "composer.lock": true, "requirements.txt": true}
+	"go.sum": true, "composer.lock": true, "requirements.txt": true, "deno.lock": true, "flake.lock": true, "mix.lock": true,
+	"pubspec.lock": true, "package.resolved": true, "packages.lock.json": true, "gradle.lockfile": true, "pdm.lock": true}
 
 // hosts returns the hosts of the http(s), ssh and git URLs in a lockfile,
 // lower case. A byte scan rather than a regular expression: lockfiles of
