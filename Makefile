@@ -2,25 +2,39 @@
 GO      ?= go
 PREFIX  ?= $(HOME)/.local
 BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
 BUILD   := .build
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION) -X github.com/git-airlock/git-airlock/internal/remote.Version=$(VERSION)
 
-.PHONY: build install test lint bench demo clean
+.PHONY: build install test test-gits lint bench demo try clean
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BUILD)/bin/ ./cmd/git-airlock ./cmd/git-remote-airlock
 	$(GO) build -o $(BUILD)/sim/sbx ./internal/sbxsim/cmd/sbx
 
-# git finds `git airlock` and the airlock:// helper on PATH.
+# git finds `git airlock` and the airlock:// helper on PATH; man (and so
+# `git airlock --help`, `git help airlock`) finds the pages next to it.
 install: build
 	mkdir -p $(BINDIR)
 	install -m 0755 $(BUILD)/bin/git-airlock $(BUILD)/bin/git-remote-airlock $(BINDIR)/
+	$(BUILD)/bin/git-airlock -q man $(MANDIR)/man1
 	@case ":$$PATH:" in *":$(BINDIR):"*) ;; *) echo "note: add $(BINDIR) to PATH";; esac
 
 test:
 	$(GO) vet ./...
 	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 -timeout 30m ./...
+
+# The end-to-end scripts again with the oldest git we claim and the newest
+# release, from the prebuilt gits in ../shared/tools/git when present.
+GIT_VERSIONS ?= 2.26.0 2.55.0
+GIT_USE      ?= ../shared/tools/git/use
+test-gits:
+	@test -x $(GIT_USE) || { echo "no $(GIT_USE): skipping the git version matrix"; exit 0; }; \
+	for v in $(GIT_VERSIONS); do \
+		( eval "$$($(GIT_USE) $$v)" && git --version && \
+		  GORACE=atexit_sleep_ms=0 $(GO) test -count=1 ./cmd/git-airlock ./internal/sbxsim ./gitx ) || exit 1; \
+	done
 
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
@@ -39,6 +53,9 @@ bench: build
 
 demo: build
 	bash docs/demo.sh
+
+try: build
+	bash docs/try.sh
 
 clean:
 	rm -rf $(BUILD)

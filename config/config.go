@@ -101,6 +101,8 @@ var Keys = []*Key{
 	{Name: "reviewTool", Env: "REVIEW_TOOL", Help: "git difftool used by review (default: diff.tool, then a built-in choice)"},
 	{Name: "tmuxSession", Env: "TMUX_SESSION", Help: "tmux session name for --tmux (default: airlock-<sandbox>)"},
 	{Name: "timeout", Kind: Duration, Default: []string{"60s"}, Help: "time limit for each non-interactive sbx call", check: checkDuration},
+	{Name: "createTimeout", Kind: Duration, Default: []string{"10m"},
+		Help: "time limit for creating a sandbox (a first image pull can take minutes)", check: checkDuration},
 }
 
 // Lookup finds a key by name, case-insensitively as git does.
@@ -176,6 +178,12 @@ func (s *Settings) TmuxSession() string   { return s.str("tmuxSession") }
 // Timeout is the limit for non-interactive sbx calls.
 func (s *Settings) Timeout() time.Duration {
 	d, _ := time.ParseDuration(s.str("timeout"))
+	return d
+}
+
+// CreateTimeout is the limit for creating a sandbox.
+func (s *Settings) CreateTimeout() time.Duration {
+	d, _ := time.ParseDuration(s.str("createTimeout"))
 	return d
 }
 

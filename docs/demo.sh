@@ -34,7 +34,7 @@ export GIT_CONFIG_GLOBAL="$tmp/gitconfig" GIT_CONFIG_NOSYSTEM=1
 export GIT_AUTHOR_NAME="Demo User" GIT_AUTHOR_EMAIL="demo@example.com"
 export GIT_COMMITTER_NAME="Demo User" GIT_COMMITTER_EMAIL="demo@example.com"
 repo="$tmp/demo project"
-git init -q -b main "$repo"
+git init -q "$repo" && git -C "$repo" symbolic-ref HEAD refs/heads/main # git 2.26 has no init -b
 cd "$repo"
 printf 'def greet(name):\n    return "hello " + name\n' > greet.py
 git add greet.py && git commit -q -m "Add greet"

@@ -22,8 +22,12 @@ import (
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
 
-// ErrNotRepository means the directory is not inside a git work tree.
+// ErrNotRepository means the directory is not inside a git repository.
 var ErrNotRepository = errors.New("not a git repository")
+
+// ErrNoWorkTree means the directory is in a repository without a work tree
+// there: a bare repository, or inside the .git directory.
+var ErrNoWorkTree = errors.New("no work tree here: a bare repository, or inside a .git directory")
 
 // Repo is a non-bare git repository with a work tree.
 type Repo struct {
@@ -40,25 +44,39 @@ type Repo struct {
 }
 
 // Open finds the repository that contains dir with a single git call.
+// `--path-format=absolute` needs git 2.31; the paths are made absolute
+// here instead, so that git 2.26 works too.
 func Open(ctx context.Context, run *xec.Runner, dir string) (*Repo, error) {
 	out, err := run.Output(ctx, xec.Cmd{Argv: []string{"git", "-C", dir, "rev-parse",
-		"--path-format=absolute", "--show-toplevel", "--git-dir", "--git-common-dir",
-		"--is-shallow-repository"}})
+		"--show-toplevel", "--absolute-git-dir", "--git-common-dir", "--is-shallow-repository"}})
 	if err != nil {
 		var ee *xec.ExitError
 		if errors.As(err, &ee) && strings.Contains(ee.Stderr, "not a git repository") {
 			return nil, ErrNotRepository
 		}
 		if errors.As(err, &ee) && strings.Contains(ee.Stderr, "must be run in a work tree") {
-			return nil, fmt.Errorf("%w (bare repositories have no work tree for an agent)", ErrNotRepository)
+			return nil, ErrNoWorkTree
 		}
 		return nil, fmt.Errorf("open repository in %q: %w", dir, err)
 	}
 	f := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-	if len(f) != 4 {
+	if len(f) != 4 || !filepath.IsAbs(f[0]) || !filepath.IsAbs(f[1]) {
 		return nil, fmt.Errorf("open repository in %q: unexpected rev-parse output %q", dir, out)
 	}
-	return &Repo{Root: f[0], GitDir: f[1], CommonDir: f[2], Shallow: f[3] == "true", run: run}, nil
+	common := f[2]
+	if !filepath.IsAbs(common) { // relative to where git ran
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return nil, fmt.Errorf("open repository in %q: %w", dir, err)
+		}
+		common = filepath.Join(abs, common)
+	}
+	// Physical, like the git dir git printed, so that the two compare
+	// equal outside a linked worktree even when dir is reached by symlink.
+	if real, err := filepath.EvalSymlinks(common); err == nil {
+		common = real
+	}
+	return &Repo{Root: f[0], GitDir: f[1], CommonDir: filepath.Clean(common), Shallow: f[3] == "true", run: run}, nil
 }
 
 // OpenGitDir opens a repository by its git directory, for the remote helper,

@@ -121,6 +121,22 @@ func (r *Repo) Exists(rel string) bool {
 	return err == nil
 }
 
+// Uncommitted counts the changed and untracked files of the work tree:
+// work a sandbox clone does not get.
+func (r *Repo) Uncommitted(ctx context.Context) (int, error) {
+	out, err := r.output(ctx, "status", "--porcelain", "--untracked-files=normal")
+	if err != nil {
+		return 0, fmt.Errorf("read the work tree's status: %w", err)
+	}
+	n := 0
+	for _, line := range strings.Split(out, "\n") {
+		if strings.TrimSpace(line) != "" {
+			n++
+		}
+	}
+	return n, nil
+}
+
 // Worktree facts clone mode depends on.
 type Worktree struct {
 	Root      string

@@ -124,8 +124,9 @@ func (r *Repo) UpdateRefs(ctx context.Context, updates []RefUpdate) error {
 	if len(updates) == 0 {
 		return nil
 	}
+	// One `update-ref --stdin` applies all its lines in one transaction;
+	// the explicit start/commit verbs would need git 2.28.
 	var in strings.Builder
-	in.WriteString("start\n")
 	for _, u := range updates {
 		if u.Hash == "" {
 			fmt.Fprintf(&in, "delete %s\n", u.Name)
@@ -133,7 +134,6 @@ func (r *Repo) UpdateRefs(ctx context.Context, updates []RefUpdate) error {
 			fmt.Fprintf(&in, "update %s %s\n", u.Name, u.Hash)
 		}
 	}
-	in.WriteString("commit\n")
 	err := r.run.Run(ctx, xec.Cmd{Argv: r.git("update-ref", "--create-reflog", "--stdin"),
 		Stdin: strings.NewReader(in.String()), Mutates: true})
 	if err != nil {

@@ -3,7 +3,9 @@ package gitx
 import (
 	"fmt"
 	"path"
+	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Git commands that run inside a sandbox's VM, described as data: sbx
@@ -25,29 +27,159 @@ func ParseCloneTopLevel(out string) (string, error) {
 	return p, nil
 }
 
-// WorkStatusArgv lists uncommitted changes of the clone at dir.
-func WorkStatusArgv(dir string) []string {
-	return []string{"git", "-C", dir, "status", "--porcelain", "--untracked-files=normal"}
+// surveyScript is everything rm needs to know of the clone, in one exec:
+// every ref in every namespace, the stash's older entries, and for each
+// worktree its HEAD, its uncommitted and untracked changes, its
+// skip-worktree or assume-unchanged files whose content differs from the
+// index, and its ignored files (with their size, and whether a committed
+// .gitignore ignores them); then other repositories under the workspace.
+// Each line is tagged; "end" proves the script ran to the end. $1 is the
+// clone. Paths come quoted the way git quotes them.
+const surveyScript = `cd "$1" || exit 3
+git for-each-ref --format='ref %(objectname) %(*objectname) %(refname)'
+git reflog show --format='ref %H  %gd' refs/stash -- 2>/dev/null | sed 1d
+git worktree list --porcelain | sed -n 's/^worktree //p' | while IFS= read -r wt; do
+  printf 'wt %s\n' "$wt"
+  h=$(git -C "$wt" rev-parse -q --verify HEAD) && printf 'head %s\n' "$h"
+  git -C "$wt" status --porcelain --untracked-files=all | sed 's/^/change /'
+  git -C "$wt" -c core.quotepath=off ls-files -v | sed -n 's/^[a-zS] //p' | while IFS= read -r f; do
+    a=$(git -C "$wt" rev-parse -q --verify ":$f" 2>/dev/null)
+    b=$(git -C "$wt" hash-object -- "$f" 2>/dev/null)
+    [ -n "$a" ] && [ "$a" = "$b" ] || printf 'hidden %s\n' "$f"
+  done
+  git -C "$wt" ls-files -o -i --directory --exclude-per-directory=.gitignore | sed 's/^/shared /'
+  git -C "$wt" ls-files -o -i --directory --exclude-standard | while IFS= read -r f; do
+    printf 'ignored %s %s\n' "$(find "$wt/$f" -type f -exec wc -c {} + 2>/dev/null | awk '$2 != "total" { n++; s += $1 } END { print n+0, s+0 }')" "$f"
+  done
+done
+find "$(dirname "$1")" -maxdepth 3 -name .git 2>/dev/null | while IFS= read -r g; do
+  printf 'clone %s\n' "$(dirname "$g")"
+done
+echo end
+`
+
+// SurveyArgv asks, in one exec, for everything in the clone at dir that
+// could be lost when the sandbox is removed; ParseSurvey reads the answer.
+func SurveyArgv(dir string) []string {
+	return []string{"sh", "-c", surveyScript, "git-airlock-survey", dir}
 }
 
-// CountChanged counts the files in WorkStatusArgv's answer.
-func CountChanged(out string) int {
-	if strings.TrimSpace(out) == "" {
+// Survey is what the VM holds besides what was fetched.
+type Survey struct {
+	Refs      []VMRef // every ref, older stash entries, and each worktree's HEAD
+	Worktrees []VMWorktree
+	Clones    []string // other repositories under the workspace
+	Complete  bool     // the script ran to its end
+}
+
+// VMWorktree is one worktree of the clone (the first is the clone itself).
+type VMWorktree struct {
+	Path    string
+	Head    string   // "" on an unborn branch
+	Changes []string // `git status --porcelain` lines: uncommitted and untracked
+	Hidden  []string // skip-worktree or assume-unchanged files that differ from the index
+	Ignored []VMIgnored
+}
+
+// VMIgnored is an ignored file or directory of a worktree.
+type VMIgnored struct {
+	Path  string
+	Files int64 // regular files in it
+	Bytes int64
+	// Private: not ignored by a committed .gitignore, but by
+	// .git/info/exclude or the agent's core.excludesFile.
+	Private bool
+}
+
+// ParseSurvey reads SurveyArgv's answer. Lines it does not know (a banner
+// sbx printed, an error of the agent's git) are skipped; a worktree's HEAD
+// joins Refs as "<path>: HEAD" ("HEAD" for the clone itself).
+func ParseSurvey(out string) Survey {
+	var s Survey
+	var wt *VMWorktree
+	shared := map[string]bool{}
+	for _, line := range strings.Split(out, "\n") {
+		tag, rest, _ := strings.Cut(line, " ")
+		// Counted, never dropped (a name must not hide work), but shown
+		// without its control characters.
+		rest = strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) {
+				return '?'
+			}
+			return r
+		}, rest)
+		switch {
+		case tag == "ref":
+			s.Refs = append(s.Refs, ParseVMRefs(rest)...)
+		case tag == "wt" && rest != "":
+			s.Worktrees = append(s.Worktrees, VMWorktree{Path: rest})
+			wt = &s.Worktrees[len(s.Worktrees)-1]
+			clear(shared)
+		case tag == "clone" && rest != "":
+			s.Clones = append(s.Clones, rest)
+		case tag == "end" && rest == "":
+			s.Complete = true
+		case wt == nil || rest == "":
+		case tag == "head" && isHash(rest):
+			wt.Head = rest
+			name := "HEAD"
+			if len(s.Worktrees) > 1 {
+				name = wt.Path + ": HEAD"
+			}
+			s.Refs = append(s.Refs, VMRef{Name: name, Commit: rest})
+		case tag == "change":
+			wt.Changes = append(wt.Changes, rest)
+		case tag == "hidden":
+			wt.Hidden = append(wt.Hidden, rest)
+		case tag == "shared":
+			shared[rest] = true
+		case tag == "ignored":
+			f := strings.SplitN(rest, " ", 3)
+			if len(f) != 3 || f[2] == "" {
+				continue
+			}
+			wt.Ignored = append(wt.Ignored, VMIgnored{Path: f[2], Files: count(f[0]), Bytes: count(f[1]), Private: !shared[f[2]]})
+		}
+	}
+	// The clone and its worktrees are not other clones, nor is anything
+	// inside them: a submodule is the clone's business, and a repository
+	// the agent created inside shows as untracked.
+	known := map[string]bool{}
+	for _, w := range s.Worktrees {
+		known[w.Path] = true
+	}
+	inside := func(c string) bool {
+		for _, w := range s.Worktrees {
+			if strings.HasPrefix(c, strings.TrimSuffix(w.Path, "/")+"/") {
+				return true
+			}
+		}
+		return false
+	}
+	clones := s.Clones[:0]
+	for _, c := range s.Clones {
+		if !known[c] && !inside(c) {
+			known[c] = true
+			clones = append(clones, c)
+		}
+	}
+	s.Clones = clones
+	return s
+}
+
+// count reads a non-negative number; anything else is 0.
+func count(s string) int64 {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
 		return 0
 	}
-	return strings.Count(strings.TrimSpace(out), "\n") + 1
+	return n
 }
 
-// VMRefsArgv lists the clone's branches, tags and stash with the commit
-// each points at.
-func VMRefsArgv(dir string) []string {
-	return []string{"git", "-C", dir, "for-each-ref", "--format=%(objectname) %(*objectname) %(refname)", "refs/heads", "refs/tags", "refs/stash"}
-}
-
-// VMHeadArgv asks for the commit the clone's HEAD is at, detached or not;
-// its answer, with "  HEAD" appended, parses with ParseVMRefs.
-func VMHeadArgv(dir string) []string {
-	return []string{"git", "-C", dir, "rev-parse", "-q", "--verify", "HEAD"}
+// hasControl reports C0 and C1 control characters (an escape sequence the
+// agent wrote into a file name would reach the user's terminal).
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, unicode.IsControl)
 }
 
 // VMRef is one ref of the clone and the commit it holds.
@@ -56,8 +188,8 @@ type VMRef struct {
 	Commit string // for an annotated tag, the commit it points at
 }
 
-// ParseVMRefs reads VMRefsArgv's answer; lines that are not refs are
-// skipped.
+// ParseVMRefs reads "<object> [<peeled>] <refname>" lines (git
+// for-each-ref's answer); lines that are not refs are skipped.
 func ParseVMRefs(out string) []VMRef {
 	var refs []VMRef
 	for _, line := range strings.Split(out, "\n") {

@@ -2,6 +2,7 @@ package gitx
 
 import (
 	"path"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,12 +37,6 @@ func TestParseVMRefs(t *testing.T) {
 		if got[i] != want[i] {
 			t.Errorf("ref %d = %+v, want %+v", i, got[i], want[i])
 		}
-	}
-	if n := CountChanged(" M a\n?? b\n"); n != 2 {
-		t.Errorf("CountChanged = %d", n)
-	}
-	if n := CountChanged("\n"); n != 0 {
-		t.Errorf("CountChanged(empty) = %d", n)
 	}
 }
 
@@ -79,6 +74,93 @@ func FuzzParseVMAnswers(f *testing.F) {
 			if back[i] != refs[i] {
 				t.Fatalf("%q: %+v re-parses to %+v", out, refs, back)
 			}
+		}
+	})
+}
+
+func TestParseSurvey(t *testing.T) {
+	a, b, c := strings.Repeat("a", 40), strings.Repeat("b", 40), strings.Repeat("c", 40)
+	out := "Sandbox box started\n" +
+		"ref " + a + "  refs/heads/main\n" +
+		"ref " + b + "  refs/wip/x\n" +
+		"ref " + c + "  stash@{1}\n" +
+		"wt /w/repo\nhead " + a + "\nchange  M a.go\nhidden cfg.yml\nshared build/\nignored 2 10 build/\nignored 1 4 secret.txt\n" +
+		"wt /w/wt2\nhead " + b + "\nchange ?? u.txt\nignored x -1 odd\n" +
+		"clone /w/wt2\nclone /w/repo\nclone /w/repo/sub\nclone /w/other\nclone /w/other\nend\n"
+	got := ParseSurvey(out)
+	if !got.Complete {
+		t.Fatal("incomplete")
+	}
+	wantRefs := []VMRef{{"refs/heads/main", a}, {"refs/wip/x", b}, {"stash@{1}", c}, {"HEAD", a}, {"/w/wt2: HEAD", b}}
+	if !slices.Equal(got.Refs, wantRefs) {
+		t.Errorf("refs = %+v", got.Refs)
+	}
+	if len(got.Worktrees) != 2 {
+		t.Fatalf("worktrees = %+v", got.Worktrees)
+	}
+	w := got.Worktrees[0]
+	if w.Path != "/w/repo" || w.Head != a || !slices.Equal(w.Changes, []string{" M a.go"}) || !slices.Equal(w.Hidden, []string{"cfg.yml"}) ||
+		!slices.Equal(w.Ignored, []VMIgnored{{"build/", 2, 10, false}, {"secret.txt", 1, 4, true}}) {
+		t.Errorf("clone = %+v", w)
+	}
+	if w := got.Worktrees[1]; !slices.Equal(w.Changes, []string{"?? u.txt"}) || !slices.Equal(w.Ignored, []VMIgnored{{"odd", 0, 0, true}}) {
+		t.Errorf("wt2 = %+v", w)
+	}
+	if !slices.Equal(got.Clones, []string{"/w/other"}) {
+		t.Errorf("clones = %q", got.Clones)
+	}
+	if w := ParseSurvey("wt /r\nchange ?? a\u009b2J\nchange ?? \x1b[2Jb\nend\n").Worktrees[0]; !slices.Equal(w.Changes, []string{"?? a?2J", "?? ?[2Jb"}) {
+		t.Errorf("changes with control characters = %q, want them counted and shown without", w.Changes)
+	}
+	if ParseSurvey(strings.TrimSuffix(out, "end\n")).Complete {
+		t.Error("an answer cut short is complete")
+	}
+}
+
+// FuzzParseSurvey: the survey's answer is the agent's text. Whatever it
+// says, refs hold full object ids, no value carries a control character
+// (it is printed to the user's terminal), each worktree HEAD is also a
+// ref, and no worktree is reported as another clone.
+func FuzzParseSurvey(f *testing.F) {
+	f.Add("ref " + strings.Repeat("a", 40) + "  refs/wip/x\nwt /r\nhead " + strings.Repeat("a", 40) + "\nchange ?? x\nignored 1 3 y\nclone /r\nend\n")
+	f.Add("wt \x1b[2J\nchange \x07\nend\n")
+	f.Add("wt /r\nchange ?? \u009b2J\nend\n")
+	f.Fuzz(func(t *testing.T, out string) {
+		s := ParseSurvey(out)
+		heads := 0
+		for _, r := range s.Refs {
+			if !isHash(r.Commit) || r.Name == "" || hasControl(r.Name) {
+				t.Fatalf("%q gives the ref %+v", out, r)
+			}
+		}
+		wts := map[string]bool{}
+		for _, w := range s.Worktrees {
+			wts[w.Path] = true
+			if w.Head != "" {
+				heads++
+			}
+			for _, v := range append(append([]string{w.Path}, w.Changes...), w.Hidden...) {
+				if v == "" || hasControl(v) {
+					t.Fatalf("%q gives %q", out, v)
+				}
+			}
+			for _, ig := range w.Ignored {
+				if ig.Bytes < 0 || ig.Files < 0 || ig.Path == "" || hasControl(ig.Path) {
+					t.Fatalf("%q gives %+v", out, ig)
+				}
+			}
+		}
+		for _, c := range s.Clones {
+			inside := false
+			for w := range wts {
+				inside = inside || strings.HasPrefix(c, strings.TrimSuffix(w, "/")+"/")
+			}
+			if wts[c] || inside || hasControl(c) {
+				t.Fatalf("%q reports %q as another clone", out, c)
+			}
+		}
+		if heads > len(s.Refs) {
+			t.Fatalf("%q: worktree heads missing from refs", out)
 		}
 	})
 }

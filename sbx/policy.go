@@ -1,9 +1,7 @@
 package sbx
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -78,46 +76,31 @@ func (c *Client) PolicyInitCommand(caps Capabilities, preset string) []string {
 }
 
 // Secret is one stored credential's service and scope (never its value).
+// Scope is "global" or "sandbox:<name>", whatever the sbx release printed.
 type Secret struct {
 	Service string `json:"service"`
 	Scope   string `json:"scope"`
 }
 
-// Secrets lists the stored credentials (`sbx secret ls --json`). The
-// schema is undocumented: accept an array or an object holding one.
+// SecretsJSONVersion is the first sbx with `secret ls --json` (0.38 says
+// "unknown flag").
+var SecretsJSONVersion = Version{0, 42, 0}
+
+// Secrets lists the stored credentials (`sbx secret ls --json`); older sbx
+// gives an *UnsupportedError rather than a table to guess at.
 func (c *Client) Secrets(ctx context.Context) ([]Secret, error) {
+	caps, err := c.Probe(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if caps.Version.Less(SecretsJSONVersion) {
+		return nil, &UnsupportedError{Version: caps.Version.String(), Feature: "listing secrets as JSON (secret ls --json, sbx " + SecretsJSONVersion.String() + " or newer)"}
+	}
 	out, err := c.call(ctx, "list secrets", false, "secret", "ls", "--json")
 	if err != nil || c.DryRun() {
 		return nil, err
 	}
 	return parseSecrets([]byte(out))
-}
-
-func parseSecrets(out []byte) ([]Secret, error) {
-	out = bytes.TrimSpace(out)
-	if i := bytes.IndexAny(out, "[{"); i > 0 {
-		out = out[i:]
-	}
-	if len(out) == 0 {
-		return nil, nil
-	}
-	var list []Secret
-	if out[0] == '{' {
-		var obj map[string]json.RawMessage
-		if err := json.Unmarshal(out, &obj); err != nil {
-			return nil, fmt.Errorf("sbx secret ls --json: %w", err)
-		}
-		for _, v := range obj {
-			if json.Unmarshal(v, &list) == nil {
-				return list, nil
-			}
-		}
-		return nil, nil
-	}
-	if err := json.Unmarshal(out, &list); err != nil {
-		return nil, fmt.Errorf("sbx secret ls --json: %w", err)
-	}
-	return list, nil
 }
 
 // ErrPolicyAlreadyInitialised: `policy init` refuses to change an existing

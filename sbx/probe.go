@@ -72,7 +72,7 @@ type Capabilities struct {
 }
 
 // Newest is what dry-run assumes: the current CLI.
-var Newest = Capabilities{Version: Version{0, 46, 0}, Clone: true, DetachFlag: "--detach", PolicyInit: "init", SecretGlobal: "sandbox-flag"}
+var Newest = Capabilities{Version: Version{0, 47, 0}, Clone: true, DetachFlag: "--detached", PolicyInit: "init", SecretGlobal: "sandbox-flag"}
 
 // Probe finds the capabilities of the installed sbx, once per process and
 // once per binary version on disk.

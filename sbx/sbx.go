@@ -22,6 +22,9 @@ type Client struct {
 	Bin     string        // program name or path; "sbx" when empty
 	Run     *xec.Runner   // required
 	Timeout time.Duration // for non-interactive calls; 60s when zero
+	// CreateTimeout bounds `sbx create`, which may pull an image first
+	// (minutes on a first run); 10 minutes when zero.
+	CreateTimeout time.Duration
 	// CacheDir holds probed capabilities keyed by binary and version; empty
 	// disables the cache.
 	CacheDir string
@@ -41,6 +44,13 @@ func (c *Client) timeout() time.Duration {
 		return 60 * time.Second
 	}
 	return c.Timeout
+}
+
+func (c *Client) createTimeout() time.Duration {
+	if c.CreateTimeout == 0 {
+		return 10 * time.Minute
+	}
+	return c.CreateTimeout
 }
 
 // DryRun reports whether commands are only printed.
@@ -71,9 +81,11 @@ type NotFoundError struct{ Name string }
 
 func (e *NotFoundError) Error() string { return fmt.Sprintf("no sandbox named %q", e.Name) }
 
-// ExitError: a command run in a sandbox by Tunnel exited non-zero. Code is
-// the status of `sbx exec`, which is the far command's own status unless sbx
-// itself failed; Err is the *xec.ExitError with the tail of sbx's stderr.
+// ExitError: a command run in a sandbox exited non-zero. From Exec and
+// ExecOutput, Code is the command's own status (it is known to have
+// started); from Tunnel, it is the status of `sbx exec`, which is the far
+// command's unless sbx itself failed. Err is the *xec.ExitError with the
+// tail of the stderr.
 type ExitError struct {
 	Name string
 	Code int
@@ -81,7 +93,14 @@ type ExitError struct {
 }
 
 func (e *ExitError) Error() string {
-	return fmt.Sprintf("exec in sandbox %q: exit status %d", e.Name, e.Code)
+	msg := fmt.Sprintf("exec in sandbox %q: exit status %d", e.Name, e.Code)
+	var xe *xec.ExitError
+	if errors.As(e.Err, &xe) {
+		if lines := strings.Split(strings.TrimSpace(xe.Stderr), "\n"); lines[len(lines)-1] != "" {
+			msg += ": " + lines[len(lines)-1]
+		}
+	}
+	return msg
 }
 func (e *ExitError) Unwrap() error { return e.Err }
 
@@ -135,14 +154,4 @@ func classify(subject string, err error) error {
 		}
 	}
 	return &CommandError{Subject: subject, Err: err}
-}
-
-// IsNotFoundText reports whether an sbx failure says the sandbox is missing.
-func isNotFound(err error) bool {
-	var ee *xec.ExitError
-	if !errors.As(err, &ee) {
-		return false
-	}
-	msg := strings.ToLower(ee.Stderr)
-	return strings.Contains(msg, "not found") || strings.Contains(msg, "no such sandbox") || strings.Contains(msg, "does not exist")
 }

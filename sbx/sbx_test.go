@@ -2,6 +2,7 @@ package sbx
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -15,6 +16,9 @@ func TestParseList(t *testing.T) {
 		{"object", `{"sandboxes":[{"name":"a","status":"running","ports":[{"host_ip":"127.0.0.1","host_port":5,"sandbox_port":9418,"protocol":"tcp4"}]}]}`, []string{"a:running"}},
 		{"bare array", `[{"name":"a","status":"stopped"},{"name":"b","status":"running","extra":{"x":1}}]`, []string{"a:stopped", "b:running"}},
 		{"leading text", "Update available: v0.47.0 [run brew upgrade]\n{\"sandboxes\":[{\"name\":\"a\",\"status\":\"running\"}]}", []string{"a:running"}},
+		{"leading lines like JSON", "[warn] update available\n{sic}\n[] and more\n{\"sandboxes\":[{\"name\":\"a\",\"status\":\"running\"}]}", []string{"a:running"}},
+		{"indented", "  {\n    \"sandboxes\": [\n      {\"name\": \"a\", \"status\": \"unresponsive\"}\n    ]\n  }\n", []string{"a:unresponsive"}},
+		{"0.45 row", `{"sandboxes":[{"name":"a","agent":"claude","status":"running","created_at":"2026-10-01T00:00:00Z","last_used_at":1759276800,"cpus":"4","memory":{"mb":8192},"workspaces":"/w","ports":[{"host_ip":"127.0.0.1","host_port":"8080","sandbox_port":9418,"protocol":"tcp4"}]}]}`, []string{"a:running"}},
 		{"empty", "", nil},
 		{"empty object", `{"sandboxes":[]}`, nil},
 	}
@@ -38,8 +42,15 @@ func TestParseList(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ParseList([]byte("Error: daemon not running")); err == nil {
-		t.Fatal("text without JSON accepted")
+	for _, bad := range []string{"Error: daemon not running", `{"error":"daemon down"}`, `[1,2]`, `{"sandboxes":3}`} {
+		if _, err := ParseList([]byte(bad)); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	list, err := ParseList([]byte(`{"sandboxes":[{"name":"a","workspaces":"/w","ports":[{"host_ip":"127.0.0.1","host_port":"8080","sandbox_port":9418}]}]}`))
+	want := []Sandbox{{Name: "a", Workspaces: []string{"/w"}, Ports: []Port{{HostIP: "127.0.0.1", HostPort: 8080, SandboxPort: 9418}}}}
+	if err != nil || !reflect.DeepEqual(list, want) {
+		t.Errorf("numbers as strings: got %+v, %v; want %+v", list, err, want)
 	}
 }
 
@@ -63,12 +74,70 @@ func TestParseVersion(t *testing.T) {
 }
 
 func TestParseSecrets(t *testing.T) {
-	for _, in := range []string{`[{"service":"anthropic","scope":"global"}]`, `{"secrets":[{"service":"anthropic","scope":"global"}]}`} {
-		list, err := parseSecrets([]byte(in))
-		if err != nil || len(list) != 1 || list[0].Service != "anthropic" {
-			t.Errorf("%s: %v %v", in, list, err)
+	tests := []struct{ in, want string }{
+		{`[{"service":"anthropic","scope":"global"}]`, "anthropic@global"},
+		{`{"secrets":[{"service":"anthropic","scope":"sandbox:box"}]}`, "anthropic@sandbox:box"},
+		// 0.42+: name, type, and the bare sandbox name as scope.
+		{`{"secrets":[{"scope":"global","type":"api-key","name":"anthropic"},{"scope":"box","type":"oauth","name":"openai"}],"custom_secrets":[]}`,
+			"anthropic@global openai@sandbox:box"},
+		{"Update available: v0.48.0\n{\n  \"secrets\": [],\n  \"custom_secrets\": [{\"name\": \"X\"}]\n}", ""},
+		{"", ""},
+	}
+	for _, tc := range tests {
+		list, err := parseSecrets([]byte(tc.in))
+		var got []string
+		for _, s := range list {
+			got = append(got, s.Service+"@"+s.Scope)
+		}
+		if err != nil || strings.Join(got, " ") != tc.want {
+			t.Errorf("%s: got %v, %v; want %s", tc.in, got, err, tc.want)
 		}
 	}
+	if _, err := parseSecrets([]byte("ERROR: unknown flag: --json")); err == nil {
+		t.Error("an error text accepted as an empty list")
+	}
+}
+
+// FuzzParseSecrets: rows built from the fuzzed spec (records split by
+// \x1e: service \x1f scope kind: g global, s sandbox, anything else none)
+// printed in the 0.42+ shape and in the older one, after a text line,
+// parse back to the same services with normalised scopes.
+func FuzzParseSecrets(f *testing.F) {
+	f.Add("Update available", "anthropic\x1fg\x1eopenai\x1fs")
+	f.Add("[warn] x", "\x1f")
+	f.Fuzz(func(t *testing.T, lead, spec string) {
+		lead = strings.ReplaceAll(lead, "\n", " ")
+		if json.Valid([]byte(lead)) {
+			lead = "x" + lead // a line that is itself an answer would be one
+		}
+		var want []Secret
+		var rowsNew, rowsOld []map[string]string
+		for i, rec := range strings.Split(strings.ToValidUTF8(spec, ""), "\x1e") {
+			service, kind, _ := strings.Cut(rec, "\x1f")
+			scopeNew, scope := "", ""
+			switch kind {
+			case "g":
+				scopeNew, scope = "global", "global"
+			case "s":
+				name := fmt.Sprintf("box%d", i)
+				scopeNew, scope = name, "sandbox:"+name
+			}
+			want = append(want, Secret{Service: service, Scope: scope})
+			rowsNew = append(rowsNew, map[string]string{"scope": scopeNew, "type": "api-key", "name": service})
+			rowsOld = append(rowsOld, map[string]string{"service": service, "scope": scope})
+		}
+		for _, shape := range []any{map[string]any{"secrets": rowsNew, "custom_secrets": []any{}}, rowsOld, map[string]any{"secrets": rowsOld}} {
+			compact, _ := json.Marshal(shape)
+			indented, _ := json.MarshalIndent(shape, "  ", "  ")
+			for _, js := range [][]byte{compact, indented} {
+				out := append([]byte(lead+"\n"), js...)
+				got, err := parseSecrets(out)
+				if err != nil || !reflect.DeepEqual(got, want) {
+					t.Fatalf("round trip of %q:\n got %+v, %v\nwant %+v", out, got, err, want)
+				}
+			}
+		}
+	})
 }
 
 // FuzzParseList checks two properties. Round trip: rows built from the
@@ -81,18 +150,23 @@ func FuzzParseList(f *testing.F) {
 	f.Add("Update available: v0.47.0 [run brew upgrade]", "a\x1fclaude\x1frunning\x1f/w\x1db", []byte(`{"sandboxes":[{"name":"a"}]}`))
 	f.Add("", "b\x1ecodex-2", []byte("x\n[{\"name\":\"b\"}]"))
 	f.Add("warning: {sic}", "\x1e", []byte(`[{}]`))
+	f.Add("[warn] x", "a", []byte("[] x\n{\"sandboxes\":[{\"name\":\"a\",\"ports\":[{\"host_port\":\"80\"}]}]}"))
+	f.Add("{sic}", "a\x1fclaude\x1funresponsive", []byte("  [\n    {\"name\": 5}\n  ]"))
 	f.Fuzz(func(t *testing.T, lead, spec string, raw []byte) {
-		// Not covered: a text line that itself starts with "[" or "{"
-		// ("[warn] x\n[]" is an error), and JSON indented as a whole.
-		lead = strings.TrimLeft(strings.ReplaceAll(lead, "\n", " "), "[{ \t\r")
+		// A text line that is itself a whole JSON value would be the
+		// answer; sbx's text lines are not.
+		lead = strings.ReplaceAll(lead, "\n", " ")
+		if json.Valid([]byte(lead)) {
+			lead = "x" + lead
+		}
 		var want []Sandbox
 		for i, rec := range strings.Split(spec, "\x1e") {
 			want = append(want, sandboxRow(i, strings.Split(strings.ToValidUTF8(rec, ""), "\x1f")))
 		}
 		for _, shape := range []any{want, map[string]any{"sandboxes": want}} {
 			compact, _ := json.Marshal(shape)
-			indented, _ := json.MarshalIndent(shape, "", "  ")
-			for _, js := range [][]byte{compact, indented} {
+			indented, _ := json.MarshalIndent(shape, "  ", "  ")
+			for _, js := range [][]byte{compact, indented, append([]byte("  "), indented...)} {
 				out := js
 				if lead != "" {
 					out = append([]byte(lead+"\n"), js...)

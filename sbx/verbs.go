@@ -1,9 +1,7 @@
 package sbx
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -30,45 +28,6 @@ type Port struct {
 
 // Running reports whether the sandbox is up.
 func (s Sandbox) Running() bool { return s.Status == "running" }
-
-// ParseList reads `sbx ls --json` output. The schema is undocumented: accept
-// an object with a "sandboxes" array or a bare array, after any lines of
-// non-JSON text, and ignore fields we do not know.
-func ParseList(out []byte) ([]Sandbox, error) {
-	i := bytes.IndexAny(out, "[{")
-	for i > 0 && out[i-1] != '\n' { // a bracket inside a leading text line
-		j := bytes.IndexAny(out[i+1:], "[{")
-		if j < 0 {
-			i = -1
-			break
-		}
-		i += j + 1
-	}
-	if i < 0 {
-		if len(bytes.TrimSpace(out)) == 0 {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("sbx ls --json: no JSON in output %q", firstLine(out))
-	}
-	dec := json.NewDecoder(bytes.NewReader(out[i:]))
-	var raw json.RawMessage
-	if err := dec.Decode(&raw); err != nil {
-		return nil, fmt.Errorf("sbx ls --json: %w", err)
-	}
-	var list []Sandbox
-	if raw[0] == '{' {
-		var obj struct {
-			Sandboxes []Sandbox `json:"sandboxes"`
-		}
-		if err := json.Unmarshal(raw, &obj); err != nil {
-			return nil, fmt.Errorf("sbx ls --json: %w", err)
-		}
-		list = obj.Sandboxes
-	} else if err := json.Unmarshal(raw, &list); err != nil {
-		return nil, fmt.Errorf("sbx ls --json: %w", err)
-	}
-	return list, nil
-}
 
 func firstLine(b []byte) string {
 	s, _, _ := strings.Cut(string(b), "\n")
@@ -105,14 +64,14 @@ type CreateRequest struct {
 	Path  string // required: absolute path of the host repository
 }
 
-// Create runs `sbx create --clone`. Creating a VM is slow (tens of seconds
-// on real hardware), so it gets five times the usual timeout.
+// Create runs `sbx create --clone`. Creating a VM is slow, and a first
+// image pull can take minutes, so it has its own limit (CreateTimeout).
 func (c *Client) Create(ctx context.Context, req CreateRequest) error {
 	if _, err := c.RequireClone(ctx); err != nil {
 		return err
 	}
 	cmd := xec.Cmd{Argv: []string{c.bin(), "create", "--clone", "--name", req.Name, req.Agent, req.Path},
-		Timeout: 5 * c.timeout(), Mutates: true}
+		Timeout: c.createTimeout(), Mutates: true}
 	if _, err := c.Run.Output(ctx, cmd); err != nil {
 		return classify(fmt.Sprintf("create sandbox %q", req.Name), err)
 	}
@@ -164,38 +123,6 @@ func (c *Client) execArgv(req ExecRequest) []string {
 		argv = append(argv, "-w", req.Dir)
 	}
 	return append(append(argv, req.Name), req.Argv...)
-}
-
-// Exec runs a command in the sandbox with the given streams. The command's
-// own exit status comes back as an *xec.ExitError.
-func (c *Client) Exec(ctx context.Context, req ExecRequest) error {
-	cmd := xec.Cmd{Argv: c.execArgv(req), Stdin: req.Streams.In, Stdout: req.Streams.Out,
-		Stderr: req.Streams.Err, Mutates: req.Mutates || c.DryRun()}
-	if !req.Stream {
-		cmd.Timeout = c.timeout()
-	}
-	err := c.Run.Run(ctx, cmd)
-	if err != nil && isNotFound(err) {
-		return &NotFoundError{Name: req.Name}
-	}
-	var te *xec.TimeoutError
-	if errors.As(err, &te) {
-		return fmt.Errorf("exec in sandbox %q: %w", req.Name, err)
-	}
-	return err
-}
-
-// ExecOutput runs a short command in the sandbox and returns its stdout.
-func (c *Client) ExecOutput(ctx context.Context, req ExecRequest) (string, error) {
-	cmd := xec.Cmd{Argv: c.execArgv(req), Timeout: c.timeout(), Mutates: req.Mutates || c.DryRun()}
-	out, err := c.Run.Output(ctx, cmd)
-	if err != nil {
-		if isNotFound(err) {
-			return "", &NotFoundError{Name: req.Name}
-		}
-		return string(out), classify(fmt.Sprintf("exec %s in sandbox %q", req.Argv[0], req.Name), err)
-	}
-	return string(out), nil
 }
 
 // Tunnel runs a command in the sandbox as one end of a byte stream (the

@@ -43,6 +43,8 @@ type Globals struct {
 	SeedConfig   bool   `help:"Copy the agent's curated user config (never credentials) into a new sandbox."`
 	Verbose      bool   `short:"v" help:"Echo every git and sbx command that changes something."`
 	Quiet        bool   `short:"q" help:"Print only errors."`
+
+	ShowVersion kong.VersionFlag `name:"version" help:"Print the version and exit."`
 }
 
 // CLI is the kong model: one field per command, one file per command.
@@ -80,6 +82,7 @@ type CLI struct {
 	Completion completionCmd `cmd:"" help:"Print a shell completion script."`
 	Version    versionCmd    `cmd:"" help:"Print the version."`
 	Help       helpCmd       `cmd:"" help:"Show help for a command."`
+	Man        manCmd        `cmd:"" hidden:"" help:"Write the man pages (make install runs it)."`
 }
 
 // AfterApply binds the lazy dependencies once the command line is parsed:
@@ -90,7 +93,16 @@ func (c *CLI) AfterApply(kctx *kong.Context, ctx context.Context, u *ui.UI, inv 
 	u.Verbose, u.Quiet, u.DryRun = c.Verbose, c.Quiet, c.DryRun
 	kctx.Bind(&c.Globals)
 	providers := []any{
-		func() (*Loaded, error) { return load(ctx, &c.Globals, u, inv) },
+		// load never fails here: an error of a provider's own dependency
+		// reaches the user prefixed with Go type names, so each provider
+		// returns the load error itself (l.valid).
+		func() (*Loaded, error) {
+			l, err := load(ctx, &c.Globals, u, inv)
+			if err != nil {
+				return &Loaded{Err: err}, nil
+			}
+			return l, nil
+		},
 		func(l *Loaded) (*lifecycle.Service, error) { return l.Lifecycle, l.valid() },
 		func(l *Loaded) (*review.Service, error) { return l.Review, l.valid() },
 		func(l *Loaded) (*machine.Service, error) { return l.Machine, l.valid() },
@@ -111,6 +123,7 @@ type target string
 // Settings may be invalid: only `config` shows them anyway, to say what is
 // wrong.
 type Loaded struct {
+	Err         error // the repository or its settings could not be read
 	Run         *xec.Runner
 	Repo        *gitx.Repo // nil outside a repository
 	Settings    *config.Settings
@@ -123,6 +136,9 @@ type Loaded struct {
 }
 
 func (l *Loaded) valid() error {
+	if l.Err != nil {
+		return l.Err
+	}
 	if l.SettingsErr != nil {
 		return hint.With(l.SettingsErr, "fix or unset the value (git airlock config lists every setting and its origin)")
 	}
@@ -168,9 +184,12 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation) (*Loaded, 
 		run.Trace = u.Err
 	}
 	repo, err := gitx.Open(ctx, run, ".")
-	if errors.Is(err, gitx.ErrNotRepository) {
+	switch {
+	case errors.Is(err, gitx.ErrNotRepository):
 		repo = nil
-	} else if err != nil {
+	case errors.Is(err, gitx.ErrNoWorkTree):
+		return nil, hint.With(err, "git-airlock works from a repository's work tree (the agent gets a clone of it): cd into one")
+	case err != nil:
 		return nil, err
 	}
 	var entries []gitx.ConfigEntry
@@ -214,7 +233,7 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation) (*Loaded, 
 func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 	self, _ := os.Executable()
 	home, _ := inv.Env("HOME")
-	client := &sbx.Client{Run: l.Run, Timeout: l.Settings.Timeout(), CacheDir: cacheDir(inv.Env)}
+	client := &sbx.Client{Run: l.Run, Timeout: l.Settings.Timeout(), CreateTimeout: l.Settings.CreateTimeout(), CacheDir: cacheDir(inv.Env)}
 	l.Lifecycle = &lifecycle.Service{UI: u, Sbx: client, Tmux: &tmux.Client{Run: l.Run}, Settings: l.Settings,
 		Entries: l.Entries, Self: self, Home: home, Progress: u.Err}
 	l.Review = &review.Service{UI: u, Settings: l.Settings, Entries: l.Entries, Forge: &forge.GH{Run: l.Run},

@@ -40,6 +40,9 @@ type settingView struct {
 // Run shows the settings even when one is invalid, so that the user sees
 // which, and then fails.
 func (c *configListCmd) Run(l *Loaded, u *ui.UI) error {
+	if l.Err != nil {
+		return l.Err
+	}
 	var views []settingView
 	for _, v := range l.Settings.All() {
 		views = append(views, settingView{Key: "airlock." + v.Key.Name, Values: append([]string{}, v.Values...),
@@ -71,6 +74,9 @@ type configImportCmd struct {
 }
 
 func (c *configImportCmd) Run(ctx context.Context, l *Loaded, u *ui.UI) error {
+	if err := l.valid(); err != nil {
+		return err
+	}
 	values, err := l.Machine.ImportConfig(ctx, c.File)
 	if err != nil {
 		return err

@@ -1,18 +1,29 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"time"
 
+	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow/machine"
+	"github.com/git-airlock/git-airlock/internal/xec"
+	"github.com/git-airlock/git-airlock/sbx"
 )
 
 type doctorCmd struct {
-	JSON bool `name:"json" help:"Print the checks as JSON."`
+	JSON  bool `name:"json" help:"Print the checks as JSON."`
+	Probe bool `name:"probe" help:"Check every sbx behaviour git-airlock relies on with a throwaway sandbox, and write a transcript."`
 }
 
 func (c *doctorCmd) Run(ctx context.Context, svc *machine.Service, l *Loaded, u *ui.UI) error {
+	if c.Probe {
+		return c.probe(ctx, svc, l, u)
+	}
 	sandbox, _ := l.target() // the credential check is about it, when there is one
 	checks := svc.Doctor(ctx, machine.HostPlatform(), string(sandbox))
 	if c.JSON {
@@ -32,4 +43,66 @@ func printChecks(u *ui.UI, checks []machine.Check) {
 			fmt.Fprintf(u.Out, "     %-13s hint: %s\n", "", c.Hint)
 		}
 	}
+}
+
+// probe makes a temporary repository with one commit, runs the probe
+// against it, and writes every command it ran (argv, exit code, stdout and
+// stderr apart) to a transcript that can be attached to a bug report.
+func (c *doctorCmd) probe(ctx context.Context, svc *machine.Service, l *Loaded, u *ui.UI) error {
+	if l.Run.DryRun != nil {
+		return fmt.Errorf("doctor --probe creates and removes a sandbox; it has no dry-run")
+	}
+	dir, err := os.MkdirTemp("", "git-airlock-probe-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	repoDir := filepath.Join(dir, "repo")
+	if err := os.Mkdir(repoDir, 0o755); err != nil {
+		return err
+	}
+	var transcript bytes.Buffer
+	record := func(r xec.Record) {
+		fmt.Fprintf(&transcript, "$ %s\nexit %d\n--- stdout\n%s--- stderr\n%s\n", xec.Quote(r.Argv...), r.Code, ensureNL(r.Stdout), ensureNL(r.Stderr))
+	}
+	run := &xec.Runner{Record: record}
+	if err := gitx.Init(ctx, run, repoDir); err != nil {
+		return err
+	}
+	name := sbx.ProbeName(time.Now())
+	hostRemote := func(ctx context.Context) (string, error) {
+		repo, err := gitx.Open(ctx, run, repoDir)
+		if err != nil {
+			return "", err
+		}
+		url, _, err := repo.ConfigGet(ctx, "remote.sandbox-"+name+".url")
+		return url, err
+	}
+	l.Run.Record = record
+	u.Infof("probing sbx with throwaway sandbox %q from %s", name, repoDir)
+	checks := svc.Probe(ctx, machine.ProbeRequest{Name: name, Repo: repoDir, HostRemote: hostRemote})
+	l.Run.Record = nil
+	if c.JSON {
+		if err := u.JSON(checks); err != nil {
+			return err
+		}
+	} else {
+		for _, ch := range checks {
+			fmt.Fprintf(u.Out, "%-8s %-12s %s\n", ch.Level, ch.Name, ch.Detail)
+		}
+	}
+	path := filepath.Join(os.TempDir(), "git-airlock-probe-"+time.Now().UTC().Format("20060102T150405")+".txt")
+	if err := os.WriteFile(path, transcript.Bytes(), 0o644); err != nil {
+		u.Warnf("cannot write the transcript: %v", err)
+	} else {
+		u.Infof("transcript of every command: %s (attach it to a bug report)", path)
+	}
+	return machine.Failed(checks)
+}
+
+func ensureNL(b []byte) []byte {
+	if len(b) > 0 && b[len(b)-1] != '\n' {
+		return append(b, '\n')
+	}
+	return b
 }

@@ -55,8 +55,8 @@ type hookCmd struct {
 }
 
 func (c *hookCmd) Run(ctx context.Context, l *Loaded, u *ui.UI, inv *Invocation) error {
-	if l.Repo == nil {
-		return nil
+	if l.Err != nil || l.Repo == nil {
+		return nil // no repository to guard
 	}
 	action, _ := inv.Env("GIT_REFLOG_ACTION")
 	g := &gate.Gate{Repo: l.Repo, Protect: l.Settings.Protect()}

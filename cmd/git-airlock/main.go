@@ -42,6 +42,7 @@ func run(ctx context.Context, args []string, u *ui.UI, env func(string) (string,
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.Exit(func(code int) { panic(exitPanic(code)) }),
 		kong.BindTo(ctx, (*context.Context)(nil)),
+		kong.Vars{"version": "git-airlock " + version},
 		kong.Bind(u, &Invocation{Args: args, Env: env, Environ: environ}),
 	)
 	if err != nil {
@@ -64,7 +65,11 @@ func runParsed(parser *kong.Kong, args []string, u *ui.UI) (code int) {
 		}
 	}()
 	if len(args) == 0 {
-		args = []string{"--help"}
+		// Like git: a short usage and the next step, and a usage error.
+		fmt.Fprintln(u.Err, "usage: git airlock [<options>] <command> [<args>]")
+		fmt.Fprintln(u.Err, "")
+		fmt.Fprintln(u.Err, "Start an agent with 'git airlock up'; 'git airlock help' lists every command.")
+		return 2
 	}
 	kctx, err := parser.Parse(args)
 	if err != nil {

@@ -7,14 +7,19 @@ import (
 )
 
 type rmCmd struct {
-	Force bool `short:"f" help:"Remove even if the sandbox holds unfetched commits or uncommitted changes (they are lost)."`
+	Force bool `short:"f" help:"Remove even if the sandbox holds work that would be lost (it is listed, then lost)."`
 }
 
 func (c *rmCmd) Help() string {
-	return `Fetches every branch first and refuses while the sandbox holds commits that
-are not fetched or changes that are not committed, unless --force. The
-fetched branches stay under refs/airlock/removed/<name>/ and 'git airlock ls'
-lists them.`
+	return `Fetches every branch first and refuses while the sandbox holds anything that
+would be lost, unless --force: commits under any ref or in any worktree's HEAD
+that are not fetched, stash entries, uncommitted or untracked changes in any
+worktree, edits behind skip-worktree or assume-unchanged, files hidden by
+.git/info/exclude, other repositories in the workspace. Files a committed
+.gitignore ignores are listed, not refused. --force lists what it discards. The
+fetched branches stay under refs/airlock/removed/<name>@<n>/, a namespace of
+their own for each removal (a name removed again never overwrites what an
+earlier removal kept), and 'git airlock ls' lists each removal as a row.`
 }
 
 func (c *rmCmd) Run(ctx context.Context, svc *lifecycle.Service, t target) error {

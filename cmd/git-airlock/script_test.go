@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -67,8 +69,10 @@ func TestScript(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"newrepo": cmdNewRepo,
-			"without": cmdWithout,
+			"newrepo":   cmdNewRepo,
+			"cmpown":    cmdCmpOwn,
+			"stdoutenv": cmdStdoutEnv,
+			"without":   cmdWithout,
 		},
 	})
 }
@@ -80,7 +84,8 @@ func cmdNewRepo(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	dir := ts.MkAbs(args[0])
 	for _, a := range [][]string{
-		{"init", "-q", "-b", "main", dir},
+		{"init", "-q", dir}, // no -b: git 2.26 has none
+		{"-C", dir, "symbolic-ref", "HEAD", "refs/heads/main"},
 		{"-C", dir, "commit", "-q", "--allow-empty", "-m", "Initial commit"},
 	} {
 		if err := ts.Exec("git", a...); err != nil {
@@ -92,7 +97,7 @@ func cmdNewRepo(ts *testscript.TestScript, neg bool, args []string) {
 // without PROGRAM...: PATH keeps git and the test's commands but loses the
 // named programs (for "sbx is not installed", "tmux is missing").
 func cmdWithout(ts *testscript.TestScript, neg bool, args []string) {
-	dir := ts.MkAbs(".without")
+	dir := filepath.Join(ts.Getenv("WORK"), ".without") // not in the repository under test
 	_ = os.RemoveAll(dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		ts.Fatalf("%v", err)
@@ -115,4 +120,37 @@ func cmdWithout(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	ts.Setenv("PATH", dir)
+}
+
+// cmpown stdout|stderr GOLDEN: cmpenv for git-airlock's own lines. git's
+// ref-update lines of a fetch ("From …", " * [new branch] …") are dropped
+// first: their layout differs between git versions, and git, not
+// git-airlock, prints them.
+func cmdCmpOwn(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 || (args[0] != "stdout" && args[0] != "stderr") {
+		ts.Fatalf("usage: cmpown stdout|stderr GOLDEN")
+	}
+	var own []string
+	for _, line := range strings.SplitAfter(ts.ReadFile(args[0]), "\n") {
+		if !gitRefUpdate.MatchString(line) {
+			own = append(own, line)
+		}
+	}
+	got := strings.Join(own, "")
+	want := os.Expand(ts.ReadFile(args[1]), ts.Getenv)
+	if got != want {
+		ts.Fatalf("%s (without git's ref updates) and %s differ:\n--- got\n%s--- want\n%s", args[0], args[1], got, want)
+	}
+}
+
+var gitRefUpdate = regexp.MustCompile(`^(From \S+|  ?[ *+!=t-] (\[[^]]+\]|[0-9a-f]+\.\.\.?[0-9a-f]+) .*)\r?\n?$`)
+
+// stdoutenv NAME: sets NAME to the last command's stdout, trimmed, for
+// goldens that hold a value only the run knows (an object id that depends
+// on the git version).
+func cmdStdoutEnv(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: stdoutenv NAME")
+	}
+	ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile("stdout")))
 }

@@ -91,11 +91,11 @@ func printTable(u *ui.UI, list []lifecycle.SandboxStatus) {
 				ab = fmt.Sprintf("+%d/-%d", *b.Ahead, *b.Behind)
 			}
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\n", st.Name, st.State, cmp.Or(st.Agent, "-"), len(st.Branches), ab)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\n", cmp.Or(st.Removal, st.Name), st.State, cmp.Or(st.Agent, "-"), len(st.Branches), ab)
 		removed = removed || st.State == lifecycle.StateRemoved
 	}
 	w.Flush()
 	if removed {
-		u.Hint("branches of removed sandboxes: git branch <name> %s<sandbox>/<branch>", sandboxref.RemovedPrefix)
+		u.Hint("restore a removed sandbox's branch: git branch <name> %s<sandbox@n>/<branch>", sandboxref.RemovedPrefix)
 	}
 }

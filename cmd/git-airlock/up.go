@@ -37,6 +37,9 @@ func (c *upCmd) Run(ctx context.Context, g *Globals, l *Loaded, u *ui.UI, inv *I
 // startName is the sandbox up and run start. Outside a repository, on a
 // terminal, it first offers to create one (clone mode needs one).
 func startName(ctx context.Context, g *Globals, l *Loaded, u *ui.UI, inv *Invocation) (string, error) {
+	if l.Err != nil {
+		return "", l.Err
+	}
 	created, err := l.Lifecycle.OfferInit(ctx, ".", func(ctx context.Context, dir string) error { return gitx.Init(ctx, l.Run, dir) })
 	if err != nil {
 		return "", err

@@ -7,6 +7,7 @@ package gate
 
 import (
 	"context"
+	"sort"
 	"strings"
 	"time"
 
@@ -29,6 +30,7 @@ type Repo interface {
 	IsAncestor(a, b string) (bool, error)
 	ConfigAdd(ctx context.Context, key, value string) error
 	MergeHeads() []string
+	ReflogCommits(ctx context.Context, ref string) ([]string, error)
 }
 
 var _ Repo = (*gitx.Repo)(nil)
@@ -116,26 +118,11 @@ type HookStop struct {
 func (e *HookStop) Error() string { return "merge stopped by the git-airlock pre-merge-commit hook" }
 
 // PreMergeCommit is the hook's logic: a merge of a commit that comes from
-// a sandbox remote (or a removed sandbox's kept refs) is inspected and
-// stopped with a *HookStop on high-severity findings; every other merge
-// passes untouched.
-//
-// git writes MERGE_HEAD only for a merge that stopped (conflicts, then
-// `git commit`); for an automatic merge the hook learns what is merged from
-// GIT_REFLOG_ACTION ("merge <what>...").
+// a sandbox (see sandboxRefContaining) is inspected and stopped with a
+// *HookStop on high-severity findings; every other merge passes untouched.
 func (g *Gate) PreMergeCommit(ctx context.Context, reflogAction string) error {
-	heads := g.Repo.MergeHeads()
-	if heads == nil {
-		if args, ok := strings.CutPrefix(reflogAction, "merge "); ok {
-			for _, a := range strings.Fields(args) {
-				if h, err := g.Repo.ResolveCommit(a); err == nil {
-					heads = append(heads, h)
-				}
-			}
-		}
-	}
-	for _, head := range heads {
-		ref, ok := g.sandboxRefContaining(head)
+	for _, head := range g.mergedHeads(ctx, reflogAction) {
+		ref, ok := g.sandboxRefContaining(ctx, head)
 		if !ok {
 			continue
 		}
@@ -155,16 +142,103 @@ func (g *Gate) PreMergeCommit(ctx context.Context, reflogAction string) error {
 	return nil
 }
 
-// sandboxRefContaining finds a sandbox ref whose history holds commit.
-func (g *Gate) sandboxRefContaining(commit string) (string, bool) {
-	for _, prefix := range []string{sandboxref.AllTrackingPrefix, sandboxref.RemovedPrefix} {
+// mergedHeads is what the merge being committed brings. git writes
+// MERGE_HEAD only for a merge that stopped (conflicts, then `git commit`);
+// for an automatic merge the hook learns it from GIT_REFLOG_ACTION:
+// "merge <what>..." (git turns `git merge -` into @{-1}; older gits pass
+// "-"), or "pull …", whose merge is FETCH_HEAD's first for-merge line
+// whatever the arguments said.
+func (g *Gate) mergedHeads(ctx context.Context, reflogAction string) []string {
+	if heads := g.Repo.MergeHeads(); heads != nil {
+		return heads
+	}
+	var heads []string
+	verb, args, _ := strings.Cut(reflogAction, " ")
+	switch verb {
+	case "pull":
+		if h, err := g.Repo.ResolveCommit("FETCH_HEAD"); err == nil {
+			heads = append(heads, h)
+		}
+	case "merge":
+		for _, a := range strings.Fields(args) {
+			if a == "-" {
+				a = "@{-1}"
+			} else if strings.HasPrefix(a, "-") {
+				continue // an option
+			}
+			if h := g.resolve(ctx, a); h != "" {
+				heads = append(heads, h)
+			}
+		}
+	}
+	return heads
+}
+
+// resolve reads a revision the user typed. ResolveCommit (go-git) knows
+// no @{-1}, @{upstream} or ^{/text}; git itself parses those, and the
+// merge base of a commit with itself is that commit.
+func (g *Gate) resolve(ctx context.Context, rev string) string {
+	if h, err := g.Repo.ResolveCommit(rev); err == nil {
+		return h
+	}
+	if h, err := g.Repo.MergeBase(ctx, rev, rev); err == nil {
+		return h
+	}
+	return ""
+}
+
+// sandboxRefContaining finds the sandbox ref whose history holds commit:
+// provenance by reachability, never by the name the user typed. It looks
+// at every sandbox namespace (sandboxref.ProvenancePrefixes) and at the
+// reflogs of the remote-tracking refs, so a branch the agent deleted and
+// fetch.prune removed is still found through the tips its remote's HEAD
+// (or another branch) once had.
+func (g *Gate) sandboxRefContaining(ctx context.Context, commit string) (string, bool) {
+	seen := map[string]bool{}
+	contains := func(tip string) bool {
+		if seen[tip] {
+			return false
+		}
+		seen[tip] = true
+		ok, _ := g.Repo.IsAncestor(commit, tip)
+		return ok
+	}
+	all := map[string]string{}
+	var names, tracking []string
+	for _, prefix := range sandboxref.ProvenancePrefixes {
 		refs, err := g.Repo.Refs(prefix)
 		if err != nil {
 			continue
 		}
 		for name, tip := range refs {
-			if ok, _ := g.Repo.IsAncestor(commit, tip); ok {
-				return sandboxref.Short(name), true
+			all[name] = tip
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	// A branch whose tip is the commit names it best (airlock-x/agent/y
+	// rather than airlock-x/HEAD) and costs no history walk.
+	for _, name := range names {
+		if all[name] == commit && !strings.HasSuffix(name, "/HEAD") {
+			return sandboxref.Short(name), true
+		}
+	}
+	for _, name := range names {
+		if contains(all[name]) {
+			return sandboxref.Short(name), true
+		}
+		if strings.HasPrefix(name, "refs/remotes/") {
+			tracking = append(tracking, name)
+		}
+	}
+	for _, name := range tracking {
+		old, err := g.Repo.ReflogCommits(ctx, name)
+		if err != nil {
+			continue
+		}
+		for _, h := range old {
+			if contains(h) {
+				return sandboxref.Short(name) + " (reflog)", true
 			}
 		}
 	}

@@ -25,6 +25,7 @@ type fakeRepo struct {
 	refsErr    map[string]error
 	contains   map[[2]string]bool // (commit, tip): commit is in tip's history
 	mergeHeads []string
+	reflogs    map[string][]string // ref → commits its reflog holds
 	addErr     error
 
 	resolved       []string
@@ -74,6 +75,13 @@ func (f *fakeRepo) ConfigAdd(_ context.Context, key, value string) error {
 }
 
 func (f *fakeRepo) MergeHeads() []string { return f.mergeHeads }
+
+func (f *fakeRepo) ReflogCommits(_ context.Context, ref string) ([]string, error) {
+	if l, ok := f.reflogs[ref]; ok {
+		return l, nil
+	}
+	return nil, errors.New("no reflog for " + ref)
+}
 
 // Every blob is a short line of text: the findings used here come from
 // paths, not content.
@@ -384,6 +392,39 @@ func TestPreMergeCommitDecides(t *testing.T) {
 				r.mergeBases[[2]string{headCommit, second}] = forkPoint
 				r.contains[[2]string{second, agentCommit}] = true
 			}, wantRef: "airlock-x/HEAD", wantDiffs: 2},
+		{name: "git pull merges FETCH_HEAD, whatever its arguments", changes: []string{".envrc"},
+			reflog: "pull --no-edit airlock-x agent/x", setup: func(r *fakeRepo) { r.revs["FETCH_HEAD"] = agentCommit },
+			wantRef: "airlock-x/HEAD", wantDiffs: 1},
+		{name: "a bare git pull too", changes: []string{".envrc"},
+			reflog: "pull", setup: func(r *fakeRepo) { r.revs["FETCH_HEAD"] = agentCommit },
+			wantRef: "airlock-x/HEAD", wantDiffs: 1},
+		{name: "git merge - (older gits pass the dash; go-git cannot read @{-1}, git can)", changes: []string{".envrc"},
+			reflog: "merge -", setup: func(r *fakeRepo) { r.mergeBases[[2]string{"@{-1}", "@{-1}"}] = agentCommit },
+			wantRef: "airlock-x/HEAD", wantDiffs: 1},
+		{name: "a branch the agent deleted and fetch.prune removed: found in a reflog", changes: []string{"README.md"},
+			reflog: "merge " + kept, setup: func(r *fakeRepo) {
+				r.trees[kept] = added(".envrc")
+				r.mergeBases[[2]string{headCommit, kept}] = forkPoint
+				r.reflogs = map[string][]string{"refs/remotes/airlock-x/HEAD": {agentCommit, kept}}
+			}, wantRef: "airlock-x/HEAD (reflog)", wantDiffs: 1},
+		{name: "fetched through sbx's own sandbox-<name> remote", changes: []string{"README.md"},
+			reflog: "merge sandbox-x/agent", setup: func(r *fakeRepo) {
+				r.revs["sandbox-x/agent"] = kept
+				r.trees[kept] = added(".envrc")
+				r.mergeBases[[2]string{headCommit, kept}] = forkPoint
+				r.refs[sandboxref.SbxTrackingPrefix] = map[string]string{"refs/remotes/sandbox-x/agent": kept}
+			}, wantRef: "sandbox-x/agent", wantDiffs: 1},
+		{name: "sbx's mirror refs/sandboxes/<name>/*", changes: []string{"README.md"},
+			reflog: "merge " + kept, setup: func(r *fakeRepo) {
+				r.trees[kept] = added(".envrc")
+				r.mergeBases[[2]string{headCommit, kept}] = forkPoint
+				r.refs[sandboxref.SbxMirrorPrefix] = map[string]string{"refs/sandboxes/x/agent": kept}
+			}, wantRef: "refs/sandboxes/x/agent", wantDiffs: 1},
+		{name: "the branch whose tip is the commit names it, not HEAD", changes: []string{".envrc"},
+			reflog: "pull", setup: func(r *fakeRepo) {
+				r.revs["FETCH_HEAD"] = agentCommit
+				r.refs[sandboxref.AllTrackingPrefix]["refs/remotes/airlock-x/agent/y"] = agentCommit
+			}, wantRef: "airlock-x/agent/y", wantDiffs: 1},
 		{name: "not a merge", changes: []string{".envrc"}, reflog: "commit (merge)", wantDiffs: 0},
 		{name: "no reflog action", changes: []string{".envrc"}, reflog: "", wantDiffs: 0},
 		{name: "an unknown revision is skipped", changes: []string{".envrc"}, reflog: "merge " + stray, wantDiffs: 0},

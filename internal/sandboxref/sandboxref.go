@@ -102,33 +102,86 @@ func Tracking(remote, branch string) string { return TrackingPrefix(remote) + br
 // (airlock-x/main).
 func Short(ref string) string { return strings.TrimPrefix(ref, "refs/remotes/") }
 
+// SbxTrackingPrefix covers the fetched branches of sbx's own
+// sandbox-<name> remotes.
+const SbxTrackingPrefix = "refs/remotes/sandbox-"
+
+// SbxMirrorPrefix is where sbx mirrors a sandbox's fetched branches
+// (refs/sandboxes/<name>/<branch>); they survive removal.
+const SbxMirrorPrefix = "refs/sandboxes/"
+
+// ProvenancePrefixes are every ref namespace whose commits came from a
+// sandbox: git-airlock's remotes, sbx's remotes and mirror, and what
+// removals kept.
+var ProvenancePrefixes = []string{AllTrackingPrefix, SbxTrackingPrefix, SbxMirrorPrefix, RemovedPrefix}
+
 // AllTrackingPrefix covers the fetched branches of every sandbox remote.
 const AllTrackingPrefix = "refs/remotes/" + RemotePrefix
 
-// RemovedPrefix is where a removed sandbox's fetched branches are kept:
-// refs/airlock/removed/<sandbox>/<branch>.
+// RemovedPrefix is where removed sandboxes' fetched branches are kept:
+// refs/airlock/removed/<sandbox>@<n>/<branch>, one namespace per removal.
 const RemovedPrefix = "refs/airlock/removed/"
 
-// RemovedPrefixOf is the kept-refs namespace of one removed sandbox.
-func RemovedPrefixOf(sandbox string) string { return RemovedPrefix + sandbox + "/" }
+// RemovalSep joins a sandbox name and the number of its removal. sbx names
+// never hold '@', so "<sandbox>@<n>" cannot be mistaken for a name, and
+// git allows '@' in a ref component (only "@{" and a lone "@" are refused).
+const RemovalSep = "@"
 
-// Removed is where one fetched branch of a removed sandbox is kept.
-func Removed(sandbox, branch string) string { return RemovedPrefixOf(sandbox) + branch }
+// Removal names the n-th removal of a sandbox: <sandbox>@<n>. The same
+// (default) name is removed again and again; each removal keeps its own
+// refs and never overwrites an earlier one's.
+func Removal(sandbox string, n int) string { return sandbox + RemovalSep + strconv.Itoa(n) }
+
+// NextRemoval is the removal id a new removal of sandbox takes, given the
+// refs under RemovedPrefix: one more than the highest number kept.
+func NextRemoval(sandbox string, kept map[string]string) string {
+	n := 0
+	for ref := range kept {
+		sb, removal, _, ok := ParseRemoved(ref)
+		if !ok || sb != sandbox {
+			continue
+		}
+		if _, num, found := strings.Cut(removal, RemovalSep); found {
+			if k, err := strconv.Atoi(num); err == nil && k > n {
+				n = k
+			}
+		}
+	}
+	return Removal(sandbox, n+1)
+}
+
+// RemovedPrefixOf is the kept-refs namespace of one removal.
+func RemovedPrefixOf(removal string) string { return RemovedPrefix + removal + "/" }
+
+// Removed is where one fetched branch of a removal is kept.
+func Removed(removal, branch string) string { return RemovedPrefixOf(removal) + branch }
 
 // Superseded keeps a tip that the agent's history rewrite left behind and
 // that no kept branch contains.
-func Superseded(sandbox, commit string) string {
-	return Removed(sandbox, "superseded/"+commit[:min(len(commit), 12)])
+func Superseded(removal, commit string) string {
+	return Removed(removal, "superseded/"+commit[:min(len(commit), 12)])
 }
 
-// ParseRemoved splits a kept ref into its sandbox and branch.
-func ParseRemoved(ref string) (sandbox, branch string, ok bool) {
+// ParseRemoved splits a kept ref into its sandbox, its removal id and the
+// branch. Refs kept before removals were numbered
+// (refs/airlock/removed/<sandbox>/<branch>) parse with the sandbox name as
+// their removal id.
+func ParseRemoved(ref string) (sandbox, removal, branch string, ok bool) {
 	rest, ok := strings.CutPrefix(ref, RemovedPrefix)
 	if !ok {
-		return "", "", false
+		return "", "", "", false
 	}
-	sandbox, branch, ok = strings.Cut(rest, "/")
-	return sandbox, branch, ok && sandbox != "" && branch != ""
+	removal, branch, ok = strings.Cut(rest, "/")
+	sandbox, num, numbered := strings.Cut(removal, RemovalSep)
+	if numbered {
+		if k, err := strconv.Atoi(num); err != nil || k < 1 || strconv.Itoa(k) != num {
+			return "", "", "", false
+		}
+	}
+	if !ok || sandbox == "" || branch == "" {
+		return "", "", "", false
+	}
+	return sandbox, removal, branch, true
 }
 
 // Session is the default tmux session of a sandbox.

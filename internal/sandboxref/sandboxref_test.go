@@ -46,20 +46,41 @@ func TestOwns(t *testing.T) {
 }
 
 func TestRemovedRefs(t *testing.T) {
-	ref := Removed("box", "agent/work")
-	if ref != "refs/airlock/removed/box/agent/work" {
+	ref := Removed(Removal("box", 2), "agent/work")
+	if ref != "refs/airlock/removed/box@2/agent/work" {
 		t.Fatal(ref)
 	}
-	if sb, br, ok := ParseRemoved(ref); !ok || sb != "box" || br != "agent/work" {
-		t.Fatalf("ParseRemoved(%q) = %q %q %v", ref, sb, br, ok)
+	if sb, rm, br, ok := ParseRemoved(ref); !ok || sb != "box" || rm != "box@2" || br != "agent/work" {
+		t.Fatalf("ParseRemoved(%q) = %q %q %q %v", ref, sb, rm, br, ok)
 	}
-	if got := Superseded("box", strings.Repeat("ab", 20)); got != "refs/airlock/removed/box/superseded/abababababab" {
+	// Refs kept before removals were numbered still parse.
+	if sb, rm, br, ok := ParseRemoved("refs/airlock/removed/box/agent/work"); !ok || sb != "box" || rm != "box" || br != "agent/work" {
+		t.Fatalf("legacy = %q %q %q %v", sb, rm, br, ok)
+	}
+	if got := Superseded("box@1", strings.Repeat("ab", 20)); got != "refs/airlock/removed/box@1/superseded/abababababab" {
 		t.Fatal(got)
 	}
-	for _, bad := range []string{"refs/remotes/airlock-box/main", "refs/airlock/removed/box", "refs/airlock/removed//x"} {
-		if _, _, ok := ParseRemoved(bad); ok {
+	for _, bad := range []string{"refs/remotes/airlock-box/main", "refs/airlock/removed/box", "refs/airlock/removed//x",
+		"refs/airlock/removed/@1/x", "refs/airlock/removed/box@/x", "refs/airlock/removed/box@0/x", "refs/airlock/removed/box@01/x"} {
+		if _, _, _, ok := ParseRemoved(bad); ok {
 			t.Errorf("ParseRemoved(%q) accepted", bad)
 		}
+	}
+}
+
+// The user's cycle: run, rm, run, rm with one default name. Each removal
+// takes a new id, whatever else is kept.
+func TestNextRemoval(t *testing.T) {
+	kept := map[string]string{}
+	if got := NextRemoval("box", kept); got != "box@1" {
+		t.Fatal(got)
+	}
+	kept[Removed("box@1", "main")] = "x"
+	kept[Removed("box", "legacy")] = "x"
+	kept[Removed("box@9", "main")] = "x"
+	kept[Removed("other@12", "main")] = "x"
+	if got := NextRemoval("box", kept); got != "box@10" {
+		t.Fatal(got)
 	}
 }
 

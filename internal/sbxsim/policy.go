@@ -43,8 +43,8 @@ type LogEntry struct {
 }
 
 // newDialect: sbx from 0.32 has `policy init` and `secret set --sandbox`;
-// 0.31 spoke `policy set-default` and `secret set -g`.
-func newDialect() bool { return atLeast(0, 32, 0) }
+// 0.31 spoke `policy set-default` and `secret set -g` (see Releases).
+func newDialect() bool { return release().SecretSandboxFlag }
 
 func (s *sim) policy(args []string) error {
 	if len(args) == 0 {
@@ -155,7 +155,7 @@ func (s *sim) policy(args []string) error {
 		if len(f.pos) != 2 || f.pos[0] != "network" {
 			return fail("usage: sbx policy check network [--sandbox NAME] TARGET")
 		}
-		if p.allows(f.value("--sandbox"), f.pos[1]) {
+		if p.allows(f.value("--sandbox"), f.pos[1]) || s.kitAllows(f.value("--sandbox"), f.pos[1]) {
 			fmt.Println("Allowed:", f.pos[1])
 		} else {
 			fmt.Println("Denied:", f.pos[1])
@@ -175,6 +175,36 @@ func (s *sim) policy(args []string) error {
 		return save()
 	}
 	return fail("unknown policy subcommand %q", sub)
+}
+
+// kitHosts are the model APIs the built-in agent kits allow, whatever the
+// policy (H47 `policy init` help: kit rules still apply under deny-all).
+var kitHosts = map[string][]string{
+	"claude": {"api.anthropic.com"}, "codex": {"api.openai.com", "chatgpt.com"},
+	"gemini": {"generativelanguage.googleapis.com"}, "copilot": {"api.githubcopilot.com"},
+	"cursor": {"api2.cursor.sh"}, "opencode": {"api.anthropic.com", "api.openai.com"},
+}
+
+// kitAllows: from 0.45, a sandbox's agent kit allows its model API.
+func (s *sim) kitAllows(sandbox, host string) bool {
+	if !release().KitAllows || sandbox == "" {
+		return false
+	}
+	agent := ""
+	_ = s.locked(func(st *state) error {
+		if sb, ok := st.Sandboxes[sandbox]; ok {
+			agent = sb.Agent
+		}
+		return nil
+	})
+	host = strings.TrimPrefix(strings.TrimPrefix(host, "https://"), "http://")
+	host, _, _ = strings.Cut(host, "/")
+	for _, h := range kitHosts[agent] {
+		if h == host {
+			return true
+		}
+	}
+	return false
 }
 
 func validPreset(p string) bool { return p == "allow-all" || p == "balanced" || p == "deny-all" }
@@ -281,7 +311,11 @@ func (s *sim) secret(args []string) error {
 		fmt.Fprintf(os.Stderr, "✓ Secret for %s stored (%s)\n", service, scope)
 		return s.writeJSON("secrets.json", secrets)
 	case "ls":
-		f, err := parse(rest, "--json -q -g --global", "--sandbox --service --format", 0)
+		bools := "-q -g --global"
+		if release().SecretJSON != "" {
+			bools += " --json"
+		}
+		f, err := parse(rest, bools, "--sandbox --service --format", 0)
 		if err != nil {
 			return err
 		}
@@ -294,10 +328,7 @@ func (s *sim) secret(args []string) error {
 			}
 		}
 		if f.has("--json") {
-			if shown == nil {
-				shown = []map[string]string{}
-			}
-			return printJSON(shown)
+			return printSecrets(shown)
 		}
 		fmt.Printf("%-16s %s\n", "SERVICE", "SCOPE")
 		for _, sc := range shown {
@@ -314,7 +345,7 @@ func help(args []string) error {
 	switch verb {
 	case "create":
 		fmt.Println("Usage: sbx create AGENT|SANDBOX_KIT [PATH...] [flags]\n\nFlags:")
-		if atLeast(0, 31, 0) {
+		if release().Clone {
 			fmt.Println("      --clone          Run the agent on a private in-container clone of the host Git repository")
 		} else {
 			fmt.Println("      --branch string  Create a Git worktree on the given branch")
@@ -322,10 +353,9 @@ func help(args []string) error {
 		fmt.Println("      --name string    Name for the sandbox")
 	case "run":
 		fmt.Println("Usage: sbx run [flags] [AGENT|SANDBOX_KIT] [PATH...] [-- AGENT_ARGS...]\n\nFlags:")
-		if atLeast(0, 40, 0) {
-			fmt.Println("  -d, --detach         Start the sandbox and print its ID without opening an agent session")
-		} else {
-			fmt.Println("  -d, --detached       Start the sandbox and print its ID without opening an agent session")
+		fmt.Printf("  -d, %-16s Start the sandbox and print its ID without opening an agent session\n", release().DetachFlag)
+		if release().RunRm {
+			fmt.Println("      --rm               Remove the sandbox when the agent exits")
 		}
 	case "policy":
 		fmt.Println("Manage network policies\n\nAvailable Commands:")
@@ -346,4 +376,20 @@ func help(args []string) error {
 		fmt.Printf("Usage: sbx %s [flags]\n", verb)
 	}
 	return nil
+}
+
+// printSecrets prints `secret ls --json` in the release's shape: from 0.42
+// {"secrets":[{"scope","type","name"}],"custom_secrets":[]}, the scope
+// `global` or the bare sandbox name.
+func printSecrets(shown []map[string]string) error {
+	type row struct {
+		Scope string `json:"scope"`
+		Type  string `json:"type"`
+		Name  string `json:"name"`
+	}
+	rows := []row{}
+	for _, sc := range shown {
+		rows = append(rows, row{Scope: strings.TrimPrefix(sc["scope"], "sandbox:"), Type: "api-key", Name: sc["service"]})
+	}
+	return printJSON(map[string]any{"secrets": rows, "custom_secrets": []any{}})
 }

@@ -18,10 +18,6 @@ import (
 	"golang.org/x/term"
 )
 
-// DefaultVersion is the sbx version the simulator claims unless
-// SBXSIM_VERSION says otherwise.
-const DefaultVersion = "0.46.0"
-
 // usageError is a bad command line: exit 1 with sbx's "ERROR:" prefix.
 type exitError struct {
 	code int
@@ -48,6 +44,12 @@ func Main() int {
 	closeInheritedFDs()
 	s := &sim{home: home}
 	args := os.Args[1:]
+	if len(args) > 0 && args[0] == idleStopVerb {
+		if err := s.idleStopLater(args[1:]); err != nil {
+			return 1
+		}
+		return 0
+	}
 	s.logCall(args)
 	err := s.dispatch(args)
 	if err == nil {
@@ -83,28 +85,6 @@ func quote(args []string) string {
 		}
 	}
 	return strings.Join(out, " ")
-}
-
-func version() [3]int {
-	v := os.Getenv("SBXSIM_VERSION")
-	if v == "" {
-		v = DefaultVersion
-	}
-	var out [3]int
-	for i, p := range strings.SplitN(strings.TrimPrefix(v, "v"), ".", 3) {
-		out[i], _ = strconv.Atoi(p)
-	}
-	return out
-}
-
-func atLeast(maj, min, patch int) bool {
-	v := version()
-	for i, w := range [3]int{maj, min, patch} {
-		if v[i] != w {
-			return v[i] > w
-		}
-	}
-	return true
 }
 
 // faults applies the fault-injection variables before a verb runs.
@@ -162,7 +142,7 @@ func (s *sim) dispatch(args []string) error {
 	}
 	switch verb {
 	case "version":
-		fmt.Printf("sbx version: v%d.%d.%d\n", version()[0], version()[1], version()[2])
+		fmt.Printf("sbx version: v%s\n", version())
 		return nil
 	case "create":
 		return s.create(rest, false)
@@ -263,6 +243,48 @@ var builtinAgents = map[string][]string{
 	"droid": {"droid"}, "devin": {"devin"}, "shell": {"bash", "-l"},
 }
 
+// installAgents puts the agent binaries on the VM's PATH: each runs the
+// scripted fake agent named by SBXSIM_AGENT with its arguments, so that a
+// command reaches them however it is started (directly, or through a shell
+// as git-airlock's framing does).
+func installAgents(sb *Sandbox) error {
+	dir := filepath.Join(filepath.Dir(filepath.Dir(sb.Clone)), "bin")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for bin := range agentBinaries() {
+		shim := fmt.Sprintf("#!/bin/sh\nif [ -z \"$SBXSIM_AGENT\" ]; then echo 'sbxsim: %[1]s has nothing to do (set SBXSIM_AGENT to a script)' >&2; exit 0; fi\n"+
+			"SBXSIM_AGENT_NAME=%[1]s exec bash \"$SBXSIM_AGENT\" \"$@\"\n", bin)
+		p := filepath.Join(dir, bin)
+		if b, err := os.ReadFile(p); err == nil && string(b) == shim {
+			continue
+		}
+		if err := os.WriteFile(p, []byte(shim), 0o755); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// vmPath is the PATH inside the VM: its agent binaries, then the host's.
+func vmPath(sb *Sandbox) string {
+	return filepath.Join(filepath.Dir(filepath.Dir(sb.Clone)), "bin") + string(os.PathListSeparator) + os.Getenv("PATH")
+}
+
+// lookPathIn finds a program on a given PATH.
+func lookPathIn(pathList, prog string) (string, error) {
+	if strings.Contains(prog, "/") {
+		return exec.LookPath(prog)
+	}
+	for _, dir := range filepath.SplitList(pathList) {
+		p := filepath.Join(dir, prog)
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", exec.ErrNotFound
+}
+
 func agentBinaries() map[string]bool {
 	m := map[string]bool{}
 	for _, argv := range builtinAgents {
@@ -291,7 +313,7 @@ const createFlags = "--name --cpus -m --memory -t --template -e --env --env-file
 
 func (s *sim) create(args []string, fromRun bool) error {
 	bools := "--clone --no-progress"
-	if !atLeast(0, 31, 0) {
+	if !release().Clone {
 		bools = "--no-progress -q --quiet"
 	}
 	f, err := parse(args, bools+" -d --detach --detached --rm", createFlags, 0)
@@ -299,7 +321,7 @@ func (s *sim) create(args []string, fromRun bool) error {
 		return err
 	}
 	if f.value("--branch") != "" {
-		if atLeast(0, 31, 0) {
+		if release().Clone {
 			return fail("--branch is no longer supported; use --clone instead")
 		}
 		return fail("the simulator does not implement branch mode")
@@ -395,6 +417,12 @@ func (s *sim) makeClone(sb *Sandbox) error {
 		name := strings.TrimSuffix(strings.TrimPrefix(key, "remote."), ".url")
 		_, _ = gitOut(sb.Clone, "remote", "add", name, url)
 	}
+	if _, err := gitOut(sb.Clone, "remote", "get-url", "origin"); err != nil && release().OriginSource {
+		// The host's path stands for /run/sandbox/source; it is read-only
+		// there, so pushes go nowhere.
+		_, _ = gitOut(sb.Clone, "remote", "add", "origin", sb.Workspace)
+		_, _ = gitOut(sb.Clone, "config", "remote.origin.pushurl", "/run/sandbox/source (read-only)")
+	}
 	if os.Getenv("SBXSIM_NO_HOST_REMOTE") == "" {
 		sb.Remote = true
 		remote := "sandbox-" + sb.Name
@@ -415,7 +443,7 @@ func isForgeURL(u string) bool {
 // host's git environment leaks in.
 func vmEnv(sb *Sandbox, extra []string) []string {
 	env := []string{
-		"PATH=" + os.Getenv("PATH"),
+		"PATH=" + vmPath(sb),
 		"HOME=" + filepath.Join(filepath.Dir(filepath.Dir(sb.Clone)), "home"),
 		"USER=agent", "LANG=C.UTF-8", "GIT_CONFIG_NOSYSTEM=1",
 		"SANDBOX_VM_ID=" + sb.Name,
@@ -460,7 +488,7 @@ func (s *sim) start(name string) (*Sandbox, error) {
 	err := s.locked(func(st *state) error {
 		sb, ok := st.Sandboxes[name]
 		if !ok {
-			return fail("sandbox %q not found", name)
+			return noSandbox(name)
 		}
 		if sb.Status == "running" && alive(sb.DaemonPID) {
 			out = sb
@@ -496,13 +524,44 @@ func (s *sim) start(name string) (*Sandbox, error) {
 		}
 		sb.Status, sb.Port, sb.DaemonPID = "running", port, pid
 		if sb.Remote {
-			_, _ = gitOut(sb.Workspace, "config", "remote.sandbox-"+name+".url",
-				fmt.Sprintf("git://127.0.0.1:%d/%s", port, filepath.Base(sb.Clone)))
+			restoreHostRemote(sb, port)
 		}
 		out = sb
 		return nil
 	})
 	return out, err
+}
+
+// restoreHostRemote points sandbox-<name> at this start's port. From 0.45
+// sbx restores the remote on every start, refspecs included (keys other
+// tools added are left alone here); before, it was withdrawn on stop and
+// not restored (see withdrawHostRemote), so only the URL is rewritten.
+func restoreHostRemote(sb *Sandbox, port int) {
+	remote := "sandbox-" + sb.Name
+	if release().RemoteRestored && os.Getenv("SBXSIM_REMOTE_REWRITE") != "" {
+		// sbx may write its remote afresh, without keys other tools added.
+		_, _ = gitOut(sb.Workspace, "config", "--remove-section", "remote."+remote)
+	}
+	_, _ = gitOut(sb.Workspace, "config", "remote."+remote+".url", fmt.Sprintf("git://127.0.0.1:%d/%s", port, filepath.Base(sb.Clone)))
+	if !release().RemoteRestored {
+		return
+	}
+	have, _ := gitOut(sb.Workspace, "config", "--get-all", "remote."+remote+".fetch")
+	for _, spec := range []string{"+refs/heads/*:refs/remotes/" + remote + "/*", "+refs/heads/*:refs/sandboxes/" + sb.Name + "/*"} {
+		if !strings.Contains("\n"+have+"\n", "\n"+spec+"\n") {
+			_, _ = gitOut(sb.Workspace, "config", "--add", "remote."+remote+".fetch", spec)
+		}
+	}
+}
+
+// withdrawHostRemote: before 0.45, stopping a sandbox withdrew its host
+// remote, and later starts did not restore it.
+func withdrawHostRemote(sb *Sandbox) {
+	if release().RemoteRestored || !sb.Remote {
+		return
+	}
+	_, _ = gitOut(sb.Workspace, "config", "--remove-section", "remote.sandbox-"+sb.Name)
+	sb.Remote = false
 }
 
 func alive(pid int) bool {
@@ -522,20 +581,78 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func (s *sim) idleStop(name string) {
-	if os.Getenv("SBXSIM_IDLE_STOP") == "" {
-		return
-	}
+// session marks a sandbox in use until the returned function ends the
+// session, which then applies SBXSIM_IDLE_STOP: a duration ("30s", sbx's
+// own 30 s after the last session) stops the sandbox once it has been idle
+// that long; any other value stops it at once.
+func (s *sim) session(name string) (end func()) {
 	_ = s.locked(func(st *state) error {
 		if sb, ok := st.Sandboxes[name]; ok {
+			sb.Sessions++
+			sb.LastUsed = time.Now().UnixNano()
+		}
+		return nil
+	})
+	return func() {
+		spec := os.Getenv("SBXSIM_IDLE_STOP")
+		idle, err := time.ParseDuration(spec)
+		var stamp int64
+		_ = s.locked(func(st *state) error {
+			sb, ok := st.Sandboxes[name]
+			if !ok {
+				return nil
+			}
+			sb.Sessions = max(sb.Sessions-1, 0)
+			sb.LastUsed = time.Now().UnixNano()
+			stamp = sb.LastUsed
+			if spec != "" && (err != nil || idle <= 0) && sb.Sessions == 0 {
+				stopDaemon(sb)
+				withdrawHostRemote(sb)
+			}
+			return nil
+		})
+		if spec != "" && err == nil && idle > 0 && stamp != 0 {
+			startIdleStopper(name, stamp, idle)
+		}
+	}
+}
+
+// startIdleStopper leaves a detached simulator process behind that stops
+// the sandbox after idle, unless it was used again in the meantime.
+func startIdleStopper(name string, stamp int64, idle time.Duration) {
+	cmd := exec.Command(os.Args[0], idleStopVerb, name, strconv.FormatInt(stamp, 10), idle.String())
+	cmd.Env = os.Environ()
+	detach(cmd)
+	if cmd.Start() == nil {
+		_ = cmd.Process.Release()
+	}
+}
+
+// idleStopVerb is the simulator's own hidden verb for startIdleStopper.
+const idleStopVerb = "__sbxsim-idle-stop"
+
+func (s *sim) idleStopLater(args []string) error {
+	if len(args) != 3 {
+		return fail("usage: %s NAME STAMP IDLE", idleStopVerb)
+	}
+	stamp, _ := strconv.ParseInt(args[1], 10, 64)
+	idle, _ := time.ParseDuration(args[2])
+	time.Sleep(idle)
+	return s.locked(func(st *state) error {
+		if sb, ok := st.Sandboxes[args[0]]; ok && sb.LastUsed == stamp && sb.Sessions == 0 {
 			stopDaemon(sb)
+			withdrawHostRemote(sb)
 		}
 		return nil
 	})
 }
 
 func (s *sim) run(args []string) error {
-	f, err := parse(args, "--clone -d --detach --detached --rm --no-progress", createFlags, 0)
+	bools := "--clone -d --no-progress " + release().DetachFlag
+	if release().RunRm {
+		bools += " --rm"
+	}
+	f, err := parse(args, bools, createFlags, 0)
 	if err != nil {
 		return err
 	}
@@ -564,7 +681,11 @@ func (s *sim) run(args []string) error {
 		fmt.Println(sb.Name)
 		return nil
 	}
-	defer s.idleStop(name)
+	if f.has("--rm") {
+		defer func() { _ = s.rm([]string{"--force", name}) }()
+	} else {
+		defer s.session(name)()
+	}
 	argv := append([]string{}, builtinAgents[sb.Agent]...)
 	if len(f.after) > 0 {
 		if strings.HasPrefix(f.after[0], "-") {
@@ -585,19 +706,13 @@ func firstOr(s []string, d string) string {
 	return p
 }
 
-// runIn runs argv "inside" the sandbox. Agent binaries run the scripted fake
-// agent named by SBXSIM_AGENT with the combined arguments.
+// runIn runs argv "inside" the sandbox, on the VM's PATH, where the agent
+// binaries are installed (see installAgents).
 func (s *sim) runIn(sb *Sandbox, argv, env []string, dir string, in io.Reader, out, errw io.Writer) error {
-	if agentBinaries()[argv[0]] {
-		script := os.Getenv("SBXSIM_AGENT")
-		if script == "" {
-			fmt.Fprintf(errw, "sbxsim: %s has nothing to do (set SBXSIM_AGENT to a script)\n", argv[0])
-			return nil
-		}
-		env = append(env, "SBXSIM_AGENT_NAME="+argv[0])
-		argv = append([]string{"bash", script}, argv[1:]...)
+	if err := installAgents(sb); err != nil {
+		return err
 	}
-	path, err := exec.LookPath(argv[0])
+	path, err := lookPathIn(vmPath(sb), argv[0])
 	if err != nil {
 		return &exitError{code: 127, msg: fmt.Sprintf("exec: %q: executable file not found in $PATH", argv[0])}
 	}
@@ -644,10 +759,10 @@ func (s *sim) exec(args []string) error {
 	if err != nil {
 		return err
 	}
-	if !wasRunning && os.Getenv("SBXSIM_EXEC_BANNER") != "" {
-		fmt.Printf("Starting sandbox %s... done\n", sb.Name)
+	if !wasRunning {
+		wakeLine(sb.Name)
 	}
-	defer s.idleStop(sb.Name)
+	defer s.session(sb.Name)()
 	var in io.Reader
 	if f.has("-i", "--interactive", "-it", "-ti") {
 		in = os.Stdin
@@ -665,9 +780,17 @@ func (s *sim) exec(args []string) error {
 
 type lsPort struct {
 	HostIP      string `json:"host_ip"`
-	HostPort    int    `json:"host_port"`
+	HostPort    any    `json:"host_port"` // a number; a string under SBXSIM_LS_PORT_STRING
 	SandboxPort int    `json:"sandbox_port"`
 	Protocol    string `json:"protocol"`
+}
+
+func newPort(port int) lsPort {
+	p := lsPort{"127.0.0.1", port, 9418, "tcp4"}
+	if os.Getenv("SBXSIM_LS_PORT_STRING") != "" {
+		p.HostPort = strconv.Itoa(port)
+	}
+	return p
 }
 
 type lsRow struct {
@@ -677,6 +800,10 @@ type lsRow struct {
 	Workspaces []string `json:"workspaces"`
 	Ports      []lsPort `json:"ports"`
 	CreatedAt  string   `json:"created_at"`
+	// From 0.43/0.45 (Release.LsExtra).
+	LastUsedAt string `json:"last_used_at,omitempty"`
+	CPUs       int    `json:"cpus,omitempty"`
+	MemoryMB   int    `json:"memory_mb,omitempty"`
 }
 
 func (s *sim) rows() ([]lsRow, error) {
@@ -689,7 +816,13 @@ func (s *sim) rows() ([]lsRow, error) {
 			r := lsRow{Name: sb.Name, Agent: sb.Agent, Status: sb.Status, Workspaces: []string{sb.Workspace},
 				Ports: []lsPort{}, CreatedAt: sb.Created.Format(time.RFC3339)}
 			if sb.Status == "running" {
-				r.Ports = append(r.Ports, lsPort{"127.0.0.1", sb.Port, 9418, "tcp4"})
+				r.Ports = append(r.Ports, newPort(sb.Port))
+			}
+			if release().LsExtra {
+				r.LastUsedAt, r.CPUs, r.MemoryMB = sb.Created.Format(time.RFC3339), 4, 8192
+				if matchVerb(os.Getenv("SBXSIM_LS_UNRESPONSIVE"), sb.Name) {
+					r.Status = "unresponsive"
+				}
 			}
 			rows = append(rows, r)
 		}
@@ -713,7 +846,7 @@ func (s *sim) ls(args []string) error {
 		if rows == nil {
 			rows = []lsRow{}
 		}
-		if atLeast(0, 38, 0) {
+		if release().LsObject {
 			return printJSON(map[string]any{"sandboxes": rows})
 		}
 		return printJSON(rows)
@@ -726,7 +859,7 @@ func (s *sim) ls(args []string) error {
 		for _, r := range rows {
 			ports := ""
 			for _, p := range r.Ports {
-				ports = fmt.Sprintf("%s:%d->%d/%s", p.HostIP, p.HostPort, p.SandboxPort, p.Protocol)
+				ports = fmt.Sprintf("%s:%v->%d/%s", p.HostIP, p.HostPort, p.SandboxPort, p.Protocol)
 			}
 			fmt.Printf("%-24s %-8s %-8s %-28s %s\n", r.Name, r.Agent, r.Status, ports, r.Workspaces[0])
 		}
@@ -746,9 +879,10 @@ func (s *sim) stop(args []string) error {
 		for _, n := range f.pos {
 			sb, ok := st.Sandboxes[n]
 			if !ok {
-				return fail("sandbox %q not found", n)
+				return noSandbox(n)
 			}
 			stopDaemon(sb)
+			withdrawHostRemote(sb)
 			fmt.Fprintf(os.Stderr, "✓ Stopped %s\n", n)
 		}
 		return nil
@@ -770,7 +904,7 @@ func (s *sim) rm(args []string) error {
 		}
 		for _, n := range names {
 			if _, ok := st.Sandboxes[n]; !ok {
-				return fail("sandbox %q not found", n)
+				return noSandbox(n)
 			}
 			fmt.Fprintf(os.Stderr, "Warning: removing %s drops its clone; commits that were not fetched are lost.\n"+
 				"Fetched branches are mirrored into refs/sandboxes/%s/* and survive removal; recover any branch with: git branch <local-name> refs/sandboxes/%s/<branch>\n", n, n, n)
@@ -820,7 +954,7 @@ func (s *sim) ports(args []string) error {
 		return err
 	}
 	if f.has("--json") {
-		return printJSON([]lsPort{{"127.0.0.1", sb.Port, 9418, "tcp4"}})
+		return printJSON([]lsPort{newPort(sb.Port)})
 	}
 	fmt.Printf("127.0.0.1:%d->9418/tcp4\n", sb.Port)
 	return nil
@@ -848,7 +982,7 @@ func (s *sim) cp(args []string) error {
 	}
 	vm := s.vmDir(name)
 	if _, err := os.Stat(vm); err != nil {
-		return fail("sandbox %q not found", name)
+		return noSandbox(name)
 	}
 	if rel, err := filepath.Rel(vm, path); err != nil || strings.HasPrefix(rel, "..") {
 		return fail("sbxsim: %q is outside the simulated VM", path)
@@ -864,4 +998,22 @@ func (s *sim) cp(args []string) error {
 		return fail("copy: %s", b)
 	}
 	return nil
+}
+
+// wakeLine is what exec prints when it starts a stopped sandbox: the
+// release's line on the stream SBXSIM_WAKE_STREAM names (stdout, stderr,
+// the default, or none). SBXSIM_EXEC_BANNER adds an older banner on stdout.
+func wakeLine(name string) {
+	if line := release().WakeLine; line != "" {
+		switch os.Getenv("SBXSIM_WAKE_STREAM") {
+		case "stdout":
+			fmt.Printf(line+"\n", name)
+		case "none":
+		default:
+			fmt.Fprintf(os.Stderr, line+"\n", name)
+		}
+	}
+	if os.Getenv("SBXSIM_EXEC_BANNER") != "" {
+		fmt.Printf("Starting sandbox %s... done\n", name)
+	}
 }

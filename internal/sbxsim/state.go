@@ -33,6 +33,10 @@ type Sandbox struct {
 	DaemonPID int       `json:"daemon_pid,omitempty"`
 	Remote    bool      `json:"remote"` // sbx registered sandbox-<name> on the host
 	Created   time.Time `json:"created"`
+	// Sessions running (exec, run) and the time the last one started or
+	// ended (UnixNano), for the idle stop.
+	Sessions int   `json:"sessions,omitempty"`
+	LastUsed int64 `json:"last_used,omitempty"`
 }
 
 type state struct {

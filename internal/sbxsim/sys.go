@@ -5,6 +5,7 @@ package sbxsim
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"strconv"
 	"syscall"
 )
@@ -30,4 +31,10 @@ func printJSON(v any) error {
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// detach starts a command in a session of its own, with no terminal and
+// no inherited streams, so that it outlives its caller quietly.
+func detach(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 }

@@ -106,6 +106,7 @@ func (u *UI) Printf(format string, args ...any) { fmt.Fprintf(u.Out, format, arg
 func (u *UI) JSON(v any) error {
 	enc := json.NewEncoder(u.Out)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // "<sandbox>" stays readable; this is no web page
 	return enc.Encode(v)
 }
 

@@ -48,6 +48,17 @@ type Runner struct {
 	// Trace, when set, receives every command before it runs (debugging and
 	// the child-process counts in docs/BENCHMARKS.md).
 	Trace io.Writer
+	// Record, when set, receives every command that ran, with its exit
+	// code (-1 when it did not start or was stopped) and its stdout and
+	// stderr kept apart: the transcript of `doctor --probe`.
+	Record func(Record)
+}
+
+// Record is one command that ran, for a transcript.
+type Record struct {
+	Argv           []string
+	Code           int
+	Stdout, Stderr []byte
 }
 
 // ExitError is a child that ran and failed.
@@ -160,7 +171,23 @@ func (r *Runner) run(ctx context.Context, c Cmd, capture bool) ([]byte, error) {
 	} else {
 		cmd.Stderr = &stderr
 	}
+	var recOut, recErr bytes.Buffer
+	if r.Record != nil {
+		cmd.Stdout = teeTo(cmd.Stdout, &recOut)
+		cmd.Stderr = teeTo(cmd.Stderr, &recErr)
+	}
 	err = cmd.Run()
+	if r.Record != nil {
+		code := 0
+		if err != nil {
+			code = -1
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				code = ee.ExitCode()
+			}
+		}
+		r.Record(Record{Argv: c.Argv, Code: code, Stdout: recOut.Bytes(), Stderr: recErr.Bytes()})
+	}
 	if err != nil {
 		if c.Timeout > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return stdout.Bytes(), &TimeoutError{Argv: c.Argv, Timeout: c.Timeout}
@@ -175,6 +202,13 @@ func (r *Runner) run(ctx context.Context, c Cmd, capture bool) ([]byte, error) {
 		return stdout.Bytes(), fmt.Errorf("run %s: %w", Quote(c.Argv[0]), err)
 	}
 	return stdout.Bytes(), nil
+}
+
+func teeTo(w io.Writer, rec *bytes.Buffer) io.Writer {
+	if w == nil {
+		return &tail{buf: rec}
+	}
+	return io.MultiWriter(w, &tail{buf: rec})
 }
 
 // tail keeps the last 64 KiB written to it, for errors of streamed commands.

@@ -74,3 +74,12 @@ func TestLookPath(t *testing.T) {
 		t.Fatalf("LookPath(missing) = %v", err)
 	}
 }
+
+func TestRecord(t *testing.T) {
+	var got []Record
+	r := &Runner{Record: func(rec Record) { got = append(got, rec) }}
+	_ = r.Run(context.Background(), Cmd{Argv: []string{"sh", "-c", "echo out; echo err >&2; exit 4"}})
+	if len(got) != 1 || got[0].Code != 4 || string(got[0].Stdout) != "out\n" || string(got[0].Stderr) != "err\n" {
+		t.Fatalf("recorded %+v", got)
+	}
+}

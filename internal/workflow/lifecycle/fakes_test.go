@@ -64,6 +64,7 @@ type fakeRepo struct {
 	updates    [][]gitx.RefUpdate
 	fetchErr   error
 	submodules []string
+	dirty      int // uncommitted changes in the work tree
 }
 
 func newRepo() *fakeRepo {
@@ -87,9 +88,10 @@ func (r *fakeRepo) FetchInto(_ context.Context, _ xec.Streams, dir, url, ns stri
 	r.record("FetchInto", dir, url, ns)
 	return nil
 }
-func (r *fakeRepo) Facts() (gitx.Worktree, error) { return r.facts, nil }
-func (r *fakeRepo) Head() (gitx.Head, error)      { return r.head, nil }
-func (r *fakeRepo) Exists(rel string) bool        { return r.files[rel] }
+func (r *fakeRepo) Facts() (gitx.Worktree, error)            { return r.facts, nil }
+func (r *fakeRepo) Head() (gitx.Head, error)                 { return r.head, nil }
+func (r *fakeRepo) Exists(rel string) bool                   { return r.files[rel] }
+func (r *fakeRepo) Uncommitted(context.Context) (int, error) { return r.dirty, nil }
 func (r *fakeRepo) AddSandboxRemote(_ context.Context, spec gitx.RemoteSpec) error {
 	var extra []string
 	for k, v := range spec.Extra {

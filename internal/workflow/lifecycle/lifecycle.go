@@ -23,6 +23,7 @@ type Repo interface {
 	Facts() (gitx.Worktree, error)
 	Head() (gitx.Head, error)
 	Exists(rel string) bool
+	Uncommitted(ctx context.Context) (int, error)
 	AddSandboxRemote(ctx context.Context, spec gitx.RemoteSpec) error
 	RemoveRemote(ctx context.Context, name string) error
 	ConfigGet(ctx context.Context, key string) (string, bool, error)

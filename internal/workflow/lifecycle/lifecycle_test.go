@@ -348,10 +348,16 @@ func unsavedWorld(t *testing.T) *world {
 	w.repo.refs["refs/remotes/airlock-box/main"] = hash("m")
 	w.repo.refs["refs/remotes/airlock-box/HEAD"] = hash("m")
 	w.repo.commits[hash("m")] = true
-	w.sbx.outputs["git -C /home/u/repo status --porcelain --untracked-files=normal"] = ""
-	w.sbx.outputs[strings.Join(gitx.VMRefsArgv("/home/u/repo"), " ")] = hash("m") + "  refs/heads/main\n"
-	w.sbx.outputs["git -C /home/u/repo rev-parse -q --verify HEAD"] = hash("m") + "\n"
+	w.sbx.outputs[surveyKey] = "ref " + hash("m") + "  refs/heads/main\nwt /home/u/repo\nhead " + hash("m") + "\nend\n"
 	return w
+}
+
+// surveyKey is the one exec rm's check makes.
+var surveyKey = strings.Join(gitx.SurveyArgv("/home/u/repo"), " ")
+
+// survey adds lines to the sandbox's answer, in the clone's worktree.
+func (w *world) survey(lines ...string) {
+	w.sbx.outputs[surveyKey] = strings.TrimSuffix(w.sbx.outputs[surveyKey], "end\n") + strings.Join(lines, "\n") + "\nend\n"
 }
 
 func TestRemoveRefusesWhileWorkWouldBeLost(t *testing.T) {
@@ -361,21 +367,38 @@ func TestRemoveRefusesWhileWorkWouldBeLost(t *testing.T) {
 		want  []string
 	}{
 		{"uncommitted changes", func(w *world) {
-			w.sbx.outputs["git -C /home/u/repo status --porcelain --untracked-files=normal"] = " M a.go\n?? b.go\n"
-		}, []string{"2 changed files not committed"}},
+			w.survey("change  M a.go", "change ?? b.go")
+		}, []string{"2 changed files not committed: a.go, b.go"}},
+		{"work in a second worktree, and its detached commit", func(w *world) {
+			w.survey("wt /home/u/wt2", "head "+hash("d"), "change ?? notes.md")
+		}, []string{"1 changed file not committed in worktree /home/u/wt2: notes.md", "/home/u/wt2: HEAD (" + hash("d")[:12] + ") was not fetched"}},
+		{"commits under refs outside refs/heads", func(w *world) {
+			w.survey("ref "+hash("w")+"  refs/wip/x", "ref "+hash("n")+"  refs/notes/commits")
+		}, []string{"refs/wip/x (" + hash("w")[:12] + ") was not fetched", "refs/notes/commits ("}},
+		{"edits behind skip-worktree", func(w *world) {
+			w.survey("hidden config.yml")
+		}, []string{"1 file changed behind skip-worktree or assume-unchanged: config.yml"}},
+		{"untracked work hidden by .git/info/exclude", func(w *world) {
+			w.survey("ignored 1 12 notes.md")
+		}, []string{"1 file, 12 bytes ignored by .git/info/exclude or core.excludesFile: notes.md"}},
+		{"an older stash entry", func(w *world) {
+			w.survey("ref " + hash("s1") + "  stash@{1}")
+		}, []string{"stash@{1} ("}},
+		{"another clone", func(w *world) {
+			w.survey("clone /home/u/other")
+		}, []string{"another repository at /home/u/other is not checked"}},
 		{"unfetched branch", func(w *world) {
-			w.sbx.outputs[strings.Join(gitx.VMRefsArgv("/home/u/repo"), " ")] += hash("w") + "  refs/heads/wip\n"
+			w.survey("ref " + hash("w") + "  refs/heads/wip")
 		}, []string{"refs/heads/wip (" + hash("w")[:12] + ") was not fetched"}},
 		{"commit known here but on no fetched branch", func(w *world) {
 			w.repo.commits[hash("t")] = true
-			w.sbx.outputs[strings.Join(gitx.VMRefsArgv("/home/u/repo"), " ")] += hash("tag") + " " + hash("t") + " refs/tags/v1\n"
+			w.survey("ref " + hash("tag") + " " + hash("t") + " refs/tags/v1")
 		}, []string{"refs/tags/v1 (" + hash("t")[:12] + ") was not fetched"}},
 		{"detached HEAD", func(w *world) {
-			w.sbx.outputs["git -C /home/u/repo rev-parse -q --verify HEAD"] = hash("d") + "\n"
+			w.sbx.outputs[surveyKey] = strings.Replace(w.sbx.outputs[surveyKey], "head "+hash("m"), "head "+hash("d"), 1)
 		}, []string{"HEAD (" + hash("d")[:12] + ") was not fetched"}},
 		{"stash and changes", func(w *world) {
-			w.sbx.outputs["git -C /home/u/repo status --porcelain --untracked-files=normal"] = " M a.go\n"
-			w.sbx.outputs[strings.Join(gitx.VMRefsArgv("/home/u/repo"), " ")] += hash("s") + "  refs/stash\n"
+			w.survey("change  M a.go", "ref "+hash("s")+"  refs/stash")
 		}, []string{"1 changed file not committed", "refs/stash ("}},
 	}
 	for _, tc := range tests {
@@ -414,7 +437,7 @@ func TestRemoveAcceptsWorkContainedInAFetchedBranch(t *testing.T) {
 	// An older commit on another branch, contained in the fetched main.
 	w.repo.commits[hash("old")] = true
 	w.repo.ancestors[[2]string{hash("old"), hash("m")}] = true
-	w.sbx.outputs[strings.Join(gitx.VMRefsArgv("/home/u/repo"), " ")] += hash("old") + "  refs/heads/old\n" + "warning: not a ref line\n"
+	w.survey("ref "+hash("old")+"  refs/heads/old", "warning: not a ref line")
 	if err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "box"}); err != nil {
 		t.Fatal(err)
 	}
@@ -443,7 +466,7 @@ func TestRemoveFetchFailureBlocksUnlessForced(t *testing.T) {
 
 func TestRemoveUnsavedCheckFailureBlocksUnlessForced(t *testing.T) {
 	w := unsavedWorld(t)
-	delete(w.sbx.outputs, "git -C /home/u/repo status --porcelain --untracked-files=normal")
+	w.sbx.outputs[surveyKey] = strings.TrimSuffix(w.sbx.outputs[surveyKey], "end\n") // cut short
 	err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "box"})
 	if err == nil || !strings.Contains(err.Error(), "unsaved work") || w.sbx.called("Remove") {
 		t.Fatalf("err = %v\n%s", err, w.sbx.log())
@@ -496,8 +519,10 @@ func TestRemoveArchivesBranchesAndSupersededTips(t *testing.T) {
 	w := unsavedWorld(t)
 	w.repo.refs["refs/remotes/airlock-box/agent/work"] = hash("w")
 	w.repo.refs["refs/remotes/airlock-origin/main"] = hash("x") // another remote
+	// An earlier removal of the same name keeps its own namespace.
+	w.repo.refs["refs/airlock/removed/box@1/main"] = hash("prev")
 	w.repo.commits[hash("w")] = true
-	w.sbx.outputs[strings.Join(gitx.VMRefsArgv("/home/u/repo"), " ")] += hash("w") + "  refs/heads/agent/work\n"
+	w.survey("ref " + hash("w") + "  refs/heads/agent/work")
 	// main's reflog: its tip, an old commit main still contains, and two
 	// rewritten-away tips (one also in work's reflog).
 	for _, h := range []string{"old", "gone1", "gone2"} {
@@ -514,11 +539,11 @@ func TestRemoveArchivesBranchesAndSupersededTips(t *testing.T) {
 		t.Fatalf("UpdateRefs called %d times, want once", len(w.repo.updates))
 	}
 	want := []gitx.RefUpdate{
-		{Name: "refs/airlock/removed/box/HEAD", Hash: hash("m")},
-		{Name: "refs/airlock/removed/box/agent/work", Hash: hash("w")},
-		{Name: "refs/airlock/removed/box/main", Hash: hash("m")},
-		{Name: "refs/airlock/removed/box/superseded/" + hash("gone1")[:12], Hash: hash("gone1")},
-		{Name: "refs/airlock/removed/box/superseded/" + hash("gone2")[:12], Hash: hash("gone2")},
+		{Name: "refs/airlock/removed/box@2/HEAD", Hash: hash("m")},
+		{Name: "refs/airlock/removed/box@2/agent/work", Hash: hash("w")},
+		{Name: "refs/airlock/removed/box@2/main", Hash: hash("m")},
+		{Name: "refs/airlock/removed/box@2/superseded/" + hash("gone1")[:12], Hash: hash("gone1")},
+		{Name: "refs/airlock/removed/box@2/superseded/" + hash("gone2")[:12], Hash: hash("gone2")},
 	}
 	if got := w.repo.updates[0]; !slices.Equal(got, want) {
 		t.Errorf("updates:\n got %+v\nwant %+v", got, want)
@@ -623,7 +648,7 @@ func TestStatusOfOneSandbox(t *testing.T) {
 
 func TestStatusUnfetchedWakesOnlyLiveSandboxes(t *testing.T) {
 	w := unsavedWorld(t)
-	w.sbx.outputs[strings.Join(gitx.VMRefsArgv("/home/u/repo"), " ")] += hash("w") + "  refs/heads/wip\n"
+	w.survey("ref " + hash("w") + "  refs/heads/wip")
 	w.svc.Entries = append(w.svc.Entries, gitx.ConfigEntry{Key: "remote.airlock-gone.url", Value: "airlock://gone/x"})
 	got, err := w.svc.Status(ctx, lifecycle.StatusRequest{All: true, Unfetched: true})
 	if err != nil {
@@ -711,5 +736,68 @@ func TestSessionName(t *testing.T) {
 	w = newWorld(t, nil, gitx.ConfigEntry{Key: "airlock.tmuxsession", Value: "work"})
 	if got := w.svc.SessionName("box"); got != "work" {
 		t.Errorf("SessionName with airlock.tmuxSession = %q", got)
+	}
+}
+
+// The agent gets committed history only: uncommitted host work is named
+// before the sandbox is created, and not asked about again for an
+// existing one.
+func TestUpWarnsAboutUncommittedHostWork(t *testing.T) {
+	w := newWorld(t, nil)
+	w.repo.dirty = 2
+	if err := w.svc.Up(ctx, lifecycle.UpRequest{Name: "box"}); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(w.ui.Warns, "2 uncommitted changes here will not be in the sandbox: it clones committed history only") {
+		t.Errorf("warnings %q", w.ui.Warns)
+	}
+	w.ui.Warns = nil
+	w.sbx.list = []sbx.Sandbox{{Name: "box", Status: "running", Workspaces: []string{w.repo.facts.Root}}}
+	if err := w.svc.Up(ctx, lifecycle.UpRequest{Name: "box"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range w.ui.Warns {
+		if strings.Contains(m, "uncommitted") {
+			t.Errorf("warned again for an existing sandbox: %q", m)
+		}
+	}
+}
+
+// A sandbox sbx lists without a workspace may belong to anyone: it is not
+// adopted into this repository.
+func TestUpDoesNotAdoptASandboxOfUnknownOrigin(t *testing.T) {
+	w := newWorld(t, nil)
+	w.sbx.list = []sbx.Sandbox{{Name: "box", Status: "stopped"}}
+	err := w.svc.Up(ctx, lifecycle.UpRequest{Name: "box"})
+	if err == nil || !strings.Contains(err.Error(), "does not say which repository") || len(hint.Of(err)) == 0 {
+		t.Fatalf("err = %v", err)
+	}
+	if w.repo.called("AddSandboxRemote") || w.sbx.called("Create") || w.sbx.called("Attach") {
+		t.Errorf("calls:\n%s\n%s", w.repo.log(), w.sbx.log())
+	}
+}
+
+// Files a committed .gitignore ignores (build output) do not block rm but
+// are told; --force names exactly what it discards.
+func TestRemoveTellsIgnoredAndForceNamesWhatItDiscards(t *testing.T) {
+	w := unsavedWorld(t)
+	w.survey("shared build/", "ignored 2 2048 build/")
+	if err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "box"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(w.ui.Infos, "\n"); !strings.Contains(got, "2 files, 2.0 KiB ignored by .gitignore: build/") {
+		t.Errorf("infos = %q", w.ui.Infos)
+	}
+
+	w = unsavedWorld(t)
+	w.survey("change ?? wip.txt", "ref "+hash("w")+"  refs/wip/x")
+	if err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "box", Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(w.ui.Warns, "\n")
+	for _, want := range []string{"discarding", "1 changed file not committed: wip.txt", "refs/wip/x (" + hash("w")[:12] + ") was not fetched"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("warnings lack %q: %q", want, got)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -22,7 +23,7 @@ type RemoveRequest struct {
 
 // Remove fetches everything, refuses while the sandbox holds work that
 // would be lost, removes the sandbox, and keeps every fetched branch under
-// refs/airlock/removed/<name>/.
+// refs/airlock/removed/<name>@<n>/, a namespace of its own per removal.
 func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	sb, err := s.mustRegistered(req.Name)
 	if err != nil {
@@ -43,19 +44,28 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 		if err := s.fetch(ctx, sb); err != nil && !req.Force {
 			return hint.With(err, "nothing was removed; use --force to remove it anyway")
 		}
-		problems, err := s.unsaved(ctx, sb)
-		if err != nil && !req.Force {
-			return hint.With(fmt.Errorf("check sandbox %q for unsaved work: %w", sb.Name, err), "nothing was removed; use --force to remove it anyway")
+		problems, notes, err := s.unsaved(ctx, sb)
+		if err != nil {
+			if !req.Force {
+				return hint.With(fmt.Errorf("check sandbox %q for unsaved work: %w", sb.Name, err), "nothing was removed; use --force to remove it anyway")
+			}
+			s.UI.Warnf("could not check sandbox %q for unsaved work (%v); whatever it held that was not fetched is lost", sb.Name, err)
+		}
+		if len(notes) > 0 {
+			s.UI.Infof("not kept (ignored files in the sandbox):\n  %s", strings.Join(notes, "\n  "))
 		}
 		if len(problems) > 0 && !req.Force {
 			return hint.Errorf([]string{"commit or discard it in the sandbox ('git airlock shell'), fetch, then remove; or use --force to lose it"},
 				"sandbox %q holds work that would be lost:\n  %s", sb.Name, strings.Join(problems, "\n  "))
 		}
+		if len(problems) > 0 {
+			s.UI.Warnf("--force: discarding what sandbox %q held that was not fetched:\n  %s", sb.Name, strings.Join(problems, "\n  "))
+		}
 		if err := s.Sbx.Remove(ctx, sb.Name); err != nil {
 			return workflow.SbxError(err)
 		}
 	}
-	kept, err := s.archive(ctx, sb)
+	removal, kept, err := s.archive(ctx, sb)
 	if err != nil {
 		return err
 	}
@@ -65,49 +75,140 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	_ = s.Tmux.Kill(ctx, s.SessionName(sb.Name))
 	s.UI.Infof("removed sandbox %q", sb.Name)
 	if kept > 0 {
-		s.UI.Infof("its %s are kept under %s", workflow.Plural(kept, "fetched branch", "fetched branches"), sandboxref.RemovedPrefixOf(sb.Name))
-		s.UI.Hint("restore one with: git branch <name> %s<branch>", sandboxref.RemovedPrefixOf(sb.Name))
+		s.UI.Infof("its %s are kept under %s", workflow.Plural(kept, "fetched branch", "fetched branches"), sandboxref.RemovedPrefixOf(removal))
+		s.UI.Hint("restore one with: git branch <name> %s<branch>", sandboxref.RemovedPrefixOf(removal))
 	}
 	return nil
 }
 
-// unsaved lists what only the sandbox has: uncommitted changes, and refs
-// (branches, tags, stash, a detached HEAD) whose commits were not fetched.
-func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox) ([]string, error) {
+// unsaved accounts, from one exec (gitx.SurveyArgv), for everything in
+// the sandbox that is not on the host: refs in every namespace and each
+// worktree's HEAD whose commits were not fetched, older stash entries,
+// each worktree's uncommitted and untracked changes, edits git status
+// hides (skip-worktree, assume-unchanged), files hidden by private ignore
+// rules, and other repositories under the workspace. Problems block rm;
+// notes (files ignored by a committed .gitignore) are told, not refused.
+func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox) (problems, notes []string, err error) {
 	if s.Sbx.DryRun() {
-		return nil, nil
+		return nil, nil, nil
 	}
-	var problems []string
-	status, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: gitx.WorkStatusArgv(sb.Path)})
+	out, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: gitx.SurveyArgv(sb.Path)})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if n := gitx.CountChanged(status); n > 0 {
-		problems = append(problems, fmt.Sprintf("%s not committed", workflow.Plural(n, "changed file", "changed files")))
+	sv := gitx.ParseSurvey(out)
+	if !sv.Complete || len(sv.Worktrees) == 0 {
+		// Without the worktree list nothing of the working tree was
+		// checked: refuse rather than report it clean.
+		return nil, nil, fmt.Errorf("incomplete answer from the sandbox's git")
 	}
-	refs, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: gitx.VMRefsArgv(sb.Path)})
-	if err != nil {
-		return nil, err
+	for i, wt := range sv.Worktrees {
+		where := ""
+		if i > 0 {
+			where = " in worktree " + wt.Path
+		}
+		if n := len(wt.Changes); n > 0 {
+			problems = append(problems, fmt.Sprintf("%s not committed%s: %s", workflow.Plural(n, "changed file", "changed files"), where, listPaths(changedPaths(wt.Changes))))
+		}
+		if n := len(wt.Hidden); n > 0 {
+			problems = append(problems, fmt.Sprintf("%s changed behind skip-worktree or assume-unchanged%s: %s", workflow.Plural(n, "file", "files"), where, listPaths(wt.Hidden)))
+		}
+		var private, shared ignored
+		for _, ig := range wt.Ignored {
+			if ig.Private {
+				private.add(ig)
+			} else {
+				shared.add(ig)
+			}
+		}
+		if len(private.paths) > 0 {
+			problems = append(problems, fmt.Sprintf("%s ignored by .git/info/exclude or core.excludesFile%s: %s", private, where, listPaths(private.paths)))
+		}
+		if len(shared.paths) > 0 {
+			notes = append(notes, fmt.Sprintf("%s ignored by .gitignore%s: %s", shared, where, listPaths(shared.paths)))
+		}
 	}
-	head, _ := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: gitx.VMHeadArgv(sb.Path)})
-	if h := strings.TrimSpace(head); h != "" {
-		refs += "\n" + h + "  HEAD"
+	for _, c := range sv.Clones {
+		problems = append(problems, fmt.Sprintf("another repository at %s is not checked", c))
 	}
 	fetched, err := s.Repo.Refs(sandboxref.TrackingPrefix(sb.Remote))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	tips := make([]string, 0, len(fetched))
+	host, err := s.Repo.Refs("refs/heads/")
+	if err != nil {
+		return nil, nil, err
+	}
+	tips := make([]string, 0, len(fetched)+len(host))
 	for _, h := range fetched {
 		tips = append(tips, h)
 	}
+	for _, h := range host {
+		tips = append(tips, h)
+	}
 	sort.Strings(tips)
-	for _, ref := range gitx.ParseVMRefs(refs) {
+	tips = slices.Compact(tips)
+	seen := map[string]bool{}
+	for _, ref := range sv.Refs {
+		if seen[ref.Name+" "+ref.Commit] {
+			continue
+		}
+		seen[ref.Name+" "+ref.Commit] = true
+		// The clone's remote-tracking refs name host commits; the host
+		// having the object is enough.
+		if strings.HasPrefix(ref.Name, "refs/remotes/") && s.Repo.HasCommit(ref.Commit) {
+			continue
+		}
 		if !s.reachable(ref.Commit, tips) {
 			problems = append(problems, fmt.Sprintf("%s (%s) was not fetched", ref.Name, ref.Commit[:12]))
 		}
 	}
-	return problems, nil
+	return problems, notes, nil
+}
+
+// ignored sums ignored paths for one line of the report.
+type ignored struct {
+	paths        []string
+	files, bytes int64
+}
+
+func (i *ignored) add(ig gitx.VMIgnored) {
+	i.paths = append(i.paths, ig.Path)
+	i.files += ig.Files
+	i.bytes += ig.Bytes
+}
+
+// String is "3 files, 12 bytes" (or KiB, MiB).
+func (i ignored) String() string {
+	size := fmt.Sprintf("%d bytes", i.bytes)
+	switch {
+	case i.bytes >= 1<<20:
+		size = fmt.Sprintf("%.1f MiB", float64(i.bytes)/(1<<20))
+	case i.bytes >= 1<<10:
+		size = fmt.Sprintf("%.1f KiB", float64(i.bytes)/(1<<10))
+	}
+	return workflow.Plural(int(i.files), "file", "files") + ", " + size
+}
+
+// changedPaths takes the paths out of `git status --porcelain` lines.
+func changedPaths(lines []string) []string {
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		if len(l) > 3 {
+			l = l[3:]
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// listPaths names up to ten paths, then how many more.
+func listPaths(paths []string) string {
+	const max = 10
+	if len(paths) <= max {
+		return strings.Join(paths, ", ")
+	}
+	return strings.Join(paths[:max], ", ") + fmt.Sprintf(" and %d more", len(paths)-max)
 }
 
 func (s *Service) reachable(commit string, tips []string) bool {
@@ -122,18 +223,26 @@ func (s *Service) reachable(commit string, tips []string) bool {
 	return false
 }
 
-// archive copies refs/remotes/<remote>/* to refs/airlock/removed/<name>/*
-// in one transaction, before the remote (and its tracking refs) goes.
-func (s *Service) archive(ctx context.Context, sb workflow.Sandbox) (int, error) {
+// archive copies refs/remotes/<remote>/* to
+// refs/airlock/removed/<name>@<n>/* in one transaction, before the remote
+// (and its tracking refs) goes. n is one more than any earlier removal of
+// the same name, so a name removed again never overwrites what an earlier
+// removal kept.
+func (s *Service) archive(ctx context.Context, sb workflow.Sandbox) (string, int, error) {
 	prefix := sandboxref.TrackingPrefix(sb.Remote)
 	refs, err := s.Repo.Refs(prefix)
 	if err != nil {
-		return 0, err
+		return "", 0, err
 	}
+	kept, err := s.Repo.Refs(sandboxref.RemovedPrefix)
+	if err != nil {
+		return "", 0, err
+	}
+	removal := sandboxref.NextRemoval(sb.Name, kept)
 	var updates []gitx.RefUpdate
 	tips := make([]string, 0, len(refs))
 	for name, hash := range refs {
-		updates = append(updates, gitx.RefUpdate{Name: sandboxref.Removed(sb.Name, strings.TrimPrefix(name, prefix)), Hash: hash})
+		updates = append(updates, gitx.RefUpdate{Name: sandboxref.Removed(removal, strings.TrimPrefix(name, prefix)), Hash: hash})
 		tips = append(tips, hash)
 	}
 	// History the agent rewrote lives on only in the remote-tracking
@@ -152,13 +261,13 @@ func (s *Service) archive(ctx context.Context, sb workflow.Sandbox) (int, error)
 				}
 				seen[h] = true
 				tips = append(tips, h)
-				updates = append(updates, gitx.RefUpdate{Name: sandboxref.Superseded(sb.Name, h), Hash: h})
+				updates = append(updates, gitx.RefUpdate{Name: sandboxref.Superseded(removal, h), Hash: h})
 			}
 		}
 	}
 	sort.Slice(updates, func(i, j int) bool { return updates[i].Name < updates[j].Name })
 	if err := s.Repo.UpdateRefs(ctx, updates); err != nil {
-		return 0, fmt.Errorf("keep the branches of sandbox %q: %w", sb.Name, err)
+		return "", 0, fmt.Errorf("keep the branches of sandbox %q: %w", sb.Name, err)
 	}
-	return len(updates), nil
+	return removal, len(updates), nil
 }

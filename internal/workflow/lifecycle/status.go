@@ -29,7 +29,10 @@ const (
 
 // SandboxStatus describes one sandbox of the repository.
 type SandboxStatus struct {
-	Name      string         `json:"name"`
+	Name string `json:"name"`
+	// Removal is set for a removed sandbox: <name>@<n>, the namespace
+	// under refs/airlock/removed/ that one removal kept.
+	Removal   string         `json:"removal,omitempty"`
 	Remote    string         `json:"remote,omitempty"`
 	State     string         `json:"state"` // running, stopped, missing (gone from sbx), removed (kept refs only)
 	Agent     string         `json:"agent,omitempty"`
@@ -111,9 +114,13 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 		}
 		if req.Unfetched && st.State != StateMissing {
 			st.Checked = true
-			var err error
-			if st.Unfetched, err = s.unsaved(ctx, sb); err != nil {
+			problems, notes, err := s.unsaved(ctx, sb)
+			if err != nil {
 				return nil, workflow.SbxError(err)
+			}
+			st.Unfetched = problems
+			for _, n := range notes {
+				st.Unfetched = append(st.Unfetched, "not kept by rm: "+n)
 			}
 		}
 	}
@@ -160,35 +167,50 @@ func (s *Service) branches(ctx context.Context, prefix, base string) ([]BranchSt
 	return out, nil
 }
 
-// removed lists sandboxes that were removed, from their kept refs.
+// removed lists removed sandboxes from their kept refs, one row per
+// removal: a name removed twice is two rows.
 func (s *Service) removed() ([]SandboxStatus, error) {
 	refs, err := s.Repo.Refs(sandboxref.RemovedPrefix)
 	if err != nil {
 		return nil, err
 	}
-	byName := map[string]*SandboxStatus{}
-	var names []string
+	byRemoval := map[string]*SandboxStatus{}
+	var removals []string
 	for ref, hash := range refs {
-		name, branch, ok := sandboxref.ParseRemoved(ref)
+		name, removal, branch, ok := sandboxref.ParseRemoved(ref)
 		if !ok {
 			continue
 		}
-		st := byName[name]
+		st := byRemoval[removal]
 		if st == nil {
-			st = &SandboxStatus{Name: name, State: StateRemoved}
-			byName[name] = st
-			names = append(names, name)
+			st = &SandboxStatus{Name: name, Removal: removal, State: StateRemoved}
+			byRemoval[removal] = st
+			removals = append(removals, removal)
 		}
 		st.Branches = append(st.Branches, BranchStatus{Name: branch, Commit: hash})
 	}
-	sort.Strings(names)
-	out := make([]SandboxStatus, 0, len(names))
-	for _, n := range names {
-		st := byName[n]
+	sort.Slice(removals, func(i, j int) bool { return removalLess(removals[i], removals[j]) })
+	out := make([]SandboxStatus, 0, len(removals))
+	for _, r := range removals {
+		st := byRemoval[r]
 		sort.Slice(st.Branches, func(i, j int) bool { return st.Branches[i].Name < st.Branches[j].Name })
 		out = append(out, *st)
 	}
 	return out, nil
+}
+
+// removalLess orders removals by name, then by number (box@2 before
+// box@10).
+func removalLess(a, b string) bool {
+	an, ak, _ := strings.Cut(a, sandboxref.RemovalSep)
+	bn, bk, _ := strings.Cut(b, sandboxref.RemovalSep)
+	if an != bn {
+		return an < bn
+	}
+	if len(ak) != len(bk) {
+		return len(ak) < len(bk)
+	}
+	return ak < bk
 }
 
 // MachineSandbox is a row of `ls --all-repos`: every sandbox sbx knows.

@@ -100,6 +100,12 @@ func (s *Service) ensure(ctx context.Context, name string) (workflow.Sandbox, er
 		if sb, ok := workflow.Find(s.sandboxes(), name); ok {
 			return sb, nil
 		}
+		// Registering adopts a sandbox and its agent's work: only one that
+		// sbx says was made from this repository.
+		if len(existing.Workspaces) == 0 {
+			return workflow.Sandbox{}, hint.Errorf([]string{"choose another name with --name"},
+				"sandbox %q already exists, and sbx does not say which repository it was made from", name)
+		}
 		return s.register(ctx, name, existing.Agent)
 	}
 	if err := s.ensurePolicy(ctx); err != nil {
@@ -107,6 +113,10 @@ func (s *Service) ensure(ctx context.Context, name string) (workflow.Sandbox, er
 	}
 	if !HasInstructions(s.Repo) {
 		s.UI.Hint("no AGENTS.md here: 'git airlock init' writes a starter that tells the agent how to work and commit")
+	}
+	if n, err := s.Repo.Uncommitted(ctx); err == nil && n > 0 {
+		s.UI.Warnf("%s here will not be in the sandbox: it clones committed history only", workflow.Plural(n, "uncommitted change", "uncommitted changes"))
+		s.UI.Hint("commit them first if the agent needs them (git add -A && git commit)")
 	}
 	s.UI.Infof("creating sandbox %q (%s, clone mode) for %s", name, agentName, w.Root)
 	if err := s.Sbx.Create(ctx, sbx.CreateRequest{Name: name, Agent: agentName, Path: w.Root}); err != nil {

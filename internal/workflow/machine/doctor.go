@@ -20,7 +20,7 @@ import (
 // Check is one line of `doctor`. Field names are documented JSON output.
 type Check struct {
 	Name   string `json:"name"`
-	Level  string `json:"level"` // OK, WARN, FAIL
+	Level  string `json:"level"` // OK, WARN, FAIL; MISMATCH from --probe
 	Detail string `json:"detail"`
 	Hint   string `json:"hint,omitempty"`
 }
@@ -159,7 +159,7 @@ func firstOr(list []string, def string) string {
 // Failed returns an exit error when any check failed.
 func Failed(checks []Check) error {
 	for _, c := range checks {
-		if c.Level == "FAIL" {
+		if c.Level == "FAIL" || c.Level == "MISMATCH" {
 			return &hint.ExitError{Code: 1}
 		}
 	}

@@ -311,3 +311,18 @@ func TestFailed(t *testing.T) {
 		t.Errorf("no checks failed")
 	}
 }
+
+func TestProbeMismatchFails(t *testing.T) {
+	f := &fakeSbx{log: &calls{}, facts: []sbx.Fact{{Name: "clone", OK: true, Detail: "at /r"}, {Name: "missing", Detail: "unknown wording"}}}
+	s := &Service{Sbx: f}
+	checks := s.Probe(context.Background(), ProbeRequest{Name: "p"})
+	if len(checks) != 2 || checks[0].Level != "OK" || checks[1].Level != "MISMATCH" {
+		t.Fatalf("checks = %+v", checks)
+	}
+	if Failed(checks) == nil {
+		t.Fatal("a mismatch must exit non-zero")
+	}
+	if Failed(checks[:1]) != nil {
+		t.Fatal("all OK must exit zero")
+	}
+}

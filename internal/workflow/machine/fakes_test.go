@@ -57,6 +57,7 @@ var _ Repo = (*fakeRepo)(nil)
 
 // fakeSbx answers like an installed sbx of a given dialect.
 type fakeSbx struct {
+	facts       []sbx.Fact
 	log         *calls
 	dryRun      bool
 	caps        sbx.Capabilities
@@ -120,13 +121,18 @@ func (f *fakeSbx) PolicyInitCommand(caps sbx.Capabilities, preset string) []stri
 	return []string{"sbx", "policy", caps.PolicyInit, preset}
 }
 
+func (f *fakeSbx) ProbeBehaviour(_ context.Context, req sbx.BehaviourRequest) []sbx.Fact {
+	f.log.add("sbx probe %s", req.Name)
+	return f.facts
+}
+
 var _ Sbx = (*fakeSbx)(nil)
 
 // fakeUI records what the user is told.
 type fakeUI = workflowtest.UI
 
 // newCaps is the current sbx CLI: `policy init`, `secret set` without -g.
-var newCaps = sbx.Capabilities{Version: sbx.Version{0, 46, 0}, Clone: true, DetachFlag: "--detach", PolicyInit: "init", SecretGlobal: "sandbox-flag"}
+var newCaps = sbx.Capabilities{Version: sbx.Version{0, 47, 0}, Clone: true, DetachFlag: "--detached", PolicyInit: "init", SecretGlobal: "sandbox-flag"}
 
 // oldCaps is the older CLI that overwrites with `policy set-default`.
 var oldCaps = sbx.Capabilities{Version: sbx.Version{0, 32, 0}, Clone: true, DetachFlag: "--detached", PolicyInit: "set-default", SecretGlobal: "g-flag"}

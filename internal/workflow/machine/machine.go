@@ -41,6 +41,7 @@ type Sbx interface {
 	SecretSetCommand(caps sbx.Capabilities, service string) []string
 	LoginCommand() []string
 	PolicyInitCommand(caps sbx.Capabilities, preset string) []string
+	ProbeBehaviour(ctx context.Context, req sbx.BehaviourRequest) []sbx.Fact
 }
 
 var (

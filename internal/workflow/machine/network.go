@@ -118,9 +118,12 @@ func (s *Service) Lockdown(ctx context.Context, req LockdownRequest) error {
 		if err := s.Sbx.PolicyAllow(ctx, sb.Name, allow); err != nil {
 			return workflow.SbxError(err)
 		}
-		s.UI.Infof("sandbox %q may reach only: %s", sb.Name, strings.Join(allow, ", "))
+		s.UI.Infof("sandbox %q allowed: %s", sb.Name, strings.Join(allow, ", "))
 	}
+	// Not "may reach only": under deny-all sbx's built-in agent kits still
+	// allow each agent's model API (sbx 0.45+ `policy init` help).
 	s.UI.Infof("locked down: deny-all is sbx's default for every sandbox on this machine; new sandboxes of this repository get airlock.allow")
+	s.UI.Infof("sbx's agent kits still allow each agent's own model API, whatever the allowlist")
 	s.UI.Hint("see what was blocked with 'git airlock net'; allow a host with 'git airlock allow <host>'; undo with 'git airlock unlock'")
 	return nil
 }

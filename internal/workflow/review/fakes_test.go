@@ -105,6 +105,8 @@ func (f *fakeRepo) ConfigAdd(_ context.Context, key, value string) error {
 
 func (f *fakeRepo) MergeHeads() []string { return nil }
 
+func (f *fakeRepo) ReflogCommits(context.Context, string) ([]string, error) { return nil, nil }
+
 func (f *fakeRepo) Head() (gitx.Head, error) { return f.head, nil }
 
 func (f *fakeRepo) ConfigGet(_ context.Context, key string) (string, bool, error) {

@@ -29,12 +29,13 @@ func (s *Service) Merge(ctx context.Context, req MergeRequest) error {
 	if err != nil {
 		return err
 	}
-	m := gitx.MergeRequest{Commit: p.commit, NoVerify: true, Streams: req.Streams}
+	// NoVerify only for the very commit the gate inspected (the
+	// pre-merge-commit hook would only ask again); a dry run shows the
+	// command the real run makes.
+	m := gitx.MergeRequest{Commit: p.commit, NoVerify: p.inspected || s.DryRun, Streams: req.Streams}
 	if !p.fastForward {
 		m.Message = fmt.Sprintf("Merge %s from sandbox %s", sandboxref.Short(p.theirs), p.sandbox.Name)
 	}
-	// NoVerify: the gate already inspected this merge; the pre-merge-commit
-	// hook would only ask again.
 	return s.Repo.Merge(ctx, m)
 }
 
@@ -56,6 +57,7 @@ type prepared struct {
 	sandbox     workflow.Sandbox
 	theirs      string // the remote-tracking ref, for messages
 	commit      string // what the gate inspected, and what lands
+	inspected   bool   // the gate ran on commit (false only in a dry run)
 	fastForward bool
 }
 
@@ -82,6 +84,7 @@ func (s *Service) prepareMerge(ctx context.Context, req MergeRequest) (prepared,
 		if p.commit, err = s.check(ctx, sb, "HEAD", theirs, req.AcceptRisk); err != nil {
 			return p, err
 		}
+		p.inspected = true
 	}
 	head, _ := s.Repo.ResolveCommit("HEAD")
 	tip, _ := s.Repo.ResolveCommit(p.commit)

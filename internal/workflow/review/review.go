@@ -176,15 +176,27 @@ func (s *Service) Review(ctx context.Context, req CompareRequest) error {
 	return s.Repo.DirDiff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, tool)
 }
 
-// Inspect reports what a merge of the sandbox branch would bring. A ref
-// that resolves as given (airlock-x/main, a commit) is inspected as is;
-// anything else names a branch of the sandbox.
+// sandboxHas reports whether the sandbox has a fetched branch of that
+// name: agent/x is the agent's branch even when the host has one too.
+func (s *Service) sandboxHas(name, branch string) bool {
+	sb, err := s.mustRegistered(name)
+	if err != nil {
+		return false
+	}
+	_, err = s.Repo.ResolveCommit(sandboxref.Tracking(sb.Remote, branch))
+	return err == nil
+}
+
+// Inspect reports what a merge of the sandbox branch would bring. A
+// sandbox branch wins; else a ref with a slash that resolves as given
+// (airlock-x/main) is inspected as is; anything else names a branch of the
+// sandbox.
 func (s *Service) Inspect(ctx context.Context, req CompareRequest) (gate.Report, error) {
 	if s.Repo == nil {
 		return gate.Report{}, workflow.ErrNotRepository
 	}
-	if req.Branch != "" && !s.DryRun {
-		if _, err := s.Repo.ResolveCommit(req.Branch); err == nil && strings.Contains(req.Branch, "/") {
+	if req.Branch != "" && !s.DryRun && strings.Contains(req.Branch, "/") && !s.sandboxHas(req.Name, req.Branch) {
+		if _, err := s.Repo.ResolveCommit(req.Branch); err == nil {
 			return s.gate().Inspect(ctx, cmp.Or(req.Base, s.defaultBase()), req.Branch)
 		}
 	}

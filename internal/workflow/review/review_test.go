@@ -186,6 +186,20 @@ func TestInspectSandboxBranchNotTheHostsNamesake(t *testing.T) {
 	}
 }
 
+// agent/x names the agent's branch even when the host has an agent/x.
+func TestInspectSandboxBranchWithASlashWinsOverTheHosts(t *testing.T) {
+	w := newWorld(t, ".envrc")
+	w.repo.revs["agent/x"] = []string{mainCommit} // a host branch of that name: clean
+	w.repo.revs["refs/remotes/airlock-x1/agent/x"] = []string{agentCommit}
+	r, err := w.svc.Inspect(ctx, CompareRequest{Name: "x1", Branch: "agent/x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Ref != "airlock-x1/agent/x" || r.Commit != agentCommit || r.Sandbox != "x1" || r.Counts["high"] != 1 {
+		t.Errorf("report %+v", r)
+	}
+}
+
 func TestInspectDefaultsToTheSandboxHEAD(t *testing.T) {
 	w := newWorld(t, "Makefile")
 	r, err := w.svc.Inspect(ctx, CompareRequest{Name: "x1", NoFetch: true})

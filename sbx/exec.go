@@ -1,0 +1,203 @@
+package sbx
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/git-airlock/git-airlock/internal/xec"
+)
+
+// Framing. `sbx exec` prints lines of its own around the child's output
+// (0.47 says the sandbox started when it wakes one, on a stream nobody has
+// pinned down), and its failures share the child's exit status and stderr.
+// So every non-terminal exec runs the child through
+//
+//	sh -c 'printf "%s\n" "$0"; exec "$@"' MARKER ARGV...
+//
+// with a fresh random MARKER: what sbx printed on stdout before the marker
+// line is sbx's, what follows is the child's, and a run that never printed
+// the marker failed before the child started, so only then is its exit
+// status and stderr sbx's own answer. The child still runs without a shell
+// of ours: argv is passed as positional parameters, never as script text.
+
+// frameScript prints its $0 (the marker) on a line, then becomes the child.
+const frameScript = `printf '%s\n' "$0"; exec "$@"`
+
+func newMarker() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return "git-airlock-exec-" + hex.EncodeToString(b[:])
+}
+
+// framedArgv is the child's argv run behind a marker line.
+func framedArgv(marker string, argv []string) []string {
+	return append([]string{"sh", "-c", frameScript, marker}, argv...)
+}
+
+// frameSplitter passes on what the child wrote after the marker line and
+// keeps what sbx wrote before it.
+type frameSplitter struct {
+	w      io.Writer
+	marker []byte
+	seen   bool
+	before bytes.Buffer
+}
+
+func (f *frameSplitter) Write(p []byte) (int, error) {
+	if f.seen {
+		return f.w.Write(p)
+	}
+	f.before.Write(p)
+	buf := f.before.Bytes()
+	i := bytes.Index(buf, f.marker)
+	if i < 0 {
+		if f.before.Len() > 1<<20 {
+			return 0, errors.New("sbx exec: no start of the command within 1 MiB of sbx's output")
+		}
+		return len(p), nil
+	}
+	f.seen = true
+	rest := append([]byte(nil), buf[i+len(f.marker):]...)
+	f.before.Truncate(i)
+	if len(rest) > 0 {
+		if _, err := f.w.Write(rest); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+
+// noise is what sbx printed on stdout before the child started.
+func (f *frameSplitter) noise() string { return strings.TrimSpace(f.before.String()) }
+
+// execCmd builds the command for an exec request: framed, unless it runs
+// on a terminal (a pty carries the child's stderr on sbx's stdout, so sbx's
+// stderr is its own) or under dry-run (printed as the user would type it).
+func (c *Client) execCmd(req ExecRequest, out io.Writer) (xec.Cmd, *frameSplitter) {
+	cmd := xec.Cmd{Stdin: req.Streams.In, Stdout: out, Stderr: req.Streams.Err, Mutates: req.Mutates || c.DryRun()}
+	if req.TTY || c.DryRun() {
+		cmd.Argv = c.execArgv(req)
+		return cmd, nil
+	}
+	if out == nil {
+		out = io.Discard
+	}
+	marker := newMarker()
+	split := &frameSplitter{w: out, marker: []byte(marker + "\n")}
+	framed := req
+	framed.Argv = framedArgv(marker, req.Argv)
+	cmd.Argv = c.execArgv(framed)
+	cmd.Stdout = split
+	return cmd, split
+}
+
+// execError types the failure of an exec. Once the child has started, a
+// non-zero status is the child's, whatever it printed: an *ExitError. Before
+// that (or on a terminal, where sbx's stderr is its own), the status and
+// text are sbx's: a missing sandbox is a *NotFoundError, the rest is
+// classified as for any sbx call.
+func execError(req ExecRequest, split *frameSplitter, err error) error {
+	if err == nil {
+		return nil
+	}
+	var nf *xec.NotFoundError
+	if errors.As(err, &nf) {
+		return &MissingError{Bin: nf.Program}
+	}
+	var te *xec.TimeoutError
+	if errors.As(err, &te) {
+		return fmt.Errorf("exec in sandbox %q: %w", req.Name, err)
+	}
+	var ee *xec.ExitError
+	if !errors.As(err, &ee) {
+		return err
+	}
+	started := split != nil && split.seen
+	if started {
+		return &ExitError{Name: req.Name, Code: ee.Code, Err: err}
+	}
+	sbxText := ee.Stderr
+	if split != nil {
+		sbxText = split.noise() + "\n" + sbxText
+	}
+	if saysNoSandbox(sbxText) {
+		return &NotFoundError{Name: req.Name}
+	}
+	typed := classify(fmt.Sprintf("exec %s in sandbox %q", req.Argv[0], req.Name), err)
+	var ce *CommandError
+	if split == nil && errors.As(typed, &ce) {
+		// A terminal session: the status is the child's unless sbx said
+		// something it recognises.
+		return &ExitError{Name: req.Name, Code: ee.Code, Err: err}
+	}
+	return typed
+}
+
+// Exec runs a command in the sandbox with the given streams. What sbx
+// prints on stdout before the command starts goes to Streams.Err. The
+// command's own non-zero status is an *ExitError (which unwraps to the
+// *xec.ExitError); sbx's failures are typed as for every call.
+func (c *Client) Exec(ctx context.Context, req ExecRequest) error {
+	cmd, split := c.execCmd(req, req.Streams.Out)
+	if !req.Stream {
+		cmd.Timeout = c.timeout()
+	}
+	err := c.Run.Run(ctx, cmd)
+	if split != nil && req.Streams.Err != nil {
+		if noise := split.noise(); noise != "" {
+			fmt.Fprintln(req.Streams.Err, noise)
+		}
+	}
+	if err == nil && split != nil && !split.seen && !c.Run.Printed(cmd) {
+		return notStarted(req, split)
+	}
+	return execError(req, split, err)
+}
+
+// ExecOutput runs a short command in the sandbox and returns its stdout:
+// only the command's, never what sbx printed around it.
+func (c *Client) ExecOutput(ctx context.Context, req ExecRequest) (string, error) {
+	var out bytes.Buffer
+	req.Streams = xec.Streams{}
+	cmd, split := c.execCmd(req, &out)
+	cmd.Timeout = c.timeout()
+	if split == nil { // dry-run: nothing to read
+		_, err := c.Run.Output(ctx, cmd)
+		return "", execError(req, nil, err)
+	}
+	err := c.Run.Run(ctx, cmd)
+	if err == nil && !split.seen && !c.Run.Printed(cmd) {
+		return "", notStarted(req, split)
+	}
+	return out.String(), execError(req, split, err)
+}
+
+// notStarted is an exec that succeeded without the command ever starting.
+func notStarted(req ExecRequest, split *frameSplitter) error {
+	msg := "sbx exec succeeded but the command never started"
+	if n := split.noise(); n != "" {
+		msg += "; sbx printed: " + n
+	}
+	return &CommandError{Subject: fmt.Sprintf("exec %s in sandbox %q", req.Argv[0], req.Name), Err: errors.New(msg)}
+}
+
+// saysNoSandbox reports whether sbx's own text says the sandbox is missing:
+// 0.47's "ERROR: no sandbox named 'x'" and the older wordings. Only ever
+// called on text known to be sbx's.
+func saysNoSandbox(text string) bool {
+	for _, line := range strings.Split(strings.ToLower(text), "\n") {
+		switch {
+		case strings.Contains(line, "no sandbox named"), strings.Contains(line, "no such sandbox"):
+			return true
+		case strings.Contains(line, "sandbox") && (strings.Contains(line, "not found") || strings.Contains(line, "does not exist")):
+			return true
+		}
+	}
+	return false
+}
