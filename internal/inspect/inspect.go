@@ -184,13 +184,13 @@ func inspectOne(c gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, error)
 		}
 		return append(out, fs...), nil
 	}
-	if !matched {
-		fs, err := opts.links.judgeAliases(c, blobs, opts)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, fs...)
+	// A file is also judged at every path a link makes it reachable at,
+	// whatever its own path matched (ci/Makefile is CI through .github -> ci).
+	aliased, err := opts.links.judgeAliases(c, blobs, opts)
+	if err != nil {
+		return nil, err
 	}
+	out = append(out, aliased...)
 	if c.NewMode == gitx.ModeExec && (c.Status == 'A' || c.OldMode != gitx.ModeExec) {
 		add(Medium, "executable", "mode", "becomes executable")
 	}

@@ -287,6 +287,8 @@ func TestLinksAndPathsAsToolsSeeThem(t *testing.T) {
 	}
 	tasks := modified(m, "cfg/tasks.json", `{}`, `{"tasks":[{"command":"sh x","runOptions":{"runOn":"folderOpen"}}]}`)
 	vscode := link(".vscode", "cfg")
+	githubLink := link(".github", "ci")
+	ciMake := added(m, "ci/workflows/Makefile", "all:")
 	ab, up := link("a/b", ".."), link("up", "a/b/../..")
 	loopA, loopB := link("loop/a", "b"), link("loop/b", "a")
 	gitDir, gitDirCase, subGit := link("g", ".git/hooks"), link("h", "./.GIT"), link("s", "vendor/lib/.git")
@@ -301,6 +303,7 @@ func TestLinksAndPathsAsToolsSeeThem(t *testing.T) {
 		want    string
 	}{
 		{"file changed behind a directory link", []gitx.TreeChange{tasks}, []gitx.TreeEntry{entry(vscode), entry(tasks)}, "", "high:editor-tasks"},
+		{"build file that is CI behind a link", []gitx.TreeChange{ciMake}, []gitx.TreeEntry{entry(githubLink), entry(ciMake)}, "", "high:ci medium:build-file"},
 		{"directory link to an existing file", []gitx.TreeChange{vscode}, []gitx.TreeEntry{entry(vscode), entry(tasks)}, "", "high:editor-tasks"},
 		{"link and file together", []gitx.TreeChange{vscode, tasks}, []gitx.TreeEntry{entry(vscode), entry(tasks)}, "", "high:editor-tasks"},
 		{"chain leaves the checkout", []gitx.TreeChange{ab, up}, []gitx.TreeEntry{entry(ab), entry(up)}, "", "high:symlink-escape medium:symlink"},
