@@ -1,9 +1,13 @@
 package gitx
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -105,8 +109,7 @@ func (r *Repo) previewExact(ctx context.Context, p MergePreview, ours, theirs st
 	// merge base) expect? Every path where the real result differs from
 	// that expectation lands unseen. git >= 2.40 computes the expectation
 	// (a merge with that base given) and compares trees; 2.38 and 2.39
-	// cannot, so there a path the merge changes that the single-base diff
-	// does not touch is unseen.
+	// cannot, so there it is predicted path by path (unseenByBlobs).
 	if canPickBase {
 		expected, _, err := r.mergeTree(ctx, ours, theirs, p.Bases[0], true)
 		if err != nil {
@@ -121,20 +124,59 @@ func (r *Repo) previewExact(ctx context.Context, p MergePreview, ours, theirs st
 		}
 		return p, nil
 	}
-	reviewed, err := r.DiffTree(ctx, p.Bases[0], theirs)
-	if err != nil {
-		return p, err
-	}
-	touched := map[string]bool{}
-	for _, c := range reviewed {
-		touched[c.Path], touched[c.OldPath] = true, true
-	}
-	for _, c := range p.Changes {
-		if !touched[c.Path] {
-			p.Unseen = append(p.Unseen, c.Path)
+	unseen, err := r.unseenByBlobs(ctx, p.Bases[0], ours, theirs, tree)
+	p.Unseen = unseen
+	return p, err
+}
+
+// unseenByBlobs predicts, path by path, what a three-way merge with the
+// single base would leave (theirs where ours kept the base's version, ours
+// where theirs did), and returns the paths whose real result differs. A
+// path both sides changed is predicted with `git merge-file` on the three
+// contents (git >= 2.40 compares whole trees instead).
+func (r *Repo) unseenByBlobs(ctx context.Context, base, ours, theirs, result string) ([]string, error) {
+	var sides [4]map[string]TreeEntry
+	for i, treeish := range []string{base, ours, theirs, result} {
+		es, err := r.TreeEntries(ctx, treeish)
+		if err != nil {
+			return nil, err
+		}
+		sides[i] = make(map[string]TreeEntry, len(es))
+		for _, e := range es {
+			sides[i][e.Path] = e
 		}
 	}
-	return p, nil
+	paths := map[string]bool{}
+	for _, side := range sides {
+		for p := range side {
+			paths[p] = true
+		}
+	}
+	var unseen []string
+	for p := range paths {
+		b, o, t, res := sides[0][p], sides[1][p], sides[2][p], sides[3][p]
+		var expected TreeEntry
+		switch {
+		case o == b || o == t:
+			expected = t
+		case t == b:
+			expected = o
+		default: // both changed it: merge the three contents as git would
+			same, err := r.mergesTo(ctx, b, o, t, res)
+			if err != nil {
+				return nil, err
+			}
+			if !same {
+				unseen = append(unseen, p)
+			}
+			continue
+		}
+		if res != expected {
+			unseen = append(unseen, p)
+		}
+	}
+	sort.Strings(unseen)
+	return unseen, nil
 }
 
 type stageEntry struct {
@@ -206,4 +248,52 @@ func parseGitVersion(s string) (int, int) {
 		return 0, 0
 	}
 	return major, minor
+}
+
+// mergesTo reports whether `git merge-file` of ours and theirs over base
+// gives res's content (same mode, regular files). Anything else (a side
+// missing or not a regular file, conflicts, contents over 32 MiB) cannot
+// be predicted and is reported as not the same.
+func (r *Repo) mergesTo(ctx context.Context, b, o, t, res TreeEntry) (bool, error) {
+	const maxMerge = 32 << 20
+	for _, e := range []TreeEntry{b, o, t, res} {
+		if e.Hash == "" || e.Mode != ModeFile && e.Mode != ModeExec {
+			return false, nil
+		}
+		if n, err := r.BlobSize(e.Hash); err != nil || n > maxMerge {
+			return false, err
+		}
+	}
+	if res.Mode != o.Mode && res.Mode != t.Mode {
+		return false, nil
+	}
+	dir, err := os.MkdirTemp("", "airlock-merge-file-")
+	if err != nil {
+		return false, err
+	}
+	defer os.RemoveAll(dir)
+	var files [3]string
+	for i, e := range []TreeEntry{o, b, t} {
+		content, err := r.BlobHead(e.Hash, maxMerge)
+		if err != nil {
+			return false, err
+		}
+		files[i] = filepath.Join(dir, strconv.Itoa(i))
+		if err := os.WriteFile(files[i], content, 0o600); err != nil {
+			return false, err
+		}
+	}
+	merged, err := r.run.Output(ctx, xec.Cmd{Argv: []string{"git", "merge-file", "-p", files[0], files[1], files[2]}})
+	var ee *xec.ExitError
+	if errors.As(err, &ee) {
+		return false, nil // conflicts: what lands is not what one base predicts
+	}
+	if err != nil {
+		return false, fmt.Errorf("predict the merge of %s: %w", res.Path, err)
+	}
+	want, err := r.BlobHead(res.Hash, maxMerge)
+	if err != nil {
+		return false, err
+	}
+	return bytes.Equal(merged, want), nil
 }

@@ -2,6 +2,7 @@ package gitx
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -16,7 +17,10 @@ import (
 // merges A1 (H); the agent merges D but keeps .envrc and the bug in its
 // merge commit (A2). The diff from the one merge base (A1) to A2 is empty,
 // yet `git merge A2` on H restores .envrc and reverts the fix.
-func crissCross(t *testing.T) (*Repo, string) {
+//
+// With touch, the agent's merge commit also changes another line of fix.go,
+// so the single-base diff shows fix.go, but not the revert.
+func crissCross(t *testing.T, touch bool) (*Repo, string) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -33,19 +37,27 @@ func crissCross(t *testing.T) (*Repo, string) {
 		}
 		return strings.TrimSpace(string(out))
 	}
-	sh("git init -q && git symbolic-ref HEAD refs/heads/main && cd " + dir + " && echo base > README && echo 'v1 bug' > fix.go && git add -A && git commit -qm init")
+	sh("git init -q && git symbolic-ref HEAD refs/heads/main && cd " + dir + " && echo base > README && printf 'a\\nv1 bug\\nc\\nd\\ne\\n' > fix.go && git add -A && git commit -qm init")
 	date = "1700000100"
 	sh("cd " + dir + " && echo 'export X=1' > .envrc && git add .envrc && git commit -qm E")
 	date = "1700009000"
 	sh("cd " + dir + " && git switch -qc agent && echo work > work.txt && git add -A && git commit -qm A1")
 	date = "1700000200"
-	sh("cd " + dir + " && git switch -q main && git rm -q .envrc && echo 'v2 fixed' > fix.go && git commit -qam D")
+	sh("cd " + dir + " && git switch -q main && git rm -q .envrc && printf 'a\\nv2 fixed\\nc\\nd\\ne\\n' > fix.go && git commit -qam D")
 	date = "1700000300"
 	sh("cd " + dir + " && git merge -q --no-edit agent")
 	date = "1700009100"
-	sh("cd " + dir + " && git switch -q agent && git merge -q --no-commit main~1; git checkout main~2 -- .envrc && echo 'v1 bug' > fix.go && git add -A && git commit -qm A2 && git switch -q main")
-	if d := sh("cd " + dir + " && git diff --name-only $(git merge-base main agent) agent"); d != "" {
-		t.Fatalf("the single merge base's diff shows %q; the attack needs it empty", d)
+	last := "e"
+	if touch {
+		last = "e agent"
+	}
+	sh("cd " + dir + " && git switch -q agent && git merge -q --no-commit main~1; git checkout main~2 -- .envrc && printf 'a\\nv1 bug\\nc\\nd\\n" + last + "\\n' > fix.go && git add -A && git commit -qm A2 && git switch -q main")
+	want := ""
+	if touch {
+		want = "fix.go"
+	}
+	if d := sh("cd " + dir + " && git diff --name-only $(git merge-base main agent) agent"); d != want {
+		t.Fatalf("the single merge base's diff shows %q; the attack needs %q", d, want)
 	}
 	// Not Open: it needs git >= 2.31 (rev-parse --path-format).
 	r := &Repo{Root: dir, GitDir: dir + "/.git", CommonDir: dir + "/.git", run: run}
@@ -53,7 +65,13 @@ func crissCross(t *testing.T) (*Repo, string) {
 }
 
 func TestPreviewMergeSeesThroughCrissCross(t *testing.T) {
-	r, agent := crissCross(t)
+	for _, touch := range []bool{false, true} {
+		t.Run(fmt.Sprintf("touch=%v", touch), func(t *testing.T) { testCrissCross(t, touch) })
+	}
+}
+
+func testCrissCross(t *testing.T, touch bool) {
+	r, agent := crissCross(t, touch)
 	p, err := r.PreviewMerge(context.Background(), "main", agent)
 	if err != nil {
 		t.Fatal(err)
