@@ -3,12 +3,12 @@ package gitx
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
-	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/git-airlock/git-airlock/internal/xec"
 )
 
 // TreeChange is one entry of `git diff-tree --raw`.
@@ -86,33 +86,32 @@ func ParseRawDiff(out []byte) ([]TreeChange, error) {
 	return changes, nil
 }
 
-// BlobSize returns a blob's size in process.
-func (r *Repo) BlobSize(hash string) (int64, error) {
-	gg, err := r.open()
-	if err != nil {
-		return 0, err
+// ErrConfigSyntax means git's config parser rejects a blob.
+var ErrConfigSyntax = errors.New("not a valid git config file")
+
+// BlobConfig reads a blob (a .gitmodules) with git's own config parser,
+// as `git submodule` reads it: keys canonical (section and name lower
+// case, subsection as written), values decoded, no includes. A blob git
+// cannot parse is ErrConfigSyntax.
+func (r *Repo) BlobConfig(hash string) ([]ConfigEntry, error) {
+	out, err := r.output(context.Background(), "config", "--no-includes", "-z", "--blob", hash, "--list")
+	var ee *xec.ExitError
+	if errors.As(err, &ee) && ee.Code != 1 {
+		return nil, fmt.Errorf("read blob %s as git config: %w", hash, ErrConfigSyntax)
 	}
-	b, err := gg.BlobObject(plumbing.NewHash(hash))
-	if err != nil {
-		return 0, fmt.Errorf("read blob %s: %w", hash, err)
+	if err != nil && !errors.As(err, &ee) {
+		return nil, fmt.Errorf("read blob %s as git config: %w", hash, err)
 	}
-	return b.Size, nil
+	return ParseConfigList([]byte(out)), nil
 }
 
-// BlobHead returns up to max bytes of a blob in process.
-func (r *Repo) BlobHead(hash string, max int64) ([]byte, error) {
-	gg, err := r.open()
-	if err != nil {
-		return nil, err
+// ParseConfigList reads `git config -z --list`: "key\nvalue" records, a
+// key without "\n" has no value.
+func ParseConfigList(out []byte) []ConfigEntry {
+	var es []ConfigEntry
+	for _, f := range splitNul(out) {
+		key, value, found := strings.Cut(string(f), "\n")
+		es = append(es, ConfigEntry{Key: canonicalKey(key), Value: value, NoValue: !found})
 	}
-	b, err := gg.BlobObject(plumbing.NewHash(hash))
-	if err != nil {
-		return nil, fmt.Errorf("read blob %s: %w", hash, err)
-	}
-	rd, err := b.Reader()
-	if err != nil {
-		return nil, err
-	}
-	defer rd.Close()
-	return io.ReadAll(io.LimitReader(rd, max))
+	return es
 }

@@ -23,6 +23,9 @@ type Repo interface {
 	ResolveCommit(rev string) (string, error)
 	MergeBase(ctx context.Context, a, b string) (string, error)
 	DiffTree(ctx context.Context, from, to string) ([]gitx.TreeChange, error)
+	PreviewMerge(ctx context.Context, ours, theirs string) (gitx.MergePreview, error)
+	TreeEntries(ctx context.Context, treeish string) ([]gitx.TreeEntry, error)
+	TrackedHooksPath(ctx context.Context) (string, error)
 	Refs(prefix string) (map[string]string, error)
 	IsAncestor(a, b string) (bool, error)
 	ConfigAdd(ctx context.Context, key, value string) error
@@ -63,38 +66,10 @@ func (r Report) OnlyHigh() Report {
 // EmptyTree is git's well-known empty tree, the base of unrelated histories.
 const EmptyTree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
-// Inspect reports what merging theirs into base would bring.
+// Inspect reports what merging theirs into base would bring: the tree
+// git's own merge would produce, compared with base (see inspectMerge).
 func (g *Gate) Inspect(ctx context.Context, base, theirs string) (Report, error) {
-	r := Report{Ref: sandboxref.Short(theirs), Base: base, Findings: []inspect.Finding{}}
-	var err error
-	if r.Commit, err = g.Repo.ResolveCommit(theirs); err != nil {
-		return r, err
-	}
-	baseCommit, err := g.Repo.ResolveCommit(base)
-	if err != nil {
-		return r, err
-	}
-	if r.MergeBase, err = g.Repo.MergeBase(ctx, baseCommit, r.Commit); err != nil {
-		return r, err
-	}
-	from := r.MergeBase
-	if from == "" {
-		from = EmptyTree
-	}
-	changes, err := g.Repo.DiffTree(ctx, from, r.Commit)
-	if err != nil {
-		return r, err
-	}
-	r.ChangedFiles = len(changes)
-	findings, err := inspect.Inspect(changes, g.Repo, inspect.Options{Protect: g.Protect})
-	if err != nil {
-		return r, err
-	}
-	if findings != nil {
-		r.Findings = findings
-	}
-	r.Counts = inspect.Count(r.Findings)
-	return r, nil
+	return g.inspectMerge(ctx, base, theirs)
 }
 
 // Accept records that the user accepted a report's high-severity findings

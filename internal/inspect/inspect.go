@@ -2,7 +2,6 @@ package inspect
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"path"
 	"regexp"
@@ -17,12 +16,29 @@ import (
 type Blobs interface {
 	BlobSize(hash string) (int64, error)
 	BlobHead(hash string, max int64) ([]byte, error)
+	// BlobConfig reads a blob with git's config parser (gitx.Repo.BlobConfig);
+	// gitx.ErrConfigSyntax when git rejects it.
+	BlobConfig(hash string) ([]gitx.ConfigEntry, error)
 }
 
 // Options tune an inspection.
 type Options struct {
 	Protect []string // airlock.protect: extra patterns treated as high risk
 	MaxSize int64    // files above this many bytes are findings; 0: 5 MiB
+
+	// What the merge itself reports (gitx.MergePreview).
+	Conflicts  []string // paths the merge cannot resolve by itself
+	Unseen     []string // paths that land differently from what the single-base diff shows
+	CrissCross bool     // several merge bases and no way to compute git's virtual base
+
+	// Tree is every entry of the merge result, for resolving symlinks
+	// (directory links, chains); nil judges a link by its own text.
+	Tree []gitx.TreeEntry
+	// HooksPath is the host's core.hooksPath relative to the top level
+	// when it lies inside the repository ("." for the top level itself).
+	HooksPath string
+
+	links *links
 }
 
 // Finding is one thing a reviewer must see. Field names are the documented
@@ -37,7 +53,9 @@ type Finding struct {
 	Why      string   `json:"why"`
 }
 
-const maxContent = 1 << 20 // manifests and lockfiles read for content checks
+// maxContent bounds the manifests and lockfiles read for content checks;
+// a larger one in a path that runs code is high (too large to check).
+const maxContent = 32 << 20
 
 var zeroHash = strings.Repeat("0", 40)
 
@@ -45,6 +63,10 @@ var zeroHash = strings.Repeat("0", 40)
 func Inspect(changes []gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, error) {
 	if opts.MaxSize == 0 {
 		opts.MaxSize = 5 << 20
+	}
+	var err error
+	if opts.links, err = newLinks(opts.Tree, blobs); err != nil {
+		return nil, err
 	}
 	var out []Finding
 	for _, c := range changes {
@@ -54,6 +76,8 @@ func Inspect(changes []gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, e
 		}
 		out = append(out, fs...)
 	}
+	out = append(out, mergeFindings(changes, opts)...)
+	out = dedupe(out)
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Severity != out[j].Severity {
 			return out[i].Severity > out[j].Severity
@@ -64,6 +88,46 @@ func Inspect(changes []gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, e
 		out[i].Level = out[i].Severity.String()
 	}
 	return out, nil
+}
+
+// dedupe drops repeated findings (a file reached through a new link and
+// changed itself is found from both sides).
+func dedupe(fs []Finding) []Finding {
+	seen := map[[3]string]bool{}
+	out := fs[:0]
+	for _, f := range fs {
+		k := [3]string{f.Rule, f.Path, f.Why}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// mergeFindings report what the history does to the merge rather than
+// what a file holds.
+func mergeFindings(changes []gitx.TreeChange, opts Options) []Finding {
+	var out []Finding
+	if opts.CrissCross {
+		out = append(out, Finding{Severity: High, Rule: "criss-cross", Family: "merge", Path: ".",
+			Why: "the branch and yours share several merge bases; git merges against a virtual base this git (older than 2.38) cannot preview, so what lands may differ from any diff shown"})
+	}
+	unseen := map[string]bool{}
+	for _, p := range opts.Unseen {
+		unseen[p] = true
+	}
+	for _, c := range changes {
+		if unseen[c.Path] {
+			out = append(out, Finding{Severity: High, Rule: "unseen-change", Family: "merge", Path: c.Path,
+				Why: "lands through the virtual merge base of a criss-cross history: the branch's diff against its merge base does not show this change (it can revert your own fixes)"})
+		}
+	}
+	for _, p := range opts.Conflicts {
+		out = append(out, Finding{Severity: Medium, Rule: "merge-conflict", Family: "merge", Path: p,
+			Why: "the merge conflicts here; whatever you resolve is what lands, judged here by the branch's side"})
+	}
+	return out
 }
 
 func inspectOne(c gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, error) {
@@ -82,33 +146,24 @@ func inspectOne(c gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, error)
 			break
 		}
 	}
-	// Path rules and airlock.protect: the first match per path decides.
+	// Path rules, airlock.protect and core.hooksPath: the first match per
+	// path decides.
 	matched := false
 	for _, p := range paths {
-		if matched {
-			break
+		r, ok := opts.pathRule(p)
+		if !ok {
+			continue
 		}
-		for _, pat := range opts.Protect {
-			if Match(strings.TrimPrefix(pat, "/"), p) {
-				add(High, "protected", "protect", "listed in airlock.protect ("+pat+")")
-				matched = true
-				break
-			}
+		matched = true
+		switch {
+		case deleted:
+			add(min(r.Severity, Medium), r.ID, r.Family, "removes it: "+r.Why)
+		case p != c.Path:
+			add(r.Severity, r.ID, r.Family, "moves it away: "+r.Why)
+		default:
+			add(r.Severity, r.ID, r.Family, r.Why)
 		}
-		if matched {
-			break
-		}
-		if r, ok := ruleFor(p); ok {
-			matched = true
-			switch {
-			case deleted:
-				add(min(r.Severity, Medium), r.ID, r.Family, "removes it: "+r.Why)
-			case p != c.Path:
-				add(r.Severity, r.ID, r.Family, "moves it away: "+r.Why)
-			default:
-				add(r.Severity, r.ID, r.Family, r.Why)
-			}
-		}
+		break
 	}
 	if deleted {
 		return out, nil
@@ -123,17 +178,19 @@ func inspectOne(c gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, error)
 		add(Medium, "submodule", "git", fmt.Sprintf("points the submodule at commit %s, which you have not reviewed", c.NewHash[:min(12, len(c.NewHash))]))
 		return out, nil
 	case c.NewMode == gitx.ModeSymlink:
-		target, err := blobs.BlobHead(c.NewHash, 4096)
+		fs, err := opts.links.judgeLink(c, blobs, opts)
 		if err != nil {
 			return nil, err
 		}
-		if escapes(c.Path, string(target)) {
-			add(High, "symlink-escape", "symlink", fmt.Sprintf("symlink to %q, outside the repository: tools that follow it read or write there", target))
-		} else {
-			add(Medium, "symlink", "symlink", fmt.Sprintf("symlink to %q", target))
-		}
-		return out, nil
+		return append(out, fs...), nil
 	}
+	// A file is also judged at every path a link makes it reachable at,
+	// whatever its own path matched (ci/Makefile is CI through .github -> ci).
+	aliased, err := opts.links.judgeAliases(c, blobs, opts)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, aliased...)
 	if c.NewMode == gitx.ModeExec && (c.Status == 'A' || c.OldMode != gitx.ModeExec) {
 		add(Medium, "executable", "mode", "becomes executable")
 	}
@@ -172,38 +229,42 @@ func suspiciousName(p string) bool {
 	return false
 }
 
-// escapes reports whether a symlink at p pointing at target leaves the
-// repository.
-func escapes(p, target string) bool {
-	if strings.HasPrefix(target, "/") || strings.HasPrefix(target, "~") || strings.Contains(target, "\\") || strings.Contains(target, ":") {
-		return true
-	}
-	joined := path.Join(path.Dir(p), target)
-	return joined == ".." || strings.HasPrefix(joined, "../")
-}
-
 // contentChecks look inside the files whose danger depends on what changed.
 func contentChecks(c gitx.TreeChange, base, oldHash string, blobs Blobs) ([]Finding, error) {
-	read := func(hash string) ([]byte, error) {
-		if hash == "" || hash == zeroHash {
-			return nil, nil
-		}
-		return blobs.BlobHead(hash, maxContent)
-	}
+	base = strings.ToLower(base) // macOS and Windows open Package.json as package.json
 	var check func(old, new []byte) []Finding
 	switch {
+	case strings.EqualFold(c.Path, ".gitmodules"):
+		fs, err := submoduleURLs(c, oldHash, blobs)
+		return withPath(fs, c), err
 	case base == "package.json":
 		check = packageScripts
 	case lockfiles[base]:
 		check = lockfileSources
 	case base == ".gitattributes":
 		check = attributeDrivers
-	case c.Path == ".gitmodules":
-		check = submoduleURLs
 	case base == "pyproject.toml":
 		check = pyprojectBuild
+	case base == "cargo.toml":
+		check = cargoBuild
+	case Match(".vscode/settings.json", c.Path):
+		check = editorSettings
 	default:
 		return nil, nil
+	}
+	size, err := blobs.BlobSize(c.NewHash)
+	if err != nil {
+		return nil, err
+	}
+	if size > maxContent {
+		return withPath([]Finding{{Severity: High, Rule: "too-large-to-check", Family: "build",
+			Why: fmt.Sprintf("%.1f MiB is more than inspect reads (%d MiB), and the tool that reads this file runs what it names", float64(size)/(1<<20), maxContent>>20)}}, c), nil
+	}
+	read := func(hash string) ([]byte, error) {
+		if hash == "" || hash == zeroHash {
+			return nil, nil
+		}
+		return blobs.BlobHead(hash, maxContent)
 	}
 	oldContent, err := read(oldHash)
 	if err != nil {
@@ -213,64 +274,65 @@ func contentChecks(c gitx.TreeChange, base, oldHash string, blobs Blobs) ([]Find
 	if err != nil {
 		return nil, err
 	}
-	fs := check(oldContent, newContent)
+	return withPath(check(oldContent, newContent), c), nil
+}
+
+func withPath(fs []Finding, c gitx.TreeChange) []Finding {
 	for i := range fs {
 		fs[i].Path, fs[i].OldPath = c.Path, c.OldPath
 	}
-	return fs, nil
-}
-
-// lifecycle scripts npm, yarn and pnpm run on install or publish.
-var lifecycle = map[string]bool{"preinstall": true, "install": true, "postinstall": true, "prepare": true,
-	"prepublish": true, "prepublishOnly": true, "prepack": true, "postpack": true, "preuninstall": true, "postuninstall": true, "dependencies": true}
-
-func packageScripts(old, new []byte) []Finding {
-	var o, n struct {
-		Scripts map[string]string `json:"scripts"`
-	}
-	_ = json.Unmarshal(old, &o)
-	if err := json.Unmarshal(new, &n); err != nil {
-		return []Finding{{Severity: Medium, Rule: "manifest-unparsable", Family: "build", Why: "package.json does not parse, so its scripts cannot be checked"}}
-	}
-	var keys []string
-	for k, v := range n.Scripts {
-		if lifecycle[k] && o.Scripts[k] != v {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	var out []Finding
-	for _, k := range keys {
-		out = append(out, Finding{Severity: High, Rule: "install-script", Family: "build",
-			Why: fmt.Sprintf("sets the %q script, which the package manager runs on install: %q", k, n.Scripts[k])})
-	}
-	var sources []string
-	for _, m := range depSource.FindAllString(string(new), -1) {
-		if !strings.Contains(string(old), m) {
-			sources = append(sources, strings.Trim(m, `"`))
-		}
-	}
-	if len(sources) > 0 {
-		out = append(out, Finding{Severity: Medium, Rule: "dependency-source", Family: "build",
-			Why: "adds dependencies from outside the registry: " + strings.Join(sources, ", ")})
-	}
-	return out
+	return fs
 }
 
 var depSource = regexp.MustCompile(`"(?:git\+[^"]+|github:[^"]+|file:[^"]+|https?://[^"]+\.(?:tgz|tar\.gz)[^"]*)"`)
 
 var lockfiles = map[string]bool{"package-lock.json": true, "npm-shrinkwrap.json": true, "yarn.lock": true, "pnpm-lock.yaml": true,
-	"bun.lock": true, "Cargo.lock": true, "poetry.lock": true, "uv.lock": true, "Pipfile.lock": true, "Gemfile.lock": true,
-	"go.sum": true, "composer.lock": true, "requirements.txt": true}
+	"bun.lock": true, "cargo.lock": true, "poetry.lock": true, "uv.lock": true, "pipfile.lock": true, "gemfile.lock": true,
+	"go.sum": true, "composer.lock": true, "requirements.txt": true, "deno.lock": true, "flake.lock": true, "mix.lock": true,
+	"pubspec.lock": true, "package.resolved": true, "packages.lock.json": true, "gradle.lockfile": true, "pdm.lock": true}
 
-var urlHost = regexp.MustCompile(`(?:https?|git\+https?|git\+ssh|ssh|git)://(?:[^@/\s"']+@)?([A-Za-z0-9.-]+)`)
-
+// hosts returns the hosts of the http(s), ssh and git URLs in a lockfile,
+// lower case. A byte scan rather than a regular expression: lockfiles of
+// several MiB are common, and this runs on both sides of every change.
 func hosts(b []byte) map[string]bool {
 	m := map[string]bool{}
-	for _, sub := range urlHost.FindAllSubmatch(b, -1) {
-		m[strings.ToLower(string(sub[1]))] = true
+	for i := 0; ; {
+		j := bytes.Index(b[i:], []byte("://"))
+		if j < 0 {
+			return m
+		}
+		at := i + j
+		i = at + 3
+		start := at
+		for start > 0 && (b[start-1] >= 'a' && b[start-1] <= 'z' || b[start-1] == '+') {
+			start--
+		}
+		scheme := string(b[start:at])
+		if !strings.HasSuffix(scheme, "http") && !strings.HasSuffix(scheme, "https") &&
+			!strings.HasSuffix(scheme, "ssh") && !strings.HasSuffix(scheme, "git") {
+			continue
+		}
+		rest := b[i:]
+		host := hostAt(rest)
+		// user info: anything up to '@' that holds no '/', space or quote
+		if k := bytes.IndexAny(rest, "@/ \t\r\n\"'"); k > 0 && rest[k] == '@' {
+			if h := hostAt(rest[k+1:]); h != "" {
+				host = h
+			}
+		}
+		if host != "" {
+			m[strings.ToLower(host)] = true
+		}
 	}
-	return m
+}
+
+// hostAt returns the run of host-name characters b starts with.
+func hostAt(b []byte) string {
+	n := 0
+	for n < len(b) && (b[n] >= 'a' && b[n] <= 'z' || b[n] >= 'A' && b[n] <= 'Z' || b[n] >= '0' && b[n] <= '9' || b[n] == '.' || b[n] == '-') {
+		n++
+	}
+	return string(b[:n])
 }
 
 func lockfileSources(old, new []byte) []Finding {
@@ -300,30 +362,6 @@ func attributeDrivers(old, new []byte) []Finding {
 		}
 	}
 	return []Finding{{Severity: Medium, Rule: "git-attributes", Family: "git", Why: "changes how git treats files (line endings, diffs, exports)"}}
-}
-
-var gitmodulesKey = regexp.MustCompile(`(?m)^\s*(url|path|update)\s*=\s*(.+)$`)
-
-func submoduleURLs(old, new []byte) []Finding {
-	for _, l := range newLines(old, new) {
-		if m := gitmodulesKey.FindStringSubmatch(l); m != nil {
-			return []Finding{{Severity: High, Rule: "submodule-url", Family: "git",
-				Why: fmt.Sprintf("changes a submodule %s to %q: the next 'git submodule update' fetches and checks out what it names", m[1], strings.TrimSpace(m[2]))}}
-		}
-	}
-	return []Finding{{Severity: Medium, Rule: "gitmodules", Family: "git", Why: "changes submodule settings"}}
-}
-
-var pyBuild = regexp.MustCompile(`(?m)^\s*(build-backend|requires|backend-path|cmdclass)\s*=`)
-
-func pyprojectBuild(old, new []byte) []Finding {
-	for _, l := range newLines(old, new) {
-		if pyBuild.MatchString(l) || strings.Contains(l, "[build-system]") {
-			return []Finding{{Severity: High, Rule: "build-backend", Family: "build",
-				Why: "changes the Python build system, which pip runs on install: " + strings.TrimSpace(l)}}
-		}
-	}
-	return nil
 }
 
 // newLines returns the lines of new that old does not have.

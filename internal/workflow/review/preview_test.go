@@ -1,0 +1,28 @@
+package review
+
+import (
+	"context"
+
+	"github.com/git-airlock/git-airlock/gitx"
+)
+
+// PreviewMerge of the fake: a plain three-way merge where only theirs
+// changed anything, recorded like DiffTree from the merge base (the gate's
+// own tests and scripts cover real merges).
+func (f *fakeRepo) PreviewMerge(_ context.Context, ours, theirs string) (gitx.MergePreview, error) {
+	base := f.mergeBases[[2]string{ours, theirs}]
+	p := gitx.MergePreview{Exact: true}
+	if base != "" {
+		p.Bases = []string{base}
+	}
+	f.calls = append(f.calls, "inspect "+theirs)
+	f.diffs = append(f.diffs, [2]string{base, theirs})
+	p.Changes = f.trees[theirs]
+	return p, nil
+}
+
+func (f *fakeRepo) BlobConfig(string) ([]gitx.ConfigEntry, error) { return nil, nil }
+
+func (f *fakeRepo) TreeEntries(context.Context, string) ([]gitx.TreeEntry, error) { return nil, nil }
+
+func (f *fakeRepo) TrackedHooksPath(context.Context) (string, error) { return "", nil }
