@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -30,6 +31,16 @@ type Client struct {
 	CacheDir string
 
 	caps *Capabilities
+}
+
+// Program is the absolute path of the sbx this client runs, for callers
+// that start it later with another PATH (the remote helper under an IDE).
+func (c *Client) Program() (string, error) {
+	p, err := xec.LookPath(c.bin())
+	if err != nil {
+		return "", &MissingError{Bin: c.bin()}
+	}
+	return filepath.Abs(p)
 }
 
 func (c *Client) bin() string {

@@ -13,6 +13,7 @@ import (
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
 )
@@ -41,7 +42,7 @@ func Main() int {
 		runner.Trace = os.Stderr
 	}
 	home, _ := os.UserHomeDir()
-	h := &Helper{Sbx: &sbx.Client{Run: runner, Bin: sbxProgram(home)}, Protocol: os.Getenv("GIT_PROTOCOL"),
+	h := &Helper{Sbx: &sbx.Client{Run: runner}, Protocol: os.Getenv("GIT_PROTOCOL"),
 		ForceWake: os.Getenv(gitx.WakeEnv) == "1",
 		Background: func(ctx context.Context) bool {
 			return backgroundFetch(ctx, lookupProcess(runner), os.Getppid())
@@ -58,6 +59,16 @@ func Main() int {
 	}
 	if gitDir := os.Getenv("GIT_DIR"); gitDir != "" {
 		h.Repo = gitx.OpenGitDir(runner, filepath.FromSlash(gitDir))
+	}
+	// Read only when sbx is not on PATH: the path recorded at registration.
+	h.Sbx.Bin = sbxProgram(home, func() string {
+		if h.Repo == nil {
+			return ""
+		}
+		v, _, _ := h.Repo.ConfigGet(ctx, "remote."+args[0]+"."+sandboxref.SbxPathKey)
+		return v
+	})
+	if h.Repo != nil {
 		h.WakeOnFetch = func(ctx context.Context) bool {
 			v, set, err := h.Repo.ConfigGet(ctx, "airlock.wakeOnFetch")
 			if err != nil || !set {

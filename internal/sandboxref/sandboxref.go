@@ -71,6 +71,10 @@ func ParseURL(raw string) (Target, error) {
 	return t, nil
 }
 
+// SbxPathKey is the key of a sandbox remote's section that records where
+// sbx was when the sandbox was registered (remote.<name>.airlockSbx).
+const SbxPathKey = "airlockSbx"
+
 // RemotePrefix starts the name of every git-airlock remote: airlock-<sandbox>.
 const RemotePrefix = "airlock-"
 

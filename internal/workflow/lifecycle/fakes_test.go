@@ -173,7 +173,8 @@ func newSbx() *fakeSbx {
 	return &fakeSbx{outputs: map[string]string{"git rev-parse --show-toplevel": "/home/u/repo\n"}, initialised: true}
 }
 
-func (s *fakeSbx) DryRun() bool { return s.dryRun }
+func (s *fakeSbx) DryRun() bool             { return s.dryRun }
+func (s *fakeSbx) Program() (string, error) { return "/usr/local/bin/sbx", nil }
 func (s *fakeSbx) Probe(context.Context) (sbx.Capabilities, error) {
 	return sbx.Newest, nil
 }

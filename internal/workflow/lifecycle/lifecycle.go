@@ -40,6 +40,7 @@ type Repo interface {
 // Sbx is what the lifecycle asks of sbx.
 type Sbx interface {
 	DryRun() bool
+	Program() (string, error)
 	Probe(ctx context.Context) (sbx.Capabilities, error)
 	RequireClone(ctx context.Context) (sbx.Capabilities, error)
 	List(ctx context.Context) ([]sbx.Sandbox, error)

@@ -159,6 +159,11 @@ func (s *Service) register(ctx context.Context, name, agentName string) (workflo
 	url := sandboxref.Target{Sandbox: name, Path: path}.URL()
 	sb := workflow.Sandbox{Name: name, Remote: sandboxref.Remote(name), URL: url, Path: path, Agent: agentName, Base: workflow.CurrentBranch(s.Repo)}
 	extra := map[string]string{"airlockAgent": agentName}
+	// The remote helper may run with another PATH (an IDE started from the
+	// dock): it finds sbx through this path when its PATH lacks sbx.
+	if prog, err := s.Sbx.Program(); err == nil && !s.Sbx.DryRun() {
+		extra[sandboxref.SbxPathKey] = prog
+	}
 	if sb.Base != "" {
 		extra["airlockBase"] = sb.Base
 	}
