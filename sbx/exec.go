@@ -29,7 +29,8 @@ import (
 // frameScript prints its $0 (the marker) on a line, then becomes the child.
 const frameScript = `printf '%s\n' "$0"; exec "$@"`
 
-func newMarker() string {
+// NewMarker is a fresh random marker line for framing a command.
+func NewMarker() string {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
 	return "git-airlock-exec-" + hex.EncodeToString(b[:])
@@ -40,22 +41,30 @@ func framedArgv(marker string, argv []string) []string {
 	return append([]string{"sh", "-c", frameScript, marker}, argv...)
 }
 
-// frameSplitter passes on what the child wrote after the marker line and
-// keeps what sbx wrote before it.
-type frameSplitter struct {
-	w      io.Writer
-	marker []byte
+// Frame passes on what a framed command wrote after its marker line and
+// keeps what sbx wrote before it. The exec calls here and the remote
+// helper's tunnel both read sbx's stdout through one.
+type Frame struct {
+	W      io.Writer
+	Marker string // without the newline
+	OnSeen func() // optional: called once, when the marker arrives
 	seen   bool
 	before bytes.Buffer
 }
 
-func (f *frameSplitter) Write(p []byte) (int, error) {
+// Seen reports whether the command started (its marker line arrived).
+func (f *Frame) Seen() bool { return f.seen }
+
+// Noise is what sbx printed on stdout before the command started.
+func (f *Frame) Noise() string { return strings.TrimSpace(f.before.String()) }
+
+func (f *Frame) Write(p []byte) (int, error) {
 	if f.seen {
-		return f.w.Write(p)
+		return f.W.Write(p)
 	}
 	f.before.Write(p)
 	buf := f.before.Bytes()
-	i := bytes.Index(buf, f.marker)
+	i := bytes.Index(buf, []byte(f.Marker+"\n"))
 	if i < 0 {
 		if f.before.Len() > 1<<20 {
 			return 0, errors.New("sbx exec: no start of the command within 1 MiB of sbx's output")
@@ -63,23 +72,23 @@ func (f *frameSplitter) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	f.seen = true
-	rest := append([]byte(nil), buf[i+len(f.marker):]...)
+	if f.OnSeen != nil {
+		f.OnSeen()
+	}
+	rest := append([]byte(nil), buf[i+len(f.Marker)+1:]...)
 	f.before.Truncate(i)
 	if len(rest) > 0 {
-		if _, err := f.w.Write(rest); err != nil {
+		if _, err := f.W.Write(rest); err != nil {
 			return 0, err
 		}
 	}
 	return len(p), nil
 }
 
-// noise is what sbx printed on stdout before the child started.
-func (f *frameSplitter) noise() string { return strings.TrimSpace(f.before.String()) }
-
 // execCmd builds the command for an exec request: framed, unless it runs
 // on a terminal (a pty carries the child's stderr on sbx's stdout, so sbx's
 // stderr is its own) or under dry-run (printed as the user would type it).
-func (c *Client) execCmd(req ExecRequest, out io.Writer) (xec.Cmd, *frameSplitter) {
+func (c *Client) execCmd(req ExecRequest, out io.Writer) (xec.Cmd, *Frame) {
 	cmd := xec.Cmd{Stdin: req.Streams.In, Stdout: out, Stderr: req.Streams.Err, Mutates: req.Mutates || c.DryRun()}
 	if req.TTY || c.DryRun() {
 		cmd.Argv = c.execArgv(req)
@@ -88,8 +97,8 @@ func (c *Client) execCmd(req ExecRequest, out io.Writer) (xec.Cmd, *frameSplitte
 	if out == nil {
 		out = io.Discard
 	}
-	marker := newMarker()
-	split := &frameSplitter{w: out, marker: []byte(marker + "\n")}
+	marker := NewMarker()
+	split := &Frame{W: out, Marker: marker}
 	framed := req
 	framed.Argv = framedArgv(marker, req.Argv)
 	cmd.Argv = c.execArgv(framed)
@@ -102,7 +111,7 @@ func (c *Client) execCmd(req ExecRequest, out io.Writer) (xec.Cmd, *frameSplitte
 // that (or on a terminal, where sbx's stderr is its own), the status and
 // text are sbx's: a missing sandbox is a *NotFoundError, the rest is
 // classified as for any sbx call.
-func execError(req ExecRequest, split *frameSplitter, err error) error {
+func execError(req ExecRequest, split *Frame, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -118,13 +127,13 @@ func execError(req ExecRequest, split *frameSplitter, err error) error {
 	if !errors.As(err, &ee) {
 		return err
 	}
-	started := split != nil && split.seen
+	started := split != nil && split.Seen()
 	if started {
 		return &ExitError{Name: req.Name, Code: ee.Code, Err: err}
 	}
 	sbxText := ee.Stderr
 	if split != nil {
-		sbxText = split.noise() + "\n" + sbxText
+		sbxText = split.Noise() + "\n" + sbxText
 	}
 	if saysNoSandbox(sbxText) {
 		return &NotFoundError{Name: req.Name}
@@ -150,11 +159,11 @@ func (c *Client) Exec(ctx context.Context, req ExecRequest) error {
 	}
 	err := c.Run.Run(ctx, cmd)
 	if split != nil && req.Streams.Err != nil {
-		if noise := split.noise(); noise != "" {
+		if noise := split.Noise(); noise != "" {
 			fmt.Fprintln(req.Streams.Err, noise)
 		}
 	}
-	if err == nil && split != nil && !split.seen && !c.Run.Printed(cmd) {
+	if err == nil && split != nil && !split.Seen() && !c.Run.Printed(cmd) {
 		return notStarted(req, split)
 	}
 	return execError(req, split, err)
@@ -172,16 +181,16 @@ func (c *Client) ExecOutput(ctx context.Context, req ExecRequest) (string, error
 		return "", execError(req, nil, err)
 	}
 	err := c.Run.Run(ctx, cmd)
-	if err == nil && !split.seen && !c.Run.Printed(cmd) {
+	if err == nil && !split.Seen() && !c.Run.Printed(cmd) {
 		return "", notStarted(req, split)
 	}
 	return out.String(), execError(req, split, err)
 }
 
 // notStarted is an exec that succeeded without the command ever starting.
-func notStarted(req ExecRequest, split *frameSplitter) error {
+func notStarted(req ExecRequest, split *Frame) error {
 	msg := "sbx exec succeeded but the command never started"
-	if n := split.noise(); n != "" {
+	if n := split.Noise(); n != "" {
 		msg += "; sbx printed: " + n
 	}
 	return &CommandError{Subject: fmt.Sprintf("exec %s in sandbox %q", req.Argv[0], req.Name), Err: errors.New(msg)}

@@ -14,9 +14,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/rand"
 	"crypto/sha1"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -159,7 +157,7 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 	// whatever sbx itself printed on stdout (a wake-up banner, an error)
 	// from the protocol. The script is fixed; service, path and marker
 	// travel as arguments.
-	marker := newMarker()
+	marker := sbx.NewMarker()
 	adv := &advertPeek{w: h.Out}
 	// sbx's own stderr is held until the protocol starts: if it never does
 	// and the fetch is served from the last-fetched refs, one line says why.
@@ -172,7 +170,7 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 	var late atomic.Bool
 	timer := time.AfterFunc(timeout, func() { late.Store(true); cancel() })
 	defer timer.Stop()
-	out := &afterMarker{w: adv, marker: []byte(marker + "\n"), onSeen: func() { timer.Stop(); errw.start() }}
+	out := &sbx.Frame{W: adv, Marker: marker, OnSeen: func() { timer.Stop(); errw.start() }}
 	err = h.Sbx.Tunnel(tunnelCtx, sbx.ExecRequest{Name: t.Sandbox, Interactive: true, Env: env,
 		Argv: []string{"sh", "-c", `printf '%s\n' "$2"; exec git -c uploadpack.allowFilter=true -c uploadpack.allowAnySHA1InWant=true "$0" "$1" 2>/dev/null`,
 			verb, t.Path, marker},
@@ -181,7 +179,7 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 		errw.start()
 		return interrupted(t.Sandbox)
 	}
-	if !out.seen && !late.Load() {
+	if !out.Seen() && !late.Load() {
 		// Nothing reached git yet: ask sbx whether the sandbox is there. If
 		// it is gone or sbx cannot be reached, a fetch is served from the
 		// last-fetched refs; anything else says what sbx said.
@@ -193,10 +191,10 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 		}
 	}
 	errw.start()
-	if noise := strings.TrimSpace(out.before.String()); noise != "" {
+	if noise := out.Noise(); noise != "" {
 		ui.Line(h.Err, "sbx printed: %s", noise)
 	}
-	if late.Load() && !out.seen {
+	if late.Load() && !out.Seen() {
 		return hint.Errorf([]string{
 			"see whether it is running: git airlock status",
 			fmt.Sprintf("if it is only slow to wake, allow more time: git config airlock.timeout %s", 2*timeout),
@@ -206,7 +204,7 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 	if errors.As(err, &me) {
 		return fmt.Errorf("%s is not installed or not on PATH; cannot reach sandbox %q", me.Bin, t.Sandbox)
 	}
-	if !out.seen {
+	if !out.Seen() {
 		return fmt.Errorf("the git service did not start in sandbox %q (sbx's message is above; 'git airlock status' shows the sandbox)", t.Sandbox)
 	}
 	var ee *sbx.ExitError
@@ -632,47 +630,4 @@ func childStdin(buffered *bufio.Reader, raw io.Reader) (io.Reader, error) {
 		w.Close()
 	}()
 	return r, nil
-}
-
-func newMarker() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	return "git-airlock-tunnel-" + hex.EncodeToString(b)
-}
-
-// afterMarker passes on what comes after the marker line and keeps what
-// came before it (sbx's own output) for stderr.
-type afterMarker struct {
-	w      io.Writer
-	marker []byte
-	onSeen func() // optional: called once, when the marker arrives
-	seen   bool
-	before bytes.Buffer
-}
-
-func (m *afterMarker) Write(p []byte) (int, error) {
-	if m.seen {
-		return m.w.Write(p)
-	}
-	m.before.Write(p)
-	buf := m.before.Bytes()
-	i := bytes.Index(buf, m.marker)
-	if i < 0 {
-		if m.before.Len() > 1<<20 {
-			return 0, errors.New("no protocol start from the sandbox within 1 MiB of output")
-		}
-		return len(p), nil
-	}
-	m.seen = true
-	if m.onSeen != nil {
-		m.onSeen()
-	}
-	rest := append([]byte(nil), buf[i+len(m.marker):]...)
-	m.before.Truncate(i)
-	if len(rest) > 0 {
-		if _, err := m.w.Write(rest); err != nil {
-			return 0, err
-		}
-	}
-	return len(p), nil
 }
