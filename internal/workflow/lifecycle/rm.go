@@ -1,12 +1,14 @@
 package lifecycle
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/hint"
@@ -19,6 +21,9 @@ import (
 type RemoveRequest struct {
 	Name  string
 	Force bool // remove even with unfetched or uncommitted work
+	// At is when the removal is recorded as done (the caller's clock);
+	// time.Now when zero.
+	At time.Time
 }
 
 // Remove fetches everything, refuses while the sandbox holds work that
@@ -69,6 +74,12 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	if err != nil {
 		return err
 	}
+	if kept > 0 {
+		rec := sandboxref.RemovalRecord{Removal: removal, Time: cmp.Or(req.At, time.Now()), Agent: sb.Agent, Base: sb.Base}
+		if err := s.Repo.ConfigSet(ctx, sandboxref.RemovalRecordKey(removal), rec.String()); err != nil {
+			return err
+		}
+	}
 	if err := s.Repo.RemoveRemote(ctx, sb.Remote); err != nil {
 		return err
 	}
@@ -76,7 +87,7 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	s.UI.Infof("removed sandbox %q", sb.Name)
 	if kept > 0 {
 		s.UI.Infof("its %s are kept under %s", workflow.Plural(kept, "fetched branch", "fetched branches"), sandboxref.RemovedPrefixOf(removal))
-		s.UI.Hint("restore one with: git branch <name> %s<branch>", sandboxref.RemovedPrefixOf(removal))
+		s.UI.Hint("restore one with: git airlock restore %s <branch>", removal)
 	}
 	return nil
 }
