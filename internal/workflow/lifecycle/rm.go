@@ -56,6 +56,9 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 			}
 			s.UI.Warnf("could not check sandbox %q for unsaved work (%v); whatever it held that was not fetched is lost", sb.Name, err)
 		}
+		// The fetch and the survey may have started the sandbox, and sbx
+		// rewrites its remote on start; rm may still refuse below.
+		s.guardSbxRemote(ctx, sb.Name)
 		if len(notes) > 0 {
 			s.UI.Infof("not kept (ignored files in the sandbox):\n  %s", strings.Join(notes, "\n  "))
 		}

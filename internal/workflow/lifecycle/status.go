@@ -116,6 +116,9 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 				st.Workspace = live.Workspaces[0]
 			}
 		}
+		if st.State != StateMissing {
+			defer s.guardSbxRemote(ctx, sb.Name) // after the survey, which may start it
+		}
 		if req.Unfetched && st.State != StateMissing {
 			st.Checked = true
 			problems, notes, err := s.unsaved(ctx, sb)
