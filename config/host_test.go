@@ -190,3 +190,22 @@ func TestEnvWideningIsAnnounced(t *testing.T) {
 		})
 	}
 }
+
+// FuzzCheckHost: whatever arrives from a file or the environment, an
+// accepted setting is one sbx argument that matches fewer than every host.
+func FuzzCheckHost(f *testing.F) {
+	for _, s := range []string{"api.example.com", "**", "**:443", "*.*", "?*", "0.0.0.0/0", "::/0", "http://foo.com/x", "[::1]:80", "::ffff:0.0.0.0/96"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		err := CheckHost(v, false)
+		if err == nil {
+			if MatchesEveryHost(v) || v == "" || strings.HasPrefix(v, "-") || strings.ContainsAny(v, " \t\n,;\"'@") {
+				t.Errorf("accepted %q", v)
+			}
+		}
+		if err != nil && CheckHost(v, true) == nil && !MatchesEveryHost(v) {
+			t.Errorf("%q: --everything accepted a pattern refused for another reason: %v", v, err)
+		}
+	})
+}

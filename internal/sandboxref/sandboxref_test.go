@@ -174,3 +174,17 @@ func TestRemovalRecord(t *testing.T) {
 		t.Errorf("dashes: %+v %v", unknown, ok)
 	}
 }
+
+func FuzzParseRemovalRecord(f *testing.F) {
+	f.Add("airlock.removed/box@1.at", "2026-11-27T13:00:00Z claude main")
+	f.Fuzz(func(t *testing.T, key, value string) {
+		r, ok := ParseRemovalRecord(key, value)
+		if !ok {
+			return
+		}
+		again, ok := ParseRemovalRecord(RemovalRecordKey(r.Removal), r.String())
+		if !ok || !again.Time.Equal(r.Time) || again.Agent != r.Agent || again.Base != r.Base {
+			t.Errorf("%q %q: round trip %+v != %+v", key, value, again, r)
+		}
+	})
+}
