@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 )
@@ -29,6 +30,16 @@ func (c *restoreCmd) Run(ctx context.Context, svc *lifecycle.Service, u *ui.UI) 
 	if errors.As(err, &nf) {
 		if len(nf.Known) == 0 {
 			return hint.With(err, "no removed sandbox keeps branches in this repository")
+		}
+		// A sandbox's name given for one of its removals: name only those.
+		var same []string
+		for _, k := range nf.Known {
+			if strings.HasPrefix(k, c.Removal+sandboxref.RemovalSep) {
+				same = append(same, k)
+			}
+		}
+		if len(same) > 0 {
+			return hint.With(err, fmt.Sprintf("%q was removed as %s; name one: git airlock restore %s", c.Removal, strings.Join(same, ", "), same[len(same)-1]))
 		}
 		return hint.With(err, "removals: "+strings.Join(nf.Known, ", ")+" ('git airlock ls')")
 	}
