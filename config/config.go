@@ -12,6 +12,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -220,21 +221,10 @@ func checkDuration(v string) error {
 	return nil
 }
 
-// checkHost validates a network pattern before it can reach sbx: sbx rejects
-// a bare '*', and '**' (everything) is only accepted by `allow --everything`.
-func checkHost(v string) error {
-	switch {
-	case v == "*":
-		return fmt.Errorf("%q is not a host pattern; sbx rejects a bare '*' (use '*.example.com')", v)
-	case v == "**":
-		return fmt.Errorf("%q would allow every host; not accepted as a setting", v)
-	case strings.ContainsAny(v, " \t\n,;\"'"):
-		return fmt.Errorf("host pattern %q holds a space, comma or quote", v)
-	case strings.HasPrefix(v, "-"):
-		return fmt.Errorf("host pattern %q starts with '-'", v)
-	}
-	return nil
-}
+// checkHost is CheckHost for settings: a pattern that matches every
+// host is never accepted from git config, .airlock.toml or the
+// environment.
+func checkHost(v string) error { return CheckHost(v, false) }
 
 // Validate checks one value of a key, for writes such as `config import`.
 func (k *Key) Validate(v string) error {
@@ -268,6 +258,7 @@ func Load(in Inputs) (*Settings, error) {
 	}
 	s.applyFile(in.File)
 	s.applyGit(in.Git)
+	before := maps.Clone(s.values)
 	if in.Env != nil {
 		for _, k := range Keys {
 			if k.Env == "" {
@@ -282,6 +273,7 @@ func Load(in Inputs) (*Settings, error) {
 			}
 		}
 	}
+	s.Warnings = append(s.Warnings, envWidening(before, s.values)...)
 	for _, k := range Keys {
 		if vals, ok := in.Flags[k.Flag]; ok && k.Flag != "" {
 			s.values[k.Name] = &Value{Key: k, Values: vals, Origin: Origin{Source: Flag, Where: k.Flag}}

@@ -68,6 +68,8 @@ type CLI struct {
 	Push       pushCmd       `cmd:"" help:"Hand host commits to the agent as a branch in its clone."`
 	Stop       stopCmd       `cmd:"" help:"Stop the sandbox; its clone and commits are kept."`
 	Rm         rmCmd         `cmd:"" help:"Remove the sandbox after making sure none of its work is lost."`
+	Restore    restoreCmd    `cmd:"" help:"Restore a removed sandbox's kept branch as a local branch."`
+	Prune      pruneCmd      `cmd:"" help:"Delete the branches removed sandboxes kept, naming each removal."`
 	Doctor     doctorCmd     `cmd:"" help:"Check the machine, sbx and this repository."`
 	Setup      setupCmd      `cmd:"" help:"Install and prepare sbx, asking before each command."`
 	Init       initCmd       `cmd:"" help:"Write a starter AGENTS.md (never overwrites)."`

@@ -4,10 +4,11 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
-	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 )
@@ -81,9 +82,13 @@ func printTable(u *ui.UI, list []lifecycle.SandboxStatus) {
 		u.Hint("start one with 'git airlock up'")
 		return
 	}
+	removed := slices.ContainsFunc(list, func(st lifecycle.SandboxStatus) bool { return st.State == lifecycle.StateRemoved })
 	w := tabwriter.NewWriter(u.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "SANDBOX\tSTATE\tAGENT\tBRANCHES\tAHEAD/BEHIND")
-	removed := false
+	header := "SANDBOX\tSTATE\tAGENT\tBRANCHES\tAHEAD/BEHIND"
+	if removed {
+		header += "\tREMOVED" // when, from the record rm writes
+	}
+	fmt.Fprintln(w, header)
 	for _, st := range list {
 		ab := "-"
 		for _, b := range st.Branches {
@@ -91,11 +96,19 @@ func printTable(u *ui.UI, list []lifecycle.SandboxStatus) {
 				ab = fmt.Sprintf("+%d/-%d", *b.Ahead, *b.Behind)
 			}
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\n", cmp.Or(st.Removal, st.Name), st.State, cmp.Or(st.Agent, "-"), len(st.Branches), ab)
-		removed = removed || st.State == lifecycle.StateRemoved
+		row := fmt.Sprintf("%s\t%s\t%s\t%d\t%s", cmp.Or(st.Removal, st.Name), st.State, cmp.Or(st.Agent, "-"), len(st.Branches), ab)
+		if removed {
+			when := "-"
+			if st.RemovedAt != nil {
+				when = st.RemovedAt.UTC().Format(time.RFC3339)
+			}
+			row += "\t" + when
+		}
+		fmt.Fprintln(w, row)
 	}
 	w.Flush()
 	if removed {
-		u.Hint("restore a removed sandbox's branch: git branch <name> %s<sandbox@n>/<branch>", sandboxref.RemovedPrefix)
+		u.Hint("restore a removed sandbox's branch: git airlock restore <sandbox@n> <branch>")
+		u.Hint("delete what a removal kept: git airlock prune <sandbox@n>")
 	}
 }

@@ -265,3 +265,65 @@ func ParseAcceptance(v string) (Acceptance, bool) {
 	}
 	return Acceptance{Sandbox: f[0], Commit: f[1], Time: t, Count: n, Rules: strings.Split(f[4], ",")}, true
 }
+
+// RemovalRecord is what rm writes, per removal, to local git config:
+// when the sandbox was removed and which sandbox it was (its agent and the
+// host branch it was created from). Kept refs' reflogs would give the time
+// too, but not which sandbox, and readers of refs/airlock/ reflogs differ
+// between git versions; one config value per removal is read in the same
+// git call as every other airlock.* entry.
+type RemovalRecord struct {
+	Removal string
+	Time    time.Time
+	Agent   string
+	Base    string
+}
+
+// removalSection holds the records: airlock.removed/<removal>.at. The
+// removal id is a config subsection, where '@' is allowed, and the key
+// has two dots, so no setting is ever read from it.
+const removalSection = "airlock.removed/"
+
+// RemovalRecordKey is the git config key of one removal's record.
+func RemovalRecordKey(removal string) string { return removalSection + removal + ".at" }
+
+// String is the stored value: "<time> <agent> <base>", "-" for unknown.
+func (r RemovalRecord) String() string {
+	return fmt.Sprintf("%s %s %s", r.Time.UTC().Format(time.RFC3339), orDash(r.Agent), orDash(r.Base))
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// ParseRemovalRecord reads one config entry (key and value) written under
+// RemovalRecordKey.
+func ParseRemovalRecord(key, value string) (RemovalRecord, bool) {
+	rest, ok := strings.CutPrefix(key, removalSection)
+	if !ok {
+		return RemovalRecord{}, false
+	}
+	removal, ok := strings.CutSuffix(rest, ".at")
+	if !ok || removal == "" {
+		return RemovalRecord{}, false
+	}
+	f := strings.Fields(value)
+	if len(f) != 3 {
+		return RemovalRecord{}, false
+	}
+	t, err := time.Parse(time.RFC3339, f[0])
+	if err != nil {
+		return RemovalRecord{}, false
+	}
+	r := RemovalRecord{Removal: removal, Time: t, Agent: f[1], Base: f[2]}
+	if r.Agent == "-" {
+		r.Agent = ""
+	}
+	if r.Base == "-" {
+		r.Base = ""
+	}
+	return r, true
+}

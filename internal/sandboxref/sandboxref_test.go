@@ -147,3 +147,44 @@ func FuzzParseURL(f *testing.F) {
 		}
 	})
 }
+
+func TestRemovalRecord(t *testing.T) {
+	at := time.Date(2026, 11, 27, 13, 0, 0, 0, time.UTC)
+	rec := RemovalRecord{Removal: "box@2", Time: at, Agent: "claude", Base: "main"}
+	key := RemovalRecordKey(rec.Removal)
+	if key != "airlock.removed/box@2.at" {
+		t.Fatalf("key = %q", key)
+	}
+	got, ok := ParseRemovalRecord(key, rec.String())
+	if !ok || got != rec {
+		t.Fatalf("round trip: %+v %v", got, ok)
+	}
+	for _, bad := range []struct{ key, value string }{
+		{"airlock.acceptedRisk", rec.String()},
+		{"airlock.removed/.at", rec.String()},
+		{key, "yesterday claude main"},
+		{key, "2026-11-27T13:00:00Z claude"},
+	} {
+		if _, ok := ParseRemovalRecord(bad.key, bad.value); ok {
+			t.Errorf("ParseRemovalRecord(%q, %q) accepted", bad.key, bad.value)
+		}
+	}
+	unknown, ok := ParseRemovalRecord(key, RemovalRecord{Time: at}.String())
+	if !ok || unknown.Agent != "" || unknown.Base != "" {
+		t.Errorf("dashes: %+v %v", unknown, ok)
+	}
+}
+
+func FuzzParseRemovalRecord(f *testing.F) {
+	f.Add("airlock.removed/box@1.at", "2026-11-27T13:00:00Z claude main")
+	f.Fuzz(func(t *testing.T, key, value string) {
+		r, ok := ParseRemovalRecord(key, value)
+		if !ok {
+			return
+		}
+		again, ok := ParseRemovalRecord(RemovalRecordKey(r.Removal), r.String())
+		if !ok || !again.Time.Equal(r.Time) || again.Agent != r.Agent || again.Base != r.Base {
+			t.Errorf("%q %q: round trip %+v != %+v", key, value, again, r)
+		}
+	})
+}

@@ -1,12 +1,14 @@
 package lifecycle
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/hint"
@@ -19,6 +21,9 @@ import (
 type RemoveRequest struct {
 	Name  string
 	Force bool // remove even with unfetched or uncommitted work
+	// At is when the removal is recorded as done (the caller's clock);
+	// time.Now when zero.
+	At time.Time
 }
 
 // Remove fetches everything, refuses while the sandbox holds work that
@@ -51,6 +56,9 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 			}
 			s.UI.Warnf("could not check sandbox %q for unsaved work (%v); whatever it held that was not fetched is lost", sb.Name, err)
 		}
+		// The fetch and the survey may have started the sandbox, and sbx
+		// rewrites its remote on start; rm may still refuse below.
+		s.guardSbxRemote(ctx, sb.Name)
 		if len(notes) > 0 {
 			s.UI.Infof("not kept (ignored files in the sandbox):\n  %s", strings.Join(notes, "\n  "))
 		}
@@ -69,6 +77,12 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	if err != nil {
 		return err
 	}
+	if kept > 0 {
+		rec := sandboxref.RemovalRecord{Removal: removal, Time: cmp.Or(req.At, time.Now()), Agent: sb.Agent, Base: sb.Base}
+		if err := s.Repo.ConfigSet(ctx, sandboxref.RemovalRecordKey(removal), rec.String()); err != nil {
+			return err
+		}
+	}
 	if err := s.Repo.RemoveRemote(ctx, sb.Remote); err != nil {
 		return err
 	}
@@ -76,7 +90,7 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	s.UI.Infof("removed sandbox %q", sb.Name)
 	if kept > 0 {
 		s.UI.Infof("its %s are kept under %s", workflow.Plural(kept, "fetched branch", "fetched branches"), sandboxref.RemovedPrefixOf(removal))
-		s.UI.Hint("restore one with: git branch <name> %s<branch>", sandboxref.RemovedPrefixOf(removal))
+		s.UI.Hint("restore one with: git airlock restore %s <branch>", removal)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/git-airlock/git-airlock/internal/gate"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
@@ -32,13 +33,16 @@ type SandboxStatus struct {
 	Name string `json:"name"`
 	// Removal is set for a removed sandbox: <name>@<n>, the namespace
 	// under refs/airlock/removed/ that one removal kept.
-	Removal   string         `json:"removal,omitempty"`
-	Remote    string         `json:"remote,omitempty"`
-	State     string         `json:"state"` // running, stopped, missing (gone from sbx), removed (kept refs only)
-	Agent     string         `json:"agent,omitempty"`
-	Path      string         `json:"path,omitempty"`
-	Workspace string         `json:"workspace,omitempty"`
-	Base      string         `json:"base,omitempty"`
+	Removal   string `json:"removal,omitempty"`
+	Remote    string `json:"remote,omitempty"`
+	State     string `json:"state"` // running, stopped, missing (gone from sbx), removed (kept refs only)
+	Agent     string `json:"agent,omitempty"`
+	Path      string `json:"path,omitempty"`
+	Workspace string `json:"workspace,omitempty"`
+	Base      string `json:"base,omitempty"`
+	// RemovedAt is when a removal happened, from the record rm writes;
+	// unset for removals kept before the record existed.
+	RemovedAt *time.Time     `json:"removed_at,omitempty"`
 	Branches  []BranchStatus `json:"branches"`
 	// Unfetched is set only when asked for (it wakes the sandbox): the
 	// sandbox's refs that are not fetched yet, and uncommitted changes.
@@ -112,6 +116,9 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 				st.Workspace = live.Workspaces[0]
 			}
 		}
+		if st.State != StateMissing {
+			defer s.guardSbxRemote(ctx, sb.Name) // after the survey, which may start it
+		}
 		if req.Unfetched && st.State != StateMissing {
 			st.Checked = true
 			problems, notes, err := s.unsaved(ctx, sb)
@@ -125,7 +132,7 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 		}
 	}
 	if req.All {
-		removed, err := s.removed()
+		removed, err := s.Removals()
 		if err != nil {
 			return nil, err
 		}
@@ -167,9 +174,10 @@ func (s *Service) branches(ctx context.Context, prefix, base string) ([]BranchSt
 	return out, nil
 }
 
-// removed lists removed sandboxes from their kept refs, one row per
-// removal: a name removed twice is two rows.
-func (s *Service) removed() ([]SandboxStatus, error) {
+// Removals lists removed sandboxes from their kept refs, one row per
+// removal (a name removed twice is two rows), with when and which sandbox
+// from the record rm wrote.
+func (s *Service) Removals() ([]SandboxStatus, error) {
 	refs, err := s.Repo.Refs(sandboxref.RemovedPrefix)
 	if err != nil {
 		return nil, err
@@ -188,6 +196,13 @@ func (s *Service) removed() ([]SandboxStatus, error) {
 			removals = append(removals, removal)
 		}
 		st.Branches = append(st.Branches, BranchStatus{Name: branch, Commit: hash})
+	}
+	for _, e := range s.Entries {
+		rec, ok := sandboxref.ParseRemovalRecord(e.Key, e.Value)
+		if st := byRemoval[rec.Removal]; ok && st != nil {
+			at := rec.Time
+			st.RemovedAt, st.Agent, st.Base = &at, rec.Agent, rec.Base
+		}
 	}
 	sort.Slice(removals, func(i, j int) bool { return removalLess(removals[i], removals[j]) })
 	out := make([]SandboxStatus, 0, len(removals))

@@ -170,12 +170,7 @@ func (s *Service) register(ctx context.Context, name, agentName string) (workflo
 	if err := s.Repo.AddSandboxRemote(ctx, gitx.RemoteSpec{Name: sb.Remote, URL: url, Extra: extra}); err != nil {
 		return workflow.Sandbox{}, err
 	}
-	// sbx's own sandbox-<name> remote fails to fetch while the sandbox is
-	// stopped; keep it out of a background `git fetch --all`.
-	own := sandboxref.SbxRemote(name)
-	if _, ok, _ := s.Repo.ConfigGet(ctx, "remote."+own+".url"); ok {
-		_ = s.Repo.ConfigSet(ctx, "remote."+own+".skipFetchAll", "true")
-	}
+	s.guardSbxRemote(ctx, name)
 	s.UI.Infof("registered remote %s -> %s", sb.Remote, url)
 	if !s.Sbx.DryRun() {
 		if err := s.reloadEntries(ctx); err != nil {

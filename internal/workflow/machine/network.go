@@ -26,7 +26,7 @@ type NetEntry struct {
 type AllowRequest struct {
 	Name       string
 	Hosts      []string
-	Everything bool // accept "**"
+	Everything bool // accept patterns that match every host ("**", "*.*", "0.0.0.0/0" …)
 }
 
 // Allow validates the patterns, adds them to airlock.allow in local git
@@ -35,15 +35,16 @@ func (s *Service) Allow(ctx context.Context, req AllowRequest) error {
 	if err := s.requireRepo(); err != nil {
 		return err
 	}
-	key := config.Lookup("allow")
 	for _, h := range req.Hosts {
-		if h == "**" {
-			if !req.Everything {
-				return hint.Errorf([]string{"if you mean it, add --everything"}, `"**" would let the sandbox reach every host`)
-			}
-			continue
-		}
-		if err := key.Validate(h); err != nil {
+		var he *config.HostError
+		err := config.CheckHost(h, req.Everything)
+		switch {
+		case err == nil:
+		case errors.As(err, &he) && he.Everything:
+			return hint.Errorf([]string{"if you mean it, add --everything"}, "%q would let the sandbox reach every host", h)
+		case errors.As(err, &he) && he.Host != "":
+			return hint.With(err, "git airlock allow "+he.Host)
+		default:
 			return hint.With(err, "give host names or patterns such as api.example.com, *.example.com or **.example.com")
 		}
 	}
@@ -51,15 +52,16 @@ func (s *Service) Allow(ctx context.Context, req AllowRequest) error {
 	v := s.Settings.Get("allow")
 	var added []string
 	for _, h := range req.Hosts {
-		// "**" goes to the sandbox only: as a setting it is refused, and
-		// writing it would make every later command fail to load.
-		if h != "**" && !slices.Contains(current, h) && !slices.Contains(added, h) {
+		// A pattern that matches every host goes to the sandbox only: as a
+		// setting it is refused, and writing it would make every later
+		// command fail to load.
+		if !config.MatchesEveryHost(h) && !slices.Contains(current, h) && !slices.Contains(added, h) {
 			added = append(added, h)
 		}
 	}
 	switch {
-	case slices.Equal(req.Hosts, []string{"**"}):
-		// nothing to record
+	case !slices.ContainsFunc(req.Hosts, func(h string) bool { return !config.MatchesEveryHost(h) }):
+		// only patterns that match every host: nothing to record
 	case len(added) == 0:
 		s.UI.Infof("already allowed: %s", strings.Join(req.Hosts, ", "))
 	default:
@@ -80,9 +82,9 @@ func (s *Service) Allow(ctx context.Context, req AllowRequest) error {
 		s.UI.Infof("added to airlock.allow: %s", strings.Join(added, ", "))
 	}
 	if !s.registered(req.Name) {
-		if slices.Contains(req.Hosts, "**") {
+		if i := slices.IndexFunc(req.Hosts, config.MatchesEveryHost); i >= 0 {
 			return hint.Errorf([]string{"start the sandbox first ('git airlock up'), then allow it again"},
-				`"**" is applied to a sandbox only and never saved in airlock.allow; sandbox %q is not registered here`, req.Name)
+				`%q is applied to a sandbox only and never saved in airlock.allow; sandbox %q is not registered here`, req.Hosts[i], req.Name)
 		}
 		s.UI.Hint("new sandboxes get it when the network is locked down ('git airlock lockdown')")
 		return nil
