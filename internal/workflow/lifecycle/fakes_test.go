@@ -119,6 +119,11 @@ func (r *fakeRepo) ConfigSet(_ context.Context, key, value string) error {
 	r.config[key] = value
 	return nil
 }
+func (r *fakeRepo) ConfigUnset(_ context.Context, key string) error {
+	r.record("ConfigUnset", key)
+	delete(r.config, key)
+	return nil
+}
 func (r *fakeRepo) ConfigEntries(context.Context, string) ([]gitx.ConfigEntry, error) {
 	r.record("ConfigEntries")
 	return slices.Clone(r.entries), nil

@@ -28,6 +28,7 @@ type Repo interface {
 	RemoveRemote(ctx context.Context, name string) error
 	ConfigGet(ctx context.Context, key string) (string, bool, error)
 	ConfigSet(ctx context.Context, key, value string) error
+	ConfigUnset(ctx context.Context, key string) error
 	ConfigEntries(ctx context.Context, pattern string) ([]gitx.ConfigEntry, error)
 	Refs(prefix string) (map[string]string, error)
 	HasCommit(hash string) bool

@@ -116,21 +116,13 @@ type Pruned struct {
 	Commit string `json:"commit"`
 }
 
-// configUnsetter is the one write prune needs beyond Repo: dropping a
-// removal's record. A Repo without it leaves the record behind, which is
-// harmless (records without kept refs are never shown, and the next
-// removal with that id overwrites it).
-type configUnsetter interface {
-	ConfigUnset(ctx context.Context, key string) error
-}
-
 // Prune deletes every ref the named removals kept, in one transaction,
 // and their records. Every id must name a removal that keeps refs:
 // nothing is deleted when one does not. Commits only those refs reached
 // become unreachable and are left to git gc.
 func (s *Service) Prune(ctx context.Context, req PruneRequest) ([]Pruned, error) {
 	if len(req.Removals) == 0 {
-		return nil, fmt.Errorf("name the removals to prune")
+		return nil, hint.Errorf([]string{"list them with 'git airlock ls'"}, "name the removals to prune")
 	}
 	var out []Pruned
 	var updates []gitx.RefUpdate
@@ -154,11 +146,9 @@ func (s *Service) Prune(ctx context.Context, req PruneRequest) ([]Pruned, error)
 	if err := s.Repo.UpdateRefs(ctx, updates); err != nil {
 		return nil, fmt.Errorf("prune removed sandboxes: %w", err)
 	}
-	if u, ok := s.Repo.(configUnsetter); ok {
-		for id := range seen {
-			if err := u.ConfigUnset(ctx, sandboxref.RemovalRecordKey(id)); err != nil {
-				return out, err
-			}
+	for id := range seen {
+		if err := s.Repo.ConfigUnset(ctx, sandboxref.RemovalRecordKey(id)); err != nil {
+			return out, err
 		}
 	}
 	return out, nil

@@ -92,4 +92,8 @@ func TestPruneDeletesOnlyWhatIsNamed(t *testing.T) {
 			t.Errorf("not a deletion: %+v", u)
 		}
 	}
+	// The removal's record goes with its refs.
+	if !w.repo.called("ConfigUnset airlock.removed/box@1.at") {
+		t.Errorf("record not dropped:\n%s", w.repo.log())
+	}
 }
