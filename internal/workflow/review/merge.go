@@ -32,6 +32,7 @@ func (s *Service) Merge(ctx context.Context, req MergeRequest) error {
 	// NoVerify only for the very commit the gate inspected (the
 	// pre-merge-commit hook would only ask again); a dry run shows the
 	// command the real run makes.
+	s.UI.Infof("merging %s", Scope(p.sandbox.Name, req.Branch, s.baseName("HEAD")))
 	m := gitx.MergeRequest{Commit: p.commit, NoVerify: p.inspected || s.DryRun, Streams: req.Streams}
 	if !p.fastForward {
 		m.Message = fmt.Sprintf("Merge %s from sandbox %s", sandboxref.Short(p.theirs), p.sandbox.Name)
@@ -46,6 +47,7 @@ func (s *Service) Apply(ctx context.Context, req MergeRequest) error {
 	if err != nil {
 		return err
 	}
+	s.UI.Infof("applying %s", Scope(p.sandbox.Name, req.Branch, s.baseName("HEAD")))
 	if err := s.Repo.Merge(ctx, gitx.MergeRequest{Commit: p.commit, Squash: true, Streams: req.Streams}); err != nil {
 		return err
 	}
@@ -109,6 +111,8 @@ func (s *Service) check(ctx context.Context, sb workflow.Sandbox, base, theirs s
 		}
 		return r.Commit, nil
 	}
+	// Reports name the sandbox and the base as every other command does.
+	high.Sandbox, high.Base = sb.Name, s.baseName(base)
 	if !accept && !s.ConfirmRisk(high) {
 		return "", hint.Errorf([]string{"review them with 'git airlock inspect' and 'git airlock diff'",
 			"to go on anyway, run the command again with --accept-risk"},
@@ -178,6 +182,7 @@ func (s *Service) PR(ctx context.Context, req PRRequest) (PRResult, error) {
 	if !ok {
 		return PRResult{}, hint.Errorf([]string{"add the forge remote: git remote add origin <url>"}, "no remote %q to push to", remoteName)
 	}
+	s.UI.Infof("pull request from %s", Scope(sb.Name, req.CompareRequest.Branch, into))
 	if err := s.Repo.Push(ctx, gitx.PushRequest{Remote: remoteName, Source: commit, Branch: branch, Streams: req.Streams}); err != nil {
 		return PRResult{}, err
 	}

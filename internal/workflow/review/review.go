@@ -6,6 +6,7 @@ package review
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"io"
 	"strings"
 
@@ -140,21 +141,51 @@ func (s *Service) sides(ctx context.Context, req CompareRequest) (base, theirs s
 	return
 }
 
+// Scope names what a report compares, the same way in every command:
+// sandbox "box", base main (with the sandbox branch when one was asked
+// for).
+func Scope(sandbox, branch, base string) string {
+	s := fmt.Sprintf("sandbox %q", sandbox)
+	if branch != "" && branch != "HEAD" {
+		s += " branch " + branch
+	}
+	return s + ", base " + base
+}
+
+// baseName shows a base as a person names it: the branch for HEAD and for
+// refs/heads/<b>, else as given.
+func (s *Service) baseName(base string) string {
+	if base == "HEAD" {
+		if cur := workflow.CurrentBranch(s.Repo); cur != "" {
+			return cur
+		}
+	}
+	return strings.TrimPrefix(base, "refs/heads/")
+}
+
+// announce says on stderr which sandbox and base a diff or log compares:
+// with several sandboxes the default is not obvious.
+func (s *Service) announce(sb workflow.Sandbox, req CompareRequest, base string) {
+	s.UI.Infof("%s", Scope(sb.Name, req.Branch, s.baseName(base)))
+}
+
 // Diff shows what the sandbox changed since it forked from base.
 func (s *Service) Diff(ctx context.Context, req CompareRequest, stat bool) error {
-	base, theirs, _, err := s.sides(ctx, req)
+	base, theirs, sb, err := s.sides(ctx, req)
 	if err != nil {
 		return err
 	}
+	s.announce(sb, req, base)
 	return s.Repo.Diff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, stat)
 }
 
 // Log lists the sandbox's commits that base does not have.
 func (s *Service) Log(ctx context.Context, req CompareRequest, oneline bool) error {
-	base, theirs, _, err := s.sides(ctx, req)
+	base, theirs, sb, err := s.sides(ctx, req)
 	if err != nil {
 		return err
 	}
+	s.announce(sb, req, base)
 	return s.Repo.Log(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, oneline)
 }
 
