@@ -82,11 +82,15 @@ func (s *Service) prepareMerge(ctx context.Context, req MergeRequest) (prepared,
 		return prepared{}, err
 	}
 	p := prepared{sandbox: sb, theirs: theirs, commit: theirs}
-	if !s.DryRun { // a dry run inspects nothing and shows the merge by name
+	if !s.DryRun {
 		if p.commit, err = s.check(ctx, sb, "HEAD", theirs, req.AcceptRisk); err != nil {
 			return p, err
 		}
 		p.inspected = true
+	} else if c, rerr := s.Repo.ResolveCommit(theirs); rerr == nil {
+		// A dry run inspects nothing; it shows the commit the real run
+		// would land, as far as the last fetch knows it.
+		p.commit = c
 	}
 	head, _ := s.Repo.ResolveCommit("HEAD")
 	tip, _ := s.Repo.ResolveCommit(p.commit)
@@ -172,6 +176,8 @@ func (s *Service) PR(ctx context.Context, req PRRequest) (PRResult, error) {
 		if commit, err = s.check(ctx, sb, gateBase, theirs, req.AcceptRisk); err != nil {
 			return PRResult{}, err
 		}
+	} else if c, rerr := s.Repo.ResolveCommit(theirs); rerr == nil {
+		commit = c // what the real run pushes, as far as the last fetch knows
 	}
 	branch := cmp.Or(req.Branch, "airlock/"+sb.Name)
 	remoteName := cmp.Or(req.Remote, "origin")
@@ -186,7 +192,16 @@ func (s *Service) PR(ctx context.Context, req PRRequest) (PRResult, error) {
 	if err := s.Repo.Push(ctx, gitx.PushRequest{Remote: remoteName, Source: commit, Branch: branch, Streams: req.Streams}); err != nil {
 		return PRResult{}, err
 	}
-	err = s.Forge.CreatePR(ctx, s.Root, into, branch, req.Streams.Out, req.Streams.Err)
+	if s.DryRun {
+		// A dry run prints commands instead of running them, so it would
+		// show `gh pr create` where the real run finds no gh: look first.
+		if _, lerr := xec.LookPath(forgeTool); lerr != nil {
+			err = forge.ErrNoGH
+		}
+	}
+	if err == nil {
+		err = s.Forge.CreatePR(ctx, s.Root, into, branch, req.Streams.Out, req.Streams.Err)
+	}
 	if err == nil {
 		return PRResult{}, nil
 	}
@@ -199,6 +214,9 @@ func (s *Service) PR(ctx context.Context, req PRRequest) (PRResult, error) {
 	s.UI.Infof("pushed %s to %s (%s); open a pull request from it into %s on your forge", branch, remoteName, strings.TrimSpace(remoteURL), into)
 	return PRResult{Pushed: branch}, nil
 }
+
+// forgeTool is the program forge.GH runs.
+const forgeTool = "gh"
 
 // PushRequest hands host commits to the agent.
 type PushRequest struct {
