@@ -20,6 +20,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/ui"
+	"github.com/git-airlock/git-airlock/internal/workflow/review"
 )
 
 var version = "dev"
@@ -77,18 +78,20 @@ func runParsed(parser *kong.Kong, args []string, u *ui.UI) (code int) {
 		fmt.Fprintln(u.Err, "hint: see 'git airlock help'")
 		return 2
 	}
-	return report(u.Err, kctx.Run())
+	return report(u.Err, kctx.Run(), u.Verbose)
 }
 
 // report prints an error with its hints and chooses the exit code.
-func report(w io.Writer, err error) int {
+// git's own error, already on stderr, is not repeated: only the step that
+// failed is named, and with -v the whole error.
+func report(w io.Writer, err error, verbose bool) int {
 	if err == nil {
 		return 0
 	}
 	var ee *hint.ExitError
 	if errors.As(err, &ee) {
 		if ee.Err != nil {
-			report(w, ee.Err)
+			report(w, ee.Err, verbose)
 		}
 		return ee.Code
 	}
@@ -97,6 +100,10 @@ func report(w io.Writer, err error) int {
 		return 130
 	}
 	ui.Line(w, "%v", err)
+	var shown *review.ShownError
+	if verbose && errors.As(err, &shown) {
+		ui.Line(w, "%v", shown.Err)
+	}
 	for _, h := range hint.Of(err) {
 		fmt.Fprintf(w, "hint: %s\n", h)
 	}

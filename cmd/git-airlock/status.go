@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/ui"
@@ -56,10 +57,7 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 		fmt.Fprintf(u.Out, "%s %s %s%s\n", label, b.Commit[:12], b.Name, extra)
 	}
 	for _, a := range st.Accepted {
-		f := strings.SplitN(a, " ", 4)
-		if len(f) == 4 {
-			fmt.Fprintf(u.Out, "accepted  %s high-risk (%s) in %.12s on %s\n", f[2], f[3], f[0], f[1])
-		}
+		fmt.Fprintf(u.Out, "accepted  %d high-risk (%s) in %.12s on %s\n", a.Count, strings.Join(a.Rules, ","), a.Commit, a.Time.Format(time.RFC3339))
 	}
 	if st.State == lifecycle.StateMissing {
 		u.Hint("sandbox %q is gone from sbx; 'git airlock rm --name %s' keeps what was fetched and drops the remote", st.Name, st.Name)

@@ -37,7 +37,7 @@ func (s *Service) Merge(ctx context.Context, req MergeRequest) error {
 	if !p.fastForward {
 		m.Message = fmt.Sprintf("Merge %s from sandbox %s", sandboxref.Short(p.theirs), p.sandbox.Name)
 	}
-	return s.Repo.Merge(ctx, m)
+	return shown("git merge", s.Repo.Merge(ctx, m))
 }
 
 // Apply brings the sandbox's changes into the working tree and index as one
@@ -49,7 +49,7 @@ func (s *Service) Apply(ctx context.Context, req MergeRequest) error {
 	}
 	s.UI.Infof("applying %s", Scope(p.sandbox.Name, req.Branch, s.baseName("HEAD")))
 	if err := s.Repo.Merge(ctx, gitx.MergeRequest{Commit: p.commit, Squash: true, Streams: req.Streams}); err != nil {
-		return err
+		return shown("git merge --squash", err)
 	}
 	s.UI.Infof("the sandbox's changes are staged as one uncommitted change; review with 'git diff --cached', then commit")
 	return nil
@@ -190,7 +190,7 @@ func (s *Service) PR(ctx context.Context, req PRRequest) (PRResult, error) {
 	}
 	s.UI.Infof("pull request from %s", Scope(sb.Name, req.CompareRequest.Branch, into))
 	if err := s.Repo.Push(ctx, gitx.PushRequest{Remote: remoteName, Source: commit, Branch: branch, Streams: req.Streams}); err != nil {
-		return PRResult{}, err
+		return PRResult{}, shown("git push", err)
 	}
 	if s.DryRun {
 		// A dry run prints commands instead of running them, so it would
@@ -244,7 +244,7 @@ func (s *Service) Push(ctx context.Context, req PushRequest) error {
 	dst = strings.TrimPrefix(dst, "refs/heads/")
 	err = s.Repo.Push(ctx, gitx.PushRequest{Remote: sb.Remote, Source: cmp.Or(req.Source, "HEAD"), Branch: dst, Force: true, Streams: req.Streams})
 	if err != nil {
-		return hint.With(err, "the agent's checked-out branch cannot be updated; choose another with --branch")
+		return hint.With(shown("git push", err), "the agent's checked-out branch cannot be updated; choose another with --branch")
 	}
 	s.UI.Infof("the agent can now use branch %q in its clone (for example: git rebase %s)", dst, dst)
 	return nil

@@ -6,6 +6,7 @@ package review
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -141,6 +142,27 @@ func (s *Service) sides(ctx context.Context, req CompareRequest) (base, theirs s
 	return
 }
 
+// ShownError is a git command that failed after printing its own error
+// on the user's stderr (merge over an untracked file, a rejected push):
+// the message only names the step, so that git's words are not printed a
+// second time wrapped in argv; Err keeps the whole story for -v.
+type ShownError struct {
+	Step string // "git merge"
+	Err  error
+}
+
+func (e *ShownError) Error() string { return e.Step + " failed (its message is above)" }
+func (e *ShownError) Unwrap() error { return e.Err }
+
+// shown marks err as already printed by git when git ran and failed.
+func shown(step string, err error) error {
+	var xe *xec.ExitError
+	if errors.As(err, &xe) {
+		return &ShownError{Step: step, Err: err}
+	}
+	return err
+}
+
 // Scope names what a report compares, the same way in every command:
 // sandbox "box", base main (with the sandbox branch when one was asked
 // for).
@@ -176,7 +198,7 @@ func (s *Service) Diff(ctx context.Context, req CompareRequest, stat bool) error
 		return err
 	}
 	s.announce(sb, req, base)
-	return s.Repo.Diff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, stat)
+	return shown("git diff", s.Repo.Diff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, stat))
 }
 
 // Log lists the sandbox's commits that base does not have.
@@ -186,7 +208,7 @@ func (s *Service) Log(ctx context.Context, req CompareRequest, oneline bool) err
 		return err
 	}
 	s.announce(sb, req, base)
-	return s.Repo.Log(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, oneline)
+	return shown("git log", s.Repo.Log(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, oneline))
 }
 
 // Review opens the whole change in a directory diff tool: airlock.reviewTool,
