@@ -74,11 +74,30 @@ func runParsed(parser *kong.Kong, args []string, u *ui.UI) (code int) {
 	}
 	kctx, err := parser.Parse(args)
 	if err != nil {
+		if name, ok := hiddenCommand(err); ok {
+			// A hidden command (hook, man) is for the shims and make
+			// install; a mistyped call must not reveal its arguments.
+			err = fmt.Errorf("unexpected argument %s", name)
+		}
 		ui.Line(u.Err, "%v", err)
 		fmt.Fprintln(u.Err, "hint: see 'git airlock help'")
 		return 2
 	}
 	return report(u.Err, kctx.Run(), u.Verbose)
+}
+
+// hiddenCommand reports the hidden command a parse error is about.
+func hiddenCommand(err error) (string, bool) {
+	var pe *kong.ParseError
+	if !errors.As(err, &pe) || pe.Context == nil {
+		return "", false
+	}
+	for _, p := range pe.Context.Path {
+		if p.Command != nil && p.Command.Hidden {
+			return p.Command.Name, true
+		}
+	}
+	return "", false
 }
 
 // report prints an error with its hints and chooses the exit code.
