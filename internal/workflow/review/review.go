@@ -212,21 +212,36 @@ func (s *Service) Log(ctx context.Context, req CompareRequest, oneline bool) err
 }
 
 // Review opens the whole change in a directory diff tool: airlock.reviewTool,
-// else git's diff.tool, else git's own choice, which is a terminal editor
-// and so refused without a terminal.
+// else git's diff.tool (or merge.tool, which git difftool falls back to).
+// With none configured, git's own choice is vimdiff over two directory
+// listings, which helps nobody new: the change is shown as text with
+// `git diff` and a hint names the setting.
 func (s *Service) Review(ctx context.Context, req CompareRequest) error {
-	base, theirs, _, err := s.sides(ctx, req)
+	base, theirs, sb, err := s.sides(ctx, req)
 	if err != nil {
 		return err
 	}
 	tool := s.Settings.ReviewTool()
-	if tool == "" && !s.UI.CanAsk() && !s.DryRun {
-		if _, set, err := s.Repo.ConfigGet(ctx, "diff.tool"); err == nil && !set {
-			return hint.Errorf([]string{"choose one: git config airlock.reviewTool <tool> (or git config diff.tool meld, kdiff3, vscode, …)",
-				"or read the change as text: git airlock diff"}, "no review tool is configured and there is no terminal for git's default")
+	if tool == "" && !s.gitToolSet(ctx) {
+		s.announce(sb, req, base)
+		if err := s.Repo.Diff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, false); err != nil {
+			return shown("git diff", err)
 		}
+		s.UI.Hint("no review tool is configured, so this was 'git diff'; choose one: git config airlock.reviewTool <tool> (meld, kdiff3, vscode, …)")
+		return nil
 	}
 	return s.Repo.DirDiff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, tool)
+}
+
+// gitToolSet reports whether git difftool has a tool of the user's
+// choosing.
+func (s *Service) gitToolSet(ctx context.Context) bool {
+	for _, key := range []string{"diff.tool", "merge.tool"} {
+		if v, set, err := s.Repo.ConfigGet(ctx, key); err == nil && set && v != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // sandboxHas reports whether the sandbox has a fetched branch of that

@@ -126,10 +126,10 @@ func TestReviewTool(t *testing.T) {
 		diffTool string // git's diff.tool; "" unset
 		canAsk   bool
 		wantTool string
-		wantErr  bool
+		wantDiff bool // no tool configured: git diff and a hint
 	}{
-		{name: "no tool, no terminal", wantErr: true},
-		{name: "no tool, a terminal", canAsk: true, wantTool: ""},
+		{name: "no tool, no terminal", wantDiff: true},
+		{name: "no tool, a terminal", canAsk: true, wantDiff: true},
 		{name: "diff.tool, no terminal", diffTool: "meld", wantTool: ""},
 		{name: "airlock.reviewTool", settings: []gitx.ConfigEntry{{Key: "airlock.reviewtool", Value: "kdiff3"}}, wantTool: "kdiff3"},
 	} {
@@ -140,9 +140,9 @@ func TestReviewTool(t *testing.T) {
 				w.repo.config["diff.tool"] = tc.diffTool
 			}
 			err := w.svc.Review(ctx, CompareRequest{Name: "x1", NoFetch: true})
-			if tc.wantErr {
-				if err == nil || !strings.Contains(err.Error(), "no review tool is configured") || len(hint.Of(err)) != 2 || w.did("difftool") {
-					t.Errorf("error %v, calls %v", err, w.repo.calls)
+			if tc.wantDiff {
+				if err != nil || !w.did("diff") || w.did("difftool") || len(w.ui.Hints) != 1 || !strings.Contains(w.ui.Hints[0], "airlock.reviewTool") {
+					t.Errorf("error %v, calls %v, hints %q", err, w.repo.calls, w.ui.Hints)
 				}
 				return
 			}
