@@ -41,6 +41,8 @@ func run(ctx context.Context, args []string, u *ui.UI, env func(string) (string,
 		kong.Writers(u.Out, u.Err),
 		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		// A command's own flags first, then the global ones.
+		kong.ExplicitGroups([]kong.Group{{Key: "global", Title: "Global flags:"}}),
 		kong.Exit(func(code int) { panic(exitPanic(code)) }),
 		kong.BindTo(ctx, (*context.Context)(nil)),
 		kong.Vars{"version": "git-airlock " + version},
