@@ -72,6 +72,18 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 	}
 }
 
+// agentBranches counts the sandbox's branches: HEAD is a copy of one of
+// them, and host/* are what the host pushed.
+func agentBranches(list []lifecycle.BranchStatus) int {
+	n := 0
+	for _, b := range list {
+		if b.Name != "HEAD" && !strings.HasPrefix(b.Name, "host/") {
+			n++
+		}
+	}
+	return n
+}
+
 // printTable renders sandboxes one line each.
 func printTable(u *ui.UI, list []lifecycle.SandboxStatus) {
 	if len(list) == 0 {
@@ -89,7 +101,7 @@ func printTable(u *ui.UI, list []lifecycle.SandboxStatus) {
 				ab = fmt.Sprintf("+%d/-%d", *b.Ahead, *b.Behind)
 			}
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\n", cmp.Or(st.Removal, st.Name), st.State, cmp.Or(st.Agent, "-"), len(st.Branches), ab)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%s\n", cmp.Or(st.Removal, st.Name), st.State, cmp.Or(st.Agent, "-"), agentBranches(st.Branches), ab)
 		removed = removed || st.State == lifecycle.StateRemoved
 	}
 	w.Flush()
