@@ -35,16 +35,16 @@ type Invocation struct {
 
 // Globals are the options every command takes.
 type Globals struct {
-	Agent        string `help:"Agent to run: claude, codex, opencode, gemini, copilot, cursor, kiro, droid, devin, docker-agent, shell." placeholder:"AGENT"`
-	Name         string `help:"Sandbox to act on (default: this repository's only sandbox, or <agent>-<folder>-<hash>)." placeholder:"SANDBOX"`
-	DryRun       bool   `help:"Print every sbx and git command that would change something, and change nothing."`
-	Tmux         bool   `help:"Run up or run inside a tmux session of its own and attach to it."`
-	TmuxDetached bool   `help:"Run up or run inside a tmux session of its own, in the background."`
-	SeedConfig   bool   `help:"Copy the agent's curated user config (never credentials) into a new sandbox."`
-	Verbose      bool   `short:"v" help:"Echo every git and sbx command that changes something."`
-	Quiet        bool   `short:"q" help:"Print only errors."`
+	Agent        string `group:"global" help:"Agent to run: claude, codex, opencode, gemini, copilot, cursor, kiro, droid, devin, docker-agent, shell." placeholder:"AGENT"`
+	Name         string `group:"global" help:"Sandbox to act on (default: this repository's only sandbox, or <agent>-<folder>-<hash>)." placeholder:"SANDBOX"`
+	DryRun       bool   `group:"global" help:"Print every sbx and git command that would change something, and change nothing."`
+	Tmux         bool   `group:"global" help:"Run up or run inside a tmux session of its own and attach to it."`
+	TmuxDetached bool   `group:"global" help:"Run up or run inside a tmux session of its own, in the background."`
+	SeedConfig   bool   `group:"global" help:"Copy the agent's curated user config (never credentials) into a new sandbox."`
+	Verbose      bool   `group:"global" short:"v" help:"Echo every git and sbx command that changes something."`
+	Quiet        bool   `group:"global" short:"q" help:"Print only errors."`
 
-	ShowVersion kong.VersionFlag `name:"version" help:"Print the version and exit."`
+	ShowVersion kong.VersionFlag `group:"global" name:"version" help:"Print the version and exit."`
 }
 
 // CLI is the kong model: one field per command, one file per command.

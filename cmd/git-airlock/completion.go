@@ -16,9 +16,16 @@ type completionCmd struct {
 }
 
 func (c *completionCmd) Help() string {
-	return `  bash: git airlock completion bash > ~/.local/share/bash-completion/completions/git-airlock
-  zsh:  git airlock completion zsh > "${fpath[1]}/_git-airlock"
-  fish: git airlock completion fish > ~/.config/fish/completions/git-airlock.fish
+	// Each install line is a paragraph of its own, indented, so that the
+	// help never breaks a command across lines.
+	return `Install, for your shell:
+
+    git airlock completion bash > ~/.local/share/bash-completion/completions/git-airlock
+
+    git airlock completion zsh > "${fpath[1]}/_git-airlock"
+
+    git airlock completion fish > ~/.config/fish/completions/git-airlock.fish
+
 With git's own bash completion loaded, 'git airlock <TAB>' completes too.`
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -53,12 +54,25 @@ func (c *configListCmd) Run(l *Loaded, u *ui.UI) error {
 			return err
 		}
 	} else {
-		w := tabwriter.NewWriter(u.Out, 0, 4, 2, ' ', 0)
+		var buf bytes.Buffer
+		w := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "KEY\tVALUE\tORIGIN")
+		// A list, one value per line: the default allowlist joined on
+		// one line was 170 columns wide.
 		for _, v := range views {
-			fmt.Fprintf(w, "%s\t%s\t%s\n", v.Key, strings.Join(v.Values, ","), v.Origin)
+			first := ""
+			if len(v.Values) > 0 {
+				first = v.Values[0]
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\n", v.Key, first, v.Origin)
+			for _, more := range v.Values[min(1, len(v.Values)):] {
+				fmt.Fprintf(w, "\t%s\t\n", more)
+			}
 		}
 		w.Flush()
+		for _, line := range strings.SplitAfter(buf.String(), "\n") {
+			fmt.Fprint(u.Out, strings.TrimRight(line, " \n")+strings.Repeat("\n", strings.Count(line, "\n")))
+		}
 		if l.Settings.File != config.FileAbsent {
 			fmt.Fprintf(u.Out, "\n%s: %s\n", config.FileName, l.Settings.File)
 		}

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/git-airlock/git-airlock/internal/gate"
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/ui"
+	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/workflow/machine"
 )
 
@@ -63,8 +66,19 @@ func (c *hookCmd) Run(ctx context.Context, l *Loaded, u *ui.UI, inv *Invocation)
 	err := g.PreMergeCommit(ctx, action)
 	var stop *gate.HookStop
 	if errors.As(err, &stop) {
-		u.Notef("the merge of %s can run code or widen access on your machine:", stop.Report.Ref)
-		printReport(u.Err, stop.Report)
+		r := stop.Report
+		// Name sandbox and base as every other report does: the hook
+		// sees a remote-tracking ref and HEAD.
+		if rest, ok := strings.CutPrefix(strings.TrimPrefix(r.Ref, "refs/remotes/"), sandboxref.RemotePrefix); ok && r.Sandbox == "" {
+			if name, _, ok := strings.Cut(rest, "/"); ok {
+				r.Sandbox = name
+			}
+		}
+		if cur := workflow.CurrentBranch(l.Repo); r.Base == "HEAD" && cur != "" {
+			r.Base = cur
+		}
+		u.Notef("the merge of %s can run code or widen access on your machine:", r.Ref)
+		printReport(u.Err, r)
 	}
 	return err
 }

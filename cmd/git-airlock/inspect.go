@@ -1,21 +1,25 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/git-airlock/git-airlock/internal/gate"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/inspect"
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/workflow/review"
 )
 
 type inspectCmd struct {
-	Ref       string `arg:"" optional:"" help:"Sandbox branch, or any ref such as airlock-x/main (default: the branch the agent has checked out)."`
-	Base      string `help:"Host branch the merge would go into (default: airlock.base, then the current branch)."`
+	Ref string `arg:"" optional:"" help:"Same as --branch: a sandbox branch, or any ref such as airlock-x/main."`
+	branchFlag
+	Base      string `placeholder:"BASE" help:"Host branch the merge would go into (default: airlock.base, then the current branch)."`
 	JSON      bool   `name:"json" help:"Print the report as JSON."`
 	Threshold string `default:"medium" enum:"high,medium,low" help:"Lowest severity that makes the exit status 3."`
 	NoFetch   bool   `help:"Inspect what was fetched last time; do not wake the sandbox."`
@@ -34,7 +38,7 @@ Exit status: 0 nothing at or above --threshold, 3 findings at or above it,
 }
 
 func (c *inspectCmd) Run(ctx context.Context, svc *review.Service, t target, u *ui.UI) error {
-	r, err := svc.Inspect(ctx, review.CompareRequest{Name: string(t), Base: c.Base, Branch: c.Ref, NoFetch: c.NoFetch, Streams: streams(u)})
+	r, err := svc.Inspect(ctx, review.CompareRequest{Name: string(t), Base: c.Base, Branch: cmp.Or(c.Branch, c.Ref), NoFetch: c.NoFetch, Streams: streams(u)})
 	if err != nil {
 		return err
 	}
@@ -63,9 +67,13 @@ func printReport(w io.Writer, r gate.Report) {
 	}
 	c := r.Counts
 	total := c["high"] + c["medium"] + c["low"]
-	fmt.Fprintf(w, "%s (%d high, %d medium, %d low) in %s: %s vs %s\n",
+	scope := r.Ref + ", base " + r.Base
+	if r.Sandbox != "" {
+		scope = review.Scope(r.Sandbox, strings.TrimPrefix(r.Ref, sandboxref.Remote(r.Sandbox)+"/"), r.Base)
+	}
+	fmt.Fprintf(w, "%s (%d high, %d medium, %d low) in %s: %s\n",
 		workflow.Plural(total, "finding", "findings"), c["high"], c["medium"], c["low"],
-		workflow.Plural(r.ChangedFiles, "changed file", "changed files"), r.Ref, r.Base)
+		workflow.Plural(r.ChangedFiles, "changed file", "changed files"), scope)
 }
 
 // quotePath shows control and format characters instead of letting them

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"text/tabwriter"
 
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
@@ -22,10 +24,16 @@ func (c *lsCmd) Run(ctx context.Context, svc *lifecycle.Service, u *ui.UI) error
 		if c.JSON {
 			return u.JSON(list)
 		}
-		for _, m := range list {
-			fmt.Fprintf(u.Out, "%-28s %-8s %-8s %s\n", m.Name, m.State, m.Agent, m.Workspace)
+		if len(list) == 0 {
+			u.Infof("sbx has no sandboxes")
+			return nil
 		}
-		return nil
+		w := tabwriter.NewWriter(u.Out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "SANDBOX\tSTATE\tAGENT\tWORKSPACE")
+		for _, m := range list {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", m.Name, m.State, cmp.Or(m.Agent, "-"), cmp.Or(m.Workspace, "-"))
+		}
+		return w.Flush()
 	}
 	list, err := svc.Status(ctx, lifecycle.StatusRequest{All: true})
 	if err != nil {

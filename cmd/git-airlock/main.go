@@ -20,6 +20,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/ui"
+	"github.com/git-airlock/git-airlock/internal/workflow/review"
 )
 
 var version = "dev"
@@ -40,6 +41,8 @@ func run(ctx context.Context, args []string, u *ui.UI, env func(string) (string,
 		kong.Writers(u.Out, u.Err),
 		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		// A command's own flags first, then the global ones.
+		kong.ExplicitGroups([]kong.Group{{Key: "global", Title: "Global flags:"}}),
 		kong.Exit(func(code int) { panic(exitPanic(code)) }),
 		kong.BindTo(ctx, (*context.Context)(nil)),
 		kong.Vars{"version": "git-airlock " + version},
@@ -73,22 +76,43 @@ func runParsed(parser *kong.Kong, args []string, u *ui.UI) (code int) {
 	}
 	kctx, err := parser.Parse(args)
 	if err != nil {
+		if name, ok := hiddenCommand(err); ok {
+			// A hidden command (hook, man) is for the shims and make
+			// install; a mistyped call must not reveal its arguments.
+			err = fmt.Errorf("unexpected argument %s", name)
+		}
 		ui.Line(u.Err, "%v", err)
 		fmt.Fprintln(u.Err, "hint: see 'git airlock help'")
 		return 2
 	}
-	return report(u.Err, kctx.Run())
+	return report(u.Err, kctx.Run(), u.Verbose)
+}
+
+// hiddenCommand reports the hidden command a parse error is about.
+func hiddenCommand(err error) (string, bool) {
+	var pe *kong.ParseError
+	if !errors.As(err, &pe) || pe.Context == nil {
+		return "", false
+	}
+	for _, p := range pe.Context.Path {
+		if p.Command != nil && p.Command.Hidden {
+			return p.Command.Name, true
+		}
+	}
+	return "", false
 }
 
 // report prints an error with its hints and chooses the exit code.
-func report(w io.Writer, err error) int {
+// git's own error, already on stderr, is not repeated: only the step that
+// failed is named, and with -v the whole error.
+func report(w io.Writer, err error, verbose bool) int {
 	if err == nil {
 		return 0
 	}
 	var ee *hint.ExitError
 	if errors.As(err, &ee) {
 		if ee.Err != nil {
-			report(w, ee.Err)
+			report(w, ee.Err, verbose)
 		}
 		return ee.Code
 	}
@@ -97,6 +121,10 @@ func report(w io.Writer, err error) int {
 		return 130
 	}
 	ui.Line(w, "%v", err)
+	var shown *review.ShownError
+	if verbose && errors.As(err, &shown) {
+		ui.Line(w, "%v", shown.Err)
+	}
 	for _, h := range hint.Of(err) {
 		fmt.Fprintf(w, "hint: %s\n", h)
 	}

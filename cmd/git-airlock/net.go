@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow/machine"
@@ -39,11 +40,15 @@ func printNet(u *ui.UI, entries []machine.NetEntry, raw string) {
 		u.Infof("no network requests logged for this sandbox yet")
 		return
 	}
+	// Columns as wide as the longest host, not a fixed 40: the allow
+	// command then fits a terminal line for ordinary host names.
+	w := tabwriter.NewWriter(u.Out, 0, 4, 2, ' ', 0)
 	for _, e := range entries {
 		if e.Blocked {
-			fmt.Fprintf(u.Out, "blocked  %-40s %6s  allow: %s\n", e.Host, e.Count, e.Allow)
+			fmt.Fprintf(w, "blocked\t%s\t%s\tallow: %s\n", e.Host, e.Count, e.Allow)
 		} else {
-			fmt.Fprintf(u.Out, "allowed  %-40s %6s\n", e.Host, e.Count)
+			fmt.Fprintf(w, "allowed\t%s\t%s\n", e.Host, e.Count)
 		}
 	}
+	w.Flush()
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 
 	"github.com/git-airlock/git-airlock/internal/ui"
@@ -8,18 +9,21 @@ import (
 )
 
 type prCmd struct {
-	Into       string `arg:"" optional:"" name:"base" help:"Branch the pull request targets (default: the current branch)."`
-	PushBranch string `arg:"" optional:"" name:"branch" help:"Branch to push to origin (default: airlock/<sandbox>)."`
-	From       string `short:"b" name:"from" help:"Sandbox branch (default: the branch the agent has checked out)."`
+	Into       string `arg:"" optional:"" name:"base" help:"Branch the pull request targets (default: airlock.base, then the current branch)."`
+	PushBranch string `arg:"" optional:"" name:"remote-branch" help:"Branch to push to the forge remote (default: airlock/<sandbox>)."`
+	IntoOpt    string `name:"base" placeholder:"BASE" help:"Same as the [base] argument."`
+	branchFlag
+	From       string `name:"from" hidden:"" help:"Old name of --branch."`
 	Remote     string `default:"origin" help:"Forge remote to push to."`
 	NoFetch    bool   `help:"Use what was fetched last time."`
 	AcceptRisk bool   `help:"Open the pull request even when inspection finds high-risk changes."`
 }
 
 func (c *prCmd) Run(ctx context.Context, svc *review.Service, t target, u *ui.UI) error {
-	req := review.CompareRequest{Name: string(t), Base: c.Into, Branch: c.From, NoFetch: c.NoFetch, Streams: streams(u)}
+	into := cmp.Or(c.Into, c.IntoOpt)
+	req := review.CompareRequest{Name: string(t), Base: into, Branch: cmp.Or(c.Branch, c.From), NoFetch: c.NoFetch, Streams: streams(u)}
 	res, err := svc.PR(ctx, review.PRRequest{MergeRequest: review.MergeRequest{CompareRequest: req, AcceptRisk: c.AcceptRisk},
-		Into: c.Into, Branch: c.PushBranch, Remote: c.Remote})
+		Into: into, Branch: c.PushBranch, Remote: c.Remote})
 	if err != nil {
 		return err
 	}

@@ -76,6 +76,7 @@ func TestScript(t *testing.T) {
 			"cmpown":    cmdCmpOwn,
 			"stdoutenv": cmdStdoutEnv,
 			"without":   cmdWithout,
+			"cmpdry":    cmdCmpDry,
 		},
 	})
 }
@@ -187,4 +188,54 @@ func versionLess(a, b string) bool {
 		}
 	}
 	return len(as) < len(bs)
+}
+
+// cmpdry DRY REAL: the commands a --dry-run printed (file DRY, its stdout)
+// are the writes the real run made (file REAL, the stderr of the same
+// command run with -v, whose "+ " lines are exactly what the runner ran).
+// Sandbox paths in airlock:// URLs, which only the real run knows, and the
+// random marker of `sbx exec`'s wrapper are normalised; only sbx and git
+// commands are compared (-v echoes a gh that then turns out missing), and
+// `sbx ls`, a read the dry run prints, is dropped.
+func cmdCmpDry(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: cmpdry DRY-STDOUT REAL-V-STDERR")
+	}
+	dry := dryLines(ts.ReadFile(args[0]), "")
+	real := dryLines(ts.ReadFile(args[1]), "+ ")
+	got, want := strings.Join(dry, "\n"), strings.Join(real, "\n")
+	if got == want {
+		if neg {
+			ts.Fatalf("the dry run now lists exactly the real run's writes: drop the ! and its comment")
+		}
+		return
+	}
+	if neg {
+		ts.Logf("dry run and real run differ (expected):\n--- dry\n%s\n--- real\n%s", got, want)
+		return
+	}
+	ts.Fatalf("dry run and real run differ:\n--- dry\n%s\n--- real\n%s", got, want)
+}
+
+var (
+	execWrapper = regexp.MustCompile(`sh -c 'printf '\\''%s\\n'\\'' "\$0"; exec "\$@"' git-airlock-exec-[0-9a-f]+ `)
+	airlockURL  = regexp.MustCompile(`airlock://([^/\s]+)/\S*`)
+)
+
+// dryLines keeps the lines that start with prefix, normalised.
+func dryLines(text, prefix string) []string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		line, ok := strings.CutPrefix(line, prefix)
+		if !ok || line == "" || strings.HasPrefix(line, "sbx ls ") {
+			continue
+		}
+		if !strings.HasPrefix(line, "sbx ") && !strings.HasPrefix(line, "git ") {
+			continue
+		}
+		line = execWrapper.ReplaceAllString(line, "")
+		line = airlockURL.ReplaceAllString(line, "airlock://$1/…")
+		out = append(out, line)
+	}
+	return out
 }

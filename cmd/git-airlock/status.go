@@ -57,10 +57,7 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 		fmt.Fprintf(u.Out, "%s %s %s%s\n", label, b.Commit[:12], b.Name, extra)
 	}
 	for _, a := range st.Accepted {
-		f := strings.SplitN(a, " ", 4)
-		if len(f) == 4 {
-			fmt.Fprintf(u.Out, "accepted  %s high-risk (%s) in %.12s on %s\n", f[2], f[3], f[0], f[1])
-		}
+		fmt.Fprintf(u.Out, "accepted  %d high-risk (%s) in %.12s on %s\n", a.Count, strings.Join(a.Rules, ","), a.Commit, a.Time.Format(time.RFC3339))
 	}
 	if st.State == lifecycle.StateMissing {
 		u.Hint("sandbox %q is gone from sbx; 'git airlock rm --name %s' keeps what was fetched and drops the remote", st.Name, st.Name)
@@ -73,6 +70,18 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 			fmt.Fprintf(u.Out, "unfetched %s\n", s)
 		}
 	}
+}
+
+// agentBranches counts the sandbox's branches: HEAD is a copy of one of
+// them, and host/* are what the host pushed.
+func agentBranches(list []lifecycle.BranchStatus) int {
+	n := 0
+	for _, b := range list {
+		if b.Name != "HEAD" && !strings.HasPrefix(b.Name, "host/") {
+			n++
+		}
+	}
+	return n
 }
 
 // printTable renders sandboxes one line each.
@@ -96,7 +105,7 @@ func printTable(u *ui.UI, list []lifecycle.SandboxStatus) {
 				ab = fmt.Sprintf("+%d/-%d", *b.Ahead, *b.Behind)
 			}
 		}
-		row := fmt.Sprintf("%s\t%s\t%s\t%d\t%s", cmp.Or(st.Removal, st.Name), st.State, cmp.Or(st.Agent, "-"), len(st.Branches), ab)
+		row := fmt.Sprintf("%s\t%s\t%s\t%d\t%s", cmp.Or(st.Removal, st.Name), st.State, cmp.Or(st.Agent, "-"), agentBranches(st.Branches), ab)
 		if removed {
 			when := "-"
 			if st.RemovedAt != nil {

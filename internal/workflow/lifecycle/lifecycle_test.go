@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/hint"
@@ -626,8 +627,9 @@ func TestStatus(t *testing.T) {
 	if n := strings.Count(w.repo.log(), "AheadBehind"); n != 1 {
 		t.Errorf("AheadBehind called %d times, want once (HEAD only)", n)
 	}
-	if want := []string{hash("m") + " 2026-01-02T01:04:05Z 2 secret-in-diff,ci-config"}; !slices.Equal(b.Accepted, want) {
-		t.Errorf("accepted = %q, want %q", b.Accepted, want)
+	if a := b.Accepted; len(a) != 1 || a[0].Commit != hash("m") || a[0].Time.Format(time.RFC3339) != "2026-01-02T01:04:05Z" ||
+		a[0].Count != 2 || !slices.Equal(a[0].Rules, []string{"secret-in-diff", "ci-config"}) {
+		t.Errorf("accepted = %+v", a)
 	}
 	if all[1].Branches == nil || len(all[1].Branches) != 0 {
 		t.Errorf("a sandbox without fetched refs: branches %#v, want []", all[1].Branches)

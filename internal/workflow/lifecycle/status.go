@@ -48,9 +48,17 @@ type SandboxStatus struct {
 	// sandbox's refs that are not fetched yet, and uncommitted changes.
 	Unfetched []string `json:"unfetched,omitempty"`
 	Checked   bool     `json:"unfetched_checked,omitempty"`
-	// Accepted lists risks accepted at merge, apply or pr:
-	// "<commit> <time> <count> <rules>".
-	Accepted []string `json:"accepted_risks,omitempty"`
+	// Accepted lists risks accepted at merge, apply or pr.
+	Accepted []AcceptedRisk `json:"accepted_risks,omitempty"`
+}
+
+// AcceptedRisk is one acceptance of high-severity findings, for the
+// commit the gate inspected.
+type AcceptedRisk struct {
+	Commit string    `json:"commit"`
+	Time   time.Time `json:"time"`
+	Count  int       `json:"count"`
+	Rules  []string  `json:"rules"`
 }
 
 // StatusRequest asks for one sandbox (Name) or all of them.
@@ -91,7 +99,7 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 	for _, sb := range sandboxes {
 		st := SandboxStatus{Name: sb.Name, Remote: sb.Remote, Agent: sb.Agent, Path: sb.Path, Base: base, State: StateMissing}
 		for _, a := range gate.Accepted(s.Entries, sb.Name) {
-			st.Accepted = append(st.Accepted, a.Detail())
+			st.Accepted = append(st.Accepted, AcceptedRisk{Commit: a.Commit, Time: a.Time.UTC(), Count: a.Count, Rules: a.Rules})
 		}
 		var err error
 		if st.Branches, err = s.branches(ctx, sandboxref.TrackingPrefix(sb.Remote), st.Base); err != nil {

@@ -2,8 +2,10 @@ package machine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/git-airlock/git-airlock/config"
@@ -18,8 +20,24 @@ import (
 type NetEntry struct {
 	Host    string `json:"host"`
 	Blocked bool   `json:"blocked"`
-	Count   string `json:"count,omitempty"`
+	Count   string `json:"count,omitempty"`         // as sbx prints it; a number in JSON
 	Allow   string `json:"allow_command,omitempty"` // for blocked hosts
+}
+
+// MarshalJSON writes count as a number (sbx's table holds digits); a count
+// sbx printed in another form is left out rather than given as a string.
+func (e NetEntry) MarshalJSON() ([]byte, error) {
+	type wire struct {
+		Host    string `json:"host"`
+		Blocked bool   `json:"blocked"`
+		Count   *int64 `json:"count,omitempty"`
+		Allow   string `json:"allow_command,omitempty"`
+	}
+	w := wire{Host: e.Host, Blocked: e.Blocked, Allow: e.Allow}
+	if n, err := strconv.ParseInt(strings.ReplaceAll(e.Count, ",", ""), 10, 64); err == nil {
+		w.Count = &n
+	}
+	return json.Marshal(w)
 }
 
 // AllowRequest adds hosts to the allowlist.

@@ -32,11 +32,12 @@ func (s *Service) Merge(ctx context.Context, req MergeRequest) error {
 	// NoVerify only for the very commit the gate inspected (the
 	// pre-merge-commit hook would only ask again); a dry run shows the
 	// command the real run makes.
+	s.UI.Infof("merging %s", Scope(p.sandbox.Name, req.Branch, s.baseName("HEAD")))
 	m := gitx.MergeRequest{Commit: p.commit, NoVerify: p.inspected || s.DryRun, Streams: req.Streams}
 	if !p.fastForward {
 		m.Message = fmt.Sprintf("Merge %s from sandbox %s", sandboxref.Short(p.theirs), p.sandbox.Name)
 	}
-	return s.Repo.Merge(ctx, m)
+	return shown("git merge", s.Repo.Merge(ctx, m))
 }
 
 // Apply brings the sandbox's changes into the working tree and index as one
@@ -46,8 +47,9 @@ func (s *Service) Apply(ctx context.Context, req MergeRequest) error {
 	if err != nil {
 		return err
 	}
+	s.UI.Infof("applying %s", Scope(p.sandbox.Name, req.Branch, s.baseName("HEAD")))
 	if err := s.Repo.Merge(ctx, gitx.MergeRequest{Commit: p.commit, Squash: true, Streams: req.Streams}); err != nil {
-		return err
+		return shown("git merge --squash", err)
 	}
 	s.UI.Infof("the sandbox's changes are staged as one uncommitted change; review with 'git diff --cached', then commit")
 	return nil
@@ -80,11 +82,15 @@ func (s *Service) prepareMerge(ctx context.Context, req MergeRequest) (prepared,
 		return prepared{}, err
 	}
 	p := prepared{sandbox: sb, theirs: theirs, commit: theirs}
-	if !s.DryRun { // a dry run inspects nothing and shows the merge by name
+	if !s.DryRun {
 		if p.commit, err = s.check(ctx, sb, "HEAD", theirs, req.AcceptRisk); err != nil {
 			return p, err
 		}
 		p.inspected = true
+	} else if c, rerr := s.Repo.ResolveCommit(theirs); rerr == nil {
+		// A dry run inspects nothing; it shows the commit the real run
+		// would land, as far as the last fetch knows it.
+		p.commit = c
 	}
 	head, _ := s.Repo.ResolveCommit("HEAD")
 	tip, _ := s.Repo.ResolveCommit(p.commit)
@@ -109,6 +115,8 @@ func (s *Service) check(ctx context.Context, sb workflow.Sandbox, base, theirs s
 		}
 		return r.Commit, nil
 	}
+	// Reports name the sandbox and the base as every other command does.
+	high.Sandbox, high.Base = sb.Name, s.baseName(base)
 	if !accept && !s.ConfirmRisk(high) {
 		return "", hint.Errorf([]string{"review them with 'git airlock inspect' and 'git airlock diff'",
 			"to go on anyway, run the command again with --accept-risk"},
@@ -168,6 +176,8 @@ func (s *Service) PR(ctx context.Context, req PRRequest) (PRResult, error) {
 		if commit, err = s.check(ctx, sb, gateBase, theirs, req.AcceptRisk); err != nil {
 			return PRResult{}, err
 		}
+	} else if c, rerr := s.Repo.ResolveCommit(theirs); rerr == nil {
+		commit = c // what the real run pushes, as far as the last fetch knows
 	}
 	branch := cmp.Or(req.Branch, "airlock/"+sb.Name)
 	remoteName := cmp.Or(req.Remote, "origin")
@@ -178,10 +188,20 @@ func (s *Service) PR(ctx context.Context, req PRRequest) (PRResult, error) {
 	if !ok {
 		return PRResult{}, hint.Errorf([]string{"add the forge remote: git remote add origin <url>"}, "no remote %q to push to", remoteName)
 	}
+	s.UI.Infof("pull request from %s", Scope(sb.Name, req.CompareRequest.Branch, into))
 	if err := s.Repo.Push(ctx, gitx.PushRequest{Remote: remoteName, Source: commit, Branch: branch, Streams: req.Streams}); err != nil {
-		return PRResult{}, err
+		return PRResult{}, shown("git push", err)
 	}
-	err = s.Forge.CreatePR(ctx, s.Root, into, branch, req.Streams.Out, req.Streams.Err)
+	if s.DryRun {
+		// A dry run prints commands instead of running them, so it would
+		// show `gh pr create` where the real run finds no gh: look first.
+		if _, lerr := xec.LookPath(forgeTool); lerr != nil {
+			err = forge.ErrNoGH
+		}
+	}
+	if err == nil {
+		err = s.Forge.CreatePR(ctx, s.Root, into, branch, req.Streams.Out, req.Streams.Err)
+	}
 	if err == nil {
 		return PRResult{}, nil
 	}
@@ -194,6 +214,9 @@ func (s *Service) PR(ctx context.Context, req PRRequest) (PRResult, error) {
 	s.UI.Infof("pushed %s to %s (%s); open a pull request from it into %s on your forge", branch, remoteName, strings.TrimSpace(remoteURL), into)
 	return PRResult{Pushed: branch}, nil
 }
+
+// forgeTool is the program forge.GH runs.
+const forgeTool = "gh"
 
 // PushRequest hands host commits to the agent.
 type PushRequest struct {
@@ -221,7 +244,7 @@ func (s *Service) Push(ctx context.Context, req PushRequest) error {
 	dst = strings.TrimPrefix(dst, "refs/heads/")
 	err = s.Repo.Push(ctx, gitx.PushRequest{Remote: sb.Remote, Source: cmp.Or(req.Source, "HEAD"), Branch: dst, Force: true, Streams: req.Streams})
 	if err != nil {
-		return hint.With(err, "the agent's checked-out branch cannot be updated; choose another with --branch")
+		return hint.With(shown("git push", err), "the agent's checked-out branch cannot be updated; choose another with --branch")
 	}
 	s.UI.Infof("the agent can now use branch %q in its clone (for example: git rebase %s)", dst, dst)
 	return nil

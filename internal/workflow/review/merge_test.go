@@ -246,13 +246,16 @@ func TestMergeRefusals(t *testing.T) {
 	}
 }
 
+// A dry run inspects nothing but shows the commit the real run would land,
+// as the last fetch knows it.
 func TestMergeDryRunInspectsNothing(t *testing.T) {
 	w := newWorld(t, ".envrc")
 	w.svc.DryRun = true
 	if err := w.svc.Merge(ctx, MergeRequest{CompareRequest: CompareRequest{Name: "x1"}}); err != nil {
 		t.Fatal(err)
 	}
-	if len(w.repo.diffs) != 0 || len(w.repo.merges) != 1 || w.repo.merges[0].Commit != tracking {
+	want, _ := w.repo.ResolveCommit(tracking)
+	if len(w.repo.diffs) != 0 || len(w.repo.merges) != 1 || want == "" || w.repo.merges[0].Commit != want {
 		t.Errorf("dry run: inspected %v, merges %+v", w.repo.diffs, w.repo.merges)
 	}
 }

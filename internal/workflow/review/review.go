@@ -6,6 +6,8 @@ package review
 import (
 	"cmp"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"strings"
 
@@ -140,40 +142,106 @@ func (s *Service) sides(ctx context.Context, req CompareRequest) (base, theirs s
 	return
 }
 
+// ShownError is a git command that failed after printing its own error
+// on the user's stderr (merge over an untracked file, a rejected push):
+// the message only names the step, so that git's words are not printed a
+// second time wrapped in argv; Err keeps the whole story for -v.
+type ShownError struct {
+	Step string // "git merge"
+	Err  error
+}
+
+func (e *ShownError) Error() string { return e.Step + " failed (its message is above)" }
+func (e *ShownError) Unwrap() error { return e.Err }
+
+// shown marks err as already printed by git when git ran and failed.
+func shown(step string, err error) error {
+	var xe *xec.ExitError
+	if errors.As(err, &xe) {
+		return &ShownError{Step: step, Err: err}
+	}
+	return err
+}
+
+// Scope names what a report compares, the same way in every command:
+// sandbox "box", base main (with the sandbox branch when one was asked
+// for).
+func Scope(sandbox, branch, base string) string {
+	s := fmt.Sprintf("sandbox %q", sandbox)
+	if branch != "" && branch != "HEAD" {
+		s += " branch " + branch
+	}
+	return s + ", base " + base
+}
+
+// baseName shows a base as a person names it: the branch for HEAD and for
+// refs/heads/<b>, else as given.
+func (s *Service) baseName(base string) string {
+	if base == "HEAD" {
+		if cur := workflow.CurrentBranch(s.Repo); cur != "" {
+			return cur
+		}
+	}
+	return strings.TrimPrefix(base, "refs/heads/")
+}
+
+// announce says on stderr which sandbox and base a diff or log compares:
+// with several sandboxes the default is not obvious.
+func (s *Service) announce(sb workflow.Sandbox, req CompareRequest, base string) {
+	s.UI.Infof("%s", Scope(sb.Name, req.Branch, s.baseName(base)))
+}
+
 // Diff shows what the sandbox changed since it forked from base.
 func (s *Service) Diff(ctx context.Context, req CompareRequest, stat bool) error {
-	base, theirs, _, err := s.sides(ctx, req)
+	base, theirs, sb, err := s.sides(ctx, req)
 	if err != nil {
 		return err
 	}
-	return s.Repo.Diff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, stat)
+	s.announce(sb, req, base)
+	return shown("git diff", s.Repo.Diff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, stat))
 }
 
 // Log lists the sandbox's commits that base does not have.
 func (s *Service) Log(ctx context.Context, req CompareRequest, oneline bool) error {
-	base, theirs, _, err := s.sides(ctx, req)
+	base, theirs, sb, err := s.sides(ctx, req)
 	if err != nil {
 		return err
 	}
-	return s.Repo.Log(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, oneline)
+	s.announce(sb, req, base)
+	return shown("git log", s.Repo.Log(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, oneline))
 }
 
 // Review opens the whole change in a directory diff tool: airlock.reviewTool,
-// else git's diff.tool, else git's own choice, which is a terminal editor
-// and so refused without a terminal.
+// else git's diff.tool (or merge.tool, which git difftool falls back to).
+// With none configured, git's own choice is vimdiff over two directory
+// listings, which helps nobody new: the change is shown as text with
+// `git diff` and a hint names the setting.
 func (s *Service) Review(ctx context.Context, req CompareRequest) error {
-	base, theirs, _, err := s.sides(ctx, req)
+	base, theirs, sb, err := s.sides(ctx, req)
 	if err != nil {
 		return err
 	}
 	tool := s.Settings.ReviewTool()
-	if tool == "" && !s.UI.CanAsk() && !s.DryRun {
-		if _, set, err := s.Repo.ConfigGet(ctx, "diff.tool"); err == nil && !set {
-			return hint.Errorf([]string{"choose one: git config airlock.reviewTool <tool> (or git config diff.tool meld, kdiff3, vscode, …)",
-				"or read the change as text: git airlock diff"}, "no review tool is configured and there is no terminal for git's default")
+	if tool == "" && !s.gitToolSet(ctx) {
+		s.announce(sb, req, base)
+		if err := s.Repo.Diff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, false); err != nil {
+			return shown("git diff", err)
 		}
+		s.UI.Hint("no review tool is configured, so this was 'git diff'; choose one: git config airlock.reviewTool <tool> (meld, kdiff3, vscode, …)")
+		return nil
 	}
 	return s.Repo.DirDiff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, tool)
+}
+
+// gitToolSet reports whether git difftool has a tool of the user's
+// choosing.
+func (s *Service) gitToolSet(ctx context.Context) bool {
+	for _, key := range []string{"diff.tool", "merge.tool"} {
+		if v, set, err := s.Repo.ConfigGet(ctx, key); err == nil && set && v != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // sandboxHas reports whether the sandbox has a fetched branch of that

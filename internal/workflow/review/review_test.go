@@ -9,6 +9,7 @@ import (
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/workflow"
+	"github.com/git-airlock/git-airlock/internal/xec"
 )
 
 var twoSandboxes = append(slices.Clone(sandboxX),
@@ -126,10 +127,10 @@ func TestReviewTool(t *testing.T) {
 		diffTool string // git's diff.tool; "" unset
 		canAsk   bool
 		wantTool string
-		wantErr  bool
+		wantDiff bool // no tool configured: git diff and a hint
 	}{
-		{name: "no tool, no terminal", wantErr: true},
-		{name: "no tool, a terminal", canAsk: true, wantTool: ""},
+		{name: "no tool, no terminal", wantDiff: true},
+		{name: "no tool, a terminal", canAsk: true, wantDiff: true},
 		{name: "diff.tool, no terminal", diffTool: "meld", wantTool: ""},
 		{name: "airlock.reviewTool", settings: []gitx.ConfigEntry{{Key: "airlock.reviewtool", Value: "kdiff3"}}, wantTool: "kdiff3"},
 	} {
@@ -140,9 +141,9 @@ func TestReviewTool(t *testing.T) {
 				w.repo.config["diff.tool"] = tc.diffTool
 			}
 			err := w.svc.Review(ctx, CompareRequest{Name: "x1", NoFetch: true})
-			if tc.wantErr {
-				if err == nil || !strings.Contains(err.Error(), "no review tool is configured") || len(hint.Of(err)) != 2 || w.did("difftool") {
-					t.Errorf("error %v, calls %v", err, w.repo.calls)
+			if tc.wantDiff {
+				if err != nil || !w.did("diff") || w.did("difftool") || len(w.ui.Hints) != 1 || !strings.Contains(w.ui.Hints[0], "airlock.reviewTool") {
+					t.Errorf("error %v, calls %v, hints %q", err, w.repo.calls, w.ui.Hints)
 				}
 				return
 			}
@@ -214,5 +215,43 @@ func TestInspectDefaultsToTheSandboxHEAD(t *testing.T) {
 	}
 	if _, err := (&Service{}).Inspect(ctx, CompareRequest{}); !errors.Is(err, workflow.ErrNotRepository) {
 		t.Errorf("outside a repository: %v", err)
+	}
+}
+
+func TestScope(t *testing.T) {
+	for _, tc := range []struct{ sandbox, branch, base, want string }{
+		{"box", "", "main", `sandbox "box", base main`},
+		{"box", "HEAD", "main", `sandbox "box", base main`},
+		{"box", "agent/x", "dev", `sandbox "box" branch agent/x, base dev`},
+	} {
+		if got := Scope(tc.sandbox, tc.branch, tc.base); got != tc.want {
+			t.Errorf("Scope(%q, %q, %q) = %q, want %q", tc.sandbox, tc.branch, tc.base, got, tc.want)
+		}
+	}
+}
+
+// Reports show the base as a person names it, never HEAD or refs/heads/.
+func TestBaseName(t *testing.T) {
+	w := newWorld(t, "src/main.go")
+	cur := workflow.CurrentBranch(w.repo)
+	for in, want := range map[string]string{"HEAD": cur, "refs/heads/dev": "dev", "v1.0": "v1.0"} {
+		if got := w.svc.baseName(in); got != want {
+			t.Errorf("baseName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// A git command that failed after printing its own error is named, not
+// repeated; anything else passes through unchanged.
+func TestShownError(t *testing.T) {
+	gitErr := &xec.ExitError{Argv: []string{"git", "-C", "/r", "merge"}, Code: 1, Stderr: "error: untracked"}
+	err := shown("git merge", gitErr)
+	var se *ShownError
+	if !errors.As(err, &se) || err.Error() != "git merge failed (its message is above)" || !errors.Is(err, gitErr) {
+		t.Errorf("shown(git error) = %v", err)
+	}
+	other := errors.New("boom")
+	if shown("git merge", other) != other || shown("git merge", nil) != nil {
+		t.Error("shown wrapped an error git did not print")
 	}
 }
