@@ -624,7 +624,7 @@ func TestStatus(t *testing.T) {
 		}
 	}
 	if n := strings.Count(w.repo.log(), "AheadBehind"); n != 1 {
-		t.Errorf("AheadBehind called %d times, want once (HEAD only)", n)
+		t.Errorf("AheadBehind called %d times, want once (every sandbox's HEAD in one call)", n)
 	}
 	if want := []string{hash("m") + " 2026-01-02T01:04:05Z 2 secret-in-diff,ci-config"}; !slices.Equal(b.Accepted, want) {
 		t.Errorf("accepted = %q, want %q", b.Accepted, want)
