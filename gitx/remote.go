@@ -221,14 +221,15 @@ func (r *Repo) FollowSandboxHead(ctx context.Context, remote, branch string) err
 	if branch != "" {
 		target = "refs/remotes/" + remote + "/" + branch
 	}
-	cur, err := r.output(ctx, "symbolic-ref", "-q", head)
-	if err == nil && strings.TrimSpace(cur) == target {
+	// Read in process: one git process less on every fetch.
+	cur := r.SymrefTarget(head)
+	if cur == target {
 		return nil
 	}
 	// git 2.48+ creates a missing remote HEAD itself at the end of this
 	// fetch (followRemoteHEAD's default, "create"); writing it here too
 	// would race git for the ref's lock. A detached HEAD it leaves alone.
-	if err != nil && branch != "" && gitAtLeast(ctx, r.run, 2, 48) {
+	if cur == "" && branch != "" && gitAtLeast(ctx, r.run, 2, 48) {
 		if _, exists := r.output(ctx, "rev-parse", "-q", "--verify", head); exists != nil {
 			return nil
 		}
