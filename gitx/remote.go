@@ -259,7 +259,8 @@ func (r *Repo) RemoveRemote(ctx context.Context, name string) error {
 	if err := r.mutate(ctx, "remote", "remove", name); err != nil {
 		return fmt.Errorf("remove remote %q: %w", name, err)
 	}
-	if _, err := r.output(ctx, "rev-parse", "-q", "--verify", SandboxHeadRef(name)); err == nil {
+	// Read in process (the refs are read afresh after the write above).
+	if refs, err := r.Refs(SandboxHeadRef(name)); err == nil && refs[SandboxHeadRef(name)] != "" {
 		if err := r.mutate(ctx, "update-ref", "--no-deref", "-d", SandboxHeadRef(name)); err != nil {
 			return fmt.Errorf("remove remote %q: %w", name, err)
 		}
