@@ -50,6 +50,7 @@ lint:
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	bash docs/bench.sh
+	bash docs/bench-flows.sh
 
 demo: build
 	bash docs/demo.sh

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
@@ -20,9 +23,74 @@ type ConfigEntry struct {
 }
 
 // ConfigEntries reads every entry whose key matches the regular expression,
-// in one git call.
+// in one git call. The answer is kept: later reads of keys the pattern
+// matches (SandboxRemote) are answered from it, until this Repo writes
+// anything (config, refs, a fetch, whose remote helper may rewrite the
+// remote). Writes by other processes during one command are not seen; the
+// command has already acted on what it read.
 func (r *Repo) ConfigEntries(ctx context.Context, pattern string) ([]ConfigEntry, error) {
-	return readConfig(ctx, r.run, r.git(), pattern)
+	entries, err := readConfig(ctx, r.run, r.git(), pattern)
+	if err == nil {
+		r.config.keep(pattern, entries)
+	}
+	return entries, err
+}
+
+// KeepConfig records entries read elsewhere for this repository with
+// pattern (the remote helper reads its keys in one call), as ConfigEntries
+// does.
+func (r *Repo) KeepConfig(pattern string, entries []ConfigEntry) {
+	r.config.keep(pattern, entries)
+}
+
+// configSnapshot is one config read: every entry whose key its pattern
+// matches. It answers for a key only when the pattern matches that key, so
+// an absent entry means unset, not unknown.
+type configSnapshot struct {
+	mu      sync.Mutex
+	pattern *regexp.Regexp
+	entries []ConfigEntry
+}
+
+func (c *configSnapshot) keep(pattern string, entries []ConfigEntry) {
+	// git matches POSIX extended regexps; the patterns used here mean the
+	// same in Go's syntax. One that does not compile is not kept.
+	re, err := regexp.Compile(pattern)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err != nil {
+		c.pattern, c.entries = nil, nil
+		return
+	}
+	c.pattern, c.entries = re, entries
+}
+
+func (c *configSnapshot) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.pattern, c.entries = nil, nil
+}
+
+// covering returns the kept entries of keys (canonical: lower-case section
+// and name), and false unless the snapshot covers every one of them.
+func (c *configSnapshot) covering(keys ...string) ([]ConfigEntry, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pattern == nil {
+		return nil, false
+	}
+	for _, k := range keys {
+		if !c.pattern.MatchString(k) {
+			return nil, false
+		}
+	}
+	var out []ConfigEntry
+	for _, e := range c.entries {
+		if slices.Contains(keys, e.Key) {
+			out = append(out, e)
+		}
+	}
+	return out, true
 }
 
 func parseConfigZ(out []byte) ([]ConfigEntry, error) {

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -37,6 +38,11 @@ type Repo struct {
 	Shallow   bool
 
 	run *xec.Runner
+
+	// config is the last config read (see ConfigEntries): valid until
+	// this Repo writes anything.
+	config configSnapshot
+	refs   refCache
 
 	once  sync.Once
 	gg    *git.Repository
@@ -106,6 +112,7 @@ func (r *Repo) output(ctx context.Context, args ...string) (string, error) {
 }
 
 func (r *Repo) mutate(ctx context.Context, args ...string) error {
+	r.wrote()
 	return r.run.Run(ctx, xec.Cmd{Argv: r.git(args...), Mutates: true})
 }
 
@@ -151,8 +158,32 @@ func (r *Repo) Head() (Head, error) {
 }
 
 // Refs returns the refs under prefix (for example "refs/remotes/airlock-x/"),
-// keyed by their full name, with the hash each points at.
+// keyed by their full name, with the hash each points at. Symbolic refs
+// are resolved. Every ref is read once per Repo and kept until the Repo
+// writes anything (as ConfigEntries' answer is), so listing fifty
+// sandboxes' branches reads the refs once, not fifty times.
 func (r *Repo) Refs(prefix string) (map[string]string, error) {
+	all, err := r.allRefs()
+	if err != nil {
+		return nil, err
+	}
+	refs := map[string]string{}
+	for name, hash := range all {
+		if strings.HasPrefix(name, prefix) {
+			refs[name] = hash
+		}
+	}
+	return refs, nil
+}
+
+// allRefs reads every ref in one pass, resolving symbolic refs through
+// what that pass read.
+func (r *Repo) allRefs() (map[string]string, error) {
+	r.refs.mu.Lock()
+	defer r.refs.mu.Unlock()
+	if r.refs.byName != nil {
+		return r.refs.byName, nil
+	}
 	gg, err := r.open()
 	if err != nil {
 		return nil, err
@@ -161,23 +192,50 @@ func (r *Repo) Refs(prefix string) (map[string]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list refs: %w", err)
 	}
-	refs := map[string]string{}
+	direct := map[string]string{}
+	symbolic := map[string]string{}
 	err = iter.ForEach(func(ref *plumbing.Reference) error {
-		name := ref.Name().String()
-		if !strings.HasPrefix(name, prefix) {
-			return nil
-		}
 		if ref.Type() == plumbing.SymbolicReference {
-			res, err := gg.Reference(ref.Name(), true)
-			if err != nil {
-				return nil
-			}
-			ref = res
+			symbolic[ref.Name().String()] = ref.Target().String()
+		} else {
+			direct[ref.Name().String()] = ref.Hash().String()
 		}
-		refs[name] = ref.Hash().String()
 		return nil
 	})
-	return refs, err
+	if err != nil {
+		return nil, fmt.Errorf("list refs: %w", err)
+	}
+	for name, target := range symbolic {
+		// git follows at most five levels; a dangling symref is left out.
+		for i := 0; i < 5; i++ {
+			if hash, ok := direct[target]; ok {
+				direct[name] = hash
+				break
+			}
+			next, ok := symbolic[target]
+			if !ok {
+				break
+			}
+			target = next
+		}
+	}
+	r.refs.byName = direct
+	return direct, nil
+}
+
+// refCache holds every ref read by allRefs.
+type refCache struct {
+	mu     sync.Mutex
+	byName map[string]string
+}
+
+// wrote drops what the Repo keeps from earlier reads (config, refs): every
+// write through the Repo calls it first.
+func (r *Repo) wrote() {
+	r.config.forget()
+	r.refs.mu.Lock()
+	r.refs.byName = nil
+	r.refs.mu.Unlock()
 }
 
 // ResolveCommit resolves a revision (branch, remote branch, hash) in process.
@@ -231,6 +289,77 @@ func (r *Repo) AheadBehind(ctx context.Context, a, b string) (ahead, behind int,
 	}
 	_, err = fmt.Sscan(out, &ahead, &behind)
 	return ahead, behind, err
+}
+
+// Counts is how many commits only a ref has (Ahead) and only the base has
+// (Behind).
+type Counts struct{ Ahead, Behind int }
+
+// AheadBehindMany counts, for each ref, the commits only it has and only
+// base has. Refs that do not exist are left out. With several refs, git
+// 2.41+ answers all in one `for-each-ref --format=%(ahead-behind:…)`;
+// older git, or a single ref, takes one `rev-list --count` per ref, run
+// side by side.
+func (r *Repo) AheadBehindMany(ctx context.Context, base string, refs []string) (map[string]Counts, error) {
+	if len(refs) == 0 {
+		return map[string]Counts{}, nil
+	}
+	if len(refs) > 1 {
+		if out, err := r.output(ctx, append([]string{"for-each-ref", "--format=%(refname) %(ahead-behind:" + base + ")"}, refs...)...); err == nil {
+			return parseAheadBehind(out, refs)
+		}
+	}
+	type result struct {
+		ref string
+		c   Counts
+		err error
+	}
+	results := make(chan result, len(refs))
+	limit := make(chan struct{}, 4)
+	for _, ref := range refs {
+		go func() {
+			limit <- struct{}{}
+			defer func() { <-limit }()
+			a, b, err := r.AheadBehind(ctx, ref, base)
+			results <- result{ref, Counts{a, b}, err}
+		}()
+	}
+	out := map[string]Counts{}
+	var first error
+	for range refs {
+		res := <-results
+		switch {
+		case res.err == nil:
+			out[res.ref] = res.c
+		case first == nil && r.refExists(res.ref):
+			first = res.err
+		}
+	}
+	return out, first
+}
+
+// refExists reports whether ref names a commit here.
+func (r *Repo) refExists(ref string) bool {
+	_, err := r.ResolveCommit(ref)
+	return err == nil
+}
+
+// parseAheadBehind reads "<ref> <ahead> <behind>" lines, keeping the refs
+// asked for (a pattern also matches refs below it).
+func parseAheadBehind(out string, refs []string) (map[string]Counts, error) {
+	counts := map[string]Counts{}
+	for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 3 || !slices.Contains(refs, f[0]) {
+			continue
+		}
+		var c Counts
+		if _, err := fmt.Sscan(f[1]+" "+f[2], &c.Ahead, &c.Behind); err != nil {
+			return nil, fmt.Errorf("read ahead/behind: unexpected line %q", line)
+		}
+		counts[f[0]] = c
+	}
+	return counts, nil
 }
 
 // MergeBase returns the best common ancestor of a and b, or "" if none.

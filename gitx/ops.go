@@ -102,6 +102,9 @@ func (r *Repo) Push(ctx context.Context, req PushRequest) error {
 }
 
 func (r *Repo) attached(ctx context.Context, s xec.Streams, mutates bool, args ...string) error {
+	if mutates {
+		r.wrote()
+	}
 	return r.run.Run(ctx, xec.Cmd{Argv: r.git(args...), Stdin: s.In, Stdout: s.Out, Stderr: s.Err, Mutates: mutates})
 }
 

@@ -145,9 +145,13 @@ type SandboxRemoteState struct {
 // SandboxRemote reads a remote's fetch refspecs and followRemoteHEAD.
 func (r *Repo) SandboxRemote(ctx context.Context, remote string) (SandboxRemoteState, error) {
 	var st SandboxRemoteState
-	entries, err := r.ConfigEntries(ctx, `^remote\.`+regexp.QuoteMeta(remote)+`\.(fetch|followremotehead)$`)
-	if err != nil {
-		return st, err
+	entries, known := r.config.covering("remote."+remote+".fetch", "remote."+remote+".followremotehead")
+	if !known {
+		var err error
+		entries, err = r.ConfigEntries(ctx, `^remote\.`+regexp.QuoteMeta(remote)+`\.(fetch|followremotehead)$`)
+		if err != nil {
+			return st, err
+		}
 	}
 	for _, e := range entries {
 		switch {
@@ -190,6 +194,7 @@ func (r *Repo) MigrateSandboxRemote(ctx context.Context, remote string) (bool, e
 	var in strings.Builder
 	// One --stdin run is one transaction (start/commit would need git 2.28).
 	fmt.Fprintf(&in, "update %s %s\ndelete %s\n", SandboxHeadRef(remote), strings.TrimSpace(hash), head)
+	r.wrote()
 	err = r.run.Run(ctx, xec.Cmd{Argv: r.git("update-ref", "--no-deref", "--create-reflog", "--stdin"),
 		Stdin: strings.NewReader(in.String()), Mutates: true})
 	if err != nil {
@@ -216,14 +221,15 @@ func (r *Repo) FollowSandboxHead(ctx context.Context, remote, branch string) err
 	if branch != "" {
 		target = "refs/remotes/" + remote + "/" + branch
 	}
-	cur, err := r.output(ctx, "symbolic-ref", "-q", head)
-	if err == nil && strings.TrimSpace(cur) == target {
+	// Read in process: one git process less on every fetch.
+	cur := r.SymrefTarget(head)
+	if cur == target {
 		return nil
 	}
 	// git 2.48+ creates a missing remote HEAD itself at the end of this
 	// fetch (followRemoteHEAD's default, "create"); writing it here too
 	// would race git for the ref's lock. A detached HEAD it leaves alone.
-	if err != nil && branch != "" && gitAtLeast(ctx, r.run, 2, 48) {
+	if cur == "" && branch != "" && gitAtLeast(ctx, r.run, 2, 48) {
 		if _, exists := r.output(ctx, "rev-parse", "-q", "--verify", head); exists != nil {
 			return nil
 		}
@@ -253,7 +259,8 @@ func (r *Repo) RemoveRemote(ctx context.Context, name string) error {
 	if err := r.mutate(ctx, "remote", "remove", name); err != nil {
 		return fmt.Errorf("remove remote %q: %w", name, err)
 	}
-	if _, err := r.output(ctx, "rev-parse", "-q", "--verify", SandboxHeadRef(name)); err == nil {
+	// Read in process (the refs are read afresh after the write above).
+	if refs, err := r.Refs(SandboxHeadRef(name)); err == nil && refs[SandboxHeadRef(name)] != "" {
 		if err := r.mutate(ctx, "update-ref", "--no-deref", "-d", SandboxHeadRef(name)); err != nil {
 			return fmt.Errorf("remove remote %q: %w", name, err)
 		}
@@ -285,6 +292,8 @@ func (r *Repo) Fetch(ctx context.Context, s xec.Streams, remotes ...string) erro
 		args = args[:2]
 	}
 	args = append(args, remotes...)
+	// The remote helper may rewrite the remote's config during the fetch.
+	r.wrote()
 	err := r.run.Run(ctx, xec.Cmd{Argv: r.git(args...), Env: []string{WakeEnv + "=1"}, Stdout: s.Out, Stderr: s.Err, Mutates: true})
 	if err != nil {
 		return fmt.Errorf("fetch %s: %w", strings.Join(remotes, ", "), err)
@@ -327,6 +336,7 @@ func (r *Repo) UpdateRefs(ctx context.Context, updates []RefUpdate) error {
 			fmt.Fprintf(&in, "update %s %s\n", u.Name, u.Hash)
 		}
 	}
+	r.wrote()
 	err := r.run.Run(ctx, xec.Cmd{Argv: r.git("update-ref", "--create-reflog", "--stdin"),
 		Stdin: strings.NewReader(in.String()), Mutates: true})
 	if err != nil {
@@ -363,6 +373,7 @@ func (r *Repo) InitialisedSubmodules(ctx context.Context) ([]string, error) {
 // given remote-tracking namespace, with the same refspecs as a sandbox
 // remote.
 func (r *Repo) FetchInto(ctx context.Context, s xec.Streams, dir, url, namespace string) error {
+	r.wrote()
 	err := r.run.Run(ctx, xec.Cmd{Argv: []string{"git", "-C", filepath.Join(r.Root, dir), "fetch", "--no-tags", url,
 		"+refs/heads/*:refs/remotes/" + namespace + "/*", "+HEAD:refs/remotes/" + namespace + "/HEAD"},
 		Env: []string{WakeEnv + "=1"}, Stdout: s.Out, Stderr: s.Err, Mutates: true})

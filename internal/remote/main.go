@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"syscall"
 	"time"
 
@@ -48,42 +50,28 @@ func Main() int {
 			return backgroundFetch(ctx, lookupProcess(runner), os.Getppid())
 		},
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
-	// protocol.version as git reads it (GIT_CONFIG_PARAMETERS carries -c),
-	// with or without a repository; v2 unless it says 0 or 1.
-	h.V2 = func(ctx context.Context) bool {
-		entries, err := gitx.UserConfigEntries(ctx, runner, `^protocol\.version$`)
-		if err != nil || len(entries) == 0 {
-			return err == nil
-		}
-		return entries[len(entries)-1].Value == "2"
-	}
 	if gitDir := os.Getenv("GIT_DIR"); gitDir != "" {
 		h.Repo = gitx.OpenGitDir(runner, filepath.FromSlash(gitDir))
 	}
-	// Read only when sbx is not on PATH: the path recorded at registration.
-	h.Sbx.Bin = sbxProgram(home, func() string {
-		if h.Repo == nil {
-			return ""
-		}
-		v, _, _ := h.Repo.ConfigGet(ctx, "remote."+args[0]+"."+sandboxref.SbxPathKey)
-		return v
-	})
+	// Every key the helper may need, in one git call (git config reads
+	// GIT_CONFIG_PARAMETERS, so -c counts); the repository keeps the answer
+	// for its own reads of the remote's refspecs.
+	cfg := helperConfig{}
 	if h.Repo != nil {
-		h.WakeOnFetch = func(ctx context.Context) bool {
-			v, set, err := h.Repo.ConfigGet(ctx, "airlock.wakeOnFetch")
-			if err != nil || !set {
-				return true
-			}
-			b, err := config.ParseBool(v)
-			return err != nil || b
-		}
-		// airlock.timeout, as git-airlock reads it; a value it would reject
-		// leaves the default.
-		if v, set, err := h.Repo.ConfigGet(ctx, "airlock.timeout"); err == nil && set {
-			if d, err := time.ParseDuration(v); err == nil && d > 0 {
-				h.Timeout = d
-				h.Sbx.Timeout = d
-			}
+		entries, err := h.Repo.ConfigEntries(ctx, helperConfigPattern(args[0]))
+		cfg = newHelperConfig(args[0], entries, err)
+	} else {
+		entries, err := gitx.UserConfigEntries(ctx, runner, `^protocol\.version$`)
+		cfg = newHelperConfig(args[0], entries, err)
+	}
+	h.V2 = func(context.Context) bool { return cfg.v2 }
+	// Used only when sbx is not on PATH: the path recorded at registration.
+	h.Sbx.Bin = sbxProgram(home, func() string { return cfg.sbxPath })
+	if h.Repo != nil {
+		h.WakeOnFetch = func(context.Context) bool { return cfg.wakeOnFetch }
+		if cfg.timeout > 0 {
+			h.Timeout = cfg.timeout
+			h.Sbx.Timeout = cfg.timeout
 		}
 	}
 	err := h.Serve(ctx, args[0], args[1])
@@ -99,4 +87,46 @@ func Main() int {
 		return te.Code
 	}
 	return 128
+}
+
+// helperConfigPattern matches every key the helper reads: protocol.version,
+// airlock.timeout and airlock.wakeOnFetch, and the remote's recorded sbx
+// path, refspecs and followRemoteHEAD.
+func helperConfigPattern(remote string) string {
+	return `^(protocol\.version|airlock\.(timeout|wakeonfetch)|remote\.` + regexp.QuoteMeta(remote) +
+		`\.(` + strings.ToLower(sandboxref.SbxPathKey) + `|fetch|followremotehead))$`
+}
+
+// helperConfig is what the helper takes from git config, last value wins.
+type helperConfig struct {
+	v2          bool          // protocol.version unset or 2; false when 0 or 1, or unreadable
+	wakeOnFetch bool          // airlock.wakeOnFetch; true unless a valid false
+	timeout     time.Duration // airlock.timeout; 0 (the default) when unset or rejected
+	sbxPath     string        // remote.<remote>.airlockSbx
+}
+
+func newHelperConfig(remote string, entries []gitx.ConfigEntry, err error) helperConfig {
+	c := helperConfig{v2: err == nil, wakeOnFetch: true}
+	for _, e := range entries {
+		switch e.Key {
+		case "protocol.version":
+			c.v2 = e.Value == "2"
+		case "airlock.wakeonfetch":
+			// A value git-airlock would reject wakes, as unset does.
+			b, err := config.ParseBool(e.Value)
+			if e.NoValue {
+				b, err = true, nil
+			}
+			c.wakeOnFetch = err != nil || b
+		case "airlock.timeout":
+			// A value git-airlock would reject leaves the default.
+			c.timeout = 0
+			if d, err := time.ParseDuration(e.Value); err == nil && d > 0 {
+				c.timeout = d
+			}
+		case "remote." + remote + "." + strings.ToLower(sandboxref.SbxPathKey):
+			c.sbxPath = e.Value
+		}
+	}
+	return c
 }

@@ -51,6 +51,7 @@ func Main() int {
 		return 0
 	}
 	s.logCall(args)
+	delay("SBXSIM_LATENCY")
 	err := s.dispatch(args)
 	if err == nil {
 		return 0
@@ -73,6 +74,28 @@ func (s *sim) logCall(args []string) {
 	}
 	defer f.Close()
 	fmt.Fprintln(f, "sbx "+quote(args))
+}
+
+// delay sleeps for the duration the variable names (a Go duration such as
+// "100ms"); unset, empty or unparsable sleeps not at all. The cost model
+// stands in for real sbx: a round trip to its daemon per call
+// (SBXSIM_LATENCY), a microVM boot per start of a stopped sandbox
+// (SBXSIM_WAKE_DELAY). Off by default, so tests stay fast.
+func delay(variable string) {
+	if d, err := time.ParseDuration(os.Getenv(variable)); err == nil && d > 0 {
+		time.Sleep(d)
+	}
+}
+
+// logWake records one start of a stopped sandbox in wakes.log, for
+// benchmarks and tests that count wakes (calls.log counts calls).
+func (s *sim) logWake(name string) {
+	f, err := os.OpenFile(s.path("wakes.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	fmt.Fprintln(f, name)
 }
 
 func quote(args []string) string {
@@ -484,6 +507,11 @@ func filterEnv(env []string, drop ...string) []string {
 // start brings a sandbox up: its git daemon on a fresh port, and the host
 // remote's URL rewritten to that port, as sbx does on every start.
 func (s *sim) start(name string) (*Sandbox, error) {
+	// The modelled boot runs outside the state lock, so that starts of
+	// different sandboxes overlap as sbx's microVMs do.
+	if exists, up := s.running(name); exists && !up {
+		delay("SBXSIM_WAKE_DELAY")
+	}
 	var out *Sandbox
 	err := s.locked(func(st *state) error {
 		sb, ok := st.Sandboxes[name]
@@ -523,6 +551,7 @@ func (s *sim) start(name string) (*Sandbox, error) {
 			time.Sleep(5 * time.Millisecond)
 		}
 		sb.Status, sb.Port, sb.DaemonPID = "running", port, pid
+		s.logWake(name)
 		if sb.Remote {
 			restoreHostRemote(sb, port)
 		}
@@ -530,6 +559,16 @@ func (s *sim) start(name string) (*Sandbox, error) {
 		return nil
 	})
 	return out, err
+}
+
+// running reports whether the sandbox exists, and whether it is running.
+func (s *sim) running(name string) (exists, up bool) {
+	_ = s.locked(func(st *state) error {
+		sb, ok := st.Sandboxes[name]
+		exists, up = ok, ok && sb.Status == "running" && alive(sb.DaemonPID)
+		return nil
+	})
+	return exists, up
 }
 
 // restoreHostRemote points sandbox-<name> at this start's port. From 0.45

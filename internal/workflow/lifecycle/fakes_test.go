@@ -149,6 +149,16 @@ func (r *fakeRepo) AheadBehind(_ context.Context, a, b string) (int, int, error)
 	}
 	return ab[0], ab[1], nil
 }
+func (r *fakeRepo) AheadBehindMany(_ context.Context, base string, refs []string) (map[string]gitx.Counts, error) {
+	r.record("AheadBehindMany", base, len(refs))
+	out := map[string]gitx.Counts{}
+	for _, ref := range refs {
+		if ab, ok := r.ahead[r.refs[ref]+" "+base]; ok {
+			out[ref] = gitx.Counts{Ahead: ab[0], Behind: ab[1]}
+		}
+	}
+	return out, nil
+}
 func (r *fakeRepo) ReflogCommits(_ context.Context, ref string) ([]string, error) {
 	old, ok := r.reflogs[ref]
 	if !ok {

@@ -222,19 +222,30 @@ func TestUpCredentialHint(t *testing.T) {
 		{"unscoped", []sbx.Secret{{Service: "anthropic"}}, false},
 		{"this sandbox's", []sbx.Secret{{Service: "anthropic", Scope: "sandbox:box"}}, false},
 	}
+	shown := func(w *world) bool {
+		return slices.ContainsFunc(w.ui.Hints, func(h string) bool { return strings.Contains(h, "sbx secret set -g anthropic") })
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, nil)
-			w.registerBox()
 			w.sbx.secrets = tc.secrets
 			if err := w.svc.Up(ctx, lifecycle.UpRequest{Name: "box"}); err != nil {
 				t.Fatal(err)
 			}
-			got := slices.ContainsFunc(w.ui.Hints, func(h string) bool { return strings.Contains(h, "sbx secret set -g anthropic") })
-			if got != tc.want {
+			if got := shown(w); got != tc.want {
 				t.Errorf("credential hint shown=%v, want %v: %q", got, tc.want, w.ui.Hints)
 			}
 		})
+	}
+	// An existing sandbox: the hint was given when it was created, and
+	// sbx is not asked again.
+	w := newWorld(t, nil)
+	w.registerBox()
+	if err := w.svc.Up(ctx, lifecycle.UpRequest{Name: "box"}); err != nil {
+		t.Fatal(err)
+	}
+	if shown(w) {
+		t.Errorf("credential hint for an existing sandbox: %q", w.ui.Hints)
 	}
 }
 
@@ -625,7 +636,7 @@ func TestStatus(t *testing.T) {
 		}
 	}
 	if n := strings.Count(w.repo.log(), "AheadBehind"); n != 1 {
-		t.Errorf("AheadBehind called %d times, want once (HEAD only)", n)
+		t.Errorf("AheadBehind called %d times, want once (every sandbox's HEAD in one call)", n)
 	}
 	if a := b.Accepted; len(a) != 1 || a[0].Commit != hash("m") || a[0].Time.Format(time.RFC3339) != "2026-01-02T01:04:05Z" ||
 		a[0].Count != 2 || !slices.Equal(a[0].Rules, []string{"secret-in-diff", "ci-config"}) {

@@ -102,12 +102,13 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 			st.Accepted = append(st.Accepted, AcceptedRisk{Commit: a.Commit, Time: a.Time.UTC(), Count: a.Count, Rules: a.Rules})
 		}
 		var err error
-		if st.Branches, err = s.branches(ctx, sandboxref.TrackingPrefix(sb.Remote), st.Base); err != nil {
+		if st.Branches, err = s.branches(sandboxref.TrackingPrefix(sb.Remote)); err != nil {
 			<-lc
 			return nil, err
 		}
 		out = append(out, st)
 	}
+	s.aheadBehind(ctx, sandboxes, out, base)
 	l := <-lc
 	if l.err != nil {
 		return nil, workflow.SbxError(l.err)
@@ -161,25 +162,44 @@ func DefaultBase(setting, currentBranch string) string {
 	return "HEAD"
 }
 
-// branches lists fetched refs under prefix with ahead/behind for the
-// sandbox's HEAD (one git call); other branches show their commit only.
-func (s *Service) branches(ctx context.Context, prefix, base string) ([]BranchStatus, error) {
+// branches lists fetched refs under prefix (the refs are read once per
+// command, whatever the number of sandboxes).
+func (s *Service) branches(prefix string) ([]BranchStatus, error) {
 	refs, err := s.Repo.Refs(prefix)
 	if err != nil {
 		return nil, err
 	}
 	out := []BranchStatus{}
 	for name, hash := range refs {
-		b := BranchStatus{Name: strings.TrimPrefix(name, prefix), Commit: hash}
-		if b.Name == "HEAD" && base != "" {
-			if a, bh, err := s.Repo.AheadBehind(ctx, hash, base); err == nil {
-				b.Ahead, b.Behind = &a, &bh
-			}
-		}
-		out = append(out, b)
+		out = append(out, BranchStatus{Name: strings.TrimPrefix(name, prefix), Commit: hash})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
+}
+
+// aheadBehind fills in ahead/behind of each sandbox's HEAD against base,
+// for every sandbox in one git call where git can (other branches show
+// their commit only). A count git cannot give is left out, as before.
+func (s *Service) aheadBehind(ctx context.Context, sandboxes []workflow.Sandbox, out []SandboxStatus, base string) {
+	if base == "" {
+		return
+	}
+	var heads []string
+	for _, sb := range sandboxes {
+		heads = append(heads, sandboxref.TrackingPrefix(sb.Remote)+"HEAD")
+	}
+	counts, _ := s.Repo.AheadBehindMany(ctx, base, heads)
+	for i := range out {
+		c, ok := counts[heads[i]]
+		if !ok {
+			continue
+		}
+		for j := range out[i].Branches {
+			if b := &out[i].Branches[j]; b.Name == "HEAD" {
+				b.Ahead, b.Behind = &c.Ahead, &c.Behind
+			}
+		}
+	}
 }
 
 // Removals lists removed sandboxes from their kept refs, one row per

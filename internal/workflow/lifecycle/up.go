@@ -72,19 +72,20 @@ func (s *Service) ensurePolicy(ctx context.Context) error {
 	return workflow.SbxError(s.Sbx.PolicyInit(ctx, preset))
 }
 
-// ensure creates the sandbox if needed and registers it as a remote.
-func (s *Service) ensure(ctx context.Context, name string) (workflow.Sandbox, error) {
+// ensure creates the sandbox if needed and registers it as a remote; created
+// says whether this call created it.
+func (s *Service) ensure(ctx context.Context, name string) (_ workflow.Sandbox, created bool, _ error) {
 	w, err := s.preflightRepo()
 	if err != nil {
-		return workflow.Sandbox{}, err
+		return workflow.Sandbox{}, false, err
 	}
 	if err := sbxspec.ValidateName(name); err != nil {
-		return workflow.Sandbox{}, hint.With(err, "choose another with --name")
+		return workflow.Sandbox{}, false, hint.With(err, "choose another with --name")
 	}
 	agentName := s.Settings.Agent()
 	list, err := s.preflightSbx(ctx)
 	if err != nil {
-		return workflow.Sandbox{}, err
+		return workflow.Sandbox{}, false, err
 	}
 	var existing *sbx.Sandbox
 	for i := range list {
@@ -94,22 +95,23 @@ func (s *Service) ensure(ctx context.Context, name string) (workflow.Sandbox, er
 	}
 	if existing != nil {
 		if len(existing.Workspaces) > 0 && !samePath(existing.Workspaces[0], w.Root) {
-			return workflow.Sandbox{}, hint.Errorf([]string{"choose another name with --name"},
+			return workflow.Sandbox{}, false, hint.Errorf([]string{"choose another name with --name"},
 				"sandbox %q already exists for %s", name, existing.Workspaces[0])
 		}
 		if sb, ok := workflow.Find(s.sandboxes(), name); ok {
-			return sb, nil
+			return sb, false, nil
 		}
 		// Registering adopts a sandbox and its agent's work: only one that
 		// sbx says was made from this repository.
 		if len(existing.Workspaces) == 0 {
-			return workflow.Sandbox{}, hint.Errorf([]string{"choose another name with --name"},
+			return workflow.Sandbox{}, false, hint.Errorf([]string{"choose another name with --name"},
 				"sandbox %q already exists, and sbx does not say which repository it was made from", name)
 		}
-		return s.register(ctx, name, existing.Agent)
+		sb, err := s.register(ctx, name, existing.Agent)
+		return sb, false, err
 	}
 	if err := s.ensurePolicy(ctx); err != nil {
-		return workflow.Sandbox{}, err
+		return workflow.Sandbox{}, false, err
 	}
 	if !HasInstructions(s.Repo) {
 		s.UI.Hint("no AGENTS.md here: 'git airlock init' writes a starter that tells the agent how to work and commit")
@@ -120,19 +122,19 @@ func (s *Service) ensure(ctx context.Context, name string) (workflow.Sandbox, er
 	}
 	s.UI.Infof("creating sandbox %q (%s, clone mode) for %s", name, agentName, w.Root)
 	if err := s.Sbx.Create(ctx, sbx.CreateRequest{Name: name, Agent: agentName, Path: w.Root}); err != nil {
-		return workflow.Sandbox{}, workflow.SbxError(err)
+		return workflow.Sandbox{}, false, workflow.SbxError(err)
 	}
 	sb, err := s.register(ctx, name, agentName)
 	if err != nil {
-		return workflow.Sandbox{}, hint.With(err, "the sandbox was created; 'git airlock up --name "+name+"' registers it again")
+		return workflow.Sandbox{}, false, hint.With(err, "the sandbox was created; 'git airlock up --name "+name+"' registers it again")
 	}
 	if err := s.applyLockdown(ctx, name); err != nil {
-		return workflow.Sandbox{}, err
+		return workflow.Sandbox{}, false, err
 	}
 	if err := s.seed(ctx, name, agentName); err != nil {
-		return workflow.Sandbox{}, err
+		return workflow.Sandbox{}, false, err
 	}
-	return sb, nil
+	return sb, true, nil
 }
 
 func samePath(a, b string) bool {
@@ -189,12 +191,14 @@ type UpRequest struct {
 
 // Up creates the sandbox if needed and runs the agent in the terminal.
 func (s *Service) Up(ctx context.Context, req UpRequest) error {
-	r, err := s.ensure(ctx, req.Name)
+	r, created, err := s.ensure(ctx, req.Name)
 	if err != nil {
 		return err
 	}
 	agentName := s.agentFor(r)
-	s.credentialHint(ctx, r.Name, agentName)
+	if created {
+		s.credentialHint(ctx, r.Name, agentName)
+	}
 	s.UI.Infof("starting %s in sandbox %q; the host repository stays read-only to it", agentName, r.Name)
 	err = s.Sbx.Attach(ctx, r.Name, req.AgentArgs, req.Streams)
 	if err != nil {
@@ -209,7 +213,11 @@ func (s *Service) Up(ctx context.Context, req UpRequest) error {
 }
 
 // credentialHint tells the user how to store the agent's key in sbx when
-// sbx holds none. The command is printed, never run with a value.
+// sbx holds none. The command is printed, never run with a value. It runs
+// when a command creates the sandbox, not on every later run or attach: by
+// then the user has seen it, and may have signed the agent in inside the
+// sandbox, which sbx's secret list cannot show (one `sbx secret ls` less
+// per run).
 func (s *Service) credentialHint(ctx context.Context, name, agentName string) {
 	a, ok := agent.Lookup(agentName)
 	if !ok || a.Secret == "" || s.Sbx.DryRun() {
@@ -257,7 +265,7 @@ func (s *Service) Run(ctx context.Context, req RunRequest) error {
 	if strings.TrimSpace(req.Task) == "" {
 		return hint.Errorf([]string{`give the task in quotes: git airlock run "fix the failing test"`}, "empty task")
 	}
-	r, err := s.ensure(ctx, req.Name)
+	r, created, err := s.ensure(ctx, req.Name)
 	if err != nil {
 		return err
 	}
@@ -267,7 +275,9 @@ func (s *Service) Run(ctx context.Context, req RunRequest) error {
 	if !known {
 		s.UI.Warnf("%s has no known headless mode; passing the task as its last argument", agentName)
 	}
-	s.credentialHint(ctx, r.Name, agentName)
+	if created {
+		s.credentialHint(ctx, r.Name, agentName)
+	}
 	s.UI.Infof("running %s headless in sandbox %q", agentName, r.Name)
 	err = s.Sbx.Exec(ctx, sbx.ExecRequest{Name: r.Name, Argv: argv, Streams: xec.Streams{Out: req.Streams.Out, Err: req.Streams.Err},
 		Stream: true, Mutates: true})

@@ -1,0 +1,121 @@
+package gitx
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/git-airlock/git-airlock/internal/xec"
+)
+
+// tracedRepo is a repository with one commit on main, made with real git,
+// and a Repo on it whose runner counts the git processes it starts.
+func tracedRepo(t *testing.T) (*Repo, *bytes.Buffer, func(string) string) {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	run := &xec.Runner{}
+	sh := func(script string) string {
+		t.Helper()
+		out, err := run.Output(ctx, xec.Cmd{Argv: []string{"sh", "-c", "cd " + dir + " && " + script}, Env: []string{
+			"GIT_CONFIG_NOSYSTEM=1", "HOME=" + dir,
+			"GIT_AUTHOR_NAME=a", "GIT_AUTHOR_EMAIL=a@example.com", "GIT_COMMITTER_NAME=a", "GIT_COMMITTER_EMAIL=a@example.com"}})
+		if err != nil {
+			t.Fatalf("%s: %v", script, err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	sh("git init -q && git symbolic-ref HEAD refs/heads/main && git commit -q --allow-empty -m init")
+	trace := &bytes.Buffer{}
+	traced := &xec.Runner{Trace: trace}
+	return &Repo{Root: dir, GitDir: dir + "/.git", CommonDir: dir + "/.git", run: traced}, trace, sh
+}
+
+func TestConfigKeptUntilWrite(t *testing.T) {
+	ctx := context.Background()
+	r, trace, sh := tracedRepo(t)
+	sh("git config remote.airlock-box.fetch +HEAD:refs/airlock/head/airlock-box")
+	if _, err := r.ConfigEntries(ctx, `^(airlock|remote)\.`); err != nil {
+		t.Fatal(err)
+	}
+	trace.Reset()
+	st, err := r.SandboxRemote(ctx, "airlock-box")
+	if err != nil || !st.Sandbox {
+		t.Fatalf("SandboxRemote = %+v, %v", st, err)
+	}
+	if trace.Len() != 0 {
+		t.Fatalf("answered from the kept config, yet ran: %s", trace)
+	}
+	// A write through the Repo forgets what it read.
+	if err := r.ConfigSet(ctx, "remote.airlock-box.followRemoteHEAD", "never"); err != nil {
+		t.Fatal(err)
+	}
+	trace.Reset()
+	if st, err = r.SandboxRemote(ctx, "airlock-box"); err != nil || st.FollowRemoteHEAD != "never" {
+		t.Fatalf("after a write: %+v, %v", st, err)
+	}
+	if !strings.Contains(trace.String(), "config") {
+		t.Fatalf("after a write, config was not read again: %q", trace)
+	}
+	// A read whose pattern does not cover the remote's keys answers nothing.
+	if _, err := r.ConfigEntries(ctx, `^airlock\.`); err != nil {
+		t.Fatal(err)
+	}
+	trace.Reset()
+	if _, err := r.SandboxRemote(ctx, "airlock-box"); err != nil || trace.Len() == 0 {
+		t.Fatalf("a read of other keys answered for the remote (%v)", err)
+	}
+}
+
+func TestRefsReadOnceUntilWrite(t *testing.T) {
+	ctx := context.Background()
+	r, _, sh := tracedRepo(t)
+	head := sh("git rev-parse HEAD")
+	sh("git update-ref refs/remotes/airlock-box/main HEAD && git symbolic-ref refs/remotes/airlock-box/HEAD refs/remotes/airlock-box/main && git pack-refs --all && git update-ref refs/remotes/airlock-two/x HEAD")
+	refs, err := r.Refs("refs/remotes/airlock-box/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(refs) != 2 || refs["refs/remotes/airlock-box/HEAD"] != head || refs["refs/remotes/airlock-box/main"] != head {
+		t.Fatalf("refs = %v", refs)
+	}
+	// Another process's write is not seen until this Repo writes.
+	sh("git update-ref refs/remotes/airlock-box/new HEAD")
+	if refs, _ = r.Refs("refs/remotes/airlock-box/"); len(refs) != 2 {
+		t.Fatalf("refs read again: %v", refs)
+	}
+	if err := r.UpdateRefs(ctx, []RefUpdate{{Name: "refs/remotes/airlock-two/x"}}); err != nil {
+		t.Fatal(err)
+	}
+	if refs, _ = r.Refs("refs/remotes/"); len(refs) != 3 || refs["refs/remotes/airlock-box/new"] != head {
+		t.Fatalf("after a write: %v", refs)
+	}
+}
+
+func TestAheadBehindMany(t *testing.T) {
+	ctx := context.Background()
+	r, trace, sh := tracedRepo(t)
+	sh("git update-ref refs/remotes/airlock-a/main HEAD && git symbolic-ref refs/remotes/airlock-a/HEAD refs/remotes/airlock-a/main" +
+		" && git commit -q --allow-empty -m host" +
+		" && git checkout -q -b agent HEAD~1 && git commit -q --allow-empty -m a1 && git commit -q --allow-empty -m a2" +
+		" && git update-ref refs/remotes/airlock-b/HEAD HEAD && git checkout -q main")
+	refs := []string{"refs/remotes/airlock-a/HEAD", "refs/remotes/airlock-b/HEAD", "refs/remotes/airlock-gone/HEAD"}
+	got, err := r.AheadBehindMany(ctx, "main", refs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]Counts{refs[0]: {0, 1}, refs[1]: {2, 1}}
+	if len(got) != len(want) || got[refs[0]] != want[refs[0]] || got[refs[1]] != want[refs[1]] {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	if gitAtLeast(ctx, &xec.Runner{}, 2, 41) {
+		if n := strings.Count(trace.String(), "exec:"); n != 1 {
+			t.Errorf("git with %%(ahead-behind) ran %d processes, want 1:\n%s", n, trace)
+		}
+	}
+	one, err := r.AheadBehindMany(ctx, "main", refs[1:2])
+	if err != nil || one[refs[1]] != want[refs[1]] {
+		t.Fatalf("one ref: %v, %v", one, err)
+	}
+}

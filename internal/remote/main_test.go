@@ -1,0 +1,59 @@
+package remote
+
+import (
+	"errors"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/git-airlock/git-airlock/gitx"
+)
+
+func TestHelperConfig(t *testing.T) {
+	e := func(k, v string) gitx.ConfigEntry { return gitx.ConfigEntry{Key: k, Value: v} }
+	tests := []struct {
+		name    string
+		entries []gitx.ConfigEntry
+		err     error
+		want    helperConfig
+	}{
+		{"unset", nil, nil, helperConfig{v2: true, wakeOnFetch: true}},
+		{"unreadable", nil, errors.New("boom"), helperConfig{wakeOnFetch: true}},
+		{"last wins", []gitx.ConfigEntry{e("protocol.version", "2"), e("protocol.version", "1"),
+			e("airlock.timeout", "5s"), e("airlock.timeout", "nonsense"),
+			e("airlock.wakeonfetch", "false"), e("remote.airlock-box.airlocksbx", "/opt/sbx")},
+			nil, helperConfig{v2: false, wakeOnFetch: false, sbxPath: "/opt/sbx"}},
+		{"timeout", []gitx.ConfigEntry{e("airlock.timeout", "90s"), e("airlock.wakeonfetch", "maybe")},
+			nil, helperConfig{v2: true, wakeOnFetch: true, timeout: 90 * time.Second}},
+		{"no value is true", []gitx.ConfigEntry{{Key: "airlock.wakeonfetch", NoValue: true}},
+			nil, helperConfig{v2: true, wakeOnFetch: true}},
+		{"other remote", []gitx.ConfigEntry{e("remote.airlock-other.airlocksbx", "/x")},
+			nil, helperConfig{v2: true, wakeOnFetch: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := newHelperConfig("airlock-box", tt.entries, tt.err); got != tt.want {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestHelperConfigPattern(t *testing.T) {
+	re := regexp.MustCompile(helperConfigPattern("airlock-a.b"))
+	for key, want := range map[string]bool{
+		"protocol.version":                    true,
+		"airlock.timeout":                     true,
+		"airlock.wakeonfetch":                 true,
+		"remote.airlock-a.b.airlocksbx":       true,
+		"remote.airlock-a.b.fetch":            true,
+		"remote.airlock-a.b.followremotehead": true,
+		"remote.airlock-aXb.fetch":            false,
+		"airlock.agent":                       false,
+		"remote.airlock-a.b.url":              false,
+	} {
+		if got := re.MatchString(key); got != want {
+			t.Errorf("%s: got %v, want %v", key, got, want)
+		}
+	}
+}
