@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -52,6 +53,17 @@ type Runner struct {
 	// code (-1 when it did not start or was stopped) and its stdout and
 	// stderr kept apart: the transcript of `doctor --probe`.
 	Record func(Record)
+
+	// mu keeps the lines above whole when commands run side by side
+	// (status overlaps sbx with git; ahead/behind runs in parallel).
+	mu sync.Mutex
+}
+
+// note writes one line to w, or calls Record, one caller at a time.
+func (r *Runner) note(f func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f()
 }
 
 // Record is one command that ran, for a transcript.
@@ -125,14 +137,14 @@ func (r *Runner) run(ctx context.Context, c Cmd, capture bool) ([]byte, error) {
 		line = "(cd " + Quote(c.Dir) + " && " + line + ")"
 	}
 	if r.Printed(c) {
-		fmt.Fprintln(r.DryRun, line)
+		r.note(func() { fmt.Fprintln(r.DryRun, line) })
 		return nil, nil
 	}
 	if r.Trace != nil {
-		fmt.Fprintln(r.Trace, "exec:", line)
+		r.note(func() { fmt.Fprintln(r.Trace, "exec:", line) })
 	}
 	if c.Mutates && r.Echo != nil {
-		fmt.Fprintln(r.Echo, "+", line)
+		r.note(func() { fmt.Fprintln(r.Echo, "+", line) })
 	}
 	path, err := LookPath(c.Argv[0])
 	if err != nil {
@@ -186,7 +198,7 @@ func (r *Runner) run(ctx context.Context, c Cmd, capture bool) ([]byte, error) {
 				code = ee.ExitCode()
 			}
 		}
-		r.Record(Record{Argv: c.Argv, Code: code, Stdout: recOut.Bytes(), Stderr: recErr.Bytes()})
+		r.note(func() { r.Record(Record{Argv: c.Argv, Code: code, Stdout: recOut.Bytes(), Stderr: recErr.Bytes()}) })
 	}
 	if err != nil {
 		if c.Timeout > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
