@@ -24,11 +24,15 @@ const Version = 1
 // Marker identifies our shims, whatever their version.
 const Marker = "# git-airlock hook shim"
 
-// Names are the hooks git-airlock installs.
-var Names = []string{"pre-merge-commit"}
+// Names are the hooks git-airlock installs. reference-transaction (git
+// 2.28+; older gits never run it) sees fast-forwards, pulls and resets.
+var Names = []string{"pre-merge-commit", "reference-transaction"}
 
 // Shim returns the script for a hook.
 func Shim(name string) string {
+	if name == "reference-transaction" {
+		return refTxShim()
+	}
 	return fmt.Sprintf(`#!/bin/sh
 %s v%d: %s. Installed by 'git airlock hooks install';
 # remove with 'git airlock hooks uninstall'.
@@ -147,4 +151,23 @@ func preview(b []byte) string {
 		lines = append(lines[:5], []byte("…"))
 	}
 	return "  " + string(bytes.Join(lines, []byte("\n  ")))
+}
+
+// refTxShim is the reference-transaction shim. git runs it for every ref
+// transaction (each fetched ref, every commit), three states each, so it
+// stays in the shell unless a committed transaction updates a branch:
+// only then does git-airlock start. It never fails a transaction: a
+// missing git-airlock is silent here (pre-merge-commit reports it).
+func refTxShim() string {
+	return fmt.Sprintf(`#!/bin/sh
+%s v%d: reference-transaction. Installed by 'git airlock hooks install';
+# remove with 'git airlock hooks uninstall'.
+in=$(cat)
+if [ -x "$0.local" ]; then printf '%%s\n' "$in" | "$0.local" "$@" || exit $?; fi
+[ "$1" = committed ] || exit 0
+case "$in" in *" refs/heads/"*) ;; *) exit 0 ;; esac
+command -v git-airlock >/dev/null 2>&1 || exit 0
+printf '%%s\n' "$in" | git-airlock hook reference-transaction "$@"
+exit 0
+`, Marker, Version)
 }

@@ -74,3 +74,19 @@ func TestForeignHookIsNeverClobbered(t *testing.T) {
 		t.Fatal("uninstall did not put the foreign hook back")
 	}
 }
+
+// The reference-transaction shim runs for every ref update: it starts
+// git-airlock only for a committed transaction touching a branch, and
+// never fails a transaction.
+func TestReferenceTransactionShim(t *testing.T) {
+	s := Shim("reference-transaction")
+	for _, want := range []string{`[ "$1" = committed ] || exit 0`, `*" refs/heads/"*`, `command -v git-airlock >/dev/null 2>&1 || exit 0`,
+		`git-airlock hook reference-transaction "$@"`, `"$0.local" "$@"`, Marker} {
+		if !strings.Contains(s, want) {
+			t.Errorf("shim lacks %q:\n%s", want, s)
+		}
+	}
+	if !strings.HasSuffix(s, "\nexit 0\n") || strings.Contains(s, "exit 1") {
+		t.Errorf("shim may fail a transaction:\n%s", s)
+	}
+}

@@ -53,7 +53,7 @@ func (c *hooksStatusCmd) Run(ctx context.Context, svc *machine.Service, u *ui.UI
 
 // hookCmd is what the installed shims call.
 type hookCmd struct {
-	Name string   `arg:"" enum:"pre-merge-commit" help:"The hook git is running."`
+	Name string   `arg:"" enum:"pre-merge-commit,reference-transaction" help:"The hook git is running."`
 	Args []string `arg:"" optional:"" passthrough:""`
 }
 
@@ -61,8 +61,11 @@ func (c *hookCmd) Run(ctx context.Context, l *Loaded, u *ui.UI, inv *Invocation)
 	if l.Err != nil || l.Repo == nil {
 		return nil // no repository to guard
 	}
-	action, _ := inv.Env("GIT_REFLOG_ACTION")
 	g := &gate.Gate{Repo: l.Repo, Protect: l.Settings.Protect()}
+	if c.Name == "reference-transaction" {
+		return c.referenceTransaction(ctx, g, l, u)
+	}
+	action, _ := inv.Env("GIT_REFLOG_ACTION")
 	err := g.PreMergeCommit(ctx, action)
 	var stop *gate.HookStop
 	if errors.As(err, &stop) {
@@ -81,4 +84,40 @@ func (c *hookCmd) Run(ctx context.Context, l *Loaded, u *ui.UI, inv *Invocation)
 		printReport(u.Err, r)
 	}
 	return err
+}
+
+// referenceTransaction warns after a sandbox commit landed on the
+// checked-out branch without a merge commit. git ignores the hook's exit
+// status in the committed state: it always exits 0.
+func (c *hookCmd) referenceTransaction(ctx context.Context, g *gate.Gate, l *Loaded, u *ui.UI) error {
+	state := ""
+	if len(c.Args) > 0 {
+		state = c.Args[0]
+	}
+	if state != "committed" || u.In == nil {
+		return nil
+	}
+	updates := gate.ParseRefUpdates(u.In)
+	accepted := func(commit string) bool {
+		for _, e := range l.Entries {
+			if e.Key != strings.ToLower(sandboxref.AcceptedKey) {
+				continue
+			}
+			if a, ok := sandboxref.ParseAcceptance(e.Value); ok && a.Commit == commit {
+				return true
+			}
+		}
+		return false
+	}
+	err := g.ReferenceTransaction(ctx, l.Repo, state, updates, workflow.CurrentBranch(l.Repo), accepted)
+	var warn *gate.LandWarning
+	if !errors.As(err, &warn) {
+		return nil // a failed check must not look like a failed git command
+	}
+	r := warn.Report
+	u.Warnf("%s now holds a commit from %s that can run code or widen access on your machine:", r.Base, r.Ref)
+	printReport(u.Err, r)
+	u.Hint("it landed without a merge commit (fast-forward, pull, reset), so no hook could stop it")
+	u.Hint("review with 'git airlock inspect'; undo with 'git reset --keep %s@{1}'", r.Base)
+	return nil
 }

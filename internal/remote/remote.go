@@ -179,6 +179,12 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 		errw.start()
 		return interrupted(t.Sandbox)
 	}
+	if out.Seen() && h.Repo != nil {
+		// The tunnel may have started the sandbox, and sbx then rewrote its
+		// own sandbox-<name> remote: put tagOpt and skipFetchAll back now
+		// (best effort; any git-airlock command does it again).
+		_ = workflow.GuardSbxRemote(ctx, h.Repo, t.Sandbox)
+	}
 	if !out.Seen() && !late.Load() {
 		// Nothing reached git yet: ask sbx whether the sandbox is there. If
 		// it is gone or sbx cannot be reached, a fetch is served from the

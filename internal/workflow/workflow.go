@@ -163,6 +163,7 @@ type FetchRepo interface {
 	Fetch(ctx context.Context, s xec.Streams, remotes ...string) error
 	InitialisedSubmodules(ctx context.Context) ([]string, error)
 	FetchInto(ctx context.Context, s xec.Streams, dir, url, namespace string) error
+	SbxRemoteConfig
 }
 
 var _ FetchRepo = (*gitx.Repo)(nil)
@@ -173,7 +174,10 @@ var _ FetchRepo = (*gitx.Repo)(nil)
 // pointers can be checked out after a merge. A submodule the sandbox has
 // not checked out is skipped with a warning. Our own commands queue behind
 // each other on the repository lock (skipped under dry-run, which changes
-// nothing).
+// nothing). A fetch wakes a stopped sandbox, and sbx then rewrites its own
+// sandbox-<name> remote: every fetched sandbox's is guarded again
+// (GuardSbxRemote) before the lock is released, whether the fetch succeeded
+// or not; a failure to guard is a warning.
 func Fetch(ctx context.Context, repo FetchRepo, ui UI, st xec.Streams, dryRun bool, sandboxes ...Sandbox) error {
 	if !dryRun {
 		unlock, err := repo.Lock(ctx)
@@ -181,6 +185,7 @@ func Fetch(ctx context.Context, repo FetchRepo, ui UI, st xec.Streams, dryRun bo
 			return err
 		}
 		defer unlock()
+		defer GuardSbxRemotes(ctx, repo, ui, sandboxes...)
 	}
 	remotes := make([]string, len(sandboxes))
 	for i, sb := range sandboxes {

@@ -167,6 +167,18 @@ type fetchRepo struct {
 	submodules []string
 	subErr     error
 	failInto   map[string]bool // submodule URL → fails
+	config     map[string]string
+}
+
+func (r *fetchRepo) ConfigGet(_ context.Context, key string) (string, bool, error) {
+	v, ok := r.config[key]
+	return v, ok, nil
+}
+
+func (r *fetchRepo) ConfigSet(_ context.Context, key, value string) error {
+	r.record("ConfigSet %s=%s", key, value)
+	r.config[key] = value
+	return nil
 }
 
 func (r *fetchRepo) record(format string, args ...any) {
@@ -393,6 +405,46 @@ func TestClonePathAnswersRoundTripThroughTheRemoteURL(t *testing.T) {
 		url := sandboxref.Target{Sandbox: "box", Path: p}.URL()
 		if len(workflow.Registered(remote("airlock-box", url))) != 1 {
 			t.Errorf("ClonePath accepted %q as %q, but its remote URL %q is not read back", out, p, url)
+		}
+	}
+}
+
+// sbxRewritten is the config after sbx rewrote box's own remote on start.
+func sbxRewritten() map[string]string {
+	return map[string]string{"remote.sandbox-box.url": "git://127.0.0.1/x"}
+}
+
+func TestFetchGuardsSbxRemoteBeforeUnlocking(t *testing.T) {
+	r := &fetchRepo{config: sbxRewritten()}
+	if err := workflow.Fetch(context.Background(), r, &fakeUI{}, xec.Streams{}, false, box, other); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Lock", "Fetch airlock-box airlock-other", "InitialisedSubmodules",
+		"ConfigSet remote.sandbox-box.tagOpt=--no-tags", "ConfigSet remote.sandbox-box.skipFetchAll=true", "Unlock"}
+	if !slices.Equal(r.calls, want) {
+		t.Errorf("calls:\n got %q\nwant %q", r.calls, want)
+	}
+}
+
+func TestFetchFailureStillGuardsSbxRemote(t *testing.T) {
+	// The fetch woke the sandbox (sbx rewrote its remote) and then failed.
+	r := &fetchRepo{config: sbxRewritten(), fetchErr: errors.New("no such ref")}
+	if err := workflow.Fetch(context.Background(), r, &fakeUI{}, xec.Streams{}, false, box); err == nil {
+		t.Fatal("no error")
+	}
+	if r.config["remote.sandbox-box.tagOpt"] != "--no-tags" || r.config["remote.sandbox-box.skipFetchAll"] != "true" {
+		t.Errorf("not guarded after a failed fetch: %q", r.calls)
+	}
+}
+
+func TestFetchDryRunWritesNoGuard(t *testing.T) {
+	r := &fetchRepo{config: sbxRewritten()}
+	if err := workflow.Fetch(context.Background(), r, &fakeUI{}, xec.Streams{}, true, box); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range r.calls {
+		if strings.HasPrefix(c, "ConfigSet") {
+			t.Errorf("dry-run wrote config: %q", r.calls)
 		}
 	}
 }

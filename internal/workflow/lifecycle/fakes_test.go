@@ -248,17 +248,24 @@ func (s *fakeSbx) SecretSetCommand(_ sbx.Capabilities, service string) []string 
 
 // fakeTmux records the sessions it is asked to kill; nothing else is
 // expected of it here.
-type fakeTmux struct{ recorder }
+type fakeTmux struct {
+	recorder
+	has bool // a session exists, and Attach to it returns at once
+}
 
-func (t *fakeTmux) HasSession(context.Context, string) (bool, error) { return false, nil }
+func (t *fakeTmux) HasSession(context.Context, string) (bool, error) { return t.has, nil }
 func (t *fakeTmux) NewSession(context.Context, string, string, []string, []string, bool, io.Reader, io.Writer, io.Writer) error {
 	panic("unexpected NewSession")
 }
 func (t *fakeTmux) SwitchClient(context.Context, string, io.Reader) error {
 	panic("unexpected SwitchClient")
 }
-func (t *fakeTmux) Attach(context.Context, string, io.Reader, io.Writer, io.Writer) error {
-	panic("unexpected Attach")
+func (t *fakeTmux) Attach(_ context.Context, name string, _ io.Reader, _ io.Writer, _ io.Writer) error {
+	if !t.has {
+		panic("unexpected Attach")
+	}
+	t.record("Attach", name)
+	return nil
 }
 func (t *fakeTmux) Kill(_ context.Context, name string) error { t.record("Kill", name); return nil }
 

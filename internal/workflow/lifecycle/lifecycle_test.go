@@ -819,3 +819,48 @@ func TestRemoveTellsIgnoredAndForceNamesWhatItDiscards(t *testing.T) {
 		}
 	}
 }
+
+// --- sbx's own remote, rewritten on start ---
+
+// Every use case that may start the sandbox puts the guard back on sbx's
+// sandbox-<name> remote after sbx rewrote it.
+func TestUseCasesThatStartTheSandboxGuardSbxRemote(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		act  func(w *world) error
+	}{
+		{"shell", func(w *world) error { return w.svc.Shell(ctx, "box", xec.Streams{}) }},
+		{"shell exiting non-zero", func(w *world) error {
+			w.sbx.execErr = &xec.ExitError{Argv: []string{"sbx"}, Code: 7}
+			w.svc.Shell(ctx, "box", xec.Streams{})
+			return nil
+		}},
+		{"stop", func(w *world) error { return w.svc.Stop(ctx, "box") }},
+		{"attach", func(w *world) error {
+			w.tmux.has = true
+			return w.svc.Attach(ctx, "box", false, xec.Streams{})
+		}},
+		{"up on a registered sandbox", func(w *world) error { return w.svc.Up(ctx, lifecycle.UpRequest{Name: "box"}) }},
+		{"run", func(w *world) error { return w.svc.Run(ctx, lifecycle.RunRequest{Name: "box", Task: "fix it"}) }},
+		{"run --no-fetch", func(w *world) error {
+			return w.svc.Run(ctx, lifecycle.RunRequest{Name: "box", Task: "fix it", NoFetch: true})
+		}},
+		{"run whose exec fails", func(w *world) error {
+			w.sbx.execErr = sbx.ErrDaemonDown
+			w.svc.Run(ctx, lifecycle.RunRequest{Name: "box", Task: "fix it"})
+			return nil
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, nil)
+			w.registerBox()
+			w.repo.config["remote.sandbox-box.url"] = "git://127.0.0.1:1234/repo" // as sbx rewrote it
+			if err := tc.act(w); err != nil {
+				t.Fatal(err)
+			}
+			if w.repo.config["remote.sandbox-box.tagOpt"] != "--no-tags" || w.repo.config["remote.sandbox-box.skipFetchAll"] != "true" {
+				t.Errorf("sbx's remote not guarded: %q\n%s", w.repo.config, w.repo.log())
+			}
+		})
+	}
+}

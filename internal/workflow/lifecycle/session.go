@@ -17,6 +17,7 @@ func (s *Service) Shell(ctx context.Context, name string, st xec.Streams) error 
 	if _, err := s.mustRegistered(name); err != nil {
 		return err
 	}
+	defer s.guardSbxRemote(ctx, name) // the shell started it
 	err := s.Sbx.Exec(ctx, sbx.ExecRequest{Name: name, Argv: []string{"bash", "-l"}, Interactive: true, TTY: s.UI.CanAsk(),
 		Streams: st, Stream: true, Mutates: true})
 	var ee *xec.ExitError
@@ -31,6 +32,9 @@ func (s *Service) Stop(ctx context.Context, name string) error {
 	if _, err := s.mustRegistered(name); err != nil {
 		return err
 	}
+	// A sandbox stopped by hand after sbx rewrote its remote: put the
+	// guard back now, while nothing reads the remote.
+	defer s.guardSbxRemote(ctx, name)
 	if err := s.Sbx.Stop(ctx, name); err != nil {
 		return workflow.SbxError(err)
 	}
@@ -117,6 +121,8 @@ func (s *Service) Attach(ctx context.Context, name string, insideTmux bool, st x
 	if insideTmux {
 		return s.Tmux.SwitchClient(ctx, session, st.In)
 	}
+	// The session's command may have started (or restarted) the sandbox.
+	defer s.guardSbxRemote(ctx, name)
 	return s.Tmux.Attach(ctx, session, st.In, st.Out, st.Err)
 }
 

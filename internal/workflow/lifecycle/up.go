@@ -195,6 +195,7 @@ func (s *Service) Up(ctx context.Context, req UpRequest) error {
 	if err != nil {
 		return err
 	}
+	defer s.guardSbxRemote(ctx, r.Name) // the session started it
 	agentName := s.agentFor(r)
 	if created {
 		s.credentialHint(ctx, r.Name, agentName)
@@ -269,6 +270,12 @@ func (s *Service) Run(ctx context.Context, req RunRequest) error {
 	if err != nil {
 		return err
 	}
+	fetched := false
+	defer func() {
+		if !fetched { // the exec started it; a fetch guards it itself
+			s.guardSbxRemote(ctx, r.Name)
+		}
+	}()
 	agentName := s.agentFor(r)
 	a, _ := agent.Lookup(agentName)
 	argv, known := a.HeadlessArgv(req.Task, req.AgentArgs)
@@ -289,6 +296,7 @@ func (s *Service) Run(ctx context.Context, req RunRequest) error {
 		return workflow.SbxError(err)
 	}
 	if !req.NoFetch {
+		fetched = true
 		if ferr := s.fetch(ctx, r); ferr != nil {
 			s.UI.Warnf("%v", ferr)
 		}

@@ -44,7 +44,9 @@ func (s *Service) InstallHooks(ctx context.Context, force bool) error {
 		default:
 			s.UI.Infof("installed %s at %s", name, p)
 		}
-		s.UI.Hint("fast-forward merges run no merge hook; 'git airlock merge' checks by itself")
+	}
+	if s.DryRun == nil {
+		s.UI.Hint("a fast-forward is only warned about after it landed (reference-transaction, git 2.28+); 'git airlock merge' checks before")
 	}
 	return nil
 }

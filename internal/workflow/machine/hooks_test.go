@@ -31,11 +31,13 @@ func TestInstallHooksMessages(t *testing.T) {
 	if err := w.svc.InstallHooks(ctx, false); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"installed pre-merge-commit at " + p, "pre-merge-commit is already installed at " + p}
+	rt := filepath.Join(w.repo.hooksDir, "reference-transaction")
+	want := []string{"installed pre-merge-commit at " + p, "installed reference-transaction at " + rt,
+		"pre-merge-commit is already installed at " + p, "reference-transaction is already installed at " + rt}
 	if !slices.Equal(w.ui.Infos, want) {
 		t.Errorf("infos %q, want %q", w.ui.Infos, want)
 	}
-	if len(w.ui.Hints) != 2 || !strings.Contains(w.ui.Hints[0], "fast-forward merges run no merge hook") {
+	if len(w.ui.Hints) != 2 || !strings.Contains(w.ui.Hints[0], "a fast-forward is only warned about after it landed") {
 		t.Errorf("hints %q", w.ui.Hints)
 	}
 	if st, _ := hooks.Status(w.repo.hooksDir, "pre-merge-commit"); st != hooks.Current {
@@ -49,7 +51,7 @@ func TestInstallHooksUpgradesOurOlderShim(t *testing.T) {
 	if err := w.svc.InstallHooks(ctx, false); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(w.ui.Infos, []string{"upgraded pre-merge-commit at " + p}) {
+	if !slices.Contains(w.ui.Infos, "upgraded pre-merge-commit at "+p) {
 		t.Errorf("infos %q", w.ui.Infos)
 	}
 }
@@ -83,7 +85,7 @@ func TestInstallHooksKeepsAForeignHookOnlyWithForce(t *testing.T) {
 	if err := w.svc.UninstallHooks(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(w.ui.Infos, []string{"removed pre-merge-commit from " + w.repo.hooksDir}) {
+	if !slices.Equal(w.ui.Infos, []string{"removed pre-merge-commit from " + w.repo.hooksDir, "removed reference-transaction from " + w.repo.hooksDir}) {
 		t.Errorf("infos %q", w.ui.Infos)
 	}
 	if b, _ := os.ReadFile(p); string(b) != foreign {
@@ -96,7 +98,7 @@ func TestUninstallHooksLeavesOthersAlone(t *testing.T) {
 	if err := w.svc.UninstallHooks(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(w.ui.Infos, []string{"pre-merge-commit is not installed"}) {
+	if !slices.Equal(w.ui.Infos, []string{"pre-merge-commit is not installed", "reference-transaction is not installed"}) {
 		t.Errorf("infos %q", w.ui.Infos)
 	}
 	writeHook(t, p, "#!/bin/sh\nexit 0\n")
@@ -119,7 +121,8 @@ func TestHooksDryRunPrintsAndWritesNothing(t *testing.T) {
 	if err := w.svc.UninstallHooks(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if want := "write " + p + "\nremove " + p + "\n"; out.String() != want {
+	rt := filepath.Join(w.repo.hooksDir, "reference-transaction")
+	if want := "write " + p + "\nwrite " + rt + "\nremove " + p + "\nremove " + rt + "\n"; out.String() != want {
 		t.Errorf("dry run printed %q, want %q", out.String(), want)
 	}
 	if _, err := os.Stat(w.repo.hooksDir); !os.IsNotExist(err) {
@@ -133,7 +136,8 @@ func TestHooksDryRunPrintsAndWritesNothing(t *testing.T) {
 func TestHooksStatus(t *testing.T) {
 	w, p := hooksWorld(t)
 	st, err := w.svc.Hooks(ctx)
-	if err != nil || len(st) != 1 || st[0] != (HookStatus{Name: "pre-merge-commit", Path: p, State: "absent"}) {
+	if err != nil || len(st) != 2 || st[0] != (HookStatus{Name: "pre-merge-commit", Path: p, State: "absent"}) ||
+		st[1].Name != "reference-transaction" {
 		t.Errorf("status %+v, %v", st, err)
 	}
 	for _, f := range []func() error{

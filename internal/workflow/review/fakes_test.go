@@ -114,6 +114,15 @@ func (f *fakeRepo) ConfigGet(_ context.Context, key string) (string, bool, error
 	return v, ok, nil
 }
 
+func (f *fakeRepo) ConfigSet(_ context.Context, key, value string) error {
+	f.calls = append(f.calls, "config-set "+key+"="+value)
+	if f.config == nil {
+		f.config = map[string]string{}
+	}
+	f.config[key] = value
+	return nil
+}
+
 func (f *fakeRepo) Diff(_ context.Context, req gitx.CompareRequest, _ bool) error {
 	f.calls = append(f.calls, "diff")
 	f.compares = append(f.compares, req)

@@ -1,11 +1,11 @@
-package lifecycle_test
+package workflow_test
 
 import (
 	"context"
 	"slices"
 	"testing"
 
-	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
+	"github.com/git-airlock/git-airlock/internal/workflow"
 )
 
 type mapConfig struct {
@@ -41,7 +41,7 @@ func TestGuardSbxRemote(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := &mapConfig{values: tc.values}
-			if err := lifecycle.GuardSbxRemote(context.Background(), m, "box"); err != nil {
+			if err := workflow.GuardSbxRemote(context.Background(), m, "box"); err != nil {
 				t.Fatal(err)
 			}
 			if !slices.Equal(m.sets, tc.want) {
