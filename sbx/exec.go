@@ -189,8 +189,14 @@ func (c *Client) ExecOutput(ctx context.Context, req ExecRequest) (string, error
 	req.Streams = xec.Streams{}
 	cmd, split := c.execCmd(ctx, req, &out)
 	cmd.Timeout = c.timeout()
-	if split == nil { // printed under dry-run: nothing to read
-		_, err := c.Run.Output(ctx, cmd)
+	if split == nil {
+		if !req.Mutates {
+			// A read that a dry run may not run (the sandbox is not
+			// running): neither run nor listed, since a dry run lists
+			// writes. It answers nothing.
+			return "", nil
+		}
+		_, err := c.Run.Output(ctx, cmd) // printed under dry-run
 		return "", execError(req, nil, err)
 	}
 	err := c.Run.Run(ctx, cmd)

@@ -56,3 +56,15 @@ func (s *Service) guardSbxRemote(ctx context.Context, sandbox string) {
 		s.UI.Hint("git config remote.%s.tagOpt --no-tags", sandboxref.SbxRemote(sandbox))
 	}
 }
+
+// guardNewSbxRemote lists, under dry-run, the guard's writes on the
+// sandbox-<name> remote that the printed `sbx create --clone` would add.
+func (s *Service) guardNewSbxRemote(ctx context.Context, sandbox string) {
+	if s.Repo == nil {
+		return
+	}
+	section := "remote." + sandboxref.SbxRemote(sandbox) + "."
+	for _, kv := range SbxRemoteGuard {
+		_ = s.Repo.ConfigSet(ctx, section+kv[0], kv[1]) // printed, not run
+	}
+}
