@@ -176,6 +176,7 @@ func (r *fakeRepo) UpdateRefs(_ context.Context, updates []gitx.RefUpdate) error
 type fakeSbx struct {
 	recorder
 	dryRun      bool
+	programErr  error // sbx not installed
 	list        []sbx.Sandbox
 	getErr      error
 	initialised bool
@@ -189,7 +190,12 @@ func newSbx() *fakeSbx {
 }
 
 func (s *fakeSbx) DryRun() bool             { return s.dryRun }
-func (s *fakeSbx) Program() (string, error) { return "/usr/local/bin/sbx", nil }
+func (s *fakeSbx) Program() (string, error) {
+	if s.programErr != nil {
+		return "", s.programErr
+	}
+	return "/usr/local/bin/sbx", nil
+}
 func (s *fakeSbx) Probe(context.Context) (sbx.Capabilities, error) {
 	return sbx.Newest, nil
 }
