@@ -85,12 +85,25 @@ func (f *Frame) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// liveUnderDryRun reports whether a dry run may run the exec for real: a
+// read-only, non-terminal command in a sandbox that is already running. sbx
+// starts a stopped sandbox for an exec, and a dry run starts nothing.
+func (c *Client) liveUnderDryRun(ctx context.Context, req ExecRequest) bool {
+	if req.Mutates || req.TTY || req.Interactive {
+		return false
+	}
+	sb, err := c.Get(ctx, req.Name)
+	return err == nil && sb.Running()
+}
+
 // execCmd builds the command for an exec request: framed, unless it runs
 // on a terminal (a pty carries the child's stderr on sbx's stdout, so sbx's
-// stderr is its own) or under dry-run (printed as the user would type it).
-func (c *Client) execCmd(req ExecRequest, out io.Writer) (xec.Cmd, *Frame) {
-	cmd := xec.Cmd{Stdin: req.Streams.In, Stdout: out, Stderr: req.Streams.Err, Mutates: req.Mutates || c.DryRun()}
-	if req.TTY || c.DryRun() {
+// stderr is its own) or is only printed under dry-run (as the user would
+// type it).
+func (c *Client) execCmd(ctx context.Context, req ExecRequest, out io.Writer) (xec.Cmd, *Frame) {
+	printed := c.DryRun() && !c.liveUnderDryRun(ctx, req)
+	cmd := xec.Cmd{Stdin: req.Streams.In, Stdout: out, Stderr: req.Streams.Err, Mutates: req.Mutates || printed}
+	if req.TTY || printed {
 		cmd.Argv = c.execArgv(req)
 		return cmd, nil
 	}
@@ -153,7 +166,7 @@ func execError(req ExecRequest, split *Frame, err error) error {
 // command's own non-zero status is an *ExitError (which unwraps to the
 // *xec.ExitError); sbx's failures are typed as for every call.
 func (c *Client) Exec(ctx context.Context, req ExecRequest) error {
-	cmd, split := c.execCmd(req, req.Streams.Out)
+	cmd, split := c.execCmd(ctx, req, req.Streams.Out)
 	if !req.Stream {
 		cmd.Timeout = c.timeout()
 	}
@@ -174,10 +187,16 @@ func (c *Client) Exec(ctx context.Context, req ExecRequest) error {
 func (c *Client) ExecOutput(ctx context.Context, req ExecRequest) (string, error) {
 	var out bytes.Buffer
 	req.Streams = xec.Streams{}
-	cmd, split := c.execCmd(req, &out)
+	cmd, split := c.execCmd(ctx, req, &out)
 	cmd.Timeout = c.timeout()
-	if split == nil { // dry-run: nothing to read
-		_, err := c.Run.Output(ctx, cmd)
+	if split == nil {
+		if !req.Mutates {
+			// A read that a dry run may not run (the sandbox is not
+			// running): neither run nor listed, since a dry run lists
+			// writes. It answers nothing.
+			return "", nil
+		}
+		_, err := c.Run.Output(ctx, cmd) // printed under dry-run
 		return "", execError(req, nil, err)
 	}
 	err := c.Run.Run(ctx, cmd)

@@ -8,14 +8,12 @@ import (
 )
 
 // PolicyInitialised reports whether a default network policy was chosen.
-// Under dry-run it answers false so that the init command is shown.
+// Under dry-run a failed read (no sbx) answers false, so that the init
+// command is shown.
 func (c *Client) PolicyInitialised(ctx context.Context) (bool, error) {
-	if c.DryRun() {
-		return false, nil
-	}
 	out, err := c.call(ctx, "read network policy", false, "policy", "ls")
 	if err != nil {
-		if errors.Is(err, ErrPolicyNotInitialised) {
+		if errors.Is(err, ErrPolicyNotInitialised) || c.DryRun() {
 			return false, nil
 		}
 		return false, err
@@ -97,7 +95,10 @@ func (c *Client) Secrets(ctx context.Context) ([]Secret, error) {
 		return nil, &UnsupportedError{Version: caps.Version.String(), Feature: "listing secrets as JSON (secret ls --json, sbx " + SecretsJSONVersion.String() + " or newer)"}
 	}
 	out, err := c.call(ctx, "list secrets", false, "secret", "ls", "--json")
-	if err != nil || c.DryRun() {
+	if err != nil {
+		if c.DryRun() {
+			return nil, nil
+		}
 		return nil, err
 	}
 	return parseSecrets([]byte(out))

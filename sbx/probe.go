@@ -71,7 +71,7 @@ type Capabilities struct {
 	SecretGlobal string  `json:"secret_dialect"` // "sandbox-flag" (new) or "g-flag" (old)
 }
 
-// Newest is what dry-run assumes: the current CLI.
+// Newest is what dry-run assumes when sbx cannot be probed: the current CLI.
 var Newest = Capabilities{Version: Version{0, 47, 0}, Clone: true, DetachFlag: "--detached", PolicyInit: "init", SecretGlobal: "sandbox-flag"}
 
 // Probe finds the capabilities of the installed sbx, once per process and
@@ -80,11 +80,15 @@ func (c *Client) Probe(ctx context.Context) (Capabilities, error) {
 	if c.caps != nil {
 		return *c.caps, nil
 	}
-	if c.DryRun() {
-		caps := Newest
+	caps, err := c.probe(ctx)
+	if err != nil && c.DryRun() {
+		caps, err = Newest, nil
 		c.caps = &caps
-		return caps, nil
 	}
+	return caps, err
+}
+
+func (c *Client) probe(ctx context.Context) (Capabilities, error) {
 	path, err := xec.LookPath(c.bin())
 	if err != nil {
 		return Capabilities{}, &MissingError{Bin: c.bin()}
@@ -118,7 +122,9 @@ func (c *Client) Probe(ctx context.Context) (Capabilities, error) {
 		caps.SecretGlobal = "g-flag"
 	}
 	c.caps = &caps
-	c.writeCache(key, caps)
+	if !c.DryRun() { // a dry run writes nothing, the cache included
+		c.writeCache(key, caps)
+	}
 	return caps, nil
 }
 

@@ -2,9 +2,14 @@
 //
 // Requests go in, typed results and typed errors come out; every argv for
 // sbx is built here and nowhere else. Non-interactive calls carry a timeout.
-// Under dry-run every sbx command is printed instead of run, so that
-// `--dry-run` works on a machine without sbx; reads then answer as if no
-// sandbox existed yet.
+// Under dry-run every mutating sbx command is printed instead of run, while
+// reads (ls, policy ls, secret ls, the version and help probes) run for
+// real, so that a dry run decides from the same state as the real one. A
+// read that fails under dry-run (sbx not installed, the daemon down) answers
+// as if no sandbox, policy or secret existed yet, so that `--dry-run` still
+// works on a machine without sbx. A read-only exec runs only in a sandbox
+// that is already running: sbx starts a stopped one for an exec, and a dry
+// run must not start anything; otherwise it is printed.
 package sbx
 
 import (
@@ -69,8 +74,8 @@ func (c *Client) DryRun() bool { return c.Run.DryRun != nil }
 
 // call runs a non-interactive sbx command and returns its stdout.
 func (c *Client) call(ctx context.Context, subject string, mutates bool, args ...string) (string, error) {
-	// Under dry-run every sbx command counts as mutating: printed, not run.
-	cmd := xec.Cmd{Argv: append([]string{c.bin()}, args...), Timeout: c.timeout(), Mutates: mutates || c.DryRun()}
+	// Under dry-run a mutating command is printed, a read runs.
+	cmd := xec.Cmd{Argv: append([]string{c.bin()}, args...), Timeout: c.timeout(), Mutates: mutates}
 	out, err := c.Run.Output(ctx, cmd)
 	if err != nil {
 		return string(out), classify(subject, err)

@@ -34,10 +34,14 @@ func firstLine(b []byte) string {
 	return s
 }
 
-// List returns every local sandbox. Under dry-run it returns none.
+// List returns every local sandbox. Under dry-run a failed read (no sbx)
+// returns none.
 func (c *Client) List(ctx context.Context) ([]Sandbox, error) {
 	out, err := c.call(ctx, "list sandboxes", false, "ls", "--json")
-	if err != nil || c.DryRun() {
+	if err != nil {
+		if c.DryRun() {
+			return nil, nil
+		}
 		return nil, err
 	}
 	return ParseList([]byte(out))

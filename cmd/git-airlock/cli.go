@@ -73,7 +73,7 @@ type CLI struct {
 	Doctor     doctorCmd     `cmd:"" help:"Check the machine, sbx and this repository."`
 	Setup      setupCmd      `cmd:"" help:"Install and prepare sbx, asking before each command."`
 	Init       initCmd       `cmd:"" help:"Write a starter AGENTS.md (never overwrites)."`
-	Hooks      hooksCmd      `cmd:"" help:"Install, remove or show the pre-merge-commit hook."`
+	Hooks      hooksCmd      `cmd:"" help:"Install, remove or show the hooks that check sandbox commits landing."`
 	Hook       hookCmd       `cmd:"" hidden:"" help:"Run a hook (called by the installed shims)."`
 	Lockdown   lockdownCmd   `cmd:"" help:"Make deny-all sbx's default network policy and apply the allowlist."`
 	Unlock     unlockCmd     `cmd:"" help:"Return sbx's default network policy to balanced."`

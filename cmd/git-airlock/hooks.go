@@ -14,7 +14,7 @@ import (
 )
 
 type hooksCmd struct {
-	Install   hooksInstallCmd   `cmd:"" help:"Install the pre-merge-commit hook that checks merges of sandbox branches."`
+	Install   hooksInstallCmd   `cmd:"" help:"Install the hooks that check merges (pre-merge-commit) and fast-forwards (reference-transaction) of sandbox commits."`
 	Uninstall hooksUninstallCmd `cmd:"" help:"Remove git-airlock's hooks (never anyone else's)."`
 	Status    hooksStatusCmd    `cmd:"" help:"Show whether the hooks are installed."`
 }

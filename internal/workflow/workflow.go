@@ -211,8 +211,8 @@ func Fetch(ctx context.Context, repo FetchRepo, ui UI, st xec.Streams, dryRun bo
 	return nil
 }
 
-// DryRunClonePath stands for the clone's path under dry-run, where nothing
-// is asked of the sandbox.
+// DryRunClonePath stands for the clone's path under dry-run when the
+// sandbox cannot be asked (not created yet, or stopped).
 const DryRunClonePath = "/path/discovered/in/the/sandbox"
 
 // ClonePath asks the sandbox where its clone lives (never assumed: real
@@ -222,8 +222,10 @@ func ClonePath(ctx context.Context, c interface {
 	ExecOutput(context.Context, sbx.ExecRequest) (string, error)
 }, name string) (string, error) {
 	out, err := c.ExecOutput(ctx, sbx.ExecRequest{Name: name, Argv: gitx.CloneTopLevelArgv()})
-	if c.DryRun() {
-		return DryRunClonePath, nil // printed, not asked
+	if c.DryRun() && (err != nil || out == "") {
+		// Not asked: the sandbox is yet to be created, or not running
+		// (a dry run starts nothing).
+		return DryRunClonePath, nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("find the clone in sandbox %q: %w", name, SbxError(err))

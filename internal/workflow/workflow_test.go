@@ -364,16 +364,22 @@ func TestClonePathRefusesGarbage(t *testing.T) {
 }
 
 func TestClonePathDryRunStillIssuesTheExec(t *testing.T) {
-	// Under dry-run the client prints instead of running: reads answer
-	// nothing, or fail. Neither must stop the dry run.
+	// Under dry-run the client does not run an exec in a sandbox that is
+	// not running: it answers nothing, or fails. Neither must stop the dry
+	// run.
 	for _, c := range []*execSbx{{dryRun: true}, {dryRun: true, err: &sbx.NotFoundError{Name: "box"}}} {
 		got, err := workflow.ClonePath(context.Background(), c, "box")
 		if err != nil || got != workflow.DryRunClonePath {
 			t.Errorf("dry-run ClonePath = %q, %v", got, err)
 		}
 		if len(c.reqs) != 1 {
-			t.Errorf("dry-run issued %d execs, want 1 (so --dry-run prints it)", len(c.reqs))
+			t.Errorf("dry-run issued %d execs, want 1", len(c.reqs))
 		}
+	}
+	// A running sandbox answers a dry run's read for real.
+	c := &execSbx{dryRun: true, out: "/home/u/repo\n"}
+	if got, err := workflow.ClonePath(context.Background(), c, "box"); err != nil || got != "/home/u/repo" {
+		t.Errorf("dry-run ClonePath of a running sandbox = %q, %v", got, err)
 	}
 }
 

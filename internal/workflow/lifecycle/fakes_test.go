@@ -176,6 +176,7 @@ func (r *fakeRepo) UpdateRefs(_ context.Context, updates []gitx.RefUpdate) error
 type fakeSbx struct {
 	recorder
 	dryRun      bool
+	programErr  error // sbx not installed
 	list        []sbx.Sandbox
 	getErr      error
 	initialised bool
@@ -188,8 +189,13 @@ func newSbx() *fakeSbx {
 	return &fakeSbx{outputs: map[string]string{"git rev-parse --show-toplevel": "/home/u/repo\n"}, initialised: true}
 }
 
-func (s *fakeSbx) DryRun() bool             { return s.dryRun }
-func (s *fakeSbx) Program() (string, error) { return "/usr/local/bin/sbx", nil }
+func (s *fakeSbx) DryRun() bool { return s.dryRun }
+func (s *fakeSbx) Program() (string, error) {
+	if s.programErr != nil {
+		return "", s.programErr
+	}
+	return "/usr/local/bin/sbx", nil
+}
 func (s *fakeSbx) Probe(context.Context) (sbx.Capabilities, error) {
 	return sbx.Newest, nil
 }

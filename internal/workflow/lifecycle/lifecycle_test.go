@@ -578,11 +578,26 @@ func TestRemoveArchivesBranchesAndSupersededTips(t *testing.T) {
 func TestRemoveDryRunShowsTheWholeRemoval(t *testing.T) {
 	w := unsavedWorld(t)
 	w.sbx.dryRun = true
-	w.sbx.getErr = &sbx.NotFoundError{Name: "box"} // dry-run reads see nothing
+	w.sbx.programErr = &sbx.MissingError{Bin: "sbx"}
+	w.sbx.getErr = &sbx.NotFoundError{Name: "box"} // without sbx, dry-run reads see nothing
 	if err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "box"}); err != nil {
 		t.Fatal(err)
 	}
 	if !w.sbx.called("Remove box") || !w.repo.called("RemoveRemote airlock-box") || w.repo.called("Lock") {
+		t.Errorf("dry-run:\n%s\n%s", w.sbx.log(), w.repo.log())
+	}
+}
+
+func TestRemoveDryRunReadsThatTheSandboxIsGone(t *testing.T) {
+	// With sbx the dry run's read ran: a sandbox already gone is not
+	// removed again, as in the real run.
+	w := unsavedWorld(t)
+	w.sbx.dryRun = true
+	w.sbx.getErr = &sbx.NotFoundError{Name: "box"}
+	if err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "box"}); err != nil {
+		t.Fatal(err)
+	}
+	if w.sbx.called("Remove box") || !w.repo.called("RemoveRemote airlock-box") {
 		t.Errorf("dry-run:\n%s\n%s", w.sbx.log(), w.repo.log())
 	}
 }

@@ -37,8 +37,10 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	_, err = s.Sbx.Get(ctx, sb.Name)
 	var nf *sbx.NotFoundError
 	gone := errors.As(err, &nf)
-	if s.Sbx.DryRun() {
-		gone, err = false, nil // dry-run reads see no sandbox; show the whole removal
+	if _, perr := s.Sbx.Program(); perr != nil && s.Sbx.DryRun() {
+		// Without sbx a dry run's read sees no sandbox: show the whole
+		// removal. With sbx the read ran, as in the real run.
+		gone, err = false, nil
 	}
 	if err != nil && !gone {
 		return workflow.SbxError(err)

@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"context"
 
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 )
 
@@ -13,4 +14,16 @@ func (s *Service) guardSbxRemote(ctx context.Context, sandbox string) {
 		return
 	}
 	workflow.GuardSbxRemotes(ctx, s.Repo, s.UI, workflow.Sandbox{Name: sandbox})
+}
+
+// guardNewSbxRemote lists, under dry-run, the guard's writes on the
+// sandbox-<name> remote that the printed `sbx create --clone` would add.
+func (s *Service) guardNewSbxRemote(ctx context.Context, sandbox string) {
+	if s.Repo == nil {
+		return
+	}
+	section := "remote." + sandboxref.SbxRemote(sandbox) + "."
+	for _, kv := range workflow.SbxRemoteGuard {
+		_ = s.Repo.ConfigSet(ctx, section+kv[0], kv[1]) // printed, not run
+	}
 }

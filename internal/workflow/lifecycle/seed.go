@@ -90,6 +90,8 @@ func (s *Service) applyLockdown(ctx context.Context, name string) error {
 	if err := s.Sbx.PolicyAllow(ctx, name, allow); err != nil {
 		return workflow.SbxError(err)
 	}
-	s.UI.Infof("deny-all: sandbox %q may reach only: %s", name, strings.Join(allow, ", "))
+	// Not "may reach only": sbx's agent kits still allow each agent's own
+	// model API under deny-all (0.45 and later).
+	s.UI.Infof("deny-all: sandbox %q allowed: %s (and its agent's own model API, which sbx's kits allow)", name, strings.Join(allow, ", "))
 	return nil
 }

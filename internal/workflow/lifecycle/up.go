@@ -107,7 +107,7 @@ func (s *Service) ensure(ctx context.Context, name string) (_ workflow.Sandbox, 
 			return workflow.Sandbox{}, false, hint.Errorf([]string{"choose another name with --name"},
 				"sandbox %q already exists, and sbx does not say which repository it was made from", name)
 		}
-		sb, err := s.register(ctx, name, existing.Agent)
+		sb, err := s.register(ctx, name, existing.Agent, false)
 		return sb, false, err
 	}
 	if err := s.ensurePolicy(ctx); err != nil {
@@ -124,7 +124,7 @@ func (s *Service) ensure(ctx context.Context, name string) (_ workflow.Sandbox, 
 	if err := s.Sbx.Create(ctx, sbx.CreateRequest{Name: name, Agent: agentName, Path: w.Root}); err != nil {
 		return workflow.Sandbox{}, false, workflow.SbxError(err)
 	}
-	sb, err := s.register(ctx, name, agentName)
+	sb, err := s.register(ctx, name, agentName, true)
 	if err != nil {
 		return workflow.Sandbox{}, false, hint.With(err, "the sandbox was created; 'git airlock up --name "+name+"' registers it again")
 	}
@@ -152,8 +152,9 @@ func HasInstructions(repo interface{ Exists(string) bool }) bool {
 }
 
 // register discovers where the clone lives inside the VM and adds the
-// airlock-<name> remote for it.
-func (s *Service) register(ctx context.Context, name, agentName string) (workflow.Sandbox, error) {
+// airlock-<name> remote for it. created: the sandbox was created just
+// now (under dry-run, its creation was only printed).
+func (s *Service) register(ctx context.Context, name, agentName string, created bool) (workflow.Sandbox, error) {
 	path, err := workflow.ClonePath(ctx, s.Sbx, name)
 	if err != nil {
 		return workflow.Sandbox{}, err
@@ -163,7 +164,7 @@ func (s *Service) register(ctx context.Context, name, agentName string) (workflo
 	extra := map[string]string{"airlockAgent": agentName}
 	// The remote helper may run with another PATH (an IDE started from the
 	// dock): it finds sbx through this path when its PATH lacks sbx.
-	if prog, err := s.Sbx.Program(); err == nil && !s.Sbx.DryRun() {
+	if prog, err := s.Sbx.Program(); err == nil {
 		extra[sandboxref.SbxPathKey] = prog
 	}
 	if sb.Base != "" {
@@ -172,7 +173,14 @@ func (s *Service) register(ctx context.Context, name, agentName string) (workflo
 	if err := s.Repo.AddSandboxRemote(ctx, gitx.RemoteSpec{Name: sb.Remote, URL: url, Extra: extra}); err != nil {
 		return workflow.Sandbox{}, err
 	}
-	s.guardSbxRemote(ctx, name)
+	if created && s.Sbx.DryRun() {
+		// `sbx create --clone` adds sandbox-<name> on the host without
+		// the guard's keys; under dry-run it was only printed, so the
+		// guard's writes are listed as the real run makes them.
+		s.guardNewSbxRemote(ctx, name)
+	} else {
+		s.guardSbxRemote(ctx, name)
+	}
 	s.UI.Infof("registered remote %s -> %s", sb.Remote, url)
 	if !s.Sbx.DryRun() {
 		if err := s.reloadEntries(ctx); err != nil {

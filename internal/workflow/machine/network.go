@@ -152,14 +152,28 @@ func (s *Service) Lockdown(ctx context.Context, req LockdownRequest) error {
 // overwrites with `policy set-default`; the new one's `policy init` is
 // one-time, so changing an existing default means `policy reset`, which
 // deletes every local rule and stops running sandboxes: asked first.
+// Whether a default exists is read first (`policy ls`, a read that runs
+// under dry-run too), so that a dry run lists the same reset and init as
+// the real run, and refuses where it refuses.
 func (s *Service) setDefaultPolicy(ctx context.Context, preset string, reset bool) error {
 	caps, err := s.Sbx.Probe(ctx)
 	if err != nil {
 		return workflow.SbxError(err)
 	}
-	err = s.Sbx.PolicyInit(ctx, preset)
-	if caps.PolicyInit == "set-default" || !errors.Is(err, sbx.ErrPolicyAlreadyInitialised) {
+	if caps.PolicyInit == "set-default" {
+		return workflow.SbxError(s.Sbx.PolicyInit(ctx, preset))
+	}
+	initialised, err := s.Sbx.PolicyInitialised(ctx)
+	if err != nil {
 		return workflow.SbxError(err)
+	}
+	if !initialised {
+		// Set since the read, by someone else: sbx refuses, and the
+		// reset below is asked for as if it had been read.
+		err = s.Sbx.PolicyInit(ctx, preset)
+		if !errors.Is(err, sbx.ErrPolicyAlreadyInitialised) {
+			return workflow.SbxError(err)
+		}
 	}
 	s.UI.Warnf("sbx already has a default network policy; changing it to %s needs 'sbx policy reset',\nwhich deletes every local network rule and stops running sandboxes (their clones are kept)", preset)
 	if !reset && !s.UI.Confirm("reset sbx's network policy now?") {

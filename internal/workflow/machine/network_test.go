@@ -169,15 +169,17 @@ func TestAllowSbxFailureCarriesTheNextStep(t *testing.T) {
 func TestLockdown(t *testing.T) {
 	allowDefaults := "sbx policy allow box " + strings.Join(config.DefaultAllow, ",")
 	for _, tc := range []struct {
-		name      string
-		caps      sbx.Capabilities
-		inits     []error
-		reset     bool // --reset
-		answer    bool // the terminal's answer
-		resetErr  error
-		want      []string
-		wantAsked bool
-		wantErr   string
+		name  string
+		caps  sbx.Capabilities
+		inits []error
+		// initialised: sbx has a default policy (read before any change)
+		initialised bool
+		reset       bool // --reset
+		answer      bool // the terminal's answer
+		resetErr    error
+		want        []string
+		wantAsked   bool
+		wantErr     string
 	}{
 		{name: "old CLI overwrites", caps: oldCaps,
 			want: []string{"sbx probe", "sbx policy set-default deny-all", "git config set airlock.networkPolicy deny-all", allowDefaults}},
@@ -185,22 +187,26 @@ func TestLockdown(t *testing.T) {
 			want: []string{"sbx probe", "sbx policy set-default deny-all"}, wantErr: sbx.ErrPolicyAlreadyInitialised.Error()},
 		{name: "new CLI, first time", caps: newCaps,
 			want: []string{"sbx probe", "sbx policy init deny-all", "git config set airlock.networkPolicy deny-all", allowDefaults}},
-		{name: "new CLI, --reset", caps: newCaps, inits: []error{sbx.ErrPolicyAlreadyInitialised}, reset: true,
-			want: []string{"sbx probe", "sbx policy init deny-all", "sbx policy reset", "sbx policy init deny-all",
+		{name: "new CLI, --reset", caps: newCaps, initialised: true, reset: true,
+			want: []string{"sbx probe", "sbx policy reset", "sbx policy init deny-all",
 				"git config set airlock.networkPolicy deny-all", allowDefaults}},
-		{name: "new CLI, reset confirmed", caps: newCaps, inits: []error{sbx.ErrPolicyAlreadyInitialised}, answer: true, wantAsked: true,
-			want: []string{"sbx probe", "sbx policy init deny-all", "sbx policy reset", "sbx policy init deny-all",
+		{name: "new CLI, reset confirmed", caps: newCaps, initialised: true, answer: true, wantAsked: true,
+			want: []string{"sbx probe", "sbx policy reset", "sbx policy init deny-all",
 				"git config set airlock.networkPolicy deny-all", allowDefaults}},
-		{name: "new CLI, reset declined", caps: newCaps, inits: []error{sbx.ErrPolicyAlreadyInitialised}, wantAsked: true,
-			want: []string{"sbx probe", "sbx policy init deny-all"}, wantErr: "sbx's default network policy was not changed"},
-		{name: "new CLI, reset fails", caps: newCaps, inits: []error{sbx.ErrPolicyAlreadyInitialised}, reset: true, resetErr: errors.New("busy"),
-			want: []string{"sbx probe", "sbx policy init deny-all", "sbx policy reset"}, wantErr: "busy"},
+		{name: "new CLI, reset declined", caps: newCaps, initialised: true, wantAsked: true,
+			want: []string{"sbx probe"}, wantErr: "sbx's default network policy was not changed"},
+		{name: "new CLI, reset fails", caps: newCaps, initialised: true, reset: true, resetErr: errors.New("busy"),
+			want: []string{"sbx probe", "sbx policy reset"}, wantErr: "busy"},
 		{name: "new CLI, not logged in", caps: newCaps, inits: []error{sbx.ErrNotLoggedIn},
 			want: []string{"sbx probe", "sbx policy init deny-all"}, wantErr: sbx.ErrNotLoggedIn.Error()},
+		{name: "new CLI, set since the read", caps: newCaps, inits: []error{sbx.ErrPolicyAlreadyInitialised}, reset: true,
+			want: []string{"sbx probe", "sbx policy init deny-all", "sbx policy reset", "sbx policy init deny-all",
+				"git config set airlock.networkPolicy deny-all", allowDefaults}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, config.Inputs{}, sandboxBox)
 			w.sbx.caps, w.sbx.policyInits, w.sbx.resetErr = tc.caps, tc.inits, tc.resetErr
+			w.sbx.initialised = tc.initialised
 			w.ui.Answer = tc.answer
 			err := w.svc.Lockdown(ctx, LockdownRequest{Reset: tc.reset})
 			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || err.Error() != tc.wantErr) {
@@ -229,6 +235,7 @@ func TestLockdown(t *testing.T) {
 func TestLockdownAppliesTheConfiguredAllowlistToEverySandbox(t *testing.T) {
 	entries := append(slices.Clone(sandboxBox), gitx.ConfigEntry{Key: "remote.airlock-cat.url", Value: "airlock://cat/home/u/repo"})
 	w := newWorld(t, config.Inputs{Git: []gitx.ConfigEntry{{Key: "airlock.allow", Value: "a.example.com"}}}, entries)
+	w.sbx.initialised = false
 	if err := w.svc.Lockdown(ctx, LockdownRequest{}); err != nil {
 		t.Fatal(err)
 	}
@@ -259,10 +266,10 @@ func TestUnlock(t *testing.T) {
 		wantErr bool
 	}{
 		{name: "old CLI", caps: oldCaps, want: []string{"sbx probe", "sbx policy set-default balanced", "git config unset airlock.networkPolicy"}},
-		{name: "new CLI, --reset", caps: newCaps, inits: []error{sbx.ErrPolicyAlreadyInitialised}, reset: true,
-			want: []string{"sbx probe", "sbx policy init balanced", "sbx policy reset", "sbx policy init balanced", "git config unset airlock.networkPolicy"}},
-		{name: "new CLI, declined", caps: newCaps, inits: []error{sbx.ErrPolicyAlreadyInitialised},
-			want: []string{"sbx probe", "sbx policy init balanced"}, wantErr: true},
+		{name: "new CLI, --reset", caps: newCaps, reset: true,
+			want: []string{"sbx probe", "sbx policy reset", "sbx policy init balanced", "git config unset airlock.networkPolicy"}},
+		{name: "new CLI, declined", caps: newCaps,
+			want: []string{"sbx probe"}, wantErr: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, config.Inputs{}, sandboxBox)
