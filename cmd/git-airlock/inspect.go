@@ -23,6 +23,7 @@ type inspectCmd struct {
 	JSON      bool   `name:"json" help:"Print the report as JSON."`
 	Threshold string `default:"medium" enum:"high,medium,low" help:"Lowest severity that makes the exit status 3."`
 	NoFetch   bool   `help:"Inspect what was fetched last time; do not wake the sandbox."`
+	Rules     bool   `help:"List every rule inspect applies (id, severity, family, paths, why, source) and exit."`
 }
 
 func (c *inspectCmd) Help() string {
@@ -37,7 +38,19 @@ Exit status: 0 nothing at or above --threshold, 3 findings at or above it,
 1 an error.`
 }
 
-func (c *inspectCmd) Run(ctx context.Context, svc *review.Service, t target, u *ui.UI) error {
+// Run resolves the sandbox itself: --rules needs no repository.
+func (c *inspectCmd) Run(ctx context.Context, l *Loaded, u *ui.UI) error {
+	if c.Rules {
+		return printRules(u, c.JSON)
+	}
+	if err := l.valid(); err != nil {
+		return err
+	}
+	t, err := l.target()
+	if err != nil {
+		return err
+	}
+	svc := l.Review
 	r, err := svc.Inspect(ctx, review.CompareRequest{Name: string(t), Base: c.Base, Branch: cmp.Or(c.Branch, c.Ref), NoFetch: c.NoFetch, Streams: streams(u)})
 	if err != nil {
 		return err
@@ -52,6 +65,39 @@ func (c *inspectCmd) Run(ctx context.Context, svc *review.Service, t target, u *
 	threshold, _ := inspect.ParseSeverity(c.Threshold)
 	if review.Exceeds(r.Findings, threshold) {
 		return &hint.ExitError{Code: review.InspectExitCode}
+	}
+	return nil
+}
+
+// ruleView is one row of `inspect --rules --json`.
+type ruleView struct {
+	ID       string   `json:"id"`
+	Severity string   `json:"severity"`
+	Family   string   `json:"family"`
+	Paths    []string `json:"paths"`
+	Why      string   `json:"why"`
+	Source   string   `json:"source,omitempty"`
+}
+
+// printRules lists the rule catalogue, the same data the README's table is
+// checked against.
+func printRules(u *ui.UI, asJSON bool) error {
+	var rows []ruleView
+	for _, r := range inspect.Catalogue() {
+		rows = append(rows, ruleView{ID: r.ID, Severity: r.Severity.String(), Family: r.Family,
+			Paths: append([]string{}, r.Patterns...), Why: r.Why, Source: r.Source})
+	}
+	if asJSON {
+		return u.JSON(rows)
+	}
+	for _, r := range rows {
+		fmt.Fprintf(u.Out, "%-6s %-24s %s\n", r.Severity, r.ID, r.Why)
+		if len(r.Paths) > 0 {
+			fmt.Fprintf(u.Out, "       paths: %s\n", strings.Join(r.Paths, " "))
+		}
+		if r.Source != "" {
+			fmt.Fprintf(u.Out, "       source: %s\n", r.Source)
+		}
 	}
 	return nil
 }
