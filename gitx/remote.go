@@ -64,13 +64,9 @@ type RemoteSpec struct {
 	Extra map[string]string
 }
 
-// SandboxHeadRef is where a sandbox remote's fetch keeps the sandbox's HEAD
-// commit (sandboxref.Head).
-func SandboxHeadRef(remote string) string { return sandboxref.Head(remote) }
-
 // sandboxRefspecs are a sandbox remote's fetch refspecs.
 func sandboxRefspecs(remote string) []string {
-	return []string{"+refs/heads/*:refs/remotes/" + remote + "/*", "+HEAD:" + SandboxHeadRef(remote)}
+	return []string{"+refs/heads/*:refs/remotes/" + remote + "/*", "+HEAD:" + sandboxref.Head(remote)}
 }
 
 // legacyHeadRefspec is what remotes registered before 2026-11-27 fetch
@@ -83,7 +79,7 @@ func legacyHeadRefspec(remote string) string {
 // AddSandboxRemote registers a remote for an agent's clone: no tags (an agent
 // must not plant tags in the host), forced fetch of every branch into
 // refs/remotes/<name>/* (agents rewrite history; the reflog keeps the old
-// tips), and the sandbox's HEAD commit into SandboxHeadRef so that a
+// tips), and the sandbox's HEAD commit into sandboxref.Head so that a
 // detached HEAD's commits come back too. refs/remotes/<name>/HEAD is the
 // symref the helper keeps (FollowSandboxHead).
 func (r *Repo) AddSandboxRemote(ctx context.Context, spec RemoteSpec) error {
@@ -107,7 +103,7 @@ func (r *Repo) AddSandboxRemote(ctx context.Context, spec RemoteSpec) error {
 			return fmt.Errorf("add remote %q: %w", spec.Name, err)
 		}
 	}
-	r.keepReflog(SandboxHeadRef(spec.Name))
+	r.keepReflog(sandboxref.Head(spec.Name))
 	return nil
 }
 
@@ -137,7 +133,7 @@ func (r *Repo) keepReflog(ref string) {
 // SandboxRemoteState is what FollowSandboxHead and MigrateSandboxRemote
 // need to know of a remote, read in one git call.
 type SandboxRemoteState struct {
-	Sandbox          bool   // fetches HEAD into SandboxHeadRef: registered by git-airlock
+	Sandbox          bool   // fetches HEAD into sandboxref.Head: registered by git-airlock
 	Legacy           bool   // still fetches HEAD through refs/remotes/<remote>/HEAD
 	FollowRemoteHEAD string // remote.<remote>.followRemoteHEAD, "" when unset
 }
@@ -167,7 +163,7 @@ func (r *Repo) SandboxRemote(ctx context.Context, remote string) (SandboxRemoteS
 }
 
 // MigrateSandboxRemote rewrites a sandbox remote registered with the legacy
-// HEAD refspec: HEAD is fetched into SandboxHeadRef from now on, and a plain
+// HEAD refspec: HEAD is fetched into sandboxref.Head from now on, and a plain
 // refs/remotes/<remote>/HEAD (the old fetched HEAD) moves there, so that a
 // detached HEAD's commits stay reachable. A symref made by `git remote
 // set-head` is left alone. It reports whether anything changed.
@@ -193,7 +189,7 @@ func (r *Repo) MigrateSandboxRemote(ctx context.Context, remote string) (bool, e
 	}
 	var in strings.Builder
 	// One --stdin run is one transaction (start/commit would need git 2.28).
-	fmt.Fprintf(&in, "update %s %s\ndelete %s\n", SandboxHeadRef(remote), strings.TrimSpace(hash), head)
+	fmt.Fprintf(&in, "update %s %s\ndelete %s\n", sandboxref.Head(remote), strings.TrimSpace(hash), head)
 	r.wrote()
 	err = r.run.Run(ctx, xec.Cmd{Argv: r.git("update-ref", "--no-deref", "--create-reflog", "--stdin"),
 		Stdin: strings.NewReader(in.String()), Mutates: true})
@@ -205,7 +201,7 @@ func (r *Repo) MigrateSandboxRemote(ctx context.Context, remote string) (bool, e
 
 // FollowSandboxHead points refs/remotes/<remote>/HEAD at the branch the
 // sandbox has checked out (as followRemoteHEAD=always does on git 2.48+,
-// for every git), or at SandboxHeadRef when the sandbox's HEAD is detached
+// for every git), or at sandboxref.Head when the sandbox's HEAD is detached
 // (branch ""). It leaves the ref to git when the user set
 // remote.<remote>.followRemoteHEAD, and leaves remotes git-airlock did not
 // register (or not yet migrated: their HEAD refspec would write through the
@@ -217,7 +213,7 @@ func (r *Repo) FollowSandboxHead(ctx context.Context, remote, branch string) err
 		return err
 	}
 	head := "refs/remotes/" + remote + "/HEAD"
-	target := SandboxHeadRef(remote)
+	target := sandboxref.Head(remote)
 	if branch != "" {
 		target = "refs/remotes/" + remote + "/" + branch
 	}
@@ -254,14 +250,14 @@ func gitAtLeast(ctx context.Context, run *xec.Runner, major, minor int) bool {
 }
 
 // RemoveRemote removes a remote's configuration, its remote-tracking refs
-// and the sandbox HEAD it fetched (SandboxHeadRef).
+// and the sandbox HEAD it fetched (sandboxref.Head).
 func (r *Repo) RemoveRemote(ctx context.Context, name string) error {
 	if err := r.mutate(ctx, "remote", "remove", name); err != nil {
 		return fmt.Errorf("remove remote %q: %w", name, err)
 	}
 	// Read in process (the refs are read afresh after the write above).
-	if refs, err := r.Refs(SandboxHeadRef(name)); err == nil && refs[SandboxHeadRef(name)] != "" {
-		if err := r.mutate(ctx, "update-ref", "--no-deref", "-d", SandboxHeadRef(name)); err != nil {
+	if refs, err := r.Refs(sandboxref.Head(name)); err == nil && refs[sandboxref.Head(name)] != "" {
+		if err := r.mutate(ctx, "update-ref", "--no-deref", "-d", sandboxref.Head(name)); err != nil {
 			return fmt.Errorf("remove remote %q: %w", name, err)
 		}
 	}

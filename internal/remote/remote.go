@@ -475,8 +475,8 @@ func (h *Helper) serveCached(remote string, in *bufio.Reader) error {
 			return err
 		}
 		head = refs[prefix+"HEAD"]
-		if own, err := h.Repo.Refs(gitx.SandboxHeadRef(remote)); err == nil && own[gitx.SandboxHeadRef(remote)] != "" {
-			head = own[gitx.SandboxHeadRef(remote)]
+		if own, err := h.Repo.Refs(sandboxref.Head(remote)); err == nil && own[sandboxref.Head(remote)] != "" {
+			head = own[sandboxref.Head(remote)]
 		}
 		if t, ok := strings.CutPrefix(h.Repo.SymrefTarget(prefix+"HEAD"), prefix); ok {
 			symref = "refs/heads/" + t
