@@ -3,6 +3,9 @@ package workflow
 import (
 	"context"
 	"fmt"
+	"strings"
+
+	"github.com/git-airlock/git-airlock/gitx"
 
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 )
@@ -44,6 +47,29 @@ func GuardSbxRemote(ctx context.Context, repo SbxRemoteConfig, sandbox string) e
 		}
 	}
 	return nil
+}
+
+// SbxRemoteGuarded reports, from config entries read by this command,
+// whether sandbox's sandbox-<name> remote needs nothing from the guard
+// (absent, or carrying SbxRemoteGuard already): a read-only command that
+// started no sandbox since it read them decides without a git call.
+func SbxRemoteGuarded(entries []gitx.ConfigEntry, sandbox string) bool {
+	section := "remote." + sandboxref.SbxRemote(sandbox) + "."
+	last := map[string]string{}
+	for _, e := range entries {
+		if k, ok := strings.CutPrefix(e.Key, section); ok {
+			last[k] = e.Value
+		}
+	}
+	if _, ok := last["url"]; !ok {
+		return true
+	}
+	for _, kv := range SbxRemoteGuard {
+		if last[strings.ToLower(kv[0])] != kv[1] {
+			return false
+		}
+	}
+	return true
 }
 
 // GuardSbxRemotes is GuardSbxRemote for each sandbox after a use case that

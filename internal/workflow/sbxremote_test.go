@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 )
 
@@ -48,5 +49,25 @@ func TestGuardSbxRemote(t *testing.T) {
 				t.Errorf("wrote %q, want %q", m.sets, tc.want)
 			}
 		})
+	}
+}
+
+func TestSbxRemoteGuarded(t *testing.T) {
+	e := func(k, v string) gitx.ConfigEntry { return gitx.ConfigEntry{Key: k, Value: v} }
+	for _, tc := range []struct {
+		name    string
+		entries []gitx.ConfigEntry
+		want    bool
+	}{
+		{"no sbx remote", []gitx.ConfigEntry{e("remote.airlock-box.url", "airlock://box")}, true},
+		{"rewritten by sbx", []gitx.ConfigEntry{e("remote.sandbox-box.url", "git://x")}, false},
+		{"guarded", []gitx.ConfigEntry{e("remote.sandbox-box.url", "git://x"), e("remote.sandbox-box.tagopt", "--no-tags"), e("remote.sandbox-box.skipfetchall", "true")}, true},
+		{"last value wins", []gitx.ConfigEntry{e("remote.sandbox-box.url", "git://x"), e("remote.sandbox-box.tagopt", "--no-tags"),
+			e("remote.sandbox-box.skipfetchall", "true"), e("remote.sandbox-box.tagopt", "--tags")}, false},
+		{"another sandbox's", []gitx.ConfigEntry{e("remote.sandbox-boxer.url", "git://x")}, true},
+	} {
+		if got := workflow.SbxRemoteGuarded(tc.entries, "box"); got != tc.want {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

@@ -126,7 +126,11 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 			}
 		}
 		if st.State != StateMissing {
-			defer s.guardSbxRemote(ctx, sb.Name) // after the survey, which may start it
+			// After the survey, which may start it; without one, this
+			// command started nothing, so what it read at start decides.
+			if req.Unfetched || !workflow.SbxRemoteGuarded(s.Entries, sb.Name) {
+				defer s.guardSbxRemote(ctx, sb.Name)
+			}
 		}
 		if req.Unfetched && st.State != StateMissing {
 			st.Checked = true
