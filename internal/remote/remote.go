@@ -219,7 +219,7 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 		var le *LimitError
 		if errors.As(*e, &le) {
 			return hint.With(*e,
-				fmt.Sprintf("see what the agent made: git airlock shell --name %s, then git for-each-ref | wc -l", t.Sandbox),
+				fmt.Sprintf("see what the agent made: git airlock shell --name %s", t.Sandbox),
 				fmt.Sprintf("if the repository really has that many, raise the limit: git config %s %d", le.Setting, 4*le.Limit))
 		}
 		return *e
