@@ -2,11 +2,14 @@
 // with the `connect` capability, tunnelling git-upload-pack and
 // git-receive-pack through `sbx exec -i` to the agent's clone in the VM.
 //
-// Nothing but protocol may reach Out. The helper never parses the pack
-// protocol of a live sandbox; it only splices streams (as git's remote-ext
-// does). The one exception is a stopped sandbox with waking turned off: then
-// it answers as a server that has exactly the refs fetched last time, so
-// that git changes nothing and `git fetch --all` does not fail.
+// Nothing but protocol may reach Out. The helper splices streams (as git's
+// remote-ext does) and reads only the ref advertisement on its way through
+// (advertGuard): a fetch leaves out sandbox branches named like git's own
+// refs, and an advertisement past airlock.maxRefs or airlock.maxRefBytes
+// ends the fetch; the pack is never parsed. The one time it answers itself
+// is a stopped sandbox with waking turned off: then it plays a server that
+// has exactly the refs fetched last time, so that git changes nothing and
+// `git fetch --all` does not fail.
 package remote
 
 import (
