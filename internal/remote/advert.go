@@ -211,8 +211,9 @@ func (a *advertGuard) line(pkt []byte, line string) error {
 		return a.emit(pkt)
 	}
 	name := fields[0]
+	capsChanged := false
 	if !a.v2 && hasCaps && a.refs == 1 {
-		caps = a.readV0Caps(name, caps)
+		caps, capsChanged = a.readV0Caps(name, caps)
 	}
 	if a.filter && a.leaveOut(name, oid) {
 		if hasCaps && a.refs == 1 {
@@ -227,7 +228,7 @@ func (a *advertGuard) line(pkt []byte, line string) error {
 	case a.pending != "":
 		ref += "\x00" + a.pending
 		a.pending = ""
-	case hasCaps:
+	case capsChanged:
 		ref += "\x00" + caps
 	default:
 		return a.emit(pkt)
@@ -258,23 +259,28 @@ func (a *advertGuard) leaveOut(name, oid string) bool {
 
 // readV0Caps notes HEAD and its symref from protocol v0's first line, and
 // drops a symref to a branch that will be left out: git would point
-// <remote>/HEAD at a ref it does not get.
-func (a *advertGuard) readV0Caps(name, caps string) string {
+// <remote>/HEAD at a ref it does not get. changed reports a dropped one.
+func (a *advertGuard) readV0Caps(name, caps string) (string, bool) {
 	if name != "HEAD" {
-		return caps
+		return caps, false
 	}
 	a.head = true
 	var kept []string
+	changed := false
 	for _, c := range strings.Fields(caps) {
-		if t, ok := strings.CutPrefix(c, "symref=HEAD:"); ok {
-			if !strings.HasPrefix(t, "refs/heads/") || (a.filter && a.skip != nil && a.skip(t, "") != "") {
+		if t, ok := strings.CutPrefix(c, "symref=HEAD:"); ok && strings.HasPrefix(t, "refs/heads/") {
+			if a.filter && a.skip != nil && a.skip(t, "") != "" {
+				changed = true
 				continue
 			}
 			a.symref = t
 		}
 		kept = append(kept, c)
 	}
-	return strings.Join(kept, " ")
+	if !changed {
+		return caps, false
+	}
+	return strings.Join(kept, " "), true
 }
 
 // v2Head notes HEAD from an ls-refs line and drops a symref-target that
@@ -284,8 +290,8 @@ func (a *advertGuard) v2Head(pkt []byte, oid string, fields []string) []byte {
 	out := []string{oid, fields[0]}
 	changed := false
 	for _, attr := range fields[1:] {
-		if t, ok := strings.CutPrefix(attr, "symref-target:"); ok {
-			if !strings.HasPrefix(t, "refs/heads/") || (a.filter && a.skip != nil && a.skip(t, "") != "") {
+		if t, ok := strings.CutPrefix(attr, "symref-target:"); ok && strings.HasPrefix(t, "refs/heads/") {
+			if a.filter && a.skip != nil && a.skip(t, "") != "" {
 				changed = true
 				continue
 			}
@@ -352,8 +358,8 @@ func (c *NameCheck) Skip(name, oid string) string {
 	case c.isRemote(first):
 		return fmt.Sprintf("named like remote %s's branches, %s/%s would read as %s", first, c.Remote, branch, branch)
 	}
-	if h, ok := strings.CutPrefix(branch, "host/"); ok && oid != "" && c.HostHas != nil && !c.HostHas(oid) {
-		return fmt.Sprintf("host/ branches carry what the host pushed, and the host never had this commit (push it yourself: git airlock push -b %s)", h)
+	if strings.HasPrefix(branch, "host/") && oid != "" && c.HostHas != nil && !c.HostHas(oid) {
+		return "host/ branches carry what the host pushed, and the host never had this commit"
 	}
 	if c.FoldCase && oid != "" {
 		k := strings.ToLower(branch)

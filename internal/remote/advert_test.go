@@ -174,3 +174,29 @@ func TestNameCheck(t *testing.T) {
 		}
 	}
 }
+
+// FuzzAdvertGuard feeds whatever a far side may send: the guard never
+// panics, never lets more than the limits through, and without a name to
+// leave out passes the stream on byte for byte (all but an unfinished
+// pkt-line at its end, which the guard is still waiting to complete).
+func FuzzAdvertGuard(f *testing.F) {
+	a1 := strings.Repeat("a", 40)
+	f.Add(pkt(a1+" HEAD\x00multi_ack symref=HEAD:refs/heads/main\n")+pkt(a1+" refs/heads/main\n")+"0000PACK", false)
+	f.Add(pkt("version 2\n")+pkt("ls-refs=unborn\n")+"0000"+pkt(a1+" HEAD symref-target:refs/heads/HEAD\n")+pkt(a1+" refs/heads/HEAD\n")+"0000", true)
+	f.Add("zzzz", true)
+	f.Add(pkt("ERR nope\n"), false)
+	f.Fuzz(func(t *testing.T, stream string, filter bool) {
+		var out bytes.Buffer
+		a := &advertGuard{w: &out, limits: Limits{Refs: 20, Bytes: 4096}, filter: filter}
+		if filter {
+			a.skip = (&NameCheck{Remote: "airlock-box", Remotes: []string{"origin"}}).Skip
+		}
+		err := feed(a, stream, 9)
+		if err != nil && out.Len() > 4096+65520 {
+			t.Fatalf("%d bytes passed before the limit", out.Len())
+		}
+		if err == nil && !filter && (!strings.HasPrefix(stream, out.String()) || len(stream)-out.Len() >= 65520) {
+			t.Fatalf("the stream was changed:\n%q\n%q", stream, out.String())
+		}
+	})
+}
