@@ -126,7 +126,7 @@ func (c *hookCmd) referenceTransaction(ctx context.Context, g *gate.Gate, l *Loa
 	case warn.Landed == "HEAD":
 		u.Hint("review with 'git airlock inspect'; go back with 'git checkout -' (in a rebase: 'git rebase --abort')")
 	case warn.Created:
-		u.Hint("review with 'git airlock inspect'; undo with 'git switch -' and 'git branch -D %s'", warn.Landed)
+		u.Hint("review with 'git airlock inspect'; undo with 'git branch -D %s' (after 'git switch -' if you are on it)", warn.Landed)
 	default:
 		u.Hint("review with 'git airlock inspect'; undo with 'git reset --keep %s@{1}'", warn.Landed)
 	}
