@@ -264,19 +264,7 @@ func (a *advertGuard) readV0Caps(name, caps string) (string, bool) {
 	if name != "HEAD" {
 		return caps, false
 	}
-	a.head = true
-	var kept []string
-	changed := false
-	for _, c := range strings.Fields(caps) {
-		if t, ok := strings.CutPrefix(c, "symref=HEAD:"); ok && strings.HasPrefix(t, "refs/heads/") {
-			if a.filter && a.skip != nil && a.skip(t, "") != "" {
-				changed = true
-				continue
-			}
-			a.symref = t
-		}
-		kept = append(kept, c)
-	}
+	kept, changed := a.headSymref(strings.Fields(caps), "symref=HEAD:")
 	if !changed {
 		return caps, false
 	}
@@ -286,23 +274,29 @@ func (a *advertGuard) readV0Caps(name, caps string) (string, bool) {
 // v2Head notes HEAD from an ls-refs line and drops a symref-target that
 // names a branch that will be left out.
 func (a *advertGuard) v2Head(pkt []byte, oid string, fields []string) []byte {
+	kept, changed := a.headSymref(fields[1:], "symref-target:")
+	if !changed {
+		return pkt
+	}
+	return pktLine(strings.Join(append([]string{oid, fields[0]}, kept...), " ") + "\n")
+}
+
+// headSymref reads HEAD's attributes (v0 capabilities, v2 ls-refs
+// attributes): it notes the branch that the one with prefix names, and
+// leaves that one out when the branch itself will be.
+func (a *advertGuard) headSymref(attrs []string, prefix string) (kept []string, changed bool) {
 	a.head = true
-	out := []string{oid, fields[0]}
-	changed := false
-	for _, attr := range fields[1:] {
-		if t, ok := strings.CutPrefix(attr, "symref-target:"); ok && strings.HasPrefix(t, "refs/heads/") {
+	for _, attr := range attrs {
+		if t, ok := strings.CutPrefix(attr, prefix); ok && strings.HasPrefix(t, "refs/heads/") {
 			if a.filter && a.skip != nil && a.skip(t, "") != "" {
 				changed = true
 				continue
 			}
 			a.symref = t
 		}
-		out = append(out, attr)
+		kept = append(kept, attr)
 	}
-	if !changed {
-		return pkt
-	}
-	return pktLine(strings.Join(out, " ") + "\n")
+	return kept, changed
 }
 
 // headTarget is the branch HEAD points at, or "" when detached or when
