@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -102,6 +103,10 @@ var Keys = []*Key{
 	{Name: "reviewTool", Env: "REVIEW_TOOL", Help: "git difftool used by review (default: diff.tool, then a built-in choice)"},
 	{Name: "tmuxSession", Env: "TMUX_SESSION", Help: "tmux session name for --tmux (default: airlock-<sandbox>)"},
 	{Name: "timeout", Kind: Duration, Default: []string{"60s"}, Help: "time limit for each non-interactive sbx call", check: checkDuration},
+	{Name: "maxRefs", Default: []string{"200000"}, check: checkSize,
+		Help: "most refs a fetch of a sandbox takes; a longer advertisement ends that fetch (0: no limit)"},
+	{Name: "maxRefBytes", Default: []string{"64m"}, check: checkSize,
+		Help: "most bytes of refs a fetch of a sandbox takes, with git's k, m, g suffixes (0: no limit)"},
 	{Name: "createTimeout", Kind: Duration, Default: []string{"10m"},
 		Help: "time limit for creating a sandbox (a first image pull can take minutes)", check: checkDuration},
 }
@@ -197,6 +202,31 @@ func ParseBool(s string) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("%q is not a boolean (true or false)", s)
+}
+
+// ParseSize reads a non-negative whole number the way git reads an int,
+// with an optional k, m or g suffix (1024, 1024², 1024³).
+func ParseSize(s string) (int64, error) {
+	t := strings.ToLower(strings.TrimSpace(s))
+	mult := int64(1)
+	switch {
+	case strings.HasSuffix(t, "k"):
+		mult, t = 1<<10, strings.TrimSuffix(t, "k")
+	case strings.HasSuffix(t, "m"):
+		mult, t = 1<<20, strings.TrimSuffix(t, "m")
+	case strings.HasSuffix(t, "g"):
+		mult, t = 1<<30, strings.TrimSuffix(t, "g")
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("%q is not a size (a whole number, optionally with k, m or g)", s)
+	}
+	return n * mult, nil
+}
+
+func checkSize(v string) error {
+	_, err := ParseSize(v)
+	return err
 }
 
 func checkAgent(v string) error {

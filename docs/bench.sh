@@ -64,3 +64,23 @@ echo "changed files: $(git diff-tree -r --name-only base main | wc -l)"
 for i in 1 2 3; do
   /usr/bin/time -f "inspect: %e s wall, %M KiB max RSS" git airlock --name wide-box inspect --no-fetch --base base refs/remotes/airlock-wide/HEAD 2>&1 >/dev/null | grep '^inspect:' || true
 done
+
+echo "== a flooded ref advertisement (a VM-side upload-pack that never stops)"
+git init -q -b main "$tmp/flood" && cd "$tmp/flood" && git commit -q --allow-empty -m init
+git airlock --agent shell run --name bench-flood 'true' >/dev/null 2>&1
+# The agent's own git, first on the VM's PATH: upload-pack advertises as
+# many refs as bin/flood-n says (endless when 0), then a flush, and serves
+# nothing.
+sbx exec bench-flood sh -c 'real=$(command -v git); cat > ../../bin/git <<EOS
+#!/bin/sh
+for a in "\$@"; do [ "\$a" = upload-pack ] && exec awk -v n="\$(cat "\$(dirname "\$0")/flood-n")" "BEGIN { for (i = 0; n == 0 || i < n; i++) printf \"0043%040d refs/heads/b%09d\\\\n\", 1, i; printf \"0000\" }"; done
+exec $real "\$@"
+EOS
+chmod +x ../../bin/git'
+flood() { # flood REFS git-config...: peak RSS of the host's git fetch, KiB
+  sbx exec bench-flood sh -c "echo $1 > ../../bin/flood-n"
+  /usr/bin/time -f '%M' git -c protocol.version=0 "${@:2}" fetch -q airlock-bench-flood 2>&1 >/dev/null | tail -1
+}
+echo "1,000,000 refs, no limit (maxRefs=0, maxRefBytes=0): $(flood 1000000 -c airlock.maxRefs=0 -c airlock.maxRefBytes=0) KiB max RSS"
+echo "endless, default limits (200000 refs, 64m):          $(flood 0) KiB max RSS"
+echo "endless, maxRefs=20000:                              $(flood 0 -c airlock.maxRefs=20000) KiB max RSS"

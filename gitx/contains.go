@@ -36,3 +36,13 @@ func (r *Repo) RefsContaining(ctx context.Context, commit string, prefixes ...st
 	slices.Sort(refs)
 	return refs, nil
 }
+
+// PriorValue is ref's value before its last update, read from its reflog
+// (ref@{1}); "" when the reflog holds no earlier value.
+func (r *Repo) PriorValue(ctx context.Context, ref string) string {
+	out, err := r.output(ctx, "rev-parse", "--verify", "-q", ref+"@{1}")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(out)
+}

@@ -19,7 +19,7 @@ import (
 )
 
 // Version is the shim format; older shims of ours are upgraded.
-const Version = 1
+const Version = 2
 
 // Marker identifies our shims, whatever their version.
 const Marker = "# git-airlock hook shim"
@@ -155,8 +155,9 @@ func preview(b []byte) string {
 
 // refTxShim is the reference-transaction shim. git runs it for every ref
 // transaction (each fetched ref, every commit), three states each, so it
-// stays in the shell unless a committed transaction updates a branch:
-// only then does git-airlock start. It never fails a transaction: a
+// stays in the shell unless a committed transaction updates a branch or
+// HEAD (a detached checkout, a rebase's steps): only then does git-airlock
+// start. It never fails a transaction: a
 // missing git-airlock is silent here (pre-merge-commit reports it).
 func refTxShim() string {
 	return fmt.Sprintf(`#!/bin/sh
@@ -165,7 +166,7 @@ func refTxShim() string {
 in=$(cat)
 if [ -x "$0.local" ]; then printf '%%s\n' "$in" | "$0.local" "$@" || exit $?; fi
 [ "$1" = committed ] || exit 0
-case "$in" in *" refs/heads/"*) ;; *) exit 0 ;; esac
+case "$in" in *" refs/heads/"* | *" HEAD"*) ;; *) exit 0 ;; esac
 command -v git-airlock >/dev/null 2>&1 || exit 0
 printf '%%s\n' "$in" | git-airlock hook reference-transaction "$@"
 exit 0

@@ -20,7 +20,7 @@ func TestInstallUpgradeUninstall(t *testing.T) {
 	if fi, err := os.Stat(p); err != nil || fi.Mode()&0o111 == 0 {
 		t.Fatalf("shim not executable: %v %v", fi, err)
 	}
-	old := strings.Replace(Shim("pre-merge-commit"), "shim v1:", "shim v0:", 1)
+	old := strings.Replace(Shim("pre-merge-commit"), "shim v2:", "shim v1:", 1)
 	if err := os.WriteFile(p, []byte(old), 0o755); err != nil {
 		t.Fatal(err)
 	}

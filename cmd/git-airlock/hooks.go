@@ -109,15 +109,26 @@ func (c *hookCmd) referenceTransaction(ctx context.Context, g *gate.Gate, l *Loa
 		}
 		return false
 	}
-	err := g.ReferenceTransaction(ctx, l.Repo, state, updates, workflow.CurrentBranch(l.Repo), accepted)
+	var head gate.Head
+	if h, err := l.Repo.Head(); err == nil {
+		head = gate.Head{Branch: h.Branch, Commit: h.Hash}
+	}
+	err := g.ReferenceTransaction(ctx, l.Repo, state, updates, head, accepted)
 	var warn *gate.LandWarning
 	if !errors.As(err, &warn) {
 		return nil // a failed check must not look like a failed git command
 	}
 	r := warn.Report
-	u.Warnf("%s now holds a commit from %s that can run code or widen access on your machine:", r.Base, r.Ref)
+	u.Warnf("%s now holds a commit from %s that can run code or widen access on your machine:", warn.Landed, r.Ref)
 	printReport(u.Err, r)
-	u.Hint("it landed without a merge commit (fast-forward, pull, reset), so no hook could stop it")
-	u.Hint("review with 'git airlock inspect'; undo with 'git reset --keep %s@{1}'", r.Base)
+	u.Hint("it landed without a merge commit (fast-forward, pull, reset, checkout, rebase), so no hook could stop it")
+	switch {
+	case warn.Landed == "HEAD":
+		u.Hint("review with 'git airlock inspect'; go back with 'git checkout -' (in a rebase: 'git rebase --abort')")
+	case warn.Created:
+		u.Hint("review with 'git airlock inspect'; undo with 'git branch -D %s' (after 'git switch -' if you are on it)", warn.Landed)
+	default:
+		u.Hint("review with 'git airlock inspect'; undo with 'git reset --keep %s@{1}'", warn.Landed)
+	}
 	return nil
 }

@@ -65,6 +65,7 @@ func Main() int {
 		cfg = newHelperConfig(args[0], entries, err)
 	}
 	h.V2 = func(context.Context) bool { return cfg.v2 }
+	h.Limits, h.Remotes, h.FoldCase = &cfg.limits, cfg.remotes, cfg.foldCase
 	// Used only when sbx is not on PATH: the path recorded at registration.
 	h.Sbx.Bin = sbxProgram(home, func() string { return cfg.sbxPath })
 	if h.Repo != nil {
@@ -90,10 +91,11 @@ func Main() int {
 }
 
 // helperConfigPattern matches every key the helper reads: protocol.version,
-// airlock.timeout and airlock.wakeOnFetch, and the remote's recorded sbx
-// path, refspecs and followRemoteHEAD.
+// core.ignoreCase, airlock.timeout, airlock.wakeOnFetch and the
+// advertisement limits, every remote's URL (for the names), and the
+// remote's recorded sbx path, refspecs and followRemoteHEAD.
 func helperConfigPattern(remote string) string {
-	return `^(protocol\.version|airlock\.(timeout|wakeonfetch)|remote\.` + regexp.QuoteMeta(remote) +
+	return `^(protocol\.version|core\.ignorecase|airlock\.(timeout|wakeonfetch|maxrefs|maxrefbytes)|remote\..*\.url|remote\.` + regexp.QuoteMeta(remote) +
 		`\.(` + strings.ToLower(sandboxref.SbxPathKey) + `|fetch|followremotehead))$`
 }
 
@@ -103,12 +105,33 @@ type helperConfig struct {
 	wakeOnFetch bool          // airlock.wakeOnFetch; true unless a valid false
 	timeout     time.Duration // airlock.timeout; 0 (the default) when unset or rejected
 	sbxPath     string        // remote.<remote>.airlockSbx
+	limits      Limits        // airlock.maxRefs, airlock.maxRefBytes; DefaultLimits when unset or rejected
+	remotes     []string      // every remote.<name>.url's name
+	foldCase    bool          // core.ignoreCase
 }
 
 func newHelperConfig(remote string, entries []gitx.ConfigEntry, err error) helperConfig {
-	c := helperConfig{v2: err == nil, wakeOnFetch: true}
+	c := helperConfig{v2: err == nil, wakeOnFetch: true, limits: DefaultLimits}
 	for _, e := range entries {
+		if name, ok := strings.CutSuffix(strings.TrimPrefix(e.Key, "remote."), ".url"); ok && strings.HasPrefix(e.Key, "remote.") {
+			c.remotes = append(c.remotes, name)
+			continue
+		}
 		switch e.Key {
+		case "core.ignorecase":
+			b, err := config.ParseBool(e.Value)
+			c.foldCase = e.NoValue || (err == nil && b)
+		case "airlock.maxrefs":
+			// A value git-airlock would reject leaves the default.
+			c.limits.Refs = DefaultLimits.Refs
+			if n, err := config.ParseSize(e.Value); err == nil && n <= 1<<31 {
+				c.limits.Refs = int(n)
+			}
+		case "airlock.maxrefbytes":
+			c.limits.Bytes = DefaultLimits.Bytes
+			if n, err := config.ParseSize(e.Value); err == nil {
+				c.limits.Bytes = n
+			}
 		case "protocol.version":
 			c.v2 = e.Value == "2"
 		case "airlock.wakeonfetch":

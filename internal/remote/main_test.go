@@ -2,6 +2,7 @@ package remote
 
 import (
 	"errors"
+	"reflect"
 	"regexp"
 	"testing"
 	"time"
@@ -17,22 +18,26 @@ func TestHelperConfig(t *testing.T) {
 		err     error
 		want    helperConfig
 	}{
-		{"unset", nil, nil, helperConfig{v2: true, wakeOnFetch: true}},
-		{"unreadable", nil, errors.New("boom"), helperConfig{wakeOnFetch: true}},
+		{"unset", nil, nil, helperConfig{v2: true, wakeOnFetch: true, limits: DefaultLimits}},
+		{"unreadable", nil, errors.New("boom"), helperConfig{wakeOnFetch: true, limits: DefaultLimits}},
 		{"last wins", []gitx.ConfigEntry{e("protocol.version", "2"), e("protocol.version", "1"),
 			e("airlock.timeout", "5s"), e("airlock.timeout", "nonsense"),
 			e("airlock.wakeonfetch", "false"), e("remote.airlock-box.airlocksbx", "/opt/sbx")},
-			nil, helperConfig{v2: false, wakeOnFetch: false, sbxPath: "/opt/sbx"}},
+			nil, helperConfig{v2: false, wakeOnFetch: false, sbxPath: "/opt/sbx", limits: DefaultLimits}},
 		{"timeout", []gitx.ConfigEntry{e("airlock.timeout", "90s"), e("airlock.wakeonfetch", "maybe")},
-			nil, helperConfig{v2: true, wakeOnFetch: true, timeout: 90 * time.Second}},
+			nil, helperConfig{v2: true, wakeOnFetch: true, timeout: 90 * time.Second, limits: DefaultLimits}},
 		{"no value is true", []gitx.ConfigEntry{{Key: "airlock.wakeonfetch", NoValue: true}},
-			nil, helperConfig{v2: true, wakeOnFetch: true}},
+			nil, helperConfig{v2: true, wakeOnFetch: true, limits: DefaultLimits}},
 		{"other remote", []gitx.ConfigEntry{e("remote.airlock-other.airlocksbx", "/x")},
-			nil, helperConfig{v2: true, wakeOnFetch: true}},
+			nil, helperConfig{v2: true, wakeOnFetch: true, limits: DefaultLimits}},
+		{"limits and names", []gitx.ConfigEntry{e("airlock.maxrefs", "10k"), e("airlock.maxrefbytes", "-1"),
+			e("remote.origin.url", "https://x"), e("remote.a.b.url", "airlock://b"), e("core.ignorecase", "true")},
+			nil, helperConfig{v2: true, wakeOnFetch: true, limits: Limits{Refs: 10 << 10, Bytes: DefaultLimits.Bytes},
+				remotes: []string{"origin", "a.b"}, foldCase: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := newHelperConfig("airlock-box", tt.entries, tt.err); got != tt.want {
+			if got := newHelperConfig("airlock-box", tt.entries, tt.err); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})
@@ -50,7 +55,11 @@ func TestHelperConfigPattern(t *testing.T) {
 		"remote.airlock-a.b.followremotehead": true,
 		"remote.airlock-aXb.fetch":            false,
 		"airlock.agent":                       false,
-		"remote.airlock-a.b.url":              false,
+		"remote.origin.url":                   true,
+		"core.ignorecase":                     true,
+		"airlock.maxrefs":                     true,
+		"airlock.maxrefbytes":                 true,
+		"remote.origin.pushurl":               false,
 	} {
 		if got := re.MatchString(key); got != want {
 			t.Errorf("%s: got %v, want %v", key, got, want)

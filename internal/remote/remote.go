@@ -2,11 +2,14 @@
 // with the `connect` capability, tunnelling git-upload-pack and
 // git-receive-pack through `sbx exec -i` to the agent's clone in the VM.
 //
-// Nothing but protocol may reach Out. The helper never parses the pack
-// protocol of a live sandbox; it only splices streams (as git's remote-ext
-// does). The one exception is a stopped sandbox with waking turned off: then
-// it answers as a server that has exactly the refs fetched last time, so
-// that git changes nothing and `git fetch --all` does not fail.
+// Nothing but protocol may reach Out. The helper splices streams (as git's
+// remote-ext does) and reads only the ref advertisement on its way through
+// (advertGuard): a fetch leaves out sandbox branches named like git's own
+// refs, and an advertisement past airlock.maxRefs or airlock.maxRefBytes
+// ends the fetch; the pack is never parsed. The one time it answers itself
+// is a stopped sandbox with waking turned off: then it plays a server that
+// has exactly the refs fetched last time, so that git changes nothing and
+// `git fetch --all` does not fail.
 package remote
 
 import (
@@ -54,6 +57,13 @@ type Helper struct {
 	// service (waking the sandbox included); airlock.timeout, 60s when zero.
 	Timeout  time.Duration
 	Protocol string // GIT_PROTOCOL from git, forwarded to the service
+	// Limits bound the ref advertisement (airlock.maxRefs,
+	// airlock.maxRefBytes); the zero value is DefaultLimits.
+	Limits *Limits
+	// Remotes are the host's remote names and FoldCase its core.ignoreCase:
+	// a fetch leaves out sandbox branches named like them (NameCheck).
+	Remotes  []string
+	FoldCase bool
 	In       io.Reader
 	Out      io.Writer
 	Err      io.Writer
@@ -158,7 +168,32 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 	// from the protocol. The script is fixed; service, path and marker
 	// travel as arguments.
 	marker := sbx.NewMarker()
-	adv := &advertPeek{w: h.Out}
+	limits := DefaultLimits
+	if h.Limits != nil {
+		limits = *h.Limits
+	}
+	var over atomic.Pointer[error]
+	adv := &advertGuard{w: h.Out, limits: limits, sandbox: t.Sandbox, filter: verb == "upload-pack",
+		report: func(skipped []SkippedRef) { h.reportSkipped(remote, t.Sandbox, skipped) }}
+	if adv.filter {
+		check := &NameCheck{Remote: remote, Remotes: h.Remotes, FoldCase: h.FoldCase}
+		if h.Repo != nil {
+			check.HostHas = h.Repo.HasCommit
+			if h.FoldCase {
+				// A name already fetched wins, then the host's own
+				// branch of that name (main, not a later Main).
+				check.Tracked = map[string]string{}
+				for _, prefix := range []string{"refs/heads/", sandboxref.TrackingPrefix(remote)} {
+					refs, _ := h.Repo.Refs(prefix)
+					for name := range refs {
+						b := strings.TrimPrefix(name, prefix)
+						check.Tracked[strings.ToLower(b)] = b
+					}
+				}
+			}
+		}
+		adv.skip = check.Skip
+	}
 	// sbx's own stderr is held until the protocol starts: if it never does
 	// and the fetch is served from the last-fetched refs, one line says why.
 	errw := &heldUntilStart{w: h.Err}
@@ -170,6 +205,9 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 	var late atomic.Bool
 	timer := time.AfterFunc(timeout, func() { late.Store(true); cancel() })
 	defer timer.Stop()
+	// Past a limit, or on a malformed advertisement, the tunnel is closed:
+	// a far side that never stops advertising is not read further.
+	adv.over = func(*LimitError) { e := adv.err; over.Store(&e); cancel() }
 	out := &sbx.Frame{W: adv, Marker: marker, OnSeen: func() { timer.Stop(); errw.start() }}
 	err = h.Sbx.Tunnel(tunnelCtx, sbx.ExecRequest{Name: t.Sandbox, Interactive: true, Env: env,
 		Argv: []string{"sh", "-c", `printf '%s\n' "$2"; exec git -c uploadpack.allowFilter=true -c uploadpack.allowAnySHA1InWant=true "$0" "$1" 2>/dev/null`,
@@ -178,6 +216,16 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 	if ctx.Err() != nil {
 		errw.start()
 		return interrupted(t.Sandbox)
+	}
+	if e := over.Load(); e != nil {
+		errw.start()
+		var le *LimitError
+		if errors.As(*e, &le) {
+			return hint.With(*e,
+				fmt.Sprintf("see what the agent made: git airlock shell --name %s", t.Sandbox),
+				fmt.Sprintf("if the repository really has that many, raise the limit: git config %s %d", le.Setting, 4*le.Limit))
+		}
+		return *e
 	}
 	if out.Seen() && h.Repo != nil {
 		// The tunnel may have started the sandbox, and sbx then rewrote its
@@ -229,119 +277,26 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 // a write through the symref (the remote's HEAD refspec no longer writes
 // there). A legacy remote is migrated instead: git already read its old
 // refspecs for this fetch, so the symref waits for the next one.
-func (h *Helper) followHead(ctx context.Context, remote string, adv *advertPeek) {
+func (h *Helper) followHead(ctx context.Context, remote string, adv *advertGuard) {
 	if h.Repo == nil || !adv.head {
 		return
 	}
 	migrated, err := h.Repo.MigrateSandboxRemote(ctx, remote)
 	if err == nil && !migrated {
-		err = h.Repo.FollowSandboxHead(ctx, remote, strings.TrimPrefix(adv.symref, "refs/heads/"))
+		err = h.Repo.FollowSandboxHead(ctx, remote, strings.TrimPrefix(adv.headTarget(), "refs/heads/"))
 	}
 	if err != nil {
 		ui.Line(h.Err, "could not follow the sandbox's HEAD: %v", err)
 	}
 }
 
-// advertPeek passes the service's output on unchanged and reads whether
-// HEAD was advertised and the branch it points at (none when detached):
-// in protocol v0 from the first line's symref capability; in v2 from the
-// first response after the capabilities, which for a fetch or ls-remote is
-// ls-refs ("<oid> HEAD symref-target:<ref>"; git always asks for symrefs).
-// It stops reading at the first line that is not a ref, so pack data is
-// never scanned.
-type advertPeek struct {
-	w      io.Writer
-	buf    []byte
-	done   bool
-	v2     bool // "version 2" seen
-	caps   bool // v2: the capability advertisement is over
-	head   bool
-	symref string
-}
-
-func (a *advertPeek) Write(p []byte) (int, error) {
-	if !a.done {
-		a.buf = append(a.buf, p...)
-		a.parse()
+// reportSkipped says, one line a branch, which sandbox branches the fetch
+// left out and why; they stay in the sandbox, where status and rm see them.
+func (h *Helper) reportSkipped(remote, sandbox string, skipped []SkippedRef) {
+	for _, s := range skipped {
+		ui.Line(h.Err, "skipped sandbox branch %q: %s; it stays in sandbox %q ('git airlock status --unfetched' lists it; rename it there: git airlock shell)",
+			strings.TrimPrefix(s.Name, "refs/heads/"), s.Reason, sandbox)
 	}
-	return a.w.Write(p)
-}
-
-func (a *advertPeek) parse() {
-	for !a.done && len(a.buf) >= 4 {
-		var n int
-		if _, err := fmt.Sscanf(string(a.buf[:4]), "%04x", &n); err != nil || n == 3 || n > 65520 {
-			a.done, a.buf = true, nil
-			return
-		}
-		if n < 4 { // flush, delimiter or response end
-			a.buf = a.buf[4:]
-			a.special()
-			continue
-		}
-		if len(a.buf) < n {
-			return
-		}
-		line := strings.TrimSuffix(string(a.buf[4:n]), "\n")
-		a.buf = a.buf[n:]
-		a.line(line)
-	}
-	if a.done {
-		a.buf = nil
-	}
-}
-
-func (a *advertPeek) special() {
-	switch {
-	case a.v2 && !a.caps:
-		a.caps = true
-	default:
-		a.done = true // end of the v0 advertisement or of the ls-refs response
-	}
-}
-
-func (a *advertPeek) line(line string) {
-	switch {
-	case !a.v2 && line == "version 2":
-		a.v2 = true
-	case !a.v2:
-		a.head, a.symref = parseFirstAdvert(line)
-		a.done = true
-	case !a.caps:
-		// a v2 capability line
-	default:
-		oid, rest, _ := strings.Cut(line, " ")
-		if oid == "" || (oid != "unborn" && strings.Trim(oid, "0123456789abcdef") != "") {
-			a.done = true // not ls-refs: a fetch response
-			return
-		}
-		f := strings.Fields(rest)
-		if len(f) == 0 || f[0] != "HEAD" {
-			return
-		}
-		a.head = true
-		for _, attr := range f[1:] {
-			if t, ok := strings.CutPrefix(attr, "symref-target:"); ok && strings.HasPrefix(t, "refs/heads/") {
-				a.symref = t
-			}
-		}
-		a.done = true
-	}
-}
-
-// parseFirstAdvert reads "<oid> HEAD\x00<capabilities>": whether the line
-// is HEAD's, and HEAD's target from a "symref=HEAD:<ref>" capability.
-func parseFirstAdvert(line string) (head bool, symref string) {
-	ref, caps, _ := strings.Cut(line, "\x00")
-	if _, name, ok := strings.Cut(ref, " "); !ok || name != "HEAD" {
-		return false, ""
-	}
-	for _, c := range strings.Fields(caps) {
-		if t, ok := strings.CutPrefix(c, "symref=HEAD:"); ok && strings.HasPrefix(t, "refs/heads/") {
-			return true, t
-		}
-	}
-	return true, ""
 }
 
 // interrupted is the helper stopped by SIGINT or SIGTERM: xec has ended

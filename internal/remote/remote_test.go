@@ -65,7 +65,7 @@ func TestAdvertPeekReadsHeadSymrefAcrossWrites(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			stream := fmt.Sprintf("%04x%s0000", len(tc.first)+4, tc.first)
 			var out bytes.Buffer
-			a := &advertPeek{w: &out}
+			a := &advertGuard{w: &out}
 			for i := 0; i < len(stream); i += 7 { // split mid-header and mid-line
 				_, _ = a.Write([]byte(stream[i:min(i+7, len(stream))]))
 			}
@@ -95,7 +95,7 @@ func TestAdvertPeekReadsV2LsRefs(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			stream := pkt("version 2\n") + pkt("ls-refs=unborn\n") + pkt("fetch=shallow filter\n") + "0000" + tc.response
 			var out bytes.Buffer
-			a := &advertPeek{w: &out}
+			a := &advertGuard{w: &out}
 			for i := 0; i < len(stream); i += 5 {
 				_, _ = a.Write([]byte(stream[i:min(i+5, len(stream))]))
 			}

@@ -3,6 +3,7 @@ package lifecycle_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -458,21 +459,37 @@ func TestRemoveAcceptsWorkContainedInAFetchedBranch(t *testing.T) {
 	}
 }
 
-func TestRemoveFetchFailureBlocksUnlessForced(t *testing.T) {
+// A fetch that fails (the helper's limit on the ref advertisement, say)
+// never skips the survey: rm names what the host lacks and refuses, or,
+// with nothing missing, removes; --force says what it drops.
+func TestRemoveFetchFailureStillSurveys(t *testing.T) {
 	w := unsavedWorld(t)
-	w.repo.fetchErr = errors.New("fetch failed")
+	w.repo.fetchErr = errors.New("sandbox \"box\" advertised more than 10 refs (airlock.maxRefs)\nmore")
+	w.survey("ref " + hash("x") + "  refs/heads/HEAD")
 	err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "box"})
-	if err == nil || !strings.Contains(strings.Join(hint.Of(err), "\n"), "nothing was removed") {
-		t.Fatalf("err = %v, hints %q", err, hint.Of(err))
+	if err == nil || !strings.Contains(err.Error(), "refs/heads/HEAD ("+hash("x")[:12]+") was not fetched") {
+		t.Fatalf("err = %v", err)
 	}
 	if w.sbx.called("Remove") || w.repo.called("RemoveRemote") {
-		t.Errorf("removed after a failed fetch")
+		t.Errorf("removed with work the host lacks")
+	}
+	if len(w.ui.Warns) != 1 || !strings.Contains(w.ui.Warns[0], `could not fetch sandbox "box" (git's message is above)`) {
+		t.Errorf("warnings = %q", w.ui.Warns)
 	}
 	if err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "box", Force: true}); err != nil {
 		t.Fatal(err)
 	}
+	if !w.sbx.called("Remove box") || !strings.Contains(strings.Join(w.ui.Warns, "\n"), "--force: discarding what sandbox \"box\" held that was not fetched:\n  refs/heads/HEAD") {
+		t.Errorf("--force did not remove, or not say what it dropped: %q", w.ui.Warns)
+	}
+
+	w = unsavedWorld(t)
+	w.repo.fetchErr = errors.New("fetch failed")
+	if err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "box"}); err != nil {
+		t.Fatalf("nothing was missing, yet: %v", err)
+	}
 	if !w.sbx.called("Remove box") || !w.repo.called("RemoveRemote airlock-box") {
-		t.Errorf("--force did not remove")
+		t.Errorf("not removed:\n%s", w.sbx.log())
 	}
 }
 
@@ -877,5 +894,21 @@ func TestUseCasesThatStartTheSandboxGuardSbxRemote(t *testing.T) {
 				t.Errorf("sbx's remote not guarded: %q\n%s", w.repo.config, w.repo.log())
 			}
 		})
+	}
+}
+
+// An agent that makes thousands of refs gets a report of the first ones
+// and a count, not thousands of lines.
+func TestRemoveNamesTheFirstUnfetchedRefsAndCountsTheRest(t *testing.T) {
+	w := unsavedWorld(t)
+	var lines []string
+	for i := range 60 {
+		lines = append(lines, fmt.Sprintf("ref %s  refs/heads/b%02d", hash("x"), i))
+	}
+	w.survey(lines...)
+	err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "box"})
+	if err == nil || strings.Count(err.Error(), "was not fetched") != 50 || !strings.Contains(err.Error(), "refs/heads/b49 (") ||
+		!strings.HasSuffix(err.Error(), "\n  and 10 more refs not fetched") {
+		t.Fatalf("err = %v", err)
 	}
 }

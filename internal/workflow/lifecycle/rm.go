@@ -48,8 +48,11 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	if gone {
 		s.UI.Warnf("sandbox %q no longer exists in sbx; keeping what was fetched from it", sb.Name)
 	} else {
-		if err := s.fetch(ctx, sb); err != nil && !req.Force {
-			return hint.With(err, "nothing was removed; use --force to remove it anyway")
+		// A fetch that fails (a limit on the ref advertisement, an odd
+		// name) never hides the survey: what the host lacks is named below
+		// and refused, and with nothing missing the removal goes on.
+		if err := s.fetch(ctx, sb); err != nil {
+			s.UI.Warnf("could not fetch sandbox %q (git's message is above); checking what it holds that the host lacks", sb.Name)
 		}
 		problems, notes, err := s.unsaved(ctx, sb)
 		if err != nil {
@@ -165,6 +168,11 @@ func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox) (problems, n
 	sort.Strings(tips)
 	tips = slices.Compact(tips)
 	seen := map[string]bool{}
+	// An agent may make a million refs to one commit: each commit is
+	// judged once, and the report names the first refs and counts the rest.
+	saved := map[string]bool{}
+	const maxListed = 50
+	unlisted := 0
 	for _, ref := range sv.Refs {
 		if seen[ref.Name+" "+ref.Commit] {
 			continue
@@ -175,9 +183,21 @@ func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox) (problems, n
 		if strings.HasPrefix(ref.Name, "refs/remotes/") && s.Repo.HasCommit(ref.Commit) {
 			continue
 		}
-		if !s.reachable(ref.Commit, tips) {
+		ok, judged := saved[ref.Commit]
+		if !judged {
+			ok = s.reachable(ref.Commit, tips)
+			saved[ref.Commit] = ok
+		}
+		switch {
+		case ok:
+		case len(problems) >= maxListed:
+			unlisted++
+		default:
 			problems = append(problems, fmt.Sprintf("%s (%s) was not fetched", ref.Name, ref.Commit[:12]))
 		}
+	}
+	if unlisted > 0 {
+		problems = append(problems, fmt.Sprintf("and %s not fetched", workflow.Plural(unlisted, "more ref", "more refs")))
 	}
 	return problems, notes, nil
 }

@@ -1,0 +1,401 @@
+package remote
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Limits bound the ref advertisement a sandbox may send: an agent that
+// makes a million refs, or a VM-side upload-pack that never stops
+// advertising, must not drive the host's git out of memory. Zero is no
+// limit.
+type Limits struct {
+	Refs  int   // airlock.maxRefs
+	Bytes int64 // airlock.maxRefBytes
+}
+
+// DefaultLimits are generous for real repositories (a clone with tens of
+// thousands of tags advertises every one of them in protocol v0) and keep
+// the host's git within a few hundred MiB.
+var DefaultLimits = Limits{Refs: 200_000, Bytes: 64 << 20}
+
+// LimitError is an advertisement that went past a limit; the tunnel was
+// closed before git read more of it.
+type LimitError struct {
+	Sandbox string
+	Setting string // airlock.maxRefs or airlock.maxRefBytes
+	Limit   int64
+	Refs    bool // the limit counts refs, not bytes
+}
+
+func (e *LimitError) Error() string {
+	what := fmt.Sprintf("%d refs", e.Limit)
+	if !e.Refs {
+		what = fmt.Sprintf("%d bytes of refs", e.Limit)
+	}
+	return fmt.Sprintf("sandbox %q advertised more than %s (%s); the fetch was stopped and nothing was changed", e.Sandbox, what, e.Setting)
+}
+
+// SkippedRef is a sandbox branch left out of a fetch: its name collides
+// with one of git's own. It stays in the sandbox.
+type SkippedRef struct {
+	Name   string // the full ref name, as the sandbox advertised it
+	Reason string
+}
+
+// advertGuard passes the service's output on, reading the ref
+// advertisement as it goes (protocol v0's, or v2's first ls-refs
+// response) and nothing after it, so pack data is never scanned:
+//
+//   - it counts refs and bytes against the limits, and on going past one
+//     stops writing and calls over (which closes the tunnel);
+//   - for a fetch (filter), it leaves out each branch whose name collides
+//     with git's own (skip says why), moving protocol v0's capabilities to
+//     the next line it keeps, and reports them in one call of report
+//     before the advertisement's end reaches git;
+//   - it notes whether HEAD was advertised and the branch it points at
+//     (none when detached or when that branch is left out).
+type advertGuard struct {
+	w      io.Writer
+	limits Limits
+	filter bool
+	skip   func(name, oid string) string
+	report func([]SkippedRef)
+	over   func(*LimitError)
+
+	sandbox string
+	buf     []byte
+	done    bool
+	v2      bool   // "version 2" seen
+	caps    bool   // v2: the capability advertisement is over
+	pending string // v0: capabilities of a line left out, for the next line kept
+	refs    int
+	bytes   int64
+	err     error
+	head    bool
+	symref  string
+	skipped []SkippedRef
+	dropped map[string]bool
+}
+
+func (a *advertGuard) Write(p []byte) (int, error) {
+	if a.err != nil {
+		return 0, a.err
+	}
+	if a.done {
+		return a.w.Write(p)
+	}
+	a.buf = append(a.buf, p...)
+	if err := a.parse(); err != nil {
+		return 0, err
+	}
+	if a.done && len(a.buf) > 0 {
+		rest := a.buf
+		a.buf = nil
+		if _, err := a.w.Write(rest); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+
+func (a *advertGuard) parse() error {
+	for !a.done && len(a.buf) >= 4 {
+		n, err := strconv.ParseUint(string(a.buf[:4]), 16, 16)
+		if err != nil || n == 3 || n > 65520 {
+			if a.refs == 0 && !a.v2 {
+				// Not an advertisement git would read either: pass it on
+				// and let git say what it is.
+				a.done = true
+				return nil
+			}
+			return a.fail(fmt.Errorf("sandbox %q sent a malformed ref advertisement; the fetch was stopped", a.sandbox))
+		}
+		if n < 4 { // flush, delimiter or response end
+			a.special(a.buf[:4])
+			a.buf = a.buf[4:]
+			continue
+		}
+		if int(n) > len(a.buf) {
+			break
+		}
+		pkt := a.buf[:n]
+		a.buf = a.buf[n:]
+		if err := a.line(pkt, strings.TrimSuffix(string(pkt[4:]), "\n")); err != nil {
+			return err
+		}
+	}
+	if !a.done && a.limits.Bytes > 0 && a.bytes+int64(len(a.buf)) > a.limits.Bytes {
+		return a.exceeded(false)
+	}
+	return nil
+}
+
+func (a *advertGuard) fail(err error) error {
+	a.err, a.buf = err, nil
+	var le *LimitError
+	if a.over != nil && errors.As(err, &le) {
+		a.over(le)
+	} else if a.over != nil {
+		a.over(nil)
+	}
+	return err
+}
+
+func (a *advertGuard) exceeded(refs bool) error {
+	le := &LimitError{Sandbox: a.sandbox, Setting: "airlock.maxRefBytes", Limit: a.limits.Bytes}
+	if refs {
+		le.Setting, le.Limit, le.Refs = "airlock.maxRefs", int64(a.limits.Refs), true
+	}
+	return a.fail(le)
+}
+
+func (a *advertGuard) emit(b []byte) error {
+	_, err := a.w.Write(b)
+	return err
+}
+
+func (a *advertGuard) special(pkt []byte) {
+	if a.v2 && !a.caps {
+		a.caps = true
+		_ = a.emit(pkt)
+		return
+	}
+	// The end of the v0 advertisement or of the ls-refs response.
+	a.done = true
+	if a.report != nil && len(a.skipped) > 0 {
+		a.report(a.skipped)
+	}
+	if a.pending != "" {
+		// Every line carrying the capabilities was left out: git reads
+		// them from a line naming no ref, as from an empty repository.
+		_ = a.emit(pktLine(strings.Repeat("0", 40) + " capabilities^{}\x00" + a.pending + "\n"))
+		a.pending = ""
+	}
+	_ = a.emit(pkt)
+}
+
+func (a *advertGuard) line(pkt []byte, line string) error {
+	a.bytes += int64(len(pkt))
+	if a.limits.Bytes > 0 && a.bytes > a.limits.Bytes {
+		return a.exceeded(false)
+	}
+	switch {
+	case !a.v2 && a.refs == 0 && line == "version 2":
+		a.v2 = true
+		return a.emit(pkt)
+	case !a.v2 && a.refs == 0 && line == "version 1":
+		return a.emit(pkt)
+	case a.v2 && !a.caps:
+		return a.emit(pkt) // a v2 capability line
+	case strings.HasPrefix(line, "ERR "):
+		a.done = true
+		return a.emit(pkt)
+	}
+	ref, caps, hasCaps := strings.Cut(line, "\x00")
+	oid, rest, _ := strings.Cut(ref, " ")
+	if a.v2 && (oid == "" || (oid != "unborn" && strings.Trim(oid, "0123456789abcdef") != "")) {
+		a.done = true // not ls-refs: a fetch response
+		return a.emit(pkt)
+	}
+	a.refs++
+	if a.limits.Refs > 0 && a.refs > a.limits.Refs {
+		return a.exceeded(true)
+	}
+	fields := strings.Fields(rest)
+	if len(fields) == 0 {
+		return a.emit(pkt)
+	}
+	name := fields[0]
+	capsChanged := false
+	if !a.v2 && hasCaps && a.refs == 1 {
+		caps, capsChanged = a.readV0Caps(name, caps)
+	}
+	if a.filter && a.leaveOut(name, oid) {
+		if hasCaps && a.refs == 1 {
+			a.pending = caps
+		}
+		return nil
+	}
+	if a.v2 && name == "HEAD" {
+		return a.emit(a.v2Head(pkt, oid, fields))
+	}
+	switch {
+	case a.pending != "":
+		ref += "\x00" + a.pending
+		a.pending = ""
+	case capsChanged:
+		ref += "\x00" + caps
+	default:
+		return a.emit(pkt)
+	}
+	return a.emit(pktLine(ref + "\n"))
+}
+
+// leaveOut decides a ref of a fetch's advertisement; a peeled line
+// ("<name>^{}") follows its ref.
+func (a *advertGuard) leaveOut(name, oid string) bool {
+	if base, ok := strings.CutSuffix(name, "^{}"); ok {
+		return a.dropped[base]
+	}
+	if a.skip == nil {
+		return false
+	}
+	why := a.skip(name, oid)
+	if why == "" {
+		return false
+	}
+	if a.dropped == nil {
+		a.dropped = map[string]bool{}
+	}
+	a.dropped[name] = true
+	a.skipped = append(a.skipped, SkippedRef{Name: name, Reason: why})
+	return true
+}
+
+// readV0Caps notes HEAD and its symref from protocol v0's first line, and
+// drops a symref to a branch that will be left out: git would point
+// <remote>/HEAD at a ref it does not get. changed reports a dropped one.
+func (a *advertGuard) readV0Caps(name, caps string) (string, bool) {
+	if name != "HEAD" {
+		return caps, false
+	}
+	kept, changed := a.headSymref(strings.Fields(caps), "symref=HEAD:")
+	if !changed {
+		return caps, false
+	}
+	return strings.Join(kept, " "), true
+}
+
+// v2Head notes HEAD from an ls-refs line and drops a symref-target that
+// names a branch that will be left out.
+func (a *advertGuard) v2Head(pkt []byte, oid string, fields []string) []byte {
+	kept, changed := a.headSymref(fields[1:], "symref-target:")
+	if !changed {
+		return pkt
+	}
+	return pktLine(strings.Join(append([]string{oid, fields[0]}, kept...), " ") + "\n")
+}
+
+// headSymref reads HEAD's attributes (v0 capabilities, v2 ls-refs
+// attributes): it notes the branch that the one with prefix names, and
+// leaves that one out when the branch itself will be.
+func (a *advertGuard) headSymref(attrs []string, prefix string) (kept []string, changed bool) {
+	a.head = true
+	for _, attr := range attrs {
+		if t, ok := strings.CutPrefix(attr, prefix); ok && strings.HasPrefix(t, "refs/heads/") {
+			if a.filter && a.skip != nil && a.skip(t, "") != "" {
+				changed = true
+				continue
+			}
+			a.symref = t
+		}
+		kept = append(kept, attr)
+	}
+	return kept, changed
+}
+
+// headTarget is the branch HEAD points at, or "" when detached or when
+// that branch was left out of the fetch.
+func (a *advertGuard) headTarget() string {
+	if a.dropped[a.symref] {
+		return ""
+	}
+	return a.symref
+}
+
+func pktLine(s string) []byte { return fmt.Appendf(nil, "%04x%s", len(s)+4, s) }
+
+// pseudoRefs are git's own names at the top of a repository: a branch so
+// named reads as one of them in `git log <remote>/<name>` and in tools.
+var pseudoRefs = map[string]bool{"HEAD": true, "FETCH_HEAD": true, "ORIG_HEAD": true, "MERGE_HEAD": true,
+	"CHERRY_PICK_HEAD": true, "REVERT_HEAD": true, "REBASE_HEAD": true, "BISECT_HEAD": true,
+	"AUTO_MERGE": true, "MERGE_AUTOSTASH": true}
+
+// NameCheck decides which sandbox branches a fetch leaves out. remotes
+// are the host's remote names; foldCase is a host file system that does
+// not tell case apart (core.ignoreCase); HostHas reports a commit the host
+// already has (host/* branches carry what the host pushed).
+type NameCheck struct {
+	Remote   string
+	Remotes  []string
+	FoldCase bool
+	HostHas  func(oid string) bool
+	// Tracked are the branches already fetched (else the host's own), by
+	// lower-case name: of names that differ only by case, that one is kept.
+	Tracked map[string]string
+	folded  map[string]string
+}
+
+// Skip says why the branch ref name (with oid, "" when not known yet) is
+// left out of a fetch, or "" to fetch it. Names outside refs/heads/ are
+// not fetched by a sandbox remote's refspecs and pass.
+func (c *NameCheck) Skip(name, oid string) string {
+	branch, ok := strings.CutPrefix(name, "refs/heads/")
+	if !ok {
+		return ""
+	}
+	first, _, _ := strings.Cut(branch, "/")
+	switch {
+	case !validRefName(branch):
+		return "not a valid branch name"
+	case branch == "HEAD":
+		return fmt.Sprintf("named like git's HEAD, it would overwrite %s/HEAD", c.Remote)
+	case pseudoRefs[branch] || (strings.HasSuffix(branch, "_HEAD") && strings.ToUpper(branch) == branch):
+		return fmt.Sprintf("named like git's own %s", branch)
+	case first == "refs":
+		return fmt.Sprintf("named like a full ref name, %s/%s would read as refs/%s", c.Remote, branch, strings.TrimPrefix(branch, "refs/"))
+	case c.isRemote(first):
+		return fmt.Sprintf("named like remote %s's branches, %s/%s would read as %s", first, c.Remote, branch, branch)
+	}
+	if strings.HasPrefix(branch, "host/") && oid != "" && c.HostHas != nil && !c.HostHas(oid) {
+		return "host/ branches carry what the host pushed, and the host never had this commit"
+	}
+	if c.FoldCase && oid != "" {
+		k := strings.ToLower(branch)
+		if t, ok := c.Tracked[k]; ok && t != branch {
+			return fmt.Sprintf("differs only by case from branch %s, which this file system does not tell apart (core.ignoreCase)", t)
+		}
+		if c.folded == nil {
+			c.folded = map[string]string{}
+		}
+		if other, ok := c.folded[k]; ok && other != branch {
+			return fmt.Sprintf("differs only by case from branch %s, which this file system does not tell apart (core.ignoreCase)", other)
+		}
+		c.folded[k] = branch
+	}
+	return ""
+}
+
+func (c *NameCheck) isRemote(name string) bool {
+	for _, r := range c.Remotes {
+		if strings.EqualFold(r, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// validRefName applies git check-ref-format's rules to a branch name, for
+// an advertisement that did not come from a git that enforces them.
+func validRefName(b string) bool {
+	if b == "" || b == "@" || strings.HasSuffix(b, "/") || strings.HasSuffix(b, ".") ||
+		strings.Contains(b, "..") || strings.Contains(b, "@{") || strings.Contains(b, "//") {
+		return false
+	}
+	for _, part := range strings.Split(b, "/") {
+		if strings.HasPrefix(part, ".") || strings.HasSuffix(part, ".lock") {
+			return false
+		}
+	}
+	for _, r := range b {
+		if r < 0x20 || r == 0x7f || unicode.IsSpace(r) || strings.ContainsRune(`~^:?*[\`, r) {
+			return false
+		}
+	}
+	return true
+}

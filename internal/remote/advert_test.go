@@ -1,0 +1,202 @@
+package remote
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func pkt(s string) string { return fmt.Sprintf("%04x%s", len(s)+4, s) }
+
+// feed writes stream in small pieces, split mid-header and mid-line.
+func feed(a *advertGuard, stream string, step int) error {
+	for i := 0; i < len(stream); i += step {
+		if _, err := a.Write([]byte(stream[i:min(i+step, len(stream))])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func TestAdvertGuardLeavesOutCollidingBranchesV0(t *testing.T) {
+	a1, a2 := strings.Repeat("a", 40), strings.Repeat("b", 40)
+	check := &NameCheck{Remote: "airlock-box", Remotes: []string{"origin", "airlock-box"}}
+	for _, tc := range []struct {
+		name, in, want string
+		skipped        []string
+		symref         string
+	}{
+		{"HEAD branch is the symref target",
+			pkt(a1+" HEAD\x00multi_ack symref=HEAD:refs/heads/HEAD agent=git/2\n") + pkt(a1+" refs/heads/HEAD\n") + pkt(a2+" refs/heads/main\n") + "0000" + "PACK",
+			pkt(a1+" HEAD\x00multi_ack agent=git/2\n") + pkt(a2+" refs/heads/main\n") + "0000" + "PACK",
+			[]string{"refs/heads/HEAD"}, ""},
+		{"first line left out: its capabilities move to the next",
+			pkt(a1+" refs/heads/ORIG_HEAD\x00ofs-delta\n") + pkt(a1+" refs/heads/refs/heads/x\n") + pkt(a2+" refs/heads/x\n") + pkt(a2+" refs/tags/v1\n") + "0000",
+			pkt(a2+" refs/heads/x\x00ofs-delta\n") + pkt(a2+" refs/tags/v1\n") + "0000",
+			[]string{"refs/heads/ORIG_HEAD", "refs/heads/refs/heads/x"}, ""},
+		{"every line left out",
+			pkt(a1+" refs/heads/origin/main\x00ofs-delta\n") + pkt(a1+" refs/heads/@\n") + "0000",
+			pkt(strings.Repeat("0", 40)+" capabilities^{}\x00ofs-delta\n") + "0000",
+			[]string{"refs/heads/origin/main", "refs/heads/@"}, ""},
+		{"nothing to leave out is passed on byte for byte",
+			pkt(a1+" HEAD\x00symref=HEAD:refs/heads/main\n") + pkt(a1+" refs/heads/main\n") + pkt(a1+" refs/heads/x/HEAD\n") + "0000",
+			pkt(a1+" HEAD\x00symref=HEAD:refs/heads/main\n") + pkt(a1+" refs/heads/main\n") + pkt(a1+" refs/heads/x/HEAD\n") + "0000",
+			nil, "refs/heads/main"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			var reported []string
+			a := &advertGuard{w: &out, filter: true, skip: (&NameCheck{Remote: check.Remote, Remotes: check.Remotes}).Skip,
+				report: func(s []SkippedRef) {
+					for _, r := range s {
+						reported = append(reported, r.Name)
+					}
+					if strings.HasSuffix(out.String(), "0000") {
+						t.Error("reported after git saw the end of the advertisement")
+					}
+				}}
+			if err := feed(a, tc.in, 7); err != nil {
+				t.Fatal(err)
+			}
+			if out.String() != tc.want {
+				t.Fatalf("got  %q\nwant %q", out.String(), tc.want)
+			}
+			if strings.Join(reported, ",") != strings.Join(tc.skipped, ",") {
+				t.Fatalf("skipped %v, want %v", reported, tc.skipped)
+			}
+			if a.headTarget() != tc.symref {
+				t.Fatalf("symref %q, want %q", a.headTarget(), tc.symref)
+			}
+		})
+	}
+}
+
+func TestAdvertGuardLeavesOutCollidingBranchesV2(t *testing.T) {
+	a1 := strings.Repeat("c", 40)
+	caps := pkt("version 2\n") + pkt("ls-refs=unborn\n") + "0000"
+	in := caps + pkt(a1+" HEAD symref-target:refs/heads/HEAD\n") + pkt(a1+" refs/heads/HEAD\n") + pkt(a1+" refs/heads/main\n") + "0000" + pkt("packfile\n")
+	want := caps + pkt(a1+" HEAD\n") + pkt(a1+" refs/heads/main\n") + "0000" + pkt("packfile\n")
+	var out bytes.Buffer
+	a := &advertGuard{w: &out, filter: true, skip: (&NameCheck{Remote: "airlock-box"}).Skip}
+	if err := feed(a, in, 5); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != want {
+		t.Fatalf("got  %q\nwant %q", out.String(), want)
+	}
+	if !a.head || a.headTarget() != "" || len(a.skipped) != 1 {
+		t.Fatalf("head=%v target=%q skipped=%v", a.head, a.headTarget(), a.skipped)
+	}
+}
+
+func TestAdvertGuardStopsAtTheLimits(t *testing.T) {
+	a1 := strings.Repeat("d", 40)
+	var refs strings.Builder
+	for i := range 50 {
+		refs.WriteString(pkt(fmt.Sprintf("%s refs/heads/b%03d\n", a1, i)))
+	}
+	v2 := pkt("version 2\n") + pkt("ls-refs=unborn\n") + "0000"
+	for _, tc := range []struct {
+		name, stream string
+		limits       Limits
+		setting      string
+	}{
+		{"v0 refs", refs.String(), Limits{Refs: 10}, "airlock.maxRefs"},
+		{"v0 bytes", refs.String(), Limits{Bytes: 500}, "airlock.maxRefBytes"},
+		{"v2 ls-refs", v2 + refs.String(), Limits{Refs: 10}, "airlock.maxRefs"},
+		{"a name longer than the byte limit", pkt(a1 + " refs/heads/" + strings.Repeat("x", 60000) + "\n"), Limits{Bytes: 1000}, "airlock.maxRefBytes"},
+		{"endless v2 capabilities", pkt("version 2\n") + strings.Repeat(pkt("agent=x\n"), 200), Limits{Bytes: 1000}, "airlock.maxRefBytes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			var stopped *LimitError
+			a := &advertGuard{w: &out, limits: tc.limits, sandbox: "box", over: func(e *LimitError) { stopped = e }}
+			err := feed(a, tc.stream, 100)
+			var le *LimitError
+			if !errors.As(err, &le) || le.Setting != tc.setting || stopped == nil {
+				t.Fatalf("err = %v, stopped = %v", err, stopped)
+			}
+			if int64(out.Len()) > max(int64(tc.limits.Refs)*64+int64(len(v2)), tc.limits.Bytes) {
+				t.Fatalf("%d bytes reached git past the limit", out.Len())
+			}
+			if _, err := a.Write([]byte("more")); err == nil {
+				t.Fatal("a write after the limit was taken")
+			}
+		})
+	}
+	// Under the limits, and the pack after the advertisement is not counted.
+	var out bytes.Buffer
+	a := &advertGuard{w: &out, limits: Limits{Refs: 50, Bytes: 1 << 20}}
+	if err := feed(a, refs.String()+"0000"+strings.Repeat("P", 1<<21), 4096); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestAdvertGuardMalformedAfterRefs(t *testing.T) {
+	a1 := strings.Repeat("e", 40)
+	var out bytes.Buffer
+	a := &advertGuard{w: &out, sandbox: "box"}
+	err := feed(a, pkt(a1+" refs/heads/a\n")+"zzzz"+strings.Repeat("x", 100), 3)
+	if err == nil || !strings.Contains(err.Error(), "malformed ref advertisement") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestNameCheck(t *testing.T) {
+	host := strings.Repeat("1", 40)
+	c := &NameCheck{Remote: "airlock-box", Remotes: []string{"origin", "sandbox-box"}, FoldCase: true,
+		HostHas: func(oid string) bool { return oid == host }, Tracked: map[string]string{"main": "main"}}
+	for _, tc := range []struct{ name, oid, want string }{
+		{"refs/heads/main", "a", ""},
+		{"refs/heads/HEAD", "a", "named like git's HEAD"},
+		{"refs/heads/FETCH_HEAD", "a", "named like git's own FETCH_HEAD"},
+		{"refs/heads/MY_HEAD", "a", "named like git's own MY_HEAD"},
+		{"refs/heads/feature/HEAD", "a", ""},
+		{"refs/heads/@", "a", "not a valid branch name"},
+		{"refs/heads/a..b", "a", "not a valid branch name"},
+		{"refs/heads/x\x1b[31m", "a", "not a valid branch name"},
+		{"refs/heads/refs/heads/x", "a", "named like a full ref name"},
+		{"refs/heads/origin/main", "a", "named like remote origin's branches"},
+		{"refs/heads/Sandbox-Box/x", "a", "named like remote Sandbox-Box's branches"},
+		{"refs/heads/host/main", host, ""},
+		{"refs/heads/host/main2", "b", "host/ branches carry what the host pushed"},
+		{"refs/heads/Main", "a", "differs only by case from branch main,"},
+		{"refs/heads/main", "a", ""},
+		{"refs/heads/New", "a", ""},
+		{"refs/heads/new", "a", "differs only by case from branch New,"},
+		{"refs/tags/HEAD", "a", ""},
+		{"refs/wip/HEAD", "a", ""},
+	} {
+		if got := c.Skip(tc.name, tc.oid); !strings.HasPrefix(got, tc.want) || (tc.want == "" && got != "") {
+			t.Errorf("%q: got %q, want %q…", tc.name, got, tc.want)
+		}
+	}
+}
+
+// FuzzAdvertGuard feeds whatever a far side may send: the guard never
+// panics, never lets more than the limits through, and without a name to
+// leave out passes the stream on byte for byte (all but an unfinished
+// pkt-line at its end, which the guard is still waiting to complete).
+func FuzzAdvertGuard(f *testing.F) {
+	a1 := strings.Repeat("a", 40)
+	f.Add(pkt(a1+" HEAD\x00multi_ack symref=HEAD:refs/heads/main\n")+pkt(a1+" refs/heads/main\n")+"0000PACK", false)
+	f.Add(pkt("version 2\n")+pkt("ls-refs=unborn\n")+"0000"+pkt(a1+" HEAD symref-target:refs/heads/HEAD\n")+pkt(a1+" refs/heads/HEAD\n")+"0000", true)
+	f.Add("zzzz", true)
+	f.Add(pkt("ERR nope\n"), false)
+	f.Fuzz(func(t *testing.T, stream string, filter bool) {
+		var out bytes.Buffer
+		a := &advertGuard{w: &out, limits: Limits{Refs: 20, Bytes: 4096}, filter: filter}
+		if filter {
+			a.skip = (&NameCheck{Remote: "airlock-box", Remotes: []string{"origin"}}).Skip
+		}
+		err := feed(a, stream, 9)
+		if err != nil && out.Len() > 4096+65520 {
+			t.Fatalf("%d bytes passed before the limit", out.Len())
+		}
+		if err == nil && !filter && (!strings.HasPrefix(stream, out.String()) || len(stream)-out.Len() >= 65520) {
+			t.Fatalf("the stream was changed:\n%q\n%q", stream, out.String())
+		}
+	})
+}
