@@ -34,7 +34,7 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.Sbx.Get(ctx, sb.Name)
+	state, err := s.Sbx.Get(ctx, sb.Name)
 	var nf *sbx.NotFoundError
 	gone := errors.As(err, &nf)
 	if _, perr := s.Sbx.Program(); perr != nil && s.Sbx.DryRun() {
@@ -45,14 +45,18 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	if err != nil && !gone {
 		return workflow.SbxError(err)
 	}
+	pending := 0 // under dry-run: what the printed fetch would add to the kept refs
 	if gone {
 		s.UI.Warnf("sandbox %q no longer exists in sbx; keeping what was fetched from it", sb.Name)
 	} else {
 		if err := s.fetch(ctx, sb); err != nil && !req.Force {
 			return hint.With(err, "nothing was removed; use --force to remove it anyway")
 		}
-		problems, notes, err := s.unsaved(ctx, sb)
-		if err != nil {
+		var problems, notes []string
+		problems, notes, pending, err = s.unsaved(ctx, sb, state.Running())
+		if errors.Is(err, errNotSurveyed) {
+			s.UI.Warnf("sandbox %q is not running and a dry run starts none: whether it holds work that would be lost is checked when rm runs, which refuses then", sb.Name)
+		} else if err != nil {
 			if !req.Force {
 				return hint.With(fmt.Errorf("check sandbox %q for unsaved work: %w", sb.Name, err), "nothing was removed; use --force to remove it anyway")
 			}
@@ -79,6 +83,7 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	if err != nil {
 		return err
 	}
+	kept += pending
 	if kept > 0 {
 		rec := sandboxref.RemovalRecord{Removal: removal, Time: cmp.Or(req.At, time.Now()), Agent: sb.Agent, Base: sb.Base}
 		if err := s.Repo.ConfigSet(ctx, sandboxref.RemovalRecordKey(removal), rec.String()); err != nil {
@@ -97,6 +102,10 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	return nil
 }
 
+// errNotSurveyed: a dry run does not survey a sandbox that is not
+// running (sbx would start it for the exec).
+var errNotSurveyed = errors.New("not surveyed under dry-run")
+
 // unsaved accounts, from one exec (gitx.SurveyArgv), for everything in
 // the sandbox that is not on the host: refs in every namespace and each
 // worktree's HEAD whose commits were not fetched, older stash entries,
@@ -104,19 +113,26 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 // hides (skip-worktree, assume-unchanged), files hidden by private ignore
 // rules, and other repositories under the workspace. Problems block rm;
 // notes (files ignored by a committed .gitignore) are told, not refused.
-func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox) (problems, notes []string, err error) {
-	if s.Sbx.DryRun() {
-		return nil, nil, nil
+//
+// The real run surveys after its fetch. A dry run has only printed that
+// fetch, so it decides from read-only state to the same end: a commit is
+// fetched when the host reaches it from the tips the fetch leaves in place,
+// or when a branch of the clone reaches it (the fetch brings every branch;
+// one more exec, gitx.UnfetchedArgv, asks the clone). pending is how many
+// refs the printed fetch would add to what rm keeps.
+func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox, running bool) (problems, notes []string, pending int, err error) {
+	if s.Sbx.DryRun() && !running {
+		return nil, nil, 0, errNotSurveyed
 	}
 	out, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: gitx.SurveyArgv(sb.Path)})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	sv := gitx.ParseSurvey(out)
 	if !sv.Complete || len(sv.Worktrees) == 0 {
 		// Without the worktree list nothing of the working tree was
 		// checked: refuse rather than report it clean.
-		return nil, nil, fmt.Errorf("incomplete answer from the sandbox's git")
+		return nil, nil, 0, fmt.Errorf("incomplete answer from the sandbox's git")
 	}
 	for i, wt := range sv.Worktrees {
 		where := ""
@@ -147,39 +163,88 @@ func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox) (problems, n
 	for _, c := range sv.Clones {
 		problems = append(problems, fmt.Sprintf("another repository at %s is not checked", c))
 	}
-	fetched, err := s.Repo.Refs(sandboxref.TrackingPrefix(sb.Remote))
+	prefix := sandboxref.TrackingPrefix(sb.Remote)
+	fetched, err := s.Repo.Refs(prefix)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	host, err := s.Repo.Refs("refs/heads/")
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
+	}
+	// Under dry-run, the clone's branches as the fetch would bring them.
+	var branches map[string]string
+	if s.Sbx.DryRun() {
+		branches = map[string]string{}
+		for _, ref := range sv.Refs {
+			if b, ok := strings.CutPrefix(ref.Name, "refs/heads/"); ok {
+				branches[b] = ref.Commit
+				if _, ok := fetched[prefix+b]; !ok {
+					pending++
+				}
+			}
+		}
+		if pending == 0 && len(fetched) == 0 && len(sv.Worktrees[0].Head) > 0 {
+			pending = 1 // the sandbox's HEAD, kept as superseded
+		}
 	}
 	tips := make([]string, 0, len(fetched)+len(host))
-	for _, h := range fetched {
-		tips = append(tips, h)
+	for name, h := range fetched {
+		// A tracking ref the fetch moves no longer counts; its new tip
+		// is the clone's branch, which the clone answers for.
+		if c, ok := branches[strings.TrimPrefix(name, prefix)]; branches == nil || !ok || c == h {
+			tips = append(tips, h)
+		}
 	}
 	for _, h := range host {
 		tips = append(tips, h)
 	}
 	sort.Strings(tips)
 	tips = slices.Compact(tips)
+	onHost := func(ref gitx.VMRef) bool {
+		// The clone's remote-tracking refs name host commits; the host
+		// having the object is enough.
+		return strings.HasPrefix(ref.Name, "refs/remotes/") && s.Repo.HasCommit(ref.Commit) || s.reachable(ref.Commit, tips)
+	}
+	var missing []gitx.VMRef
 	seen := map[string]bool{}
 	for _, ref := range sv.Refs {
 		if seen[ref.Name+" "+ref.Commit] {
 			continue
 		}
 		seen[ref.Name+" "+ref.Commit] = true
-		// The clone's remote-tracking refs name host commits; the host
-		// having the object is enough.
-		if strings.HasPrefix(ref.Name, "refs/remotes/") && s.Repo.HasCommit(ref.Commit) {
-			continue
-		}
-		if !s.reachable(ref.Commit, tips) {
-			problems = append(problems, fmt.Sprintf("%s (%s) was not fetched", ref.Name, ref.Commit[:12]))
+		if !onHost(ref) {
+			missing = append(missing, ref)
 		}
 	}
-	return problems, notes, nil
+	if branches != nil && len(missing) > 0 {
+		if missing, err = s.unfetchedInClone(ctx, sb, missing); err != nil {
+			return nil, nil, 0, err
+		}
+	}
+	for _, ref := range missing {
+		problems = append(problems, fmt.Sprintf("%s (%s) was not fetched", ref.Name, ref.Commit[:12]))
+	}
+	return problems, notes, pending, nil
+}
+
+// unfetchedInClone keeps the refs whose commits no branch of the clone
+// reaches: what a fetch would not bring.
+func (s *Service) unfetchedInClone(ctx context.Context, sb workflow.Sandbox, refs []gitx.VMRef) ([]gitx.VMRef, error) {
+	commits := make([]string, 0, len(refs))
+	for _, ref := range refs {
+		commits = append(commits, ref.Commit)
+	}
+	sort.Strings(commits)
+	out, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: gitx.UnfetchedArgv(sb.Path, slices.Compact(commits))})
+	if err != nil {
+		return nil, err
+	}
+	un, complete := gitx.ParseUnfetched(out)
+	if !complete {
+		return nil, fmt.Errorf("incomplete answer from the sandbox's git")
+	}
+	return slices.DeleteFunc(refs, func(ref gitx.VMRef) bool { return !un[ref.Commit] }), nil
 }
 
 // ignored sums ignored paths for one line of the report.

@@ -134,7 +134,7 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 		}
 		if req.Unfetched && st.State != StateMissing {
 			st.Checked = true
-			problems, notes, err := s.unsaved(ctx, sb)
+			problems, notes, _, err := s.unsaved(ctx, sb, true)
 			if err != nil {
 				return nil, workflow.SbxError(err)
 			}
