@@ -3,6 +3,7 @@ package lifecycle_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -115,6 +116,33 @@ func TestUpWithoutInstructionsHintsInit(t *testing.T) {
 	}
 	if !slices.ContainsFunc(w.ui.Hints, func(h string) bool { return strings.Contains(h, "git airlock init") }) {
 		t.Errorf("hints = %q", w.ui.Hints)
+	}
+}
+
+// The AGENTS.md hint is shown when the repository first lacks one, not
+// for every sandbox made from it, and again once AGENTS.md came and went.
+func TestUpInstructionsHintOncePerSituation(t *testing.T) {
+	w := newWorld(t, nil)
+	hinted := func() int {
+		n := 0
+		for _, h := range w.ui.Hints {
+			if strings.Contains(h, "no AGENTS.md here") {
+				n++
+			}
+		}
+		return n
+	}
+	for i, step := range []struct {
+		agents bool
+		want   int // hints so far
+	}{{false, 1}, {false, 1}, {true, 1}, {false, 2}, {false, 2}} {
+		w.repo.files = map[string]bool{"AGENTS.md": step.agents}
+		if err := w.svc.Up(ctx, lifecycle.UpRequest{Name: fmt.Sprintf("box%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+		if got := hinted(); got != step.want {
+			t.Errorf("after sandbox %d (AGENTS.md %v): %d hints, want %d", i, step.agents, got, step.want)
+		}
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 // different commit on each call (a fetch moving a ref); each commit brings
 // a fixed list of files; every call is recorded.
 type fakeRepo struct {
+	workflowtest.Situations
 	revs       map[string][]string          // revision → successive answers, the last repeating
 	trees      map[string][]gitx.TreeChange // commit → what it brings
 	mergeBases map[[2]string]string         // (a, b) → merge base
