@@ -52,8 +52,13 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 		if err := s.fetch(ctx, sb); err != nil && !req.Force {
 			return hint.With(err, "nothing was removed; use --force to remove it anyway")
 		}
-		var problems, notes []string
-		problems, notes, pending, err = s.unsaved(ctx, sb, state.Running())
+		var work unsavedWork
+		work, err = s.unsaved(ctx, sb, state.Running())
+		problems, notes := work.problems, work.notes
+		for _, ref := range work.missing {
+			problems = append(problems, fmt.Sprintf("%s (%s) was not fetched", ref.Name, ref.Commit[:12]))
+		}
+		pending = work.pending
 		if errors.Is(err, errNotSurveyed) {
 			s.UI.Warnf("sandbox %q is not running and a dry run starts none: whether it holds work that would be lost is checked when rm runs, which refuses then", sb.Name)
 		} else if err != nil {
@@ -102,6 +107,14 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	return nil
 }
 
+// unsavedWork is what a sandbox holds that the host does not.
+type unsavedWork struct {
+	problems []string     // in the working trees, and other repositories
+	notes    []string     // files a committed .gitignore ignores
+	missing  []gitx.VMRef // refs whose commits the host does not reach
+	pending  int          // under dry-run: refs the printed fetch would add to what rm keeps
+}
+
 // errNotSurveyed: a dry run does not survey a sandbox that is not
 // running (sbx would start it for the exec).
 var errNotSurveyed = errors.New("not surveyed under dry-run")
@@ -111,28 +124,30 @@ var errNotSurveyed = errors.New("not surveyed under dry-run")
 // worktree's HEAD whose commits were not fetched, older stash entries,
 // each worktree's uncommitted and untracked changes, edits git status
 // hides (skip-worktree, assume-unchanged), files hidden by private ignore
-// rules, and other repositories under the workspace. Problems block rm;
-// notes (files ignored by a committed .gitignore) are told, not refused.
+// rules, and other repositories under the workspace. Problems and missing
+// refs block rm; notes (files ignored by a committed .gitignore) are told,
+// not refused.
 //
 // The real run surveys after its fetch. A dry run has only printed that
 // fetch, so it decides from read-only state to the same end: a commit is
 // fetched when the host reaches it from the tips the fetch leaves in place,
 // or when a branch of the clone reaches it (the fetch brings every branch;
-// one more exec, gitx.UnfetchedArgv, asks the clone). pending is how many
-// refs the printed fetch would add to what rm keeps.
-func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox, running bool) (problems, notes []string, pending int, err error) {
+// one more exec, gitx.UnfetchedArgv, asks the clone).
+func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox, running bool) (unsavedWork, error) {
+	var problems, notes []string
+	pending := 0
 	if s.Sbx.DryRun() && !running {
-		return nil, nil, 0, errNotSurveyed
+		return unsavedWork{}, errNotSurveyed
 	}
 	out, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: gitx.SurveyArgv(sb.Path)})
 	if err != nil {
-		return nil, nil, 0, err
+		return unsavedWork{}, err
 	}
 	sv := gitx.ParseSurvey(out)
 	if !sv.Complete || len(sv.Worktrees) == 0 {
 		// Without the worktree list nothing of the working tree was
 		// checked: refuse rather than report it clean.
-		return nil, nil, 0, fmt.Errorf("incomplete answer from the sandbox's git")
+		return unsavedWork{}, fmt.Errorf("incomplete answer from the sandbox's git")
 	}
 	for i, wt := range sv.Worktrees {
 		where := ""
@@ -166,11 +181,11 @@ func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox, running bool
 	prefix := sandboxref.TrackingPrefix(sb.Remote)
 	fetched, err := s.Repo.Refs(prefix)
 	if err != nil {
-		return nil, nil, 0, err
+		return unsavedWork{}, err
 	}
 	host, err := s.Repo.Refs("refs/heads/")
 	if err != nil {
-		return nil, nil, 0, err
+		return unsavedWork{}, err
 	}
 	// Under dry-run, the clone's branches as the fetch would bring them.
 	var branches map[string]string
@@ -219,13 +234,10 @@ func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox, running bool
 	}
 	if branches != nil && len(missing) > 0 {
 		if missing, err = s.unfetchedInClone(ctx, sb, missing); err != nil {
-			return nil, nil, 0, err
+			return unsavedWork{}, err
 		}
 	}
-	for _, ref := range missing {
-		problems = append(problems, fmt.Sprintf("%s (%s) was not fetched", ref.Name, ref.Commit[:12]))
-	}
-	return problems, notes, pending, nil
+	return unsavedWork{problems: problems, notes: notes, missing: missing, pending: pending}, nil
 }
 
 // unfetchedInClone keeps the refs whose commits no branch of the clone
