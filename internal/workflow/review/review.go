@@ -33,6 +33,7 @@ type Repo interface {
 	Log(ctx context.Context, req gitx.CompareRequest, oneline bool) error
 	DirDiff(ctx context.Context, req gitx.CompareRequest, tool string) error
 	Merge(ctx context.Context, req gitx.MergeRequest) error
+	StagedFiles(ctx context.Context) (int, error)
 	Push(ctx context.Context, req gitx.PushRequest) error
 }
 
