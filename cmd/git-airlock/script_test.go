@@ -54,6 +54,12 @@ func TestScript(t *testing.T) {
 			env.Setenv("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
 			env.Setenv("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
 			env.Setenv("PATH_ORIG", env.Getenv("PATH"))
+			// The checkout, for scenarios that run its scripts (the demo).
+			root, err := filepath.Abs(filepath.Join("..", ".."))
+			if err != nil {
+				return err
+			}
+			env.Setenv("REPO_ROOT", root)
 			env.Setenv("NO_COLOR", "1")
 			// Under -race every process sleeps a second at exit (the race
 			// runtime's atexit_sleep_ms); the scripts start hundreds.
