@@ -27,7 +27,7 @@ test:
 	$(GO) vet ./...
 	@echo "== unit tests (one line per package as it finishes)"
 	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 -timeout 30m $$($(GO) list ./... | grep -v '/cmd/git-airlock$$')
-	@echo "== end-to-end scripts, testdata/script/*.txtar (about a minute on two cores; one line at the end)"
+	@echo "== end-to-end scripts, testdata/script/*.txtar (about a minute on an idle two-core machine, several on a busy one; one line at the end)"
 	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 -timeout 30m ./cmd/git-airlock
 
 # The end-to-end scripts again with the oldest git we claim and the newest
