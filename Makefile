@@ -21,9 +21,14 @@ install: build
 	$(BUILD)/bin/git-airlock -q man $(MANDIR)/man1
 	@case ":$$PATH:" in *":$(BINDIR):"*) ;; *) echo "note: add $(BINDIR) to PATH";; esac
 
+# Two steps, each announced: the end-to-end scripts are one package that
+# prints its line only when all of them are done, about a minute later.
 test:
 	$(GO) vet ./...
-	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 -timeout 30m ./...
+	@echo "== unit tests (one line per package as it finishes)"
+	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 -timeout 30m $$($(GO) list ./... | grep -v '/cmd/git-airlock$$')
+	@echo "== end-to-end scripts, testdata/script/*.txtar (about a minute on an idle two-core machine, several on a busy one; one line at the end)"
+	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 -timeout 30m ./cmd/git-airlock
 
 # The end-to-end scripts again with the oldest git we claim and the newest
 # release, from the prebuilt gits in ../shared/tools/git when present.

@@ -82,6 +82,15 @@ func (r *Repo) Merge(ctx context.Context, req MergeRequest) error {
 	return r.attached(ctx, req.Streams, true, append(args, req.Commit)...)
 }
 
+// StagedFiles counts the files whose staged content differs from HEAD.
+func (r *Repo) StagedFiles(ctx context.Context) (int, error) {
+	out, err := r.output(ctx, "diff", "--cached", "--name-only", "-z")
+	if err != nil {
+		return 0, fmt.Errorf("list staged files: %w", err)
+	}
+	return len(splitNul([]byte(out))), nil
+}
+
 // PushRequest updates one branch of a remote.
 type PushRequest struct {
 	Remote string

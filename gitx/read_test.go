@@ -119,3 +119,24 @@ func TestAheadBehindMany(t *testing.T) {
 		t.Fatalf("one ref: %v, %v", one, err)
 	}
 }
+
+func TestSituations(t *testing.T) {
+	r, trace, _ := tracedRepo(t)
+	if got := r.Situation("instructions"); got != "" {
+		t.Errorf("a new repository recalls %q", got)
+	}
+	for _, kv := range [][2]string{{"instructions", "missing"}, {"reviewTool", "unset"}, {"instructions", "present"}} {
+		if err := r.RecordSituation(kv[0], kv[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := r.Situation("instructions"); got != "present" {
+		t.Errorf("instructions = %q, want the last recorded", got)
+	}
+	if got := r.Situation("reviewTool"); got != "unset" {
+		t.Errorf("reviewTool = %q, lost by another key's write", got)
+	}
+	if trace.Len() != 0 {
+		t.Errorf("git ran:\n%s", trace)
+	}
+}

@@ -64,6 +64,49 @@ func SurveyArgv(dir string) []string {
 	return []string{"sh", "-c", surveyScript, "git-airlock-survey", dir}
 }
 
+// unfetchedScript answers, for the commits given after the clone ($1),
+// which a fetch of the clone's branches would not bring: those that are no
+// commit (a ref at a tree or blob) and those no branch reaches. Only those
+// are printed, one "unfetched <id>" line each; "end" proves the script ran
+// to the end. rm's dry run asks it instead of fetching.
+const unfetchedScript = `cd "$1" || exit 3
+shift
+types=$(printf '%s\n' "$@" | git cat-file --batch-check) || exit 4
+printf '%s\n' "$types" | awk '$2 != "commit" { print "unfetched " $1 }'
+un=$(printf '%s\n' "$types" | awk '$2 == "commit" { print $1 }' | git rev-list --stdin --not --branches --) || exit 4
+printf '%s\n' "$un" | awk -v want="$*" 'BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) k[w[i]] = 1 } k[$1] { print "unfetched " $1 }'
+echo end
+`
+
+// UnfetchedArgv asks the clone at dir which of commits (object ids; any
+// other word is dropped) no branch of it reaches; ParseUnfetched reads
+// the answer.
+func UnfetchedArgv(dir string, commits []string) []string {
+	argv := []string{"sh", "-c", unfetchedScript, "git-airlock-unfetched", dir}
+	for _, c := range commits {
+		if isHash(c) {
+			argv = append(argv, c)
+		}
+	}
+	return argv
+}
+
+// ParseUnfetched reads UnfetchedArgv's answer: the commits no branch
+// reaches, and whether the script ran to its end.
+func ParseUnfetched(out string) (unfetched map[string]bool, complete bool) {
+	unfetched = map[string]bool{}
+	for _, line := range strings.Split(out, "\n") {
+		tag, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
+		switch {
+		case tag == "unfetched" && isHash(rest):
+			unfetched[rest] = true
+		case tag == "end" && rest == "":
+			complete = true
+		}
+	}
+	return unfetched, complete
+}
+
 // Survey is what the VM holds besides what was fetched.
 type Survey struct {
 	Refs      []VMRef // every ref, older stash entries, and each worktree's HEAD

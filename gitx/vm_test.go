@@ -1,12 +1,14 @@
 package gitx
 
 import (
+	"context"
 	"path"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/xec"
 )
 
 func TestParseCloneTopLevel(t *testing.T) {
@@ -163,4 +165,32 @@ func FuzzParseSurvey(f *testing.F) {
 			t.Fatalf("%q: worktree heads missing from refs", out)
 		}
 	})
+}
+
+// TestUnfetchedScript runs UnfetchedArgv's script on a real clone: a
+// branch's commits and their ancestors are fetched, a commit only another
+// ref or a stash holds is not, nor is a ref at a blob.
+func TestUnfetchedScript(t *testing.T) {
+	r, _, sh := tracedRepo(t)
+	first := sh("git rev-parse HEAD")
+	sh("git commit -q --allow-empty -m branch")
+	branch := sh("git rev-parse HEAD")
+	sh("git commit -q --allow-empty -m wip && git update-ref refs/wip/x HEAD && git reset -q --hard HEAD~1")
+	wip := sh("git rev-parse refs/wip/x")
+	blob := sh("echo data | git hash-object -w --stdin")
+	argv := UnfetchedArgv(r.Root, []string{first, branch, wip, blob, "not-a-hash"})
+	if slices.Contains(argv, "not-a-hash") {
+		t.Errorf("argv keeps a word that is no object id: %q", argv)
+	}
+	out, err := r.run.Output(context.Background(), xec.Cmd{Argv: argv})
+	if err != nil {
+		t.Fatalf("%q: %v", argv, err)
+	}
+	got, complete := ParseUnfetched(string(out))
+	if !complete || len(got) != 2 || !got[wip] || !got[blob] {
+		t.Errorf("unfetched = %v (complete %v), want %s and the blob %s:\n%s", got, complete, wip, blob, out)
+	}
+	if _, complete := ParseUnfetched("unfetched " + wip + "\n"); complete {
+		t.Error("an answer without its end line counts as complete")
+	}
 }

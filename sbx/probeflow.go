@@ -31,7 +31,10 @@ type Fact struct {
 
 // ProbeBehaviour creates the sandbox, checks each behaviour, and removes
 // the sandbox again, also when ctx is cancelled (an interrupt): the
-// removal runs on a context of its own.
+// removal runs on a context of its own. Every call into the throwaway
+// sandbox counts as a write (-v echoes it, a dry run prints it): under
+// dry-run the flow lists the calls of a probe whose checks all pass, and
+// its facts mean nothing.
 func (c *Client) ProbeBehaviour(ctx context.Context, req BehaviourRequest) []Fact {
 	var facts []Fact
 	add := func(name string, ok bool, format string, args ...any) {
@@ -61,7 +64,7 @@ func (c *Client) ProbeBehaviour(ctx context.Context, req BehaviourRequest) []Fac
 		add("ls --json", true, "the sandbox is listed, status %q", sb.Status)
 	}
 
-	clone, err := c.ExecOutput(ctx, ExecRequest{Name: req.Name, Argv: []string{"git", "rev-parse", "--show-toplevel"}})
+	clone, err := c.ExecOutput(ctx, ExecRequest{Name: req.Name, Argv: []string{"git", "rev-parse", "--show-toplevel"}, Mutates: true})
 	clone = strings.TrimSpace(clone)
 	switch {
 	case err != nil:
@@ -74,14 +77,14 @@ func (c *Client) ProbeBehaviour(ctx context.Context, req BehaviourRequest) []Fac
 		add("clone", true, "a git clone at %s (not the host's path; discovered, as git-airlock does)", clone)
 	}
 
-	err = c.Exec(ctx, ExecRequest{Name: req.Name, Argv: []string{"sh", "-c", "exit 7"}})
+	err = c.Exec(ctx, ExecRequest{Name: req.Name, Argv: []string{"sh", "-c", "exit 7"}, Mutates: true})
 	var ee *ExitError
 	if errors.As(err, &ee) && ee.Code == 7 {
 		add("exit code", true, "exec passes the command's exit status through (7)")
 	} else {
 		add("exit code", false, "exec of 'exit 7' gave %v", err)
 	}
-	err = c.Exec(ctx, ExecRequest{Name: req.Name, Argv: []string{"git-airlock-probe-no-such-program"}})
+	err = c.Exec(ctx, ExecRequest{Name: req.Name, Argv: []string{"git-airlock-probe-no-such-program"}, Mutates: true})
 	if errors.As(err, &ee) && ee.Code == 127 {
 		add("exec argv", true, "a missing program is the command's exit 127, not a missing sandbox")
 	} else {
@@ -167,7 +170,7 @@ func (c *Client) raw(ctx context.Context, argv ...string) xec.Record {
 	var rec xec.Record
 	rec.Argv = argv
 	var out, errw strings.Builder
-	err := c.Run.Run(ctx, xec.Cmd{Argv: argv, Stdout: &out, Stderr: &errw, Timeout: c.timeout()})
+	err := c.Run.Run(ctx, xec.Cmd{Argv: argv, Stdout: &out, Stderr: &errw, Timeout: c.timeout(), Mutates: true})
 	rec.Stdout, rec.Stderr = []byte(out.String()), []byte(errw.String())
 	var ee *xec.ExitError
 	switch {

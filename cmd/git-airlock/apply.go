@@ -13,5 +13,5 @@ type applyCmd struct {
 }
 
 func (c *applyCmd) Run(ctx context.Context, svc *review.Service, t target, u *ui.UI) error {
-	return svc.Apply(ctx, review.MergeRequest{CompareRequest: c.request(t, u), AcceptRisk: c.AcceptRisk})
+	return svc.Apply(ctx, review.MergeRequest{CompareRequest: c.request(t, u), AcceptRisk: c.AcceptRisk, Verbose: u.Verbose})
 }

@@ -50,7 +50,12 @@ func printChecks(u *ui.UI, checks []machine.Check) {
 // stderr apart) to a transcript that can be attached to a bug report.
 func (c *doctorCmd) probe(ctx context.Context, svc *machine.Service, l *Loaded, u *ui.UI) error {
 	if l.Run.DryRun != nil {
-		return fmt.Errorf("doctor --probe creates and removes a sandbox; it has no dry-run")
+		// The calls are printed; no repository is made for them.
+		name := sbx.ProbeName(time.Now())
+		repoDir := filepath.Join(os.TempDir(), "git-airlock-probe-XXXXXX", "repo") // named when made
+		u.Infof("probing sbx with throwaway sandbox %q from %s", name, repoDir)
+		svc.Probe(ctx, machine.ProbeRequest{Name: name, Repo: repoDir, HostRemote: func(context.Context) (string, error) { return "", nil }})
+		return nil
 	}
 	dir, err := os.MkdirTemp("", "git-airlock-probe-")
 	if err != nil {

@@ -54,6 +54,12 @@ func TestScript(t *testing.T) {
 			env.Setenv("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
 			env.Setenv("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
 			env.Setenv("PATH_ORIG", env.Getenv("PATH"))
+			// The checkout, for scenarios that run its scripts (the demo).
+			root, err := filepath.Abs(filepath.Join("..", ".."))
+			if err != nil {
+				return err
+			}
+			env.Setenv("REPO_ROOT", root)
 			env.Setenv("NO_COLOR", "1")
 			// Under -race every process sleeps a second at exit (the race
 			// runtime's atexit_sleep_ms); the scripts start hundreds.
@@ -196,7 +202,8 @@ func versionLess(a, b string) bool {
 // Sandbox paths in airlock:// URLs, which only the real run knows, and the
 // random marker of `sbx exec`'s wrapper are normalised; only sbx and git
 // commands are compared (-v echoes a gh that then turns out missing), and
-// `sbx ls`, a read the dry run prints, is dropped.
+// `sbx ls`, a read the dry run prints, is dropped; doctor --probe's
+// throwaway names are normalised.
 func cmdCmpDry(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 {
 		ts.Fatalf("usage: cmpdry DRY-STDOUT REAL-V-STDERR")
@@ -220,6 +227,10 @@ func cmdCmpDry(ts *testscript.TestScript, neg bool, args []string) {
 var (
 	execWrapper = regexp.MustCompile(`sh -c 'printf '\\''%s\\n'\\'' "\$0"; exec "\$@"' git-airlock-exec-[0-9a-f]+ `)
 	airlockURL  = regexp.MustCompile(`airlock://([^/\s]+)/\S*`)
+	// doctor --probe's throwaway sandbox and temporary repository are
+	// named anew on every run.
+	probeRepo = regexp.MustCompile(`git-airlock-probe-[^/\s]*`)
+	probeName = regexp.MustCompile(`airlock-probe-[0-9]+`)
 )
 
 // dryLines keeps the lines that start with prefix, normalised.
@@ -235,6 +246,8 @@ func dryLines(text, prefix string) []string {
 		}
 		line = execWrapper.ReplaceAllString(line, "")
 		line = airlockURL.ReplaceAllString(line, "airlock://$1/…")
+		line = probeRepo.ReplaceAllString(line, "git-airlock-probe-…")
+		line = probeName.ReplaceAllString(line, "airlock-probe-N")
 		out = append(out, line)
 	}
 	return out

@@ -66,8 +66,15 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 		if len(st.Unfetched) == 0 {
 			fmt.Fprintln(u.Out, "unfetched nothing: every commit in the sandbox is fetched")
 		}
-		for _, s := range st.Unfetched {
-			fmt.Fprintf(u.Out, "unfetched %s\n", s)
+		for j, s := range st.Unfetched {
+			label := "unfetched"
+			if j > 0 {
+				label = "         "
+			}
+			fmt.Fprintf(u.Out, "%s %s\n", label, s)
+		}
+		if len(st.Unfetched) > 0 {
+			u.Hint("'git airlock fetch' brings new commits on branches; keep the rest from inside the sandbox ('git airlock shell'): commit it, or make it a branch")
 		}
 	}
 }

@@ -51,6 +51,7 @@ func (r *recorder) log() string {
 // given as "a is an ancestor of b" pairs.
 type fakeRepo struct {
 	recorder
+	workflowtest.Situations
 	facts      gitx.Worktree
 	head       gitx.Head
 	files      map[string]bool

@@ -20,6 +20,7 @@ import (
 // Repo is what the lifecycle needs of the host repository.
 type Repo interface {
 	workflow.FetchRepo
+	workflow.Situations
 	Facts() (gitx.Worktree, error)
 	Head() (gitx.Head, error)
 	Exists(rel string) bool

@@ -119,6 +119,33 @@ func TestUpWithoutInstructionsHintsInit(t *testing.T) {
 	}
 }
 
+// The AGENTS.md hint is shown when the repository first lacks one, not
+// for every sandbox made from it, and again once AGENTS.md came and went.
+func TestUpInstructionsHintOncePerSituation(t *testing.T) {
+	w := newWorld(t, nil)
+	hinted := func() int {
+		n := 0
+		for _, h := range w.ui.Hints {
+			if strings.Contains(h, "no AGENTS.md here") {
+				n++
+			}
+		}
+		return n
+	}
+	for i, step := range []struct {
+		agents bool
+		want   int // hints so far
+	}{{false, 1}, {false, 1}, {true, 1}, {false, 2}, {false, 2}} {
+		w.repo.files = map[string]bool{"AGENTS.md": step.agents}
+		if err := w.svc.Up(ctx, lifecycle.UpRequest{Name: fmt.Sprintf("box%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+		if got := hinted(); got != step.want {
+			t.Errorf("after sandbox %d (AGENTS.md %v): %d hints, want %d", i, step.agents, got, step.want)
+		}
+	}
+}
+
 func TestUpInitialisesThePolicyOnlyOnce(t *testing.T) {
 	for _, initialised := range []bool{false, true} {
 		w := newWorld(t, nil, gitx.ConfigEntry{Key: "airlock.networkpolicy", Value: "allow-all"})
@@ -704,11 +731,30 @@ func TestStatusUnfetchedWakesOnlyLiveSandboxes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !got[0].Checked || len(got[0].Unfetched) != 1 || !strings.Contains(got[0].Unfetched[0], "refs/heads/wip") {
+	if !got[0].Checked || len(got[0].Unfetched) != 1 || !strings.HasPrefix(got[0].Unfetched[0], "wip (") {
 		t.Errorf("box = %+v", got[0])
 	}
 	if got[1].Name != "gone" || got[1].Checked || w.sbx.called("ExecOutput gone") {
 		t.Errorf("woke a missing sandbox: %+v\n%s", got[1], w.sbx.log())
+	}
+}
+
+// status --unfetched says per ref what a fetch brings and what rm would
+// lose: the clone answers which commits no branch reaches.
+func TestStatusUnfetchedSaysWhatAFetchBrings(t *testing.T) {
+	w := unsavedWorld(t)
+	w.survey("ref "+hash("w")+"  refs/heads/wip", "ref "+hash("x")+"  refs/wip/x", "ref "+hash("t")+"  refs/tags/v1")
+	w.sbx.outputs[strings.Join(gitx.UnfetchedArgv("/home/u/repo", []string{hash("t"), hash("x")}), " ")] = "unfetched " + hash("x") + "\nend\n"
+	got, err := w.svc.Status(ctx, lifecycle.StatusRequest{Name: "box", Unfetched: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"wip (" + hash("w")[:12] + "): new commits, not fetched yet",
+		"refs/wip/x (" + hash("x")[:12] + "): on no branch; rm would lose it",
+	}
+	if !slices.Equal(got[0].Unfetched, want) {
+		t.Errorf("unfetched = %q, want %q\n%s", got[0].Unfetched, want, w.sbx.log())
 	}
 }
 

@@ -34,7 +34,7 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.Sbx.Get(ctx, sb.Name)
+	state, err := s.Sbx.Get(ctx, sb.Name)
 	var nf *sbx.NotFoundError
 	gone := errors.As(err, &nf)
 	if _, perr := s.Sbx.Program(); perr != nil && s.Sbx.DryRun() {
@@ -45,6 +45,7 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	if err != nil && !gone {
 		return workflow.SbxError(err)
 	}
+	pending := 0 // under dry-run: what the printed fetch would add to the kept refs
 	if gone {
 		s.UI.Warnf("sandbox %q no longer exists in sbx; keeping what was fetched from it", sb.Name)
 	} else {
@@ -54,8 +55,22 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 		if err := s.fetch(ctx, sb); err != nil {
 			s.UI.Warnf("could not fetch sandbox %q (git's message is above); checking what it holds that the host lacks", sb.Name)
 		}
-		problems, notes, err := s.unsaved(ctx, sb)
-		if err != nil {
+		var work unsavedWork
+		work, err = s.unsaved(ctx, sb, state.Running())
+		problems, notes := work.problems, work.notes
+		// The report names the first refs and counts the rest.
+		const maxListed = 50
+		for i, ref := range work.missing {
+			if i == maxListed {
+				problems = append(problems, fmt.Sprintf("and %s not fetched", workflow.Plural(len(work.missing)-i, "more ref", "more refs")))
+				break
+			}
+			problems = append(problems, fmt.Sprintf("%s (%s) was not fetched", ref.Name, ref.Commit[:12]))
+		}
+		pending = work.pending
+		if errors.Is(err, errNotSurveyed) {
+			s.UI.Warnf("sandbox %q is not running and a dry run starts none: whether it holds work that would be lost is checked when rm runs, which refuses then", sb.Name)
+		} else if err != nil {
 			if !req.Force {
 				return hint.With(fmt.Errorf("check sandbox %q for unsaved work: %w", sb.Name, err), "nothing was removed; use --force to remove it anyway")
 			}
@@ -82,6 +97,7 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	if err != nil {
 		return err
 	}
+	kept += pending
 	if kept > 0 {
 		rec := sandboxref.RemovalRecord{Removal: removal, Time: cmp.Or(req.At, time.Now()), Agent: sb.Agent, Base: sb.Base}
 		if err := s.Repo.ConfigSet(ctx, sandboxref.RemovalRecordKey(removal), rec.String()); err != nil {
@@ -100,26 +116,47 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	return nil
 }
 
+// unsavedWork is what a sandbox holds that the host does not.
+type unsavedWork struct {
+	problems []string     // in the working trees, and other repositories
+	notes    []string     // files a committed .gitignore ignores
+	missing  []gitx.VMRef // refs whose commits the host does not reach
+	pending  int          // under dry-run: refs the printed fetch would add to what rm keeps
+}
+
+// errNotSurveyed: a dry run does not survey a sandbox that is not
+// running (sbx would start it for the exec).
+var errNotSurveyed = errors.New("not surveyed under dry-run")
+
 // unsaved accounts, from one exec (gitx.SurveyArgv), for everything in
 // the sandbox that is not on the host: refs in every namespace and each
 // worktree's HEAD whose commits were not fetched, older stash entries,
 // each worktree's uncommitted and untracked changes, edits git status
 // hides (skip-worktree, assume-unchanged), files hidden by private ignore
-// rules, and other repositories under the workspace. Problems block rm;
-// notes (files ignored by a committed .gitignore) are told, not refused.
-func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox) (problems, notes []string, err error) {
-	if s.Sbx.DryRun() {
-		return nil, nil, nil
+// rules, and other repositories under the workspace. Problems and missing
+// refs block rm; notes (files ignored by a committed .gitignore) are told,
+// not refused.
+//
+// The real run surveys after its fetch. A dry run has only printed that
+// fetch, so it decides from read-only state to the same end: a commit is
+// fetched when the host reaches it from the tips the fetch leaves in place,
+// or when a branch of the clone reaches it (the fetch brings every branch;
+// one more exec, gitx.UnfetchedArgv, asks the clone).
+func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox, running bool) (unsavedWork, error) {
+	var problems, notes []string
+	pending := 0
+	if s.Sbx.DryRun() && !running {
+		return unsavedWork{}, errNotSurveyed
 	}
 	out, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: gitx.SurveyArgv(sb.Path)})
 	if err != nil {
-		return nil, nil, err
+		return unsavedWork{}, err
 	}
 	sv := gitx.ParseSurvey(out)
 	if !sv.Complete || len(sv.Worktrees) == 0 {
 		// Without the worktree list nothing of the working tree was
 		// checked: refuse rather than report it clean.
-		return nil, nil, fmt.Errorf("incomplete answer from the sandbox's git")
+		return unsavedWork{}, fmt.Errorf("incomplete answer from the sandbox's git")
 	}
 	for i, wt := range sv.Worktrees {
 		where := ""
@@ -150,56 +187,96 @@ func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox) (problems, n
 	for _, c := range sv.Clones {
 		problems = append(problems, fmt.Sprintf("another repository at %s is not checked", c))
 	}
-	fetched, err := s.Repo.Refs(sandboxref.TrackingPrefix(sb.Remote))
+	prefix := sandboxref.TrackingPrefix(sb.Remote)
+	fetched, err := s.Repo.Refs(prefix)
 	if err != nil {
-		return nil, nil, err
+		return unsavedWork{}, err
 	}
 	host, err := s.Repo.Refs("refs/heads/")
 	if err != nil {
-		return nil, nil, err
+		return unsavedWork{}, err
+	}
+	// Under dry-run, the clone's branches as the fetch would bring them.
+	var branches map[string]string
+	if s.Sbx.DryRun() {
+		branches = map[string]string{}
+		for _, ref := range sv.Refs {
+			if b, ok := strings.CutPrefix(ref.Name, "refs/heads/"); ok {
+				branches[b] = ref.Commit
+				if _, ok := fetched[prefix+b]; !ok {
+					pending++
+				}
+			}
+		}
+		if pending == 0 && len(fetched) == 0 && len(sv.Worktrees[0].Head) > 0 {
+			pending = 1 // the sandbox's HEAD, kept as superseded
+		}
 	}
 	tips := make([]string, 0, len(fetched)+len(host))
-	for _, h := range fetched {
-		tips = append(tips, h)
+	for name, h := range fetched {
+		// A tracking ref the fetch moves no longer counts; its new tip
+		// is the clone's branch, which the clone answers for.
+		if c, ok := branches[strings.TrimPrefix(name, prefix)]; branches == nil || !ok || c == h {
+			tips = append(tips, h)
+		}
 	}
 	for _, h := range host {
 		tips = append(tips, h)
 	}
 	sort.Strings(tips)
 	tips = slices.Compact(tips)
-	seen := map[string]bool{}
 	// An agent may make a million refs to one commit: each commit is
-	// judged once, and the report names the first refs and counts the rest.
+	// judged once.
 	saved := map[string]bool{}
-	const maxListed = 50
-	unlisted := 0
-	for _, ref := range sv.Refs {
-		if seen[ref.Name+" "+ref.Commit] {
-			continue
-		}
-		seen[ref.Name+" "+ref.Commit] = true
+	onHost := func(ref gitx.VMRef) bool {
 		// The clone's remote-tracking refs name host commits; the host
 		// having the object is enough.
 		if strings.HasPrefix(ref.Name, "refs/remotes/") && s.Repo.HasCommit(ref.Commit) {
-			continue
+			return true
 		}
 		ok, judged := saved[ref.Commit]
 		if !judged {
 			ok = s.reachable(ref.Commit, tips)
 			saved[ref.Commit] = ok
 		}
-		switch {
-		case ok:
-		case len(problems) >= maxListed:
-			unlisted++
-		default:
-			problems = append(problems, fmt.Sprintf("%s (%s) was not fetched", ref.Name, ref.Commit[:12]))
+		return ok
+	}
+	var missing []gitx.VMRef
+	seen := map[string]bool{}
+	for _, ref := range sv.Refs {
+		if seen[ref.Name+" "+ref.Commit] {
+			continue
+		}
+		seen[ref.Name+" "+ref.Commit] = true
+		if !onHost(ref) {
+			missing = append(missing, ref)
 		}
 	}
-	if unlisted > 0 {
-		problems = append(problems, fmt.Sprintf("and %s not fetched", workflow.Plural(unlisted, "more ref", "more refs")))
+	if branches != nil && len(missing) > 0 {
+		if missing, err = s.unfetchedInClone(ctx, sb, missing); err != nil {
+			return unsavedWork{}, err
+		}
 	}
-	return problems, notes, nil
+	return unsavedWork{problems: problems, notes: notes, missing: missing, pending: pending}, nil
+}
+
+// unfetchedInClone keeps the refs whose commits no branch of the clone
+// reaches: what a fetch would not bring.
+func (s *Service) unfetchedInClone(ctx context.Context, sb workflow.Sandbox, refs []gitx.VMRef) ([]gitx.VMRef, error) {
+	commits := make([]string, 0, len(refs))
+	for _, ref := range refs {
+		commits = append(commits, ref.Commit)
+	}
+	sort.Strings(commits)
+	out, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: gitx.UnfetchedArgv(sb.Path, slices.Compact(commits))})
+	if err != nil {
+		return nil, err
+	}
+	un, complete := gitx.ParseUnfetched(out)
+	if !complete {
+		return nil, fmt.Errorf("incomplete answer from the sandbox's git")
+	}
+	return slices.DeleteFunc(refs, func(ref gitx.VMRef) bool { return !un[ref.Commit] }), nil
 }
 
 // ignored sums ignored paths for one line of the report.

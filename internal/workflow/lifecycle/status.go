@@ -2,10 +2,13 @@ package lifecycle
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/gate"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/workflow"
@@ -134,12 +137,22 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 		}
 		if req.Unfetched && st.State != StateMissing {
 			st.Checked = true
-			problems, notes, err := s.unsaved(ctx, sb)
+			work, err := s.unsaved(ctx, sb, true)
 			if err != nil {
 				return nil, workflow.SbxError(err)
 			}
-			st.Unfetched = problems
-			for _, n := range notes {
+			// Which refs on no branch a fetch would not bring (a
+			// branch's own commits always come): one more exec, only
+			// when there are such refs. A dry run's survey kept only
+			// those already.
+			lost := slices.DeleteFunc(slices.Clone(work.missing), func(r gitx.VMRef) bool { return strings.HasPrefix(r.Name, "refs/heads/") })
+			if len(lost) > 0 && !s.Sbx.DryRun() {
+				if lost, err = s.unfetchedInClone(ctx, sb, lost); err != nil {
+					return nil, workflow.SbxError(err)
+				}
+			}
+			st.Unfetched = append(work.problems, unfetchedRefs(work.missing, lost)...)
+			for _, n := range work.notes {
 				st.Unfetched = append(st.Unfetched, "not kept by rm: "+n)
 			}
 		}
@@ -152,6 +165,32 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 		out = append(out, removed...)
 	}
 	return out, nil
+}
+
+// unfetchedRefs says, one line per ref, what of the sandbox's refs the
+// host lacks and what to do about it: a branch's new commits come with a
+// fetch; a ref on no branch (lost), which no fetch brings, would be lost
+// by rm. Refs a fetched branch brings (a HEAD on a branch, a tag) need no
+// line of their own.
+func unfetchedRefs(missing, lost []gitx.VMRef) []string {
+	isLost := map[gitx.VMRef]bool{}
+	for _, ref := range lost {
+		isLost[ref] = true
+	}
+	var out []string
+	for _, ref := range missing {
+		at := ref.Commit[:12]
+		switch branch, ok := strings.CutPrefix(ref.Name, "refs/heads/"); {
+		case ok:
+			out = append(out, fmt.Sprintf("%s (%s): new commits, not fetched yet", branch, at))
+		case !isLost[ref]:
+		case ref.Name == "HEAD" || strings.HasSuffix(ref.Name, ": HEAD"):
+			out = append(out, fmt.Sprintf("%s (%s): detached, on no branch; rm would lose it", ref.Name, at))
+		default:
+			out = append(out, fmt.Sprintf("%s (%s): on no branch; rm would lose it", ref.Name, at))
+		}
+	}
+	return out
 }
 
 // DefaultBase is the host side when none is given: airlock.base, else the

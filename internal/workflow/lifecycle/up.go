@@ -113,7 +113,12 @@ func (s *Service) ensure(ctx context.Context, name string) (_ workflow.Sandbox, 
 	if err := s.ensurePolicy(ctx); err != nil {
 		return workflow.Sandbox{}, false, err
 	}
+	// Once per repository, and again when AGENTS.md went missing since.
+	instructions := "present"
 	if !HasInstructions(s.Repo) {
+		instructions = "missing"
+	}
+	if workflow.SituationChanged(s.Repo, s.Sbx.DryRun(), "instructions", instructions) && instructions == "missing" {
 		s.UI.Hint("no AGENTS.md here: 'git airlock init' writes a starter that tells the agent how to work and commit")
 	}
 	if n, err := s.Repo.Uncommitted(ctx); err == nil && n > 0 {
@@ -287,7 +292,7 @@ func (s *Service) Run(ctx context.Context, req RunRequest) error {
 	agentName := s.agentFor(r)
 	a, _ := agent.Lookup(agentName)
 	argv, known := a.HeadlessArgv(req.Task, req.AgentArgs)
-	if !known {
+	if !known && workflow.SituationChanged(s.Repo, s.Sbx.DryRun(), "headless."+agentName, "unknown") {
 		s.UI.Warnf("%s has no known headless mode; passing the task as its last argument", agentName)
 	}
 	if created {

@@ -17,6 +17,7 @@ import (
 // different commit on each call (a fetch moving a ref); each commit brings
 // a fixed list of files; every call is recorded.
 type fakeRepo struct {
+	workflowtest.Situations
 	revs       map[string][]string          // revision → successive answers, the last repeating
 	trees      map[string][]gitx.TreeChange // commit → what it brings
 	mergeBases map[[2]string]string         // (a, b) → merge base
@@ -142,11 +143,21 @@ func (f *fakeRepo) DirDiff(_ context.Context, req gitx.CompareRequest, tool stri
 	return nil
 }
 
+// Merge reports on its streams as git does: "Updating …" on stdout, and on
+// failure an error on stderr.
 func (f *fakeRepo) Merge(_ context.Context, req gitx.MergeRequest) error {
 	f.calls = append(f.calls, "merge")
 	f.merges = append(f.merges, req)
+	if req.Streams.Out != nil {
+		fmt.Fprintln(req.Streams.Out, "Updating a..b")
+	}
+	if f.mergeErr != nil && req.Streams.Err != nil {
+		fmt.Fprintln(req.Streams.Err, "error: would be overwritten")
+	}
 	return f.mergeErr
 }
+
+func (f *fakeRepo) StagedFiles(context.Context) (int, error) { return 2, nil }
 
 func (f *fakeRepo) Push(_ context.Context, req gitx.PushRequest) error {
 	f.calls = append(f.calls, "push")

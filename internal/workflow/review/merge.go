@@ -1,10 +1,12 @@
 package review
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/git-airlock/git-airlock/gitx"
@@ -20,6 +22,10 @@ import (
 type MergeRequest struct {
 	CompareRequest
 	AcceptRisk bool
+	// Verbose passes git's own report of a squash through; otherwise
+	// apply says what it did in one line, and git's output is shown only
+	// when git fails.
+	Verbose bool
 }
 
 // Merge merges the sandbox's work into the checked-out branch: exactly the
@@ -47,12 +53,41 @@ func (s *Service) Apply(ctx context.Context, req MergeRequest) error {
 	if err != nil {
 		return err
 	}
-	s.UI.Infof("applying %s", Scope(p.sandbox.Name, req.Branch, s.baseName("HEAD")))
-	if err := s.Repo.Merge(ctx, gitx.MergeRequest{Commit: p.commit, Squash: true, Streams: req.Streams}); err != nil {
+	scope := Scope(p.sandbox.Name, req.Branch, s.baseName("HEAD"))
+	if s.DryRun {
+		s.UI.Infof("applying %s", scope)
+	}
+	// git's report of a squash ("Updating …", "Fast-forward", "Squash
+	// commit -- not updating HEAD", a diffstat) is kept back, and shown
+	// whole, on its own streams, only when git fails (a conflict's lines
+	// are on its stdout).
+	st := req.Streams
+	var out, errw bytes.Buffer
+	if !req.Verbose && !s.DryRun {
+		st.Out, st.Err = &out, &errw
+	}
+	if err := s.Repo.Merge(ctx, gitx.MergeRequest{Commit: p.commit, Squash: true, Streams: st}); err != nil {
+		copyTo(req.Streams.Out, &out)
+		copyTo(req.Streams.Err, &errw)
 		return shown("git merge --squash", err)
 	}
-	s.UI.Infof("the sandbox's changes are staged as one uncommitted change; review with 'git diff --cached', then commit")
+	if s.DryRun {
+		return nil
+	}
+	n, err := s.Repo.StagedFiles(ctx)
+	if err != nil {
+		return err
+	}
+	s.UI.Infof("applied %s: %s staged as one uncommitted change", scope, workflow.Plural(n, "file", "files"))
+	s.UI.Hint("review with 'git diff --cached', then commit")
 	return nil
+}
+
+// copyTo writes what was kept back, if anyone reads it.
+func copyTo(w io.Writer, b *bytes.Buffer) {
+	if w != nil && b.Len() > 0 {
+		_, _ = w.Write(b.Bytes())
+	}
 }
 
 type prepared struct {

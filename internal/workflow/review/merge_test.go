@@ -12,6 +12,7 @@ import (
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/workflow"
+	"github.com/git-airlock/git-airlock/internal/xec"
 )
 
 var ctx = context.Background()
@@ -273,8 +274,39 @@ func TestApplySquashesTheInspectedCommit(t *testing.T) {
 	if !m.Squash || m.Commit != agentCommit || m.Message != "" {
 		t.Errorf("apply ran %+v", m)
 	}
-	if len(w.ui.Infos) == 0 || !strings.Contains(w.ui.Infos[len(w.ui.Infos)-1], "git diff --cached") {
-		t.Errorf("infos %q", w.ui.Infos)
+	if want := []string{`applied sandbox "x1", base feature: 2 files staged as one uncommitted change`}; !slices.Equal(w.ui.Infos, want) {
+		t.Errorf("infos %q, want %q", w.ui.Infos, want)
+	}
+	if len(w.ui.Hints) == 0 || !strings.Contains(w.ui.Hints[len(w.ui.Hints)-1], "git diff --cached") {
+		t.Errorf("hints %q", w.ui.Hints)
+	}
+}
+
+// git's report of the squash reaches the user only with -v, or when git
+// fails: then whole, once, on git's own streams.
+func TestApplyKeepsGitsReportBack(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		verbose        bool
+		fail           bool
+		wantOut, wantE string
+	}{
+		{"quiet", false, false, "", ""},
+		{"verbose", true, false, "Updating a..b\n", ""},
+		{"git fails", false, true, "Updating a..b\n", "error: would be overwritten\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, "src/main.go")
+			if tc.fail {
+				w.repo.mergeErr = &xec.ExitError{Code: 2}
+			}
+			var out, errw strings.Builder
+			req := MergeRequest{CompareRequest: CompareRequest{Name: "x1", Streams: xec.Streams{Out: &out, Err: &errw}}, Verbose: tc.verbose}
+			err := w.svc.Apply(ctx, req)
+			if (err != nil) != tc.fail || out.String() != tc.wantOut || errw.String() != tc.wantE {
+				t.Errorf("err %v, stdout %q, stderr %q; want stdout %q, stderr %q", err, out.String(), errw.String(), tc.wantOut, tc.wantE)
+			}
+		})
 	}
 }
 

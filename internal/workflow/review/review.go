@@ -25,6 +25,7 @@ import (
 // Repo is what review needs of the host repository.
 type Repo interface {
 	workflow.FetchRepo
+	workflow.Situations
 	gate.Repo
 	Head() (gitx.Head, error)
 	ConfigGet(ctx context.Context, key string) (string, bool, error)
@@ -32,6 +33,7 @@ type Repo interface {
 	Log(ctx context.Context, req gitx.CompareRequest, oneline bool) error
 	DirDiff(ctx context.Context, req gitx.CompareRequest, tool string) error
 	Merge(ctx context.Context, req gitx.MergeRequest) error
+	StagedFiles(ctx context.Context) (int, error)
 	Push(ctx context.Context, req gitx.PushRequest) error
 }
 
@@ -227,9 +229,12 @@ func (s *Service) Review(ctx context.Context, req CompareRequest) error {
 		if err := s.Repo.Diff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, false); err != nil {
 			return shown("git diff", err)
 		}
-		s.UI.Hint("no review tool is configured, so this was 'git diff'; choose one: git config airlock.reviewTool <tool> (meld, kdiff3, vscode, …)")
+		if workflow.SituationChanged(s.Repo, s.DryRun, "reviewTool", "unset") {
+			s.UI.Hint("no review tool is configured, so this was 'git diff'; choose one: git config airlock.reviewTool <tool> (meld, kdiff3, vscode, …)")
+		}
 		return nil
 	}
+	workflow.SituationChanged(s.Repo, s.DryRun, "reviewTool", "set")
 	return s.Repo.DirDiff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, tool)
 }
 
