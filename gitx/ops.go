@@ -54,7 +54,11 @@ func (r *Repo) DirDiff(ctx context.Context, req CompareRequest, tool string) err
 // MergeRequest merges one commit into the checked-out branch.
 type MergeRequest struct {
 	Commit string // a full object id: what was inspected is what is merged
-	// Message of the merge commit; empty lets git fast-forward when it can.
+	// Message of the merge commit. When set, the merge always makes a
+	// commit (--no-ff) with exactly this message, read from stdin so that
+	// the argv a dry run lists does not depend on it, and without git's
+	// merge.log shortlog, which would follow (and so hide) its trailers.
+	// Empty lets git fast-forward when it can.
 	Message string
 	// Squash stages the change as one uncommitted change instead.
 	Squash bool
@@ -76,10 +80,12 @@ func (r *Repo) Merge(ctx context.Context, req MergeRequest) error {
 	if req.NoVerify {
 		args = append(args, "--no-verify")
 	}
+	s := req.Streams
 	if req.Message != "" {
-		args = append(args, "-m", req.Message)
+		args = append(args, "--no-ff", "--no-log", "-F", "-")
+		s.In = strings.NewReader(req.Message)
 	}
-	return r.attached(ctx, req.Streams, true, append(args, req.Commit)...)
+	return r.attached(ctx, s, true, append(args, req.Commit)...)
 }
 
 // PushRequest updates one branch of a remote.

@@ -33,7 +33,8 @@ type fakeRepo struct {
 	mergeBaseCalls [][2]string
 	diffs          [][2]string // DiffTree (from, to)
 	fetched        [][]string
-	configAdds     [][2]string
+	notes          map[string]string // refs/notes/airlock: object → note
+	squashMsg      string
 	compares       []gitx.CompareRequest
 	tools          []string
 	merges         []gitx.MergeRequest
@@ -97,9 +98,34 @@ func (f *fakeRepo) IsAncestor(a, b string) (bool, error) {
 	return a == b || f.ancestors[[2]string{a, b}], nil
 }
 
-func (f *fakeRepo) ConfigAdd(_ context.Context, key, value string) error {
-	f.calls = append(f.calls, "config-add "+key)
-	f.configAdds = append(f.configAdds, [2]string{key, value})
+func (f *fakeRepo) ConfigUnset(_ context.Context, key string) error {
+	f.calls = append(f.calls, "config-unset "+key)
+	return nil
+}
+
+// AppendNote appends as git notes append does: a blank line between texts.
+func (f *fakeRepo) AppendNote(_ context.Context, ref, object, text string) error {
+	f.calls = append(f.calls, "note "+object)
+	if f.notes == nil {
+		f.notes = map[string]string{}
+	}
+	if old := f.notes[object]; old != "" {
+		text = old + "\n" + text
+	}
+	f.notes[object] = text
+	return nil
+}
+
+func (f *fakeRepo) Notes(string) (map[string]string, error) { return f.notes, nil }
+
+func (f *fakeRepo) PushNotes(_ context.Context, _ xec.Streams, remote, ref string) error {
+	f.calls = append(f.calls, "push-notes "+remote+" "+ref)
+	return nil
+}
+
+func (f *fakeRepo) AppendSquashMessage(text string) error {
+	f.calls = append(f.calls, "squash-message")
+	f.squashMsg += text
 	return nil
 }
 

@@ -33,6 +33,8 @@ type Repo interface {
 	DirDiff(ctx context.Context, req gitx.CompareRequest, tool string) error
 	Merge(ctx context.Context, req gitx.MergeRequest) error
 	Push(ctx context.Context, req gitx.PushRequest) error
+	PushNotes(ctx context.Context, s xec.Streams, remote, ref string) error
+	AppendSquashMessage(text string) error
 }
 
 // Forge opens pull requests.
