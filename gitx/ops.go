@@ -55,8 +55,9 @@ func (r *Repo) DirDiff(ctx context.Context, req CompareRequest, tool string) err
 type MergeRequest struct {
 	Commit string // a full object id: what was inspected is what is merged
 	// Message of the merge commit. When set, the merge always makes a
-	// commit (--no-ff) with exactly this message, read from stdin so that
-	// the argv a dry run lists does not depend on it, and without git's
+	// commit (--no-ff) with exactly this message, read from a file in the
+	// git directory (git merge reads no message from stdin) so that the
+	// argv a dry run lists does not depend on it, and without git's
 	// merge.log shortlog, which would follow (and so hide) its trailers.
 	// Empty lets git fast-forward when it can.
 	Message string
@@ -80,12 +81,17 @@ func (r *Repo) Merge(ctx context.Context, req MergeRequest) error {
 	if req.NoVerify {
 		args = append(args, "--no-verify")
 	}
-	s := req.Streams
 	if req.Message != "" {
-		args = append(args, "--no-ff", "--no-log", "-F", "-")
-		s.In = strings.NewReader(req.Message)
+		msg := filepath.Join(r.GitDir, "AIRLOCK_MERGE_MSG")
+		if r.run.DryRun == nil {
+			if err := os.WriteFile(msg, []byte(req.Message), 0o644); err != nil {
+				return fmt.Errorf("write the merge message: %w", err)
+			}
+			defer os.Remove(msg)
+		}
+		args = append(args, "--no-ff", "--no-log", "-F", msg)
 	}
-	return r.attached(ctx, s, true, append(args, req.Commit)...)
+	return r.attached(ctx, req.Streams, true, append(args, req.Commit)...)
 }
 
 // PushRequest updates one branch of a remote.

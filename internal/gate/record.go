@@ -196,7 +196,7 @@ func Accepted(notes map[string]string, entries []gitx.ConfigEntry, sandbox strin
 		}
 	}
 	for _, a := range legacyAccepted(entries) {
-		if a.Sandbox == sandbox {
+		if a.Sandbox == sandbox && !migrated(notes, a) {
 			out = append(out, a)
 		}
 	}
@@ -239,6 +239,17 @@ func (g *Gate) AcceptedCommit(commit string, entries []gitx.ConfigEntry) bool {
 	return false
 }
 
+// migrated reports whether a config record is already a note (a record
+// of another commit kept the key, see MigrateAcceptances).
+func migrated(notes map[string]string, a sandboxref.Acceptance) bool {
+	for _, rec := range ParseRecords(notes[a.Commit]) {
+		if rec.Action == "accept" && rec.Inspected == a.Commit && rec.Sandbox == a.Sandbox && rec.Time.Equal(a.Time) {
+			return true
+		}
+	}
+	return false
+}
+
 // MigrateAcceptances moves the acceptances older versions kept in git
 // config (sandboxref.AcceptedKey) to review notes on their commits, then
 // drops the config key. A record whose commit this repository no longer
@@ -248,8 +259,16 @@ func (g *Gate) MigrateAcceptances(ctx context.Context, entries []gitx.ConfigEntr
 	if len(old) == 0 {
 		return 0, nil
 	}
+	notes, err := g.Repo.Notes(sandboxref.NotesRef)
+	if err != nil {
+		return 0, err
+	}
 	moved := 0
 	for _, a := range old {
+		if migrated(notes, a) {
+			moved++
+			continue
+		}
 		if c, err := g.Repo.ResolveCommit(a.Commit); err != nil || c != a.Commit {
 			continue
 		}

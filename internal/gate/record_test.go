@@ -119,4 +119,13 @@ func TestMigrateAcceptancesMovesConfigRecordsToNotes(t *testing.T) {
 	if n, err := g.MigrateAcceptances(context.Background(), entries); err != nil || n != 1 || len(repo.unset) != 0 {
 		t.Errorf("migrated %d, %v, unset %v", n, err, repo.unset)
 	}
+	// Read together, the moved record counts once; run again, it is not
+	// written twice.
+	if got := Accepted(repo.notes, entries, "x"); len(got) != 2 {
+		t.Errorf("acceptances %+v, want the note and the unmoved config record", got)
+	}
+	before := repo.notes[agentCommit]
+	if _, err := g.MigrateAcceptances(context.Background(), entries); err != nil || repo.notes[agentCommit] != before {
+		t.Errorf("migrated twice: %v\n%s", err, repo.notes[agentCommit])
+	}
 }
