@@ -161,3 +161,13 @@ func (r *Repo) AppendSquashMessage(text string) error {
 func (r *Repo) PushNotes(ctx context.Context, s xec.Streams, remote, ref string) error {
 	return r.attached(ctx, s, true, "push", remote, ref+":"+ref)
 }
+
+// ShowNoted shows the given commits newest first, each with its notes
+// under ref (`git log --no-walk=sorted --notes --notes=<ref> <commit>...`).
+func (r *Repo) ShowNoted(ctx context.Context, s xec.Streams, ref string, commits []string, oneline bool) error {
+	args := []string{"log", "--no-walk=sorted", "--notes", "--notes=" + ref}
+	if oneline {
+		args = append(args, "--oneline")
+	}
+	return r.attached(ctx, s, false, append(append(args, commits...), "--")...)
+}

@@ -17,7 +17,10 @@ import (
 // output.
 type CompareRequest struct {
 	Base, Theirs string
-	Streams      xec.Streams
+	// Notes is a notes ref whose notes Log shows next to git's default
+	// notes (git airlock log shows the review records).
+	Notes   string
+	Streams xec.Streams
 }
 
 // Diff shows what Theirs changed since it forked from Base
@@ -36,6 +39,9 @@ func (r *Repo) Log(ctx context.Context, req CompareRequest, oneline bool) error 
 	args := []string{"log"}
 	if oneline {
 		args = append(args, "--oneline")
+	}
+	if req.Notes != "" {
+		args = append(args, "--notes", "--notes="+req.Notes)
 	}
 	return r.attached(ctx, req.Streams, false, append(args, req.Base+".."+req.Theirs, "--")...)
 }

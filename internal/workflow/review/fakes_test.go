@@ -35,6 +35,7 @@ type fakeRepo struct {
 	fetched        [][]string
 	notes          map[string]string // refs/notes/airlock: object → note
 	squashMsg      string
+	shown          []string // commits ShowNoted showed
 	compares       []gitx.CompareRequest
 	tools          []string
 	merges         []gitx.MergeRequest
@@ -120,6 +121,12 @@ func (f *fakeRepo) Notes(string) (map[string]string, error) { return f.notes, ni
 
 func (f *fakeRepo) PushNotes(_ context.Context, _ xec.Streams, remote, ref string) error {
 	f.calls = append(f.calls, "push-notes "+remote+" "+ref)
+	return nil
+}
+
+func (f *fakeRepo) ShowNoted(_ context.Context, _ xec.Streams, ref string, commits []string, _ bool) error {
+	f.calls = append(f.calls, "show-noted")
+	f.shown = append(f.shown, commits...)
 	return nil
 }
 

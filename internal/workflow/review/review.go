@@ -34,6 +34,7 @@ type Repo interface {
 	Merge(ctx context.Context, req gitx.MergeRequest) error
 	Push(ctx context.Context, req gitx.PushRequest) error
 	PushNotes(ctx context.Context, s xec.Streams, remote, ref string) error
+	ShowNoted(ctx context.Context, s xec.Streams, ref string, commits []string, oneline bool) error
 	AppendSquashMessage(text string) error
 }
 
@@ -210,7 +211,8 @@ func (s *Service) Log(ctx context.Context, req CompareRequest, oneline bool) err
 		return err
 	}
 	s.announce(sb, req, base)
-	return shown("git log", s.Repo.Log(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, oneline))
+	// The review notes show on the commits a merge, apply or pr inspected.
+	return shown("git log", s.Repo.Log(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Notes: sandboxref.NotesRef, Streams: req.Streams}, oneline))
 }
 
 // Review opens the whole change in a directory diff tool: airlock.reviewTool,
