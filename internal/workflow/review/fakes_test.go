@@ -36,6 +36,7 @@ type fakeRepo struct {
 	notes          map[string]string // refs/notes/airlock: object → note
 	squashMsg      string
 	shown          []string // commits ShowNoted showed
+	stats          map[string][4]int
 	compares       []gitx.CompareRequest
 	tools          []string
 	merges         []gitx.MergeRequest
@@ -128,6 +129,17 @@ func (f *fakeRepo) ShowNoted(_ context.Context, _ xec.Streams, ref string, commi
 	f.calls = append(f.calls, "show-noted")
 	f.shown = append(f.shown, commits...)
 	return nil
+}
+
+// AheadBehind answers from stats: each commit's (ahead, files, added,
+// deleted) against any base.
+func (f *fakeRepo) AheadBehind(_ context.Context, a, _ string) (int, int, error) {
+	return f.stats[a][0], 0, nil
+}
+
+func (f *fakeRepo) DiffStat(_ context.Context, _, theirs string) (gitx.DiffStat, error) {
+	s := f.stats[theirs]
+	return gitx.DiffStat{Files: s[1], Added: s[2], Deleted: s[3]}, nil
 }
 
 func (f *fakeRepo) AppendSquashMessage(text string) error {

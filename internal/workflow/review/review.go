@@ -35,6 +35,8 @@ type Repo interface {
 	Push(ctx context.Context, req gitx.PushRequest) error
 	PushNotes(ctx context.Context, s xec.Streams, remote, ref string) error
 	ShowNoted(ctx context.Context, s xec.Streams, ref string, commits []string, oneline bool) error
+	AheadBehind(ctx context.Context, a, b string) (ahead, behind int, err error)
+	DiffStat(ctx context.Context, base, theirs string) (gitx.DiffStat, error)
 	AppendSquashMessage(text string) error
 }
 
@@ -56,6 +58,7 @@ type Service struct {
 	Settings *config.Settings
 	Entries  []gitx.ConfigEntry
 	Forge    Forge
+	Sbx      Execer // runs compare's --check inside a sandbox
 	// DryRun: commands are printed, not run; nothing is resolved.
 	DryRun bool
 	// ConfirmRisk shows high-severity findings and, on a terminal, asks
