@@ -15,7 +15,7 @@ type runCmd struct {
 	Task      string   `arg:"" help:"The task, in quotes."`
 	AgentArgs []string `arg:"" optional:"" help:"More arguments for the agent, after --."`
 	NoFetch   bool     `help:"Do not fetch the agent's work when it finishes."`
-	Agents    []string `sep:"," placeholder:"AGENT,..." help:"Run the task in one new sandbox per agent, side by side (see 'git airlock compare')."`
+	Agents    []string `sep:"," placeholder:"AGENT" help:"Run the task in one new sandbox per agent, side by side (see 'git airlock compare')."`
 	Count     int      `default:"1" placeholder:"N" help:"Sandboxes per agent (with --agents, or for --agent alone)."`
 	Jobs      int      `default:"3" placeholder:"N" help:"With several sandboxes: how many agents run at once."`
 	JSON      bool     `name:"json" help:"With several sandboxes: print the result as JSON."`
