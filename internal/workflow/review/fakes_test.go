@@ -105,17 +105,22 @@ func (f *fakeRepo) ConfigUnset(_ context.Context, key string) error {
 	return nil
 }
 
-// AppendNote appends as git notes append does: a blank line between texts.
-func (f *fakeRepo) AppendNote(_ context.Context, ref, object, text string) error {
+func (f *fakeRepo) AppendNote(_ context.Context, _, object, text string) error {
 	f.calls = append(f.calls, "note "+object)
-	if f.notes == nil {
-		f.notes = map[string]string{}
+	f.notes = appendNote(f.notes, object, text)
+	return nil
+}
+
+// appendNote appends as git notes append does: a blank line between texts.
+func appendNote(notes map[string]string, object, text string) map[string]string {
+	if notes == nil {
+		notes = map[string]string{}
 	}
-	if old := f.notes[object]; old != "" {
+	if old, ok := notes[object]; ok {
 		text = old + "\n" + text
 	}
-	f.notes[object] = text
-	return nil
+	notes[object] = text
+	return notes
 }
 
 func (f *fakeRepo) Notes(string) (map[string]string, error) { return f.notes, nil }
