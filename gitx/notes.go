@@ -124,7 +124,7 @@ func parseNumstatZ(in io.Reader) (DiffStat, error) {
 		}
 		a, aerr := strconv.Atoi(f[0])
 		d, derr := strconv.Atoi(f[1])
-		if aerr != nil || derr != nil {
+		if aerr != nil || derr != nil || a < 0 || d < 0 {
 			return DiffStat{}, fmt.Errorf("read numstat record %q", rec)
 		}
 		s.Added += a

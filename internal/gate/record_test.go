@@ -129,3 +129,28 @@ func TestMigrateAcceptancesMovesConfigRecordsToNotes(t *testing.T) {
 		t.Errorf("migrated twice: %v\n%s", err, repo.notes[agentCommit])
 	}
 }
+
+// Notes come from wherever the user fetched them: ParseRecords must take
+// any text, and every record it returns names a commit; a record's own
+// note reads back as that record.
+func FuzzParseRecords(f *testing.F) {
+	f.Add("Airlock-Sandbox: a\nAirlock-Inspected: c1\nAirlock-Accepted: ci\n", "x.yml")
+	f.Add("text\n\nAirlock-Findings: high x, medium\n\n", "a\n\nAirlock-Inspected: z")
+	f.Fuzz(func(t *testing.T, note, path string) {
+		for _, rec := range ParseRecords(note) {
+			if rec.Inspected == "" {
+				t.Fatalf("a record without a commit from %q", note)
+			}
+		}
+		g := &Gate{Repo: agentRepo(path)}
+		r, err := g.Inspect(context.Background(), "HEAD", tracking)
+		if err != nil {
+			return
+		}
+		rec := g.NewRecord("merge", "x", "claude", r, headCommit, false)
+		recs := ParseRecords(rec.Note())
+		if len(recs) != 1 || recs[0].Inspected != agentCommit || len(recs[0].Accepted) != 0 || recs[0].Sandbox != "x" {
+			t.Fatalf("path %q: note parsed as %+v", path, recs)
+		}
+	})
+}
