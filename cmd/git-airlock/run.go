@@ -69,6 +69,10 @@ func (c *runCmd) runAgents(ctx context.Context, g *Globals, l *Loaded, u *ui.UI,
 	if c.Count < 1 || c.Jobs < 1 {
 		return hint.Errorf([]string{"give a number of 1 or more"}, "--count and --jobs must be at least 1")
 	}
+	if len(c.Agents) > 0 && g.Agent != "" {
+		return hint.Errorf([]string{"one agent, several times: --agent " + g.Agent + " --count N", "several agents: --agents " + g.Agent + ",codex"},
+			"--agent and --agents both name the agents")
+	}
 	agents := c.Agents
 	if len(agents) == 0 {
 		agents = []string{l.Settings.Agent()}
