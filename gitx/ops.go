@@ -17,7 +17,10 @@ import (
 // output.
 type CompareRequest struct {
 	Base, Theirs string
-	Streams      xec.Streams
+	// Notes is a notes ref whose notes Log shows next to git's default
+	// notes (git airlock log shows the review records).
+	Notes   string
+	Streams xec.Streams
 }
 
 // Diff shows what Theirs changed since it forked from Base
@@ -37,6 +40,9 @@ func (r *Repo) Log(ctx context.Context, req CompareRequest, oneline bool) error 
 	if oneline {
 		args = append(args, "--oneline")
 	}
+	if req.Notes != "" {
+		args = append(args, "--notes", "--notes="+req.Notes)
+	}
 	return r.attached(ctx, req.Streams, false, append(args, req.Base+".."+req.Theirs, "--")...)
 }
 
@@ -54,7 +60,12 @@ func (r *Repo) DirDiff(ctx context.Context, req CompareRequest, tool string) err
 // MergeRequest merges one commit into the checked-out branch.
 type MergeRequest struct {
 	Commit string // a full object id: what was inspected is what is merged
-	// Message of the merge commit; empty lets git fast-forward when it can.
+	// Message of the merge commit. When set, the merge always makes a
+	// commit (--no-ff) with exactly this message, read from a file in the
+	// git directory (git merge reads no message from stdin) so that the
+	// argv a dry run lists does not depend on it, and without git's
+	// merge.log shortlog, which would follow (and so hide) its trailers.
+	// Empty lets git fast-forward when it can.
 	Message string
 	// Squash stages the change as one uncommitted change instead.
 	Squash bool
@@ -77,7 +88,14 @@ func (r *Repo) Merge(ctx context.Context, req MergeRequest) error {
 		args = append(args, "--no-verify")
 	}
 	if req.Message != "" {
-		args = append(args, "-m", req.Message)
+		msg := filepath.Join(r.GitDir, "AIRLOCK_MERGE_MSG")
+		if r.run.DryRun == nil {
+			if err := os.WriteFile(msg, []byte(req.Message), 0o644); err != nil {
+				return fmt.Errorf("write the merge message: %w", err)
+			}
+			defer os.Remove(msg)
+		}
+		args = append(args, "--no-ff", "--no-log", "-F", msg)
 	}
 	return r.attached(ctx, req.Streams, true, append(args, req.Commit)...)
 }

@@ -63,6 +63,7 @@ type CLI struct {
 	Review     reviewCmd     `cmd:"" help:"Review the agent's change in your git difftool."`
 	Inspect    inspectCmd    `cmd:"" help:"Report what a merge would bring that can run code or widen access."`
 	Merge      mergeCmd      `cmd:"" help:"Merge the agent's work into the current branch."`
+	Compare    compareCmd    `cmd:"" help:"Compare the sandboxes of one task side by side, then merge the one you pick."`
 	Apply      applyCmd      `cmd:"" help:"Bring the agent's changes in as one uncommitted change."`
 	Pr         prCmd         `cmd:"" name:"pr" help:"Push the agent's work from the host and open a pull request."`
 	Push       pushCmd       `cmd:"" help:"Hand host commits to the agent as a branch in its clone."`
@@ -238,7 +239,7 @@ func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 	client := &sbx.Client{Run: l.Run, Timeout: l.Settings.Timeout(), CreateTimeout: l.Settings.CreateTimeout(), CacheDir: cacheDir(inv.Env)}
 	l.Lifecycle = &lifecycle.Service{UI: u, Sbx: client, Tmux: &tmux.Client{Run: l.Run}, Settings: l.Settings,
 		Entries: l.Entries, Self: self, Home: home, Progress: u.Err}
-	l.Review = &review.Service{UI: u, Settings: l.Settings, Entries: l.Entries, Forge: &forge.GH{Run: l.Run},
+	l.Review = &review.Service{UI: u, Settings: l.Settings, Entries: l.Entries, Forge: &forge.GH{Run: l.Run}, Sbx: client,
 		DryRun: l.Run.DryRun != nil, ConfirmRisk: confirmRisk(u)}
 	l.Machine = &machine.Service{UI: u, Sbx: client, Settings: l.Settings, Entries: l.Entries,
 		GitVersion: func(ctx context.Context) (string, error) { return gitx.Version(ctx, l.Run) },

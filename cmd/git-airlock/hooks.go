@@ -98,17 +98,7 @@ func (c *hookCmd) referenceTransaction(ctx context.Context, g *gate.Gate, l *Loa
 		return nil
 	}
 	updates := gate.ParseRefUpdates(u.In)
-	accepted := func(commit string) bool {
-		for _, e := range l.Entries {
-			if e.Key != strings.ToLower(sandboxref.AcceptedKey) {
-				continue
-			}
-			if a, ok := sandboxref.ParseAcceptance(e.Value); ok && a.Commit == commit {
-				return true
-			}
-		}
-		return false
-	}
+	accepted := func(commit string) bool { return g.AcceptedCommit(commit, l.Entries) }
 	var head gate.Head
 	if h, err := l.Repo.Head(); err == nil {
 		head = gate.Head{Branch: h.Branch, Commit: h.Hash}

@@ -10,8 +10,18 @@ import (
 type logCmd struct {
 	compareFlags
 	Oneline bool `help:"One line per commit."`
+	Reviews bool `help:"Show the review records (refs/notes/airlock) of sandbox work in the current branch's history instead."`
 }
 
-func (c *logCmd) Run(ctx context.Context, svc *review.Service, t target, u *ui.UI) error {
+// Run takes the target from l only for the sandbox's log: the reviews of
+// the current branch need no sandbox, and may outlive every one.
+func (c *logCmd) Run(ctx context.Context, svc *review.Service, l *Loaded, u *ui.UI) error {
+	if c.Reviews {
+		return svc.Reviews(ctx, streams(u), c.Oneline)
+	}
+	t, err := l.target()
+	if err != nil {
+		return err
+	}
 	return svc.Log(ctx, c.request(t, u), c.Oneline)
 }

@@ -1,6 +1,7 @@
 // Package gate is the merge gate: it inspects exactly what a merge of a
 // sandbox commit would bring, decides against the high-severity threshold,
-// records an accepted risk by object id, and is the logic of the
+// records the review (and an accepted risk) by object id in git notes and
+// trailers (record.go), and is the logic of the
 // pre-merge-commit hook. It does not know which command called it; the
 // callers narrate and ask, cmd/git-airlock renders its reports.
 package gate
@@ -28,7 +29,9 @@ type Repo interface {
 	TrackedHooksPath(ctx context.Context) (string, error)
 	Refs(prefix string) (map[string]string, error)
 	IsAncestor(a, b string) (bool, error)
-	ConfigAdd(ctx context.Context, key, value string) error
+	ConfigUnset(ctx context.Context, key string) error
+	AppendNote(ctx context.Context, ref, object, text string) error
+	Notes(ref string) (map[string]string, error)
 	MergeHeads() []string
 	ReflogCommits(ctx context.Context, ref string) ([]string, error)
 }
@@ -39,7 +42,7 @@ var _ Repo = (*gitx.Repo)(nil)
 type Gate struct {
 	Repo    Repo
 	Protect []string         // airlock.protect
-	Now     func() time.Time // for acceptance records; time.Now when nil
+	Now     func() time.Time // for review records; time.Now when nil
 }
 
 // Report is what a merge would bring; its JSON field names are the
@@ -72,41 +75,11 @@ func (g *Gate) Inspect(ctx context.Context, base, theirs string) (Report, error)
 	return g.inspectMerge(ctx, base, theirs)
 }
 
-// Accept records that the user accepted a report's high-severity findings
-// for its commit, in local git config (sandboxref.AcceptedKey).
-func (g *Gate) Accept(ctx context.Context, sandbox string, r Report) (sandboxref.Acceptance, error) {
-	high := r.OnlyHigh().Findings
-	a := sandboxref.Acceptance{Sandbox: sandbox, Commit: r.Commit, Time: g.now(), Count: len(high)}
-	seen := map[string]bool{}
-	for _, f := range high {
-		if !seen[f.Rule] {
-			seen[f.Rule] = true
-			a.Rules = append(a.Rules, f.Rule)
-		}
-	}
-	return a, g.Repo.ConfigAdd(ctx, sandboxref.AcceptedKey, a.String())
-}
-
 func (g *Gate) now() time.Time {
 	if g.Now != nil {
 		return g.Now()
 	}
 	return time.Now()
-}
-
-// Accepted returns the recorded acceptances of a sandbox from config
-// entries.
-func Accepted(entries []gitx.ConfigEntry, sandbox string) []sandboxref.Acceptance {
-	var out []sandboxref.Acceptance
-	for _, e := range entries {
-		if e.Key != strings.ToLower(sandboxref.AcceptedKey) {
-			continue
-		}
-		if a, ok := sandboxref.ParseAcceptance(e.Value); ok && a.Sandbox == sandbox {
-			out = append(out, a)
-		}
-	}
-	return out
 }
 
 // HookStop is a merge the pre-merge-commit hook stopped; Report holds

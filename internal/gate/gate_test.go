@@ -31,7 +31,9 @@ type fakeRepo struct {
 	resolved       []string
 	mergeBaseCalls [][2]string
 	diffs          [][2]string
-	added          [][2]string
+	added          [][2]string // (notes ref, object) of every note written
+	notes          map[string]string
+	unset          []string
 }
 
 func (f *fakeRepo) ResolveCommit(rev string) (string, error) {
@@ -66,11 +68,26 @@ func (f *fakeRepo) IsAncestor(a, b string) (bool, error) {
 	return a == b || f.contains[[2]string{a, b}], nil
 }
 
-func (f *fakeRepo) ConfigAdd(_ context.Context, key, value string) error {
+// AppendNote appends as git notes append does: a blank line between texts.
+func (f *fakeRepo) AppendNote(_ context.Context, ref, object, text string) error {
 	if f.addErr != nil {
 		return f.addErr
 	}
-	f.added = append(f.added, [2]string{key, value})
+	f.added = append(f.added, [2]string{ref, object})
+	if f.notes == nil {
+		f.notes = map[string]string{}
+	}
+	if old := f.notes[object]; old != "" {
+		text = old + "\n" + text
+	}
+	f.notes[object] = text
+	return nil
+}
+
+func (f *fakeRepo) Notes(string) (map[string]string, error) { return f.notes, nil }
+
+func (f *fakeRepo) ConfigUnset(_ context.Context, key string) error {
+	f.unset = append(f.unset, key)
 	return nil
 }
 
@@ -232,43 +249,17 @@ func TestOnlyHighNarrowsFindingsAndCounts(t *testing.T) {
 	}
 }
 
-func TestAcceptRecordsEachRuleOnceWithTheInjectedTime(t *testing.T) {
-	repo := agentRepo(".github/workflows/a.yml", ".github/workflows/b.yml", ".envrc", "Makefile")
-	at := time.Date(2026, 11, 27, 13, 4, 5, 0, time.FixedZone("CET", 3600))
-	g := &Gate{Repo: repo, Now: func() time.Time { return at }}
-	r, err := g.Inspect(context.Background(), "HEAD", tracking)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := g.Accept(context.Background(), "x", r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Findings come by path (.envrc before .github/), each rule once.
-	want := "x " + agentCommit + " 2026-11-27T12:04:05Z 3 direnv,ci"
-	if len(repo.added) != 1 || repo.added[0] != [2]string{sandboxref.AcceptedKey, want} {
-		t.Fatalf("config added %q, want one %s = %q", repo.added, sandboxref.AcceptedKey, want)
-	}
-	if a.Count != 3 || !slices.Equal(a.Rules, []string{"direnv", "ci"}) || a.Commit != agentCommit || !a.Time.Equal(at) {
-		t.Errorf("Acceptance = %+v", a)
-	}
-	// The record reads back as written.
-	got := Accepted([]gitx.ConfigEntry{{Key: "airlock.acceptedrisk", Value: want}}, "x")
-	if len(got) != 1 || got[0].Count != 3 || got[0].Commit != agentCommit || !slices.Equal(got[0].Rules, a.Rules) {
-		t.Errorf("read back %+v", got)
-	}
-}
-
-func TestAcceptPropagatesTheConfigError(t *testing.T) {
+func TestRecordPropagatesTheNoteError(t *testing.T) {
 	repo := agentRepo(".envrc")
-	repo.addErr = errors.New("config locked")
+	repo.addErr = errors.New("notes locked")
 	g := &Gate{Repo: repo, Now: time.Now}
 	r, err := g.Inspect(context.Background(), "HEAD", tracking)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := g.Accept(context.Background(), "x", r); err == nil || !strings.Contains(err.Error(), "config locked") {
-		t.Errorf("Accept error = %v", err)
+	rec := g.NewRecord("merge", "x", "claude", r, headCommit, true)
+	if err := g.Record(context.Background(), rec, r.Commit); err == nil || !strings.Contains(err.Error(), "notes locked") {
+		t.Errorf("Record error = %v", err)
 	}
 }
 
@@ -283,7 +274,7 @@ func TestAcceptedFiltersBySandboxAndSkipsMalformedValues(t *testing.T) {
 		{Key: "airlock.protect", Value: "x gggg 2026-11-27T12:00:00Z 1 ci"},                  // another key
 		{Key: "airlock.acceptedrisk", Value: "x hhhh 2026-11-28T09:30:00+01:00 1 protected"}, // an offset is fine
 	}
-	got := Accepted(entries, "x")
+	got := Accepted(nil, entries, "x")
 	var commits []string
 	for _, a := range got {
 		commits = append(commits, a.Commit)
@@ -291,7 +282,7 @@ func TestAcceptedFiltersBySandboxAndSkipsMalformedValues(t *testing.T) {
 	if !slices.Equal(commits, []string{"aaaa", "hhhh"}) {
 		t.Errorf("accepted commits %v, want [aaaa hhhh]", commits)
 	}
-	if len(Accepted(entries, "nobody")) != 0 {
+	if len(Accepted(nil, entries, "nobody")) != 0 {
 		t.Errorf("acceptances of an unknown sandbox")
 	}
 }

@@ -224,9 +224,17 @@ func DefaultName(agentName, root string) string {
 	return agentName + "-" + folder + "-" + hash
 }
 
-// AcceptedKey is the multi-valued git config key that records accepted
-// risks, one Acceptance per value.
+// AcceptedKey is the multi-valued git config key that recorded accepted
+// risks, one Acceptance per value, before they moved to the notes under
+// NotesRef. It is still read, and moved to the notes by the next merge,
+// apply or pr.
 const AcceptedKey = "airlock.acceptedRisk"
+
+// NotesRef holds git-airlock's review records: one git note per landed
+// commit (the sandbox commit the gate inspected, and the merge commit that
+// landed it) with the findings and what the user accepted. It is never in
+// a sandbox remote's fetch refspecs, so nothing from a sandbox reaches it.
+const NotesRef = "refs/notes/airlock"
 
 // Acceptance is one recorded acceptance of high-severity findings:
 // "<sandbox> <commit> <time> <count> <rule,rule…>" in git config.

@@ -124,6 +124,20 @@ func (u *UI) Confirm(question string) bool {
 	return line == "y" || line == "yes"
 }
 
+// Ask asks for one line on a terminal and returns it trimmed; without a
+// terminal it answers "".
+func (u *UI) Ask(question string) string {
+	if !u.Interactive {
+		return ""
+	}
+	fmt.Fprintf(u.Err, Prefix+"%s ", question)
+	if u.in == nil {
+		u.in = bufio.NewReader(u.In)
+	}
+	line, _ := u.in.ReadString('\n')
+	return strings.TrimSpace(line)
+}
+
 // Status renders OK/WARN/FAIL labels for doctor.
 func (u *UI) Status(level string) string {
 	switch level {

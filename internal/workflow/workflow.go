@@ -236,3 +236,12 @@ func ClonePath(ctx context.Context, c interface {
 	}
 	return p, nil
 }
+
+// ErrorText is an error with its first hint on one line, for a row of a
+// table (run --agents, compare) where one sandbox failed and others not.
+func ErrorText(err error) string {
+	if h := hint.Of(err); len(h) > 0 {
+		return err.Error() + " (" + h[0] + ")"
+	}
+	return err.Error()
+}

@@ -50,6 +50,7 @@ func (r *recorder) log() string {
 // fakeRepo is the host repository: facts, config, refs and a commit graph
 // given as "a is an ancestor of b" pairs.
 type fakeRepo struct {
+	notes map[string]string // refs/notes/airlock: object → note
 	recorder
 	workflowtest.Situations
 	facts      gitx.Worktree
@@ -138,7 +139,8 @@ func (r *fakeRepo) Refs(prefix string) (map[string]string, error) {
 	}
 	return out, nil
 }
-func (r *fakeRepo) HasCommit(h string) bool { return r.commits[h] }
+func (r *fakeRepo) HasCommit(h string) bool                 { return r.commits[h] }
+func (r *fakeRepo) Notes(string) (map[string]string, error) { return r.notes, nil }
 func (r *fakeRepo) IsAncestor(a, b string) (bool, error) {
 	return a == b || r.ancestors[[2]string{a, b}], nil
 }

@@ -32,6 +32,7 @@ type Repo interface {
 	ConfigUnset(ctx context.Context, key string) error
 	ConfigEntries(ctx context.Context, pattern string) ([]gitx.ConfigEntry, error)
 	Refs(prefix string) (map[string]string, error)
+	Notes(ref string) (map[string]string, error)
 	HasCommit(hash string) bool
 	IsAncestor(a, b string) (bool, error)
 	AheadBehindMany(ctx context.Context, base string, refs []string) (map[string]gitx.Counts, error)

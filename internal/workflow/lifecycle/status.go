@@ -98,10 +98,13 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 		lc <- listed{list, err}
 	}()
 	base := DefaultBase(s.Settings.Base(), workflow.CurrentBranch(s.Repo))
+	// Acceptances are read from the review notes (and the config record
+	// of older versions); a notes ref that cannot be read shows none.
+	notes, _ := s.Repo.Notes(sandboxref.NotesRef)
 	out := make([]SandboxStatus, 0, len(sandboxes))
 	for _, sb := range sandboxes {
 		st := SandboxStatus{Name: sb.Name, Remote: sb.Remote, Agent: sb.Agent, Path: sb.Path, Base: base, State: StateMissing}
-		for _, a := range gate.Accepted(s.Entries, sb.Name) {
+		for _, a := range gate.Accepted(notes, s.Entries, sb.Name) {
 			st.Accepted = append(st.Accepted, AcceptedRisk{Commit: a.Commit, Time: a.Time.UTC(), Count: a.Count, Rules: a.Rules})
 		}
 		var err error

@@ -74,7 +74,9 @@ func (s *Service) ensurePolicy(ctx context.Context) error {
 
 // ensure creates the sandbox if needed and registers it as a remote; created
 // says whether this call created it.
-func (s *Service) ensure(ctx context.Context, name string) (_ workflow.Sandbox, created bool, _ error) {
+// agentName is the agent a new sandbox is made for; group, when set, is
+// recorded on its remote (run --agents, see agents.go).
+func (s *Service) ensure(ctx context.Context, name, agentName, group string) (_ workflow.Sandbox, created bool, _ error) {
 	w, err := s.preflightRepo()
 	if err != nil {
 		return workflow.Sandbox{}, false, err
@@ -82,7 +84,6 @@ func (s *Service) ensure(ctx context.Context, name string) (_ workflow.Sandbox, 
 	if err := sbxspec.ValidateName(name); err != nil {
 		return workflow.Sandbox{}, false, hint.With(err, "choose another with --name")
 	}
-	agentName := s.Settings.Agent()
 	list, err := s.preflightSbx(ctx)
 	if err != nil {
 		return workflow.Sandbox{}, false, err
@@ -107,7 +108,7 @@ func (s *Service) ensure(ctx context.Context, name string) (_ workflow.Sandbox, 
 			return workflow.Sandbox{}, false, hint.Errorf([]string{"choose another name with --name"},
 				"sandbox %q already exists, and sbx does not say which repository it was made from", name)
 		}
-		sb, err := s.register(ctx, name, existing.Agent, false)
+		sb, err := s.register(ctx, name, existing.Agent, "", false)
 		return sb, false, err
 	}
 	if err := s.ensurePolicy(ctx); err != nil {
@@ -129,7 +130,7 @@ func (s *Service) ensure(ctx context.Context, name string) (_ workflow.Sandbox, 
 	if err := s.Sbx.Create(ctx, sbx.CreateRequest{Name: name, Agent: agentName, Path: w.Root}); err != nil {
 		return workflow.Sandbox{}, false, workflow.SbxError(err)
 	}
-	sb, err := s.register(ctx, name, agentName, true)
+	sb, err := s.register(ctx, name, agentName, group, true)
 	if err != nil {
 		return workflow.Sandbox{}, false, hint.With(err, "the sandbox was created; 'git airlock up --name "+name+"' registers it again")
 	}
@@ -159,7 +160,7 @@ func HasInstructions(repo interface{ Exists(string) bool }) bool {
 // register discovers where the clone lives inside the VM and adds the
 // airlock-<name> remote for it. created: the sandbox was created just
 // now (under dry-run, its creation was only printed).
-func (s *Service) register(ctx context.Context, name, agentName string, created bool) (workflow.Sandbox, error) {
+func (s *Service) register(ctx context.Context, name, agentName, group string, created bool) (workflow.Sandbox, error) {
 	path, err := workflow.ClonePath(ctx, s.Sbx, name)
 	if err != nil {
 		return workflow.Sandbox{}, err
@@ -174,6 +175,9 @@ func (s *Service) register(ctx context.Context, name, agentName string, created 
 	}
 	if sb.Base != "" {
 		extra["airlockBase"] = sb.Base
+	}
+	if group != "" {
+		extra[GroupKey] = group
 	}
 	if err := s.Repo.AddSandboxRemote(ctx, gitx.RemoteSpec{Name: sb.Remote, URL: url, Extra: extra}); err != nil {
 		return workflow.Sandbox{}, err
@@ -204,7 +208,7 @@ type UpRequest struct {
 
 // Up creates the sandbox if needed and runs the agent in the terminal.
 func (s *Service) Up(ctx context.Context, req UpRequest) error {
-	r, created, err := s.ensure(ctx, req.Name)
+	r, created, err := s.ensure(ctx, req.Name, s.Settings.Agent(), "")
 	if err != nil {
 		return err
 	}
@@ -279,7 +283,7 @@ func (s *Service) Run(ctx context.Context, req RunRequest) error {
 	if strings.TrimSpace(req.Task) == "" {
 		return hint.Errorf([]string{`give the task in quotes: git airlock run "fix the failing test"`}, "empty task")
 	}
-	r, created, err := s.ensure(ctx, req.Name)
+	r, created, err := s.ensure(ctx, req.Name, s.Settings.Agent(), "")
 	if err != nil {
 		return err
 	}

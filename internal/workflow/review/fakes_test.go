@@ -34,7 +34,10 @@ type fakeRepo struct {
 	mergeBaseCalls [][2]string
 	diffs          [][2]string // DiffTree (from, to)
 	fetched        [][]string
-	configAdds     [][2]string
+	notes          map[string]string // refs/notes/airlock: object → note
+	squashMsg      string
+	shown          []string // commits ShowNoted showed
+	stats          map[string][4]int
 	compares       []gitx.CompareRequest
 	tools          []string
 	merges         []gitx.MergeRequest
@@ -98,9 +101,56 @@ func (f *fakeRepo) IsAncestor(a, b string) (bool, error) {
 	return a == b || f.ancestors[[2]string{a, b}], nil
 }
 
-func (f *fakeRepo) ConfigAdd(_ context.Context, key, value string) error {
-	f.calls = append(f.calls, "config-add "+key)
-	f.configAdds = append(f.configAdds, [2]string{key, value})
+func (f *fakeRepo) ConfigUnset(_ context.Context, key string) error {
+	f.calls = append(f.calls, "config-unset "+key)
+	return nil
+}
+
+func (f *fakeRepo) AppendNote(_ context.Context, _, object, text string) error {
+	f.calls = append(f.calls, "note "+object)
+	f.notes = appendNote(f.notes, object, text)
+	return nil
+}
+
+// appendNote appends as git notes append does: a blank line between texts.
+func appendNote(notes map[string]string, object, text string) map[string]string {
+	if notes == nil {
+		notes = map[string]string{}
+	}
+	if old, ok := notes[object]; ok {
+		text = old + "\n" + text
+	}
+	notes[object] = text
+	return notes
+}
+
+func (f *fakeRepo) Notes(string) (map[string]string, error) { return f.notes, nil }
+
+func (f *fakeRepo) PushNotes(_ context.Context, _ xec.Streams, remote, ref string) error {
+	f.calls = append(f.calls, "push-notes "+remote+" "+ref)
+	return nil
+}
+
+func (f *fakeRepo) ShowNoted(_ context.Context, _ xec.Streams, ref string, commits []string, _ bool) error {
+	f.calls = append(f.calls, "show-noted")
+	f.shown = append(f.shown, commits...)
+	return nil
+}
+
+// AheadBehind answers from stats: each commit's (ahead, files, added,
+// deleted) against any base.
+func (f *fakeRepo) AheadBehind(_ context.Context, a, _ string) (int, int, error) {
+	return f.stats[a][0], 0, nil
+}
+
+func (f *fakeRepo) DiffStat(_ context.Context, _, theirs string) (gitx.DiffStat, error) {
+	s := f.stats[theirs]
+	return gitx.DiffStat{Files: s[1], Added: s[2], Deleted: s[3]}, nil
+}
+
+func (f *fakeRepo) AppendSquashMessage(text string) error {
+	f.calls = append(f.calls, "squash-message")
+	f.squashMsg += text
 	return nil
 }
 

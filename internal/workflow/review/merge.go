@@ -11,6 +11,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/forge"
+	"github.com/git-airlock/git-airlock/internal/gate"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/inspect"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
@@ -29,33 +30,59 @@ type MergeRequest struct {
 }
 
 // Merge merges the sandbox's work into the checked-out branch: exactly the
-// commit the gate inspected, whatever a fetch moves in the meantime.
+// commit the gate inspected, whatever a fetch moves in the meantime. It
+// always makes a merge commit, whose trailers say what was inspected and
+// accepted; the full record is a note on the inspected commit and on the
+// merge commit (gate.Record).
 func (s *Service) Merge(ctx context.Context, req MergeRequest) error {
-	p, err := s.prepareMerge(ctx, req)
+	p, err := s.prepareMerge(ctx, req, "merge")
 	if err != nil {
 		return err
 	}
-	// NoVerify only for the very commit the gate inspected (the
-	// pre-merge-commit hook would only ask again); a dry run shows the
-	// command the real run makes.
 	s.UI.Infof("merging %s", Scope(p.sandbox.Name, req.Branch, s.baseName("HEAD")))
-	m := gitx.MergeRequest{Commit: p.commit, NoVerify: p.inspected || s.DryRun, Streams: req.Streams}
-	if !p.fastForward {
-		m.Message = fmt.Sprintf("Merge %s from sandbox %s", sandboxref.Short(p.theirs), p.sandbox.Name)
+	g := s.gate()
+	if err := g.Record(ctx, p.record, p.record.Inspected); err != nil {
+		return err
 	}
-	return shown("git merge", s.Repo.Merge(ctx, m))
+	before, _ := s.Repo.ResolveCommit("HEAD")
+	// NoVerify: the pre-merge-commit hook would only ask again about the
+	// very commit the gate inspected.
+	msg := fmt.Sprintf("Merge %s from sandbox %s\n\n%s", sandboxref.Short(p.theirs), p.sandbox.Name, p.record.Trailers())
+	m := gitx.MergeRequest{Commit: p.record.Inspected, NoVerify: true, Message: msg, Streams: req.Streams}
+	if err := s.Repo.Merge(ctx, m); err != nil {
+		return shown("git merge", err)
+	}
+	// The note goes on the merge commit only when there is one: git says
+	// "Already up to date" and makes none when the commit is already in
+	// the branch.
+	if s.DryRun || s.madeMergeCommit(before, p.record.Inspected) {
+		return g.Record(ctx, p.record, "HEAD")
+	}
+	return nil
+}
+
+// madeMergeCommit reports whether HEAD is now a merge of before and commit.
+func (s *Service) madeMergeCommit(before, commit string) bool {
+	first, err1 := s.Repo.ResolveCommit("HEAD^1")
+	second, err2 := s.Repo.ResolveCommit("HEAD^2")
+	return err1 == nil && err2 == nil && first == before && second == commit
 }
 
 // Apply brings the sandbox's changes into the working tree and index as one
-// uncommitted change, without the agent's history.
+// uncommitted change, without the agent's history. The review is a note on
+// the inspected commit, and its trailers end the message git prepares for
+// the commit the user makes (SQUASH_MSG).
 func (s *Service) Apply(ctx context.Context, req MergeRequest) error {
-	p, err := s.prepareMerge(ctx, req)
+	p, err := s.prepareMerge(ctx, req, "apply")
 	if err != nil {
 		return err
 	}
 	scope := Scope(p.sandbox.Name, req.Branch, s.baseName("HEAD"))
 	if s.DryRun {
 		s.UI.Infof("applying %s", scope)
+	}
+	if err := s.gate().Record(ctx, p.record, p.record.Inspected); err != nil {
+		return err
 	}
 	// git's report of a squash ("Updating …", "Fast-forward", "Squash
 	// commit -- not updating HEAD", a diffstat) is kept back, and shown
@@ -66,13 +93,16 @@ func (s *Service) Apply(ctx context.Context, req MergeRequest) error {
 	if !req.Verbose && !s.DryRun {
 		st.Out, st.Err = &out, &errw
 	}
-	if err := s.Repo.Merge(ctx, gitx.MergeRequest{Commit: p.commit, Squash: true, Streams: st}); err != nil {
+	if err := s.Repo.Merge(ctx, gitx.MergeRequest{Commit: p.record.Inspected, Squash: true, Streams: st}); err != nil {
 		copyTo(req.Streams.Out, &out)
 		copyTo(req.Streams.Err, &errw)
 		return shown("git merge --squash", err)
 	}
 	if s.DryRun {
 		return nil
+	}
+	if err := s.Repo.AppendSquashMessage(p.record.Trailers()); err != nil {
+		s.UI.Warnf("%v", err)
 	}
 	n, err := s.Repo.StagedFiles(ctx)
 	if err != nil {
@@ -91,18 +121,16 @@ func copyTo(w io.Writer, b *bytes.Buffer) {
 }
 
 type prepared struct {
-	sandbox     workflow.Sandbox
-	theirs      string // the remote-tracking ref, for messages
-	commit      string // what the gate inspected, and what lands
-	inspected   bool   // the gate ran on commit (false only in a dry run)
-	fastForward bool
+	sandbox workflow.Sandbox
+	theirs  string      // the remote-tracking ref, for messages
+	record  gate.Record // Inspected: what the gate inspected, and what lands
 }
 
 // prepareMerge is what merge and apply share: the base argument must name
 // the checked-out branch, the sandbox is fetched, and the gate inspects what
 // the merge brings into HEAD, whatever airlock.base says (the base only
 // chooses what diff and log compare with).
-func (s *Service) prepareMerge(ctx context.Context, req MergeRequest) (prepared, error) {
+func (s *Service) prepareMerge(ctx context.Context, req MergeRequest, action string) (prepared, error) {
 	if s.Repo == nil {
 		return prepared{}, workflow.ErrNotRepository
 	}
@@ -116,54 +144,51 @@ func (s *Service) prepareMerge(ctx context.Context, req MergeRequest) (prepared,
 	if err != nil {
 		return prepared{}, err
 	}
-	p := prepared{sandbox: sb, theirs: theirs, commit: theirs}
-	if !s.DryRun {
-		if p.commit, err = s.check(ctx, sb, "HEAD", theirs, req.AcceptRisk); err != nil {
-			return p, err
-		}
-		p.inspected = true
-	} else if c, rerr := s.Repo.ResolveCommit(theirs); rerr == nil {
-		// A dry run inspects nothing; it shows the commit the real run
-		// would land, as far as the last fetch knows it.
-		p.commit = c
-	}
-	head, _ := s.Repo.ResolveCommit("HEAD")
-	tip, _ := s.Repo.ResolveCommit(p.commit)
-	p.fastForward, _ = s.Repo.IsAncestor(head, tip)
-	return p, nil
+	rec, err := s.check(ctx, action, sb, "HEAD", theirs, req.AcceptRisk)
+	return prepared{sandbox: sb, theirs: theirs, record: rec}, err
 }
 
 // check runs the gate on what merging theirs into base brings and returns
-// the commit it inspected. High-severity findings stop it unless the user
-// accepts them (flag, or a confirmation on a terminal); an acceptance is
-// recorded for status to show.
-func (s *Service) check(ctx context.Context, sb workflow.Sandbox, base, theirs string, accept bool) (string, error) {
+// the record of landing the commit it inspected. High-severity findings
+// stop it unless the user accepts them (flag, or a confirmation on a
+// terminal). Acceptances older versions kept in git config move to the
+// review notes first. A dry run inspects nothing: its record names the
+// commit the real run would land, as far as the last fetch knows it.
+func (s *Service) check(ctx context.Context, action string, sb workflow.Sandbox, base, theirs string, accept bool) (gate.Record, error) {
 	g := s.gate()
+	if _, err := g.MigrateAcceptances(ctx, s.Entries); err != nil {
+		return gate.Record{}, err
+	}
+	baseCommit, _ := s.Repo.ResolveCommit(base)
+	if s.DryRun {
+		c, err := s.Repo.ResolveCommit(theirs)
+		if err != nil {
+			c = theirs
+		}
+		return g.NewRecord(action, sb.Name, sb.Agent, gate.Report{Commit: c}, baseCommit, false), nil
+	}
 	r, err := g.Inspect(ctx, base, theirs)
 	if err != nil {
-		return "", err
+		return gate.Record{}, err
 	}
 	high := r.OnlyHigh()
 	if len(high.Findings) == 0 {
 		if len(r.Findings) > 0 {
 			s.UI.Infof("inspection: %s below high severity; see 'git airlock inspect'", workflow.Plural(len(r.Findings), "finding", "findings"))
 		}
-		return r.Commit, nil
+		return g.NewRecord(action, sb.Name, sb.Agent, r, baseCommit, false), nil
 	}
 	// Reports name the sandbox and the base as every other command does.
 	high.Sandbox, high.Base = sb.Name, s.baseName(base)
 	if !accept && !s.ConfirmRisk(high) {
-		return "", hint.Errorf([]string{"review them with 'git airlock inspect' and 'git airlock diff'",
+		return gate.Record{}, hint.Errorf([]string{"review them with 'git airlock inspect' and 'git airlock diff'",
 			"to go on anyway, run the command again with --accept-risk"},
 			"stopped: %s", workflow.Plural(len(high.Findings), "high-severity finding", "high-severity findings"))
 	}
-	a, err := g.Accept(ctx, sb.Name, r)
-	if err != nil {
-		return "", err
-	}
-	s.UI.Warnf("accepted %s (%s); recorded in %s", workflow.Plural(a.Count, "high-severity finding", "high-severity findings"),
-		strings.Join(a.Rules, ", "), sandboxref.AcceptedKey)
-	return r.Commit, nil
+	rec := g.NewRecord(action, sb.Name, sb.Agent, r, baseCommit, true)
+	s.UI.Warnf("accepted %s (%s); recorded in %s", workflow.Plural(len(high.Findings), "high-severity finding", "high-severity findings"),
+		strings.Join(rec.Accepted, ", "), sandboxref.NotesRef)
+	return rec, nil
 }
 
 // InspectExitCode is inspect's exit status when findings reach the threshold.
@@ -202,18 +227,15 @@ func (s *Service) PR(ctx context.Context, req PRRequest) (PRResult, error) {
 	}
 	// Inspect against the local branch the PR targets, else HEAD; never
 	// against an arbitrary revision a setting names.
-	commit := theirs
-	if !s.DryRun {
-		gateBase := "HEAD"
-		if _, err := s.Repo.ResolveCommit("refs/heads/" + into); err == nil {
-			gateBase = "refs/heads/" + into
-		}
-		if commit, err = s.check(ctx, sb, gateBase, theirs, req.AcceptRisk); err != nil {
-			return PRResult{}, err
-		}
-	} else if c, rerr := s.Repo.ResolveCommit(theirs); rerr == nil {
-		commit = c // what the real run pushes, as far as the last fetch knows
+	gateBase := "HEAD"
+	if _, err := s.Repo.ResolveCommit("refs/heads/" + into); err == nil {
+		gateBase = "refs/heads/" + into
 	}
+	rec, err := s.check(ctx, "pr", sb, gateBase, theirs, req.AcceptRisk)
+	if err != nil {
+		return PRResult{}, err
+	}
+	commit := rec.Inspected
 	branch := cmp.Or(req.Branch, "airlock/"+sb.Name)
 	remoteName := cmp.Or(req.Remote, "origin")
 	remoteURL, ok, err := s.Repo.ConfigGet(ctx, "remote."+remoteName+".url")
@@ -224,8 +246,18 @@ func (s *Service) PR(ctx context.Context, req PRRequest) (PRResult, error) {
 		return PRResult{}, hint.Errorf([]string{"add the forge remote: git remote add origin <url>"}, "no remote %q to push to", remoteName)
 	}
 	s.UI.Infof("pull request from %s", Scope(sb.Name, req.CompareRequest.Branch, into))
+	if err := s.gate().Record(ctx, rec, commit); err != nil {
+		return PRResult{}, err
+	}
 	if err := s.Repo.Push(ctx, gitx.PushRequest{Remote: remoteName, Source: commit, Branch: branch, Streams: req.Streams}); err != nil {
 		return PRResult{}, shown("git push", err)
+	}
+	// The review travels with the pushed commit: the notes ref goes to
+	// the same remote. git refuses when the remote's notes moved on; the
+	// pull request does not depend on it.
+	if err := s.Repo.PushNotes(ctx, req.Streams, remoteName, sandboxref.NotesRef); err != nil {
+		s.UI.Warnf("the review note on %.12s stays local: git push %s %s was refused", commit, remoteName, sandboxref.NotesRef)
+		s.UI.Hint("fetch theirs and merge the notes: git fetch %s %s:refs/notes/airlock-%s && git notes --ref airlock merge refs/notes/airlock-%s", remoteName, sandboxref.NotesRef, remoteName, remoteName)
 	}
 	if s.DryRun {
 		// A dry run prints commands instead of running them, so it would

@@ -9,8 +9,8 @@ import (
 
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/forge"
+	"github.com/git-airlock/git-airlock/internal/gate"
 	"github.com/git-airlock/git-airlock/internal/hint"
-	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
@@ -40,24 +40,27 @@ func TestMergeLandsTheInspectedCommitWhenTheRefMoves(t *testing.T) {
 	}
 }
 
-func TestMergeMessageOnlyWhenNotAFastForward(t *testing.T) {
+// A fast-forward would carry no record: merge always makes a merge commit
+// whose message ends with the review's trailers.
+func TestMergeAlwaysMakesACommitEndingWithTheTrailers(t *testing.T) {
 	for _, tc := range []struct {
-		branch, wantMessage string
-		fastForward         bool
+		branch, wantTitle string
+		fastForward       bool
 	}{
-		{branch: "", fastForward: true, wantMessage: ""},
-		{branch: "", fastForward: false, wantMessage: "Merge airlock-x1/HEAD from sandbox x1"},
-		{branch: "agent/topic", fastForward: false, wantMessage: "Merge airlock-x1/agent/topic from sandbox x1"},
+		{branch: "", fastForward: true, wantTitle: "Merge airlock-x1/HEAD from sandbox x1"},
+		{branch: "", fastForward: false, wantTitle: "Merge airlock-x1/HEAD from sandbox x1"},
+		{branch: "agent/topic", fastForward: false, wantTitle: "Merge airlock-x1/agent/topic from sandbox x1"},
 	} {
-		w := newWorld(t, "src/main.go")
+		w := newWorld(t, "src/main.go", "Makefile")
 		w.repo.revs["refs/remotes/airlock-x1/agent/topic"] = []string{agentCommit}
 		w.repo.ancestors[[2]string{headCommit, agentCommit}] = tc.fastForward
 		err := w.svc.Merge(ctx, MergeRequest{CompareRequest: CompareRequest{Name: "x1", Branch: tc.branch}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := w.repo.merges[0].Message; got != tc.wantMessage {
-			t.Errorf("branch %q, fast-forward %v: message %q, want %q", tc.branch, tc.fastForward, got, tc.wantMessage)
+		want := tc.wantTitle + "\n\nAirlock-Sandbox: x1\nAirlock-Agent: claude\nAirlock-Inspected: " + agentCommit + "\nAirlock-Findings: high 0, medium 1, low 0\n"
+		if got := w.repo.merges[0].Message; got != want {
+			t.Errorf("branch %q, fast-forward %v: message %q, want %q", tc.branch, tc.fastForward, got, want)
 		}
 	}
 }
@@ -94,7 +97,7 @@ func TestMergeGateDecisions(t *testing.T) {
 				if h := hint.Of(err); len(h) != 2 || !strings.Contains(h[1], "--accept-risk") {
 					t.Errorf("hints %q", h)
 				}
-				if w.did("merge") || w.did("config-add "+sandboxref.AcceptedKey) {
+				if w.did("merge") || len(w.repo.notes) != 0 {
 					t.Errorf("a refused merge ran %v", w.repo.calls)
 				}
 			} else if err != nil {
@@ -110,25 +113,31 @@ func TestMergeGateDecisions(t *testing.T) {
 					t.Errorf("ConfirmRisk shown %+v, want only the high findings of the inspected commit", r)
 				}
 			}
+			if tc.wantErr != "" {
+				return
+			}
+			// The review is a note on the inspected commit, written before
+			// the merge runs; it names what was accepted, if anything.
+			recs := gate.ParseRecords(w.repo.notes[agentCommit])
+			if len(recs) != 1 || recs[0].Sandbox != "x1" || recs[0].Action != "merge" {
+				t.Fatalf("notes %q", w.repo.notes)
+			}
+			if got := strings.Join(recs[0].Accepted, ","); got != tc.wantRecord {
+				t.Errorf("accepted %q, want %q", got, tc.wantRecord)
+			}
+			if i, j := slices.Index(w.repo.calls, "note "+agentCommit), slices.Index(w.repo.calls, "merge"); i < 0 || j < i {
+				t.Errorf("calls %v", w.repo.calls)
+			}
 			if tc.wantRecord == "" {
-				if len(w.repo.configAdds) != 0 {
-					t.Errorf("recorded %v", w.repo.configAdds)
+				if strings.Contains(w.repo.merges[0].Message, "Airlock-Accepted") {
+					t.Errorf("message %q", w.repo.merges[0].Message)
 				}
 				return
 			}
-			if len(w.repo.configAdds) != 1 {
-				t.Fatalf("recorded %v, want one acceptance", w.repo.configAdds)
+			if !strings.Contains(w.repo.merges[0].Message, "\nAirlock-Accepted: "+strings.ReplaceAll(tc.wantRecord, ",", ", ")+"\n") {
+				t.Errorf("message %q", w.repo.merges[0].Message)
 			}
-			rec := w.repo.configAdds[0]
-			f := strings.Fields(rec[1])
-			if rec[0] != sandboxref.AcceptedKey || len(f) != 5 || f[0] != "x1" || f[1] != agentCommit || f[4] != tc.wantRecord {
-				t.Errorf("recorded %q", rec)
-			}
-			// The acceptance is recorded before the merge runs.
-			if i, j := slices.Index(w.repo.calls, "config-add "+sandboxref.AcceptedKey), slices.Index(w.repo.calls, "merge"); i < 0 || j < i {
-				t.Errorf("calls %v", w.repo.calls)
-			}
-			if len(w.ui.Warns) != 1 || !strings.Contains(w.ui.Warns[0], "recorded in airlock.acceptedRisk") {
+			if len(w.ui.Warns) != 1 || !strings.Contains(w.ui.Warns[0], "recorded in refs/notes/airlock") {
 				t.Errorf("warnings %q", w.ui.Warns)
 			}
 		})
@@ -450,8 +459,17 @@ func TestPRRefusals(t *testing.T) {
 		w := newWorld(t, ".github/workflows/release.yml")
 		_, err := w.svc.PR(ctx, PRRequest{MergeRequest: MergeRequest{CompareRequest: CompareRequest{Name: "x1", NoFetch: true}, AcceptRisk: true},
 			Branch: "review/x1"})
-		if err != nil || len(w.repo.pushes) != 1 || w.repo.pushes[0].Branch != "review/x1" || len(w.repo.configAdds) != 1 {
-			t.Errorf("error %v, pushes %+v, recorded %v", err, w.repo.pushes, w.repo.configAdds)
+		if err != nil || len(w.repo.pushes) != 1 || w.repo.pushes[0].Branch != "review/x1" {
+			t.Fatalf("error %v, pushes %+v", err, w.repo.pushes)
+		}
+		// The pushed commit carries the review, and the notes go to the
+		// same remote after the branch.
+		recs := gate.ParseRecords(w.repo.notes[agentCommit])
+		if len(recs) != 1 || recs[0].Action != "pr" || !slices.Equal(recs[0].Accepted, []string{"ci"}) {
+			t.Errorf("notes %q", w.repo.notes)
+		}
+		if i, j := slices.Index(w.repo.calls, "push"), slices.Index(w.repo.calls, "push-notes origin refs/notes/airlock"); i < 0 || j < i {
+			t.Errorf("calls %v", w.repo.calls)
 		}
 	})
 }

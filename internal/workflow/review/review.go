@@ -35,6 +35,11 @@ type Repo interface {
 	Merge(ctx context.Context, req gitx.MergeRequest) error
 	StagedFiles(ctx context.Context) (int, error)
 	Push(ctx context.Context, req gitx.PushRequest) error
+	PushNotes(ctx context.Context, s xec.Streams, remote, ref string) error
+	ShowNoted(ctx context.Context, s xec.Streams, ref string, commits []string, oneline bool) error
+	AheadBehind(ctx context.Context, a, b string) (ahead, behind int, err error)
+	DiffStat(ctx context.Context, base, theirs string) (gitx.DiffStat, error)
+	AppendSquashMessage(text string) error
 }
 
 // Forge opens pull requests.
@@ -55,6 +60,7 @@ type Service struct {
 	Settings *config.Settings
 	Entries  []gitx.ConfigEntry
 	Forge    Forge
+	Sbx      Execer // runs compare's --check inside a sandbox
 	// DryRun: commands are printed, not run; nothing is resolved.
 	DryRun bool
 	// ConfirmRisk shows high-severity findings and, on a terminal, asks
@@ -210,7 +216,8 @@ func (s *Service) Log(ctx context.Context, req CompareRequest, oneline bool) err
 		return err
 	}
 	s.announce(sb, req, base)
-	return shown("git log", s.Repo.Log(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, oneline))
+	// The review notes show on the commits a merge, apply or pr inspected.
+	return shown("git log", s.Repo.Log(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Notes: sandboxref.NotesRef, Streams: req.Streams}, oneline))
 }
 
 // Review opens the whole change in a directory diff tool: airlock.reviewTool,

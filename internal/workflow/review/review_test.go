@@ -207,7 +207,7 @@ func TestInspectDefaultsToTheSandboxHEAD(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Ref != "airlock-x1/HEAD" || r.Sandbox != "x1" || r.Counts["medium"] != 1 || len(w.repo.configAdds) != 0 {
+	if r.Ref != "airlock-x1/HEAD" || r.Sandbox != "x1" || r.Counts["medium"] != 1 || len(w.repo.notes) != 0 {
 		t.Errorf("report %+v", r)
 	}
 	if err := (&Service{}).Fetch(ctx, FetchRequest{}); !errors.Is(err, workflow.ErrNotRepository) {

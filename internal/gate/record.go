@@ -1,0 +1,286 @@
+package gate
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/inspect"
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
+)
+
+// Record is the review of one landing (merge, apply or pr): what the gate
+// inspected and what the user accepted. It travels with the history as
+// trailers on the merge commit (Trailers) and as a git note under
+// sandboxref.NotesRef (Note), which is also where acceptance is read from.
+type Record struct {
+	Action    string // merge, apply or pr
+	Sandbox   string
+	Agent     string
+	Inspected string // the commit the gate inspected: the one that lands
+	Base      string // the commit it was inspected against
+	Counts    map[string]int
+	Accepted  []string // rules of the high-severity findings accepted
+	Time      time.Time
+	Findings  []inspect.Finding
+}
+
+// Trailer keys, in git's trailer form (`git interpret-trailers --parse`
+// reads them back).
+const (
+	TrailerSandbox   = "Airlock-Sandbox"
+	TrailerAgent     = "Airlock-Agent"
+	TrailerInspected = "Airlock-Inspected"
+	TrailerFindings  = "Airlock-Findings"
+	TrailerAccepted  = "Airlock-Accepted"
+	TrailerBase      = "Airlock-Base"
+	TrailerAction    = "Airlock-Action"
+	TrailerDate      = "Airlock-Date"
+)
+
+// NewRecord is the record of landing a report's commit. accepted says the
+// user accepted its high-severity findings (there may be none).
+func (g *Gate) NewRecord(action, sandbox, agent string, r Report, baseCommit string, accepted bool) Record {
+	rec := Record{Action: action, Sandbox: sandbox, Agent: agent, Inspected: r.Commit, Base: baseCommit,
+		Counts: r.Counts, Time: g.now().UTC().Truncate(time.Second), Findings: r.Findings}
+	if rec.Counts == nil {
+		rec.Counts = inspect.Count(r.Findings)
+	}
+	if accepted {
+		rec.Accepted = highRules(r)
+	}
+	return rec
+}
+
+func highRules(r Report) []string {
+	var rules []string
+	seen := map[string]bool{}
+	for _, f := range r.OnlyHigh().Findings {
+		if !seen[f.Rule] {
+			seen[f.Rule] = true
+			rules = append(rules, f.Rule)
+		}
+	}
+	return rules
+}
+
+// oneLine keeps a value on one trailer line whatever it holds.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+func countsValue(c map[string]int) string {
+	return fmt.Sprintf("high %d, medium %d, low %d", c["high"], c["medium"], c["low"])
+}
+
+// Trailers are the lines that end the merge commit's message.
+func (rec Record) Trailers() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s\n", TrailerSandbox, oneLine(rec.Sandbox))
+	if rec.Agent != "" {
+		fmt.Fprintf(&b, "%s: %s\n", TrailerAgent, oneLine(rec.Agent))
+	}
+	fmt.Fprintf(&b, "%s: %s\n", TrailerInspected, rec.Inspected)
+	fmt.Fprintf(&b, "%s: %s\n", TrailerFindings, countsValue(rec.Counts))
+	if len(rec.Accepted) > 0 {
+		fmt.Fprintf(&b, "%s: %s\n", TrailerAccepted, strings.Join(rec.Accepted, ", "))
+	}
+	return b.String()
+}
+
+// Note is the full record: one line per finding (paths quoted, so that no
+// file name the agent chose can start a line of its own), then the
+// trailers, with the base, the action and the time added.
+func (rec Record) Note() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "git-airlock %s of sandbox %q: inspected %s against %s\n", rec.Action, rec.Sandbox, rec.Inspected, rec.Base)
+	for _, f := range rec.Findings {
+		fmt.Fprintf(&b, "  %-6s %s %s", f.Level, f.Rule, strconv.Quote(f.Path))
+		if f.OldPath != "" {
+			fmt.Fprintf(&b, " (from %s)", strconv.Quote(f.OldPath))
+		}
+		fmt.Fprintf(&b, ": %s\n", oneLine(f.Why))
+	}
+	b.WriteString("\n")
+	b.WriteString(rec.Trailers())
+	fmt.Fprintf(&b, "%s: %s\n", TrailerBase, rec.Base)
+	fmt.Fprintf(&b, "%s: %s\n", TrailerAction, rec.Action)
+	fmt.Fprintf(&b, "%s: %s\n", TrailerDate, rec.Time.UTC().Format(time.RFC3339))
+	return b.String()
+}
+
+// ParseRecords reads the records in a note: every paragraph made only of
+// Airlock-* trailers that names an inspected commit. A note holds one
+// record per landing of its object (git notes append adds a blank line
+// between them).
+func ParseRecords(note string) []Record {
+	var out []Record
+	for _, para := range strings.Split(strings.ReplaceAll(note, "\r\n", "\n"), "\n\n") {
+		rec, ok := parseRecord(para)
+		if ok {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+func parseRecord(para string) (Record, bool) {
+	lines := strings.Split(strings.Trim(para, "\n"), "\n")
+	rec := Record{Counts: map[string]int{}}
+	for _, l := range lines {
+		k, v, ok := strings.Cut(l, ": ")
+		if !ok || !strings.HasPrefix(k, "Airlock-") {
+			return Record{}, false
+		}
+		switch k {
+		case TrailerSandbox:
+			rec.Sandbox = v
+		case TrailerAgent:
+			rec.Agent = v
+		case TrailerInspected:
+			rec.Inspected = v
+		case TrailerBase:
+			rec.Base = v
+		case TrailerAction:
+			rec.Action = v
+		case TrailerAccepted:
+			for _, r := range strings.Split(v, ",") {
+				if r = strings.TrimSpace(r); r != "" {
+					rec.Accepted = append(rec.Accepted, r)
+				}
+			}
+		case TrailerDate:
+			rec.Time, _ = time.Parse(time.RFC3339, v)
+		case TrailerFindings:
+			for _, part := range strings.Split(v, ",") {
+				f := strings.Fields(part)
+				if len(f) == 2 {
+					n, _ := strconv.Atoi(f[1])
+					rec.Counts[f[0]] = n
+				}
+			}
+		}
+	}
+	return rec, rec.Inspected != ""
+}
+
+// Record writes the record as a note on each object (the inspected commit,
+// and the merge commit when there is one). Acceptance is read from the
+// note on the inspected commit.
+func (g *Gate) Record(ctx context.Context, rec Record, objects ...string) error {
+	for _, o := range objects {
+		if err := g.Repo.AppendNote(ctx, sandboxref.NotesRef, o, rec.Note()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Accepted lists a sandbox's acceptances: from the review notes (the note
+// on each inspected commit; the same record on a merge commit is not
+// counted twice), and from the config record of older versions until a
+// merge, apply or pr moves it (MigrateAcceptances).
+func Accepted(notes map[string]string, entries []gitx.ConfigEntry, sandbox string) []sandboxref.Acceptance {
+	var out []sandboxref.Acceptance
+	for object, text := range notes {
+		for _, rec := range ParseRecords(text) {
+			if rec.Inspected != object || rec.Sandbox != sandbox || len(rec.Accepted) == 0 {
+				continue
+			}
+			out = append(out, sandboxref.Acceptance{Sandbox: sandbox, Commit: rec.Inspected, Time: rec.Time,
+				Count: rec.Counts["high"], Rules: rec.Accepted})
+		}
+	}
+	for _, a := range legacyAccepted(entries) {
+		if a.Sandbox == sandbox && !migrated(notes, a) {
+			out = append(out, a)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
+	return out
+}
+
+func legacyAccepted(entries []gitx.ConfigEntry) []sandboxref.Acceptance {
+	var out []sandboxref.Acceptance
+	for _, e := range entries {
+		if e.Key != strings.ToLower(sandboxref.AcceptedKey) {
+			continue
+		}
+		if a, ok := sandboxref.ParseAcceptance(e.Value); ok {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// AcceptedCommit reports whether the user accepted the risk of landing
+// commit: a review note on that very object id with accepted rules, or an
+// older config record. Nothing a sandbox sends can write either: commit
+// messages are never read for it, and no fetch refspec of a sandbox
+// remote reaches refs/notes/.
+func (g *Gate) AcceptedCommit(commit string, entries []gitx.ConfigEntry) bool {
+	notes, err := g.Repo.Notes(sandboxref.NotesRef)
+	if err == nil {
+		for _, rec := range ParseRecords(notes[commit]) {
+			if rec.Inspected == commit && len(rec.Accepted) > 0 {
+				return true
+			}
+		}
+	}
+	for _, a := range legacyAccepted(entries) {
+		if a.Commit == commit {
+			return true
+		}
+	}
+	return false
+}
+
+// migrated reports whether a config record is already a note (a record
+// of another commit kept the key, see MigrateAcceptances).
+func migrated(notes map[string]string, a sandboxref.Acceptance) bool {
+	for _, rec := range ParseRecords(notes[a.Commit]) {
+		if rec.Action == "accept" && rec.Inspected == a.Commit && rec.Sandbox == a.Sandbox && rec.Time.Equal(a.Time) {
+			return true
+		}
+	}
+	return false
+}
+
+// MigrateAcceptances moves the acceptances older versions kept in git
+// config (sandboxref.AcceptedKey) to review notes on their commits, then
+// drops the config key. A record whose commit this repository no longer
+// has cannot be a note; while one is left the key stays, and is read.
+func (g *Gate) MigrateAcceptances(ctx context.Context, entries []gitx.ConfigEntry) (int, error) {
+	old := legacyAccepted(entries)
+	if len(old) == 0 {
+		return 0, nil
+	}
+	notes, err := g.Repo.Notes(sandboxref.NotesRef)
+	if err != nil {
+		return 0, err
+	}
+	moved := 0
+	for _, a := range old {
+		if migrated(notes, a) {
+			moved++
+			continue
+		}
+		if c, err := g.Repo.ResolveCommit(a.Commit); err != nil || c != a.Commit {
+			continue
+		}
+		rec := Record{Action: "accept", Sandbox: a.Sandbox, Inspected: a.Commit, Base: "unknown", Time: a.Time,
+			Counts: map[string]int{"high": a.Count}, Accepted: a.Rules}
+		if err := g.Record(ctx, rec, a.Commit); err != nil {
+			return moved, err
+		}
+		moved++
+	}
+	if moved < len(old) {
+		return moved, nil
+	}
+	return moved, g.Repo.ConfigUnset(ctx, sandboxref.AcceptedKey)
+}

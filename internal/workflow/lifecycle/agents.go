@@ -1,0 +1,262 @@
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/git-airlock/git-airlock/internal/agent"
+	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/workflow"
+	"github.com/git-airlock/git-airlock/internal/xec"
+	"github.com/git-airlock/git-airlock/sbx"
+	"github.com/git-airlock/git-airlock/sbx/sbxspec"
+)
+
+// GroupKey and ExitKey are written on the airlock-<name> remote of every
+// sandbox a `run --agents` started: the group ("<base> <commit> <time>",
+// the same for all of one run) and the agent's exit status. compare reads
+// them.
+const (
+	GroupKey = "airlockGroup"
+	ExitKey  = "airlockExit"
+)
+
+// DefaultJobs is how many agents run at once unless --jobs says otherwise:
+// each is a microVM with an agent in it.
+const DefaultJobs = 3
+
+// AgentsRequest runs one task in several new sandboxes side by side.
+type AgentsRequest struct {
+	Base      string   // the group's name; sandboxes are <base>-<agent>[-<n>]
+	Agents    []string // agents, each given once
+	Count     int      // sandboxes per agent (at least 1)
+	Task      string
+	AgentArgs []string
+	Jobs      int // agents running at once; DefaultJobs when 0
+	NoFetch   bool
+	// Output is where each sandbox's agent writes; the caller labels it.
+	Output func(sandbox string) xec.Streams
+	Now    time.Time // the group's time; time.Now when zero
+}
+
+// AgentRun is one sandbox of a run --agents.
+type AgentRun struct {
+	Name  string `json:"name"`
+	Agent string `json:"agent"`
+	// Exit is the agent's exit status; -1 when it did not run (Error says
+	// why).
+	Exit  int    `json:"exit"`
+	Error string `json:"error,omitempty"`
+}
+
+// AgentsResult is what RunAgents did.
+type AgentsResult struct {
+	Group string     `json:"group"`
+	From  string     `json:"from"` // the commit every sandbox was cloned from
+	Runs  []AgentRun `json:"sandboxes"`
+}
+
+// Failed reports whether any agent failed or did not run.
+func (r AgentsResult) Failed() bool {
+	for _, a := range r.Runs {
+		if a.Exit != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// GroupNames are the sandboxes of a run: <base>-<agent> for the first of
+// each agent, <base>-<agent>-<n> for the n-th.
+func GroupNames(base string, agents []string, count int) (names, agentOf []string) {
+	for _, a := range agents {
+		for n := 1; n <= max(count, 1); n++ {
+			name := base + "-" + a
+			if n > 1 {
+				name += "-" + strconv.Itoa(n)
+			}
+			names = append(names, name)
+			agentOf = append(agentOf, a)
+		}
+	}
+	return names, agentOf
+}
+
+// DefaultGroupBase is the base name of a run --agents without --name:
+// <folder>-<6 hex of the repository path>, like a default sandbox name
+// without its agent, short enough for the longest suffix.
+func DefaultGroupBase(root string) string {
+	name := sandboxref.DefaultName("x", root)[2:]
+	const room = 63 - 24 // "-<agent>-<n>": agent names are short
+	if len(name) > room {
+		hash := name[len(name)-6:]
+		folder := strings.TrimRight(name[:room-7], "-")
+		name = folder + "-" + hash
+	}
+	return name
+}
+
+// RunAgents creates one sandbox per agent (and per --count), all cloned
+// from the commit checked out now, runs the task in them with at most Jobs
+// at once, fetches each, and records the group and each exit status on
+// the sandboxes' remotes for compare. It refuses, changing nothing, when a
+// name is taken or an agent unknown: an existing sandbox would not start
+// from the same commit.
+func (s *Service) RunAgents(ctx context.Context, req AgentsRequest) (AgentsResult, error) {
+	if strings.TrimSpace(req.Task) == "" {
+		return AgentsResult{}, hint.Errorf([]string{`give the task in quotes: git airlock run --agents claude,codex "fix the failing test"`}, "empty task")
+	}
+	w, err := s.preflightRepo()
+	if err != nil {
+		return AgentsResult{}, err
+	}
+	seen := map[string]bool{}
+	for _, a := range req.Agents {
+		if _, ok := agent.Lookup(a); !ok {
+			return AgentsResult{}, hint.Errorf([]string{"agents: " + strings.Join(agent.Names(), ", ")}, "unknown agent %q", a)
+		}
+		if seen[a] {
+			return AgentsResult{}, hint.Errorf([]string{"for several sandboxes of one agent use --count"}, "agent %q is listed twice", a)
+		}
+		seen[a] = true
+	}
+	if len(req.Agents) == 0 {
+		return AgentsResult{}, hint.Errorf([]string{"name them: --agents claude,codex"}, "no agents")
+	}
+	names, agentOf := GroupNames(req.Base, req.Agents, req.Count)
+	list, err := s.preflightSbx(ctx)
+	if err != nil {
+		return AgentsResult{}, err
+	}
+	for _, name := range names {
+		if err := sbxspec.ValidateName(name); err != nil {
+			return AgentsResult{}, hint.With(err, "choose a shorter base with --name")
+		}
+		_, registered := workflow.Find(s.sandboxes(), name)
+		exists := registered
+		for _, sb := range list {
+			exists = exists || sb.Name == name
+		}
+		if exists {
+			return AgentsResult{}, hint.Errorf([]string{"remove it first (git airlock rm --name " + name + "), or choose another base with --name"},
+				"sandbox %q already exists; every sandbox of a run must start from the same commit", name)
+		}
+	}
+	head, err := s.Repo.Head()
+	if err != nil || head.Hash == "" {
+		return AgentsResult{}, hint.Errorf([]string{"commit first: sbx clones committed history only"}, "this repository has no commits")
+	}
+	now := req.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	res := AgentsResult{Group: fmt.Sprintf("%s %s %s", req.Base, head.Hash, now.UTC().Format(time.RFC3339)), From: head.Hash}
+	s.UI.Infof("%d sandboxes from %.12s (%s): %s", len(names), head.Hash, filepath.Base(w.Root), strings.Join(names, ", "))
+
+	// Creation and registration one after another (each writes the
+	// repository's config); the agents' runs, the long part, side by side.
+	var ready []workflow.Sandbox
+	res.Runs = make([]AgentRun, len(names))
+	for i, name := range names {
+		res.Runs[i] = AgentRun{Name: name, Agent: agentOf[i], Exit: -1}
+		sb, _, err := s.ensure(ctx, name, agentOf[i], res.Group)
+		if err != nil {
+			res.Runs[i].Error = workflow.ErrorText(err)
+			s.UI.Warnf("sandbox %q: %s", name, res.Runs[i].Error)
+			continue
+		}
+		ready = append(ready, sb)
+	}
+	s.runSideBySide(ctx, req, res.Runs)
+	if moved, _ := s.Repo.Head(); moved.Hash != head.Hash {
+		s.UI.Warnf("HEAD moved to %.12s while the sandboxes were created; they were cloned from %.12s", moved.Hash, head.Hash)
+	}
+	if len(ready) > 0 && !req.NoFetch {
+		if err := workflow.Fetch(ctx, s.Repo, s.UI, xec.Streams{Err: s.Progress}, s.Sbx.DryRun(), ready...); err != nil {
+			s.UI.Warnf("%v", err)
+		}
+	} else {
+		for _, sb := range ready {
+			s.guardSbxRemote(ctx, sb.Name) // the exec started it
+		}
+	}
+	for _, r := range res.Runs {
+		if _, ok := workflow.Find(ready, r.Name); ok {
+			if err := s.Repo.ConfigSet(ctx, "remote."+sandboxref.Remote(r.Name)+"."+ExitKey, strconv.Itoa(r.Exit)); err != nil {
+				return res, err
+			}
+		}
+	}
+	return res, nil
+}
+
+// runSideBySide runs the agent of every registered sandbox, at most Jobs at
+// once. It narrates from this goroutine only: starts as it starts them,
+// ends as they report.
+func (s *Service) runSideBySide(ctx context.Context, req AgentsRequest, runs []AgentRun) {
+	jobs := req.Jobs
+	if jobs <= 0 {
+		jobs = DefaultJobs
+	}
+	type done struct {
+		i    int
+		code int
+		err  error
+	}
+	results := make(chan done)
+	running := 0
+	finish := func() {
+		d := <-results
+		running--
+		r := &runs[d.i]
+		switch {
+		case d.err != nil:
+			r.Error = workflow.ErrorText(workflow.SbxError(d.err))
+			s.UI.Warnf("sandbox %q: %s", r.Name, r.Error)
+		case d.code != 0:
+			r.Exit = d.code
+			s.UI.Warnf("sandbox %q: %s exited with status %d", r.Name, r.Agent, d.code)
+		default:
+			r.Exit = 0
+			s.UI.Infof("sandbox %q: %s finished", r.Name, r.Agent)
+		}
+	}
+	for i := range runs {
+		if runs[i].Error != "" {
+			continue
+		}
+		if running == jobs {
+			finish()
+		}
+		a, _ := agent.Lookup(runs[i].Agent)
+		argv, known := a.HeadlessArgv(req.Task, req.AgentArgs)
+		if !known {
+			s.UI.Warnf("%s has no known headless mode; passing the task as its last argument", runs[i].Agent)
+		}
+		s.UI.Infof("running %s headless in sandbox %q", runs[i].Agent, runs[i].Name)
+		var st xec.Streams
+		if req.Output != nil {
+			st = req.Output(runs[i].Name)
+		}
+		running++
+		go func(i int) {
+			err := s.Sbx.Exec(ctx, sbx.ExecRequest{Name: runs[i].Name, Argv: argv, Streams: xec.Streams{Out: st.Out, Err: st.Err},
+				Stream: true, Mutates: true})
+			var ee *xec.ExitError
+			if errors.As(err, &ee) {
+				results <- done{i: i, code: ee.Code}
+				return
+			}
+			results <- done{i: i, err: err}
+		}(i)
+	}
+	for running > 0 {
+		finish()
+	}
+}

@@ -1,0 +1,96 @@
+package lifecycle_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
+	"github.com/git-airlock/git-airlock/internal/xec"
+	"github.com/git-airlock/git-airlock/sbx"
+)
+
+func TestGroupNames(t *testing.T) {
+	names, agents := lifecycle.GroupNames("fix", []string{"claude", "codex"}, 2)
+	if want := []string{"fix-claude", "fix-claude-2", "fix-codex", "fix-codex-2"}; !slices.Equal(names, want) {
+		t.Errorf("names %v, want %v", names, want)
+	}
+	if want := []string{"claude", "claude", "codex", "codex"}; !slices.Equal(agents, want) {
+		t.Errorf("agents %v", agents)
+	}
+	long := lifecycle.DefaultGroupBase("/home/u/" + strings.Repeat("very-long-folder-name", 5))
+	if n, _ := lifecycle.GroupNames(long, []string{"docker-agent"}, 12); len(n[11]) > 63 {
+		t.Errorf("name %q is longer than sbx allows", n[11])
+	}
+}
+
+func TestRunAgentsRefusesATakenNameAndChangesNothing(t *testing.T) {
+	w := newWorld(t, nil)
+	w.sbx.list = []sbx.Sandbox{{Name: "fix-codex", Status: "stopped"}}
+	_, err := w.svc.RunAgents(ctx, lifecycle.AgentsRequest{Base: "fix", Agents: []string{"claude", "codex"}, Task: "x"})
+	if err == nil || !strings.Contains(err.Error(), `sandbox "fix-codex" already exists`) {
+		t.Fatalf("err %v", err)
+	}
+	if w.sbx.called("Create") || w.sbx.called("Exec") || w.repo.called("ConfigSet") {
+		t.Errorf("did something:\n%s\n%s", w.sbx.log(), w.repo.log())
+	}
+}
+
+// slowSbx holds each agent's run for a while and counts how many run at
+// once.
+type slowSbx struct {
+	*fakeSbx
+	mu            sync.Mutex
+	running, most int
+	failFor       string
+}
+
+func (s *slowSbx) Exec(ctx context.Context, req sbx.ExecRequest) error {
+	if !req.Stream { // not an agent's run
+		return s.fakeSbx.Exec(ctx, req)
+	}
+	s.mu.Lock()
+	s.running++
+	s.most = max(s.most, s.running)
+	s.mu.Unlock()
+	time.Sleep(20 * time.Millisecond)
+	s.mu.Lock()
+	s.running--
+	s.mu.Unlock()
+	_ = s.fakeSbx.Exec(ctx, req)
+	if req.Name == s.failFor {
+		return &xec.ExitError{Code: 2}
+	}
+	return nil
+}
+
+func TestRunAgentsRunsAtMostJobsAtOnceAndRecordsEachExit(t *testing.T) {
+	for _, jobs := range []int{1, 2, 4} {
+		w := newWorld(t, nil)
+		slow := &slowSbx{fakeSbx: w.sbx, failFor: "fix-codex"}
+		w.svc.Sbx = slow
+		res, err := w.svc.RunAgents(ctx, lifecycle.AgentsRequest{Base: "fix", Agents: []string{"claude", "codex"}, Count: 2, Task: "x", Jobs: jobs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := min(jobs, 4); slow.most != want {
+			t.Errorf("jobs %d: %d ran at once, want %d", jobs, slow.most, want)
+		}
+		var exits []int
+		for _, r := range res.Runs {
+			exits = append(exits, r.Exit)
+		}
+		if !slices.Equal(exits, []int{0, 0, 2, 0}) || !res.Failed() {
+			t.Errorf("exits %v", exits)
+		}
+		if !w.repo.called("ConfigSet remote.airlock-fix-codex.airlockExit 2") || !w.repo.called("Fetch airlock-fix-claude airlock-fix-claude-2 airlock-fix-codex airlock-fix-codex-2") {
+			t.Errorf("repo calls:\n%s", w.repo.log())
+		}
+		if !strings.HasPrefix(res.Group, "fix "+w.repo.head.Hash+" ") || res.From != w.repo.head.Hash {
+			t.Errorf("group %q from %q", res.Group, res.From)
+		}
+	}
+}
