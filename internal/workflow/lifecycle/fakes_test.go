@@ -149,13 +149,18 @@ func (r *fakeRepo) AheadBehind(_ context.Context, a, b string) (int, int, error)
 	}
 	return ab[0], ab[1], nil
 }
-func (r *fakeRepo) AheadBehindMany(_ context.Context, base string, refs []string) (map[string]gitx.Counts, error) {
-	r.record("AheadBehindMany", base, len(refs))
-	out := map[string]gitx.Counts{}
-	for _, ref := range refs {
-		if ab, ok := r.ahead[r.refs[ref]+" "+base]; ok {
-			out[ref] = gitx.Counts{Ahead: ab[0], Behind: ab[1]}
+func (r *fakeRepo) CountRefs(_ context.Context, base string, counted, plain []string) (map[string]gitx.CountedRef, error) {
+	r.record("CountRefs", base, len(counted), len(plain))
+	out := map[string]gitx.CountedRef{}
+	for name, hash := range r.refs {
+		ref := gitx.CountedRef{Commit: hash}
+		if !slices.ContainsFunc(append(slices.Clone(counted), plain...), func(p string) bool { return strings.HasPrefix(name, p) }) {
+			continue
 		}
+		if ab, ok := r.ahead[hash+" "+base]; ok && slices.ContainsFunc(counted, func(p string) bool { return strings.HasPrefix(name, p) }) {
+			ref.Counts = &gitx.Counts{Ahead: ab[0], Behind: ab[1]}
+		}
+		out[name] = ref
 	}
 	return out, nil
 }

@@ -33,7 +33,7 @@ type Repo interface {
 	Refs(prefix string) (map[string]string, error)
 	HasCommit(hash string) bool
 	IsAncestor(a, b string) (bool, error)
-	AheadBehindMany(ctx context.Context, base string, refs []string) (map[string]gitx.Counts, error)
+	CountRefs(ctx context.Context, base string, counted, plain []string) (map[string]gitx.CountedRef, error)
 	ReflogCommits(ctx context.Context, ref string) ([]string, error)
 	UpdateRefs(ctx context.Context, updates []gitx.RefUpdate) error
 }
