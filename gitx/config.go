@@ -164,6 +164,35 @@ func (r *Repo) ConfigUnset(ctx context.Context, key string) error {
 	return nil
 }
 
+// OpenWithConfig is Open and ConfigEntries(pattern) in one step, the two
+// git processes side by side: `git config` run where the repository is
+// discovered reads the same files as one run at its top level. Outside a
+// repository (ErrNotRepository) the entries are the user's (system and
+// global), as UserConfigEntries reads them.
+func OpenWithConfig(ctx context.Context, run *xec.Runner, dir, pattern string) (*Repo, []ConfigEntry, error) {
+	type read struct {
+		entries []ConfigEntry
+		err     error
+	}
+	rc := make(chan read, 1)
+	go func() {
+		entries, err := readConfig(ctx, run, []string{"git", "-C", dir}, pattern)
+		rc <- read{entries, err}
+	}()
+	repo, err := Open(ctx, run, dir)
+	c := <-rc
+	if err != nil && !errors.Is(err, ErrNotRepository) {
+		return nil, nil, err
+	}
+	if c.err != nil {
+		return nil, nil, c.err
+	}
+	if repo != nil {
+		repo.config.keep(pattern, c.entries)
+	}
+	return repo, c.entries, err
+}
+
 // UserConfigEntries reads matching entries outside any repository (system
 // and global scopes), for commands run elsewhere.
 func UserConfigEntries(ctx context.Context, run *xec.Runner, pattern string) ([]ConfigEntry, error) {

@@ -301,6 +301,8 @@ type Counts struct{ Ahead, Behind int }
 type CountedRef struct {
 	Commit string
 	Counts *Counts
+	// Current marks the branch HEAD points at (listed under refs/heads/).
+	Current bool
 }
 
 // CountRefs lists every ref under the prefixes counted and plain (as Refs
@@ -310,7 +312,9 @@ type CountedRef struct {
 // older git (whose for-each-ref refuses that field) reads the refs in
 // process and runs one `rev-list --count` per distinct commit, four at a
 // time: sandboxes' HEADs and branches mostly share commits. Base "" lists
-// the refs without counts.
+// the refs without counts. The branch HEAD points at is marked Current,
+// so that a caller counting against "HEAD" learns its name from the same
+// read.
 func (r *Repo) CountRefs(ctx context.Context, base string, counted, plain []string) (map[string]CountedRef, error) {
 	prefixes := append(slices.Clone(counted), plain...)
 	if len(prefixes) == 0 {
@@ -320,7 +324,7 @@ func (r *Repo) CountRefs(ctx context.Context, base string, counted, plain []stri
 		return slices.ContainsFunc(ps, func(p string) bool { return strings.HasPrefix(name, p) })
 	}
 	if base != "" {
-		args := append([]string{"for-each-ref", "--format=%(objectname) %(ahead-behind:" + base + ") %(refname)"}, prefixes...)
+		args := append([]string{"for-each-ref", "--format=%(HEAD)%(objectname) %(ahead-behind:" + base + ") %(refname)"}, prefixes...)
 		if out, err := r.output(ctx, args...); err == nil {
 			refs, err := parseCountedRefs(out, prefixes)
 			for name, ref := range refs {
@@ -347,11 +351,13 @@ func (r *Repo) CountRefs(ctx context.Context, base string, counted, plain []stri
 		}
 	}
 	counts := r.countCommits(ctx, base, commits)
+	head, _ := r.Head()
 	for name, ref := range out {
 		if c, ok := counts[ref.Commit]; ok && under(name, counted) {
 			ref.Counts = &c
-			out[name] = ref
 		}
+		ref.Current = head.Branch != "" && name == "refs/heads/"+head.Branch
+		out[name] = ref
 	}
 	return out, nil
 }
@@ -383,16 +389,16 @@ func (r *Repo) countCommits(ctx context.Context, base string, commits []string) 
 	return out
 }
 
-// parseCountedRefs reads "<commit> <ahead> <behind> <ref>" lines, keeping
-// the refs under the prefixes asked for (git also matches a pattern by
-// path components).
+// parseCountedRefs reads "<*| ><commit> <ahead> <behind> <ref>" lines
+// ('*' marks HEAD's branch), keeping the refs under the prefixes asked for
+// (git also matches a pattern by path components).
 func parseCountedRefs(out string, prefixes []string) (map[string]CountedRef, error) {
 	refs := map[string]CountedRef{}
 	for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
-		if line == "" {
+		if len(line) < 2 {
 			continue
 		}
-		f := strings.Fields(line)
+		f := strings.Fields(line[1:])
 		if len(f) != 4 || !slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(f[3], p) }) {
 			continue
 		}
@@ -400,7 +406,7 @@ func parseCountedRefs(out string, prefixes []string) (map[string]CountedRef, err
 		if _, err := fmt.Sscan(f[1]+" "+f[2], &c.Ahead, &c.Behind); err != nil {
 			return nil, fmt.Errorf("read ahead/behind: unexpected line %q", line)
 		}
-		refs[f[3]] = CountedRef{Commit: f[0], Counts: &c}
+		refs[f[3]] = CountedRef{Commit: f[0], Counts: &c, Current: line[0] == '*'}
 	}
 	return refs, nil
 }

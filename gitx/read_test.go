@@ -110,7 +110,8 @@ func TestCountRefs(t *testing.T) {
 		"refs/remotes/airlock-a/HEAD": {0, 1}, "refs/remotes/airlock-a/main": {0, 1},
 		"refs/remotes/airlock-b/HEAD": {2, 1}, "refs/remotes/airlock-b/x": {0, 1},
 	}
-	if len(got) != len(want)+2 || got["refs/heads/main"].Commit == "" || got["refs/heads/agent"].Counts != nil {
+	if len(got) != len(want)+2 || got["refs/heads/main"].Commit == "" || got["refs/heads/agent"].Counts != nil ||
+		!got["refs/heads/main"].Current || got["refs/heads/agent"].Current {
 		t.Fatalf("got %v, want %v and the two host branches, uncounted", got, want)
 	}
 	for name, c := range want {

@@ -153,7 +153,7 @@ func (r *fakeRepo) CountRefs(_ context.Context, base string, counted, plain []st
 	r.record("CountRefs", base, len(counted), len(plain))
 	out := map[string]gitx.CountedRef{}
 	for name, hash := range r.refs {
-		ref := gitx.CountedRef{Commit: hash}
+		ref := gitx.CountedRef{Commit: hash, Current: r.head.Branch != "" && name == "refs/heads/"+r.head.Branch}
 		if !slices.ContainsFunc(append(slices.Clone(counted), plain...), func(p string) bool { return strings.HasPrefix(name, p) }) {
 			continue
 		}

@@ -625,10 +625,10 @@ func TestStatus(t *testing.T) {
 	w.repo.refs["refs/heads/main"] = hash("h")
 	w.repo.refs["refs/heads/feature"] = hash("f")
 	w.repo.refs["refs/heads/old"] = hash("o1")
-	w.repo.ahead[hash("m")+" main"] = [2]int{3, 1}
-	w.repo.ahead[hash("w")+" main"] = [2]int{1, 0}
-	w.repo.ahead[hash("h")+" main"] = [2]int{0, 0}
-	w.repo.ahead[hash("f2")+" main"] = [2]int{2, 0}
+	w.repo.ahead[hash("m")+" HEAD"] = [2]int{3, 1}
+	w.repo.ahead[hash("w")+" HEAD"] = [2]int{1, 0}
+	w.repo.ahead[hash("h")+" HEAD"] = [2]int{0, 0}
+	w.repo.ahead[hash("f2")+" HEAD"] = [2]int{2, 0}
 	w.repo.refs["refs/airlock/removed/old/main"] = hash("o")
 	w.repo.refs["refs/airlock/removed/old/superseded/"+hash("s")[:12]] = hash("s")
 	w.repo.refs["refs/airlock/removed/bad"] = hash("b") // no branch: ignored

@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"cmp"
 	"context"
 	"sort"
 	"strings"
@@ -99,9 +100,10 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 		list, err := s.Sbx.List(ctx)
 		lc <- listed{list, err}
 	}()
-	base := DefaultBase(s.Settings.Base(), workflow.CurrentBranch(s.Repo))
-	// Every branch of every sandbox, the host's branches (to tell copies)
-	// and the removals' kept refs: one read, ahead/behind included.
+	// Every branch of every sandbox, the host's branches (to tell copies
+	// and which one is checked out) and the removals' kept refs: one
+	// read, ahead/behind included. Without airlock.base the count is
+	// against HEAD, which is the checked-out branch, named from the read.
 	counted := make([]string, 0, len(sandboxes))
 	for _, sb := range sandboxes {
 		counted = append(counted, sandboxref.TrackingPrefix(sb.Remote))
@@ -110,10 +112,14 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 	if req.All {
 		plain = append(plain, sandboxref.RemovedPrefix)
 	}
-	refs, err := s.Repo.CountRefs(ctx, base, counted, plain)
+	base := s.Settings.Base()
+	refs, err := s.Repo.CountRefs(ctx, cmp.Or(base, "HEAD"), counted, plain)
 	if err != nil {
 		<-lc
 		return nil, err
+	}
+	if base == "" {
+		base = DefaultBase("", currentBranch(refs))
 	}
 	out := make([]SandboxStatus, 0, len(sandboxes))
 	for i, sb := range sandboxes {
@@ -196,6 +202,17 @@ func branches(refs map[string]gitx.CountedRef, prefix string) []BranchStatus {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// currentBranch is the short name of the branch HEAD points at, "" when
+// detached.
+func currentBranch(refs map[string]gitx.CountedRef) string {
+	for name, ref := range refs {
+		if ref.Current {
+			return strings.TrimPrefix(name, "refs/heads/")
+		}
+	}
+	return ""
 }
 
 // commits is the name-to-commit map of the refs under prefix.
