@@ -36,6 +36,14 @@ func (r *Repo) ConfigEntries(ctx context.Context, pattern string) ([]ConfigEntry
 	return entries, err
 }
 
+// ConfigRead reads every entry whose key matches the regular expression,
+// in one git call, and keeps nothing: for a value another process may
+// have just rewritten (sbx rewrites its own remote when it starts a
+// sandbox), where ConfigEntries' kept answer would be stale.
+func (r *Repo) ConfigRead(ctx context.Context, pattern string) ([]ConfigEntry, error) {
+	return readConfig(ctx, r.run, r.git(), pattern)
+}
+
 // KeepConfig records entries read elsewhere for this repository with
 // pattern (the remote helper reads its keys in one call), as ConfigEntries
 // does.

@@ -110,6 +110,10 @@ func (r *fakeRepo) RemoveRemote(_ context.Context, name string) error {
 	r.record("RemoveRemote", name)
 	return nil
 }
+func (r *fakeRepo) ConfigRead(_ context.Context, pattern string) ([]gitx.ConfigEntry, error) {
+	return workflowtest.ConfigEntries(r.config, pattern), nil
+}
+
 func (r *fakeRepo) ConfigGet(_ context.Context, key string) (string, bool, error) {
 	v, ok := r.config[key]
 	return v, ok, nil
