@@ -189,6 +189,7 @@ type fakeSbx struct {
 	list        []sbx.Sandbox
 	getErr      error
 	initialised bool
+	staleRecord bool              // PolicyKnownInitialised believes a record: true
 	outputs     map[string]string // strings.Join(argv, " ") → stdout
 	execErr     error             // of Exec
 	secrets     []sbx.Secret
@@ -217,9 +218,21 @@ func (s *fakeSbx) Get(_ context.Context, name string) (sbx.Sandbox, error) {
 	s.record("Get", name)
 	return sbx.Sandbox{Name: name}, s.getErr
 }
-func (s *fakeSbx) PolicyInitialised(context.Context) (bool, error) { return s.initialised, nil }
+func (s *fakeSbx) PolicyInitialised(context.Context) (bool, error) {
+	s.record("PolicyInitialised")
+	return s.initialised, nil
+}
+
+// PolicyKnownInitialised answers from a stale record when one is set.
+func (s *fakeSbx) PolicyKnownInitialised(ctx context.Context) (bool, error) {
+	if s.staleRecord {
+		return true, nil
+	}
+	return s.PolicyInitialised(ctx)
+}
 func (s *fakeSbx) PolicyInit(_ context.Context, preset string) error {
 	s.record("PolicyInit", preset)
+	s.initialised = true
 	return nil
 }
 func (s *fakeSbx) PolicyAllow(_ context.Context, name string, hosts []string) error {
@@ -228,6 +241,9 @@ func (s *fakeSbx) PolicyAllow(_ context.Context, name string, hosts []string) er
 }
 func (s *fakeSbx) Create(_ context.Context, req sbx.CreateRequest) error {
 	s.record("Create", req.Name, req.Agent, req.Path)
+	if !s.initialised {
+		return fmt.Errorf("create sandbox %q: %w", req.Name, sbx.ErrPolicyNotInitialised)
+	}
 	return nil
 }
 func (s *fakeSbx) Attach(_ context.Context, name string, args []string, _ xec.Streams) error {

@@ -47,6 +47,7 @@ type Sbx interface {
 	List(ctx context.Context) ([]sbx.Sandbox, error)
 	Get(ctx context.Context, name string) (sbx.Sandbox, error)
 	PolicyInitialised(ctx context.Context) (bool, error)
+	PolicyKnownInitialised(ctx context.Context) (bool, error)
 	PolicyInit(ctx context.Context, preset string) error
 	PolicyAllow(ctx context.Context, name string, hosts []string) error
 	Create(ctx context.Context, req sbx.CreateRequest) error

@@ -131,6 +131,28 @@ func TestUpInitialisesThePolicyOnlyOnce(t *testing.T) {
 	}
 }
 
+// A record says sbx has a default policy, but someone reset it since:
+// the create that fails for want of one asks sbx afresh, sets the policy
+// and creates again; with a true record, no policy call at all.
+func TestUpPolicyRecord(t *testing.T) {
+	w := newWorld(t, nil, gitx.ConfigEntry{Key: "airlock.networkpolicy", Value: "allow-all"})
+	w.sbx.initialised, w.sbx.staleRecord = false, true
+	if err := w.svc.Up(ctx, lifecycle.UpRequest{Name: "box"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := w.sbx.log(), "Create box"; strings.Count(got, want) != 2 || !w.sbx.called("PolicyInitialised") || !w.sbx.called("PolicyInit allow-all") {
+		t.Errorf("calls:\n%s", got)
+	}
+	w = newWorld(t, nil)
+	w.sbx.staleRecord = true
+	if err := w.svc.Up(ctx, lifecycle.UpRequest{Name: "box"}); err != nil {
+		t.Fatal(err)
+	}
+	if w.sbx.called("PolicyInit") || strings.Count(w.sbx.log(), "Create box") != 1 {
+		t.Errorf("a true record: calls:\n%s", w.sbx.log())
+	}
+}
+
 func TestUpDenyAllAppliesTheAllowlist(t *testing.T) {
 	w := newWorld(t, nil, gitx.ConfigEntry{Key: "airlock.networkpolicy", Value: "deny-all"},
 		gitx.ConfigEntry{Key: "airlock.allow", Value: "example.com"})
