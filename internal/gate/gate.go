@@ -98,8 +98,9 @@ func (g *Gate) now() time.Time {
 // entries.
 func Accepted(entries []gitx.ConfigEntry, sandbox string) []sandboxref.Acceptance {
 	var out []sandboxref.Acceptance
+	key := strings.ToLower(sandboxref.AcceptedKey) // once: ls calls this per sandbox over every entry
 	for _, e := range entries {
-		if e.Key != strings.ToLower(sandboxref.AcceptedKey) {
+		if e.Key != key {
 			continue
 		}
 		if a, ok := sandboxref.ParseAcceptance(e.Value); ok && a.Sandbox == sandbox {
