@@ -49,7 +49,7 @@ flow '`ls`' git airlock ls
 quiet sbx stop box1
 flow '`fetch`, stopped' git airlock fetch --name box1
 flow '`diff`' git airlock diff --name box1
-quiet git airlock run --name box2 work
+flow 'first `run` of another sandbox' git airlock run --name box2 work
 quiet git airlock run --name box3 work
 quiet sbx stop box1 box2 box3
 flow '`fetch --all`, 3 stopped' git airlock fetch --all
@@ -73,7 +73,7 @@ median_ms() {
 }
 
 echo "== ls scaling (no modelled latency)"
-printf '| sandboxes | `git status` | `sbx ls --json` | `git airlock ls` | its git processes |\n|---|---|---|---|---|\n'
+printf '| sandboxes | `git status` | `sbx ls --json` | aim: 3 × status + sbx ls | `git airlock ls` | its git processes |\n|---|---|---|---|---|---|\n'
 git init -q -b main "$tmp/many" && cd "$tmp/many" && git commit -q --allow-empty -m init
 n=0
 for size in ${SIZES:-1 10 50}; do
@@ -82,6 +82,7 @@ for size in ${SIZES:-1 10 50}; do
     quiet git airlock run --name "many$n" work
     quiet sbx stop "many$n"
   done
-  printf '| %d | %s ms | %s ms | %s ms | %d |\n' "$size" "$(median_ms git status)" "$(median_ms sbx ls --json)" \
+  st=$(median_ms git status) sl=$(median_ms sbx ls --json)
+  printf '| %d | %s ms | %s ms | %.1f ms | %s ms | %d |\n' "$size" "$st" "$sl" "$(awk "BEGIN{print 3*$st+$sl}")" \
     "$(median_ms git airlock ls)" "$(GIT_AIRLOCK_TRACE=1 git airlock ls 2>&1 >/dev/null | grep -c '^exec: git ' || true)"
 done

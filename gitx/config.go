@@ -36,6 +36,14 @@ func (r *Repo) ConfigEntries(ctx context.Context, pattern string) ([]ConfigEntry
 	return entries, err
 }
 
+// ConfigRead reads every entry whose key matches the regular expression,
+// in one git call, and keeps nothing: for a value another process may
+// have just rewritten (sbx rewrites its own remote when it starts a
+// sandbox), where ConfigEntries' kept answer would be stale.
+func (r *Repo) ConfigRead(ctx context.Context, pattern string) ([]ConfigEntry, error) {
+	return readConfig(ctx, r.run, r.git(), pattern)
+}
+
 // KeepConfig records entries read elsewhere for this repository with
 // pattern (the remote helper reads its keys in one call), as ConfigEntries
 // does.
@@ -162,6 +170,35 @@ func (r *Repo) ConfigUnset(ctx context.Context, key string) error {
 		return fmt.Errorf("unset git config %q: %w", key, err)
 	}
 	return nil
+}
+
+// OpenWithConfig is Open and ConfigEntries(pattern) in one step, the two
+// git processes side by side: `git config` run where the repository is
+// discovered reads the same files as one run at its top level. Outside a
+// repository (ErrNotRepository) the entries are the user's (system and
+// global), as UserConfigEntries reads them.
+func OpenWithConfig(ctx context.Context, run *xec.Runner, dir, pattern string) (*Repo, []ConfigEntry, error) {
+	type read struct {
+		entries []ConfigEntry
+		err     error
+	}
+	rc := make(chan read, 1)
+	go func() {
+		entries, err := readConfig(ctx, run, []string{"git", "-C", dir}, pattern)
+		rc <- read{entries, err}
+	}()
+	repo, err := Open(ctx, run, dir)
+	c := <-rc
+	if err != nil && !errors.Is(err, ErrNotRepository) {
+		return nil, nil, err
+	}
+	if c.err != nil {
+		return nil, nil, c.err
+	}
+	if repo != nil {
+		repo.config.keep(pattern, c.entries)
+	}
+	return repo, c.entries, err
 }
 
 // UserConfigEntries reads matching entries outside any repository (system

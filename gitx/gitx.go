@@ -295,71 +295,120 @@ func (r *Repo) AheadBehind(ctx context.Context, a, b string) (ahead, behind int,
 // (Behind).
 type Counts struct{ Ahead, Behind int }
 
-// AheadBehindMany counts, for each ref, the commits only it has and only
-// base has. Refs that do not exist are left out. With several refs, git
-// 2.41+ answers all in one `for-each-ref --format=%(ahead-behind:…)`;
-// older git, or a single ref, takes one `rev-list --count` per ref, run
-// side by side.
-func (r *Repo) AheadBehindMany(ctx context.Context, base string, refs []string) (map[string]Counts, error) {
-	if len(refs) == 0 {
-		return map[string]Counts{}, nil
+// CountedRef is a ref, the commit it names, and how far that commit is
+// from a base: Counts is nil where git could not count (the base does not
+// resolve, or a count failed).
+type CountedRef struct {
+	Commit string
+	Counts *Counts
+	// Current marks the branch HEAD points at (listed under refs/heads/).
+	Current bool
+}
+
+// CountRefs lists every ref under the prefixes counted and plain (as Refs
+// does; symbolic refs resolved) and, for those under counted, ahead/behind
+// of its commit against base. On git 2.41+ one `git for-each-ref
+// --format=%(ahead-behind:<base>)` answers everything, refs included;
+// older git (whose for-each-ref refuses that field) reads the refs in
+// process and runs one `rev-list --count` per distinct commit, four at a
+// time: sandboxes' HEADs and branches mostly share commits. Base "" lists
+// the refs without counts. The branch HEAD points at is marked Current,
+// so that a caller counting against "HEAD" learns its name from the same
+// read.
+func (r *Repo) CountRefs(ctx context.Context, base string, counted, plain []string) (map[string]CountedRef, error) {
+	prefixes := append(slices.Clone(counted), plain...)
+	if len(prefixes) == 0 {
+		return map[string]CountedRef{}, nil
 	}
-	if len(refs) > 1 {
-		if out, err := r.output(ctx, append([]string{"for-each-ref", "--format=%(refname) %(ahead-behind:" + base + ")"}, refs...)...); err == nil {
-			return parseAheadBehind(out, refs)
+	under := func(name string, ps []string) bool {
+		return slices.ContainsFunc(ps, func(p string) bool { return strings.HasPrefix(name, p) })
+	}
+	if base != "" {
+		args := append([]string{"for-each-ref", "--format=%(HEAD)%(objectname) %(ahead-behind:" + base + ") %(refname)"}, prefixes...)
+		if out, err := r.output(ctx, args...); err == nil {
+			refs, err := parseCountedRefs(out, prefixes)
+			for name, ref := range refs {
+				if !under(name, counted) {
+					ref.Counts = nil
+					refs[name] = ref
+				}
+			}
+			return refs, err
 		}
 	}
-	type result struct {
-		ref string
-		c   Counts
-		err error
+	out := map[string]CountedRef{}
+	var commits []string
+	for _, p := range prefixes {
+		refs, err := r.Refs(p)
+		if err != nil {
+			return nil, err
+		}
+		for name, hash := range refs {
+			out[name] = CountedRef{Commit: hash}
+			if base != "" && under(name, counted) && !slices.Contains(commits, hash) {
+				commits = append(commits, hash)
+			}
+		}
 	}
-	results := make(chan result, len(refs))
+	counts := r.countCommits(ctx, base, commits)
+	head, _ := r.Head()
+	for name, ref := range out {
+		if c, ok := counts[ref.Commit]; ok && under(name, counted) {
+			ref.Counts = &c
+		}
+		ref.Current = head.Branch != "" && name == "refs/heads/"+head.Branch
+		out[name] = ref
+	}
+	return out, nil
+}
+
+// countCommits runs `rev-list --left-right --count` for each commit
+// against base, four at a time; a count git cannot give is left out.
+func (r *Repo) countCommits(ctx context.Context, base string, commits []string) map[string]Counts {
+	type result struct {
+		commit string
+		c      Counts
+		err    error
+	}
+	results := make(chan result, len(commits))
 	limit := make(chan struct{}, 4)
-	for _, ref := range refs {
+	for _, commit := range commits {
 		go func() {
 			limit <- struct{}{}
 			defer func() { <-limit }()
-			a, b, err := r.AheadBehind(ctx, ref, base)
-			results <- result{ref, Counts{a, b}, err}
+			a, b, err := r.AheadBehind(ctx, commit, base)
+			results <- result{commit, Counts{a, b}, err}
 		}()
 	}
 	out := map[string]Counts{}
-	var first error
-	for range refs {
-		res := <-results
-		switch {
-		case res.err == nil:
-			out[res.ref] = res.c
-		case first == nil && r.refExists(res.ref):
-			first = res.err
+	for range commits {
+		if res := <-results; res.err == nil {
+			out[res.commit] = res.c
 		}
 	}
-	return out, first
+	return out
 }
 
-// refExists reports whether ref names a commit here.
-func (r *Repo) refExists(ref string) bool {
-	_, err := r.ResolveCommit(ref)
-	return err == nil
-}
-
-// parseAheadBehind reads "<ref> <ahead> <behind>" lines, keeping the refs
-// asked for (a pattern also matches refs below it).
-func parseAheadBehind(out string, refs []string) (map[string]Counts, error) {
-	counts := map[string]Counts{}
+// parseCountedRefs reads "<*| ><commit> <ahead> <behind> <ref>" lines
+// ('*' marks HEAD's branch), keeping the refs under the prefixes asked for
+// (git also matches a pattern by path components).
+func parseCountedRefs(out string, prefixes []string) (map[string]CountedRef, error) {
+	refs := map[string]CountedRef{}
 	for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
-		f := strings.Fields(line)
-		if len(f) != 3 || !slices.Contains(refs, f[0]) {
+		if len(line) < 2 {
+			continue
+		}
+		f := strings.Fields(line[1:])
+		if len(f) != 4 || !slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(f[3], p) }) {
 			continue
 		}
 		var c Counts
 		if _, err := fmt.Sscan(f[1]+" "+f[2], &c.Ahead, &c.Behind); err != nil {
 			return nil, fmt.Errorf("read ahead/behind: unexpected line %q", line)
 		}
-		counts[f[0]] = c
+		refs[f[3]] = CountedRef{Commit: f[0], Counts: &c, Current: line[0] == '*'}
 	}
-	return counts, nil
+	return refs, nil
 }
 
 // MergeBase returns the best common ancestor of a and b, or "" if none.

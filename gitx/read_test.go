@@ -93,30 +93,43 @@ func TestRefsReadOnceUntilWrite(t *testing.T) {
 	}
 }
 
-func TestAheadBehindMany(t *testing.T) {
+func TestCountRefs(t *testing.T) {
 	ctx := context.Background()
 	r, trace, sh := tracedRepo(t)
 	sh("git update-ref refs/remotes/airlock-a/main HEAD && git symbolic-ref refs/remotes/airlock-a/HEAD refs/remotes/airlock-a/main" +
 		" && git commit -q --allow-empty -m host" +
 		" && git checkout -q -b agent HEAD~1 && git commit -q --allow-empty -m a1 && git commit -q --allow-empty -m a2" +
-		" && git update-ref refs/remotes/airlock-b/HEAD HEAD && git checkout -q main")
-	refs := []string{"refs/remotes/airlock-a/HEAD", "refs/remotes/airlock-b/HEAD", "refs/remotes/airlock-gone/HEAD"}
-	got, err := r.AheadBehindMany(ctx, "main", refs)
+		" && git update-ref refs/remotes/airlock-b/HEAD HEAD && git update-ref refs/remotes/airlock-b/x HEAD~2" +
+		" && git update-ref refs/remotes/airlock-bb/y HEAD && git checkout -q main")
+	prefixes := []string{"refs/remotes/airlock-a/", "refs/remotes/airlock-b/", "refs/remotes/airlock-gone/"}
+	got, err := r.CountRefs(ctx, "main", prefixes, []string{"refs/heads/"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]Counts{refs[0]: {0, 1}, refs[1]: {2, 1}}
-	if len(got) != len(want) || got[refs[0]] != want[refs[0]] || got[refs[1]] != want[refs[1]] {
-		t.Fatalf("got %v, want %v", got, want)
+	want := map[string]Counts{
+		"refs/remotes/airlock-a/HEAD": {0, 1}, "refs/remotes/airlock-a/main": {0, 1},
+		"refs/remotes/airlock-b/HEAD": {2, 1}, "refs/remotes/airlock-b/x": {0, 1},
+	}
+	if len(got) != len(want)+2 || got["refs/heads/main"].Commit == "" || got["refs/heads/agent"].Counts != nil ||
+		!got["refs/heads/main"].Current || got["refs/heads/agent"].Current {
+		t.Fatalf("got %v, want %v and the two host branches, uncounted", got, want)
+	}
+	for name, c := range want {
+		if g := got[name]; g.Counts == nil || *g.Counts != c || len(g.Commit) != 40 {
+			t.Errorf("%s: got %+v, want %v", name, g, c)
+		}
 	}
 	if gitAtLeast(ctx, &xec.Runner{}, 2, 41) {
 		if n := strings.Count(trace.String(), "exec:"); n != 1 {
 			t.Errorf("git with %%(ahead-behind) ran %d processes, want 1:\n%s", n, trace)
 		}
 	}
-	one, err := r.AheadBehindMany(ctx, "main", refs[1:2])
-	if err != nil || one[refs[1]] != want[refs[1]] {
-		t.Fatalf("one ref: %v, %v", one, err)
+	// Without a base, or with one that does not resolve: the refs, no counts.
+	for _, base := range []string{"", "no-such-branch"} {
+		got, err := r.CountRefs(ctx, base, prefixes[1:2], nil)
+		if err != nil || len(got) != 2 || got["refs/remotes/airlock-b/x"].Commit == "" || got["refs/remotes/airlock-b/x"].Counts != nil {
+			t.Fatalf("base %q: %v, %v", base, got, err)
+		}
 	}
 }
 

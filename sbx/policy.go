@@ -4,12 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+
+	"github.com/git-airlock/git-airlock/internal/xec"
 )
 
-// PolicyInitialised reports whether a default network policy was chosen.
-// Under dry-run a failed read (no sbx) answers false, so that the init
-// command is shown.
+// PolicyInitialised reports whether a default network policy was chosen,
+// asking sbx (`policy ls`), and records the answer for
+// PolicyKnownInitialised. Under dry-run a failed read (no sbx) answers
+// false, so that the init command is shown.
 func (c *Client) PolicyInitialised(ctx context.Context) (bool, error) {
 	out, err := c.call(ctx, "read network policy", false, "policy", "ls")
 	if err != nil {
@@ -19,7 +24,63 @@ func (c *Client) PolicyInitialised(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	low := strings.ToLower(out)
-	return !strings.Contains(low, "not been initialized") && !strings.Contains(low, "not initialized"), nil
+	ok := !strings.Contains(low, "not been initialized") && !strings.Contains(low, "not initialized")
+	if ok {
+		c.rememberPolicy()
+	} else {
+		c.forgetPolicy()
+	}
+	return ok, nil
+}
+
+// PolicyKnownInitialised is PolicyInitialised answered from the record of
+// an earlier answer when there is one: a default policy, once chosen, is
+// only undone by `sbx policy reset`. The record is per user and per sbx
+// binary (path, size, modification time: an upgrade asks again), in
+// CacheDir; it is written when sbx says a default exists or git-airlock
+// set one, and dropped when git-airlock resets the policy or any sbx call
+// fails because no default exists (ErrPolicyNotInitialised), so the next
+// command asks sbx again. doctor, setup, lockdown and unlock always ask.
+func (c *Client) PolicyKnownInitialised(ctx context.Context) (bool, error) {
+	if p := c.policyRecord(); p != "" {
+		if _, err := os.Stat(p); err == nil {
+			return true, nil
+		}
+	}
+	return c.PolicyInitialised(ctx)
+}
+
+// policyRecord is the path of the "default policy chosen" record for the
+// installed sbx, or "" when there is no cache.
+func (c *Client) policyRecord() string {
+	if c.CacheDir == "" {
+		return ""
+	}
+	path, err := xec.LookPath(c.bin())
+	if err != nil {
+		return ""
+	}
+	key := cacheKey(path)
+	if key == "" {
+		return ""
+	}
+	return filepath.Join(c.CacheDir, "sbx-"+key+"-policy-initialised")
+}
+
+func (c *Client) rememberPolicy() {
+	p := c.policyRecord()
+	if p == "" || c.DryRun() { // a dry run writes nothing, the cache included
+		return
+	}
+	if os.MkdirAll(c.CacheDir, 0o755) == nil {
+		_ = os.WriteFile(p, nil, 0o644)
+	}
+}
+
+func (c *Client) forgetPolicy() {
+	if p := c.policyRecord(); p != "" && !c.DryRun() {
+		_ = os.Remove(p)
+	}
 }
 
 // PolicyInit sets the default network policy, with whichever verb the
@@ -30,6 +91,9 @@ func (c *Client) PolicyInit(ctx context.Context, preset string) error {
 		return err
 	}
 	_, err = c.call(ctx, fmt.Sprintf("set default network policy %q", preset), true, c.PolicyInitCommand(caps, preset)[1:]...)
+	if err == nil || errors.Is(err, ErrPolicyAlreadyInitialised) {
+		c.rememberPolicy()
+	}
 	return err
 }
 
@@ -111,6 +175,7 @@ var ErrPolicyAlreadyInitialised = errors.New("sbx network policy is already init
 // PolicyReset deletes sbx's local policy store (every local rule) and
 // restarts its daemon, which stops running sandboxes.
 func (c *Client) PolicyReset(ctx context.Context) error {
+	c.forgetPolicy()
 	_, err := c.call(ctx, "reset network policy", true, "policy", "reset", "--force")
 	return err
 }

@@ -78,9 +78,19 @@ func (c *Client) call(ctx context.Context, subject string, mutates bool, args ..
 	cmd := xec.Cmd{Argv: append([]string{c.bin()}, args...), Timeout: c.timeout(), Mutates: mutates}
 	out, err := c.Run.Output(ctx, cmd)
 	if err != nil {
-		return string(out), classify(subject, err)
+		return string(out), c.classify(subject, err)
 	}
 	return string(out), nil
+}
+
+// classify is the package's classify, and drops the record of a chosen
+// default policy when sbx says there is none (PolicyKnownInitialised).
+func (c *Client) classify(subject string, err error) error {
+	typed := classify(subject, err)
+	if errors.Is(typed, ErrPolicyNotInitialised) {
+		c.forgetPolicy()
+	}
+	return typed
 }
 
 // Typed errors. Callers branch on these with errors.As / errors.Is.

@@ -77,7 +77,7 @@ func (c *Client) Create(ctx context.Context, req CreateRequest) error {
 	cmd := xec.Cmd{Argv: []string{c.bin(), "create", "--clone", "--name", req.Name, req.Agent, req.Path},
 		Timeout: c.createTimeout(), Mutates: true}
 	if _, err := c.Run.Output(ctx, cmd); err != nil {
-		return classify(fmt.Sprintf("create sandbox %q", req.Name), err)
+		return c.classify(fmt.Sprintf("create sandbox %q", req.Name), err)
 	}
 	return nil
 }
@@ -91,7 +91,7 @@ func (c *Client) Attach(ctx context.Context, name string, agentArgs []string, s 
 	}
 	err := c.Run.Run(ctx, xec.Cmd{Argv: argv, Stdin: s.In, Stdout: s.Out, Stderr: s.Err, Mutates: true})
 	if err != nil {
-		return classify(fmt.Sprintf("run agent in sandbox %q", name), err)
+		return c.classify(fmt.Sprintf("run agent in sandbox %q", name), err)
 	}
 	return nil
 }

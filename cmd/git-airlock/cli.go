@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/alecthomas/kong"
@@ -186,27 +187,24 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation) (*Loaded, 
 	if v, _ := inv.Env("GIT_AIRLOCK_TRACE"); v != "" {
 		run.Trace = u.Err
 	}
-	repo, err := gitx.Open(ctx, run, ".")
+	// The repository and its settings in two git processes that run side
+	// by side: every command pays for them before its first step.
+	repo, entries, err := gitx.OpenWithConfig(ctx, run, ".", `^(airlock|remote)\.`)
 	switch {
 	case errors.Is(err, gitx.ErrNotRepository):
 		repo = nil
+		// Outside a repository only the user's airlock.* settings count.
+		entries = slices.DeleteFunc(entries, func(e gitx.ConfigEntry) bool { return !strings.HasPrefix(e.Key, "airlock.") })
 	case errors.Is(err, gitx.ErrNoWorkTree):
 		return nil, hint.With(err, "git-airlock works from a repository's work tree (the agent gets a clone of it): cd into one")
 	case err != nil:
 		return nil, err
 	}
-	var entries []gitx.ConfigEntry
 	var file config.FileInput
 	if repo != nil {
-		entries, err = repo.ConfigEntries(ctx, `^(airlock|remote)\.`)
 		if content, rerr := os.ReadFile(filepath.Join(repo.Root, config.FileName)); rerr == nil {
 			file.Content = content
 		}
-	} else {
-		entries, err = gitx.UserConfigEntries(ctx, run, `^airlock\.`)
-	}
-	if err != nil {
-		return nil, err
 	}
 	file.TrustedHash = config.TrustedHash(entries)
 	flags := map[string][]string{}

@@ -45,6 +45,10 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 	if len(st.Branches) == 0 {
 		fmt.Fprintln(u.Out, "branches  none fetched yet (git airlock fetch)")
 	}
+	width := 0
+	for _, b := range st.Branches {
+		width = max(width, len(b.Name))
+	}
 	for j, b := range st.Branches {
 		label := "branches "
 		if j > 0 {
@@ -54,7 +58,14 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 		if b.Ahead != nil {
 			extra = fmt.Sprintf("  %d ahead, %d behind %s", *b.Ahead, *b.Behind, st.Base)
 		}
-		fmt.Fprintf(u.Out, "%s %s %s%s\n", label, b.Commit[:12], b.Name, extra)
+		if b.Copy {
+			extra += "  (a copy of the host's)"
+		}
+		name := b.Name
+		if extra != "" {
+			name = fmt.Sprintf("%-*s", width, b.Name)
+		}
+		fmt.Fprintf(u.Out, "%s %s %s%s\n", label, b.Commit[:12], name, extra)
 	}
 	for _, a := range st.Accepted {
 		fmt.Fprintf(u.Out, "accepted  %d high-risk (%s) in %.12s on %s\n", a.Count, strings.Join(a.Rules, ","), a.Commit, a.Time.Format(time.RFC3339))
@@ -79,12 +90,13 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 	}
 }
 
-// agentBranches counts the sandbox's branches: HEAD is a copy of one of
-// them, and host/* are what the host pushed.
+// agentBranches counts the sandbox's branches of its own: HEAD points at
+// one of them, and a copy of a host branch (host/main as the host pushed
+// it, main as it was cloned) is no work of the agent.
 func agentBranches(list []lifecycle.BranchStatus) int {
 	n := 0
 	for _, b := range list {
-		if b.Name != "HEAD" && !strings.HasPrefix(b.Name, "host/") {
+		if b.Name != "HEAD" && !b.Copy {
 			n++
 		}
 	}
@@ -108,7 +120,7 @@ func printTable(u *ui.UI, list []lifecycle.SandboxStatus) {
 	for _, st := range list {
 		ab := "-"
 		for _, b := range st.Branches {
-			if b.Ahead != nil {
+			if b.Name == "HEAD" && b.Ahead != nil {
 				ab = fmt.Sprintf("+%d/-%d", *b.Ahead, *b.Behind)
 			}
 		}

@@ -274,7 +274,7 @@ func TestAcceptedFiltersBySandboxAndSkipsMalformedValues(t *testing.T) {
 		{Key: "airlock.protect", Value: "x gggg 2026-11-27T12:00:00Z 1 ci"},                  // another key
 		{Key: "airlock.acceptedrisk", Value: "x hhhh 2026-11-28T09:30:00+01:00 1 protected"}, // an offset is fine
 	}
-	got := Accepted(nil, entries, "x")
+	got := Accepted(nil, entries)["x"]
 	var commits []string
 	for _, a := range got {
 		commits = append(commits, a.Commit)
@@ -282,7 +282,7 @@ func TestAcceptedFiltersBySandboxAndSkipsMalformedValues(t *testing.T) {
 	if !slices.Equal(commits, []string{"aaaa", "hhhh"}) {
 		t.Errorf("accepted commits %v, want [aaaa hhhh]", commits)
 	}
-	if len(Accepted(nil, entries, "nobody")) != 0 {
+	if len(Accepted(nil, entries)["nobody"]) != 0 {
 		t.Errorf("acceptances of an unknown sandbox")
 	}
 }

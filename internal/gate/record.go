@@ -180,34 +180,38 @@ func (g *Gate) Record(ctx context.Context, rec Record, objects ...string) error 
 	return nil
 }
 
-// Accepted lists a sandbox's acceptances: from the review notes (the note
-// on each inspected commit; the same record on a merge commit is not
-// counted twice), and from the config record of older versions until a
-// merge, apply or pr moves it (MigrateAcceptances).
-func Accepted(notes map[string]string, entries []gitx.ConfigEntry, sandbox string) []sandboxref.Acceptance {
-	var out []sandboxref.Acceptance
+// Accepted lists each sandbox's acceptances, by sandbox name: from the
+// review notes (the note on each inspected commit; the same record on a
+// merge commit is not counted twice), and from the config record of older
+// versions until a merge, apply or pr moves it (MigrateAcceptances). The
+// notes are parsed once, whatever the number of sandboxes.
+func Accepted(notes map[string]string, entries []gitx.ConfigEntry) map[string][]sandboxref.Acceptance {
+	out := map[string][]sandboxref.Acceptance{}
 	for object, text := range notes {
 		for _, rec := range ParseRecords(text) {
-			if rec.Inspected != object || rec.Sandbox != sandbox || len(rec.Accepted) == 0 {
+			if rec.Inspected != object || len(rec.Accepted) == 0 {
 				continue
 			}
-			out = append(out, sandboxref.Acceptance{Sandbox: sandbox, Commit: rec.Inspected, Time: rec.Time,
+			out[rec.Sandbox] = append(out[rec.Sandbox], sandboxref.Acceptance{Sandbox: rec.Sandbox, Commit: rec.Inspected, Time: rec.Time,
 				Count: rec.Counts["high"], Rules: rec.Accepted})
 		}
 	}
 	for _, a := range legacyAccepted(entries) {
-		if a.Sandbox == sandbox && !migrated(notes, a) {
-			out = append(out, a)
+		if !migrated(notes, a) {
+			out[a.Sandbox] = append(out[a.Sandbox], a)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
+	for _, list := range out {
+		sort.SliceStable(list, func(i, j int) bool { return list[i].Time.Before(list[j].Time) })
+	}
 	return out
 }
 
 func legacyAccepted(entries []gitx.ConfigEntry) []sandboxref.Acceptance {
 	var out []sandboxref.Acceptance
+	key := strings.ToLower(sandboxref.AcceptedKey) // once, not per entry
 	for _, e := range entries {
-		if e.Key != strings.ToLower(sandboxref.AcceptedKey) {
+		if e.Key != key {
 			continue
 		}
 		if a, ok := sandboxref.ParseAcceptance(e.Value); ok {

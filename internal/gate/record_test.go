@@ -34,14 +34,14 @@ func TestRecordEachRuleOnceWithTheInjectedTime(t *testing.T) {
 	}
 	// The note reads back as written, and counts once although the merge
 	// commit carries the same record.
-	got := Accepted(repo.notes, nil, "x")
+	got := Accepted(repo.notes, nil)["x"]
 	if len(got) != 1 || got[0].Count != 3 || got[0].Commit != agentCommit || !slices.Equal(got[0].Rules, []string{"direnv", "ci"}) || !got[0].Time.Equal(at) {
 		t.Errorf("read back %+v", got)
 	}
 	if !g.AcceptedCommit(agentCommit, nil) || g.AcceptedCommit("merge-commit", nil) || g.AcceptedCommit(headCommit, nil) {
 		t.Errorf("AcceptedCommit answers for the wrong objects")
 	}
-	if len(Accepted(repo.notes, nil, "y")) != 0 {
+	if len(Accepted(repo.notes, nil)["y"]) != 0 {
 		t.Errorf("another sandbox's acceptances")
 	}
 }
@@ -107,7 +107,7 @@ func TestMigrateAcceptancesMovesConfigRecordsToNotes(t *testing.T) {
 	if !slices.Equal(repo.unset, []string{sandboxref.AcceptedKey}) {
 		t.Errorf("config unset %v", repo.unset)
 	}
-	got := Accepted(repo.notes, nil, "x")
+	got := Accepted(repo.notes, nil)["x"]
 	if len(got) != 1 || got[0].Commit != agentCommit || !slices.Equal(got[0].Rules, []string{"direnv"}) {
 		t.Errorf("after migration %+v", got)
 	}
@@ -121,7 +121,7 @@ func TestMigrateAcceptancesMovesConfigRecordsToNotes(t *testing.T) {
 	}
 	// Read together, the moved record counts once; run again, it is not
 	// written twice.
-	if got := Accepted(repo.notes, entries, "x"); len(got) != 2 {
+	if got := Accepted(repo.notes, entries)["x"]; len(got) != 2 {
 		t.Errorf("acceptances %+v, want the note and the unmoved config record", got)
 	}
 	before := repo.notes[agentCommit]

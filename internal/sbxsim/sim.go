@@ -356,6 +356,15 @@ func (s *sim) create(args []string, fromRun bool) error {
 	if _, ok := builtinAgents[agent]; !ok {
 		return fail("unknown agent %q", agent)
 	}
+	if os.Getenv("SBXSIM_CREATE_NEEDS_POLICY") != "" {
+		// The variant of sbx that refuses, rather than asks, when no
+		// default network policy was chosen and nobody can answer.
+		var p Policy
+		s.readJSON("policy.json", &p)
+		if p.Default == "" {
+			return fail("network policy has not been initialized; run 'sbx policy init <preset>' first")
+		}
+	}
 	var path string
 	if len(f.pos) > 1 {
 		path = f.pos[1]

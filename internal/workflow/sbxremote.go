@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/git-airlock/git-airlock/gitx"
@@ -13,7 +14,7 @@ import (
 // SbxRemoteConfig is the git config a guard of sbx's remote reads and
 // writes.
 type SbxRemoteConfig interface {
-	ConfigGet(ctx context.Context, key string) (string, bool, error)
+	ConfigRead(ctx context.Context, pattern string) ([]gitx.ConfigEntry, error)
 	ConfigSet(ctx context.Context, key, value string) error
 }
 
@@ -28,21 +29,17 @@ var SbxRemoteGuard = [][2]string{{"tagOpt", "--no-tags"}, {"skipFetchAll", "true
 // remote, if sbx added one. sbx writes that remote afresh whenever it
 // starts the sandbox (0.45+), dropping keys it did not write, so every use
 // case that may have started a sandbox (fetch, exec, attach, shell, run)
-// calls this after its sbx calls; Fetch does it for every fetch. Three git
-// reads when nothing needs writing.
+// calls this after its sbx calls; Fetch does it for every fetch. One git
+// read of the remote's section, fresh (never a kept answer), when nothing
+// needs writing.
 func GuardSbxRemote(ctx context.Context, repo SbxRemoteConfig, sandbox string) error {
 	own := sandboxref.SbxRemote(sandbox)
-	section := "remote." + own + "."
-	if _, ok, err := repo.ConfigGet(ctx, section+"url"); err != nil || !ok {
+	entries, err := repo.ConfigRead(ctx, `^remote\.`+regexp.QuoteMeta(own)+`\.`)
+	if err != nil {
 		return err
 	}
-	for _, kv := range SbxRemoteGuard {
-		if v, ok, err := repo.ConfigGet(ctx, section+kv[0]); err != nil {
-			return err
-		} else if ok && v == kv[1] {
-			continue
-		}
-		if err := repo.ConfigSet(ctx, section+kv[0], kv[1]); err != nil {
+	for _, kv := range sbxRemoteUnguarded(entries, sandbox) {
+		if err := repo.ConfigSet(ctx, "remote."+own+"."+kv[0], kv[1]); err != nil {
 			return fmt.Errorf("guard sbx's remote %q: %w", own, err)
 		}
 	}
@@ -54,6 +51,13 @@ func GuardSbxRemote(ctx context.Context, repo SbxRemoteConfig, sandbox string) e
 // (absent, or carrying SbxRemoteGuard already): a read-only command that
 // started no sandbox since it read them decides without a git call.
 func SbxRemoteGuarded(entries []gitx.ConfigEntry, sandbox string) bool {
+	return len(sbxRemoteUnguarded(entries, sandbox)) == 0
+}
+
+// sbxRemoteUnguarded is what of SbxRemoteGuard sandbox's sandbox-<name>
+// remote lacks, by the entries (canonical keys); nothing when sbx added
+// no such remote.
+func sbxRemoteUnguarded(entries []gitx.ConfigEntry, sandbox string) [][2]string {
 	section := "remote." + sandboxref.SbxRemote(sandbox) + "."
 	last := map[string]string{}
 	for _, e := range entries {
@@ -62,14 +66,15 @@ func SbxRemoteGuarded(entries []gitx.ConfigEntry, sandbox string) bool {
 		}
 	}
 	if _, ok := last["url"]; !ok {
-		return true
+		return nil
 	}
+	var missing [][2]string
 	for _, kv := range SbxRemoteGuard {
 		if last[strings.ToLower(kv[0])] != kv[1] {
-			return false
+			missing = append(missing, kv)
 		}
 	}
-	return true
+	return missing
 }
 
 // GuardSbxRemotes is GuardSbxRemote for each sandbox after a use case that

@@ -7,6 +7,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/workflow"
+	"github.com/git-airlock/git-airlock/internal/workflow/workflowtest"
 )
 
 type mapConfig struct {
@@ -14,9 +15,8 @@ type mapConfig struct {
 	sets   []string
 }
 
-func (m *mapConfig) ConfigGet(_ context.Context, key string) (string, bool, error) {
-	v, ok := m.values[key]
-	return v, ok, nil
+func (m *mapConfig) ConfigRead(_ context.Context, pattern string) ([]gitx.ConfigEntry, error) {
+	return workflowtest.ConfigEntries(m.values, pattern), nil
 }
 
 func (m *mapConfig) ConfigSet(_ context.Context, key, value string) error {

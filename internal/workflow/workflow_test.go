@@ -170,9 +170,8 @@ type fetchRepo struct {
 	config     map[string]string
 }
 
-func (r *fetchRepo) ConfigGet(_ context.Context, key string) (string, bool, error) {
-	v, ok := r.config[key]
-	return v, ok, nil
+func (r *fetchRepo) ConfigRead(_ context.Context, pattern string) ([]gitx.ConfigEntry, error) {
+	return workflowtest.ConfigEntries(r.config, pattern), nil
 }
 
 func (r *fetchRepo) ConfigSet(_ context.Context, key, value string) error {

@@ -112,6 +112,10 @@ func (r *fakeRepo) RemoveRemote(_ context.Context, name string) error {
 	r.record("RemoveRemote", name)
 	return nil
 }
+func (r *fakeRepo) ConfigRead(_ context.Context, pattern string) ([]gitx.ConfigEntry, error) {
+	return workflowtest.ConfigEntries(r.config, pattern), nil
+}
+
 func (r *fakeRepo) ConfigGet(_ context.Context, key string) (string, bool, error) {
 	v, ok := r.config[key]
 	return v, ok, nil
@@ -152,13 +156,18 @@ func (r *fakeRepo) AheadBehind(_ context.Context, a, b string) (int, int, error)
 	}
 	return ab[0], ab[1], nil
 }
-func (r *fakeRepo) AheadBehindMany(_ context.Context, base string, refs []string) (map[string]gitx.Counts, error) {
-	r.record("AheadBehindMany", base, len(refs))
-	out := map[string]gitx.Counts{}
-	for _, ref := range refs {
-		if ab, ok := r.ahead[r.refs[ref]+" "+base]; ok {
-			out[ref] = gitx.Counts{Ahead: ab[0], Behind: ab[1]}
+func (r *fakeRepo) CountRefs(_ context.Context, base string, counted, plain []string) (map[string]gitx.CountedRef, error) {
+	r.record("CountRefs", base, len(counted), len(plain))
+	out := map[string]gitx.CountedRef{}
+	for name, hash := range r.refs {
+		ref := gitx.CountedRef{Commit: hash, Current: r.head.Branch != "" && name == "refs/heads/"+r.head.Branch}
+		if !slices.ContainsFunc(append(slices.Clone(counted), plain...), func(p string) bool { return strings.HasPrefix(name, p) }) {
+			continue
 		}
+		if ab, ok := r.ahead[hash+" "+base]; ok && slices.ContainsFunc(counted, func(p string) bool { return strings.HasPrefix(name, p) }) {
+			ref.Counts = &gitx.Counts{Ahead: ab[0], Behind: ab[1]}
+		}
+		out[name] = ref
 	}
 	return out, nil
 }
@@ -183,6 +192,7 @@ type fakeSbx struct {
 	list        []sbx.Sandbox
 	getErr      error
 	initialised bool
+	staleRecord bool              // PolicyKnownInitialised believes a record: true
 	outputs     map[string]string // strings.Join(argv, " ") → stdout
 	execErr     error             // of Exec
 	secrets     []sbx.Secret
@@ -211,9 +221,21 @@ func (s *fakeSbx) Get(_ context.Context, name string) (sbx.Sandbox, error) {
 	s.record("Get", name)
 	return sbx.Sandbox{Name: name}, s.getErr
 }
-func (s *fakeSbx) PolicyInitialised(context.Context) (bool, error) { return s.initialised, nil }
+func (s *fakeSbx) PolicyInitialised(context.Context) (bool, error) {
+	s.record("PolicyInitialised")
+	return s.initialised, nil
+}
+
+// PolicyKnownInitialised answers from a stale record when one is set.
+func (s *fakeSbx) PolicyKnownInitialised(ctx context.Context) (bool, error) {
+	if s.staleRecord {
+		return true, nil
+	}
+	return s.PolicyInitialised(ctx)
+}
 func (s *fakeSbx) PolicyInit(_ context.Context, preset string) error {
 	s.record("PolicyInit", preset)
+	s.initialised = true
 	return nil
 }
 func (s *fakeSbx) PolicyAllow(_ context.Context, name string, hosts []string) error {
@@ -222,6 +244,9 @@ func (s *fakeSbx) PolicyAllow(_ context.Context, name string, hosts []string) er
 }
 func (s *fakeSbx) Create(_ context.Context, req sbx.CreateRequest) error {
 	s.record("Create", req.Name, req.Agent, req.Path)
+	if !s.initialised {
+		return fmt.Errorf("create sandbox %q: %w", req.Name, sbx.ErrPolicyNotInitialised)
+	}
 	return nil
 }
 func (s *fakeSbx) Attach(_ context.Context, name string, args []string, _ xec.Streams) error {

@@ -35,7 +35,7 @@ type Repo interface {
 	Notes(ref string) (map[string]string, error)
 	HasCommit(hash string) bool
 	IsAncestor(a, b string) (bool, error)
-	AheadBehindMany(ctx context.Context, base string, refs []string) (map[string]gitx.Counts, error)
+	CountRefs(ctx context.Context, base string, counted, plain []string) (map[string]gitx.CountedRef, error)
 	ReflogCommits(ctx context.Context, ref string) ([]string, error)
 	UpdateRefs(ctx context.Context, updates []gitx.RefUpdate) error
 }
@@ -49,6 +49,7 @@ type Sbx interface {
 	List(ctx context.Context) ([]sbx.Sandbox, error)
 	Get(ctx context.Context, name string) (sbx.Sandbox, error)
 	PolicyInitialised(ctx context.Context) (bool, error)
+	PolicyKnownInitialised(ctx context.Context) (bool, error)
 	PolicyInit(ctx context.Context, preset string) error
 	PolicyAllow(ctx context.Context, name string, hosts []string) error
 	Create(ctx context.Context, req sbx.CreateRequest) error

@@ -159,6 +159,28 @@ func TestUpInitialisesThePolicyOnlyOnce(t *testing.T) {
 	}
 }
 
+// A record says sbx has a default policy, but someone reset it since:
+// the create that fails for want of one asks sbx afresh, sets the policy
+// and creates again; with a true record, no policy call at all.
+func TestUpPolicyRecord(t *testing.T) {
+	w := newWorld(t, nil, gitx.ConfigEntry{Key: "airlock.networkpolicy", Value: "allow-all"})
+	w.sbx.initialised, w.sbx.staleRecord = false, true
+	if err := w.svc.Up(ctx, lifecycle.UpRequest{Name: "box"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := w.sbx.log(), "Create box"; strings.Count(got, want) != 2 || !w.sbx.called("PolicyInitialised") || !w.sbx.called("PolicyInit allow-all") {
+		t.Errorf("calls:\n%s", got)
+	}
+	w = newWorld(t, nil)
+	w.sbx.staleRecord = true
+	if err := w.svc.Up(ctx, lifecycle.UpRequest{Name: "box"}); err != nil {
+		t.Fatal(err)
+	}
+	if w.sbx.called("PolicyInit") || strings.Count(w.sbx.log(), "Create box") != 1 {
+		t.Errorf("a true record: calls:\n%s", w.sbx.log())
+	}
+}
+
 func TestUpDenyAllAppliesTheAllowlist(t *testing.T) {
 	w := newWorld(t, nil, gitx.ConfigEntry{Key: "airlock.networkpolicy", Value: "deny-all"},
 		gitx.ConfigEntry{Key: "airlock.allow", Value: "example.com"})
@@ -663,7 +685,16 @@ func TestStatus(t *testing.T) {
 	w.repo.refs["refs/remotes/airlock-box/HEAD"] = hash("m")
 	w.repo.refs["refs/remotes/airlock-box/main"] = hash("m")
 	w.repo.refs["refs/remotes/airlock-box/agent/work"] = hash("w")
-	w.repo.ahead[hash("m")+" main"] = [2]int{3, 1}
+	w.repo.refs["refs/remotes/airlock-box/host/main"] = hash("h")
+	w.repo.refs["refs/remotes/airlock-box/host/feature"] = hash("f2")
+	w.repo.refs["refs/remotes/airlock-box/old"] = hash("h")
+	w.repo.refs["refs/heads/main"] = hash("h")
+	w.repo.refs["refs/heads/feature"] = hash("f")
+	w.repo.refs["refs/heads/old"] = hash("o1")
+	w.repo.ahead[hash("m")+" HEAD"] = [2]int{3, 1}
+	w.repo.ahead[hash("w")+" HEAD"] = [2]int{1, 0}
+	w.repo.ahead[hash("h")+" HEAD"] = [2]int{0, 0}
+	w.repo.ahead[hash("f2")+" HEAD"] = [2]int{2, 0}
 	w.repo.refs["refs/airlock/removed/old/main"] = hash("o")
 	w.repo.refs["refs/airlock/removed/old/superseded/"+hash("s")[:12]] = hash("s")
 	w.repo.refs["refs/airlock/removed/bad"] = hash("b") // no branch: ignored
@@ -683,19 +714,29 @@ func TestStatus(t *testing.T) {
 	if b.Workspace != w.repo.facts.Root || b.Agent != "claude" || b.Base != "main" || b.Remote != "airlock-box" || b.Path != "/home/u/repo" {
 		t.Errorf("box = %+v", b)
 	}
-	if len(b.Branches) != 3 || b.Branches[0].Name != "HEAD" || b.Branches[1].Name != "agent/work" || b.Branches[2].Name != "main" {
-		t.Fatalf("branches = %+v", b.Branches)
+	// Every branch is counted against the base. A copy is a branch the
+	// host has under that name (less host/) that brings nothing new: the
+	// same commit (host/main), or nothing the base lacks (old, behind its
+	// host branch); host/feature, which the agent built on, is work.
+	type row struct {
+		name          string
+		ahead, behind int
+		copy          bool
 	}
-	if h := b.Branches[0]; h.Ahead == nil || *h.Ahead != 3 || *h.Behind != 1 {
-		t.Errorf("HEAD = %+v", h)
-	}
-	for _, br := range b.Branches[1:] {
-		if br.Ahead != nil || br.Behind != nil {
-			t.Errorf("ahead/behind for %s", br.Name)
+	want := []row{{"HEAD", 3, 1, false}, {"agent/work", 1, 0, false}, {"host/feature", 2, 0, false},
+		{"host/main", 0, 0, true}, {"main", 3, 1, false}, {"old", 0, 0, true}}
+	var rows []row
+	for _, br := range b.Branches {
+		if br.Ahead == nil || br.Behind == nil {
+			t.Fatalf("no ahead/behind for %s", br.Name)
 		}
+		rows = append(rows, row{br.Name, *br.Ahead, *br.Behind, br.Copy})
 	}
-	if n := strings.Count(w.repo.log(), "AheadBehind"); n != 1 {
-		t.Errorf("AheadBehind called %d times, want once (every sandbox's HEAD in one call)", n)
+	if !slices.Equal(rows, want) {
+		t.Errorf("branches = %+v\nwant %+v", rows, want)
+	}
+	if n := strings.Count(w.repo.log(), "CountRefs"); n != 1 {
+		t.Errorf("CountRefs called %d times, want once (every sandbox's branches in one call)", n)
 	}
 	if a := b.Accepted; len(a) != 1 || a[0].Commit != hash("m") || a[0].Time.Format(time.RFC3339) != "2026-01-02T01:04:05Z" ||
 		a[0].Count != 2 || !slices.Equal(a[0].Rules, []string{"secret-in-diff", "ci-config"}) {

@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -22,6 +23,10 @@ type BranchStatus struct {
 	Commit string `json:"commit"`
 	Ahead  *int   `json:"ahead,omitempty"`  // commits the base lacks
 	Behind *int   `json:"behind,omitempty"` // base commits the branch lacks
+	// Copy marks the sandbox's copy of a host branch that brings nothing
+	// new: the host has a branch of that name (less host/) and this one
+	// is at its commit, or holds no commit the base lacks. Not agent work.
+	Copy bool `json:"copy,omitempty"`
 }
 
 // States of a sandbox in SandboxStatus.State besides sbx's own (running,
@@ -97,24 +102,45 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 		list, err := s.Sbx.List(ctx)
 		lc <- listed{list, err}
 	}()
-	base := DefaultBase(s.Settings.Base(), workflow.CurrentBranch(s.Repo))
-	// Acceptances are read from the review notes (and the config record
-	// of older versions); a notes ref that cannot be read shows none.
-	notes, _ := s.Repo.Notes(sandboxref.NotesRef)
-	out := make([]SandboxStatus, 0, len(sandboxes))
+	// Every branch of every sandbox, the host's branches (to tell copies
+	// and which one is checked out) and the removals' kept refs: one
+	// read, ahead/behind included. Without airlock.base the count is
+	// against HEAD, which is the checked-out branch, named from the read.
+	counted := make([]string, 0, len(sandboxes))
 	for _, sb := range sandboxes {
+		counted = append(counted, sandboxref.TrackingPrefix(sb.Remote))
+	}
+	plain := []string{"refs/heads/", sandboxref.NotesRef}
+	if req.All {
+		plain = append(plain, sandboxref.RemovedPrefix)
+	}
+	base := s.Settings.Base()
+	refs, err := s.Repo.CountRefs(ctx, cmp.Or(base, "HEAD"), counted, plain)
+	if err != nil {
+		<-lc
+		return nil, err
+	}
+	if base == "" {
+		base = DefaultBase("", currentBranch(refs))
+	}
+	// Acceptances are read from the review notes (and the config record
+	// of older versions), once for every sandbox; the notes are read only
+	// when the same ref read saw their ref, and when they cannot be read
+	// none are shown.
+	var notes map[string]string
+	if _, ok := refs[sandboxref.NotesRef]; ok {
+		notes, _ = s.Repo.Notes(sandboxref.NotesRef)
+	}
+	accepted := gate.Accepted(notes, s.Entries)
+	out := make([]SandboxStatus, 0, len(sandboxes))
+	for i, sb := range sandboxes {
 		st := SandboxStatus{Name: sb.Name, Remote: sb.Remote, Agent: sb.Agent, Path: sb.Path, Base: base, State: StateMissing}
-		for _, a := range gate.Accepted(notes, s.Entries, sb.Name) {
+		for _, a := range accepted[sb.Name] {
 			st.Accepted = append(st.Accepted, AcceptedRisk{Commit: a.Commit, Time: a.Time.UTC(), Count: a.Count, Rules: a.Rules})
 		}
-		var err error
-		if st.Branches, err = s.branches(sandboxref.TrackingPrefix(sb.Remote)); err != nil {
-			<-lc
-			return nil, err
-		}
+		st.Branches = branches(refs, counted[i])
 		out = append(out, st)
 	}
-	s.aheadBehind(ctx, sandboxes, out, base)
 	l := <-lc
 	if l.err != nil {
 		return nil, workflow.SbxError(l.err)
@@ -161,11 +187,7 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 		}
 	}
 	if req.All {
-		removed, err := s.Removals()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, removed...)
+		out = append(out, s.removals(commits(refs, sandboxref.RemovedPrefix))...)
 	}
 	return out, nil
 }
@@ -208,44 +230,47 @@ func DefaultBase(setting, currentBranch string) string {
 	return "HEAD"
 }
 
-// branches lists fetched refs under prefix (the refs are read once per
-// command, whatever the number of sandboxes).
-func (s *Service) branches(prefix string) ([]BranchStatus, error) {
-	refs, err := s.Repo.Refs(prefix)
-	if err != nil {
-		return nil, err
-	}
+// branches lists the fetched refs under prefix with their counts, and
+// marks the sandbox's copies of host branches.
+func branches(refs map[string]gitx.CountedRef, prefix string) []BranchStatus {
 	out := []BranchStatus{}
-	for name, hash := range refs {
-		out = append(out, BranchStatus{Name: strings.TrimPrefix(name, prefix), Commit: hash})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
-}
-
-// aheadBehind fills in ahead/behind of each sandbox's HEAD against base,
-// for every sandbox in one git call where git can (other branches show
-// their commit only). A count git cannot give is left out, as before.
-func (s *Service) aheadBehind(ctx context.Context, sandboxes []workflow.Sandbox, out []SandboxStatus, base string) {
-	if base == "" {
-		return
-	}
-	var heads []string
-	for _, sb := range sandboxes {
-		heads = append(heads, sandboxref.TrackingPrefix(sb.Remote)+"HEAD")
-	}
-	counts, _ := s.Repo.AheadBehindMany(ctx, base, heads)
-	for i := range out {
-		c, ok := counts[heads[i]]
-		if !ok {
+	for name, ref := range refs {
+		if !strings.HasPrefix(name, prefix) {
 			continue
 		}
-		for j := range out[i].Branches {
-			if b := &out[i].Branches[j]; b.Name == "HEAD" {
-				b.Ahead, b.Behind = &c.Ahead, &c.Behind
-			}
+		b := BranchStatus{Name: strings.TrimPrefix(name, prefix), Commit: ref.Commit}
+		if ref.Counts != nil {
+			b.Ahead, b.Behind = &ref.Counts.Ahead, &ref.Counts.Behind
+		}
+		if host, ok := refs["refs/heads/"+strings.TrimPrefix(b.Name, "host/")]; ok && b.Name != "HEAD" {
+			b.Copy = host.Commit == b.Commit || (b.Ahead != nil && *b.Ahead == 0)
+		}
+		out = append(out, b)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// currentBranch is the short name of the branch HEAD points at, "" when
+// detached.
+func currentBranch(refs map[string]gitx.CountedRef) string {
+	for name, ref := range refs {
+		if ref.Current {
+			return strings.TrimPrefix(name, "refs/heads/")
 		}
 	}
+	return ""
+}
+
+// commits is the name-to-commit map of the refs under prefix.
+func commits(refs map[string]gitx.CountedRef, prefix string) map[string]string {
+	out := map[string]string{}
+	for name, ref := range refs {
+		if strings.HasPrefix(name, prefix) {
+			out[name] = ref.Commit
+		}
+	}
+	return out
 }
 
 // Removals lists removed sandboxes from their kept refs, one row per
@@ -256,6 +281,11 @@ func (s *Service) Removals() ([]SandboxStatus, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.removals(refs), nil
+}
+
+// removals groups the kept refs (name to commit) by removal.
+func (s *Service) removals(refs map[string]string) []SandboxStatus {
 	byRemoval := map[string]*SandboxStatus{}
 	var removals []string
 	for ref, hash := range refs {
@@ -285,7 +315,7 @@ func (s *Service) Removals() ([]SandboxStatus, error) {
 		sort.Slice(st.Branches, func(i, j int) bool { return st.Branches[i].Name < st.Branches[j].Name })
 		out = append(out, *st)
 	}
-	return out, nil
+	return out
 }
 
 // removalLess orders removals by name, then by number (box@2 before

@@ -59,8 +59,15 @@ func (s *Service) preflightSbx(ctx context.Context) ([]sbx.Sandbox, error) {
 
 // ensurePolicy initialises sbx's default network policy once, with
 // airlock.networkPolicy, so that sbx never stops to ask interactively.
-func (s *Service) ensurePolicy(ctx context.Context) error {
-	ok, err := s.Sbx.PolicyInitialised(ctx)
+// Unless fresh, a record of an earlier answer is believed (one `sbx policy
+// ls` less for every new sandbox); a create that fails for want of a
+// policy asks again, fresh.
+func (s *Service) ensurePolicy(ctx context.Context, fresh bool) error {
+	known := s.Sbx.PolicyKnownInitialised
+	if fresh {
+		known = s.Sbx.PolicyInitialised
+	}
+	ok, err := known(ctx)
 	if err != nil {
 		return workflow.SbxError(err)
 	}
@@ -111,7 +118,7 @@ func (s *Service) ensure(ctx context.Context, name, agentName, group string) (_ 
 		sb, err := s.register(ctx, name, existing.Agent, "", false)
 		return sb, false, err
 	}
-	if err := s.ensurePolicy(ctx); err != nil {
+	if err := s.ensurePolicy(ctx, false); err != nil {
 		return workflow.Sandbox{}, false, err
 	}
 	// Once per repository, and again when AGENTS.md went missing since.
@@ -127,7 +134,17 @@ func (s *Service) ensure(ctx context.Context, name, agentName, group string) (_ 
 		s.UI.Hint("commit them first if the agent needs them (git add -A && git commit)")
 	}
 	s.UI.Infof("creating sandbox %q (%s, clone mode) for %s", name, agentName, w.Root)
-	if err := s.Sbx.Create(ctx, sbx.CreateRequest{Name: name, Agent: agentName, Path: w.Root}); err != nil {
+	req := sbx.CreateRequest{Name: name, Agent: agentName, Path: w.Root}
+	err = s.Sbx.Create(ctx, req)
+	if errors.Is(err, sbx.ErrPolicyNotInitialised) {
+		// The record said a default policy exists; someone reset it
+		// since (`sbx policy reset`). Choose one and create again.
+		if err := s.ensurePolicy(ctx, true); err != nil {
+			return workflow.Sandbox{}, false, err
+		}
+		err = s.Sbx.Create(ctx, req)
+	}
+	if err != nil {
 		return workflow.Sandbox{}, false, workflow.SbxError(err)
 	}
 	sb, err := s.register(ctx, name, agentName, group, true)

@@ -160,6 +160,10 @@ func (f *fakeRepo) ReflogCommits(context.Context, string) ([]string, error) { re
 
 func (f *fakeRepo) Head() (gitx.Head, error) { return f.head, nil }
 
+func (f *fakeRepo) ConfigRead(_ context.Context, pattern string) ([]gitx.ConfigEntry, error) {
+	return workflowtest.ConfigEntries(f.config, pattern), nil
+}
+
 func (f *fakeRepo) ConfigGet(_ context.Context, key string) (string, bool, error) {
 	v, ok := f.config[key]
 	return v, ok, nil
