@@ -231,10 +231,10 @@ func suspiciousName(p string) bool {
 
 // contentChecks look inside the files whose danger depends on what changed.
 func contentChecks(c gitx.TreeChange, base, oldHash string, blobs Blobs) ([]Finding, error) {
-	base = strings.ToLower(base) // macOS and Windows open Package.json as package.json
+	base = Key(base) // macOS and Windows open Package.json. as package.json
 	var check func(old, new []byte) []Finding
 	switch {
-	case strings.EqualFold(c.Path, ".gitmodules"):
+	case Key(c.Path) == ".gitmodules":
 		fs, err := submoduleURLs(c, oldHash, blobs)
 		return withPath(fs, c), err
 	case base == "package.json":

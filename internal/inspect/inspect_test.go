@@ -406,3 +406,83 @@ func TestWhyNeverCarriesTerminalEscapes(t *testing.T) {
 		}
 	}
 }
+
+// TestPathsAsPlatformsSeeThem: names a hostile agent picks so that git
+// stores one path and macOS or Windows opens another. Each is judged as
+// the path it opens; ordinary non-ASCII names stay clean.
+func TestPathsAsPlatformsSeeThem(t *testing.T) {
+	m := memBlobs{}
+	postinstall := `{"scripts":{"postinstall":"sh evil"}}`
+	tests := []struct {
+		name    string
+		change  gitx.TreeChange
+		protect []string
+		want    string
+	}{
+		{"zero-width non-joiner HFS+ ignores", added(m, ".git\u200chub/workflows/x.yml", "on: push"), nil, "high:file-name high:ci"},
+		{"byte order mark inside a name", added(m, ".env\ufeffrc", "eval x"), nil, "high:file-name high:direnv"},
+		{"direction mark before a dot", added(m, "\u200e.husky/pre-commit", "sh evil"), nil, "high:file-name high:hook-manager"},
+		{"NFD name against an NFC protect pattern", added(m, "cafe\u0301/secret.txt", "x"), []string{"café/**"}, "high:protected"},
+		{"NFC name against an NFD protect pattern", added(m, "caf\u00e9/secret.txt", "x"), []string{"cafe\u0301/**"}, "high:protected"},
+		{"NTFS trailing dot", added(m, "Package.json.", postinstall), nil, "high:install-script"},
+		{"NTFS trailing spaces and dots", added(m, ".envrc . .", "eval x"), nil, "high:direnv"},
+		{"NTFS trailing dot on a directory", added(m, ".github./workflows/x.yml", "on: push"), nil, "high:ci"},
+		{"NTFS default data stream", added(m, "package.json::$DATA", postinstall), nil, "high:install-script"},
+		{"NTFS backslash separator", added(m, ".github\\workflows\\x.yml", "on: push"), nil, "high:ci"},
+		{"NTFS 8.3 short name of .github", added(m, "GITHUB~1/workflows/x.yml", "on: push"), nil, "high:ci"},
+		{"NTFS 8.3 short name, second of its base", added(m, "github~2/workflows/x.yml", "on: push"), nil, "high:ci"},
+		{"NTFS 8.3 short name of a file", added(m, "DEVCON~1.JSO", "{}"), nil, "high:devcontainer"},
+		{"ligature fi in Makefile", added(m, "Make\ufb01le", "all:"), nil, "medium:build-file"},
+		{"fullwidth letters are another file", added(m, "\uff4dakefile", "all:"), nil, ""},
+		{"benign accented name", added(m, "docs/café.md", "hi"), nil, ""},
+		{"benign NFD accented name", added(m, "docs/cafe\u0301.md", "hi"), nil, ""},
+		{"benign CJK name", added(m, "src/日本語/main.go", "package main"), nil, ""},
+		{"benign tilde name", added(m, "notes~1.txt", "hi"), nil, ""},
+		{"benign dotted name", added(m, "v1.2./notes.md", "hi"), nil, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs, err := Inspect([]gitx.TreeChange{tc.change}, m, Options{Protect: tc.protect})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rules(t, fs); got != tc.want {
+				t.Fatalf("got %q, want %q\n%+v", got, tc.want, fs)
+			}
+		})
+	}
+}
+
+func TestKey(t *testing.T) {
+	same := [][2]string{
+		{"Package.json", "package.json"},
+		{".GitHub/Workflows/x.yml", ".github/workflows/x.yml"},
+		{"Ma\u212aefile", "makefile"},                   // Kelvin sign: APFS folds it to k
+		{".github/workflow\u017f", ".github/workflows"}, // long s: APFS folds it to s, NTFS upper-cases it to S
+		{"cafe\u0301", "caf\u00e9"},
+		{"CAFE\u0301", "caf\u00e9"},
+		{".g\u200bit", ".g\u200bit"}, // U+200B is not in HFS+'s list: kept
+		{"a.\\b ", "a/b"},
+		{"x:stream", "x"},
+		{"GIT~1", ".git"},
+		{"/abs/x", "/abs/x"},
+		{"..", ".."},
+		{"a/./..", "a/./.."},
+	}
+	for _, s := range same {
+		if Key(s[0]) != Key(s[1]) {
+			t.Errorf("Key(%q) = %q, Key(%q) = %q: want the same", s[0], Key(s[0]), s[1], Key(s[1]))
+		}
+	}
+	differ := [][2]string{
+		{".g\u200bithub", ".github"},
+		{"\uff4dakefile", "makefile"},
+		{"a/b", "a b"},
+		{"notes~1.txt", "notes.txt"},
+	}
+	for _, d := range differ {
+		if Key(d[0]) == Key(d[1]) {
+			t.Errorf("Key(%q) = Key(%q) = %q: want them apart", d[0], d[1], Key(d[0]))
+		}
+	}
+}

@@ -89,11 +89,11 @@ func (l *links) resolve(p string) (resolved, why string) {
 	return strings.Join(out, "/"), ""
 }
 
-// underGitDir: a component is .git in any case (case-insensitive file
-// systems open .GIT as .git; a submodule's checkout has its own .git).
+// underGitDir: a component is .git as some platform sees it (Key:
+// .GIT, ".git.", "GIT~1"; a submodule's checkout has its own .git).
 func underGitDir(p string) bool {
-	for _, c := range strings.Split(p, "/") {
-		if strings.EqualFold(c, ".git") {
+	for _, c := range strings.Split(Key(p), "/") {
+		if c == ".git" {
 			return true
 		}
 	}
@@ -196,7 +196,7 @@ func judgeAt(alias string, e gitx.TreeEntry, lp, target string, blobs Blobs, opt
 		out = append(out, Finding{Severity: r.Severity, Rule: r.ID, Family: r.Family, Path: alias, Why: via + r.Why})
 	}
 	if e.Mode == gitx.ModeSymlink || e.Mode == gitx.ModeGitlink ||
-		strings.EqualFold(path.Base(alias), path.Base(e.Path)) && !strings.EqualFold(alias, ".gitmodules") {
+		Key(path.Base(alias)) == Key(path.Base(e.Path)) && Key(alias) != ".gitmodules" {
 		return out, nil
 	}
 	fs, err := contentChecks(gitx.TreeChange{Status: 'A', Path: alias, NewMode: e.Mode, NewHash: e.Hash}, path.Base(alias), "", blobs)
