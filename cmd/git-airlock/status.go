@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/git-airlock/git-airlock/internal/quote"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 )
@@ -37,7 +38,7 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 		fmt.Fprintf(u.Out, "remote    %s\n", st.Remote)
 	}
 	if st.Agent != "" {
-		fmt.Fprintf(u.Out, "agent     %s\n", st.Agent)
+		fmt.Fprintf(u.Out, "agent     %s\n", quote.Text(st.Agent))
 	}
 	if st.Base != "" {
 		fmt.Fprintf(u.Out, "base      %s\n", st.Base)
@@ -54,7 +55,7 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 		if b.Ahead != nil {
 			extra = fmt.Sprintf("  %d ahead, %d behind %s", *b.Ahead, *b.Behind, st.Base)
 		}
-		fmt.Fprintf(u.Out, "%s %s %s%s\n", label, b.Commit[:12], b.Name, extra)
+		fmt.Fprintf(u.Out, "%s %s %s%s\n", label, b.Commit[:12], quote.Path(b.Name), extra)
 	}
 	for _, a := range st.Accepted {
 		fmt.Fprintf(u.Out, "accepted  %d high-risk (%s) in %.12s on %s\n", a.Count, strings.Join(a.Rules, ","), a.Commit, a.Time.Format(time.RFC3339))
@@ -67,7 +68,7 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 			fmt.Fprintln(u.Out, "unfetched nothing: every commit in the sandbox is fetched")
 		}
 		for _, s := range st.Unfetched {
-			fmt.Fprintf(u.Out, "unfetched %s\n", s)
+			fmt.Fprintf(u.Out, "unfetched %s\n", quote.Text(s))
 		}
 	}
 }
@@ -105,7 +106,7 @@ func printTable(u *ui.UI, list []lifecycle.SandboxStatus) {
 				ab = fmt.Sprintf("+%d/-%d", *b.Ahead, *b.Behind)
 			}
 		}
-		row := fmt.Sprintf("%s\t%s\t%s\t%d\t%s", cmp.Or(st.Removal, st.Name), st.State, cmp.Or(st.Agent, "-"), agentBranches(st.Branches), ab)
+		row := fmt.Sprintf("%s\t%s\t%s\t%d\t%s", cmp.Or(st.Removal, st.Name), st.State, quote.Path(cmp.Or(st.Agent, "-")), agentBranches(st.Branches), ab)
 		if removed {
 			when := "-"
 			if st.RemovedAt != nil {

@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/quote"
 )
 
 // Blobs reads objects of the repository being inspected.
@@ -142,7 +143,7 @@ func inspectOne(c gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, error)
 	}
 	for _, p := range paths {
 		if suspiciousName(p) {
-			add(High, "file-name", "names", fmt.Sprintf("the name %q holds invisible or direction-changing characters that can disguise it", p))
+			add(High, "file-name", "names", fmt.Sprintf("the name %s holds invisible or direction-changing characters that can disguise it", quote.Quoted(p)))
 			break
 		}
 	}
@@ -358,7 +359,7 @@ func attributeDrivers(old, new []byte) []Finding {
 	for _, l := range added {
 		if m := driverAttr.FindStringSubmatch(l); m != nil {
 			return []Finding{{Severity: High, Rule: "git-attributes-driver", Family: "git",
-				Why: fmt.Sprintf("assigns a %s driver (%q): git runs the driver's command from your config on checkout, diff or merge", m[1], strings.TrimSpace(l))}}
+				Why: fmt.Sprintf("assigns a %s driver (%s): git runs the driver's command from your config on checkout, diff or merge", m[1], quote.Quoted(strings.TrimSpace(l)))}}
 		}
 	}
 	return []Finding{{Severity: Medium, Rule: "git-attributes", Family: "git", Why: "changes how git treats files (line endings, diffs, exports)"}}

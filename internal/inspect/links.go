@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/quote"
 )
 
 // links are the symlinks of the merge result. A tool opening a path
@@ -108,7 +109,7 @@ func (l *links) judgeLink(c gitx.TreeChange, blobs Blobs, opts Options) ([]Findi
 	}
 	target := string(raw)
 	f := Finding{Severity: Medium, Rule: "symlink", Family: "symlink", Path: c.Path, OldPath: c.OldPath,
-		Why: fmt.Sprintf("symlink to %q", target)}
+		Why: fmt.Sprintf("symlink to %s", quote.Quoted(target))}
 	lt := l
 	if _, ok := l.target[c.Path]; !ok { // no tree given: judge the link by itself
 		lt = &links{target: map[string]string{c.Path: target}}
@@ -117,15 +118,15 @@ func (l *links) judgeLink(c gitx.TreeChange, blobs Blobs, opts Options) ([]Findi
 	switch {
 	case outside(target) || why == "outside":
 		f.Severity, f.Rule = High, "symlink-escape"
-		f.Why = fmt.Sprintf("symlink to %q, outside the repository once the links along it are followed: tools that follow it read or write there", target)
+		f.Why = fmt.Sprintf("symlink to %s, outside the repository once the links along it are followed: tools that follow it read or write there", quote.Quoted(target))
 		return []Finding{f}, nil
 	case why == "loop":
 		f.Severity, f.Rule = High, "symlink-escape"
-		f.Why = fmt.Sprintf("symlink to %q loops through other links; what it names cannot be judged", target)
+		f.Why = fmt.Sprintf("symlink to %s loops through other links; what it names cannot be judged", quote.Quoted(target))
 		return []Finding{f}, nil
 	case underGitDir(resolved):
 		f.Severity, f.Rule = High, "symlink-git-dir"
-		f.Why = fmt.Sprintf("symlink to %q, into .git: tools that write through it change git's own config and hooks", target)
+		f.Why = fmt.Sprintf("symlink to %s, into .git: tools that write through it change git's own config and hooks", quote.Quoted(target))
 		return []Finding{f}, nil
 	}
 	// What the link makes reachable at its own path: judge every file
@@ -190,7 +191,7 @@ func (l *links) judgeAliases(c gitx.TreeChange, blobs Blobs, opts Options) ([]Fi
 // judgeAt applies the path rules, and the content checks a different
 // name brings, to a file reached at alias through the link lp -> target.
 func judgeAt(alias string, e gitx.TreeEntry, lp, target string, blobs Blobs, opts Options) ([]Finding, error) {
-	via := fmt.Sprintf("reached as %q through the symlink %q -> %q (%q): ", alias, lp, target, e.Path)
+	via := fmt.Sprintf("reached as %s through the symlink %s -> %s (%s): ", quote.Quoted(alias), quote.Quoted(lp), quote.Quoted(target), quote.Quoted(e.Path))
 	var out []Finding
 	if r, ok := opts.pathRule(alias); ok {
 		out = append(out, Finding{Severity: r.Severity, Rule: r.ID, Family: r.Family, Path: alias, Why: via + r.Why})
