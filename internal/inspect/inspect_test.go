@@ -136,7 +136,6 @@ func TestContentAndModeChecks(t *testing.T) {
 		{"lockfile same hosts", modified(m, "package-lock.json", `"resolved": "https://registry.npmjs.org/a/-/a-1.tgz"`, `"resolved": "https://registry.npmjs.org/a/-/a-2.tgz"`), ""},
 		{"lockfile new host", modified(m, "package-lock.json", `"resolved": "https://registry.npmjs.org/a/-/a-1.tgz"`, `"resolved": "https://evil.example.com/a-1.tgz"`), "high:lockfile-source"},
 		{"cargo lock git source", modified(m, "Cargo.lock", `source = "registry+https://github.com/rust-lang/crates.io-index"`, "source = \"git+https://gitlab.example.org/x#abc\""), "high:lockfile-source"},
-		{"gitattributes filter", modified(m, ".gitattributes", "*.txt text\n", "*.txt text\n*.png filter=lfs2\n"), "high:git-attributes-driver"},
 		{"gitattributes eol", modified(m, "sub/.gitattributes", "", "*.sh eol=lf\n"), "medium:git-attributes"},
 		{"gitmodules url", modified(m, ".gitmodules", "[submodule \"a\"]\n\tpath = a\n\turl = https://github.com/a/a\n", "[submodule \"a\"]\n\tpath = a\n\turl = https://evil.example/a\n"), "high:submodule-url"},
 		{"pyproject backend", modified(m, "pyproject.toml", "[project]\nname='x'\n", "[build-system]\nbuild-backend = 'evil'\n[project]\nname='x'\n"), "high:build-backend"},
@@ -484,5 +483,78 @@ func TestKey(t *testing.T) {
 		if Key(d[0]) == Key(d[1]) {
 			t.Errorf("Key(%q) = Key(%q) = %q: want them apart", d[0], d[1], Key(d[0]))
 		}
+	}
+}
+
+// TestAttributeDrivers: what git says a changed .gitattributes assigns
+// (gitx.Repo.Attributes) is judged per path; the finding sits on the
+// nearest changed .gitattributes above the path.
+func TestAttributeDrivers(t *testing.T) {
+	m := memBlobs{}
+	root := modified(m, ".gitattributes", "*.txt text\n", "*.txt text\n[attr]m filter=x\n")
+	sub := added(m, "assets/.gitattributes", "*.png m\n")
+	before := map[string]map[string]string{"docs/a.md": {"diff": "markdown"}}
+	after := map[string]map[string]string{
+		"docs/a.md":    {"diff": "markdown"},
+		"assets/x.png": {"filter": "x", "diff": "x"}, "assets/y.png": {"filter": "x", "diff": "x"}, "assets/z.png": {"filter": "x", "diff": "x"}, "assets/w.png": {"filter": "x", "diff": "x"},
+		"src/e.go": {"merge": "e\x1b[2J"},
+	}
+	fs, err := Inspect([]gitx.TreeChange{root, sub}, m, Options{Attributes: &AttributeChange{Before: before, After: after}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.Level+" "+f.Path+": "+f.Why)
+	}
+	want := []string{
+		`high .gitattributes: assigns the merge driver "e\033[2J" to src/e.go: git runs the command your config names for it on checkout, diff or merge`,
+		`high assets/.gitattributes: assigns the diff driver "x", the filter driver "x" to assets/w.png, assets/x.png, assets/y.png and 1 more: git runs the command your config names for it on checkout, diff or merge`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	none, err := Inspect([]gitx.TreeChange{added(m, "src/a.go", "x")}, m, Options{Attributes: &AttributeChange{Before: before, After: after}})
+	if err != nil || len(none) != 0 {
+		t.Fatalf("no .gitattributes changed: %+v, %v", none, err)
+	}
+}
+
+// TestAttributeProbesMatchAsGitMatches: each probe is a path git itself
+// says the pattern covers (git check-attr against the line).
+func TestAttributeProbesMatchAsGitMatches(t *testing.T) {
+	patterns := []string{"*.bin", "/top.txt", "docs/**/x.md", "**/secret", "[abc]*.c", "[!x]y.go", `"a b.txt"`, `"q\"uote"`,
+		`\#hash`, "*.t?t", "sub/*.sh", "***.weird"}
+	dir := t.TempDir()
+	run := func(stdin string, args ...string) string {
+		t.Helper()
+		out, err := (&xec.Runner{}).Output(context.Background(), xec.Cmd{Argv: append([]string{"git", "-C", dir}, args...), Stdin: strings.NewReader(stdin)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	run("", "init", "-q")
+	for _, pat := range patterns {
+		content := pat + " filter=probe\n"
+		probes := AttributeProbes("lib/.gitattributes", []byte(content))
+		if len(probes) != 1 {
+			t.Errorf("%s: probes %v, want one", pat, probes)
+			continue
+		}
+		if err := os.MkdirAll(filepath.Join(dir, "lib"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "lib", ".gitattributes"), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for p := range probes {
+			if out := run(p+"\x00", "check-attr", "-z", "--stdin", "filter"); !strings.HasSuffix(out, "\x00filter\x00probe\x00") {
+				t.Errorf("pattern %s: probe %q gets %q from git, not the driver", pat, p, out)
+			}
+		}
+	}
+	if p := AttributeProbes(".gitattributes", []byte("[attr]m filter=x\n# *.c filter=x\n\n")); len(p) != 0 {
+		t.Errorf("macros and comments are no patterns: %v", p)
 	}
 }

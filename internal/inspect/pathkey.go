@@ -3,6 +3,7 @@ package inspect
 import (
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/cases"
@@ -40,10 +41,13 @@ func Key(p string) string {
 	if strings.HasPrefix(p, "/") {
 		parts = append([]string{""}, parts...)
 	}
-	for i, c := range parts {
-		parts[i] = keyComponent(c)
+	keyed := parts[:0]
+	for _, c := range parts {
+		if k := keyComponent(c); k != "" || len(keyed) == 0 && c == "" {
+			keyed = append(keyed, k) // a component NTFS reads as empty ("::$DATA") is none
+		}
 	}
-	return strings.Join(parts, "/")
+	return strings.Join(keyed, "/")
 }
 
 // simpleASCII: a path Key leaves alone but for ASCII case — no byte
@@ -82,7 +86,11 @@ func keyComponent(c string) string {
 		}
 	}
 	if !isASCII(c) {
-		c = norm.NFC.String(cases.Fold().String(norm.NFD.String(c))) // a Caser is not safe to share
+		// A Caser is not safe to share. x/text folds some scripts both
+		// ways (Cherokee U+13A1 <-> U+AB71), so each rune then becomes
+		// the least of its simple-folding orbit, ASCII letters lower case
+		// as on the fast path: the key of a key is itself.
+		c = norm.NFC.String(strings.Map(orbitLeast, cases.Fold().String(norm.NFD.String(c))))
 	} else {
 		c = strings.ToLower(c)
 	}
@@ -95,6 +103,17 @@ func keyComponent(c string) string {
 		}
 	}
 	return c
+}
+
+func orbitLeast(r rune) rune {
+	least := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		least = min(least, f)
+	}
+	if least >= 'A' && least <= 'Z' {
+		least += 'a' - 'A'
+	}
+	return least
 }
 
 // hfsIgnored lists the code points HFS+ drops from names (git's
