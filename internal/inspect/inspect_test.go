@@ -558,3 +558,16 @@ func TestAttributeProbesMatchAsGitMatches(t *testing.T) {
 		t.Errorf("macros and comments are no patterns: %v", p)
 	}
 }
+
+func TestLongLinkTargetIsCutInTheReason(t *testing.T) {
+	m := memBlobs{}
+	target := strings.Repeat("\x00", 4096)
+	link := gitx.TreeChange{Status: 'A', Path: "l", NewMode: gitx.ModeSymlink, OldHash: zeroHash, NewHash: m.put(target)}
+	fs, err := Inspect([]gitx.TreeChange{link}, m, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 1 || len(fs[0].Why) > 1000 || !strings.Contains(fs[0].Why, "(4096 bytes)") {
+		t.Fatalf("%d findings, reason of %d bytes: %.300q", len(fs), len(fs[0].Why), fs[0].Why)
+	}
+}

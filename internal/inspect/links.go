@@ -5,6 +5,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/quote"
@@ -109,7 +110,7 @@ func (l *links) judgeLink(c gitx.TreeChange, blobs Blobs, opts Options) ([]Findi
 	}
 	target := string(raw)
 	f := Finding{Severity: Medium, Rule: "symlink", Family: "symlink", Path: c.Path, OldPath: c.OldPath,
-		Why: fmt.Sprintf("symlink to %s", quote.Quoted(target))}
+		Why: fmt.Sprintf("symlink to %s", shownTarget(target))}
 	lt := l
 	if _, ok := l.target[c.Path]; !ok { // no tree given: judge the link by itself
 		lt = &links{target: map[string]string{c.Path: target}}
@@ -118,15 +119,15 @@ func (l *links) judgeLink(c gitx.TreeChange, blobs Blobs, opts Options) ([]Findi
 	switch {
 	case outside(target) || why == "outside":
 		f.Severity, f.Rule = High, "symlink-escape"
-		f.Why = fmt.Sprintf("symlink to %s, outside the repository once the links along it are followed: tools that follow it read or write there", quote.Quoted(target))
+		f.Why = fmt.Sprintf("symlink to %s, outside the repository once the links along it are followed: tools that follow it read or write there", shownTarget(target))
 		return []Finding{f}, nil
 	case why == "loop":
 		f.Severity, f.Rule = High, "symlink-escape"
-		f.Why = fmt.Sprintf("symlink to %s loops through other links; what it names cannot be judged", quote.Quoted(target))
+		f.Why = fmt.Sprintf("symlink to %s loops through other links; what it names cannot be judged", shownTarget(target))
 		return []Finding{f}, nil
 	case underGitDir(resolved):
 		f.Severity, f.Rule = High, "symlink-git-dir"
-		f.Why = fmt.Sprintf("symlink to %s, into .git: tools that write through it change git's own config and hooks", quote.Quoted(target))
+		f.Why = fmt.Sprintf("symlink to %s, into .git: tools that write through it change git's own config and hooks", shownTarget(target))
 		return []Finding{f}, nil
 	}
 	// What the link makes reachable at its own path: judge every file
@@ -191,7 +192,7 @@ func (l *links) judgeAliases(c gitx.TreeChange, blobs Blobs, opts Options) ([]Fi
 // judgeAt applies the path rules, and the content checks a different
 // name brings, to a file reached at alias through the link lp -> target.
 func judgeAt(alias string, e gitx.TreeEntry, lp, target string, blobs Blobs, opts Options) ([]Finding, error) {
-	via := fmt.Sprintf("reached as %s through the symlink %s -> %s (%s): ", quote.Quoted(alias), quote.Quoted(lp), quote.Quoted(target), quote.Quoted(e.Path))
+	via := fmt.Sprintf("reached as %s through the symlink %s -> %s (%s): ", quote.Quoted(alias), quote.Quoted(lp), shownTarget(target), quote.Quoted(e.Path))
 	var out []Finding
 	if r, ok := opts.pathRule(alias); ok {
 		out = append(out, Finding{Severity: r.Severity, Rule: r.ID, Family: r.Family, Path: alias, Why: via + r.Why})
@@ -208,4 +209,17 @@ func judgeAt(alias string, e gitx.TreeEntry, lp, target string, blobs Blobs, opt
 		fs[i].Why = via + fs[i].Why
 	}
 	return append(out, fs...), nil
+}
+
+// shownTarget quotes a link target for a reason, cut at 200 bytes: a
+// target is read up to 4 KiB, and a hostile one fills it.
+func shownTarget(t string) string {
+	if len(t) <= 200 {
+		return quote.Quoted(t)
+	}
+	cut := 200
+	for cut > 0 && !utf8.RuneStart(t[cut]) {
+		cut--
+	}
+	return quote.Quoted(t[:cut]) + fmt.Sprintf("… (%d bytes)", len(t))
 }
