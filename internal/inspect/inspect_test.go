@@ -320,6 +320,10 @@ func TestLinksAndPathsAsToolsSeeThem(t *testing.T) {
 		{".GitHub/workflows", []gitx.TreeChange{added(m, ".GitHub/Workflows/x.yml", "on: push")}, nil, "", "high:ci"},
 		{"long s in .github", []gitx.TreeChange{added(m, ".github/workflow\u017f/x.yml", "on: push")}, nil, "", "high:ci"},
 		{"Kelvin sign in Makefile", []gitx.TreeChange{added(m, "Ma\u212aefile", "all:")}, nil, "", "medium:build-file"},
+		{"link name in another case", []gitx.TreeChange{tasks}, []gitx.TreeEntry{entry(link(".VSCode", "cfg")), entry(tasks)}, "", "high:editor-tasks"},
+		{"link target in another case", []gitx.TreeChange{link(".vscode", "CFG")}, []gitx.TreeEntry{entry(link(".vscode", "CFG")), entry(tasks)}, "", "high:editor-tasks"},
+		{"link target with a sibling that sorts before its files", []gitx.TreeChange{vscode},
+			[]gitx.TreeEntry{entry(vscode), file("cfg-old/x", "x"), entry(tasks)}, "", "high:editor-tasks"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
