@@ -54,15 +54,24 @@ base=$(median_ms sbx exec bench-big git commit -q --allow-empty -m more)
 d=$(median_ms incr "$direct"); a=$(median_ms incr "$airlock")
 echo "one-commit fetch (minus the commit's own ${base} ms), daemon: $(awk "BEGIN{print $d-$base}") ms, airlock: $(awk "BEGIN{print $a-$base}") ms"
 
-echo "== inspect (a branch touching ${FILES:-10000} files)"
-git init -q -b base "$tmp/wide" && cd "$tmp/wide"
-"$tmp/benchgen" -files "${FILES:-10000}" | git fast-import --quiet
-git branch -q -f base main~1 && git checkout -q base
-git remote add --no-tags airlock-wide airlock://wide-box/nowhere
-git update-ref refs/remotes/airlock-wide/HEAD main
-echo "changed files: $(git diff-tree -r --name-only base main | wc -l)"
-for i in 1 2 3; do
-  /usr/bin/time -f "inspect: %e s wall, %M KiB max RSS" git airlock --name wide-box inspect --no-fetch --base base refs/remotes/airlock-wide/HEAD 2>&1 >/dev/null | grep '^inspect:' || true
+# inspect_run DIR LABEL: three runs of inspect on DIR's airlock-wide/HEAD
+# against base, wall time and peak RSS from /usr/bin/time.
+inspect_run() {
+  local i
+  for i in 1 2 3; do
+    ( cd "$1" && /usr/bin/time -f "$2: %e s wall, %U s user + %S s sys, %M KiB max RSS" git airlock --name wide-box inspect --no-fetch --base base refs/remotes/airlock-wide/HEAD 2>&1 >/dev/null | grep "^$2:" ) || true
+  done
+}
+
+echo "== inspect (branches touching ${SCALE:-1000 10000} files)"
+for n in ${SCALE:-1000 10000}; do
+  git init -q -b base "$tmp/wide$n" && cd "$tmp/wide$n"
+  "$tmp/benchgen" -files "$n" | git fast-import --quiet
+  git branch -q -f base main~1 && git checkout -q base
+  git remote add --no-tags airlock-wide airlock://wide-box/nowhere
+  git update-ref refs/remotes/airlock-wide/HEAD main
+  echo "changed files: $(git diff-tree -r --name-only base main | wc -l)"
+  inspect_run "$tmp/wide$n" "inspect $n"
 done
 
 echo "== a flooded ref advertisement (a VM-side upload-pack that never stops)"
@@ -84,3 +93,16 @@ flood() { # flood REFS git-config...: peak RSS of the host's git fetch, KiB
 echo "1,000,000 refs, no limit (maxRefs=0, maxRefBytes=0): $(flood 1000000 -c airlock.maxRefs=0 -c airlock.maxRefBytes=0) KiB max RSS"
 echo "endless, default limits (200000 refs, 64m):          $(flood 0) KiB max RSS"
 echo "endless, maxRefs=20000:                              $(flood 0 -c airlock.maxRefs=20000) KiB max RSS"
+
+echo "== inspect (a ${ZERO_MB:-1500} MB all-zero blob, as a file, a package.json and a symlink)"
+git init -q -b base "$tmp/zero" && cd "$tmp/zero"
+git commit -q --allow-empty -m base
+t0=$(date +%s%N)
+zero=$("$tmp/benchgen" -zeroblob $(( ${ZERO_MB:-1500} * 1000 * 1000 )) -objects .git/objects)
+echo "blob $zero: $(git cat-file -s "$zero") bytes, $(du -k .git/objects/${zero:0:2}/${zero:2} | cut -f1) KiB on disk, written in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+for p in data/zero.bin package.json; do git update-index --add --cacheinfo "100644,$zero,$p"; done
+git update-index --add --cacheinfo "120000,$zero,link"
+git update-ref refs/remotes/airlock-wide/HEAD "$(git commit-tree -p base -m zero "$(git write-tree)")"
+git read-tree base
+git remote add --no-tags airlock-wide airlock://wide-box/nowhere
+inspect_run "$tmp/zero" "inspect zero blob"

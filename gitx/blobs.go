@@ -32,13 +32,16 @@ func (r *Repo) blobStore() *filesystem.Storage {
 	return actual.(*filesystem.Storage)
 }
 
-// BlobSize returns a blob's size from its header, in process.
+// BlobSize returns a blob's size from its header, in process. It asks
+// the packs first (go-git's EncodedObjectSize looks for a loose object,
+// one lstat per call, before them); a small object read here stays in
+// the store's cache for the BlobHead that usually follows.
 func (r *Repo) BlobSize(hash string) (int64, error) {
-	n, err := r.blobStore().EncodedObjectSize(plumbing.NewHash(hash))
+	o, err := r.blobStore().EncodedObject(plumbing.AnyObject, plumbing.NewHash(hash))
 	if err != nil {
 		return 0, fmt.Errorf("read blob %s: %w", hash, err)
 	}
-	return n, nil
+	return o.Size(), nil
 }
 
 // BlobHead returns up to max bytes of a blob, in process, reading no more

@@ -10,6 +10,7 @@ import (
 	"github.com/git-airlock/git-airlock/internal/gate"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/inspect"
+	"github.com/git-airlock/git-airlock/internal/quote"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow"
@@ -105,30 +106,19 @@ func printRules(u *ui.UI, asJSON bool) error {
 // printReport renders an inspection: each finding, then one summary line.
 func printReport(w io.Writer, r gate.Report) {
 	for _, f := range r.Findings {
-		name := f.Path
+		name := quote.Path(f.Path)
 		if f.OldPath != "" {
-			name = f.OldPath + " -> " + f.Path
+			name = quote.Path(f.OldPath) + " -> " + name
 		}
-		fmt.Fprintf(w, "%-6s %-22s %s\n       %s\n", f.Level, f.Rule, quotePath(name), f.Why)
+		fmt.Fprintf(w, "%-6s %-22s %s\n       %s\n", f.Level, f.Rule, name, quote.Text(f.Why))
 	}
 	c := r.Counts
 	total := c["high"] + c["medium"] + c["low"]
-	scope := r.Ref + ", base " + r.Base
+	scope := quote.Path(r.Ref) + ", base " + quote.Path(r.Base)
 	if r.Sandbox != "" {
 		scope = review.Scope(r.Sandbox, strings.TrimPrefix(r.Ref, sandboxref.Remote(r.Sandbox)+"/"), r.Base)
 	}
 	fmt.Fprintf(w, "%s (%d high, %d medium, %d low) in %s: %s\n",
 		workflow.Plural(total, "finding", "findings"), c["high"], c["medium"], c["low"],
 		workflow.Plural(r.ChangedFiles, "changed file", "changed files"), scope)
-}
-
-// quotePath shows control and format characters instead of letting them
-// act on the terminal.
-func quotePath(p string) string {
-	for _, r := range p {
-		if r < 0x20 || r == 0x7f || (r >= 0x200b && r <= 0x206f) || r == 0xfeff {
-			return fmt.Sprintf("%+q", p)
-		}
-	}
-	return p
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 
+	"github.com/git-airlock/git-airlock/internal/quote"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow/review"
 )
@@ -14,14 +15,26 @@ type logCmd struct {
 }
 
 // Run takes the target from l only for the sandbox's log: the reviews of
-// the current branch need no sandbox, and may outlive every one.
+// the current branch need no sandbox, and may outlive every one. Commit
+// subjects and names are the agent's text. On a terminal git pages them
+// itself, through less -R by default, which shows every escape but colours
+// as text; anywhere else (a pipe, a file) they are masked here
+// (quote.Writer), as git would not.
 func (c *logCmd) Run(ctx context.Context, svc *review.Service, l *Loaded, u *ui.UI) error {
+	st := streams(u)
+	if !u.OutTerminal() {
+		masked := &quote.Writer{W: u.Out}
+		defer masked.Flush()
+		st.Out = masked
+	}
 	if c.Reviews {
-		return svc.Reviews(ctx, streams(u), c.Oneline)
+		return svc.Reviews(ctx, st, c.Oneline)
 	}
 	t, err := l.target()
 	if err != nil {
 		return err
 	}
-	return svc.Log(ctx, c.request(t, u), c.Oneline)
+	req := c.request(t, u)
+	req.Streams = st
+	return svc.Log(ctx, req, c.Oneline)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"text/tabwriter"
 
+	"github.com/git-airlock/git-airlock/internal/quote"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 )
@@ -31,7 +32,7 @@ func (c *lsCmd) Run(ctx context.Context, svc *lifecycle.Service, u *ui.UI) error
 		w := tabwriter.NewWriter(u.Out, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "SANDBOX\tSTATE\tAGENT\tWORKSPACE")
 		for _, m := range list {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", m.Name, m.State, cmp.Or(m.Agent, "-"), cmp.Or(m.Workspace, "-"))
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", quote.Path(m.Name), quote.Path(m.State), quote.Path(cmp.Or(m.Agent, "-")), quote.Path(cmp.Or(m.Workspace, "-")))
 		}
 		return w.Flush()
 	}

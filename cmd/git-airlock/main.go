@@ -19,6 +19,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/quote"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow/review"
 )
@@ -120,13 +121,13 @@ func report(w io.Writer, err error, verbose bool) int {
 		ui.Line(w, "interrupted")
 		return 130
 	}
-	ui.Line(w, "%v", err)
+	ui.Line(w, "%v", err) // masked there: errors carry what sbx, git and the sandbox said
 	var shown *review.ShownError
 	if verbose && errors.As(err, &shown) {
 		ui.Line(w, "%v", shown.Err)
 	}
 	for _, h := range hint.Of(err) {
-		fmt.Fprintf(w, "hint: %s\n", h)
+		fmt.Fprintf(w, "hint: %s\n", quote.Text(h))
 	}
 	return 1
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/quote"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
@@ -46,7 +47,7 @@ func (c *pruneCmd) Run(ctx context.Context, svc *lifecycle.Service, g *Globals, 
 		verb = "would delete"
 	}
 	for _, p := range pruned {
-		fmt.Fprintf(u.Out, "%s %s %s\n", verb, p.Ref, p.Commit[:12])
+		fmt.Fprintf(u.Out, "%s %s %s\n", verb, quote.Path(p.Ref), p.Commit[:12])
 	}
 	u.Infof("%s %s of %s", verb, workflow.Plural(len(pruned), "kept ref", "kept refs"), strings.Join(c.Removals, ", "))
 	return nil

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/quote"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
@@ -48,7 +49,7 @@ func (c *restoreCmd) Run(ctx context.Context, svc *lifecycle.Service, u *ui.UI) 
 	}
 	if r.Listing {
 		for _, b := range r.Removal.Branches {
-			fmt.Fprintf(u.Out, "%s %s\n", b.Commit[:12], b.Name)
+			fmt.Fprintf(u.Out, "%s %s\n", b.Commit[:12], quote.Path(b.Name))
 		}
 		u.Hint("restore one with: git airlock restore %s <branch> [--as <name>]", r.Removal.Removal)
 		return nil

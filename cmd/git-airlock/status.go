@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/git-airlock/git-airlock/internal/quote"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 )
@@ -37,7 +38,7 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 		fmt.Fprintf(u.Out, "remote    %s\n", st.Remote)
 	}
 	if st.Agent != "" {
-		fmt.Fprintf(u.Out, "agent     %s\n", st.Agent)
+		fmt.Fprintf(u.Out, "agent     %s\n", quote.Text(st.Agent))
 	}
 	if st.Base != "" {
 		fmt.Fprintf(u.Out, "base      %s\n", st.Base)
@@ -47,7 +48,7 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 	}
 	width := 0
 	for _, b := range st.Branches {
-		width = max(width, len(b.Name))
+		width = max(width, len(quote.Path(b.Name)))
 	}
 	for j, b := range st.Branches {
 		label := "branches "
@@ -61,9 +62,9 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 		if b.Copy {
 			extra += "  (a copy of the host's)"
 		}
-		name := b.Name
+		name := quote.Path(b.Name)
 		if extra != "" {
-			name = fmt.Sprintf("%-*s", width, b.Name)
+			name = fmt.Sprintf("%-*s", width, name)
 		}
 		fmt.Fprintf(u.Out, "%s %s %s%s\n", label, b.Commit[:12], name, extra)
 	}
@@ -82,7 +83,7 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 			if j > 0 {
 				label = "         "
 			}
-			fmt.Fprintf(u.Out, "%s %s\n", label, s)
+			fmt.Fprintf(u.Out, "%s %s\n", label, quote.Text(s))
 		}
 		if len(st.Unfetched) > 0 {
 			u.Hint("'git airlock fetch' brings new commits on branches; keep the rest from inside the sandbox ('git airlock shell'): commit it, or make it a branch")
@@ -124,7 +125,7 @@ func printTable(u *ui.UI, list []lifecycle.SandboxStatus) {
 				ab = fmt.Sprintf("+%d/-%d", *b.Ahead, *b.Behind)
 			}
 		}
-		row := fmt.Sprintf("%s\t%s\t%s\t%d\t%s", cmp.Or(st.Removal, st.Name), st.State, cmp.Or(st.Agent, "-"), agentBranches(st.Branches), ab)
+		row := fmt.Sprintf("%s\t%s\t%s\t%d\t%s", cmp.Or(st.Removal, st.Name), st.State, quote.Path(cmp.Or(st.Agent, "-")), agentBranches(st.Branches), ab)
 		if removed {
 			when := "-"
 			if st.RemovedAt != nil {

@@ -87,8 +87,8 @@ var rules = []rule{
 		forbid: []string{mod + "/sbx"},
 	},
 	{
-		reason: "the exec wrapper, hints and sbx's rules are the bottom layer: they depend on nothing of this module",
-		pkgs:   []string{mod + "/internal/xec", mod + "/internal/hint", mod + "/sbx/sbxspec"},
+		reason: "the exec wrapper, hints, quoting and sbx's rules are the bottom layer: they depend on nothing of this module",
+		pkgs:   []string{mod + "/internal/xec", mod + "/internal/hint", mod + "/sbx/sbxspec", mod + "/internal/quote"},
 		forbid: []string{mod + "/..."},
 	},
 }

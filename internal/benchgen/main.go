@@ -1,6 +1,8 @@
 // Command benchgen writes `git fast-import` streams for the benchmarks in
 // docs/BENCHMARKS.md: a long history of incompressible blobs (fetch), or
-// one commit of many files followed by a commit touching them all (inspect).
+// one commit of many files followed by a commit touching them all
+// (inspect); with -zeroblob it writes one all-zero loose object and
+// prints its id (inspect's memory bound).
 package main
 
 import (
@@ -15,7 +17,18 @@ func main() {
 	commits := flag.Int("commits", 20000, "history: number of commits")
 	blob := flag.Int("blob", 5200, "history: bytes of random data per commit")
 	files := flag.Int("files", 0, "wide mode: number of files (base commit, then a commit touching all)")
+	zero := flag.Int64("zeroblob", 0, "write an all-zero blob of this many bytes into -objects and print its id")
+	objects := flag.String("objects", ".git/objects", "zeroblob: the object directory")
 	flag.Parse()
+	if *zero > 0 {
+		id, err := zeroBlob(*objects, *zero)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "benchgen:", err)
+			os.Exit(1)
+		}
+		fmt.Println(id)
+		return
+	}
 	w := bufio.NewWriterSize(os.Stdout, 1<<20)
 	defer w.Flush()
 	rng := rand.New(rand.NewPCG(1, 2))

@@ -27,6 +27,7 @@ type Repo interface {
 	PreviewMerge(ctx context.Context, ours, theirs string) (gitx.MergePreview, error)
 	TreeEntries(ctx context.Context, treeish string) ([]gitx.TreeEntry, error)
 	TrackedHooksPath(ctx context.Context) (string, error)
+	Attributes(ctx context.Context, treeish string, paths, attrs []string) (map[string]map[string]string, error)
 	Refs(prefix string) (map[string]string, error)
 	IsAncestor(a, b string) (bool, error)
 	ConfigUnset(ctx context.Context, key string) error

@@ -27,6 +27,8 @@ type fakeRepo struct {
 	mergeHeads []string
 	reflogs    map[string][]string // ref → commits its reflog holds
 	addErr     error
+	attrs      map[string]map[string]map[string]string // tree → path → attribute → value
+	attrCalls  []string
 
 	resolved       []string
 	mergeBaseCalls [][2]string

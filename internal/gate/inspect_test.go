@@ -32,6 +32,42 @@ func (f *fakeRepo) TreeEntries(context.Context, string) ([]gitx.TreeEntry, error
 
 func (f *fakeRepo) TrackedHooksPath(context.Context) (string, error) { return "", nil }
 
+// Attributes of the fake: what git would answer per tree, whatever paths
+// are asked; every call is recorded.
+func (f *fakeRepo) Attributes(_ context.Context, treeish string, _, _ []string) (map[string]map[string]string, error) {
+	f.attrCalls = append(f.attrCalls, treeish)
+	return f.attrs[treeish], nil
+}
+
+func TestInspectAsksGitForTheDriversAChangedGitattributesAssigns(t *testing.T) {
+	repo := agentRepo("assets/.gitattributes", "assets/x.png")
+	repo.attrs = map[string]map[string]map[string]string{
+		headCommit:  {"assets/x.png": {"diff": "image"}},
+		agentCommit: {"assets/x.png": {"diff": "image", "filter": "evil"}},
+	}
+	r, err := (&Gate{Repo: repo}).Inspect(context.Background(), "HEAD", tracking)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rules(r.Findings); !slices.Equal(got, []string{"git-attributes-driver"}) {
+		t.Fatalf("findings %v\n%+v", got, r.Findings)
+	}
+	if f := r.Findings[0]; f.Path != "assets/.gitattributes" || f.Why != `assigns the filter driver "evil" to assets/x.png: git runs the command your config names for it on checkout, diff or merge` {
+		t.Errorf("finding %+v", f)
+	}
+	if !slices.Equal(repo.attrCalls, []string{headCommit, agentCommit}) {
+		t.Errorf("attributes read of %v, want the base and the result", repo.attrCalls)
+	}
+
+	plain := agentRepo("src/a.go")
+	if _, err := (&Gate{Repo: plain}).Inspect(context.Background(), "HEAD", tracking); err != nil {
+		t.Fatal(err)
+	}
+	if len(plain.attrCalls) != 0 {
+		t.Errorf("no .gitattributes changed, yet attributes were read of %v", plain.attrCalls)
+	}
+}
+
 // previewRepo answers PreviewMerge with a fixed preview and records which
 // tree the gate lists for links.
 type previewRepo struct {

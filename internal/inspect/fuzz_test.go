@@ -80,3 +80,35 @@ func FuzzHostsMatchesTheRegexp(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAttributeProbes: any .gitattributes yields probes inside the file's
+// directory, one per pattern line at most, and Key never panics on them.
+func FuzzAttributeProbes(f *testing.F) {
+	f.Add([]byte("*.bin filter=x\n\"a b\" diff=y\n[attr]m merge=z\n[!a]*.c m\n"))
+	f.Add([]byte("\"unterminated\n\\\n[\n**/\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		probes := AttributeProbes("sub/.gitattributes", b)
+		if len(probes) > bytes.Count(b, []byte("\n"))+1 {
+			t.Fatalf("%d probes from %d lines", len(probes), bytes.Count(b, []byte("\n"))+1)
+		}
+		for p := range probes {
+			if !strings.HasPrefix(p, "sub/") {
+				t.Fatalf("probe %q outside the file's directory", p)
+			}
+			_ = Key(p)
+		}
+	})
+}
+
+// FuzzKey: Key is idempotent (a key is its own key), so both sides of a
+// match can be keyed in any order.
+func FuzzKey(f *testing.F) {
+	for _, s := range []string{"Package.json.", ".git\u200chub/x", "cafe\u0301", "GITHUB~1", "a\\b:c", "Ma\u212aefile", "\ufb01"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if k := Key(s); Key(k) != k {
+			t.Fatalf("Key(%q) = %q, Key of that = %q", s, k, Key(k))
+		}
+	})
+}

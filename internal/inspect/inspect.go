@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
 
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/quote"
 )
 
 // Blobs reads objects of the repository being inspected.
@@ -38,7 +40,25 @@ type Options struct {
 	// when it lies inside the repository ("." for the top level itself).
 	HooksPath string
 
+	// Attributes are the driver attributes (gitx.DriverAttributes) git
+	// assigns to every file of the result, as the base's .gitattributes
+	// and as the result's assign them (gitx.Repo.Attributes): a changed
+	// driver is how a .gitattributes change runs code. Nil when no
+	// .gitattributes changed, or not computed (then a change to one is
+	// medium: its effect is unknown).
+	Attributes *AttributeChange
+
 	links *links
+}
+
+// AttributeChange holds, per path, the attribute values (attribute →
+// value, only those set to a value) before and after the merge.
+type AttributeChange struct {
+	Before, After map[string]map[string]string
+	// Probes are paths that need not exist, one per pattern of a changed
+	// .gitattributes (AttributeProbes), and the pattern: a driver they
+	// get lands on the next file of that name.
+	Probes map[string]string
 }
 
 // Finding is one thing a reviewer must see. Field names are the documented
@@ -77,6 +97,15 @@ func Inspect(changes []gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, e
 		out = append(out, fs...)
 	}
 	out = append(out, mergeFindings(changes, opts)...)
+	if drivers := attributeDrivers(changes, opts.Attributes); len(drivers) > 0 {
+		// The driver says what the change does; drop the generic line.
+		has := map[string]bool{}
+		for _, f := range drivers {
+			has[f.Path] = true
+		}
+		out = slices.DeleteFunc(out, func(f Finding) bool { return f.Rule == "git-attributes" && has[f.Path] })
+		out = append(out, drivers...)
+	}
 	out = dedupe(out)
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Severity != out[j].Severity {
@@ -142,7 +171,7 @@ func inspectOne(c gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, error)
 	}
 	for _, p := range paths {
 		if suspiciousName(p) {
-			add(High, "file-name", "names", fmt.Sprintf("the name %q holds invisible or direction-changing characters that can disguise it", p))
+			add(High, "file-name", "names", fmt.Sprintf("the name %s holds invisible or direction-changing characters that can disguise it", quote.Quoted(p)))
 			break
 		}
 	}
@@ -231,10 +260,10 @@ func suspiciousName(p string) bool {
 
 // contentChecks look inside the files whose danger depends on what changed.
 func contentChecks(c gitx.TreeChange, base, oldHash string, blobs Blobs) ([]Finding, error) {
-	base = strings.ToLower(base) // macOS and Windows open Package.json as package.json
+	base = Key(base) // macOS and Windows open Package.json. as package.json
 	var check func(old, new []byte) []Finding
 	switch {
-	case strings.EqualFold(c.Path, ".gitmodules"):
+	case Key(c.Path) == ".gitmodules":
 		fs, err := submoduleURLs(c, oldHash, blobs)
 		return withPath(fs, c), err
 	case base == "package.json":
@@ -242,7 +271,10 @@ func contentChecks(c gitx.TreeChange, base, oldHash string, blobs Blobs) ([]Find
 	case lockfiles[base]:
 		check = lockfileSources
 	case base == ".gitattributes":
-		check = attributeDrivers
+		// What it assigns is judged as git reads it (attributeDrivers);
+		// any other change to it is medium.
+		return withPath([]Finding{{Severity: Medium, Rule: "git-attributes", Family: "git",
+			Why: "changes how git treats files (line endings, diffs, exports)"}}, c), nil
 	case base == "pyproject.toml":
 		check = pyprojectBuild
 	case base == "cargo.toml":
@@ -351,17 +383,67 @@ func lockfileSources(old, new []byte) []Finding {
 		Why: "the lockfile now downloads from " + strings.Join(added, ", ") + ", which it did not use before"}}
 }
 
-var driverAttr = regexp.MustCompile(`(?m)(?:^|\s)(filter|diff|merge)=\S+`)
-
-func attributeDrivers(old, new []byte) []Finding {
-	added := newLines(old, new)
-	for _, l := range added {
-		if m := driverAttr.FindStringSubmatch(l); m != nil {
-			return []Finding{{Severity: High, Rule: "git-attributes-driver", Family: "git",
-				Why: fmt.Sprintf("assigns a %s driver (%q): git runs the driver's command from your config on checkout, diff or merge", m[1], strings.TrimSpace(l))}}
+// attributeDrivers reports every filter, diff or merge driver the
+// merge newly assigns to a path, grouped by driver, on the changed
+// .gitattributes nearest above the paths (git reads them all; the
+// nearest is the likeliest source).
+func attributeDrivers(changes []gitx.TreeChange, ac *AttributeChange) []Finding {
+	if ac == nil {
+		return nil
+	}
+	var files []string // changed .gitattributes, deepest first
+	for _, c := range changes {
+		if c.Status != 'D' && Key(path.Base(c.Path)) == ".gitattributes" {
+			files = append(files, c.Path)
 		}
 	}
-	return []Finding{{Severity: Medium, Rule: "git-attributes", Family: "git", Why: "changes how git treats files (line endings, diffs, exports)"}}
+	if len(files) == 0 {
+		return nil
+	}
+	sort.Slice(files, func(i, j int) bool { return strings.Count(files[i], "/") > strings.Count(files[j], "/") })
+	// One finding per file and set of drivers: a macro assigns several.
+	type group struct{ file, drivers string }
+	hit := map[group][]string{}
+	for p, after := range ac.After {
+		var drivers []string
+		for attr, v := range after {
+			if ac.Before[p][attr] != v {
+				drivers = append(drivers, "the "+attr+" driver "+quote.Quoted(v))
+			}
+		}
+		if len(drivers) == 0 {
+			continue
+		}
+		sort.Strings(drivers)
+		file := files[len(files)-1]
+		for _, f := range files {
+			if dir := path.Dir(f); dir == "." || strings.HasPrefix(p, dir+"/") {
+				file = f
+				break
+			}
+		}
+		g := group{file, strings.Join(drivers, ", ")}
+		hit[g] = append(hit[g], p)
+	}
+	var out []Finding
+	for g, paths := range hit {
+		sort.Strings(paths)
+		shown := quote.Paths(paths[:min(3, len(paths))])
+		for i, p := range paths[:len(shown)] {
+			if pat, ok := ac.Probes[p]; ok {
+				shown[i] = "files matching " + quote.Quoted(pat)
+			}
+		}
+		more := ""
+		if len(paths) > 3 {
+			more = fmt.Sprintf(" and %d more", len(paths)-3)
+		}
+		out = append(out, Finding{Severity: High, Rule: "git-attributes-driver", Family: "git", Path: g.file,
+			Why: fmt.Sprintf("assigns %s to %s%s: git runs the command your config names for it on checkout, diff or merge",
+				g.drivers, strings.Join(shown, ", "), more)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Why < out[j].Why })
+	return out
 }
 
 // newLines returns the lines of new that old does not have.

@@ -136,7 +136,6 @@ func TestContentAndModeChecks(t *testing.T) {
 		{"lockfile same hosts", modified(m, "package-lock.json", `"resolved": "https://registry.npmjs.org/a/-/a-1.tgz"`, `"resolved": "https://registry.npmjs.org/a/-/a-2.tgz"`), ""},
 		{"lockfile new host", modified(m, "package-lock.json", `"resolved": "https://registry.npmjs.org/a/-/a-1.tgz"`, `"resolved": "https://evil.example.com/a-1.tgz"`), "high:lockfile-source"},
 		{"cargo lock git source", modified(m, "Cargo.lock", `source = "registry+https://github.com/rust-lang/crates.io-index"`, "source = \"git+https://gitlab.example.org/x#abc\""), "high:lockfile-source"},
-		{"gitattributes filter", modified(m, ".gitattributes", "*.txt text\n", "*.txt text\n*.png filter=lfs2\n"), "high:git-attributes-driver"},
 		{"gitattributes eol", modified(m, "sub/.gitattributes", "", "*.sh eol=lf\n"), "medium:git-attributes"},
 		{"gitmodules url", modified(m, ".gitmodules", "[submodule \"a\"]\n\tpath = a\n\turl = https://github.com/a/a\n", "[submodule \"a\"]\n\tpath = a\n\turl = https://evil.example/a\n"), "high:submodule-url"},
 		{"pyproject backend", modified(m, "pyproject.toml", "[project]\nname='x'\n", "[build-system]\nbuild-backend = 'evil'\n[project]\nname='x'\n"), "high:build-backend"},
@@ -321,6 +320,10 @@ func TestLinksAndPathsAsToolsSeeThem(t *testing.T) {
 		{".GitHub/workflows", []gitx.TreeChange{added(m, ".GitHub/Workflows/x.yml", "on: push")}, nil, "", "high:ci"},
 		{"long s in .github", []gitx.TreeChange{added(m, ".github/workflow\u017f/x.yml", "on: push")}, nil, "", "high:ci"},
 		{"Kelvin sign in Makefile", []gitx.TreeChange{added(m, "Ma\u212aefile", "all:")}, nil, "", "medium:build-file"},
+		{"link name in another case", []gitx.TreeChange{tasks}, []gitx.TreeEntry{entry(link(".VSCode", "cfg")), entry(tasks)}, "", "high:editor-tasks"},
+		{"link target in another case", []gitx.TreeChange{link(".vscode", "CFG")}, []gitx.TreeEntry{entry(link(".vscode", "CFG")), entry(tasks)}, "", "high:editor-tasks"},
+		{"link target with a sibling that sorts before its files", []gitx.TreeChange{vscode},
+			[]gitx.TreeEntry{entry(vscode), file("cfg-old/x", "x"), entry(tasks)}, "", "high:editor-tasks"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -404,5 +407,171 @@ func TestWhyNeverCarriesTerminalEscapes(t *testing.T) {
 		if strings.ContainsAny(f.Why, "\x1b\x07") {
 			t.Errorf("%s: reason carries raw control characters: %q", f.Rule, f.Why)
 		}
+	}
+}
+
+// TestPathsAsPlatformsSeeThem: names a hostile agent picks so that git
+// stores one path and macOS or Windows opens another. Each is judged as
+// the path it opens; ordinary non-ASCII names stay clean.
+func TestPathsAsPlatformsSeeThem(t *testing.T) {
+	m := memBlobs{}
+	postinstall := `{"scripts":{"postinstall":"sh evil"}}`
+	tests := []struct {
+		name    string
+		change  gitx.TreeChange
+		protect []string
+		want    string
+	}{
+		{"zero-width non-joiner HFS+ ignores", added(m, ".git\u200chub/workflows/x.yml", "on: push"), nil, "high:file-name high:ci"},
+		{"byte order mark inside a name", added(m, ".env\ufeffrc", "eval x"), nil, "high:file-name high:direnv"},
+		{"direction mark before a dot", added(m, "\u200e.husky/pre-commit", "sh evil"), nil, "high:file-name high:hook-manager"},
+		{"NFD name against an NFC protect pattern", added(m, "cafe\u0301/secret.txt", "x"), []string{"café/**"}, "high:protected"},
+		{"NFC name against an NFD protect pattern", added(m, "caf\u00e9/secret.txt", "x"), []string{"cafe\u0301/**"}, "high:protected"},
+		{"NTFS trailing dot", added(m, "Package.json.", postinstall), nil, "high:install-script"},
+		{"NTFS trailing spaces and dots", added(m, ".envrc . .", "eval x"), nil, "high:direnv"},
+		{"NTFS trailing dot on a directory", added(m, ".github./workflows/x.yml", "on: push"), nil, "high:ci"},
+		{"NTFS default data stream", added(m, "package.json::$DATA", postinstall), nil, "high:install-script"},
+		{"NTFS backslash separator", added(m, ".github\\workflows\\x.yml", "on: push"), nil, "high:ci"},
+		{"NTFS 8.3 short name of .github", added(m, "GITHUB~1/workflows/x.yml", "on: push"), nil, "high:ci"},
+		{"NTFS 8.3 short name, second of its base", added(m, "github~2/workflows/x.yml", "on: push"), nil, "high:ci"},
+		{"NTFS 8.3 short name of a file", added(m, "DEVCON~1.JSO", "{}"), nil, "high:devcontainer"},
+		{"ligature fi in Makefile", added(m, "Make\ufb01le", "all:"), nil, "medium:build-file"},
+		{"fullwidth letters are another file", added(m, "\uff4dakefile", "all:"), nil, ""},
+		{"benign accented name", added(m, "docs/café.md", "hi"), nil, ""},
+		{"benign NFD accented name", added(m, "docs/cafe\u0301.md", "hi"), nil, ""},
+		{"benign CJK name", added(m, "src/日本語/main.go", "package main"), nil, ""},
+		{"benign tilde name", added(m, "notes~1.txt", "hi"), nil, ""},
+		{"benign dotted name", added(m, "v1.2./notes.md", "hi"), nil, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs, err := Inspect([]gitx.TreeChange{tc.change}, m, Options{Protect: tc.protect})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rules(t, fs); got != tc.want {
+				t.Fatalf("got %q, want %q\n%+v", got, tc.want, fs)
+			}
+		})
+	}
+}
+
+func TestKey(t *testing.T) {
+	same := [][2]string{
+		{"Package.json", "package.json"},
+		{".GitHub/Workflows/x.yml", ".github/workflows/x.yml"},
+		{"Ma\u212aefile", "makefile"},                   // Kelvin sign: APFS folds it to k
+		{".github/workflow\u017f", ".github/workflows"}, // long s: APFS folds it to s, NTFS upper-cases it to S
+		{"cafe\u0301", "caf\u00e9"},
+		{"CAFE\u0301", "caf\u00e9"},
+		{".g\u200bit", ".g\u200bit"}, // U+200B is not in HFS+'s list: kept
+		{"a.\\b ", "a/b"},
+		{"x:stream", "x"},
+		{"GIT~1", ".git"},
+		{"/abs/x", "/abs/x"},
+		{"..", ".."},
+		{"a/./..", "a/./.."},
+	}
+	for _, s := range same {
+		if Key(s[0]) != Key(s[1]) {
+			t.Errorf("Key(%q) = %q, Key(%q) = %q: want the same", s[0], Key(s[0]), s[1], Key(s[1]))
+		}
+	}
+	differ := [][2]string{
+		{".g\u200bithub", ".github"},
+		{"\uff4dakefile", "makefile"},
+		{"a/b", "a b"},
+		{"notes~1.txt", "notes.txt"},
+	}
+	for _, d := range differ {
+		if Key(d[0]) == Key(d[1]) {
+			t.Errorf("Key(%q) = Key(%q) = %q: want them apart", d[0], d[1], Key(d[0]))
+		}
+	}
+}
+
+// TestAttributeDrivers: what git says a changed .gitattributes assigns
+// (gitx.Repo.Attributes) is judged per path; the finding sits on the
+// nearest changed .gitattributes above the path.
+func TestAttributeDrivers(t *testing.T) {
+	m := memBlobs{}
+	root := modified(m, ".gitattributes", "*.txt text\n", "*.txt text\n[attr]m filter=x\n")
+	sub := added(m, "assets/.gitattributes", "*.png m\n")
+	before := map[string]map[string]string{"docs/a.md": {"diff": "markdown"}}
+	after := map[string]map[string]string{
+		"docs/a.md":    {"diff": "markdown"},
+		"assets/x.png": {"filter": "x", "diff": "x"}, "assets/y.png": {"filter": "x", "diff": "x"}, "assets/z.png": {"filter": "x", "diff": "x"}, "assets/w.png": {"filter": "x", "diff": "x"},
+		"src/e.go": {"merge": "e\x1b[2J"},
+	}
+	fs, err := Inspect([]gitx.TreeChange{root, sub}, m, Options{Attributes: &AttributeChange{Before: before, After: after}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.Level+" "+f.Path+": "+f.Why)
+	}
+	want := []string{
+		`high .gitattributes: assigns the merge driver "e\033[2J" to src/e.go: git runs the command your config names for it on checkout, diff or merge`,
+		`high assets/.gitattributes: assigns the diff driver "x", the filter driver "x" to assets/w.png, assets/x.png, assets/y.png and 1 more: git runs the command your config names for it on checkout, diff or merge`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	none, err := Inspect([]gitx.TreeChange{added(m, "src/a.go", "x")}, m, Options{Attributes: &AttributeChange{Before: before, After: after}})
+	if err != nil || len(none) != 0 {
+		t.Fatalf("no .gitattributes changed: %+v, %v", none, err)
+	}
+}
+
+// TestAttributeProbesMatchAsGitMatches: each probe is a path git itself
+// says the pattern covers (git check-attr against the line).
+func TestAttributeProbesMatchAsGitMatches(t *testing.T) {
+	patterns := []string{"*.bin", "/top.txt", "docs/**/x.md", "**/secret", "[abc]*.c", "[!x]y.go", `"a b.txt"`, `"q\"uote"`,
+		`\#hash`, "*.t?t", "sub/*.sh", "***.weird"}
+	dir := t.TempDir()
+	run := func(stdin string, args ...string) string {
+		t.Helper()
+		out, err := (&xec.Runner{}).Output(context.Background(), xec.Cmd{Argv: append([]string{"git", "-C", dir}, args...), Stdin: strings.NewReader(stdin)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out)
+	}
+	run("", "init", "-q")
+	for _, pat := range patterns {
+		content := pat + " filter=probe\n"
+		probes := AttributeProbes("lib/.gitattributes", []byte(content))
+		if len(probes) != 1 {
+			t.Errorf("%s: probes %v, want one", pat, probes)
+			continue
+		}
+		if err := os.MkdirAll(filepath.Join(dir, "lib"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "lib", ".gitattributes"), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for p := range probes {
+			if out := run(p+"\x00", "check-attr", "-z", "--stdin", "filter"); !strings.HasSuffix(out, "\x00filter\x00probe\x00") {
+				t.Errorf("pattern %s: probe %q gets %q from git, not the driver", pat, p, out)
+			}
+		}
+	}
+	if p := AttributeProbes(".gitattributes", []byte("[attr]m filter=x\n# *.c filter=x\n\n")); len(p) != 0 {
+		t.Errorf("macros and comments are no patterns: %v", p)
+	}
+}
+
+func TestLongLinkTargetIsCutInTheReason(t *testing.T) {
+	m := memBlobs{}
+	target := strings.Repeat("\x00", 4096)
+	link := gitx.TreeChange{Status: 'A', Path: "l", NewMode: gitx.ModeSymlink, OldHash: zeroHash, NewHash: m.put(target)}
+	fs, err := Inspect([]gitx.TreeChange{link}, m, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fs) != 1 || len(fs[0].Why) > 1000 || !strings.Contains(fs[0].Why, "(4096 bytes)") {
+		t.Fatalf("%d findings, reason of %d bytes: %.300q", len(fs), len(fs[0].Why), fs[0].Why)
 	}
 }

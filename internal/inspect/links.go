@@ -5,8 +5,10 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/quote"
 )
 
 // links are the symlinks of the merge result. A tool opening a path
@@ -14,19 +16,29 @@ import (
 // operating system does: `up -> a/b/../..` with `a/b -> ..` leaves the
 // checkout although the text "a/b/../.." does not, and `.vscode -> cfg`
 // makes cfg/tasks.json the editor's tasks file.
+//
+// Paths are compared as the platforms see them (Key): on macOS a link
+// named ".VSCode" is opened for ".vscode/tasks.json", and "CFG" reaches
+// "cfg".
 type links struct {
-	target map[string]string // link path → target text
-	tree   []gitx.TreeEntry  // sorted by path
-	inside map[string]string // link path → where it resolves, for links that stay inside below the top level
+	target map[string]string // Key(link path) → target text
+	tree   []keyedEntry      // sorted by key
+	inside map[string]string // link path → the key of where it resolves, for links that stay inside below the top level
+	raw    map[string]string // link path → target text
+}
+
+type keyedEntry struct {
+	key string
+	gitx.TreeEntry
 }
 
 // maxHops is the symlink limit of Linux (ELOOP after 40).
 const maxHops = 40
 
 func newLinks(tree []gitx.TreeEntry, blobs Blobs) (*links, error) {
-	l := &links{target: map[string]string{}, tree: append([]gitx.TreeEntry(nil), tree...)}
-	sort.Slice(l.tree, func(i, j int) bool { return l.tree[i].Path < l.tree[j].Path })
+	l := &links{target: map[string]string{}, raw: map[string]string{}, tree: make([]keyedEntry, 0, len(tree))}
 	for _, e := range tree {
+		l.tree = append(l.tree, keyedEntry{Key(e.Path), e})
 		if e.Mode != gitx.ModeSymlink {
 			continue
 		}
@@ -34,10 +46,12 @@ func newLinks(tree []gitx.TreeEntry, blobs Blobs) (*links, error) {
 		if err != nil {
 			return nil, err
 		}
-		l.target[e.Path] = string(t)
+		l.target[Key(e.Path)] = string(t)
+		l.raw[e.Path] = string(t)
 	}
+	sort.Slice(l.tree, func(i, j int) bool { return l.tree[i].key < l.tree[j].key })
 	l.inside = map[string]string{}
-	for lp := range l.target {
+	for lp := range l.raw {
 		if resolved, why := l.resolve(lp); why == "" && resolved != "" {
 			l.inside[lp] = resolved
 		}
@@ -54,7 +68,7 @@ func outside(target string) bool {
 
 // resolve follows the links along p (p's own last component too). It
 // reports why the result is not a path inside the checkout: "outside",
-// "loop", or "" when resolved is inside ("" is the top level).
+// "loop", or "" when resolved (a Key) is inside ("" is the top level).
 func (l *links) resolve(p string) (resolved, why string) {
 	parts := strings.Split(p, "/")
 	var out []string
@@ -72,6 +86,7 @@ func (l *links) resolve(p string) (resolved, why string) {
 			out = out[:len(out)-1]
 			continue
 		}
+		c = keyComponent(c)
 		cur := strings.Join(append(out, c), "/")
 		t, ok := l.target[cur]
 		if !ok {
@@ -89,11 +104,11 @@ func (l *links) resolve(p string) (resolved, why string) {
 	return strings.Join(out, "/"), ""
 }
 
-// underGitDir: a component is .git in any case (case-insensitive file
-// systems open .GIT as .git; a submodule's checkout has its own .git).
+// underGitDir: a component is .git as some platform sees it (Key:
+// .GIT, ".git.", "GIT~1"; a submodule's checkout has its own .git).
 func underGitDir(p string) bool {
-	for _, c := range strings.Split(p, "/") {
-		if strings.EqualFold(c, ".git") {
+	for _, c := range strings.Split(Key(p), "/") {
+		if c == ".git" {
 			return true
 		}
 	}
@@ -108,24 +123,24 @@ func (l *links) judgeLink(c gitx.TreeChange, blobs Blobs, opts Options) ([]Findi
 	}
 	target := string(raw)
 	f := Finding{Severity: Medium, Rule: "symlink", Family: "symlink", Path: c.Path, OldPath: c.OldPath,
-		Why: fmt.Sprintf("symlink to %q", target)}
+		Why: fmt.Sprintf("symlink to %s", shownTarget(target))}
 	lt := l
-	if _, ok := l.target[c.Path]; !ok { // no tree given: judge the link by itself
-		lt = &links{target: map[string]string{c.Path: target}}
+	if _, ok := l.target[Key(c.Path)]; !ok { // no tree given: judge the link by itself
+		lt = &links{target: map[string]string{Key(c.Path): target}}
 	}
 	resolved, why := lt.resolve(c.Path)
 	switch {
 	case outside(target) || why == "outside":
 		f.Severity, f.Rule = High, "symlink-escape"
-		f.Why = fmt.Sprintf("symlink to %q, outside the repository once the links along it are followed: tools that follow it read or write there", target)
+		f.Why = fmt.Sprintf("symlink to %s, outside the repository once the links along it are followed: tools that follow it read or write there", shownTarget(target))
 		return []Finding{f}, nil
 	case why == "loop":
 		f.Severity, f.Rule = High, "symlink-escape"
-		f.Why = fmt.Sprintf("symlink to %q loops through other links; what it names cannot be judged", target)
+		f.Why = fmt.Sprintf("symlink to %s loops through other links; what it names cannot be judged", shownTarget(target))
 		return []Finding{f}, nil
 	case underGitDir(resolved):
 		f.Severity, f.Rule = High, "symlink-git-dir"
-		f.Why = fmt.Sprintf("symlink to %q, into .git: tools that write through it change git's own config and hooks", target)
+		f.Why = fmt.Sprintf("symlink to %s, into .git: tools that write through it change git's own config and hooks", shownTarget(target))
 		return []Finding{f}, nil
 	}
 	// What the link makes reachable at its own path: judge every file
@@ -139,7 +154,7 @@ func (l *links) judgeLink(c gitx.TreeChange, blobs Blobs, opts Options) ([]Findi
 		out = append(out, f)
 	}
 	for _, e := range reached {
-		alias := c.Path + strings.TrimPrefix(e.Path, resolved)
+		alias := c.Path + below(e.Path, resolved)
 		fs, err := judgeAt(alias, e, c.Path, target, blobs, opts)
 		if err != nil {
 			return nil, err
@@ -149,20 +164,33 @@ func (l *links) judgeLink(c gitx.TreeChange, blobs Blobs, opts Options) ([]Findi
 	return out, nil
 }
 
-// under lists the files at p or below it (p "" is the top level, which
-// is judged at its own paths already).
+// under lists the files at the key p or below it (p "" is the top level,
+// which is judged at its own paths already).
 func (l *links) under(p string) []gitx.TreeEntry {
 	if p == "" {
 		return nil
 	}
-	i := sort.Search(len(l.tree), func(i int) bool { return l.tree[i].Path >= p })
 	var out []gitx.TreeEntry
-	for ; i < len(l.tree) && (l.tree[i].Path == p || strings.HasPrefix(l.tree[i].Path, p+"/")); i++ {
-		if l.tree[i].Path == p || l.tree[i].Path[len(p)] == '/' {
-			out = append(out, l.tree[i])
-		}
+	if i := sort.Search(len(l.tree), func(i int) bool { return l.tree[i].key >= p }); i < len(l.tree) && l.tree[i].key == p {
+		out = append(out, l.tree[i].TreeEntry)
+	}
+	// "cfg-old/x" sorts between "cfg" and "cfg/x": search the directory.
+	dir := p + "/"
+	for i := sort.Search(len(l.tree), func(i int) bool { return l.tree[i].key >= dir }); i < len(l.tree) && strings.HasPrefix(l.tree[i].key, dir); i++ {
+		out = append(out, l.tree[i].TreeEntry)
 	}
 	return out
+}
+
+// below is what follows the key prefix in path p ("/x/y"), in p's own
+// spelling: one path component per component of the prefix.
+func below(p, prefix string) string {
+	n := strings.Count(prefix, "/") + 1
+	parts := strings.SplitN(p, "/", n+1)
+	if len(parts) <= n {
+		return ""
+	}
+	return "/" + parts[n]
 }
 
 // judgeAliases judges a changed file by every path a link of the result
@@ -172,12 +200,16 @@ func (l *links) judgeAliases(c gitx.TreeChange, blobs Blobs, opts Options) ([]Fi
 		return nil, nil
 	}
 	var out []Finding
+	var kp string
+	if len(l.inside) > 0 {
+		kp = Key(c.Path)
+	}
 	for lp, resolved := range l.inside {
-		if c.Path != resolved && !strings.HasPrefix(c.Path, resolved+"/") {
+		if kp != resolved && !strings.HasPrefix(kp, resolved+"/") {
 			continue
 		}
-		alias := lp + strings.TrimPrefix(c.Path, resolved)
-		fs, err := judgeAt(alias, gitx.TreeEntry{Mode: c.NewMode, Hash: c.NewHash, Path: c.Path}, lp, l.target[lp], blobs, opts)
+		alias := lp + below(c.Path, resolved)
+		fs, err := judgeAt(alias, gitx.TreeEntry{Mode: c.NewMode, Hash: c.NewHash, Path: c.Path}, lp, l.raw[lp], blobs, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -190,13 +222,16 @@ func (l *links) judgeAliases(c gitx.TreeChange, blobs Blobs, opts Options) ([]Fi
 // judgeAt applies the path rules, and the content checks a different
 // name brings, to a file reached at alias through the link lp -> target.
 func judgeAt(alias string, e gitx.TreeEntry, lp, target string, blobs Blobs, opts Options) ([]Finding, error) {
-	via := fmt.Sprintf("reached as %q through the symlink %q -> %q (%q): ", alias, lp, target, e.Path)
+	// Most aliases match nothing: the reason's prefix is built on demand.
+	via := func() string {
+		return fmt.Sprintf("reached as %s through the symlink %s -> %s (%s): ", quote.Quoted(alias), quote.Quoted(lp), shownTarget(target), quote.Quoted(e.Path))
+	}
 	var out []Finding
 	if r, ok := opts.pathRule(alias); ok {
-		out = append(out, Finding{Severity: r.Severity, Rule: r.ID, Family: r.Family, Path: alias, Why: via + r.Why})
+		out = append(out, Finding{Severity: r.Severity, Rule: r.ID, Family: r.Family, Path: alias, Why: via() + r.Why})
 	}
 	if e.Mode == gitx.ModeSymlink || e.Mode == gitx.ModeGitlink ||
-		strings.EqualFold(path.Base(alias), path.Base(e.Path)) && !strings.EqualFold(alias, ".gitmodules") {
+		Key(path.Base(alias)) == Key(path.Base(e.Path)) && Key(alias) != ".gitmodules" {
 		return out, nil
 	}
 	fs, err := contentChecks(gitx.TreeChange{Status: 'A', Path: alias, NewMode: e.Mode, NewHash: e.Hash}, path.Base(alias), "", blobs)
@@ -204,7 +239,20 @@ func judgeAt(alias string, e gitx.TreeEntry, lp, target string, blobs Blobs, opt
 		return nil, err
 	}
 	for i := range fs {
-		fs[i].Why = via + fs[i].Why
+		fs[i].Why = via() + fs[i].Why
 	}
 	return append(out, fs...), nil
+}
+
+// shownTarget quotes a link target for a reason, cut at 200 bytes: a
+// target is read up to 4 KiB, and a hostile one fills it.
+func shownTarget(t string) string {
+	if len(t) <= 200 {
+		return quote.Quoted(t)
+	}
+	cut := 200
+	for cut > 0 && !utf8.RuneStart(t[cut]) {
+		cut--
+	}
+	return quote.Quoted(t[:cut]) + fmt.Sprintf("… (%d bytes)", len(t))
 }

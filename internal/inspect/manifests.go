@@ -14,6 +14,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/quote"
 )
 
 // Content checks read a file the way the tool that runs it reads it. A
@@ -118,6 +119,14 @@ func objectKeys(dec *json.Decoder, value func(string, *json.Decoder) error) ([]s
 // lint-staged, simple-git-hooks, pre-commit, yorkie): they run on commit.
 var npmHookKeys = map[string]bool{"husky": true, "lint-staged": true, "simple-git-hooks": true, "pre-commit": true, "gitHooks": true}
 
+func quotedAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = quote.Quoted(s)
+	}
+	return out
+}
+
 func duplicates(keys []string) []string {
 	seen := map[string]int{}
 	var out []string
@@ -139,7 +148,7 @@ func packageScripts(old, new []byte) []Finding {
 	var out []Finding
 	if len(n.duplicates) > 0 {
 		out = append(out, Finding{Severity: High, Rule: "manifest-duplicate-key", Family: "build",
-			Why: fmt.Sprintf("package.json repeats %q: tools disagree on which copy counts, a way to hide scripts", n.duplicates)})
+			Why: fmt.Sprintf("package.json repeats %s: tools disagree on which copy counts, a way to hide scripts", strings.Join(quotedAll(n.duplicates), ", "))})
 	}
 	var hookKeys []string
 	for k, v := range n.hooks {
@@ -150,7 +159,7 @@ func packageScripts(old, new []byte) []Finding {
 	sort.Strings(hookKeys)
 	for _, k := range hookKeys {
 		out = append(out, Finding{Severity: High, Rule: "hook-manager", Family: "hooks",
-			Why: fmt.Sprintf("changes %q in package.json: a git hook manager runs what it names on your next commit", k)})
+			Why: fmt.Sprintf("changes %s in package.json: a git hook manager runs what it names on your next commit", quote.Quoted(k))})
 	}
 	var keys []string
 	for k, v := range n.scripts {
@@ -161,7 +170,7 @@ func packageScripts(old, new []byte) []Finding {
 	sort.Strings(keys)
 	for _, k := range keys {
 		out = append(out, Finding{Severity: High, Rule: "install-script", Family: "build",
-			Why: fmt.Sprintf("sets the %q script, which the package manager runs on install: %q", k, n.scripts[k])})
+			Why: fmt.Sprintf("sets the %s script, which the package manager runs on install: %s", quote.Quoted(k), quote.Quoted(n.scripts[k]))})
 	}
 	var sources []string
 	for _, m := range depSource.FindAllString(string(new), -1) {
@@ -171,7 +180,7 @@ func packageScripts(old, new []byte) []Finding {
 	}
 	if len(sources) > 0 {
 		out = append(out, Finding{Severity: Medium, Rule: "dependency-source", Family: "build",
-			Why: "adds dependencies from outside the registry: " + strings.Join(sources, ", ")})
+			Why: "adds dependencies from outside the registry: " + strings.Join(quote.Paths(sources), ", ")})
 	}
 	return out
 }
@@ -245,7 +254,7 @@ func submoduleURLs(c gitx.TreeChange, oldHash string, blobs Blobs) ([]Finding, e
 		name := e.Key[strings.LastIndex(e.Key, ".")+1:]
 		if strings.HasPrefix(e.Key, "submodule.") && submoduleKeys[name] && !had[e.Key+"\n"+e.Value] {
 			return []Finding{{Severity: High, Rule: "submodule-url", Family: "git",
-				Why: fmt.Sprintf("changes a submodule %s to %q: the next 'git submodule update' fetches and checks out what it names", name, e.Value)}}, nil
+				Why: fmt.Sprintf("changes a submodule %s to %s: the next 'git submodule update' fetches and checks out what it names", name, quote.Quoted(e.Value))}}, nil
 		}
 	}
 	return []Finding{{Severity: Medium, Rule: "gitmodules", Family: "git", Why: "changes submodule settings"}}, nil
@@ -277,7 +286,7 @@ func editorSettings(old, new []byte) []Finding {
 	for _, l := range newLines(old, new) {
 		if m := editorExecSetting.FindString(l); m != "" {
 			return []Finding{{Severity: High, Rule: "editor-exec-setting", Family: "editor",
-				Why: fmt.Sprintf("sets %q: the editor starts the program it names when you open the folder", strings.Trim(strings.TrimSuffix(strings.TrimSpace(m), ":"), `" `))}}
+				Why: fmt.Sprintf("sets %s: the editor starts the program it names when you open the folder", quote.Quoted(strings.Trim(strings.TrimSuffix(strings.TrimSpace(m), ":"), `" `)))}}
 		}
 	}
 	return nil

@@ -19,7 +19,6 @@ import (
 	"path"
 	"strings"
 	"sync"
-	"unicode"
 )
 
 // Severity orders findings.
@@ -114,14 +113,11 @@ var Rules = []Rule{
 			".codex/**", ".windsurfrules", ".opencode/**"}, Source: "https://agents.md/"},
 }
 
-// Match reports whether p matches the pattern (see Rule).
-//
-// Matching ignores case the way macOS and Windows file systems do
-// (Package.json is package.json there): both sides are case-folded, each
-// letter to the least member of its Unicode folding orbit, so "ſ" is "s"
-// and the Kelvin sign is "k".
+// Match reports whether p matches the pattern (see Rule), both compared
+// as the platforms that matter see them (Key): Package.json is
+// package.json on macOS and Windows, ".git\u200chub" is ".github" on HFS+.
 func Match(pattern, p string) bool {
-	return matchFolded(fold(pattern), fold(p))
+	return matchFolded(Key(pattern), Key(p))
 }
 
 func matchFolded(pattern, p string) bool {
@@ -148,31 +144,9 @@ func matchFolded(pattern, p string) bool {
 	return ok
 }
 
-// fold maps every rune to the least rune of its case-folding orbit (for
-// ASCII letters, the upper case).
-func fold(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return strings.ToUpper(s)
-	}
-	return strings.Map(func(r rune) rune {
-		least := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			least = min(least, f)
-		}
-		return least
-	}, s)
-}
-
 // ruleFor returns the first matching rule.
 func ruleFor(p string) (Rule, bool) {
-	if i := compiledRules().first(fold(p)); i >= 0 {
+	if i := compiledRules().first(Key(p)); i >= 0 {
 		return Rules[i], true
 	}
 	return Rule{}, false
@@ -189,6 +163,28 @@ type ruleIndex struct {
 type indexedGlob struct {
 	pattern string // folded
 	rule    int
+	// A base-name pattern "*.ext" or "name.*" is a suffix or prefix test
+	// (path.Match is the cost of inspecting thousands of files).
+	prefix, suffix string
+	affix          bool
+}
+
+func newGlob(pat string, rule int) indexedGlob {
+	g := indexedGlob{pattern: pat, rule: rule}
+	if strings.ContainsAny(pat, "/?[\\") || strings.Count(pat, "*") != 1 {
+		return g
+	}
+	g.prefix, g.suffix, _ = strings.Cut(pat, "*")
+	g.affix = true
+	return g
+}
+
+func (g indexedGlob) match(p string) bool {
+	if !g.affix {
+		return matchFolded(g.pattern, p)
+	}
+	b := path.Base(p)
+	return len(b) >= len(g.prefix)+len(g.suffix) && strings.HasPrefix(b, g.prefix) && strings.HasSuffix(b, g.suffix)
 }
 
 var compiledRules = sync.OnceValue(func() *ruleIndex {
@@ -200,11 +196,11 @@ var compiledRules = sync.OnceValue(func() *ruleIndex {
 	}
 	for i, r := range Rules {
 		for _, pat := range r.Patterns {
-			pat = fold(pat)
+			pat = Key(pat)
 			dir, isDir := strings.CutSuffix(pat, "/**")
 			switch {
 			case strings.HasPrefix(pat, "**/") || strings.ContainsAny(strings.TrimSuffix(pat, "/**"), "*?[\\"):
-				x.globs = append(x.globs, indexedGlob{pat, i})
+				x.globs = append(x.globs, newGlob(pat, i))
 			case isDir:
 				first(x.dir, dir, i)
 			case !strings.Contains(pat, "/"):
@@ -236,7 +232,7 @@ func (x *ruleIndex) first(p string) int {
 		if best >= 0 && g.rule >= best {
 			break
 		}
-		if matchFolded(g.pattern, p) {
+		if g.match(p) {
 			take(g.rule, true)
 			break
 		}

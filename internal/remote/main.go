@@ -15,6 +15,7 @@ import (
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/quote"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
@@ -79,9 +80,10 @@ func Main() int {
 	if err == nil {
 		return 0
 	}
-	fmt.Fprintf(os.Stderr, "fatal: git-remote-airlock: %v\n", err)
+	// Errors carry sbx's and git's messages: masked, like all sandbox text.
+	fmt.Fprintf(os.Stderr, "fatal: git-remote-airlock: %s\n", quote.Text(err.Error()))
 	for _, h := range hint.Of(err) {
-		fmt.Fprintf(os.Stderr, "hint: %s\n", h)
+		fmt.Fprintf(os.Stderr, "hint: %s\n", quote.Text(h))
 	}
 	var te *TunnelError
 	if errors.As(err, &te) && te.Code > 0 && te.Code < 128 {

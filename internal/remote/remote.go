@@ -30,6 +30,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/quote"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow"
@@ -196,7 +197,10 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 	}
 	// sbx's own stderr is held until the protocol starts: if it never does
 	// and the fetch is served from the last-fetched refs, one line says why.
-	errw := &heldUntilStart{w: h.Err}
+	// It is the sandbox's text: masked (quote.Writer), never raw escapes.
+	masked := &quote.Writer{W: h.Err}
+	defer masked.Flush()
+	errw := &heldUntilStart{w: masked}
 	// The deadline covers only the far side's start (sbx, waking the VM,
 	// the marker line): a long pack transfer is not cut off.
 	timeout := cmp.Or(h.Timeout, 60*time.Second)
@@ -246,7 +250,7 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 	}
 	errw.start()
 	if noise := out.Noise(); noise != "" {
-		ui.Line(h.Err, "sbx printed: %s", noise)
+		ui.Line(h.Err, "sbx printed: %s", quote.Text(noise))
 	}
 	if late.Load() && !out.Seen() {
 		return hint.Errorf([]string{

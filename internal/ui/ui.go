@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"golang.org/x/term"
+
+	"github.com/git-airlock/git-airlock/internal/quote"
 )
 
 // UI carries the streams and the verbosity.
@@ -49,8 +51,12 @@ const Prefix = "git-airlock: "
 
 // Line writes one prefixed line to w, whatever -q says: for what must be
 // seen (an error, a report of risks).
+//
+// Every message line is masked (quote.Text): messages carry what sbx, git
+// and the sandbox said, and none of it may act on the terminal. Only this
+// package's own colours are raw.
 func Line(w io.Writer, format string, args ...any) {
-	fmt.Fprintf(w, Prefix+format+"\n", args...)
+	fmt.Fprint(w, Prefix+quote.Text(fmt.Sprintf(format, args...))+"\n")
 }
 
 // Notef writes a prefixed line to stderr, whatever -q says.
@@ -68,7 +74,7 @@ func (u *UI) Infof(format string, args ...any) {
 	if u.DryRun {
 		prefix += "(dry run) "
 	}
-	fmt.Fprintf(u.Err, prefix+format+"\n", args...)
+	fmt.Fprint(u.Err, prefix+quote.Text(fmt.Sprintf(format, args...))+"\n")
 }
 
 // Warnf logs a warning; dropped with -q.
@@ -76,9 +82,9 @@ func (u *UI) Warnf(format string, args ...any) {
 	if u.Quiet {
 		return
 	}
-	msg := fmt.Sprintf(format, args...)
+	msg := quote.Text(fmt.Sprintf(format, args...))
 	first, rest, _ := strings.Cut(msg, "\n")
-	Line(u.Err, "%s %s", u.paint("33", "warning:"), first)
+	fmt.Fprint(u.Err, Prefix+u.paint("33", "warning:")+" "+first+"\n")
 	if rest != "" {
 		fmt.Fprintln(u.Err, rest)
 	}
@@ -89,7 +95,7 @@ func (u *UI) Hint(format string, args ...any) {
 	if u.Quiet {
 		return
 	}
-	fmt.Fprintf(u.Err, "%s "+format+"\n", append([]any{u.paint("2", "hint:")}, args...)...)
+	fmt.Fprint(u.Err, u.paint("2", "hint:")+" "+quote.Text(fmt.Sprintf(format, args...))+"\n")
 }
 
 // Debugf prints only with -v.
@@ -97,6 +103,12 @@ func (u *UI) Debugf(format string, args ...any) {
 	if u.Verbose {
 		Line(u.Err, format, args...)
 	}
+}
+
+// OutTerminal reports whether stdout is a terminal.
+func (u *UI) OutTerminal() bool {
+	f, ok := u.Out.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // Printf writes a result line to stdout.
@@ -115,7 +127,7 @@ func (u *UI) Confirm(question string) bool {
 	if !u.Interactive {
 		return false
 	}
-	fmt.Fprintf(u.Err, Prefix+"%s [y/N] ", question)
+	fmt.Fprintf(u.Err, Prefix+"%s [y/N] ", quote.Text(question))
 	if u.in == nil {
 		u.in = bufio.NewReader(u.In)
 	}

@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/quote"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/sbx"
@@ -65,7 +67,7 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 				problems = append(problems, fmt.Sprintf("and %s not fetched", workflow.Plural(len(work.missing)-i, "more ref", "more refs")))
 				break
 			}
-			problems = append(problems, fmt.Sprintf("%s (%s) was not fetched", ref.Name, ref.Commit[:12]))
+			problems = append(problems, fmt.Sprintf("%s (%s) was not fetched", quote.Path(ref.Name), ref.Commit[:12]))
 		}
 		pending = work.pending
 		if errors.Is(err, errNotSurveyed) {
@@ -161,7 +163,7 @@ func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox, running bool
 	for i, wt := range sv.Worktrees {
 		where := ""
 		if i > 0 {
-			where = " in worktree " + wt.Path
+			where = " in worktree " + quote.Path(wt.Path)
 		}
 		if n := len(wt.Changes); n > 0 {
 			problems = append(problems, fmt.Sprintf("%s not committed%s: %s", workflow.Plural(n, "changed file", "changed files"), where, listPaths(changedPaths(wt.Changes))))
@@ -185,7 +187,7 @@ func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox, running bool
 		}
 	}
 	for _, c := range sv.Clones {
-		problems = append(problems, fmt.Sprintf("another repository at %s is not checked", c))
+		problems = append(problems, fmt.Sprintf("another repository at %s is not checked", quote.Path(c)))
 	}
 	prefix := sandboxref.TrackingPrefix(sb.Remote)
 	fetched, err := s.Repo.Refs(prefix)
@@ -310,18 +312,23 @@ func changedPaths(lines []string) []string {
 		if len(l) > 3 {
 			l = l[3:]
 		}
+		// git quoted it already (core.quotePath); listPaths quotes again.
+		if u, err := strconv.Unquote(l); err == nil && strings.HasPrefix(l, `"`) {
+			l = u
+		}
 		out = append(out, l)
 	}
 	return out
 }
 
-// listPaths names up to ten paths, then how many more.
+// listPaths names up to ten paths, quoted as git quotes them (they come
+// from the sandbox), then how many more.
 func listPaths(paths []string) string {
 	const max = 10
 	if len(paths) <= max {
-		return strings.Join(paths, ", ")
+		return strings.Join(quote.Paths(paths), ", ")
 	}
-	return strings.Join(paths[:max], ", ") + fmt.Sprintf(" and %d more", len(paths)-max)
+	return strings.Join(quote.Paths(paths[:max]), ", ") + fmt.Sprintf(" and %d more", len(paths)-max)
 }
 
 func (s *Service) reachable(commit string, tips []string) bool {

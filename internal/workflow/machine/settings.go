@@ -9,6 +9,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/quote"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 )
 
@@ -37,7 +38,8 @@ func (s *Service) Trust(ctx context.Context) error {
 	s.UI.Infof("trusted %s (%s); it sets %s", config.FileName, config.Hash(content)[:19], workflow.Plural(len(values), "setting", "settings"))
 	for _, k := range config.Keys {
 		if v, ok := values[k.Name]; ok {
-			s.UI.Infof("  airlock.%s = %s", k.Name, strings.Join(v, ", "))
+			// The file's own strings, decoded: quoted as git quotes paths.
+			s.UI.Infof("  airlock.%s = %s", k.Name, strings.Join(quote.Paths(v), ", "))
 		}
 	}
 	s.UI.Hint("any change to the file makes it untrusted again")

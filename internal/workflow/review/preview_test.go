@@ -26,3 +26,8 @@ func (f *fakeRepo) BlobConfig(string) ([]gitx.ConfigEntry, error) { return nil, 
 func (f *fakeRepo) TreeEntries(context.Context, string) ([]gitx.TreeEntry, error) { return nil, nil }
 
 func (f *fakeRepo) TrackedHooksPath(context.Context) (string, error) { return "", nil }
+
+// Attributes: no .gitattributes driver anywhere.
+func (f *fakeRepo) Attributes(context.Context, string, []string, []string) (map[string]map[string]string, error) {
+	return nil, nil
+}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/git-airlock/git-airlock/internal/quote"
 	"io"
 	"strings"
 
@@ -177,9 +178,9 @@ func shown(step string, err error) error {
 func Scope(sandbox, branch, base string) string {
 	s := fmt.Sprintf("sandbox %q", sandbox)
 	if branch != "" && branch != "HEAD" {
-		s += " branch " + branch
+		s += " branch " + quote.Path(branch)
 	}
-	return s + ", base " + base
+	return s + ", base " + quote.Path(base)
 }
 
 // baseName shows a base as a person names it: the branch for HEAD and for
