@@ -11,6 +11,7 @@ type runCmd struct {
 	Task      string   `arg:"" help:"The task, in quotes."`
 	AgentArgs []string `arg:"" optional:"" help:"More arguments for the agent, after --."`
 	NoFetch   bool     `help:"Do not fetch the agent's work when it finishes."`
+	notifyFlag
 }
 
 func (c *runCmd) Help() string {
@@ -30,5 +31,7 @@ func (c *runCmd) Run(ctx context.Context, g *Globals, l *Loaded, u *ui.UI, inv *
 	if g.Tmux || g.TmuxDetached {
 		return inTmux(ctx, g, l, u, inv, name)
 	}
-	return l.Lifecycle.Run(ctx, lifecycle.RunRequest{Name: name, Task: c.Task, AgentArgs: c.AgentArgs, Streams: streams(u), NoFetch: c.NoFetch})
+	err = l.Lifecycle.Run(ctx, lifecycle.RunRequest{Name: name, Task: c.Task, AgentArgs: c.AgentArgs, Streams: streams(u), NoFetch: c.NoFetch})
+	notifyEnd(ctx, notifier(l, u, inv, c.Notify), u, name, "the agent's run", err)
+	return err
 }

@@ -10,6 +10,7 @@ import (
 
 type upCmd struct {
 	AgentArgs []string `arg:"" optional:"" help:"Arguments for the agent, after --: a first argument starting with '-' is added to the agent's default command, a bare word replaces it."`
+	notifyFlag
 }
 
 func (c *upCmd) Help() string {
@@ -31,7 +32,9 @@ func (c *upCmd) Run(ctx context.Context, g *Globals, l *Loaded, u *ui.UI, inv *I
 	if g.Tmux || g.TmuxDetached {
 		return inTmux(ctx, g, l, u, inv, name)
 	}
-	return l.Lifecycle.Up(ctx, lifecycle.UpRequest{Name: name, AgentArgs: c.AgentArgs, Streams: streams(u)})
+	err = l.Lifecycle.Up(ctx, lifecycle.UpRequest{Name: name, AgentArgs: c.AgentArgs, Streams: streams(u)})
+	notifyEnd(ctx, notifier(l, u, inv, c.Notify), u, name, "the agent's session", err)
+	return err
 }
 
 // startName is the sandbox up and run start. Outside a repository, on a

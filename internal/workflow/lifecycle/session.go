@@ -35,6 +35,7 @@ func (s *Service) Stop(ctx context.Context, name string) error {
 	// A sandbox stopped by hand after sbx rewrote its remote: put the
 	// guard back now, while nothing reads the remote.
 	defer s.guardSbxRemote(ctx, name)
+	s.withdrawPorts(ctx, name)
 	if err := s.Sbx.Stop(ctx, name); err != nil {
 		return workflow.SbxError(err)
 	}
