@@ -45,10 +45,14 @@ func (c *waitCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *
 	}
 	n := notifier(l, u, inv, c.Notify)
 	summary, body := waitText(res, c.Timeout)
+	line := summary + ": " + body
+	if res.Waiting != nil {
+		line += fmt.Sprintf(" (since %s)", res.Waiting.Since.Local().Format("15:04:05"))
+	}
 	if res.ExitCode() == 0 {
-		u.Infof("%s", summary+": "+body)
+		u.Infof("%s", line)
 	} else {
-		u.Warnf("%s", summary+": "+body)
+		u.Warnf("%s", line)
 	}
 	var report *gate.Report
 	if res.Fetched {
@@ -103,9 +107,8 @@ func waitText(res lifecycle.WaitResult, timeout time.Duration) (summary, body st
 	case lifecycle.OutcomeLost:
 		return res.Sandbox + " ended", who + " ended without a status (its git-airlock process or tmux pane is gone)"
 	case lifecycle.OutcomeWaiting:
-		w := res.Waiting
-		body = fmt.Sprintf("%s waits for input (since %s)", who, w.Since.Local().Format("15:04:05"))
-		if msg := notify.Clean(w.Message, 200); msg != "" {
+		body = who + " waits for input"
+		if msg := notify.Clean(res.Waiting.Message, 200); msg != "" {
 			body += ": " + strconv.Quote(msg)
 		}
 		return res.Sandbox + " waits for input", body

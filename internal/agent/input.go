@@ -94,8 +94,14 @@ func wireClaude(current []byte) ([]byte, bool, error) {
 		changed = true
 	}
 	settings["hooks"] = hooks
-	out, _ := json.MarshalIndent(settings, "", "  ")
-	return append(out, '\n'), changed, nil
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false) // the commands stay readable: && and >
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(settings); err != nil {
+		return nil, false, err
+	}
+	return out.Bytes(), changed, nil
 }
 
 func wireCodex(current []byte) ([]byte, bool, error) {
