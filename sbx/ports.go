@@ -33,7 +33,14 @@ func (c *Client) Ports(ctx context.Context, name string) ([]Port, error) {
 	if !caps.Version.Less(PortsJSONVersion) {
 		args = append(args, "--json")
 	}
-	out, err := c.call(ctx, fmt.Sprintf("list the ports of sandbox %q", name), false, args...)
+	subject := fmt.Sprintf("list the ports of sandbox %q", name)
+	out, err := c.call(ctx, subject, false, args...)
+	var xe *xec.ExitError
+	if err != nil && len(args) == 3 && errors.As(err, &xe) && strings.Contains(strings.ToLower(xe.Stderr), "unknown flag") {
+		// An sbx older than its probe said (the cache outlived a
+		// downgrade): its table.
+		out, err = c.call(ctx, subject, false, args[:2]...)
+	}
 	if err != nil {
 		return nil, portsError(name, err)
 	}
