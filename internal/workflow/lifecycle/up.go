@@ -165,7 +165,7 @@ func (s *Service) wireInput(ctx context.Context, name, agentName string) {
 	if file == "" {
 		return
 	}
-	cur, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: name, Argv: []string{"sh", "-c", `cat "$HOME/` + file + `" 2>/dev/null || true`}})
+	cur, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: name, Argv: []string{"sh", "-c", "cd && cat " + file + " 2>/dev/null || true"}})
 	if err != nil {
 		s.UI.Warnf("%v; 'git airlock wait' will not see %s ask for input", workflow.SbxError(err), agentName)
 		return
@@ -179,7 +179,9 @@ func (s *Service) wireInput(ctx context.Context, name, agentName string) {
 		return
 	}
 	dir := path.Dir(file)
-	script := `mkdir -p "$HOME/` + dir + `" && cat > "$HOME/` + file + `.git-airlock" && mv -f "$HOME/` + file + `.git-airlock" "$HOME/` + file + `"`
+	// From $HOME (cd), so that the command reads the same in every
+	// sandbox and in a dry run's listing.
+	script := "cd && mkdir -p " + dir + " && cat > " + file + ".git-airlock && mv -f " + file + ".git-airlock " + file
 	err = s.Sbx.Exec(ctx, sbx.ExecRequest{Name: name, Argv: []string{"sh", "-c", script}, Interactive: true,
 		Streams: xec.Streams{In: bytes.NewReader(content)}, Mutates: true})
 	if err != nil {

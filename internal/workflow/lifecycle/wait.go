@@ -231,7 +231,7 @@ func markerCounts(m agent.Marker, rec agentrun.Record, a agent.Agent, waitStart 
 // readMarker reads the waiting-for-input marker in the sandbox.
 func (s *Service) readMarker(ctx context.Context, name string) (agent.Marker, bool) {
 	out, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: name,
-		Argv: []string{"sh", "-c", `cat "$HOME/` + agent.MarkerFile + `" 2>/dev/null || true`}})
+		Argv: []string{"sh", "-c", "cd && cat " + agent.MarkerFile + " 2>/dev/null || true"}})
 	if err != nil {
 		// A failed look is no answer; the next one may succeed, and the
 		// session's end is seen without sbx.
