@@ -186,7 +186,6 @@ type fakeSbx struct {
 	// published: when set, Get reports the sandbox running with these
 	// ports, and Ports lists them.
 	published []sbx.Port
-	markers   []string // ExecOutput answers for the waiting marker, in turn
 }
 
 func newSbx() *fakeSbx {
