@@ -14,7 +14,7 @@ import (
 
 // fakeSessions serves records: the first until `after` reads, then the second.
 type fakeSessions struct {
-	first, then agentrun.Record
+	first, then  agentrun.Record
 	after, reads int
 }
 
@@ -141,7 +141,9 @@ func TestWaitWithoutSession(t *testing.T) {
 
 type emptySessions struct{ *fakeSessions }
 
-func (emptySessions) Read(string) (agentrun.Record, bool, error) { return agentrun.Record{}, false, nil }
+func (emptySessions) Read(string) (agentrun.Record, bool, error) {
+	return agentrun.Record{}, false, nil
+}
 
 func TestOpenAndWithdraw(t *testing.T) {
 	w := newWorld(t, nil)
