@@ -29,7 +29,15 @@ type Record struct {
 	// it end; Exit is the agent's status (run) or the session's (up).
 	Ended *time.Time `json:"ended,omitempty"`
 	Exit  *int       `json:"exit,omitempty"`
+	// Pending: a tmux session was started for it and the git-airlock
+	// inside has not begun yet (PID is 0); it replaces this record.
+	Pending bool `json:"pending,omitempty"`
 }
+
+// PendingGrace is how long a pending record counts as running: the
+// command in the tmux session creates the sandbox first, which may pull
+// an image (airlock.createTimeout's default).
+const PendingGrace = 10 * time.Minute
 
 // States of a record.
 const (
@@ -43,7 +51,9 @@ func (r Record) State() string {
 	switch {
 	case r.Ended != nil:
 		return Ended
-	case alive(r.PID):
+	case r.Pending && time.Since(r.Started) < PendingGrace:
+		return Running
+	case !r.Pending && alive(r.PID):
 		return Running
 	}
 	return Lost
@@ -67,6 +77,12 @@ func (s Store) path(sandbox string) string { return filepath.Join(s.Dir, sandbox
 // Begin records a session that starts now in this process.
 func (s Store) Begin(sandbox, agent, mode string) error {
 	return s.write(Record{Sandbox: sandbox, Agent: agent, Mode: mode, PID: os.Getpid(), Started: s.now()})
+}
+
+// Pend records a session that a tmux session is starting, so that a wait
+// begun at once waits for it rather than reading the last one's end.
+func (s Store) Pend(sandbox, agent, mode string) error {
+	return s.write(Record{Sandbox: sandbox, Agent: agent, Mode: mode, Started: s.now(), Pending: true})
 }
 
 // End records the end of this process's session with its exit status. A

@@ -41,6 +41,25 @@ func TestBeginEndRead(t *testing.T) {
 	if r.State() != Lost {
 		t.Errorf("a record of a gone process: state %s", r.State())
 	}
+	// A tmux session being started: running for a grace period, until
+	// the git-airlock inside begins it.
+	s.Now = time.Now
+	if err := s.Pend("box", "claude", "up"); err != nil {
+		t.Fatal(err)
+	}
+	if r, _, _ := s.Read("box"); r.State() != Running || !r.Pending || r.PID != 0 {
+		t.Errorf("pending: %+v (%s)", r, r.State())
+	}
+	r.Started = time.Now().Add(-PendingGrace - time.Second)
+	if r.State() != Lost {
+		t.Errorf("a pending record past its grace: %s", r.State())
+	}
+	if err := s.Begin("box", "claude", "up"); err != nil {
+		t.Fatal(err)
+	}
+	if r, _, _ := s.Read("box"); r.Pending || r.PID != os.Getpid() {
+		t.Errorf("Begin did not replace the pending record: %+v", r)
+	}
 	if err := s.Remove("box"); err != nil {
 		t.Fatal(err)
 	}

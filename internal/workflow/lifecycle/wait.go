@@ -13,6 +13,7 @@ import (
 // Sessions is the host's record of the agent sessions git-airlock runs.
 type Sessions interface {
 	Begin(sandbox, agent, mode string) error
+	Pend(sandbox, agent, mode string) error
 	End(sandbox string, exit int) error
 	Read(sandbox string) (agentrun.Record, bool, error)
 	Remove(sandbox string) error
@@ -169,7 +170,9 @@ loop:
 			break loop
 		}
 		now := s.now()
-		if watch && !now.Before(nextMarker) {
+		// A pending session's sandbox may not exist yet, or be stopped:
+		// no look inside until the git-airlock in tmux has begun it.
+		if watch && !rec.Pending && !now.Before(nextMarker) {
 			res.SbxCalls++
 			if m, ok := s.readMarker(ctx, req.Name); ok && markerCounts(m, rec, a, start) {
 				res.Outcome = OutcomeWaiting

@@ -19,6 +19,7 @@ type fakeSessions struct {
 }
 
 func (f *fakeSessions) Begin(string, string, string) error { return nil }
+func (f *fakeSessions) Pend(string, string, string) error  { return nil }
 func (f *fakeSessions) End(string, int) error              { return nil }
 func (f *fakeSessions) Remove(string) error                { return nil }
 func (f *fakeSessions) Read(string) (agentrun.Record, bool, error) {
