@@ -30,14 +30,17 @@ func (c *openCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *
 	if err != nil {
 		return err
 	}
+	if l.Run.DryRun != nil && !already {
+		return nil // the listing shows the publish; sbx would pick the port
+	}
 	url := portURL(p)
 	if already {
 		u.Infof("port %d of sandbox %q is already published", c.Port, t)
-	} else if l.Run.DryRun == nil {
+	} else {
 		u.Infof("published port %d of sandbox %q on %s", c.Port, t, hostAddr(p))
 	}
 	fmt.Fprintln(u.Out, url)
-	if browser, ok := inv.Env("BROWSER"); ok && !c.NoBrowser && l.Run.DryRun == nil {
+	if browser, ok := inv.Env("BROWSER"); ok && !c.NoBrowser {
 		if argv := browserArgv(browser, url); argv != nil {
 			if err := l.Run.Run(ctx, xec.Cmd{Argv: argv, Stdout: u.Err, Stderr: u.Err}); err != nil {
 				u.Warnf("$BROWSER (%s) failed: %v", argv[0], err)
