@@ -102,6 +102,8 @@ var Keys = []*Key{
 	{Name: "seedPath", Kind: List, Env: "SEED_PATHS", Help: "extra paths under $HOME to copy into a new sandbox (multi-valued; never from .airlock.toml)"},
 	{Name: "reviewTool", Env: "REVIEW_TOOL", Help: "git difftool used by review (default: diff.tool, then a built-in choice)"},
 	{Name: "tmuxSession", Env: "TMUX_SESSION", Help: "tmux session name for --tmux (default: airlock-<sandbox>)"},
+	{Name: "notify", Default: []string{"false"}, check: checkNotify,
+		Help: "notify when wait, run or up ends: true (notify-send, osascript, else the terminal), terminal (bell and OSC 9/777), false, or a program run as PROGRAM SUMMARY BODY (never from .airlock.toml)"},
 	{Name: "timeout", Kind: Duration, Default: []string{"60s"}, Help: "time limit for each non-interactive sbx call", check: checkDuration},
 	{Name: "maxRefs", Default: []string{"200000"}, check: checkSize,
 		Help: "most refs a fetch of a sandbox takes; a longer advertisement ends that fetch (0: no limit)"},
@@ -180,6 +182,7 @@ func (s *Settings) SeedConfig() bool      { return s.boolean("seedConfig") }
 func (s *Settings) SeedPaths() []string   { return s.values["seedPath"].Values }
 func (s *Settings) ReviewTool() string    { return s.str("reviewTool") }
 func (s *Settings) TmuxSession() string   { return s.str("tmuxSession") }
+func (s *Settings) Notify() string        { return s.str("notify") }
 
 // Timeout is the limit for non-interactive sbx calls.
 func (s *Settings) Timeout() time.Duration {
@@ -239,6 +242,15 @@ func checkAgent(v string) error {
 func checkPolicy(v string) error {
 	if !slices.Contains(sbxspec.Presets, v) {
 		return fmt.Errorf("unknown network policy %q (known: %s)", v, strings.Join(sbxspec.Presets, ", "))
+	}
+	return nil
+}
+
+// checkNotify accepts the modes and a program name or path: one word,
+// with no control characters.
+func checkNotify(v string) error {
+	if strings.TrimSpace(v) == "" || strings.ContainsFunc(v, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return fmt.Errorf("%q is not true, false, terminal or a program", v)
 	}
 	return nil
 }

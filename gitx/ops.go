@@ -34,14 +34,18 @@ func (r *Repo) Diff(ctx context.Context, req CompareRequest, stat bool) error {
 }
 
 // Log lists the commits of Theirs that Base lacks, one line each when
-// oneline is set.
+// oneline is set, with the notes under req.Notes when that ref exists.
 func (r *Repo) Log(ctx context.Context, req CompareRequest, oneline bool) error {
 	args := []string{"log"}
 	if oneline {
 		args = append(args, "--oneline")
 	}
 	if req.Notes != "" {
-		args = append(args, "--notes", "--notes="+req.Notes)
+		// git warns of a notes ref that does not exist yet ("notes ref …
+		// is invalid"): asked for only once there are notes.
+		if refs, err := r.Refs(req.Notes); err == nil && refs[req.Notes] != "" {
+			args = append(args, "--notes", "--notes="+req.Notes)
+		}
 	}
 	return r.attached(ctx, req.Streams, false, append(args, req.Base+".."+req.Theirs, "--")...)
 }

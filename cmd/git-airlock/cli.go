@@ -12,6 +12,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/agentrun"
 	"github.com/git-airlock/git-airlock/internal/forge"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
@@ -68,7 +69,10 @@ type CLI struct {
 	Apply      applyCmd      `cmd:"" help:"Bring the agent's changes in as one uncommitted change."`
 	Pr         prCmd         `cmd:"" name:"pr" help:"Push the agent's work from the host and open a pull request."`
 	Push       pushCmd       `cmd:"" help:"Hand host commits to the agent as a branch in its clone."`
-	Stop       stopCmd       `cmd:"" help:"Stop the sandbox; its clone and commits are kept."`
+	Wait       waitCmd       `cmd:"" help:"Wait until the agent finishes or asks for input, then show what arrived."`
+	Ports      portsCmd      `cmd:"" help:"List the sandbox's ports published on the host."`
+	Open       openCmd       `cmd:"" help:"Publish a sandbox port on the host and print its URL."`
+	Stop       stopCmd       `cmd:"" help:"Stop the sandbox; its clone and commits are kept, its ports withdrawn."`
 	Rm         rmCmd         `cmd:"" help:"Remove the sandbox after making sure none of its work is lost."`
 	Restore    restoreCmd    `cmd:"" help:"Restore a removed sandbox's kept branch as a local branch."`
 	Prune      pruneCmd      `cmd:"" help:"Delete the branches removed sandboxes kept, naming each removal."`
@@ -243,6 +247,7 @@ func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 		GitVersion: func(ctx context.Context) (string, error) { return gitx.Version(ctx, l.Run) },
 		LookPath:   xec.LookPath, DryRun: l.Run.DryRun}
 	if l.Repo != nil {
+		l.Lifecycle.Sessions = agentrun.Store{Dir: filepath.Join(l.Repo.CommonDir, "airlock", "sessions")}
 		l.Lifecycle.Repo, l.Review.Repo, l.Machine.Repo = l.Repo, l.Repo, l.Repo
 		l.Review.Root, l.Machine.Root = l.Repo.Root, l.Repo.Root
 	}

@@ -19,6 +19,7 @@ type runCmd struct {
 	Count     int      `default:"1" placeholder:"N" help:"Sandboxes per agent (with --agents, or for --agent alone)."`
 	Jobs      int      `default:"3" placeholder:"N" help:"With several sandboxes: how many agents run at once."`
 	JSON      bool     `name:"json" help:"With several sandboxes: print the result as JSON."`
+	notifyFlag
 }
 
 func (c *runCmd) Help() string {
@@ -50,9 +51,11 @@ func (c *runCmd) Run(ctx context.Context, g *Globals, l *Loaded, u *ui.UI, inv *
 		return err
 	}
 	if g.Tmux || g.TmuxDetached {
-		return inTmux(ctx, g, l, u, inv, name)
+		return inTmux(ctx, g, l, u, inv, name, lifecycle.ModeRun)
 	}
-	return l.Lifecycle.Run(ctx, lifecycle.RunRequest{Name: name, Task: c.Task, AgentArgs: c.AgentArgs, Streams: streams(u), NoFetch: c.NoFetch})
+	err = l.Lifecycle.Run(ctx, lifecycle.RunRequest{Name: name, Task: c.Task, AgentArgs: c.AgentArgs, Streams: streams(u), NoFetch: c.NoFetch})
+	notifyEnd(ctx, notifier(l, u, inv, c.Notify), u, name, "the agent's run", err)
+	return err
 }
 
 // runAgents is run --agents / --count: one sandbox per agent and count.

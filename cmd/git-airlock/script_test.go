@@ -29,6 +29,8 @@ func TestMain(m *testing.M) {
 		},
 		"git-remote-airlock": func() { os.Exit(remote.Main()) },
 		"sbx":                func() { os.Exit(sbxsim.Main()) },
+		"agent-hook":         func() { os.Exit(agentHook()) },
+		"sandbox-http":       func() { os.Exit(sandboxHTTP()) },
 	})
 }
 

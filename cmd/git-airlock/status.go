@@ -68,6 +68,13 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 		}
 		fmt.Fprintf(u.Out, "%s %s %s%s\n", label, b.Commit[:12], name, extra)
 	}
+	for j, p := range st.Ports {
+		label := "ports    "
+		if j > 0 {
+			label = "         "
+		}
+		fmt.Fprintf(u.Out, "%s %d -> %s\n", label, p.SandboxPort, portURL(p))
+	}
 	for _, a := range st.Accepted {
 		fmt.Fprintf(u.Out, "accepted  %d high-risk (%s) in %.12s on %s\n", a.Count, strings.Join(a.Rules, ","), a.Commit, a.Time.Format(time.RFC3339))
 	}

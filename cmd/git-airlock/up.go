@@ -10,6 +10,7 @@ import (
 
 type upCmd struct {
 	AgentArgs []string `arg:"" optional:"" help:"Arguments for the agent, after --: a first argument starting with '-' is added to the agent's default command, a bare word replaces it."`
+	notifyFlag
 }
 
 func (c *upCmd) Help() string {
@@ -29,9 +30,11 @@ func (c *upCmd) Run(ctx context.Context, g *Globals, l *Loaded, u *ui.UI, inv *I
 		return err
 	}
 	if g.Tmux || g.TmuxDetached {
-		return inTmux(ctx, g, l, u, inv, name)
+		return inTmux(ctx, g, l, u, inv, name, lifecycle.ModeUp)
 	}
-	return l.Lifecycle.Up(ctx, lifecycle.UpRequest{Name: name, AgentArgs: c.AgentArgs, Streams: streams(u)})
+	err = l.Lifecycle.Up(ctx, lifecycle.UpRequest{Name: name, AgentArgs: c.AgentArgs, Streams: streams(u)})
+	notifyEnd(ctx, notifier(l, u, inv, c.Notify), u, name, "the agent's session", err)
+	return err
 }
 
 // startName is the sandbox up and run start. Outside a repository, on a
@@ -56,7 +59,7 @@ func startName(ctx context.Context, g *Globals, l *Loaded, u *ui.UI, inv *Invoca
 }
 
 // inTmux re-runs this command in a tmux session of its own.
-func inTmux(ctx context.Context, g *Globals, l *Loaded, u *ui.UI, inv *Invocation, name string) error {
+func inTmux(ctx context.Context, g *Globals, l *Loaded, u *ui.UI, inv *Invocation, name, mode string) error {
 	return l.Lifecycle.InTmux(ctx, lifecycle.TmuxRequest{Name: name, Argv: append([]string{"--name", name}, withoutTmux(inv.Args)...),
-		Detached: g.TmuxDetached, InsideTmux: insideTmux(inv), Env: sessionEnv(inv), Streams: streams(u)})
+		Detached: g.TmuxDetached, InsideTmux: insideTmux(inv), Env: sessionEnv(inv), Streams: streams(u), Mode: mode})
 }

@@ -19,12 +19,26 @@ type Agent struct {
 	Headless func(task string) []string
 	// Secret is the sbx secret service that holds its credential, if any.
 	Secret string
+	// Input is how the agent can say that it waits for input, when
+	// git-airlock can wire it in the sandbox's config: InputClaudeHooks
+	// or InputCodexNotify; "" when it cannot be seen.
+	Input string
 }
 
+// Ways an agent says it waits for input.
+const (
+	// InputClaudeHooks: Claude Code's hooks in ~/.claude/settings.json
+	// (Notification, Stop; UserPromptSubmit and PostToolUse say it goes on).
+	InputClaudeHooks = "claude-hooks"
+	// InputCodexNotify: Codex's notify program in ~/.codex/config.toml,
+	// called when a turn completes; nothing says that it goes on.
+	InputCodexNotify = "codex-notify"
+)
+
 var agents = map[string]Agent{
-	"claude": {Name: "claude", Bin: "claude", DefaultArgs: []string{"--dangerously-skip-permissions"}, Secret: "anthropic",
+	"claude": {Name: "claude", Bin: "claude", DefaultArgs: []string{"--dangerously-skip-permissions"}, Secret: "anthropic", Input: InputClaudeHooks,
 		Headless: func(t string) []string { return []string{"claude", "--dangerously-skip-permissions", "-p", t} }},
-	"codex": {Name: "codex", Bin: "codex", DefaultArgs: []string{"--dangerously-bypass-approvals-and-sandbox"}, Secret: "openai",
+	"codex": {Name: "codex", Bin: "codex", DefaultArgs: []string{"--dangerously-bypass-approvals-and-sandbox"}, Secret: "openai", Input: InputCodexNotify,
 		Headless: func(t string) []string {
 			return []string{"codex", "exec", "--dangerously-bypass-approvals-and-sandbox", t}
 		}},

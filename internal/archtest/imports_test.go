@@ -33,7 +33,8 @@ type rule struct {
 // domain is every package below the use cases: they return data and typed
 // errors, never text for people.
 var domain = []string{mod + "/gitx", mod + "/sbx/...", mod + "/config", mod + "/hooks", mod + "/internal/xec", mod + "/internal/inspect",
-	mod + "/internal/gate", mod + "/internal/sandboxref", mod + "/internal/seedpolicy", mod + "/internal/hint", mod + "/internal/agent"}
+	mod + "/internal/gate", mod + "/internal/sandboxref", mod + "/internal/seedpolicy", mod + "/internal/hint", mod + "/internal/agent",
+	mod + "/internal/agentrun", mod + "/internal/notify"}
 
 var rules = []rule{
 	{

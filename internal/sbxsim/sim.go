@@ -44,6 +44,9 @@ func Main() int {
 	closeInheritedFDs()
 	s := &sim{home: home}
 	args := os.Args[1:]
+	if len(args) > 0 && args[0] == forwardVerb {
+		return forward(args[1:])
+	}
 	if len(args) > 0 && args[0] == idleStopVerb {
 		if err := s.idleStopLater(args[1:]); err != nil {
 			return 1
@@ -560,6 +563,7 @@ func (s *sim) start(name string) (*Sandbox, error) {
 			time.Sleep(5 * time.Millisecond)
 		}
 		sb.Status, sb.Port, sb.DaemonPID = "running", port, pid
+		republish(sb)
 		s.logWake(name)
 		if sb.Remote {
 			restoreHostRemote(sb, port)
@@ -864,7 +868,7 @@ func (s *sim) rows() ([]lsRow, error) {
 			r := lsRow{Name: sb.Name, Agent: sb.Agent, Status: sb.Status, Workspaces: []string{sb.Workspace},
 				Ports: []lsPort{}, CreatedAt: sb.Created.Format(time.RFC3339)}
 			if sb.Status == "running" {
-				r.Ports = append(r.Ports, newPort(sb.Port))
+				r.Ports = portRows(sb)
 			}
 			if release().LsExtra {
 				r.LastUsedAt, r.CPUs, r.MemoryMB = sb.Created.Format(time.RFC3339), 4, 8192
@@ -905,11 +909,11 @@ func (s *sim) ls(args []string) error {
 	default:
 		fmt.Printf("%-24s %-8s %-8s %-28s %s\n", "SANDBOX", "AGENT", "STATUS", "PORTS", "WORKSPACE")
 		for _, r := range rows {
-			ports := ""
+			var ports []string
 			for _, p := range r.Ports {
-				ports = fmt.Sprintf("%s:%v->%d/%s", p.HostIP, p.HostPort, p.SandboxPort, p.Protocol)
+				ports = append(ports, fmt.Sprintf("%s:%v->%d/%s", p.HostIP, p.HostPort, p.SandboxPort, p.Protocol))
 			}
-			fmt.Printf("%-24s %-8s %-8s %-28s %s\n", r.Name, r.Agent, r.Status, ports, r.Workspaces[0])
+			fmt.Printf("%-24s %-8s %-8s %-28s %s\n", r.Name, r.Agent, r.Status, strings.Join(ports, ", "), r.Workspaces[0])
 		}
 	}
 	return nil
@@ -987,25 +991,6 @@ func (s *sim) rm(args []string) error {
 		}
 		return nil
 	})
-}
-
-func (s *sim) ports(args []string) error {
-	f, err := parse(args, "--json", "--format --publish --unpublish", 0)
-	if err != nil {
-		return err
-	}
-	if len(f.pos) != 1 {
-		return fail("requires exactly one sandbox")
-	}
-	sb, err := s.start(f.pos[0])
-	if err != nil {
-		return err
-	}
-	if f.has("--json") {
-		return printJSON([]lsPort{newPort(sb.Port)})
-	}
-	fmt.Printf("127.0.0.1:%d->9418/tcp4\n", sb.Port)
-	return nil
 }
 
 // cp copies between the host and the sandbox. Processes "inside" the

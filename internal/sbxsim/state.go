@@ -37,6 +37,9 @@ type Sandbox struct {
 	// ended (UnixNano), for the idle stop.
 	Sessions int   `json:"sessions,omitempty"`
 	LastUsed int64 `json:"last_used,omitempty"`
+	// Published ports (sbx ports --publish), kept across stop and start
+	// as sbx keeps saved mappings; PID is the forwarder while running.
+	Published []Published `json:"published,omitempty"`
 }
 
 type state struct {
@@ -115,5 +118,6 @@ func stopDaemon(sb *Sandbox) {
 	if sb.DaemonPID > 0 {
 		_ = syscall.Kill(sb.DaemonPID, syscall.SIGTERM)
 	}
+	stopForwarders(sb)
 	sb.DaemonPID, sb.Port, sb.Status = 0, 0, "stopped"
 }

@@ -62,6 +62,9 @@ type Release struct {
 	// clone's origin is the host repository, mounted read-only at
 	// /run/sandbox/source (C47, #367); older: assumed none.
 	OriginSource bool
+	// PortsJSON: `ports NAME --json` exists (H47, RN 0.45); before, the
+	// verb prints HOST:PORT->PORT/PROTO lines only (assumed).
+	PortsJSON bool
 }
 
 // Version is a claimed sbx version.
@@ -93,10 +96,10 @@ var Releases = []Release{
 		LsObject: true, SecretJSON: "object", NoSandbox: `no sandbox named '%s'`},
 	{Version: Version{0, 45, 0}, Clone: true, DetachFlag: "--detached", PolicyInit: "init", SecretSandboxFlag: true,
 		LsObject: true, LsExtra: true, SecretJSON: "object", NoSandbox: `no sandbox named '%s'`,
-		RemoteRestored: true, KitAllows: true},
+		RemoteRestored: true, KitAllows: true, PortsJSON: true},
 	{Version: Version{0, 47, 0}, Clone: true, DetachFlag: "--detached", RunRm: true, PolicyInit: "init", SecretSandboxFlag: true,
 		LsObject: true, LsExtra: true, SecretJSON: "object", NoSandbox: `no sandbox named '%s'`,
-		WakeLine: "Sandbox %s started successfully", RemoteRestored: true, KitAllows: true, OriginSource: true},
+		WakeLine: "Sandbox %s started successfully", RemoteRestored: true, KitAllows: true, OriginSource: true, PortsJSON: true},
 }
 
 // DefaultVersion is the sbx version the simulator claims unless

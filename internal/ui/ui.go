@@ -27,6 +27,9 @@ type UI struct {
 	Color  bool // on stderr
 	// Interactive: stdin is a terminal, so prompts may be asked.
 	Interactive bool
+	// ErrTerminal: stderr is a terminal (a bell or OSC notification may
+	// be written to it).
+	ErrTerminal bool
 
 	in *bufio.Reader
 }
@@ -36,7 +39,7 @@ func New(in *os.File, out, errw *os.File, noColor bool) *UI {
 	// Prompts need someone at the keyboard: stdin decides, as for git's own
 	// prompts; stderr may be redirected to a log.
 	return &UI{In: in, Out: out, Err: errw, Color: term.IsTerminal(int(errw.Fd())) && !noColor,
-		Interactive: term.IsTerminal(int(in.Fd()))}
+		Interactive: term.IsTerminal(int(in.Fd())), ErrTerminal: term.IsTerminal(int(errw.Fd()))}
 }
 
 func (u *UI) paint(code, s string) string {

@@ -196,6 +196,9 @@ type fakeSbx struct {
 	outputs     map[string]string // strings.Join(argv, " ") → stdout
 	execErr     error             // of Exec
 	secrets     []sbx.Secret
+	// published: when set, Get reports the sandbox running with these
+	// ports, and Ports lists them.
+	published []sbx.Port
 }
 
 func newSbx() *fakeSbx {
@@ -219,6 +222,9 @@ func (s *fakeSbx) RequireClone(context.Context) (sbx.Capabilities, error) {
 func (s *fakeSbx) List(context.Context) ([]sbx.Sandbox, error) { s.record("List"); return s.list, nil }
 func (s *fakeSbx) Get(_ context.Context, name string) (sbx.Sandbox, error) {
 	s.record("Get", name)
+	if s.published != nil {
+		return sbx.Sandbox{Name: name, Status: "running", Ports: s.published}, s.getErr
+	}
 	return sbx.Sandbox{Name: name}, s.getErr
 }
 func (s *fakeSbx) PolicyInitialised(context.Context) (bool, error) {
@@ -232,6 +238,22 @@ func (s *fakeSbx) PolicyKnownInitialised(ctx context.Context) (bool, error) {
 		return true, nil
 	}
 	return s.PolicyInitialised(ctx)
+}
+func (s *fakeSbx) Ports(_ context.Context, name string) ([]sbx.Port, error) {
+	s.record("Ports", name)
+	return s.published, nil
+}
+func (s *fakeSbx) Publish(_ context.Context, name string, port, hostPort int) error {
+	s.record("Publish", name, port, hostPort)
+	if hostPort == 0 {
+		hostPort = 40000 + port
+	}
+	s.published = append(s.published, sbx.Port{HostIP: "127.0.0.1", HostPort: hostPort, SandboxPort: port, Protocol: "tcp4"})
+	return nil
+}
+func (s *fakeSbx) Unpublish(_ context.Context, name string, p sbx.Port) error {
+	s.record("Unpublish", name, p.HostPort, p.SandboxPort)
+	return nil
 }
 func (s *fakeSbx) PolicyInit(_ context.Context, preset string) error {
 	s.record("PolicyInit", preset)

@@ -7,6 +7,7 @@ package lifecycle
 import (
 	"context"
 	"io"
+	"time"
 
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
@@ -57,6 +58,9 @@ type Sbx interface {
 	Exec(ctx context.Context, req sbx.ExecRequest) error
 	ExecOutput(ctx context.Context, req sbx.ExecRequest) (string, error)
 	Copy(ctx context.Context, name, src, dst string) error
+	Ports(ctx context.Context, name string) ([]sbx.Port, error)
+	Publish(ctx context.Context, name string, sandboxPort, hostPort int) error
+	Unpublish(ctx context.Context, name string, p sbx.Port) error
 	Stop(ctx context.Context, name string) error
 	Remove(ctx context.Context, name string) error
 	Secrets(ctx context.Context) ([]sbx.Secret, error)
@@ -97,6 +101,33 @@ type Service struct {
 	Files seedpolicy.FS
 	// Progress receives git's own progress output (stderr).
 	Progress io.Writer
+	// Sessions records the agent sessions run and up start, for wait; nil
+	// outside a repository.
+	Sessions Sessions
+	// Now and Sleep are wait's clock; the real one when nil.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// beginSession records that this process starts the agent's session;
+// endSession records its end. A record that cannot be written is a
+// warning: wait will say it knows of no session, the agent runs anyway.
+func (s *Service) beginSession(name, agentName, mode string) {
+	if s.Sessions == nil || s.Sbx.DryRun() {
+		return
+	}
+	if err := s.Sessions.Begin(name, agentName, mode); err != nil {
+		s.UI.Warnf("%v", err)
+	}
+}
+
+func (s *Service) endSession(name string, code int) {
+	if s.Sessions == nil || s.Sbx.DryRun() {
+		return
+	}
+	if err := s.Sessions.End(name, code); err != nil {
+		s.UI.Warnf("%v", err)
+	}
 }
 
 func (s *Service) sandboxes() []workflow.Sandbox { return workflow.Registered(s.Entries) }

@@ -110,6 +110,9 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 		return err
 	}
 	_ = s.Tmux.Kill(ctx, s.SessionName(sb.Name))
+	if s.Sessions != nil && !s.Sbx.DryRun() {
+		_ = s.Sessions.Remove(sb.Name) // a wait on it ends, saying so
+	}
 	s.UI.Infof("removed sandbox %q", sb.Name)
 	if kept > 0 {
 		s.UI.Infof("its %s are kept under %s", workflow.Plural(kept, "fetched branch", "fetched branches"), sandboxref.RemovedPrefixOf(removal))

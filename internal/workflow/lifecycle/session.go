@@ -35,6 +35,7 @@ func (s *Service) Stop(ctx context.Context, name string) error {
 	// A sandbox stopped by hand after sbx rewrote its remote: put the
 	// guard back now, while nothing reads the remote.
 	defer s.guardSbxRemote(ctx, name)
+	s.withdrawPorts(ctx, name)
 	if err := s.Sbx.Stop(ctx, name); err != nil {
 		return workflow.SbxError(err)
 	}
@@ -52,6 +53,9 @@ type TmuxRequest struct {
 	// Env is this invocation's environment, for the command in the session.
 	Env     []string
 	Streams xec.Streams
+	// Mode is the session the command runs (ModeUp, ModeRun): recorded
+	// as pending until the git-airlock inside begins it, for wait.
+	Mode string
 }
 
 // SessionName is the tmux session of a sandbox.
@@ -83,7 +87,19 @@ func (s *Service) InTmux(ctx context.Context, req TmuxRequest) error {
 	// Inside tmux a nested attach is refused: start the session in the
 	// background and switch this client to it.
 	background := req.Detached || req.InsideTmux
+	if req.Mode != "" && s.Sessions != nil && !s.Sbx.DryRun() {
+		agentName := s.Settings.Agent()
+		if sb, ok := workflow.Find(s.sandboxes(), req.Name); ok {
+			agentName = s.agentFor(sb)
+		}
+		if err := s.Sessions.Pend(req.Name, agentName, req.Mode); err != nil {
+			s.UI.Warnf("%v", err)
+		}
+	}
 	if err := s.Tmux.NewSession(ctx, session, w, argv, req.Env, background, req.Streams.In, req.Streams.Out, req.Streams.Err); err != nil {
+		if req.Mode != "" && s.Sessions != nil && !s.Sbx.DryRun() {
+			_ = s.Sessions.Remove(req.Name) // nothing is pending
+		}
 		return hint.With(err, installTmux+", or run without --tmux")
 	}
 	if req.InsideTmux && !req.Detached {

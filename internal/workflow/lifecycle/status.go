@@ -58,6 +58,9 @@ type SandboxStatus struct {
 	Checked   bool     `json:"unfetched_checked,omitempty"`
 	// Accepted lists risks accepted at merge, apply or pr.
 	Accepted []AcceptedRisk `json:"accepted_risks,omitempty"`
+	// Ports are the ports published on the host (git airlock open),
+	// besides the git daemon of sbx's own remote.
+	Ports []sbx.Port `json:"ports,omitempty"`
 }
 
 // AcceptedRisk is one acceptance of high-severity findings, for the
@@ -155,6 +158,11 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 			st.State = live.Status
 			if len(live.Workspaces) > 0 {
 				st.Workspace = live.Workspaces[0]
+			}
+			for _, p := range live.Ports {
+				if p.SandboxPort != sbx.GitDaemonPort {
+					st.Ports = append(st.Ports, p)
+				}
 			}
 		}
 		if st.State != StateMissing {

@@ -1,9 +1,11 @@
 package lifecycle
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -157,7 +159,57 @@ func (s *Service) ensure(ctx context.Context, name, agentName, group string) (_ 
 	if err := s.seed(ctx, name, agentName); err != nil {
 		return workflow.Sandbox{}, false, err
 	}
+	s.wireInput(ctx, name, agentName)
 	return sb, true, nil
+}
+
+// sessionStatus is what the session record says of an agent's end: its
+// own exit status, 130 when interrupted, 255 when sbx failed to run it.
+func sessionStatus(ctx context.Context, err error) int {
+	var ee *xec.ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.Code
+	case ctx.Err() != nil:
+		return 130
+	}
+	return 255
+}
+
+// wireInput wires the agent's own "waiting for input" signal in a new
+// sandbox (Claude Code's hooks, Codex's notify program) to write a marker
+// in the sandbox that wait reads. It keeps what the config says (seeded or
+// the image's); a config it cannot read is left alone, with a warning.
+func (s *Service) wireInput(ctx context.Context, name, agentName string) {
+	a, _ := agent.Lookup(agentName)
+	file := a.InputConfig()
+	if file == "" {
+		return
+	}
+	cur, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: name, Argv: []string{"sh", "-c", "cd && cat " + file + " 2>/dev/null || true"}})
+	if err != nil {
+		s.UI.Warnf("%v; 'git airlock wait' will not see %s ask for input", workflow.SbxError(err), agentName)
+		return
+	}
+	content, changed, err := a.WireInput([]byte(cur))
+	if err != nil {
+		s.UI.Warnf("%v; 'git airlock wait' will not see %s ask for input", err, agentName)
+		return
+	}
+	if !changed {
+		return
+	}
+	dir := path.Dir(file)
+	// From $HOME (cd), so that the command reads the same in every
+	// sandbox and in a dry run's listing.
+	script := "cd && mkdir -p " + dir + " && cat > " + file + ".git-airlock && mv -f " + file + ".git-airlock " + file
+	err = s.Sbx.Exec(ctx, sbx.ExecRequest{Name: name, Argv: []string{"sh", "-c", script}, Interactive: true,
+		Streams: xec.Streams{In: bytes.NewReader(content)}, Mutates: true})
+	if err != nil {
+		s.UI.Warnf("%v; 'git airlock wait' will not see %s ask for input", workflow.SbxError(err), agentName)
+	}
 }
 
 func samePath(a, b string) bool {
@@ -235,7 +287,9 @@ func (s *Service) Up(ctx context.Context, req UpRequest) error {
 		s.credentialHint(ctx, r.Name, agentName)
 	}
 	s.UI.Infof("starting %s in sandbox %q; the host repository stays read-only to it", agentName, r.Name)
+	s.beginSession(r.Name, agentName, ModeUp)
 	err = s.Sbx.Attach(ctx, r.Name, req.AgentArgs, req.Streams)
+	s.endSession(r.Name, sessionStatus(ctx, err))
 	if err != nil {
 		var ee *xec.ExitError
 		if !errors.As(err, &ee) {
@@ -320,8 +374,10 @@ func (s *Service) Run(ctx context.Context, req RunRequest) error {
 		s.credentialHint(ctx, r.Name, agentName)
 	}
 	s.UI.Infof("running %s headless in sandbox %q", agentName, r.Name)
+	s.beginSession(r.Name, agentName, ModeRun)
 	err = s.Sbx.Exec(ctx, sbx.ExecRequest{Name: r.Name, Argv: argv, Streams: xec.Streams{Out: req.Streams.Out, Err: req.Streams.Err},
 		Stream: true, Mutates: true})
+	s.endSession(r.Name, sessionStatus(ctx, err))
 	code := 0
 	var ee *xec.ExitError
 	if errors.As(err, &ee) {

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/git-airlock/git-airlock/internal/ui"
+	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
+	"github.com/git-airlock/git-airlock/internal/xec"
+)
+
+type openCmd struct {
+	Port      int  `arg:"" help:"The port a program in the sandbox listens on."`
+	HostPort  int  `placeholder:"PORT" help:"Host port to publish it on (default: one sbx picks)."`
+	NoBrowser bool `help:"Do not open $BROWSER, only print the URL."`
+}
+
+func (c *openCmd) Help() string {
+	return `Publishes a port of the sandbox on the host's loopback through sbx (it
+starts a stopped sandbox) and prints its URL. When $BROWSER names a
+browser, the URL is opened in it. stop and rm withdraw what was published.
+
+  git airlock open 3000
+  git airlock open 8080 --host-port 18080`
+}
+
+func (c *openCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *ui.UI, l *Loaded, inv *Invocation) error {
+	p, already, err := svc.Open(ctx, lifecycle.OpenRequest{Name: string(t), Port: c.Port, HostPort: c.HostPort})
+	if err != nil {
+		return err
+	}
+	if l.Run.DryRun != nil && !already {
+		return nil // the listing shows the publish; sbx would pick the port
+	}
+	url := portURL(p)
+	if already {
+		u.Infof("port %d of sandbox %q is already published", c.Port, t)
+	} else {
+		u.Infof("published port %d of sandbox %q on %s", c.Port, t, hostAddr(p))
+	}
+	fmt.Fprintln(u.Out, url)
+	if browser, ok := inv.Env("BROWSER"); ok && !c.NoBrowser {
+		if argv := browserArgv(browser, url); argv != nil {
+			if err := l.Run.Run(ctx, xec.Cmd{Argv: argv, Stdout: u.Err, Stderr: u.Err}); err != nil {
+				u.Warnf("$BROWSER (%s) failed: %v", argv[0], err)
+			}
+		}
+	}
+	u.Hint("'git airlock stop' withdraws it; 'git airlock ports' lists what is published")
+	return nil
+}
+
+// browserArgv reads $BROWSER as its convention has it: a list of commands
+// separated by ':', the first one used; "%s" in it stands for the URL,
+// which is otherwise the last argument. nil when it names nothing.
+func browserArgv(browser, url string) []string {
+	first, _, _ := strings.Cut(browser, ":")
+	argv := strings.Fields(first)
+	if len(argv) == 0 {
+		return nil
+	}
+	replaced := false
+	for i, a := range argv[1:] {
+		if strings.Contains(a, "%s") {
+			argv[i+1] = strings.ReplaceAll(a, "%s", url)
+			replaced = true
+		}
+	}
+	if !replaced {
+		argv = append(argv, url)
+	}
+	return argv
+}

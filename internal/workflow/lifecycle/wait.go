@@ -1,0 +1,244 @@
+package lifecycle
+
+import (
+	"context"
+	"time"
+
+	"github.com/git-airlock/git-airlock/internal/agent"
+	"github.com/git-airlock/git-airlock/internal/agentrun"
+	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/sbx"
+)
+
+// Sessions is the host's record of the agent sessions git-airlock runs.
+type Sessions interface {
+	Begin(sandbox, agent, mode string) error
+	Pend(sandbox, agent, mode string) error
+	End(sandbox string, exit int) error
+	Read(sandbox string) (agentrun.Record, bool, error)
+	Remove(sandbox string) error
+}
+
+var _ Sessions = agentrun.Store{}
+
+// Session modes in the record.
+const (
+	ModeRun = "run" // headless: git airlock run
+	ModeUp  = "up"  // interactive: git airlock up, in the terminal or in tmux
+)
+
+// Exit statuses of `git airlock wait`, besides 0 (the agent finished with
+// status 0), 1 (wait itself failed) and 130 (interrupted).
+const (
+	ExitAgentFailed     = 4   // the agent exited non-zero, or its session ended without a status
+	ExitWaitingForInput = 5   // the agent waits for input
+	ExitWaitTimedOut    = 124 // --timeout passed first, as timeout(1) says it
+)
+
+// Outcomes of a wait.
+const (
+	OutcomeFinished = "finished"  // ended with status 0
+	OutcomeFailed   = "failed"    // ended with another status
+	OutcomeLost     = "lost"      // its process is gone without a status (killed, tmux pane closed)
+	OutcomeWaiting  = "waiting"   // the agent asked for input
+	OutcomeTimedOut = "timed-out" // --timeout passed
+)
+
+// Polling: the host's record is a local file, read often (no sbx call);
+// the waiting-for-input marker costs one `sbx exec`, made only while the
+// record says an interactive session runs (which keeps the sandbox up
+// anyway), first at once and then with backoff to one every markerMax.
+const (
+	recordFirst = 200 * time.Millisecond
+	recordMax   = 2 * time.Second
+	markerFirst = 5 * time.Second
+	markerMax   = 30 * time.Second
+)
+
+// WaitRequest waits for the agent of one sandbox.
+type WaitRequest struct {
+	Name    string
+	Timeout time.Duration // 0: no limit
+	NoFetch bool
+}
+
+// WaitingInput is what the agent said when it asked for input. Message
+// comes from the sandbox: renderers must quote it.
+type WaitingInput struct {
+	Since   time.Time `json:"since"`
+	Event   string    `json:"event,omitempty"`
+	Message string    `json:"message,omitempty"`
+}
+
+// WaitResult is how the wait ended. JSON names are part of `wait --json`.
+type WaitResult struct {
+	Sandbox string          `json:"sandbox"`
+	Outcome string          `json:"outcome"`
+	Session agentrun.Record `json:"session"`
+	Waiting *WaitingInput   `json:"waiting,omitempty"`
+	Fetched bool            `json:"fetched"`
+	// SbxCalls counts the sbx calls made while waiting (not the fetch's).
+	SbxCalls int `json:"-"`
+}
+
+// ExitCode is wait's exit status for the outcome.
+func (r WaitResult) ExitCode() int {
+	switch r.Outcome {
+	case OutcomeFinished:
+		return 0
+	case OutcomeWaiting:
+		return ExitWaitingForInput
+	case OutcomeTimedOut:
+		return ExitWaitTimedOut
+	}
+	return ExitAgentFailed
+}
+
+// WatchesInput reports whether wait can see this session ask for input:
+// an interactive session of an agent whose config git-airlock wires.
+func WatchesInput(rec agentrun.Record) bool {
+	a, _ := agent.Lookup(rec.Agent)
+	return rec.Mode == ModeUp && a.Input != ""
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) sleep(ctx context.Context, d time.Duration) error {
+	if s.Sleep != nil {
+		return s.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Wait blocks until the agent session git-airlock recorded for the
+// sandbox ends, the agent asks for input (where WatchesInput), or the
+// timeout passes; then, unless it timed out, it fetches what arrived.
+// Waiting never starts a sandbox: the record is a host file, and the
+// marker is read only while the session that keeps the sandbox up runs.
+func (s *Service) Wait(ctx context.Context, req WaitRequest) (WaitResult, error) {
+	sb, err := s.mustRegistered(req.Name)
+	if err != nil {
+		return WaitResult{}, err
+	}
+	res := WaitResult{Sandbox: req.Name}
+	rec, ok, err := s.Sessions.Read(req.Name)
+	if err != nil {
+		return res, err
+	}
+	if !ok {
+		return res, hint.Errorf([]string{
+			`start one with 'git airlock run --name ` + req.Name + ` "task"' or 'git airlock up --name ` + req.Name + ` --tmux-detached'`,
+			"wait knows of the agent sessions git-airlock starts, not of 'sbx run' used directly"},
+			"no agent session of sandbox %q is recorded here", req.Name)
+	}
+	start := s.now()
+	var deadline time.Time
+	if req.Timeout > 0 {
+		deadline = start.Add(req.Timeout)
+	}
+	watch := WatchesInput(rec)
+	a, _ := agent.Lookup(rec.Agent)
+	recordGap, markerGap, nextMarker := recordFirst, markerFirst, start
+	if watch && rec.State() == agentrun.Running {
+		s.UI.Infof("waiting for %s in sandbox %q to finish or ask for input", rec.Agent, req.Name)
+	} else if rec.State() == agentrun.Running {
+		s.UI.Infof("waiting for %s in sandbox %q to finish", rec.Agent, req.Name)
+	}
+loop:
+	for {
+		switch rec.State() {
+		case agentrun.Ended:
+			res.Outcome = OutcomeFailed
+			if rec.Exit != nil && *rec.Exit == 0 {
+				res.Outcome = OutcomeFinished
+			}
+			break loop
+		case agentrun.Lost:
+			res.Outcome = OutcomeLost
+			break loop
+		}
+		now := s.now()
+		// A pending session's sandbox may not exist yet, or be stopped:
+		// no look inside until the git-airlock in tmux has begun it.
+		if watch && !rec.Pending && !now.Before(nextMarker) {
+			res.SbxCalls++
+			if m, ok := s.readMarker(ctx, req.Name); ok && markerCounts(m, rec, a, start) {
+				res.Outcome = OutcomeWaiting
+				res.Waiting = &WaitingInput{Since: m.Time, Event: m.Event, Message: m.Message}
+				break loop
+			}
+			nextMarker = now.Add(markerGap)
+			markerGap = min(2*markerGap, markerMax)
+		}
+		if !deadline.IsZero() && !now.Before(deadline) {
+			res.Outcome = OutcomeTimedOut
+			break loop
+		}
+		nap := recordGap
+		recordGap = min(2*recordGap, recordMax)
+		if watch {
+			nap = min(nap, nextMarker.Sub(now))
+		}
+		if !deadline.IsZero() {
+			nap = min(nap, deadline.Sub(now))
+		}
+		if err := s.sleep(ctx, max(nap, time.Millisecond)); err != nil {
+			return res, err
+		}
+		next, ok, err := s.Sessions.Read(req.Name)
+		if err != nil {
+			return res, err
+		}
+		if !ok {
+			return res, hint.Errorf([]string{"see 'git airlock ls'"}, "the session record of sandbox %q went away while waiting (removed?)", req.Name)
+		}
+		if !next.Started.Equal(rec.Started) {
+			watch = WatchesInput(next)
+			a, _ = agent.Lookup(next.Agent)
+		}
+		rec = next
+	}
+	res.Session = rec
+	if res.Outcome != OutcomeTimedOut && !req.NoFetch {
+		if err := s.fetch(ctx, sb); err != nil {
+			s.UI.Warnf("%v", err)
+		} else {
+			res.Fetched = true
+		}
+	}
+	return res, nil
+}
+
+// markerCounts: a marker counts when this session wrote it; for an agent
+// that never says it went on after an answer (Codex), only when written
+// after the wait began, since an older one may have been answered.
+func markerCounts(m agent.Marker, rec agentrun.Record, a agent.Agent, waitStart time.Time) bool {
+	if m.Time.Before(rec.Started.Truncate(time.Second)) {
+		return false
+	}
+	return a.Input == agent.InputClaudeHooks || !m.Time.Before(waitStart.Truncate(time.Second))
+}
+
+// readMarker reads the waiting-for-input marker in the sandbox.
+func (s *Service) readMarker(ctx context.Context, name string) (agent.Marker, bool) {
+	out, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: name,
+		Argv: []string{"sh", "-c", "cd && cat " + agent.MarkerFile + " 2>/dev/null || true"}})
+	if err != nil {
+		// A failed look is no answer; the next one may succeed, and the
+		// session's end is seen without sbx.
+		return agent.Marker{}, false
+	}
+	return agent.ParseMarker(out)
+}
