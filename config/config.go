@@ -19,6 +19,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/agent"
+	"github.com/git-airlock/git-airlock/internal/sshhost"
 	"github.com/git-airlock/git-airlock/sbx/sbxspec"
 )
 
@@ -104,6 +105,13 @@ var Keys = []*Key{
 	{Name: "timeout", Kind: Duration, Default: []string{"60s"}, Help: "time limit for each non-interactive sbx call", check: checkDuration},
 	{Name: "createTimeout", Kind: Duration, Default: []string{"10m"},
 		Help: "time limit for creating a sandbox (a first image pull can take minutes)", check: checkDuration},
+	// host and sshCommand are never read from .airlock.toml: a committed
+	// file must not send the repository to a machine or name a program.
+	{Name: "host", Env: "AIRLOCK_HOST", Flag: "host",
+		Help: "[user@]server[:port]: create sandboxes on that machine over ssh (default: this machine)", check: checkSSHHost},
+	{Name: "sshCommand", Help: "ssh command for airlock.host, run by sh like git's core.sshCommand (default: ssh)"},
+	{Name: "sshShare", Kind: Bool, Default: []string{"true"},
+		Help: "share one ssh connection per server between calls (ControlMaster, kept 60s)"},
 }
 
 // Lookup finds a key by name, case-insensitively as git does.
@@ -175,6 +183,9 @@ func (s *Settings) SeedConfig() bool      { return s.boolean("seedConfig") }
 func (s *Settings) SeedPaths() []string   { return s.values["seedPath"].Values }
 func (s *Settings) ReviewTool() string    { return s.str("reviewTool") }
 func (s *Settings) TmuxSession() string   { return s.str("tmuxSession") }
+func (s *Settings) Host() string          { return s.str("host") }
+func (s *Settings) SSHCommand() string    { return s.str("sshCommand") }
+func (s *Settings) SSHShare() bool        { return s.boolean("sshShare") }
 
 // Timeout is the limit for non-interactive sbx calls.
 func (s *Settings) Timeout() time.Duration {
@@ -211,6 +222,11 @@ func checkPolicy(v string) error {
 		return fmt.Errorf("unknown network policy %q (known: %s)", v, strings.Join(sbxspec.Presets, ", "))
 	}
 	return nil
+}
+
+func checkSSHHost(v string) error {
+	_, err := sshhost.Parse(v)
+	return err
 }
 
 func checkDuration(v string) error {

@@ -89,12 +89,17 @@ func (c *Client) Probe(ctx context.Context) (Capabilities, error) {
 }
 
 func (c *Client) probe(ctx context.Context) (Capabilities, error) {
-	path, err := xec.LookPath(c.bin())
-	if err != nil {
-		return Capabilities{}, &MissingError{Bin: c.bin()}
+	// The cache is keyed by a local binary; another machine's sbx is
+	// probed once per command (over the shared connection).
+	key := ""
+	if c.Remote == nil {
+		path, err := xec.LookPath(c.bin())
+		if err != nil {
+			return Capabilities{}, &MissingError{Bin: c.bin()}
+		}
+		key = cacheKey(path)
 	}
-	key := cacheKey(path)
-	if caps, ok := c.readCache(key); ok {
+	if caps, ok := c.readCache(key); key != "" && ok {
 		c.caps = &caps
 		return caps, nil
 	}
@@ -122,7 +127,7 @@ func (c *Client) probe(ctx context.Context) (Capabilities, error) {
 		caps.SecretGlobal = "g-flag"
 	}
 	c.caps = &caps
-	if !c.DryRun() { // a dry run writes nothing, the cache included
+	if !c.DryRun() && key != "" { // a dry run writes nothing, the cache included
 		c.writeCache(key, caps)
 	}
 	return caps, nil

@@ -167,7 +167,7 @@ func (c *Client) raw(ctx context.Context, argv ...string) xec.Record {
 	var rec xec.Record
 	rec.Argv = argv
 	var out, errw strings.Builder
-	err := c.Run.Run(ctx, xec.Cmd{Argv: argv, Stdout: &out, Stderr: &errw, Timeout: c.timeout()})
+	err := c.run(ctx, xec.Cmd{Argv: argv, Stdout: &out, Stderr: &errw, Timeout: c.timeout()}, false)
 	rec.Stdout, rec.Stderr = []byte(out.String()), []byte(errw.String())
 	var ee *xec.ExitError
 	switch {

@@ -37,6 +37,7 @@ type Invocation struct {
 type Globals struct {
 	Agent        string `group:"global" help:"Agent to run: claude, codex, opencode, gemini, copilot, cursor, kiro, droid, devin, docker-agent, shell." placeholder:"AGENT"`
 	Name         string `group:"global" help:"Sandbox to act on (default: this repository's only sandbox, or <agent>-<folder>-<hash>)." placeholder:"SANDBOX"`
+	Host         string `group:"global" help:"Machine whose sbx runs the sandbox, over ssh (default: airlock.host, else this machine)." placeholder:"[USER@]SERVER[:PORT]"`
 	DryRun       bool   `group:"global" help:"Print every sbx and git command that would change something, and change nothing."`
 	Tmux         bool   `group:"global" help:"Run up or run inside a tmux session of its own and attach to it."`
 	TmuxDetached bool   `group:"global" help:"Run up or run inside a tmux session of its own, in the background."`
@@ -218,6 +219,9 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation) (*Loaded, 
 	if g.SeedConfig {
 		flags["seed-config"] = []string{"true"}
 	}
+	if g.Host != "" {
+		flags["host"] = []string{g.Host}
+	}
 	settings, serr := config.Load(config.Inputs{File: file, Git: entries, Env: inv.Env, Flags: flags})
 	for _, w := range settings.Warnings {
 		u.Warnf("%s", w.Text)
@@ -235,7 +239,8 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation) (*Loaded, 
 func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 	self, _ := os.Executable()
 	home, _ := inv.Env("HOME")
-	client := &sbx.Client{Run: l.Run, Timeout: l.Settings.Timeout(), CreateTimeout: l.Settings.CreateTimeout(), CacheDir: cacheDir(inv.Env)}
+	client := &sbx.Client{Run: l.Run, Timeout: l.Settings.Timeout(), CreateTimeout: l.Settings.CreateTimeout(), CacheDir: cacheDir(inv.Env),
+		Remote: transport(l.Settings.Host(), l.Settings, inv.Env)}
 	l.Lifecycle = &lifecycle.Service{UI: u, Sbx: client, Tmux: &tmux.Client{Run: l.Run}, Settings: l.Settings,
 		Entries: l.Entries, Self: self, Home: home, Progress: u.Err}
 	l.Review = &review.Service{UI: u, Settings: l.Settings, Entries: l.Entries, Forge: &forge.GH{Run: l.Run},

@@ -33,12 +33,13 @@ type rule struct {
 // domain is every package below the use cases: they return data and typed
 // errors, never text for people.
 var domain = []string{mod + "/gitx", mod + "/sbx/...", mod + "/config", mod + "/hooks", mod + "/internal/xec", mod + "/internal/inspect",
-	mod + "/internal/gate", mod + "/internal/sandboxref", mod + "/internal/seedpolicy", mod + "/internal/hint", mod + "/internal/agent"}
+	mod + "/internal/gate", mod + "/internal/sandboxref", mod + "/internal/seedpolicy", mod + "/internal/hint", mod + "/internal/agent",
+	mod + "/internal/sshhost"}
 
 var rules = []rule{
 	{
 		reason: "one exec choke point: processes start only through internal/xec (the sbx simulator is a test double with its own main)",
-		pkgs:   []string{mod + "/..."}, except: []string{mod + "/internal/xec", mod + "/internal/sbxsim/..."},
+		pkgs:   []string{mod + "/..."}, except: []string{mod + "/internal/xec", mod + "/internal/sbxsim/...", mod + "/internal/sshtest"},
 		forbid: []string{"os/exec"}, skipTests: true,
 	},
 	{
@@ -88,8 +89,13 @@ var rules = []rule{
 	},
 	{
 		reason: "the exec wrapper, hints and sbx's rules are the bottom layer: they depend on nothing of this module",
-		pkgs:   []string{mod + "/internal/xec", mod + "/internal/hint", mod + "/sbx/sbxspec"},
+		pkgs:   []string{mod + "/internal/xec", mod + "/internal/hint", mod + "/sbx/sbxspec", mod + "/internal/sshhost"},
 		forbid: []string{mod + "/..."},
+	},
+	{
+		reason: "the loopback sshd is test support, like the simulator: the product never imports it",
+		pkgs:   []string{mod + "/..."}, except: []string{mod + "/internal/sshtest"},
+		forbid: []string{mod + "/internal/sshtest"}, skipTests: true,
 	},
 }
 
