@@ -136,6 +136,9 @@ type Loaded struct {
 	Lifecycle *lifecycle.Service
 	Review    *review.Service
 	Machine   *machine.Service
+
+	sbx *sbx.Client
+	env func(string) (string, bool)
 }
 
 func (l *Loaded) valid() error {
@@ -159,6 +162,7 @@ func (l *Loaded) target() (target, error) {
 	}
 	def := sandboxref.DefaultName(l.Settings.Agent(), l.Repo.Root)
 	name, err := workflow.PickTarget(l.Settings.Name(), workflow.Registered(l.Entries), def)
+	l.followSandbox(name)
 	return target(name), err
 }
 
@@ -167,12 +171,15 @@ func (l *Loaded) target() (target, error) {
 // only sandbox".
 func (l *Loaded) createName() (string, error) {
 	if n := l.Settings.Name(); n != "" {
+		l.followSandbox(n)
 		return n, nil
 	}
 	if l.Repo == nil {
 		return "", workflow.ErrNotRepository
 	}
-	return sandboxref.DefaultName(l.Settings.Agent(), l.Repo.Root), nil
+	name := sandboxref.DefaultName(l.Settings.Agent(), l.Repo.Root)
+	l.followSandbox(name)
+	return name, nil
 }
 
 func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation) (*Loaded, error) {
@@ -239,8 +246,8 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation) (*Loaded, 
 func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 	self, _ := os.Executable()
 	home, _ := inv.Env("HOME")
-	client := &sbx.Client{Run: l.Run, Timeout: l.Settings.Timeout(), CreateTimeout: l.Settings.CreateTimeout(), CacheDir: cacheDir(inv.Env),
-		Remote: transport(l.Settings.Host(), l.Settings, inv.Env)}
+	client := &sbx.Client{Run: l.Run, Timeout: l.Settings.Timeout(), CreateTimeout: l.Settings.CreateTimeout(), CacheDir: cacheDir(inv.Env)}
+	l.sbx, l.env = client, inv.Env
 	l.Lifecycle = &lifecycle.Service{UI: u, Sbx: client, Tmux: &tmux.Client{Run: l.Run}, Settings: l.Settings,
 		Entries: l.Entries, Self: self, Home: home, Progress: u.Err}
 	l.Review = &review.Service{UI: u, Settings: l.Settings, Entries: l.Entries, Forge: &forge.GH{Run: l.Run},
@@ -252,6 +259,7 @@ func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 		l.Lifecycle.Repo, l.Review.Repo, l.Machine.Repo = l.Repo, l.Repo, l.Repo
 		l.Review.Root, l.Machine.Root = l.Repo.Root, l.Repo.Root
 	}
+	l.useHost(l.Settings.Host())
 }
 
 // reopen loads everything again, after up or run created the repository.

@@ -1,33 +1,39 @@
 package main
 
 import (
-	"github.com/git-airlock/git-airlock/config"
+	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/sshhost"
+	"github.com/git-airlock/git-airlock/internal/workflow"
 )
 
-// transport is how sbx is reached for a host value ("" = this machine):
-// ssh with the user's config and known_hosts, airlock.sshCommand when set
-// (run by sh, as git runs core.sshCommand: it is the user's own command
-// line, from git config only), one shared connection per server unless
-// airlock.sshShare is false or the sockets' directory is not private.
-func transport(host string, s *config.Settings, env func(string) (string, bool)) *sshhost.Transport {
+// useHost points sbx (and, for up and run, the repository's copy there) at
+// a host value: "" is this machine. Values reach here validated (settings,
+// or an airlock:// URL parsed by sandboxref).
+func (l *Loaded) useHost(host string) {
+	l.sbx.Remote, l.Lifecycle.Server = nil, nil
 	if host == "" {
-		return nil
+		return
 	}
-	h, err := sshhost.Parse(host)
+	runtime, _ := l.env("XDG_RUNTIME_DIR")
+	t, err := sshhost.New(host, sshhost.Settings{Command: l.Settings.SSHCommand(), Share: l.Settings.SSHShare(), RuntimeDir: runtime})
 	if err != nil {
-		return nil // settings validation has said so already
+		return // settings validation has said so already
 	}
-	t := &sshhost.Transport{Host: h}
-	if cmd := s.SSHCommand(); cmd != "" {
-		t.SSH = []string{"sh", "-c", cmd + ` "$@"`, cmd}
+	l.sbx.Remote = t
+	if l.Repo != nil {
+		l.Lifecycle.Server = &gitx.ServerRepo{Run: l.Run, Transport: t, ID: sandboxref.ServerRepoID(l.Repo.Root), Local: l.Repo}
 	}
-	if s.SSHShare() {
-		runtime, _ := env("XDG_RUNTIME_DIR")
-		dir := sshhost.DefaultControlDir(runtime)
-		if sshhost.PrepareControlDir(dir) == nil {
-			t.ControlDir = dir
-		}
+}
+
+// followSandbox makes a command on a registered sandbox reach it where it
+// lives: the host its airlock:// URL names wins over airlock.host, which
+// decides only where new sandboxes go.
+func (l *Loaded) followSandbox(name string) {
+	if l.sbx == nil {
+		return
 	}
-	return t
+	if sb, ok := workflow.Find(workflow.Registered(l.Entries), name); ok {
+		l.useHost(sb.Host)
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/sshhost"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
 )
@@ -65,8 +66,17 @@ func Main() int {
 		cfg = newHelperConfig(args[0], entries, err)
 	}
 	h.V2 = func(context.Context) bool { return cfg.v2 }
-	// Used only when sbx is not on PATH: the path recorded at registration.
-	h.Sbx.Bin = sbxProgram(home, func() string { return cfg.sbxPath })
+	if t, err := sandboxref.ParseURL(args[1]); err == nil && t.Host != "" {
+		// A sandbox on another machine: its sbx is the one on the server's
+		// PATH, reached over ssh as git-airlock reaches it.
+		tr, terr := sshhost.New(t.Host, sshhost.Settings{Command: cfg.sshCommand, Share: cfg.sshShare, RuntimeDir: os.Getenv("XDG_RUNTIME_DIR")})
+		if terr == nil {
+			h.Sbx.Remote = tr
+		}
+	} else {
+		// Used only when sbx is not on PATH: the path recorded at registration.
+		h.Sbx.Bin = sbxProgram(home, func() string { return cfg.sbxPath })
+	}
 	if h.Repo != nil {
 		h.WakeOnFetch = func(context.Context) bool { return cfg.wakeOnFetch }
 		if cfg.timeout > 0 {
@@ -93,7 +103,7 @@ func Main() int {
 // airlock.timeout and airlock.wakeOnFetch, and the remote's recorded sbx
 // path, refspecs and followRemoteHEAD.
 func helperConfigPattern(remote string) string {
-	return `^(protocol\.version|airlock\.(timeout|wakeonfetch)|remote\.` + regexp.QuoteMeta(remote) +
+	return `^(protocol\.version|airlock\.(timeout|wakeonfetch|sshcommand|sshshare)|remote\.` + regexp.QuoteMeta(remote) +
 		`\.(` + strings.ToLower(sandboxref.SbxPathKey) + `|fetch|followremotehead))$`
 }
 
@@ -103,10 +113,12 @@ type helperConfig struct {
 	wakeOnFetch bool          // airlock.wakeOnFetch; true unless a valid false
 	timeout     time.Duration // airlock.timeout; 0 (the default) when unset or rejected
 	sbxPath     string        // remote.<remote>.airlockSbx
+	sshCommand  string        // airlock.sshCommand
+	sshShare    bool          // airlock.sshShare; true unless a valid false
 }
 
 func newHelperConfig(remote string, entries []gitx.ConfigEntry, err error) helperConfig {
-	c := helperConfig{v2: err == nil, wakeOnFetch: true}
+	c := helperConfig{v2: err == nil, wakeOnFetch: true, sshShare: true}
 	for _, e := range entries {
 		switch e.Key {
 		case "protocol.version":
@@ -124,6 +136,11 @@ func newHelperConfig(remote string, entries []gitx.ConfigEntry, err error) helpe
 			if d, err := time.ParseDuration(e.Value); err == nil && d > 0 {
 				c.timeout = d
 			}
+		case "airlock.sshcommand":
+			c.sshCommand = e.Value
+		case "airlock.sshshare":
+			b, err := config.ParseBool(e.Value)
+			c.sshShare = e.NoValue || err != nil || b
 		case "remote." + remote + "." + strings.ToLower(sandboxref.SbxPathKey):
 			c.sbxPath = e.Value
 		}

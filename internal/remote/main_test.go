@@ -17,18 +17,20 @@ func TestHelperConfig(t *testing.T) {
 		err     error
 		want    helperConfig
 	}{
-		{"unset", nil, nil, helperConfig{v2: true, wakeOnFetch: true}},
-		{"unreadable", nil, errors.New("boom"), helperConfig{wakeOnFetch: true}},
+		{"unset", nil, nil, helperConfig{v2: true, wakeOnFetch: true, sshShare: true}},
+		{"unreadable", nil, errors.New("boom"), helperConfig{wakeOnFetch: true, sshShare: true}},
 		{"last wins", []gitx.ConfigEntry{e("protocol.version", "2"), e("protocol.version", "1"),
 			e("airlock.timeout", "5s"), e("airlock.timeout", "nonsense"),
 			e("airlock.wakeonfetch", "false"), e("remote.airlock-box.airlocksbx", "/opt/sbx")},
-			nil, helperConfig{v2: false, wakeOnFetch: false, sbxPath: "/opt/sbx"}},
+			nil, helperConfig{v2: false, wakeOnFetch: false, sbxPath: "/opt/sbx", sshShare: true}},
 		{"timeout", []gitx.ConfigEntry{e("airlock.timeout", "90s"), e("airlock.wakeonfetch", "maybe")},
-			nil, helperConfig{v2: true, wakeOnFetch: true, timeout: 90 * time.Second}},
+			nil, helperConfig{v2: true, wakeOnFetch: true, timeout: 90 * time.Second, sshShare: true}},
 		{"no value is true", []gitx.ConfigEntry{{Key: "airlock.wakeonfetch", NoValue: true}},
-			nil, helperConfig{v2: true, wakeOnFetch: true}},
+			nil, helperConfig{v2: true, wakeOnFetch: true, sshShare: true}},
 		{"other remote", []gitx.ConfigEntry{e("remote.airlock-other.airlocksbx", "/x")},
-			nil, helperConfig{v2: true, wakeOnFetch: true}},
+			nil, helperConfig{v2: true, wakeOnFetch: true, sshShare: true}},
+		{"ssh", []gitx.ConfigEntry{e("airlock.sshcommand", "ssh -F /cfg"), e("airlock.sshshare", "false")},
+			nil, helperConfig{v2: true, wakeOnFetch: true, sshCommand: "ssh -F /cfg"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -45,6 +47,8 @@ func TestHelperConfigPattern(t *testing.T) {
 		"protocol.version":                    true,
 		"airlock.timeout":                     true,
 		"airlock.wakeonfetch":                 true,
+		"airlock.sshcommand":                  true,
+		"airlock.sshshare":                    true,
 		"remote.airlock-a.b.airlocksbx":       true,
 		"remote.airlock-a.b.fetch":            true,
 		"remote.airlock-a.b.followremotehead": true,

@@ -271,3 +271,36 @@ func DefaultControlDir(runtimeDir string) string {
 	}
 	return filepath.Join("/tmp", fmt.Sprintf("git-airlock-ssh-%d", os.Getuid()))
 }
+
+// Settings are the user's choices for reaching hosts (airlock.sshCommand,
+// airlock.sshShare, $XDG_RUNTIME_DIR), the same for git-airlock and its
+// remote helper.
+type Settings struct {
+	// Command is the user's ssh command line (airlock.sshCommand), run by
+	// sh with the arguments appended, as git runs core.sshCommand: it is
+	// the user's own text, from their git config.
+	Command    string
+	Share      bool
+	RuntimeDir string
+}
+
+// New is the transport to a host value under the user's settings. Sharing
+// is dropped (each call connects anew) when its directory cannot be made
+// private.
+func New(host string, s Settings) (*Transport, error) {
+	h, err := Parse(host)
+	if err != nil {
+		return nil, err
+	}
+	t := &Transport{Host: h}
+	if s.Command != "" {
+		t.SSH = []string{"sh", "-c", s.Command + ` "$@"`, s.Command}
+	}
+	if s.Share {
+		dir := DefaultControlDir(s.RuntimeDir)
+		if PrepareControlDir(dir) == nil {
+			t.ControlDir = dir
+		}
+	}
+	return t, nil
+}

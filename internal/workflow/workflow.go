@@ -46,11 +46,14 @@ type Sandbox struct {
 	Path   string `json:"path"`  // the clone's path inside the VM
 	Agent  string `json:"agent"` // as recorded at registration
 	Base   string `json:"base"`  // host branch checked out when it was created
+	// Host is the machine whose sbx runs it ([user@]server[:port]); ""
+	// for this one.
+	Host string `json:"host,omitempty"`
 }
 
 // Target is the sandbox's airlock:// target.
 func (s Sandbox) Target() sandboxref.Target {
-	return sandboxref.Target{Sandbox: s.Name, Path: s.Path}
+	return sandboxref.Target{Sandbox: s.Name, Path: s.Path, Host: s.Host}
 }
 
 // Registered lists the sandboxes registered in a repository, from its
@@ -63,7 +66,7 @@ func Registered(entries []gitx.ConfigEntry) []Sandbox {
 			continue
 		}
 		out = append(out, Sandbox{Name: t.Sandbox, Remote: r.Name, URL: r.URL, Path: t.Path,
-			Agent: r.Extra["airlockagent"], Base: r.Extra["airlockbase"]})
+			Agent: r.Extra["airlockagent"], Base: r.Extra["airlockbase"], Host: t.Host})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out

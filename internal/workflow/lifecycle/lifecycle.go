@@ -77,9 +77,11 @@ var (
 
 // Service runs the lifecycle of the sandboxes of one repository.
 type Service struct {
-	UI       workflow.UI
-	Repo     Repo // nil outside a repository
-	Sbx      Sbx
+	UI   workflow.UI
+	Repo Repo // nil outside a repository
+	Sbx  Sbx
+	// Server is set when sbx runs on another machine (host.go).
+	Server   Server
 	Tmux     Tmux
 	Settings *config.Settings
 	// Entries are the repository's airlock.* and remote.* git config

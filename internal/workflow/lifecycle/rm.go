@@ -90,6 +90,7 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	}
 	_ = s.Tmux.Kill(ctx, s.SessionName(sb.Name))
 	s.UI.Infof("removed sandbox %q", sb.Name)
+	s.dropServerCopy(ctx, sb)
 	if kept > 0 {
 		s.UI.Infof("its %s are kept under %s", workflow.Plural(kept, "fetched branch", "fetched branches"), sandboxref.RemovedPrefixOf(removal))
 		s.UI.Hint("restore one with: git airlock restore %s <branch>", removal)

@@ -87,6 +87,10 @@ func (s *Service) ensure(ctx context.Context, name string) (_ workflow.Sandbox, 
 	if err != nil {
 		return workflow.Sandbox{}, false, err
 	}
+	root := w.Root
+	if s.Server != nil {
+		root = s.Server.DisplayPath()
+	}
 	var existing *sbx.Sandbox
 	for i := range list {
 		if list[i].Name == name {
@@ -94,7 +98,7 @@ func (s *Service) ensure(ctx context.Context, name string) (_ workflow.Sandbox, 
 		}
 	}
 	if existing != nil {
-		if len(existing.Workspaces) > 0 && !samePath(existing.Workspaces[0], w.Root) {
+		if len(existing.Workspaces) > 0 && s.Server == nil && !samePath(existing.Workspaces[0], w.Root) {
 			return workflow.Sandbox{}, false, hint.Errorf([]string{"choose another name with --name"},
 				"sandbox %q already exists for %s", name, existing.Workspaces[0])
 		}
@@ -120,8 +124,15 @@ func (s *Service) ensure(ctx context.Context, name string) (_ workflow.Sandbox, 
 		s.UI.Warnf("%s here will not be in the sandbox: it clones committed history only", workflow.Plural(n, "uncommitted change", "uncommitted changes"))
 		s.UI.Hint("commit them first if the agent needs them (git add -A && git commit)")
 	}
-	s.UI.Infof("creating sandbox %q (%s, clone mode) for %s", name, agentName, w.Root)
-	if err := s.Sbx.Create(ctx, sbx.CreateRequest{Name: name, Agent: agentName, Path: w.Root}); err != nil {
+	if s.Server != nil {
+		if root, err = s.sendToServer(ctx); err != nil {
+			return workflow.Sandbox{}, false, err
+		}
+		s.UI.Infof("creating sandbox %q (%s, clone mode) on %s for %s", name, agentName, s.Server.Host(), root)
+	} else {
+		s.UI.Infof("creating sandbox %q (%s, clone mode) for %s", name, agentName, w.Root)
+	}
+	if err := s.Sbx.Create(ctx, sbx.CreateRequest{Name: name, Agent: agentName, Path: root}); err != nil {
 		return workflow.Sandbox{}, false, workflow.SbxError(err)
 	}
 	sb, err := s.register(ctx, name, agentName, true)
@@ -159,12 +170,17 @@ func (s *Service) register(ctx context.Context, name, agentName string, created 
 	if err != nil {
 		return workflow.Sandbox{}, err
 	}
-	url := sandboxref.Target{Sandbox: name, Path: path}.URL()
-	sb := workflow.Sandbox{Name: name, Remote: sandboxref.Remote(name), URL: url, Path: path, Agent: agentName, Base: workflow.CurrentBranch(s.Repo)}
+	host := ""
+	if s.Server != nil {
+		host = s.Server.Host()
+	}
+	url := sandboxref.Target{Sandbox: name, Path: path, Host: host}.URL()
+	sb := workflow.Sandbox{Name: name, Remote: sandboxref.Remote(name), URL: url, Path: path, Agent: agentName, Base: workflow.CurrentBranch(s.Repo), Host: host}
 	extra := map[string]string{"airlockAgent": agentName}
 	// The remote helper may run with another PATH (an IDE started from the
-	// dock): it finds sbx through this path when its PATH lacks sbx.
-	if prog, err := s.Sbx.Program(); err == nil {
+	// dock): it finds sbx through this path when its PATH lacks sbx. (On
+	// another machine, sbx is the one on the server's PATH.)
+	if prog, err := s.Sbx.Program(); err == nil && host == "" {
 		extra[sandboxref.SbxPathKey] = prog
 	}
 	if sb.Base != "" {
