@@ -406,7 +406,7 @@ func (h *Helper) unreachable(remote string, t sandboxref.Target, err error, in *
 	var ue *sbx.UnreachableError
 	switch {
 	case errors.As(err, &ue):
-		return h.cached(remote, in, replied, "%s; sandbox %q is there, so %s is as fetched last time", ue, t.Sandbox, remote)
+		return h.cached(remote, in, replied, "%s (where sandbox %q lives); %s is as fetched last time", ue, t.Sandbox, remote)
 	case errors.As(err, &nf):
 		return h.cached(remote, in, replied, "sandbox %q no longer exists; %s is as fetched last time (keep its branches and drop the remote: git airlock rm %s)", t.Sandbox, remote, t.Sandbox)
 	case errors.As(err, &me):
