@@ -5,6 +5,8 @@ import (
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/sshhost"
 	"github.com/git-airlock/git-airlock/internal/workflow"
+	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
+	"github.com/git-airlock/git-airlock/sbx"
 )
 
 // useHost points sbx (and, for up and run, the repository's copy there) at
@@ -12,11 +14,11 @@ import (
 // or an airlock:// URL parsed by sandboxref).
 func (l *Loaded) useHost(host string) {
 	l.sbx.Remote, l.Lifecycle.Server = nil, nil
+	l.Lifecycle.SbxOn = l.sbxOn
 	if host == "" {
 		return
 	}
-	runtime, _ := l.env("XDG_RUNTIME_DIR")
-	t, err := sshhost.New(host, sshhost.Settings{Command: l.Settings.SSHCommand(), Share: l.Settings.SSHShare(), RuntimeDir: runtime})
+	t, err := l.transport(host)
 	if err != nil {
 		return // settings validation has said so already
 	}
@@ -24,6 +26,21 @@ func (l *Loaded) useHost(host string) {
 	if l.Repo != nil {
 		l.Lifecycle.Server = &gitx.ServerRepo{Run: l.Run, Transport: t, ID: sandboxref.ServerRepoID(l.Repo.Root), Local: l.Repo}
 	}
+}
+
+// transport reaches a host with the user's ssh settings.
+func (l *Loaded) transport(host string) (*sshhost.Transport, error) {
+	runtime, _ := l.env("XDG_RUNTIME_DIR")
+	return sshhost.New(host, sshhost.Settings{Command: l.Settings.SSHCommand(), Share: l.Settings.SSHShare(), RuntimeDir: runtime})
+}
+
+// sbxOn is a client of another machine's sbx, with this command's limits.
+func (l *Loaded) sbxOn(host string) lifecycle.Sbx {
+	t, err := l.transport(host)
+	if err != nil {
+		return l.sbx // unreachable: hosts come from parsed URLs
+	}
+	return &sbx.Client{Run: l.Run, Timeout: l.sbx.Timeout, CreateTimeout: l.sbx.CreateTimeout, Remote: t}
 }
 
 // followSandbox makes a command on a registered sandbox reach it where it

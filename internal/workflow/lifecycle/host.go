@@ -2,9 +2,11 @@ package lifecycle
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/workflow"
+	"github.com/git-airlock/git-airlock/sbx"
 )
 
 // Server is git-airlock's copy of the repository on the machine whose sbx
@@ -59,4 +61,67 @@ func shortHash(h string) string {
 		return h[:12]
 	}
 	return h
+}
+
+// StateUnreachable is a sandbox on a machine that could not be asked.
+const StateUnreachable = "unreachable"
+
+// hostKey names a sandbox across machines.
+func hostKey(host, name string) string { return host + "\x00" + name }
+
+// currentHost is the machine s.Sbx talks to.
+func (s *Service) currentHost() string {
+	if s.Server == nil {
+		return ""
+	}
+	return s.Server.Host()
+}
+
+// listByHost asks every machine the sandboxes live on, side by side, one
+// `sbx ls` each (with no sandbox to list, the machine of this command).
+// A failure of this machine's sbx, or of the only machine asked, is the
+// command's error, as it always was; another machine that cannot be asked
+// only makes its sandboxes unreachable (keyed in unreachable).
+func (s *Service) listByHost(ctx context.Context, sandboxes []workflow.Sandbox) (states map[string]sbx.Sandbox, unreachable map[string]error, err error) {
+	hosts := map[string]bool{}
+	for _, sb := range sandboxes {
+		hosts[sb.Host] = true
+	}
+	if len(hosts) == 0 {
+		hosts[s.currentHost()] = true
+	}
+	type answer struct {
+		host string
+		list []sbx.Sandbox
+		err  error
+	}
+	answers := make(chan answer, len(hosts))
+	for host := range hosts {
+		client := s.Sbx
+		if host != s.currentHost() {
+			if s.SbxOn == nil {
+				answers <- answer{host: host, err: fmt.Errorf("no way to reach %s", host)}
+				continue
+			}
+			client = s.SbxOn(host)
+		}
+		go func() {
+			list, err := client.List(ctx)
+			answers <- answer{host, list, err}
+		}()
+	}
+	states, unreachable = map[string]sbx.Sandbox{}, map[string]error{}
+	for range hosts {
+		a := <-answers
+		switch {
+		case a.err != nil && (a.host == "" || len(sandboxes) == 0):
+			err = a.err
+		case a.err != nil:
+			unreachable[a.host] = a.err
+		}
+		for _, row := range a.list {
+			states[hostKey(a.host, row.Name)] = row
+		}
+	}
+	return states, unreachable, err
 }

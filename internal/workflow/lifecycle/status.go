@@ -39,7 +39,10 @@ type SandboxStatus struct {
 	Agent     string `json:"agent,omitempty"`
 	Path      string `json:"path,omitempty"`
 	Workspace string `json:"workspace,omitempty"`
-	Base      string `json:"base,omitempty"`
+	// Host is the machine whose sbx runs it ([user@]server[:port]); unset
+	// for this one.
+	Host string `json:"host,omitempty"`
+	Base string `json:"base,omitempty"`
 	// RemovedAt is when a removal happened, from the record rm writes;
 	// unset for removals kept before the record existed.
 	RemovedAt *time.Time     `json:"removed_at,omitempty"`
@@ -86,18 +89,19 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 	}
 	// sbx answers while git counts ahead/behind: the two children overlap.
 	type listed struct {
-		list []sbx.Sandbox
-		err  error
+		states      map[string]sbx.Sandbox
+		unreachable map[string]error
+		err         error
 	}
 	lc := make(chan listed, 1)
 	go func() {
-		list, err := s.Sbx.List(ctx)
-		lc <- listed{list, err}
+		states, unreachable, err := s.listByHost(ctx, sandboxes)
+		lc <- listed{states, unreachable, err}
 	}()
 	base := DefaultBase(s.Settings.Base(), workflow.CurrentBranch(s.Repo))
 	out := make([]SandboxStatus, 0, len(sandboxes))
 	for _, sb := range sandboxes {
-		st := SandboxStatus{Name: sb.Name, Remote: sb.Remote, Agent: sb.Agent, Path: sb.Path, Base: base, State: StateMissing}
+		st := SandboxStatus{Name: sb.Name, Remote: sb.Remote, Agent: sb.Agent, Path: sb.Path, Base: base, State: StateMissing, Host: sb.Host}
 		for _, a := range gate.Accepted(s.Entries, sb.Name) {
 			st.Accepted = append(st.Accepted, AcceptedRisk{Commit: a.Commit, Time: a.Time.UTC(), Count: a.Count, Rules: a.Rules})
 		}
@@ -113,19 +117,19 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 	if l.err != nil {
 		return nil, workflow.SbxError(l.err)
 	}
-	states := map[string]sbx.Sandbox{}
-	for _, sb := range l.list {
-		states[sb.Name] = sb
-	}
 	for i, sb := range sandboxes {
 		st := &out[i]
-		if live, ok := states[sb.Name]; ok {
+		if _, ok := l.unreachable[sb.Host]; ok {
+			st.State = StateUnreachable
+			continue
+		}
+		if live, ok := l.states[hostKey(sb.Host, sb.Name)]; ok {
 			st.State = live.Status
 			if len(live.Workspaces) > 0 {
 				st.Workspace = live.Workspaces[0]
 			}
 		}
-		if st.State != StateMissing {
+		if st.State != StateMissing && sb.Host == "" { // sbx adds its remote here only for this machine's sandboxes
 			// After the survey, which may start it; without one, this
 			// command started nothing, so what it read at start decides.
 			if req.Unfetched || !workflow.SbxRemoteGuarded(s.Entries, sb.Name) {
