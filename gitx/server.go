@@ -66,7 +66,7 @@ func (s *ServerRepo) Send(ctx context.Context, commit, branch string) (string, e
 	if s.Run.DryRun != nil {
 		path = s.DisplayPath()
 	}
-	if path == "" || !strings.HasPrefix(path, "/") || strings.ContainsAny(path, "\n\x00") {
+	if s.Run.DryRun == nil && (path == "" || !strings.HasPrefix(path, "/") || strings.ContainsAny(path, "\n\x00")) {
 		return fail("prepare git-airlock's copy of the repository", fmt.Errorf("unexpected directory %q", path))
 	}
 	// Only the commit's history travels: an explicit refspec (no tags, no

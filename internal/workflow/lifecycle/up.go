@@ -189,12 +189,15 @@ func (s *Service) register(ctx context.Context, name, agentName string, created 
 	if err := s.Repo.AddSandboxRemote(ctx, gitx.RemoteSpec{Name: sb.Remote, URL: url, Extra: extra}); err != nil {
 		return workflow.Sandbox{}, err
 	}
-	if created && s.Sbx.DryRun() {
+	switch {
+	case host != "":
+		// sbx adds its own remote to the server's copy, not here.
+	case created && s.Sbx.DryRun():
 		// `sbx create --clone` adds sandbox-<name> on the host without
 		// the guard's keys; under dry-run it was only printed, so the
 		// guard's writes are listed as the real run makes them.
 		s.guardNewSbxRemote(ctx, name)
-	} else {
+	default:
 		s.guardSbxRemote(ctx, name)
 	}
 	s.UI.Infof("registered remote %s -> %s", sb.Remote, url)
