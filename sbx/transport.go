@@ -102,3 +102,29 @@ func (c *Client) remoteError(err error) error {
 	}
 	return err
 }
+
+// ServerPlatform reads the operating system, architecture and KVM device
+// of the machine sbx runs on over ssh (doctor's checks of a server).
+func (c *Client) ServerPlatform(ctx context.Context) (goos, arch string, kvm bool, err error) {
+	if c.Remote == nil {
+		return "", "", false, errors.New("sbx runs on this machine")
+	}
+	out, err := c.output(ctx, xec.Cmd{Argv: []string{"sh", "-c", `uname -s; uname -m; if [ -c /dev/kvm ]; then echo kvm; else echo none; fi`}, Timeout: c.timeout()})
+	if err != nil {
+		return "", "", false, err
+	}
+	f := strings.Fields(string(out))
+	if len(f) != 3 {
+		return "", "", false, fmt.Errorf("read the platform of %s: unexpected answer %q", c.Remote.Host, strings.TrimSpace(string(out)))
+	}
+	goos = strings.ToLower(f[0])
+	switch f[1] {
+	case "x86_64", "amd64":
+		arch = "amd64"
+	case "aarch64", "arm64":
+		arch = "arm64"
+	default:
+		arch = f[1]
+	}
+	return goos, arch, f[2] == "kvm", nil
+}

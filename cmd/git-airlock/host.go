@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
+
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/sshhost"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
+	"github.com/git-airlock/git-airlock/internal/workflow/machine"
 	"github.com/git-airlock/git-airlock/sbx"
 )
 
@@ -41,6 +44,17 @@ func (l *Loaded) sbxOn(host string) lifecycle.Sbx {
 		return l.sbx // unreachable: hosts come from parsed URLs
 	}
 	return &sbx.Client{Run: l.Run, Timeout: l.sbx.Timeout, CreateTimeout: l.sbx.CreateTimeout, Remote: t}
+}
+
+// platform is the machine doctor checks: this one, or the server sbx runs
+// on.
+func (l *Loaded) platform(ctx context.Context) machine.Platform {
+	if l.sbx.Remote == nil {
+		return machine.HostPlatform()
+	}
+	p := machine.Platform{Host: l.sbx.Host()}
+	p.OS, p.Arch, p.KVM, p.Err = l.sbx.ServerPlatform(ctx)
+	return p
 }
 
 // followSandbox makes a command on a registered sandbox reach it where it
