@@ -16,12 +16,12 @@ import (
 
 // sshClient starts a real sshd whose sessions find serverSbx as `sbx`, and
 // a client of it.
-func sshClient(t *testing.T, serverSbx string) (*Client, *sshtest.Server) {
+func sshClient(t testing.TB, serverSbx string) (*Client, *sshtest.Server) {
 	c, srv, _ := sshClientIn(t, serverSbx)
 	return c, srv
 }
 
-func sshClientIn(t *testing.T, serverSbx string) (*Client, *sshtest.Server, string) {
+func sshClientIn(t testing.TB, serverSbx string) (*Client, *sshtest.Server, string) {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bin")
@@ -95,5 +95,33 @@ func TestRemoteFailures(t *testing.T) {
 	var ue *UnreachableError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "cannot reach server over ssh") {
 		t.Fatalf("a stopped server came back as %v", err)
+	}
+}
+
+// BenchmarkRemoteCall is one non-interactive sbx call over ssh to a real
+// sshd on loopback, with the connection shared (ControlMaster, as
+// git-airlock runs it) and without (a handshake per call). Results in
+// docs/BENCHMARKS.md.
+func BenchmarkRemoteCall(b *testing.B) {
+	for _, shared := range []bool{true, false} {
+		name := "unshared"
+		if shared {
+			name = "shared"
+		}
+		b.Run(name, func(b *testing.B) {
+			c, _ := sshClient(b, "#!/bin/sh\necho '[]'\n")
+			if !shared {
+				c.Remote.ControlDir = ""
+			}
+			if _, err := c.List(context.Background()); err != nil { // opens the master, if any
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := c.List(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
