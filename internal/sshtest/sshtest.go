@@ -74,10 +74,13 @@ func Start(dir, alias string, env []string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	port, err := freePort()
+	// A free port: the kernel picks one, sshd binds it right after.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
 	var setEnv []string
 	for _, e := range env {
 		if strings.ContainsAny(e, "\n\r\"\\") || !strings.Contains(e, "=") {
@@ -228,13 +231,4 @@ func (s *Server) waitListening() error {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return errors.New("sshd did not listen within 10s")
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
