@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/workflow"
@@ -124,4 +125,36 @@ func (s *Service) listByHost(ctx context.Context, sandboxes []workflow.Sandbox) 
 		}
 	}
 	return states, unreachable, err
+}
+
+// listOtherHosts lists every sandbox of the machines this repository's
+// sandboxes live on besides the command's own, one host after another, in
+// host order; a machine that cannot be asked is one unreachable row.
+func (s *Service) listOtherHosts(ctx context.Context) []MachineSandbox {
+	if s.Repo == nil || s.SbxOn == nil {
+		return nil
+	}
+	var hosts []string
+	for _, sb := range s.sandboxes() {
+		if sb.Host != s.currentHost() && !slices.Contains(hosts, sb.Host) {
+			hosts = append(hosts, sb.Host)
+		}
+	}
+	slices.Sort(hosts)
+	var out []MachineSandbox
+	for _, host := range hosts {
+		list, err := s.SbxOn(host).List(ctx)
+		if err != nil {
+			out = append(out, MachineSandbox{Name: "-", State: StateUnreachable, Host: host, Workspace: "-"})
+			continue
+		}
+		for _, sb := range list {
+			m := MachineSandbox{Name: sb.Name, Agent: sb.Agent, State: sb.Status, Host: host}
+			if len(sb.Workspaces) > 0 {
+				m.Workspace = sb.Workspaces[0]
+			}
+			out = append(out, m)
+		}
+	}
+	return out
 }

@@ -270,9 +270,13 @@ type MachineSandbox struct {
 	Agent     string `json:"agent"`
 	State     string `json:"state"`
 	Workspace string `json:"workspace"`
+	// Host is the machine it runs on, when not this one.
+	Host string `json:"host,omitempty"`
 }
 
-// ListMachine lists every sandbox on the machine, whatever its repository.
+// ListMachine lists every sandbox on the machine, whatever its repository,
+// and on every other machine this repository's sandboxes live on
+// (host.go).
 func (s *Service) ListMachine(ctx context.Context) ([]MachineSandbox, error) {
 	list, err := s.Sbx.List(ctx)
 	if err != nil {
@@ -280,11 +284,11 @@ func (s *Service) ListMachine(ctx context.Context) ([]MachineSandbox, error) {
 	}
 	out := []MachineSandbox{}
 	for _, sb := range list {
-		m := MachineSandbox{Name: sb.Name, Agent: sb.Agent, State: sb.Status}
+		m := MachineSandbox{Name: sb.Name, Agent: sb.Agent, State: sb.Status, Host: s.currentHost()}
 		if len(sb.Workspaces) > 0 {
 			m.Workspace = sb.Workspaces[0]
 		}
 		out = append(out, m)
 	}
-	return out, nil
+	return append(out, s.listOtherHosts(ctx)...), nil
 }

@@ -258,6 +258,10 @@ func (s *Service) credentialHint(ctx context.Context, name, agentName string) {
 	if sec, err := StoredSecret(ctx, s.Sbx, name, a.Secret); err != nil || sec != nil {
 		return
 	}
+	if s.Server != nil { // the server's sbx keeps its own secrets; nothing of ours is copied
+		s.UI.Hint("sbx on %s holds no %q key; sign %s in inside the sandbox, or store one there (on %s): %s", s.Server.Host(), a.Secret, agentName, s.Server.Host(), xec.Quote(s.Sbx.SecretSetCommand(caps, a.Secret)...))
+		return
+	}
 	s.UI.Hint("sbx holds no %q key; sign %s in inside the sandbox, or store one on the host: %s", a.Secret, agentName, xec.Quote(s.Sbx.SecretSetCommand(caps, a.Secret)...))
 }
 
