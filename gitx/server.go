@@ -62,7 +62,9 @@ func (s *ServerRepo) Send(ctx context.Context, commit, branch string) (string, e
 	if err != nil {
 		return fail("prepare git-airlock's copy of the repository", err)
 	}
-	path := strings.TrimSpace(out)
+	// The last line: a login shell's start-up files may print before it.
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	path := strings.TrimSpace(lines[len(lines)-1])
 	if s.Run.DryRun != nil {
 		path = s.DisplayPath()
 	}
