@@ -125,9 +125,14 @@ func SbxError(err error) error {
 	var missing *sbx.MissingError
 	var unsupported *sbx.UnsupportedError
 	var notFound *sbx.NotFoundError
+	var unreachable *sbx.UnreachableError
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &unreachable):
+		return hint.With(err, "check the connection with 'git airlock --host "+unreachable.Host+" doctor' (ssh runs in batch mode: no password or host-key prompt)")
+	case errors.As(err, &missing) && missing.Host != "":
+		return hint.With(err, "install sbx on "+missing.Host+", on the PATH of a non-interactive ssh session; 'git airlock --host "+missing.Host+" doctor' checks it")
 	case errors.As(err, &missing):
 		return hint.With(err, "install Docker Sandboxes (sbx): 'git airlock setup' shows how, 'git airlock doctor' checks the machine")
 	case errors.As(err, &unsupported):
