@@ -102,6 +102,9 @@ func parseLocalURL(raw string) (Target, error) {
 			return Target{}, fmt.Errorf("invalid remote URL %q: control character in path", raw)
 		}
 		t.Path = strings.TrimSuffix(t.Path, "/")
+		if t.Path == "/" { // "//": the root, as "/" is
+			t.Path = ""
+		}
 	}
 	return t, nil
 }

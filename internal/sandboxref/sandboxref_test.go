@@ -124,6 +124,8 @@ func FuzzParseURL(f *testing.F) {
 	f.Add("airlock://box/home/u/repo")
 	f.Add("airlock://box/")
 	f.Add("airlock://claude-x.y/d%C3%A9p%C3%B4t")
+	f.Add("airlock://box@me@server:2222/home/u/repo")
+	f.Add("airlock://box@[::1]:22")
 	f.Fuzz(func(t *testing.T, s string) {
 		tg, err := ParseURL(s)
 		if err != nil {

@@ -19,6 +19,7 @@ package sshhost
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -117,17 +118,13 @@ func Parse(s string) (Host, error) {
 			return bad("text after ']' that is not ':<port>'")
 		}
 		port = strings.TrimPrefix(port, ":")
-		for _, r := range h.Name {
-			if !(isHex(r) || r == ':' || r == '.') {
-				return bad(fmt.Sprintf("character %q in an address in brackets", r))
-			}
+		if a, err := netip.ParseAddr(h.Name); err != nil || !a.Is6() || a.Zone() != "" {
+			return bad("brackets hold an IPv6 address only")
 		}
 	case strings.Count(rest, ":") > 1:
 		h.Name = rest // a bare IPv6 address, no port
-		for _, r := range h.Name {
-			if !(isHex(r) || r == ':' || r == '.') {
-				return bad(fmt.Sprintf("character %q in an IPv6 address", r))
-			}
+		if a, err := netip.ParseAddr(h.Name); err != nil || !a.Is6() || a.Zone() != "" {
+			return bad("more than one ':' and not an IPv6 address (a port is given as [address]:port)")
 		}
 	default:
 		h.Name, port, _ = strings.Cut(rest, ":")
@@ -158,7 +155,6 @@ func Parse(s string) (Host, error) {
 
 func isAlnum(r rune) bool { return r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)) }
 
-func isHex(r rune) bool { return r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F' }
 
 // QuoteCommand renders argv as one POSIX shell command line that the
 // remote login shell splits back into exactly argv: every word in single
