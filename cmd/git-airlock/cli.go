@@ -137,8 +137,9 @@ type Loaded struct {
 	Review    *review.Service
 	Machine   *machine.Service
 
-	sbx *sbx.Client
-	env func(string) (string, bool)
+	sbx  *sbx.Client
+	tmux *tmux.Client
+	env  func(string) (string, bool)
 }
 
 func (l *Loaded) valid() error {
@@ -248,7 +249,8 @@ func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 	home, _ := inv.Env("HOME")
 	client := &sbx.Client{Run: l.Run, Timeout: l.Settings.Timeout(), CreateTimeout: l.Settings.CreateTimeout(), CacheDir: cacheDir(inv.Env)}
 	l.sbx, l.env = client, inv.Env
-	l.Lifecycle = &lifecycle.Service{UI: u, Sbx: client, Tmux: &tmux.Client{Run: l.Run}, Settings: l.Settings,
+	l.tmux = &tmux.Client{Run: l.Run}
+	l.Lifecycle = &lifecycle.Service{UI: u, Sbx: client, Tmux: l.tmux, Settings: l.Settings,
 		Entries: l.Entries, Self: self, Home: home, Progress: u.Err}
 	l.Review = &review.Service{UI: u, Settings: l.Settings, Entries: l.Entries, Forge: &forge.GH{Run: l.Run},
 		DryRun: l.Run.DryRun != nil, ConfirmRisk: confirmRisk(u)}

@@ -16,7 +16,7 @@ import (
 // a host value: "" is this machine. Values reach here validated (settings,
 // or an airlock:// URL parsed by sandboxref).
 func (l *Loaded) useHost(host string) {
-	l.sbx.Remote, l.Lifecycle.Server, l.Machine.Host = nil, nil, ""
+	l.sbx.Remote, l.tmux.Remote, l.Lifecycle.Server, l.Machine.Host = nil, nil, nil, ""
 	l.Lifecycle.SbxOn = l.sbxOn
 	if host == "" {
 		return
@@ -25,7 +25,7 @@ func (l *Loaded) useHost(host string) {
 	if err != nil {
 		return // settings validation has said so already
 	}
-	l.sbx.Remote, l.Machine.Host = t, t.Host.String()
+	l.sbx.Remote, l.tmux.Remote, l.Machine.Host = t, t, t.Host.String()
 	if l.Repo != nil {
 		l.Lifecycle.Server = &gitx.ServerRepo{Run: l.Run, Transport: t, ID: sandboxref.ServerRepoID(l.Repo.Root), Local: l.Repo}
 	}

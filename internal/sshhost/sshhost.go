@@ -155,7 +155,6 @@ func Parse(s string) (Host, error) {
 
 func isAlnum(r rune) bool { return r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r)) }
 
-
 // QuoteCommand renders argv as one POSIX shell command line that the
 // remote login shell splits back into exactly argv: every word in single
 // quotes (a quote inside as '\” ), so no character is special — not $,

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/sbx"
 )
@@ -157,4 +158,41 @@ func (s *Service) listOtherHosts(ctx context.Context) []MachineSandbox {
 		}
 	}
 	return out
+}
+
+// UpInServerTmux is `up --tmux` for a sandbox on a server: the agent's
+// session (`sbx run`) runs in tmux there, so that it outlives this
+// machine's connection; this machine attaches to it over ssh -t unless
+// detached. s.Tmux runs tmux on that server.
+func (s *Service) UpInServerTmux(ctx context.Context, req UpRequest, detached bool) error {
+	session := s.SessionName(req.Name)
+	exists, err := s.Tmux.HasSession(ctx, session)
+	if err != nil {
+		return hint.With(err, installTmux+" on "+s.Server.Host()+", or run without --tmux")
+	}
+	if exists {
+		return hint.Errorf([]string{"attach to it with 'git airlock attach --name " + req.Name + "'"},
+			"tmux session %q already exists on %s", session, s.Server.Host())
+	}
+	r, created, err := s.ensure(ctx, req.Name)
+	if err != nil {
+		return err
+	}
+	agentName := s.agentFor(r)
+	if created {
+		s.credentialHint(ctx, r.Name, agentName)
+	}
+	argv := []string{"sbx", "run", "--name", r.Name}
+	if len(req.AgentArgs) > 0 {
+		argv = append(append(argv, "--"), req.AgentArgs...)
+	}
+	s.UI.Infof("starting %s in sandbox %q in tmux session %q on %s", agentName, r.Name, session, s.Server.Host())
+	if err := s.Tmux.NewSession(ctx, session, "", argv, nil, true, nil, nil, nil); err != nil {
+		return hint.With(err, installTmux+" on "+s.Server.Host()+", or run without --tmux")
+	}
+	if detached {
+		s.UI.Hint("attach with 'git airlock attach --name %s'", r.Name)
+		return nil
+	}
+	return s.Tmux.Attach(ctx, session, req.Streams.In, req.Streams.Out, req.Streams.Err)
 }
