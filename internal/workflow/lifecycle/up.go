@@ -89,7 +89,12 @@ func (s *Service) ensure(ctx context.Context, name string) (_ workflow.Sandbox, 
 	}
 	root := w.Root
 	if s.Server != nil {
-		root = s.Server.DisplayPath()
+		// Every up and run sends the current commit: a new sandbox is
+		// created from it, an existing one's origin (the server's copy)
+		// shows the host's latest commit, as a local sandbox's does.
+		if root, err = s.sendToServer(ctx); err != nil {
+			return workflow.Sandbox{}, false, err
+		}
 	}
 	var existing *sbx.Sandbox
 	for i := range list {
@@ -125,9 +130,6 @@ func (s *Service) ensure(ctx context.Context, name string) (_ workflow.Sandbox, 
 		s.UI.Hint("commit them first if the agent needs them (git add -A && git commit)")
 	}
 	if s.Server != nil {
-		if root, err = s.sendToServer(ctx); err != nil {
-			return workflow.Sandbox{}, false, err
-		}
 		s.UI.Infof("creating sandbox %q (%s, clone mode) on %s for %s", name, agentName, s.Server.Host(), root)
 	} else {
 		s.UI.Infof("creating sandbox %q (%s, clone mode) for %s", name, agentName, w.Root)
