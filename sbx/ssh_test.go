@@ -125,3 +125,23 @@ func BenchmarkRemoteCall(b *testing.B) {
 		})
 	}
 }
+
+// TestRemoteProbeCache: a server's capabilities are cached by host and
+// version: a later command asks only `sbx version`.
+func TestRemoteProbeCache(t *testing.T) {
+	c, _, home := sshClientIn(t, "#!/bin/sh\necho \"$*\" >> \"$HOME/calls\"\ncase \"$1\" in version) echo 'sbx version 0.47.0';; create) echo '--clone';; esac\n")
+	c.CacheDir = t.TempDir()
+	if _, err := c.Probe(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	again := &Client{Run: c.Run, Remote: c.Remote, CacheDir: c.CacheDir}
+	caps, err := again.Probe(context.Background())
+	if err != nil || !caps.Clone {
+		t.Fatalf("cached probe: %+v, %v", caps, err)
+	}
+	calls, _ := os.ReadFile(filepath.Join(home, "calls"))
+	// The first probe: version and four --help calls; the second: version.
+	if got := strings.Count(string(calls), "\n"); got != 6 || !strings.HasSuffix(string(calls), "--help\nversion\n") {
+		t.Errorf("server's sbx was asked:\n%s", calls)
+	}
+}
