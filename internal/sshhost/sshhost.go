@@ -62,7 +62,7 @@ type InvalidError struct {
 }
 
 func (e *InvalidError) Error() string {
-	return fmt.Sprintf("invalid host %q: %s", e.Value, e.Reason)
+	return fmt.Sprintf("invalid host %q: %s; give [user@]server[:port], a name your ssh config or DNS knows", e.Value, e.Reason)
 }
 
 // ErrInvalid matches every *InvalidError with errors.Is.
