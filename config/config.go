@@ -20,6 +20,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/agent"
+	"github.com/git-airlock/git-airlock/internal/sshhost"
 	"github.com/git-airlock/git-airlock/sbx/sbxspec"
 )
 
@@ -111,6 +112,13 @@ var Keys = []*Key{
 		Help: "most bytes of refs a fetch of a sandbox takes, with git's k, m, g suffixes (0: no limit)"},
 	{Name: "createTimeout", Kind: Duration, Default: []string{"10m"},
 		Help: "time limit for creating a sandbox (a first image pull can take minutes)", check: checkDuration},
+	// host and sshCommand are never read from .airlock.toml: a committed
+	// file must not send the repository to a machine or name a program.
+	{Name: "host", Env: "AIRLOCK_HOST", Flag: "host",
+		Help: "[user@]server[:port]: create sandboxes on that machine over ssh (default: this machine)", check: checkSSHHost},
+	{Name: "sshCommand", Help: "ssh command for airlock.host, run by sh like git's core.sshCommand (default: ssh)"},
+	{Name: "sshShare", Kind: Bool, Default: []string{"true"},
+		Help: "share one ssh connection per server between calls (ControlMaster, kept 60s)"},
 }
 
 // Lookup finds a key by name, case-insensitively as git does.
@@ -183,6 +191,9 @@ func (s *Settings) SeedPaths() []string   { return s.values["seedPath"].Values }
 func (s *Settings) ReviewTool() string    { return s.str("reviewTool") }
 func (s *Settings) TmuxSession() string   { return s.str("tmuxSession") }
 func (s *Settings) Notify() string        { return s.str("notify") }
+func (s *Settings) Host() string          { return s.str("host") }
+func (s *Settings) SSHCommand() string    { return s.str("sshCommand") }
+func (s *Settings) SSHShare() bool        { return s.boolean("sshShare") }
 
 // Timeout is the limit for non-interactive sbx calls.
 func (s *Settings) Timeout() time.Duration {
@@ -253,6 +264,11 @@ func checkNotify(v string) error {
 		return fmt.Errorf("%q is not true, false, terminal or a program", v)
 	}
 	return nil
+}
+
+func checkSSHHost(v string) error {
+	_, err := sshhost.Parse(v)
+	return err
 }
 
 func checkDuration(v string) error {

@@ -170,7 +170,7 @@ func (c *Client) Exec(ctx context.Context, req ExecRequest) error {
 	if !req.Stream {
 		cmd.Timeout = c.timeout()
 	}
-	err := c.Run.Run(ctx, cmd)
+	err := c.run(ctx, cmd, req.TTY)
 	if split != nil && req.Streams.Err != nil {
 		if noise := split.Noise(); noise != "" {
 			fmt.Fprintln(req.Streams.Err, noise)
@@ -196,10 +196,10 @@ func (c *Client) ExecOutput(ctx context.Context, req ExecRequest) (string, error
 			// writes. It answers nothing.
 			return "", nil
 		}
-		_, err := c.Run.Output(ctx, cmd) // printed under dry-run
+		_, err := c.output(ctx, cmd) // printed under dry-run
 		return "", execError(req, nil, err)
 	}
-	err := c.Run.Run(ctx, cmd)
+	err := c.run(ctx, cmd, false)
 	if err == nil && !split.Seen() && !c.Run.Printed(cmd) {
 		return "", notStarted(req, split)
 	}

@@ -89,12 +89,17 @@ func (c *Client) Probe(ctx context.Context) (Capabilities, error) {
 }
 
 func (c *Client) probe(ctx context.Context) (Capabilities, error) {
-	path, err := xec.LookPath(c.bin())
-	if err != nil {
-		return Capabilities{}, &MissingError{Bin: c.bin()}
+	// The cache is keyed by a local binary, or by a server and its sbx's
+	// version (below).
+	key := ""
+	if c.Remote == nil {
+		path, err := xec.LookPath(c.bin())
+		if err != nil {
+			return Capabilities{}, &MissingError{Bin: c.bin()}
+		}
+		key = cacheKey(path)
 	}
-	key := cacheKey(path)
-	if caps, ok := c.readCache(key); ok {
+	if caps, ok := c.readCache(key); key != "" && ok {
 		c.caps = &caps
 		return caps, nil
 	}
@@ -105,6 +110,16 @@ func (c *Client) probe(ctx context.Context) (Capabilities, error) {
 	v, ok := ParseVersion(out)
 	if !ok {
 		return Capabilities{}, fmt.Errorf("sbx version: cannot find a version number in %q", strings.TrimSpace(out))
+	}
+	if c.Remote != nil {
+		// Another machine's sbx: keyed by the host and what its version
+		// said, which costs one call instead of five.
+		sum := sha256.Sum256([]byte("ssh\x00" + c.Remote.Host.String() + "\x00" + strings.TrimSpace(out)))
+		key = hex.EncodeToString(sum[:8])
+		if caps, ok := c.readCache(key); ok {
+			c.caps = &caps
+			return caps, nil
+		}
 	}
 	caps := Capabilities{Version: v, DetachFlag: "--detach", PolicyInit: "init", SecretGlobal: "sandbox-flag"}
 	if help, err := c.call(ctx, "sbx create --help", false, "create", "--help"); err == nil {
@@ -122,7 +137,7 @@ func (c *Client) probe(ctx context.Context) (Capabilities, error) {
 		caps.SecretGlobal = "g-flag"
 	}
 	c.caps = &caps
-	if !c.DryRun() { // a dry run writes nothing, the cache included
+	if !c.DryRun() && key != "" { // a dry run writes nothing, the cache included
 		c.writeCache(key, caps)
 	}
 	return caps, nil

@@ -170,7 +170,7 @@ func (c *Client) raw(ctx context.Context, argv ...string) xec.Record {
 	var rec xec.Record
 	rec.Argv = argv
 	var out, errw strings.Builder
-	err := c.Run.Run(ctx, xec.Cmd{Argv: argv, Stdout: &out, Stderr: &errw, Timeout: c.timeout(), Mutates: true})
+	err := c.run(ctx, xec.Cmd{Argv: argv, Stdout: &out, Stderr: &errw, Timeout: c.timeout(), Mutates: true}, false)
 	rec.Stdout, rec.Stderr = []byte(out.String()), []byte(errw.String())
 	var ee *xec.ExitError
 	switch {

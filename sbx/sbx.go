@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/git-airlock/git-airlock/internal/sshhost"
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
 
@@ -35,12 +36,19 @@ type Client struct {
 	// disables the cache.
 	CacheDir string
 
+	// Remote, when set, runs sbx on another machine over ssh (transport.go).
+	Remote *sshhost.Transport
+
 	caps *Capabilities
 }
 
 // Program is the absolute path of the sbx this client runs, for callers
 // that start it later with another PATH (the remote helper under an IDE).
+// For a client of another machine it is the name the server's PATH finds.
 func (c *Client) Program() (string, error) {
+	if c.Remote != nil {
+		return c.bin(), nil
+	}
 	p, err := xec.LookPath(c.bin())
 	if err != nil {
 		return "", &MissingError{Bin: c.bin()}
@@ -76,7 +84,7 @@ func (c *Client) DryRun() bool { return c.Run.DryRun != nil }
 func (c *Client) call(ctx context.Context, subject string, mutates bool, args ...string) (string, error) {
 	// Under dry-run a mutating command is printed, a read runs.
 	cmd := xec.Cmd{Argv: append([]string{c.bin()}, args...), Timeout: c.timeout(), Mutates: mutates}
-	out, err := c.Run.Output(ctx, cmd)
+	out, err := c.output(ctx, cmd)
 	if err != nil {
 		return string(out), c.classify(subject, err)
 	}
@@ -95,10 +103,13 @@ func (c *Client) classify(subject string, err error) error {
 
 // Typed errors. Callers branch on these with errors.As / errors.Is.
 
-// MissingError: sbx is not installed or not on PATH.
-type MissingError struct{ Bin string }
+// MissingError: sbx is not installed or not on PATH (of Host, when set).
+type MissingError struct{ Bin, Host string }
 
 func (e *MissingError) Error() string {
+	if e.Host != "" {
+		return fmt.Sprintf("%s is not installed or not on PATH on %s", e.Bin, e.Host)
+	}
 	return fmt.Sprintf("%s is not installed or not on PATH", e.Bin)
 }
 
@@ -161,6 +172,11 @@ func (e *CommandError) Unwrap() error { return e.Err }
 // classify turns an xec error into a typed one. It is the only place that
 // reads sbx's message texts.
 func classify(subject string, err error) error {
+	var ue *UnreachableError
+	var me *MissingError
+	if errors.As(err, &ue) || errors.As(err, &me) {
+		return fmt.Errorf("%s: %w", subject, err)
+	}
 	var nf *xec.NotFoundError
 	if errors.As(err, &nf) {
 		return &MissingError{Bin: nf.Program}

@@ -76,7 +76,7 @@ func (c *Client) Create(ctx context.Context, req CreateRequest) error {
 	}
 	cmd := xec.Cmd{Argv: []string{c.bin(), "create", "--clone", "--name", req.Name, req.Agent, req.Path},
 		Timeout: c.createTimeout(), Mutates: true}
-	if _, err := c.Run.Output(ctx, cmd); err != nil {
+	if _, err := c.output(ctx, cmd); err != nil {
 		return c.classify(fmt.Sprintf("create sandbox %q", req.Name), err)
 	}
 	return nil
@@ -89,7 +89,7 @@ func (c *Client) Attach(ctx context.Context, name string, agentArgs []string, s 
 	if len(agentArgs) > 0 {
 		argv = append(append(argv, "--"), agentArgs...)
 	}
-	err := c.Run.Run(ctx, xec.Cmd{Argv: argv, Stdin: s.In, Stdout: s.Out, Stderr: s.Err, Mutates: true})
+	err := c.run(ctx, xec.Cmd{Argv: argv, Stdin: s.In, Stdout: s.Out, Stderr: s.Err, Mutates: true}, true)
 	if err != nil {
 		return c.classify(fmt.Sprintf("run agent in sandbox %q", name), err)
 	}
@@ -141,7 +141,11 @@ func (c *Client) Tunnel(ctx context.Context, req ExecRequest) error {
 	req.Interactive = true
 	cmd := xec.Cmd{Argv: c.execArgv(req), Stdin: req.Streams.In, Stdout: req.Streams.Out,
 		Stderr: req.Streams.Err, Mutates: req.Mutates || c.DryRun()}
-	err := c.Run.Run(ctx, cmd)
+	err := c.run(ctx, cmd, false)
+	var ue *UnreachableError
+	if errors.As(err, &ue) {
+		return ue
+	}
 	var nf *xec.NotFoundError
 	if errors.As(err, &nf) {
 		return &MissingError{Bin: nf.Program}
@@ -174,7 +178,7 @@ func (c *Client) Copy(ctx context.Context, name, src, dst string) error {
 
 // Login runs `sbx login` in the terminal.
 func (c *Client) Login(ctx context.Context, s xec.Streams) error {
-	err := c.Run.Run(ctx, xec.Cmd{Argv: c.LoginCommand(), Stdin: s.In, Stdout: s.Out, Stderr: s.Err, Mutates: true})
+	err := c.run(ctx, xec.Cmd{Argv: c.LoginCommand(), Stdin: s.In, Stdout: s.Out, Stderr: s.Err, Mutates: true}, true)
 	if err != nil {
 		return classify("sbx login", err)
 	}

@@ -39,6 +39,7 @@ type Invocation struct {
 type Globals struct {
 	Agent        string `group:"global" help:"Agent to run: claude, codex, opencode, gemini, copilot, cursor, kiro, droid, devin, docker-agent, shell." placeholder:"AGENT"`
 	Name         string `group:"global" help:"Sandbox to act on (default: this repository's only sandbox, or <agent>-<folder>-<hash>)." placeholder:"SANDBOX"`
+	Host         string `group:"global" help:"Machine whose sbx runs the sandbox, over ssh (default: airlock.host, else this machine)." placeholder:"[USER@]SERVER[:PORT]"`
 	DryRun       bool   `group:"global" help:"Print every sbx and git command that would change something, and change nothing."`
 	Tmux         bool   `group:"global" help:"Run up or run inside a tmux session of its own and attach to it."`
 	TmuxDetached bool   `group:"global" help:"Run up or run inside a tmux session of its own, in the background."`
@@ -141,6 +142,10 @@ type Loaded struct {
 	Lifecycle *lifecycle.Service
 	Review    *review.Service
 	Machine   *machine.Service
+
+	sbx  *sbx.Client
+	tmux *tmux.Client
+	env  func(string) (string, bool)
 }
 
 func (l *Loaded) valid() error {
@@ -164,6 +169,7 @@ func (l *Loaded) target() (target, error) {
 	}
 	def := sandboxref.DefaultName(l.Settings.Agent(), l.Repo.Root)
 	name, err := workflow.PickTarget(l.Settings.Name(), workflow.Registered(l.Entries), def)
+	l.followSandbox(name)
 	return target(name), err
 }
 
@@ -172,12 +178,15 @@ func (l *Loaded) target() (target, error) {
 // only sandbox".
 func (l *Loaded) createName() (string, error) {
 	if n := l.Settings.Name(); n != "" {
+		l.followSandbox(n)
 		return n, nil
 	}
 	if l.Repo == nil {
 		return "", workflow.ErrNotRepository
 	}
-	return sandboxref.DefaultName(l.Settings.Agent(), l.Repo.Root), nil
+	name := sandboxref.DefaultName(l.Settings.Agent(), l.Repo.Root)
+	l.followSandbox(name)
+	return name, nil
 }
 
 func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation) (*Loaded, error) {
@@ -221,6 +230,9 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation) (*Loaded, 
 	if g.SeedConfig {
 		flags["seed-config"] = []string{"true"}
 	}
+	if g.Host != "" {
+		flags["host"] = []string{g.Host}
+	}
 	settings, serr := config.Load(config.Inputs{File: file, Git: entries, Env: inv.Env, Flags: flags})
 	for _, w := range settings.Warnings {
 		u.Warnf("%s", w.Text)
@@ -239,7 +251,9 @@ func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 	self, _ := os.Executable()
 	home, _ := inv.Env("HOME")
 	client := &sbx.Client{Run: l.Run, Timeout: l.Settings.Timeout(), CreateTimeout: l.Settings.CreateTimeout(), CacheDir: cacheDir(inv.Env)}
-	l.Lifecycle = &lifecycle.Service{UI: u, Sbx: client, Tmux: &tmux.Client{Run: l.Run}, Settings: l.Settings,
+	l.sbx, l.env = client, inv.Env
+	l.tmux = &tmux.Client{Run: l.Run}
+	l.Lifecycle = &lifecycle.Service{UI: u, Sbx: client, Tmux: l.tmux, Settings: l.Settings,
 		Entries: l.Entries, Self: self, Home: home, Progress: u.Err}
 	l.Review = &review.Service{UI: u, Settings: l.Settings, Entries: l.Entries, Forge: &forge.GH{Run: l.Run}, Sbx: client,
 		DryRun: l.Run.DryRun != nil, ConfirmRisk: confirmRisk(u)}
@@ -251,6 +265,7 @@ func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 		l.Lifecycle.Repo, l.Review.Repo, l.Machine.Repo = l.Repo, l.Repo, l.Repo
 		l.Review.Root, l.Machine.Root = l.Repo.Root, l.Repo.Root
 	}
+	l.useHost(l.Settings.Host())
 }
 
 // reopen loads everything again, after up or run created the repository.

@@ -25,7 +25,7 @@ func (c *doctorCmd) Run(ctx context.Context, svc *machine.Service, l *Loaded, u 
 		return c.probe(ctx, svc, l, u)
 	}
 	sandbox, _ := l.target() // the credential check is about it, when there is one
-	checks := svc.Doctor(ctx, machine.HostPlatform(), string(sandbox))
+	checks := svc.Doctor(ctx, l.platform(ctx), string(sandbox))
 	if c.JSON {
 		if err := u.JSON(checks); err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/git-airlock/git-airlock/internal/quote"
@@ -30,9 +31,18 @@ func (c *lsCmd) Run(ctx context.Context, svc *lifecycle.Service, u *ui.UI) error
 			return nil
 		}
 		w := tabwriter.NewWriter(u.Out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "SANDBOX\tSTATE\tAGENT\tWORKSPACE")
+		hosts := slices.ContainsFunc(list, func(m lifecycle.MachineSandbox) bool { return m.Host != "" })
+		if hosts {
+			fmt.Fprintln(w, "SANDBOX\tHOST\tSTATE\tAGENT\tWORKSPACE")
+		} else {
+			fmt.Fprintln(w, "SANDBOX\tSTATE\tAGENT\tWORKSPACE")
+		}
 		for _, m := range list {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", quote.Path(m.Name), quote.Path(m.State), quote.Path(cmp.Or(m.Agent, "-")), quote.Path(cmp.Or(m.Workspace, "-")))
+			name := quote.Path(m.Name)
+			if hosts {
+				name += "\t" + cmp.Or(m.Host, "-")
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", name, quote.Path(m.State), quote.Path(cmp.Or(m.Agent, "-")), quote.Path(cmp.Or(m.Workspace, "-")))
 		}
 		return w.Flush()
 	}

@@ -85,6 +85,7 @@ func TestScript(t *testing.T) {
 			"stdoutenv": cmdStdoutEnv,
 			"without":   cmdWithout,
 			"cmpdry":    cmdCmpDry,
+			"sshd":      cmdSshd,
 		},
 	})
 }

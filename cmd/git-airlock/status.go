@@ -37,6 +37,9 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 	if st.Remote != "" {
 		fmt.Fprintf(u.Out, "remote    %s\n", st.Remote)
 	}
+	if st.Host != "" {
+		fmt.Fprintf(u.Out, "host      %s\n", st.Host)
+	}
 	if st.Agent != "" {
 		fmt.Fprintf(u.Out, "agent     %s\n", quote.Text(st.Agent))
 	}
@@ -77,6 +80,9 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 	}
 	for _, a := range st.Accepted {
 		fmt.Fprintf(u.Out, "accepted  %d high-risk (%s) in %.12s on %s\n", a.Count, strings.Join(a.Rules, ","), a.Commit, a.Time.Format(time.RFC3339))
+	}
+	if st.State == lifecycle.StateUnreachable {
+		u.Hint("%s cannot be reached over ssh: the branches above are as fetched last time", st.Host)
 	}
 	if st.State == lifecycle.StateMissing {
 		u.Hint("sandbox %q is gone from sbx; 'git airlock rm --name %s' keeps what was fetched and drops the remote", st.Name, st.Name)
@@ -120,7 +126,12 @@ func printTable(u *ui.UI, list []lifecycle.SandboxStatus) {
 	}
 	removed := slices.ContainsFunc(list, func(st lifecycle.SandboxStatus) bool { return st.State == lifecycle.StateRemoved })
 	w := tabwriter.NewWriter(u.Out, 0, 4, 2, ' ', 0)
+	// Sandboxes of other machines side by side, each with its host.
+	hosts := slices.ContainsFunc(list, func(st lifecycle.SandboxStatus) bool { return st.Host != "" })
 	header := "SANDBOX\tSTATE\tAGENT\tBRANCHES\tAHEAD/BEHIND"
+	if hosts {
+		header = "SANDBOX\tHOST\tSTATE\tAGENT\tBRANCHES\tAHEAD/BEHIND"
+	}
 	if removed {
 		header += "\tREMOVED" // when, from the record rm writes
 	}
@@ -132,7 +143,11 @@ func printTable(u *ui.UI, list []lifecycle.SandboxStatus) {
 				ab = fmt.Sprintf("+%d/-%d", *b.Ahead, *b.Behind)
 			}
 		}
-		row := fmt.Sprintf("%s\t%s\t%s\t%d\t%s", cmp.Or(st.Removal, st.Name), st.State, quote.Path(cmp.Or(st.Agent, "-")), agentBranches(st.Branches), ab)
+		name := cmp.Or(st.Removal, st.Name)
+		if hosts {
+			name += "\t" + cmp.Or(st.Host, "-")
+		}
+		row := fmt.Sprintf("%s\t%s\t%s\t%d\t%s", name, st.State, quote.Path(cmp.Or(st.Agent, "-")), agentBranches(st.Branches), ab)
 		if removed {
 			when := "-"
 			if st.RemovedAt != nil {

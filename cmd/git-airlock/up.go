@@ -29,6 +29,9 @@ func (c *upCmd) Run(ctx context.Context, g *Globals, l *Loaded, u *ui.UI, inv *I
 	if err != nil {
 		return err
 	}
+	if (g.Tmux || g.TmuxDetached) && l.Lifecycle.Server != nil { // tmux on the server: the agent outlives this connection
+		return l.Lifecycle.UpInServerTmux(ctx, lifecycle.UpRequest{Name: name, AgentArgs: c.AgentArgs, Streams: streams(u)}, g.TmuxDetached)
+	}
 	if g.Tmux || g.TmuxDetached {
 		return inTmux(ctx, g, l, u, inv, name, lifecycle.ModeUp)
 	}

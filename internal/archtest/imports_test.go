@@ -34,12 +34,13 @@ type rule struct {
 // errors, never text for people.
 var domain = []string{mod + "/gitx", mod + "/sbx/...", mod + "/config", mod + "/hooks", mod + "/internal/xec", mod + "/internal/inspect",
 	mod + "/internal/gate", mod + "/internal/sandboxref", mod + "/internal/seedpolicy", mod + "/internal/hint", mod + "/internal/agent",
-	mod + "/internal/agentrun", mod + "/internal/notify"}
+	mod + "/internal/agentrun", mod + "/internal/notify",
+	mod + "/internal/sshhost"}
 
 var rules = []rule{
 	{
 		reason: "one exec choke point: processes start only through internal/xec (the sbx simulator is a test double with its own main)",
-		pkgs:   []string{mod + "/..."}, except: []string{mod + "/internal/xec", mod + "/internal/sbxsim/..."},
+		pkgs:   []string{mod + "/..."}, except: []string{mod + "/internal/xec", mod + "/internal/sbxsim/...", mod + "/internal/sshtest"},
 		forbid: []string{"os/exec"}, skipTests: true,
 	},
 	{
@@ -88,9 +89,14 @@ var rules = []rule{
 		forbid: []string{mod + "/sbx"},
 	},
 	{
-		reason: "the exec wrapper, hints, quoting and sbx's rules are the bottom layer: they depend on nothing of this module",
-		pkgs:   []string{mod + "/internal/xec", mod + "/internal/hint", mod + "/sbx/sbxspec", mod + "/internal/quote"},
+		reason: "the exec wrapper, hints, quoting, sbx's rules and the host grammar are the bottom layer: they depend on nothing of this module",
+		pkgs:   []string{mod + "/internal/xec", mod + "/internal/hint", mod + "/sbx/sbxspec", mod + "/internal/quote", mod + "/internal/sshhost"},
 		forbid: []string{mod + "/..."},
+	},
+	{
+		reason: "the loopback sshd is test support, like the simulator: the product never imports it",
+		pkgs:   []string{mod + "/..."}, except: []string{mod + "/internal/sshtest"},
+		forbid: []string{mod + "/internal/sshtest"}, skipTests: true,
 	},
 }
 

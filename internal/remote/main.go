@@ -17,6 +17,7 @@ import (
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/quote"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/sshhost"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
 )
@@ -67,8 +68,17 @@ func Main() int {
 	}
 	h.V2 = func(context.Context) bool { return cfg.v2 }
 	h.Limits, h.Remotes, h.FoldCase = &cfg.limits, cfg.remotes, cfg.foldCase
-	// Used only when sbx is not on PATH: the path recorded at registration.
-	h.Sbx.Bin = sbxProgram(home, func() string { return cfg.sbxPath })
+	if t, err := sandboxref.ParseURL(args[1]); err == nil && t.Host != "" {
+		// A sandbox on another machine: its sbx is the one on the server's
+		// PATH, reached over ssh as git-airlock reaches it.
+		tr, terr := sshhost.New(t.Host, sshhost.Settings{Command: cfg.sshCommand, Share: cfg.sshShare, RuntimeDir: os.Getenv("XDG_RUNTIME_DIR")})
+		if terr == nil {
+			h.Sbx.Remote = tr
+		}
+	} else {
+		// Used only when sbx is not on PATH: the path recorded at registration.
+		h.Sbx.Bin = sbxProgram(home, func() string { return cfg.sbxPath })
+	}
 	if h.Repo != nil {
 		h.WakeOnFetch = func(context.Context) bool { return cfg.wakeOnFetch }
 		if cfg.timeout > 0 {
@@ -97,7 +107,7 @@ func Main() int {
 // advertisement limits, every remote's URL (for the names), and the
 // remote's recorded sbx path, refspecs and followRemoteHEAD.
 func helperConfigPattern(remote string) string {
-	return `^(protocol\.version|core\.ignorecase|airlock\.(timeout|wakeonfetch|maxrefs|maxrefbytes)|remote\..*\.url|remote\.` + regexp.QuoteMeta(remote) +
+	return `^(protocol\.version|core\.ignorecase|airlock\.(timeout|wakeonfetch|maxrefs|maxrefbytes|sshcommand|sshshare)|remote\..*\.url|remote\.` + regexp.QuoteMeta(remote) +
 		`\.(` + strings.ToLower(sandboxref.SbxPathKey) + `|fetch|followremotehead))$`
 }
 
@@ -110,10 +120,12 @@ type helperConfig struct {
 	limits      Limits        // airlock.maxRefs, airlock.maxRefBytes; DefaultLimits when unset or rejected
 	remotes     []string      // every remote.<name>.url's name
 	foldCase    bool          // core.ignoreCase
+	sshCommand  string        // airlock.sshCommand
+	sshShare    bool          // airlock.sshShare; true unless a valid false
 }
 
 func newHelperConfig(remote string, entries []gitx.ConfigEntry, err error) helperConfig {
-	c := helperConfig{v2: err == nil, wakeOnFetch: true, limits: DefaultLimits}
+	c := helperConfig{v2: err == nil, wakeOnFetch: true, limits: DefaultLimits, sshShare: true}
 	for _, e := range entries {
 		if name, ok := strings.CutSuffix(strings.TrimPrefix(e.Key, "remote."), ".url"); ok && strings.HasPrefix(e.Key, "remote.") {
 			c.remotes = append(c.remotes, name)
@@ -149,6 +161,11 @@ func newHelperConfig(remote string, entries []gitx.ConfigEntry, err error) helpe
 			if d, err := time.ParseDuration(e.Value); err == nil && d > 0 {
 				c.timeout = d
 			}
+		case "airlock.sshcommand":
+			c.sshCommand = e.Value
+		case "airlock.sshshare":
+			b, err := config.ParseBool(e.Value)
+			c.sshShare = e.NoValue || err != nil || b
 		case "remote." + remote + "." + strings.ToLower(sandboxref.SbxPathKey):
 			c.sbxPath = e.Value
 		}

@@ -18,22 +18,24 @@ func TestHelperConfig(t *testing.T) {
 		err     error
 		want    helperConfig
 	}{
-		{"unset", nil, nil, helperConfig{v2: true, wakeOnFetch: true, limits: DefaultLimits}},
-		{"unreadable", nil, errors.New("boom"), helperConfig{wakeOnFetch: true, limits: DefaultLimits}},
+		{"unset", nil, nil, helperConfig{v2: true, wakeOnFetch: true, limits: DefaultLimits, sshShare: true}},
+		{"unreadable", nil, errors.New("boom"), helperConfig{wakeOnFetch: true, limits: DefaultLimits, sshShare: true}},
 		{"last wins", []gitx.ConfigEntry{e("protocol.version", "2"), e("protocol.version", "1"),
 			e("airlock.timeout", "5s"), e("airlock.timeout", "nonsense"),
 			e("airlock.wakeonfetch", "false"), e("remote.airlock-box.airlocksbx", "/opt/sbx")},
-			nil, helperConfig{v2: false, wakeOnFetch: false, sbxPath: "/opt/sbx", limits: DefaultLimits}},
+			nil, helperConfig{v2: false, wakeOnFetch: false, sbxPath: "/opt/sbx", limits: DefaultLimits, sshShare: true}},
 		{"timeout", []gitx.ConfigEntry{e("airlock.timeout", "90s"), e("airlock.wakeonfetch", "maybe")},
-			nil, helperConfig{v2: true, wakeOnFetch: true, timeout: 90 * time.Second, limits: DefaultLimits}},
+			nil, helperConfig{v2: true, wakeOnFetch: true, timeout: 90 * time.Second, limits: DefaultLimits, sshShare: true}},
 		{"no value is true", []gitx.ConfigEntry{{Key: "airlock.wakeonfetch", NoValue: true}},
-			nil, helperConfig{v2: true, wakeOnFetch: true, limits: DefaultLimits}},
+			nil, helperConfig{v2: true, wakeOnFetch: true, limits: DefaultLimits, sshShare: true}},
 		{"other remote", []gitx.ConfigEntry{e("remote.airlock-other.airlocksbx", "/x")},
-			nil, helperConfig{v2: true, wakeOnFetch: true, limits: DefaultLimits}},
+			nil, helperConfig{v2: true, wakeOnFetch: true, limits: DefaultLimits, sshShare: true}},
 		{"limits and names", []gitx.ConfigEntry{e("airlock.maxrefs", "10k"), e("airlock.maxrefbytes", "-1"),
 			e("remote.origin.url", "https://x"), e("remote.a.b.url", "airlock://b"), e("core.ignorecase", "true")},
 			nil, helperConfig{v2: true, wakeOnFetch: true, limits: Limits{Refs: 10 << 10, Bytes: DefaultLimits.Bytes},
-				remotes: []string{"origin", "a.b"}, foldCase: true}},
+				remotes: []string{"origin", "a.b"}, foldCase: true, sshShare: true}},
+		{"ssh", []gitx.ConfigEntry{e("airlock.sshcommand", "ssh -F /cfg"), e("airlock.sshshare", "false")},
+			nil, helperConfig{v2: true, wakeOnFetch: true, sshCommand: "ssh -F /cfg", limits: DefaultLimits}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -50,6 +52,8 @@ func TestHelperConfigPattern(t *testing.T) {
 		"protocol.version":                    true,
 		"airlock.timeout":                     true,
 		"airlock.wakeonfetch":                 true,
+		"airlock.sshcommand":                  true,
+		"airlock.sshshare":                    true,
 		"remote.airlock-a.b.airlocksbx":       true,
 		"remote.airlock-a.b.fetch":            true,
 		"remote.airlock-a.b.followremotehead": true,

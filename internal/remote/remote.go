@@ -362,7 +362,10 @@ func (h *Helper) noWake(ctx context.Context) string {
 func (h *Helper) unreachable(remote string, t sandboxref.Target, err error, in *bufio.Reader, replied bool) error {
 	var nf *sbx.NotFoundError
 	var me *sbx.MissingError
+	var ue *sbx.UnreachableError
 	switch {
+	case errors.As(err, &ue):
+		return h.cached(remote, in, replied, "%s (where sandbox %q lives); %s is as fetched last time", ue, t.Sandbox, remote)
 	case errors.As(err, &nf):
 		return h.cached(remote, in, replied, "sandbox %q no longer exists; %s is as fetched last time (keep its branches and drop the remote: git airlock rm %s)", t.Sandbox, remote, t.Sandbox)
 	case errors.As(err, &me):

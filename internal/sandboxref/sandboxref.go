@@ -3,8 +3,9 @@
 // (fetched, kept after removal, superseded by a rewrite), the default
 // sandbox name of a repository, and the record of an accepted risk.
 //
-// It depends on nothing but sbx's name rules, so that git-airlock and the
-// remote helper agree on every name without sharing anything else.
+// It depends on nothing but sbx's name rules and the ssh host grammar, so
+// that git-airlock and the remote helper agree on every name without
+// sharing anything else.
 package sandboxref
 
 import (
@@ -18,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/git-airlock/git-airlock/internal/sshhost"
 	"github.com/git-airlock/git-airlock/sbx/sbxspec"
 )
 
@@ -28,23 +30,56 @@ const Scheme = "airlock"
 type Target struct {
 	Sandbox string
 	Path    string // the clone's absolute path inside the VM; "" to discover
+	// Host is the machine whose sbx runs the sandbox, [user@]server[:port]
+	// as sshhost reads it; "" for this machine.
+	Host string
 }
 
-// URL renders the target as an airlock:// URL.
+// URL renders the target as an airlock:// URL:
+// airlock://<sandbox>[@<host>][/<path>].
 func (t Target) URL() string {
 	u := url.URL{Scheme: Scheme, Host: t.Sandbox, Path: t.Path}
-	return u.String()
+	s := u.String()
+	if t.Host == "" {
+		return s
+	}
+	prefix := Scheme + "://" + t.Sandbox
+	return prefix + "@" + t.Host + strings.TrimPrefix(s, prefix)
 }
 
 // Sub is the target of a repository nested in the clone (a submodule).
 func (t Target) Sub(rel string) Target {
-	return Target{Sandbox: t.Sandbox, Path: path.Join(t.Path, filepath.ToSlash(rel))}
+	return Target{Sandbox: t.Sandbox, Path: path.Join(t.Path, filepath.ToSlash(rel)), Host: t.Host}
 }
 
-// ParseURL reads airlock://<sandbox>[/<absolute path>] and validates both
-// parts before anything runs: the name by sbx's rules (so it can never be
-// read as a flag), the path absolute and free of control characters.
+// ParseURL reads airlock://<sandbox>[@<host>][/<absolute path>] and
+// validates every part before anything runs: the name by sbx's rules (so
+// it can never be read as a flag), the host by sshhost's grammar (no
+// option, no whitespace), the path absolute and free of control
+// characters. A sandbox name never holds '@', so the URLs of sandboxes on
+// this machine read as they always did.
 func ParseURL(raw string) (Target, error) {
+	host := ""
+	if rest, ok := strings.CutPrefix(raw, Scheme+"://"); ok {
+		authority, p, _ := strings.Cut(rest, "/")
+		if sandbox, h, ok := strings.Cut(authority, "@"); ok {
+			parsed, err := sshhost.Parse(h)
+			if err != nil {
+				return Target{}, fmt.Errorf("invalid remote URL %q: %v", raw, err)
+			}
+			host = parsed.String()
+			raw = Scheme + "://" + sandbox
+			if strings.Contains(rest, "/") {
+				raw += "/" + p
+			}
+		}
+	}
+	t, err := parseLocalURL(raw)
+	t.Host = host
+	return t, err
+}
+
+func parseLocalURL(raw string) (Target, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return Target{}, fmt.Errorf("invalid remote URL %q: %v", raw, err)
@@ -67,6 +102,9 @@ func ParseURL(raw string) (Target, error) {
 			return Target{}, fmt.Errorf("invalid remote URL %q: control character in path", raw)
 		}
 		t.Path = strings.TrimSuffix(t.Path, "/")
+		if t.Path == "/" { // "//": the root, as "/" is
+			t.Path = ""
+		}
 	}
 	return t, nil
 }
@@ -222,6 +260,21 @@ func DefaultName(agentName, root string) string {
 		folder = strings.TrimRight(folder[:max], "-")
 	}
 	return agentName + "-" + folder + "-" + hash
+}
+
+// ServerRepoID names git-airlock's copy of a repository on another machine
+// (gitx.ServerRepo): <folder>-<12 hex of the repository path>, stable per
+// repository of this machine, of a safe alphabet for a remote path.
+func ServerRepoID(root string) string {
+	sum := sha256.Sum256([]byte(root))
+	folder := sbxspec.SanitizeName(filepath.Base(root))
+	if folder == "" {
+		folder = "repo"
+	}
+	if len(folder) > 40 {
+		folder = strings.TrimRight(folder[:40], "-")
+	}
+	return folder + "-" + hex.EncodeToString(sum[:6])
 }
 
 // AcceptedKey is the multi-valued git config key that recorded accepted

@@ -27,7 +27,7 @@ func TestParseURL(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"airlock://-rf/x", "airlock://a/x", "airlock://box/../etc", "airlock://box/a/../b",
-		"http://box/x", "airlock:box", "airlock://user@box/x", "airlock://box:22/x", "airlock://box/x?y", "airlock://box/a%0Ab", "airlock://bo%20x/a"} {
+		"http://box/x", "airlock:box", "airlock://@box/x", "airlock://box:22/x", "airlock://box/x?y", "airlock://box/a%0Ab", "airlock://bo%20x/a"} {
 		if _, err := ParseURL(bad); err == nil {
 			t.Errorf("ParseURL(%q) accepted", bad)
 		}
@@ -124,6 +124,8 @@ func FuzzParseURL(f *testing.F) {
 	f.Add("airlock://box/home/u/repo")
 	f.Add("airlock://box/")
 	f.Add("airlock://claude-x.y/d%C3%A9p%C3%B4t")
+	f.Add("airlock://box@me@server:2222/home/u/repo")
+	f.Add("airlock://box@[::1]:22")
 	f.Fuzz(func(t *testing.T, s string) {
 		tg, err := ParseURL(s)
 		if err != nil {
@@ -187,4 +189,30 @@ func FuzzParseRemovalRecord(f *testing.F) {
 			t.Errorf("%q %q: round trip %+v != %+v", key, value, again, r)
 		}
 	})
+}
+
+func TestHostURL(t *testing.T) {
+	for _, tc := range []struct {
+		t   Target
+		url string
+	}{
+		{Target{Sandbox: "box", Host: "server"}, "airlock://box@server"},
+		{Target{Sandbox: "box", Host: "me@server:2222", Path: "/home/agent/my repo"}, "airlock://box@me@server:2222/home/agent/my%20repo"},
+		{Target{Sandbox: "box", Host: "[::1]:22", Path: "/w"}, "airlock://box@[::1]:22/w"},
+		{Target{Sandbox: "box", Path: "/w"}, "airlock://box/w"},
+	} {
+		if got := tc.t.URL(); got != tc.url {
+			t.Errorf("%+v.URL() = %q, want %q", tc.t, got, tc.url)
+		}
+		back, err := ParseURL(tc.url)
+		if err != nil || back != tc.t {
+			t.Errorf("ParseURL(%q) = %+v, %v; want %+v", tc.url, back, err, tc.t)
+		}
+	}
+	for _, bad := range []string{"airlock://box@-oProxyCommand=x/w", "airlock://box@ser%20ver/w", "airlock://box@/w",
+		"airlock://box@server:0/w", "airlock://-box@server/w", "airlock://box@server;id/w", "airlock://box@server/rel/../x"} {
+		if _, err := ParseURL(bad); err == nil {
+			t.Errorf("ParseURL(%q) accepted", bad)
+		}
+	}
 }

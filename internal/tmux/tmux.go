@@ -9,12 +9,36 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/git-airlock/git-airlock/internal/sshhost"
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
 
 // Client runs tmux.
 type Client struct {
 	Run *xec.Runner // required
+	// Remote, when set, runs tmux on the server of a sandbox there, over
+	// ssh, so that its agent outlives this machine's connection.
+	Remote *sshhost.Transport
+}
+
+// start runs a tmux command here or, over ssh, on the server (with a
+// terminal when it attaches one).
+func (c *Client) start(ctx context.Context, cmd xec.Cmd, terminal bool) ([]byte, error) {
+	if c.Remote != nil {
+		mode := sshhost.Batch
+		if terminal {
+			mode = sshhost.Terminal
+		}
+		argv, err := c.Remote.Argv(mode, cmd.Argv)
+		if err != nil {
+			return nil, err
+		}
+		cmd.Argv = argv
+	}
+	if cmd.Stdout == nil {
+		return c.Run.Output(ctx, cmd)
+	}
+	return nil, c.Run.Run(ctx, cmd)
 }
 
 // ErrMissing: tmux is not installed.
@@ -25,13 +49,16 @@ func (c *Client) HasSession(ctx context.Context, name string) (bool, error) {
 	if c.Run.DryRun != nil {
 		return false, nil
 	}
-	_, err := c.Run.Output(ctx, xec.Cmd{Argv: []string{"tmux", "has-session", "-t", "=" + name}})
+	_, err := c.start(ctx, xec.Cmd{Argv: []string{"tmux", "has-session", "-t", "=" + name}}, false)
 	var nf *xec.NotFoundError
 	if errors.As(err, &nf) {
 		return false, ErrMissing
 	}
 	var ee *xec.ExitError
 	if errors.As(err, &ee) {
+		if c.Remote != nil && (ee.Code == 255 || ee.Code == 127) {
+			return false, fmt.Errorf("tmux on %s: %w", c.Remote.Host, err)
+		}
 		return false, nil
 	}
 	return err == nil, err
@@ -42,7 +69,10 @@ func (c *Client) HasSession(ctx context.Context, name string) (bool, error) {
 // is set for the command: a tmux server gives new sessions its own
 // environment, not the caller's (needs tmux 3.2 for -e).
 func (c *Client) NewSession(ctx context.Context, name, dir string, argv, env []string, detached bool, in io.Reader, out, errw io.Writer) error {
-	args := []string{"tmux", "new-session", "-s", name, "-c", dir}
+	args := []string{"tmux", "new-session", "-s", name}
+	if dir != "" {
+		args = append(args, "-c", dir)
+	}
 	if detached {
 		args = append(args, "-d")
 	}
@@ -50,7 +80,7 @@ func (c *Client) NewSession(ctx context.Context, name, dir string, argv, env []s
 		args = append(args, "-e", e)
 	}
 	args = append(append(args, "--"), argv...)
-	err := c.Run.Run(ctx, xec.Cmd{Argv: args, Stdin: in, Stdout: out, Stderr: errw, Mutates: true})
+	_, err := c.start(ctx, xec.Cmd{Argv: args, Stdin: in, Stdout: out, Stderr: errw, Mutates: true}, !detached)
 	var nf *xec.NotFoundError
 	if errors.As(err, &nf) {
 		return ErrMissing
@@ -63,7 +93,7 @@ func (c *Client) NewSession(ctx context.Context, name, dir string, argv, env []s
 
 // Attach attaches the terminal to a session.
 func (c *Client) Attach(ctx context.Context, name string, in io.Reader, out, errw io.Writer) error {
-	err := c.Run.Run(ctx, xec.Cmd{Argv: []string{"tmux", "attach-session", "-t", "=" + name}, Stdin: in, Stdout: out, Stderr: errw, Mutates: true})
+	_, err := c.start(ctx, xec.Cmd{Argv: []string{"tmux", "attach-session", "-t", "=" + name}, Stdin: in, Stdout: out, Stderr: errw, Mutates: true}, true)
 	var nf *xec.NotFoundError
 	if errors.As(err, &nf) {
 		return ErrMissing
@@ -80,7 +110,8 @@ func (c *Client) Kill(ctx context.Context, name string) error {
 	if err != nil || !ok {
 		return nil
 	}
-	return c.Run.Run(ctx, xec.Cmd{Argv: []string{"tmux", "kill-session", "-t", "=" + name}, Mutates: true})
+	_, err = c.start(ctx, xec.Cmd{Argv: []string{"tmux", "kill-session", "-t", "=" + name}, Mutates: true}, false)
+	return err
 }
 
 // SwitchClient moves the tmux client we run inside to a session; tmux

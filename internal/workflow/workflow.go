@@ -46,11 +46,14 @@ type Sandbox struct {
 	Path   string `json:"path"`  // the clone's path inside the VM
 	Agent  string `json:"agent"` // as recorded at registration
 	Base   string `json:"base"`  // host branch checked out when it was created
+	// Host is the machine whose sbx runs it ([user@]server[:port]); ""
+	// for this one.
+	Host string `json:"host,omitempty"`
 }
 
 // Target is the sandbox's airlock:// target.
 func (s Sandbox) Target() sandboxref.Target {
-	return sandboxref.Target{Sandbox: s.Name, Path: s.Path}
+	return sandboxref.Target{Sandbox: s.Name, Path: s.Path, Host: s.Host}
 }
 
 // Registered lists the sandboxes registered in a repository, from its
@@ -63,7 +66,7 @@ func Registered(entries []gitx.ConfigEntry) []Sandbox {
 			continue
 		}
 		out = append(out, Sandbox{Name: t.Sandbox, Remote: r.Name, URL: r.URL, Path: t.Path,
-			Agent: r.Extra["airlockagent"], Base: r.Extra["airlockbase"]})
+			Agent: r.Extra["airlockagent"], Base: r.Extra["airlockbase"], Host: t.Host})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
@@ -122,9 +125,14 @@ func SbxError(err error) error {
 	var missing *sbx.MissingError
 	var unsupported *sbx.UnsupportedError
 	var notFound *sbx.NotFoundError
+	var unreachable *sbx.UnreachableError
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &unreachable):
+		return hint.With(err, "check the connection with 'git airlock --host "+unreachable.Host+" doctor' (ssh runs in batch mode: no password or host-key prompt)")
+	case errors.As(err, &missing) && missing.Host != "":
+		return hint.With(err, "install sbx on "+missing.Host+", on the PATH of a non-interactive ssh session; 'git airlock --host "+missing.Host+" doctor' checks it")
 	case errors.As(err, &missing):
 		return hint.With(err, "install Docker Sandboxes (sbx): 'git airlock setup' shows how, 'git airlock doctor' checks the machine")
 	case errors.As(err, &unsupported):

@@ -84,9 +84,14 @@ var (
 
 // Service runs the lifecycle of the sandboxes of one repository.
 type Service struct {
-	UI       workflow.UI
-	Repo     Repo // nil outside a repository
-	Sbx      Sbx
+	UI   workflow.UI
+	Repo Repo // nil outside a repository
+	Sbx  Sbx
+	// Server is set when sbx runs on another machine (host.go).
+	Server Server
+	// SbxOn is sbx on another machine, for commands over sandboxes of
+	// several (status, ls); nil: those are listed as unreachable.
+	SbxOn    func(host string) Sbx
 	Tmux     Tmux
 	Settings *config.Settings
 	// Entries are the repository's airlock.* and remote.* git config

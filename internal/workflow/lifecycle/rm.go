@@ -114,6 +114,7 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 		_ = s.Sessions.Remove(sb.Name) // a wait on it ends, saying so
 	}
 	s.UI.Infof("removed sandbox %q", sb.Name)
+	s.dropServerCopy(ctx, sb)
 	if kept > 0 {
 		s.UI.Infof("its %s are kept under %s", workflow.Plural(kept, "fetched branch", "fetched branches"), sandboxref.RemovedPrefixOf(removal))
 		s.UI.Hint("restore one with: git airlock restore %s <branch>", removal)

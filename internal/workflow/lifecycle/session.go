@@ -134,7 +134,7 @@ func (s *Service) Attach(ctx context.Context, name string, insideTmux bool, st x
 	if !ok && !s.Sbx.DryRun() {
 		return hint.Errorf([]string{"start one with 'git airlock up --tmux-detached'"}, "no tmux session %q", session)
 	}
-	if insideTmux {
+	if insideTmux && s.Server == nil { // a server's session is attached over ssh -t, nested or not
 		return s.Tmux.SwitchClient(ctx, session, st.In)
 	}
 	// The session's command may have started (or restarted) the sandbox.

@@ -47,7 +47,10 @@ type SandboxStatus struct {
 	Agent     string `json:"agent,omitempty"`
 	Path      string `json:"path,omitempty"`
 	Workspace string `json:"workspace,omitempty"`
-	Base      string `json:"base,omitempty"`
+	// Host is the machine whose sbx runs it ([user@]server[:port]); unset
+	// for this one.
+	Host string `json:"host,omitempty"`
+	Base string `json:"base,omitempty"`
 	// RemovedAt is when a removal happened, from the record rm writes;
 	// unset for removals kept before the record existed.
 	RemovedAt *time.Time     `json:"removed_at,omitempty"`
@@ -97,13 +100,14 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 	}
 	// sbx answers while git counts ahead/behind: the two children overlap.
 	type listed struct {
-		list []sbx.Sandbox
-		err  error
+		states      map[string]sbx.Sandbox
+		unreachable map[string]error
+		err         error
 	}
 	lc := make(chan listed, 1)
 	go func() {
-		list, err := s.Sbx.List(ctx)
-		lc <- listed{list, err}
+		states, unreachable, err := s.listByHost(ctx, sandboxes)
+		lc <- listed{states, unreachable, err}
 	}()
 	// Every branch of every sandbox, the host's branches (to tell copies
 	// and which one is checked out) and the removals' kept refs: one
@@ -137,7 +141,7 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 	accepted := gate.Accepted(notes, s.Entries)
 	out := make([]SandboxStatus, 0, len(sandboxes))
 	for i, sb := range sandboxes {
-		st := SandboxStatus{Name: sb.Name, Remote: sb.Remote, Agent: sb.Agent, Path: sb.Path, Base: base, State: StateMissing}
+		st := SandboxStatus{Name: sb.Name, Remote: sb.Remote, Agent: sb.Agent, Path: sb.Path, Base: base, State: StateMissing, Host: sb.Host}
 		for _, a := range accepted[sb.Name] {
 			st.Accepted = append(st.Accepted, AcceptedRisk{Commit: a.Commit, Time: a.Time.UTC(), Count: a.Count, Rules: a.Rules})
 		}
@@ -148,13 +152,13 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 	if l.err != nil {
 		return nil, workflow.SbxError(l.err)
 	}
-	states := map[string]sbx.Sandbox{}
-	for _, sb := range l.list {
-		states[sb.Name] = sb
-	}
 	for i, sb := range sandboxes {
 		st := &out[i]
-		if live, ok := states[sb.Name]; ok {
+		if _, ok := l.unreachable[sb.Host]; ok {
+			st.State = StateUnreachable
+			continue
+		}
+		if live, ok := l.states[hostKey(sb.Host, sb.Name)]; ok {
 			st.State = live.Status
 			if len(live.Workspaces) > 0 {
 				st.Workspace = live.Workspaces[0]
@@ -165,7 +169,7 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 				}
 			}
 		}
-		if st.State != StateMissing {
+		if st.State != StateMissing && sb.Host == "" { // sbx adds its remote here only for this machine's sandboxes
 			// After the survey, which may start it; without one, this
 			// command started nothing, so what it read at start decides.
 			if req.Unfetched || !workflow.SbxRemoteGuarded(s.Entries, sb.Name) {
@@ -346,9 +350,13 @@ type MachineSandbox struct {
 	Agent     string `json:"agent"`
 	State     string `json:"state"`
 	Workspace string `json:"workspace"`
+	// Host is the machine it runs on, when not this one.
+	Host string `json:"host,omitempty"`
 }
 
-// ListMachine lists every sandbox on the machine, whatever its repository.
+// ListMachine lists every sandbox on the machine, whatever its repository,
+// and on every other machine this repository's sandboxes live on
+// (host.go).
 func (s *Service) ListMachine(ctx context.Context) ([]MachineSandbox, error) {
 	list, err := s.Sbx.List(ctx)
 	if err != nil {
@@ -356,11 +364,11 @@ func (s *Service) ListMachine(ctx context.Context) ([]MachineSandbox, error) {
 	}
 	out := []MachineSandbox{}
 	for _, sb := range list {
-		m := MachineSandbox{Name: sb.Name, Agent: sb.Agent, State: sb.Status}
+		m := MachineSandbox{Name: sb.Name, Agent: sb.Agent, State: sb.Status, Host: s.currentHost()}
 		if len(sb.Workspaces) > 0 {
 			m.Workspace = sb.Workspaces[0]
 		}
 		out = append(out, m)
 	}
-	return out, nil
+	return append(out, s.listOtherHosts(ctx)...), nil
 }

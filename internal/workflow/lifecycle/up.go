@@ -97,6 +97,15 @@ func (s *Service) ensure(ctx context.Context, name, agentName, group string) (_ 
 	if err != nil {
 		return workflow.Sandbox{}, false, err
 	}
+	root := w.Root
+	if s.Server != nil {
+		// Every up and run sends the current commit: a new sandbox is
+		// created from it, an existing one's origin (the server's copy)
+		// shows the host's latest commit, as a local sandbox's does.
+		if root, err = s.sendToServer(ctx); err != nil {
+			return workflow.Sandbox{}, false, err
+		}
+	}
 	var existing *sbx.Sandbox
 	for i := range list {
 		if list[i].Name == name {
@@ -104,7 +113,7 @@ func (s *Service) ensure(ctx context.Context, name, agentName, group string) (_ 
 		}
 	}
 	if existing != nil {
-		if len(existing.Workspaces) > 0 && !samePath(existing.Workspaces[0], w.Root) {
+		if len(existing.Workspaces) > 0 && s.Server == nil && !samePath(existing.Workspaces[0], w.Root) {
 			return workflow.Sandbox{}, false, hint.Errorf([]string{"choose another name with --name"},
 				"sandbox %q already exists for %s", name, existing.Workspaces[0])
 		}
@@ -135,8 +144,12 @@ func (s *Service) ensure(ctx context.Context, name, agentName, group string) (_ 
 		s.UI.Warnf("%s here will not be in the sandbox: it clones committed history only", workflow.Plural(n, "uncommitted change", "uncommitted changes"))
 		s.UI.Hint("commit them first if the agent needs them (git add -A && git commit)")
 	}
-	s.UI.Infof("creating sandbox %q (%s, clone mode) for %s", name, agentName, w.Root)
-	req := sbx.CreateRequest{Name: name, Agent: agentName, Path: w.Root}
+	if s.Server != nil {
+		s.UI.Infof("creating sandbox %q (%s, clone mode) on %s for %s", name, agentName, s.Server.Host(), root)
+	} else {
+		s.UI.Infof("creating sandbox %q (%s, clone mode) for %s", name, agentName, w.Root)
+	}
+	req := sbx.CreateRequest{Name: name, Agent: agentName, Path: root}
 	err = s.Sbx.Create(ctx, req)
 	if errors.Is(err, sbx.ErrPolicyNotInitialised) {
 		// The record said a default policy exists; someone reset it
@@ -234,12 +247,17 @@ func (s *Service) register(ctx context.Context, name, agentName, group string, c
 	if err != nil {
 		return workflow.Sandbox{}, err
 	}
-	url := sandboxref.Target{Sandbox: name, Path: path}.URL()
-	sb := workflow.Sandbox{Name: name, Remote: sandboxref.Remote(name), URL: url, Path: path, Agent: agentName, Base: workflow.CurrentBranch(s.Repo)}
+	host := ""
+	if s.Server != nil {
+		host = s.Server.Host()
+	}
+	url := sandboxref.Target{Sandbox: name, Path: path, Host: host}.URL()
+	sb := workflow.Sandbox{Name: name, Remote: sandboxref.Remote(name), URL: url, Path: path, Agent: agentName, Base: workflow.CurrentBranch(s.Repo), Host: host}
 	extra := map[string]string{"airlockAgent": agentName}
 	// The remote helper may run with another PATH (an IDE started from the
-	// dock): it finds sbx through this path when its PATH lacks sbx.
-	if prog, err := s.Sbx.Program(); err == nil {
+	// dock): it finds sbx through this path when its PATH lacks sbx. (On
+	// another machine, sbx is the one on the server's PATH.)
+	if prog, err := s.Sbx.Program(); err == nil && host == "" {
 		extra[sandboxref.SbxPathKey] = prog
 	}
 	if sb.Base != "" {
@@ -251,12 +269,15 @@ func (s *Service) register(ctx context.Context, name, agentName, group string, c
 	if err := s.Repo.AddSandboxRemote(ctx, gitx.RemoteSpec{Name: sb.Remote, URL: url, Extra: extra}); err != nil {
 		return workflow.Sandbox{}, err
 	}
-	if created && s.Sbx.DryRun() {
+	switch {
+	case host != "":
+		// sbx adds its own remote to the server's copy, not here.
+	case created && s.Sbx.DryRun():
 		// `sbx create --clone` adds sandbox-<name> on the host without
 		// the guard's keys; under dry-run it was only printed, so the
 		// guard's writes are listed as the real run makes them.
 		s.guardNewSbxRemote(ctx, name)
-	} else {
+	default:
 		s.guardSbxRemote(ctx, name)
 	}
 	s.UI.Infof("registered remote %s -> %s", sb.Remote, url)
@@ -317,6 +338,10 @@ func (s *Service) credentialHint(ctx context.Context, name, agentName string) {
 		return
 	}
 	if sec, err := StoredSecret(ctx, s.Sbx, name, a.Secret); err != nil || sec != nil {
+		return
+	}
+	if s.Server != nil { // the server's sbx keeps its own secrets; nothing of ours is copied
+		s.UI.Hint("sbx on %s holds no %q key; sign %s in inside the sandbox, or store one there (on %s): %s", s.Server.Host(), a.Secret, agentName, s.Server.Host(), xec.Quote(s.Sbx.SecretSetCommand(caps, a.Secret)...))
 		return
 	}
 	s.UI.Hint("sbx holds no %q key; sign %s in inside the sandbox, or store one on the host: %s", a.Secret, agentName, xec.Quote(s.Sbx.SecretSetCommand(caps, a.Secret)...))

@@ -29,6 +29,10 @@ type Check struct {
 type Platform struct {
 	OS, Arch string
 	KVM      bool // /dev/kvm exists (Linux)
+	// Host is the server sbx runs on, when not this machine; Err says why
+	// its platform could not be read (ssh failed).
+	Host string
+	Err  error
 }
 
 // HostPlatform reads the facts of this machine.
@@ -44,17 +48,24 @@ func (s *Service) Doctor(ctx context.Context, p Platform, sandbox string) []Chec
 	add := func(name, level, detail, hint string) {
 		checks = append(checks, Check{Name: name, Level: level, Detail: detail, Hint: hint})
 	}
+	where := ""
+	if p.Host != "" {
+		where = " on " + p.Host
+		if !s.serverChecks(p, add) {
+			return checks
+		}
+	}
 	switch {
 	case p.OS == "darwin" && p.Arch == "arm64":
-		add("platform", "OK", "macOS on Apple silicon", "")
+		add("platform", "OK", "macOS on Apple silicon"+where, "")
 	case p.OS == "darwin":
 		add("platform", "FAIL", "macOS on Intel: Docker Sandboxes needs Apple silicon", "")
 	case p.OS == "windows":
 		add("platform", "WARN", "Windows: local sandboxes need Windows 11 with the Hypervisor Platform", "Enable-WindowsOptionalFeature -Online -FeatureName HypervisorPlatform -All")
 	case p.OS == "linux" && p.KVM:
-		add("platform", "OK", "Linux with KVM (/dev/kvm)", "")
+		add("platform", "OK", "Linux with KVM (/dev/kvm)"+where, "")
 	case p.OS == "linux":
-		add("platform", "WARN", "Linux without /dev/kvm: local microVMs need KVM", "load the kvm module and add yourself to the kvm group: sudo usermod -aG kvm $USER")
+		add("platform", "WARN", "Linux without /dev/kvm"+where+": microVMs need KVM", "load the kvm module and add yourself to the kvm group: sudo usermod -aG kvm $USER")
 	default:
 		add("platform", "WARN", p.OS+"/"+p.Arch+" is not a platform Docker Sandboxes supports", "")
 	}
@@ -69,6 +80,8 @@ func (s *Service) Doctor(ctx context.Context, p Platform, sandbox string) []Chec
 	caps, err := s.Sbx.Probe(ctx)
 	var missing *sbx.MissingError
 	switch {
+	case errors.As(err, &missing) && missing.Host != "":
+		add("sbx", "FAIL", missing.Error(), "install sbx there; a non-interactive ssh session must find it on PATH")
 	case errors.As(err, &missing):
 		add("sbx", "FAIL", "sbx is not installed or not on PATH", "run 'git airlock setup'")
 	case err != nil:

@@ -63,6 +63,17 @@ type Service struct {
 	LookPath func(program string) (string, error)
 	// DryRun receives the files that would be written, under --dry-run.
 	DryRun io.Writer
+	// Host is the machine Sbx runs on ([user@]server[:port]); "" for this
+	// one.
+	Host string
+}
+
+// machine names where Sbx runs, for people.
+func (s *Service) machine() string {
+	if s.Host == "" {
+		return "this machine"
+	}
+	return s.Host
 }
 
 func (s *Service) requireRepo() error {

@@ -135,6 +135,9 @@ func (s *Service) Lockdown(ctx context.Context, req LockdownRequest) error {
 	}
 	allow := s.Settings.Allow()
 	for _, sb := range workflow.Registered(s.Entries) {
+		if sb.Host != s.Host { // the policy is that machine's; others keep theirs
+			continue
+		}
 		if err := s.Sbx.PolicyAllow(ctx, sb.Name, allow); err != nil {
 			return workflow.SbxError(err)
 		}
@@ -142,7 +145,7 @@ func (s *Service) Lockdown(ctx context.Context, req LockdownRequest) error {
 	}
 	// Not "may reach only": under deny-all sbx's built-in agent kits still
 	// allow each agent's model API (sbx 0.45+ `policy init` help).
-	s.UI.Infof("locked down: deny-all is sbx's default for every sandbox on this machine; new sandboxes of this repository get airlock.allow")
+	s.UI.Infof("locked down: deny-all is sbx's default for every sandbox on %s; new sandboxes of this repository get airlock.allow", s.machine())
 	s.UI.Infof("sbx's agent kits still allow each agent's own model API, whatever the allowlist")
 	s.UI.Hint("see what was blocked with 'git airlock net'; allow a host with 'git airlock allow <host>'; undo with 'git airlock unlock'")
 	return nil
@@ -190,7 +193,7 @@ func (s *Service) Unlock(ctx context.Context, reset bool) error {
 	if err := s.requireRepo(); err != nil {
 		return err
 	}
-	s.UI.Infof("unlock: sbx's default network policy becomes balanced (AI APIs, package registries and code hosts allowed) for every sandbox on this machine")
+	s.UI.Infof("unlock: sbx's default network policy becomes balanced (AI APIs, package registries and code hosts allowed) for every sandbox on %s", s.machine())
 	if err := s.setDefaultPolicy(ctx, "balanced", reset); err != nil {
 		return err
 	}

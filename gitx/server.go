@@ -1,0 +1,128 @@
+package gitx
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/git-airlock/git-airlock/internal/sshhost"
+	"github.com/git-airlock/git-airlock/internal/xec"
+)
+
+// ServerRepo is git-airlock's own copy of a repository on another machine:
+// the repository sbx there clones a sandbox from (clone mode needs one on
+// its own disk). It lives at
+//
+//	${XDG_CACHE_HOME:-$HOME/.cache}/git-airlock/repos/<id>
+//
+// on the server (the server's variables), holds only the history of the
+// commits sent to it — no hooks, no config, no other refs of this
+// repository — and is removed with the last sandbox that used it. git runs
+// there over the same ssh transport as sbx.
+type ServerRepo struct {
+	Run       *xec.Runner
+	Transport *sshhost.Transport
+	ID        string // a name of sandboxref.ServerRepoID's alphabet
+	Local     *Repo
+}
+
+// serverDirScript resolves the copy's directory from its id ($1) on the
+// server; the text is fixed, the id travels as an argument.
+const serverDirScript = `d="${XDG_CACHE_HOME:-$HOME/.cache}/git-airlock/repos/$1"; `
+
+// Host is the server, as the user wrote it.
+func (s *ServerRepo) Host() string { return s.Transport.Host.String() }
+
+// DisplayPath is where the copy lives, for people and dry runs.
+func (s *ServerRepo) DisplayPath() string { return "~/.cache/git-airlock/repos/" + s.ID }
+
+func (s *ServerRepo) remote(ctx context.Context, mutates bool, argv ...string) (string, error) {
+	cmd, err := s.Transport.Argv(sshhost.Batch, argv)
+	if err != nil {
+		return "", err
+	}
+	out, err := s.Run.Output(ctx, xec.Cmd{Argv: cmd, Mutates: mutates, Timeout: serverTimeout})
+	return string(out), err
+}
+
+// serverTimeout bounds each step: a first push of a long history takes a
+// while.
+const serverTimeout = 5 * time.Minute
+
+// Send makes the copy hold commit checked out on branch (detached when
+// branch is empty) and returns its absolute path on the server. It creates
+// the copy on first use. Under dry-run the commands are printed and the
+// path is DisplayPath.
+func (s *ServerRepo) Send(ctx context.Context, commit, branch string) (string, error) {
+	fail := func(step string, err error) (string, error) {
+		return "", fmt.Errorf("%s on %s: %w", step, s.Host(), err)
+	}
+	out, err := s.remote(ctx, true, "sh", "-c", serverDirScript+`[ -d "$d/.git" ] || { mkdir -p "$d" && git init -q "$d"; } && cd "$d" && pwd -P`, "sh", s.ID)
+	if err != nil {
+		return fail("prepare git-airlock's copy of the repository", err)
+	}
+	// The last line: a login shell's start-up files may print before it.
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	path := strings.TrimSpace(lines[len(lines)-1])
+	if s.Run.DryRun != nil {
+		path = s.DisplayPath()
+	}
+	if s.Run.DryRun == nil && (path == "" || !strings.HasPrefix(path, "/") || strings.ContainsAny(path, "\n\x00")) {
+		return fail("prepare git-airlock's copy of the repository", fmt.Errorf("unexpected directory %q", path))
+	}
+	// Only the commit's history travels: an explicit refspec (no tags, no
+	// other branches), no hooks run on either side.
+	sshCmd, err := sshhost.QuoteCommand(s.gitSSH())
+	if err != nil {
+		return fail("send the repository", err)
+	}
+	push := xec.Cmd{Argv: s.Local.git("push", "-q", "--no-verify", "--force", s.pushURL(path), commit+":refs/airlock/base"),
+		Env: []string{"GIT_SSH_COMMAND=" + sshCmd, "GIT_SSH_VARIANT=ssh"}, Mutates: true, Timeout: serverTimeout}
+	if _, err := s.Run.Output(ctx, push); err != nil {
+		return fail("send the repository", err)
+	}
+	checkout := []string{"git", "-C", path, "checkout", "-q", "-f"}
+	if branch != "" {
+		checkout = append(checkout, "-B", branch, commit)
+	} else {
+		checkout = append(checkout, "--detach", commit)
+	}
+	if _, err := s.remote(ctx, true, checkout...); err != nil {
+		return fail("check out the sent commit", err)
+	}
+	return path, nil
+}
+
+// Remove deletes the copy from the server.
+func (s *ServerRepo) Remove(ctx context.Context) error {
+	_, err := s.remote(ctx, true, "sh", "-c", serverDirScript+`rm -rf -- "$d"`, "sh", s.ID)
+	if err != nil {
+		return fmt.Errorf("remove git-airlock's copy of the repository on %s: %w", s.Host(), err)
+	}
+	return nil
+}
+
+// gitSSH is the ssh command git runs for the push: the transport's, with
+// its options (batch mode, the shared connection, the port).
+func (s *ServerRepo) gitSSH() []string {
+	argv := append([]string(nil), s.Transport.SSH...)
+	if len(argv) == 0 {
+		argv = []string{"ssh"}
+	}
+	return append(argv, s.Transport.Options(sshhost.Batch)...)
+}
+
+// pushURL is the copy in git's scp-like form, [user@]host:/path; the port
+// travels in the ssh options.
+func (s *ServerRepo) pushURL(path string) string {
+	h := s.Transport.Host
+	name := h.Name
+	if strings.Contains(name, ":") {
+		name = "[" + name + "]"
+	}
+	if h.User != "" {
+		name = h.User + "@" + name
+	}
+	return name + ":" + path
+}

@@ -1,0 +1,198 @@
+package lifecycle
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/workflow"
+	"github.com/git-airlock/git-airlock/sbx"
+)
+
+// Server is git-airlock's copy of the repository on the machine whose sbx
+// runs the sandbox (gitx.ServerRepo): sbx there creates a clone-mode
+// sandbox from it, since it cannot read this machine's disk.
+type Server interface {
+	Host() string
+	DisplayPath() string
+	// Send makes the copy hold commit, checked out on branch, and returns
+	// its absolute path on the server.
+	Send(ctx context.Context, commit, branch string) (string, error)
+	Remove(ctx context.Context) error
+}
+
+var _ Server = (*gitx.ServerRepo)(nil)
+
+// sendToServer hands the server the current commit's history and returns
+// the path sbx there creates the sandbox from.
+func (s *Service) sendToServer(ctx context.Context) (string, error) {
+	head, err := s.Repo.Head()
+	if err != nil {
+		return "", err
+	}
+	s.UI.Infof("sending the history of %s to %s (%s)", shortHash(head.Hash), s.Server.Host(), s.Server.DisplayPath())
+	path, err := s.Server.Send(ctx, head.Hash, head.Branch)
+	if err != nil {
+		return "", workflow.SbxError(err)
+	}
+	return path, nil
+}
+
+// dropServerCopy removes the server's copy once no registered sandbox of
+// this repository lives on that server any more.
+func (s *Service) dropServerCopy(ctx context.Context, removed workflow.Sandbox) {
+	if s.Server == nil || removed.Host == "" || removed.Host != s.Server.Host() {
+		return
+	}
+	for _, sb := range s.sandboxes() {
+		if sb.Name != removed.Name && sb.Host == removed.Host {
+			return
+		}
+	}
+	if err := s.Server.Remove(ctx); err != nil {
+		s.UI.Warnf("%v", err)
+		return
+	}
+	s.UI.Infof("removed git-airlock's copy of the repository on %s (%s)", s.Server.Host(), s.Server.DisplayPath())
+}
+
+func shortHash(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+// StateUnreachable is a sandbox on a machine that could not be asked.
+const StateUnreachable = "unreachable"
+
+// hostKey names a sandbox across machines.
+func hostKey(host, name string) string { return host + "\x00" + name }
+
+// currentHost is the machine s.Sbx talks to.
+func (s *Service) currentHost() string {
+	if s.Server == nil {
+		return ""
+	}
+	return s.Server.Host()
+}
+
+// listByHost asks every machine the sandboxes live on, side by side, one
+// `sbx ls` each (with no sandbox to list, the machine of this command).
+// A failure of this machine's sbx, or of the only machine asked, is the
+// command's error, as it always was; another machine that cannot be asked
+// only makes its sandboxes unreachable (keyed in unreachable).
+func (s *Service) listByHost(ctx context.Context, sandboxes []workflow.Sandbox) (states map[string]sbx.Sandbox, unreachable map[string]error, err error) {
+	hosts := map[string]bool{}
+	for _, sb := range sandboxes {
+		hosts[sb.Host] = true
+	}
+	if len(hosts) == 0 {
+		hosts[s.currentHost()] = true
+	}
+	type answer struct {
+		host string
+		list []sbx.Sandbox
+		err  error
+	}
+	answers := make(chan answer, len(hosts))
+	for host := range hosts {
+		client := s.Sbx
+		if host != s.currentHost() {
+			if s.SbxOn == nil {
+				answers <- answer{host: host, err: fmt.Errorf("no way to reach %s", host)}
+				continue
+			}
+			client = s.SbxOn(host)
+		}
+		go func() {
+			list, err := client.List(ctx)
+			answers <- answer{host, list, err}
+		}()
+	}
+	states, unreachable = map[string]sbx.Sandbox{}, map[string]error{}
+	for range hosts {
+		a := <-answers
+		switch {
+		case a.err != nil && (a.host == "" || len(sandboxes) == 0):
+			err = a.err
+		case a.err != nil:
+			unreachable[a.host] = a.err
+		}
+		for _, row := range a.list {
+			states[hostKey(a.host, row.Name)] = row
+		}
+	}
+	return states, unreachable, err
+}
+
+// listOtherHosts lists every sandbox of the machines this repository's
+// sandboxes live on besides the command's own, one host after another, in
+// host order; a machine that cannot be asked is one unreachable row.
+func (s *Service) listOtherHosts(ctx context.Context) []MachineSandbox {
+	if s.Repo == nil || s.SbxOn == nil {
+		return nil
+	}
+	var hosts []string
+	for _, sb := range s.sandboxes() {
+		if sb.Host != s.currentHost() && !slices.Contains(hosts, sb.Host) {
+			hosts = append(hosts, sb.Host)
+		}
+	}
+	slices.Sort(hosts)
+	var out []MachineSandbox
+	for _, host := range hosts {
+		list, err := s.SbxOn(host).List(ctx)
+		if err != nil {
+			out = append(out, MachineSandbox{Name: "-", State: StateUnreachable, Host: host, Workspace: "-"})
+			continue
+		}
+		for _, sb := range list {
+			m := MachineSandbox{Name: sb.Name, Agent: sb.Agent, State: sb.Status, Host: host}
+			if len(sb.Workspaces) > 0 {
+				m.Workspace = sb.Workspaces[0]
+			}
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// UpInServerTmux is `up --tmux` for a sandbox on a server: the agent's
+// session (`sbx run`) runs in tmux there, so that it outlives this
+// machine's connection; this machine attaches to it over ssh -t unless
+// detached. s.Tmux runs tmux on that server.
+func (s *Service) UpInServerTmux(ctx context.Context, req UpRequest, detached bool) error {
+	session := s.SessionName(req.Name)
+	exists, err := s.Tmux.HasSession(ctx, session)
+	if err != nil {
+		return hint.With(err, installTmux+" on "+s.Server.Host()+", or run without --tmux")
+	}
+	if exists {
+		return hint.Errorf([]string{"attach to it with 'git airlock attach --name " + req.Name + "'"},
+			"tmux session %q already exists on %s", session, s.Server.Host())
+	}
+	r, created, err := s.ensure(ctx, req.Name, s.Settings.Agent(), "")
+	if err != nil {
+		return err
+	}
+	agentName := s.agentFor(r)
+	if created {
+		s.credentialHint(ctx, r.Name, agentName)
+	}
+	argv := []string{"sbx", "run", "--name", r.Name}
+	if len(req.AgentArgs) > 0 {
+		argv = append(append(argv, "--"), req.AgentArgs...)
+	}
+	s.UI.Infof("starting %s in sandbox %q in tmux session %q on %s", agentName, r.Name, session, s.Server.Host())
+	if err := s.Tmux.NewSession(ctx, session, "", argv, nil, true, nil, nil, nil); err != nil {
+		return hint.With(err, installTmux+" on "+s.Server.Host()+", or run without --tmux")
+	}
+	if detached {
+		s.UI.Hint("attach with 'git airlock attach --name %s'", r.Name)
+		return nil
+	}
+	return s.Tmux.Attach(ctx, session, req.Streams.In, req.Streams.Out, req.Streams.Err)
+}

@@ -1,0 +1,146 @@
+package lifecycle_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
+	"github.com/git-airlock/git-airlock/sbx"
+)
+
+// fakeServer is git-airlock's copy of the repository on a server.
+type fakeServer struct {
+	recorder
+	host    string
+	sendErr error
+}
+
+func (f *fakeServer) Host() string        { return f.host }
+func (f *fakeServer) DisplayPath() string { return "~/.cache/git-airlock/repos/repo-x" }
+func (f *fakeServer) Send(_ context.Context, commit, branch string) (string, error) {
+	f.record("Send", commit, branch)
+	return "/srv/home/.cache/git-airlock/repos/repo-x", f.sendErr
+}
+func (f *fakeServer) Remove(context.Context) error { f.record("Remove"); return nil }
+
+func TestUpOnAServerSendsTheCommitThenCreatesFromTheCopy(t *testing.T) {
+	w := newWorld(t, nil)
+	srv := &fakeServer{host: "me@server:2222"}
+	w.svc.Server = srv
+	w.repo.head = gitx.Head{Hash: hash("c1"), Branch: "main"}
+	if err := w.svc.Up(ctx, lifecycle.UpRequest{Name: "box"}); err != nil {
+		t.Fatal(err)
+	}
+	if !srv.called("Send " + hash("c1") + " main") {
+		t.Errorf("commit not sent:\n%s", srv.log())
+	}
+	if !w.sbx.called("Create box claude /srv/home/.cache/git-airlock/repos/repo-x") {
+		t.Errorf("not created from the server's copy:\n%s", w.sbx.log())
+	}
+	if !w.repo.called("AddSandboxRemote airlock-box airlock://box@me@server:2222/home/u/repo airlockAgent=claude,airlockBase=main") {
+		t.Errorf("remote does not name the host, or records a local sbx path:\n%s", w.repo.log())
+	}
+}
+
+func TestUpOnAServerStopsWhenTheSendFails(t *testing.T) {
+	w := newWorld(t, nil)
+	w.svc.Server = &fakeServer{host: "server", sendErr: errors.New("push refused")}
+	if err := w.svc.Up(ctx, lifecycle.UpRequest{Name: "box"}); err == nil {
+		t.Fatal("up went on after a failed send")
+	}
+	if w.sbx.called("Create") || w.repo.called("AddSandboxRemote") {
+		t.Errorf("created or registered after a failed send:\n%s\n%s", w.sbx.log(), w.repo.log())
+	}
+}
+
+// registerOn makes sandbox name known on host.
+func (w *world) registerOn(name, host string) {
+	url := "airlock://" + name + "/home/u/repo"
+	if host != "" {
+		url = "airlock://" + name + "@" + host + "/home/u/repo"
+	}
+	w.repo.entries = append(w.repo.entries, gitx.ConfigEntry{Key: "remote.airlock-" + name + ".url", Value: url})
+	w.svc.Entries = append(w.svc.Entries, gitx.ConfigEntry{Key: "remote.airlock-" + name + ".url", Value: url})
+}
+
+func TestRemoveDropsTheServerCopyWithTheLastSandboxThere(t *testing.T) {
+	w := newWorld(t, nil)
+	srv := &fakeServer{host: "server"}
+	w.svc.Server = srv
+	w.registerOn("aa", "server")
+	w.registerOn("bb", "server")
+	w.sbx.list = []sbx.Sandbox{{Name: "aa", Status: "running"}, {Name: "bb", Status: "running"}}
+	w.sbx.outputs["git status --porcelain"] = ""
+	if err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "aa", Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	if srv.called("Remove") {
+		t.Fatal("the copy was removed while sandbox bb still uses it")
+	}
+	w.svc.Entries = w.svc.Entries[1:] // aa's remote is gone
+	if err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "bb", Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !srv.called("Remove") {
+		t.Errorf("the copy outlived the last sandbox on the server:\n%s", srv.log())
+	}
+}
+
+// hostSbx is one machine's sbx for listByHost: its own list or error.
+type hostSbx struct {
+	*fakeSbx
+	err error
+}
+
+func (h hostSbx) List(ctx context.Context) ([]sbx.Sandbox, error) {
+	list, _ := h.fakeSbx.List(ctx)
+	return list, h.err
+}
+
+func TestStatusAsksEachHostOnceAndKeepsGoingWhenOneIsDown(t *testing.T) {
+	w := newWorld(t, nil)
+	w.registerOn("here", "")
+	w.registerOn("there", "server")
+	w.registerOn("far", "down")
+	w.sbx.list = []sbx.Sandbox{{Name: "here", Status: "running"}, {Name: "there", Status: "running"}}
+	server := newSbx()
+	server.list = []sbx.Sandbox{{Name: "there", Status: "stopped"}}
+	down := newSbx()
+	w.svc.SbxOn = func(host string) lifecycle.Sbx {
+		switch host {
+		case "server":
+			return hostSbx{fakeSbx: server}
+		case "down":
+			return hostSbx{fakeSbx: down, err: &sbx.UnreachableError{Host: "down", Err: errors.New("refused")}}
+		}
+		t.Fatalf("asked for host %q", host)
+		return nil
+	}
+	got, err := w.svc.Status(ctx, lifecycle.StatusRequest{All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := map[string]string{}
+	for _, st := range got {
+		states[st.Name+"@"+st.Host] = st.State
+	}
+	want := map[string]string{"here@": "running", "there@server": "stopped", "far@down": lifecycle.StateUnreachable}
+	for k, v := range want {
+		if states[k] != v {
+			t.Errorf("%s: state %q, want %q (all: %v)", k, states[k], v, states)
+		}
+	}
+	for name, f := range map[string]*fakeSbx{"local": w.sbx, "server": server, "down": down} {
+		n := 0
+		for _, c := range f.calls {
+			if c == "List" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s sbx listed %d times, want once", name, n)
+		}
+	}
+}
