@@ -580,6 +580,35 @@ func TestRemoveOtherSbxFailureRemovesNothing(t *testing.T) {
 	}
 }
 
+func TestRemoveOnAnUnreachableServer(t *testing.T) {
+	unreachable := &sbx.UnreachableError{Host: "server", Err: errors.New("connection refused")}
+	w := unsavedWorld(t)
+	w.sbx.getErr = unreachable
+	err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "box"})
+	var ue *sbx.UnreachableError
+	if !errors.As(err, &ue) || !strings.Contains(strings.Join(hint.Of(err), "\n"), "rm --force") {
+		t.Fatalf("err = %v, hints %q", err, hint.Of(err))
+	}
+	if w.repo.called("RemoveRemote") || w.repo.called("UpdateRefs") {
+		t.Errorf("removed without --force:\n%s", w.repo.log())
+	}
+
+	w = unsavedWorld(t)
+	w.sbx.getErr = unreachable
+	if err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "box", Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	if w.sbx.called("Remove") || w.repo.called("Fetch") {
+		t.Errorf("asked the unreachable server:\n%s\n%s", w.sbx.log(), w.repo.log())
+	}
+	if !w.repo.called("UpdateRefs") || !w.repo.called("RemoveRemote airlock-box") {
+		t.Errorf("not archived and unregistered:\n%s", w.repo.log())
+	}
+	if len(w.ui.Warns) != 1 || !strings.Contains(w.ui.Warns[0], "stays on server") {
+		t.Errorf("warnings = %q", w.ui.Warns)
+	}
+}
+
 func TestRemoveOnlyOurRemotes(t *testing.T) {
 	// A user's remote named airlock-fork, not a sandbox of ours.
 	w := newWorld(t, nil)

@@ -38,7 +38,17 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	}
 	state, err := s.Sbx.Get(ctx, sb.Name)
 	var nf *sbx.NotFoundError
+	var unreachable *sbx.UnreachableError
 	gone := errors.As(err, &nf)
+	if errors.As(err, &unreachable) {
+		// A server that is down, or gone for good: nothing there can be
+		// checked or removed. Only --force forgets the sandbox here.
+		if !req.Force {
+			return hint.With(err, append(hint.Of(workflow.SbxError(err)), "nothing was removed; once the server is back, rm checks and removes the sandbox; 'git airlock rm --force' forgets it here now, keeping what was fetched (the sandbox, and whatever it held that was not fetched, stay on "+unreachable.Host+")")...)
+		}
+		s.UI.Warnf("--force: %s cannot be reached; forgetting sandbox %q here without checking it: it stays on %s with whatever it held that was not fetched, as does git-airlock's copy of the repository there", unreachable.Host, sb.Name, unreachable.Host)
+		gone, err = true, nil
+	}
 	if _, perr := s.Sbx.Program(); perr != nil && s.Sbx.DryRun() {
 		// Without sbx a dry run's read sees no sandbox: show the whole
 		// removal. With sbx the read ran, as in the real run.
@@ -48,9 +58,10 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 		return workflow.SbxError(err)
 	}
 	pending := 0 // under dry-run: what the printed fetch would add to the kept refs
-	if gone {
+	if gone && unreachable == nil {
 		s.UI.Warnf("sandbox %q no longer exists in sbx; keeping what was fetched from it", sb.Name)
-	} else {
+	}
+	if !gone {
 		// A fetch that fails (a limit on the ref advertisement, an odd
 		// name) never hides the survey: what the host lacks is named below
 		// and refused, and with nothing missing the removal goes on.
@@ -114,7 +125,9 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 		_ = s.Sessions.Remove(sb.Name) // a wait on it ends, saying so
 	}
 	s.UI.Infof("removed sandbox %q", sb.Name)
-	s.dropServerCopy(ctx, sb)
+	if unreachable == nil {
+		s.dropServerCopy(ctx, sb)
+	}
 	if kept > 0 {
 		s.UI.Infof("its %s are kept under %s", workflow.Plural(kept, "fetched branch", "fetched branches"), sandboxref.RemovedPrefixOf(removal))
 		s.UI.Hint("restore one with: git airlock restore %s <branch>", removal)
