@@ -21,7 +21,7 @@ import (
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/quote"
 	"github.com/git-airlock/git-airlock/internal/ui"
-	"github.com/git-airlock/git-airlock/internal/workflow/review"
+	"github.com/git-airlock/git-airlock/internal/workflow"
 )
 
 var version = "dev"
@@ -122,7 +122,7 @@ func report(w io.Writer, err error, verbose bool) int {
 		return 130
 	}
 	ui.Line(w, "%v", err) // masked there: errors carry what sbx, git and the sandbox said
-	var shown *review.ShownError
+	var shown *workflow.ShownError
 	if verbose && errors.As(err, &shown) {
 		ui.Line(w, "%v", shown.Err)
 	}

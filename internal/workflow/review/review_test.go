@@ -9,7 +9,6 @@ import (
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/workflow"
-	"github.com/git-airlock/git-airlock/internal/xec"
 )
 
 var twoSandboxes = append(slices.Clone(sandboxX),
@@ -238,20 +237,5 @@ func TestBaseName(t *testing.T) {
 		if got := w.svc.baseName(in); got != want {
 			t.Errorf("baseName(%q) = %q, want %q", in, got, want)
 		}
-	}
-}
-
-// A git command that failed after printing its own error is named, not
-// repeated; anything else passes through unchanged.
-func TestShownError(t *testing.T) {
-	gitErr := &xec.ExitError{Argv: []string{"git", "-C", "/r", "merge"}, Code: 1, Stderr: "error: untracked"}
-	err := shown("git merge", gitErr)
-	var se *ShownError
-	if !errors.As(err, &se) || err.Error() != "git merge failed (its message is above)" || !errors.Is(err, gitErr) {
-		t.Errorf("shown(git error) = %v", err)
-	}
-	other := errors.New("boom")
-	if shown("git merge", other) != other || shown("git merge", nil) != nil {
-		t.Error("shown wrapped an error git did not print")
 	}
 }
