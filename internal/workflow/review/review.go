@@ -200,6 +200,23 @@ func (s *Service) Log(ctx context.Context, req CompareRequest, oneline bool) err
 	return workflow.Shown("git log", s.Repo.Log(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Notes: sandboxref.NotesRef, Streams: req.Streams}, oneline))
 }
 
+// Arrived shows what a sandbox brought, as wait does after the agent's
+// end: its commits one line each, then the files changed, under one line
+// naming the sandbox and base (both sides resolved once).
+func (s *Service) Arrived(ctx context.Context, req CompareRequest) error {
+	base, theirs, sb, err := s.sides(ctx, req)
+	if err != nil {
+		return err
+	}
+	s.announce(sb, req, base)
+	cr := gitx.CompareRequest{Base: base, Theirs: theirs, Notes: sandboxref.NotesRef, Streams: req.Streams}
+	if err := s.Repo.Log(ctx, cr, true); err != nil {
+		return workflow.Shown("git log", err)
+	}
+	cr.Notes = ""
+	return workflow.Shown("git diff", s.Repo.Diff(ctx, cr, true))
+}
+
 // Review opens the whole change in a directory diff tool: airlock.reviewTool,
 // else git's diff.tool (or merge.tool, which git difftool falls back to).
 // With none configured, git's own choice is vimdiff over two directory

@@ -239,3 +239,19 @@ func TestBaseName(t *testing.T) {
 		}
 	}
 }
+
+// What arrived (wait, after the agent's end): its commits one line each,
+// then the files changed, under one line naming the sandbox and base —
+// not one per git command.
+func TestArrivedAnnouncesOnce(t *testing.T) {
+	w := newWorld(t, "src/main.go")
+	if err := w.svc.Arrived(ctx, CompareRequest{Name: "x1", NoFetch: true}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{`sandbox "x1", base feature`}; !slices.Equal(w.ui.Infos, want) {
+		t.Errorf("infos %q, want %q", w.ui.Infos, want)
+	}
+	if !slices.Equal(w.repo.calls[len(w.repo.calls)-2:], []string{"log", "diff"}) || len(w.repo.compares) != 2 {
+		t.Errorf("calls %q, compares %v", w.repo.calls, w.repo.compares)
+	}
+}
