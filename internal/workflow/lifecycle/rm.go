@@ -99,8 +99,8 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	if err != nil {
 		return err
 	}
-	kept += pending
-	if kept > 0 {
+	kept.branches += pending
+	if kept.refs+pending > 0 {
 		rec := sandboxref.RemovalRecord{Removal: removal, Time: cmp.Or(req.At, time.Now()), Agent: sb.Agent, Base: sb.Base}
 		if err := s.Repo.ConfigSet(ctx, sandboxref.RemovalRecordKey(removal), rec.String()); err != nil {
 			return err
@@ -114,8 +114,8 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 		_ = s.Sessions.Remove(sb.Name) // a wait on it ends, saying so
 	}
 	s.UI.Infof("removed sandbox %q", sb.Name)
-	if kept > 0 {
-		s.UI.Infof("its %s are kept under %s", workflow.Plural(kept, "fetched branch", "fetched branches"), sandboxref.RemovedPrefixOf(removal))
+	if kept.branches > 0 {
+		s.UI.Infof("its %s are kept under %s", workflow.Plural(kept.branches, "fetched branch", "fetched branches"), sandboxref.RemovedPrefixOf(removal))
 		s.UI.Hint("restore one with: git airlock restore %s <branch>", removal)
 	}
 	return nil
@@ -346,20 +346,25 @@ func (s *Service) reachable(commit string, tips []string) bool {
 	return false
 }
 
+// keptRefs counts what one removal kept: every ref, and the branches
+// among them as ls counts a removal's (all but the sandbox's HEAD, which
+// names a kept branch's commit again).
+type keptRefs struct{ refs, branches int }
+
 // archive copies refs/remotes/<remote>/* to
 // refs/airlock/removed/<name>@<n>/* in one transaction, before the remote
 // (and its tracking refs) goes. n is one more than any earlier removal of
 // the same name, so a name removed again never overwrites what an earlier
 // removal kept.
-func (s *Service) archive(ctx context.Context, sb workflow.Sandbox) (string, int, error) {
+func (s *Service) archive(ctx context.Context, sb workflow.Sandbox) (string, keptRefs, error) {
 	prefix := sandboxref.TrackingPrefix(sb.Remote)
 	refs, err := s.Repo.Refs(prefix)
 	if err != nil {
-		return "", 0, err
+		return "", keptRefs{}, err
 	}
 	kept, err := s.Repo.Refs(sandboxref.RemovedPrefix)
 	if err != nil {
-		return "", 0, err
+		return "", keptRefs{}, err
 	}
 	removal := sandboxref.NextRemoval(sb.Name, kept)
 	var updates []gitx.RefUpdate
@@ -396,7 +401,13 @@ func (s *Service) archive(ctx context.Context, sb workflow.Sandbox) (string, int
 	}
 	sort.Slice(updates, func(i, j int) bool { return updates[i].Name < updates[j].Name })
 	if err := s.Repo.UpdateRefs(ctx, updates); err != nil {
-		return "", 0, fmt.Errorf("keep the branches of sandbox %q: %w", sb.Name, err)
+		return "", keptRefs{}, fmt.Errorf("keep the branches of sandbox %q: %w", sb.Name, err)
 	}
-	return removal, len(updates), nil
+	n := keptRefs{refs: len(updates)}
+	for _, u := range updates {
+		if _, _, branch, _ := sandboxref.ParseRemoved(u.Name); branch != "HEAD" {
+			n.branches++
+		}
+	}
+	return removal, n, nil
 }
