@@ -508,6 +508,24 @@ func TestRemoveAcceptsWorkContainedInAFetchedBranch(t *testing.T) {
 	}
 }
 
+// The fetch keeps the sandbox's HEAD commit under
+// refs/airlock/head/<remote> (and rm archives it) even where
+// refs/remotes/<remote>/HEAD still names a branch: a detached commit held
+// there is not lost.
+func TestRemoveAcceptsDetachedHeadTheFetchKept(t *testing.T) {
+	w := unsavedWorld(t)
+	w.sbx.outputs[surveyKey] = strings.Replace(w.sbx.outputs[surveyKey], "head "+hash("m"), "head "+hash("d"), 1)
+	w.repo.refs["refs/airlock/head/airlock-box"] = hash("d")
+	w.repo.refs["refs/airlock/head/airlock-box2"] = hash("other")
+	w.repo.commits[hash("d")] = true
+	if err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "box"}); err != nil {
+		t.Fatal(err)
+	}
+	if !w.sbx.called("Remove box") {
+		t.Errorf("not removed:\n%s", w.sbx.log())
+	}
+}
+
 // A fetch that fails (the helper's limit on the ref advertisement, say)
 // never skips the survey: rm names what the host lacks and refuses, or,
 // with nothing missing, removes; --force says what it drops.
@@ -796,6 +814,34 @@ func TestStatusUnfetchedSaysWhatAFetchBrings(t *testing.T) {
 	}
 	if !slices.Equal(got[0].Unfetched, want) {
 		t.Errorf("unfetched = %q, want %q\n%s", got[0].Unfetched, want, w.sbx.log())
+	}
+}
+
+// A detached HEAD's new commit comes with a fetch (into
+// refs/airlock/head/<remote>): it is not fetched yet, and rm would not lose
+// it. A HEAD on a branch needs no line beside its branch's.
+func TestStatusUnfetchedDetachedHeadComesWithAFetch(t *testing.T) {
+	w := unsavedWorld(t)
+	w.sbx.outputs[surveyKey] = strings.Replace(w.sbx.outputs[surveyKey], "head "+hash("m"), "head "+hash("d"), 1)
+	w.sbx.outputs[strings.Join(gitx.UnfetchedArgv("/home/u/repo", []string{hash("d")}), " ")] = "end\n"
+	got, err := w.svc.Status(ctx, lifecycle.StatusRequest{Name: "box", Unfetched: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"HEAD (" + hash("d")[:12] + "): detached, new commits, not fetched yet"}; !slices.Equal(got[0].Unfetched, want) {
+		t.Errorf("detached: unfetched = %q, want %q\n%s", got[0].Unfetched, want, w.sbx.log())
+	}
+
+	w = unsavedWorld(t)
+	w.sbx.outputs[surveyKey] = strings.Replace(w.sbx.outputs[surveyKey], "head "+hash("m"), "head "+hash("w"), 1)
+	w.survey("ref " + hash("w") + "  refs/heads/wip")
+	w.sbx.outputs[strings.Join(gitx.UnfetchedArgv("/home/u/repo", []string{hash("w")}), " ")] = "end\n"
+	got, err = w.svc.Status(ctx, lifecycle.StatusRequest{Name: "box", Unfetched: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"wip (" + hash("w")[:12] + "): new commits, not fetched yet"}; !slices.Equal(got[0].Unfetched, want) {
+		t.Errorf("on a branch: unfetched = %q, want %q\n%s", got[0].Unfetched, want, w.sbx.log())
 	}
 }
 

@@ -145,8 +145,9 @@ var errNotSurveyed = errors.New("not surveyed under dry-run")
 // The real run surveys after its fetch. A dry run has only printed that
 // fetch, so it decides from read-only state to the same end: a commit is
 // fetched when the host reaches it from the tips the fetch leaves in place,
-// or when a branch of the clone reaches it (the fetch brings every branch;
-// one more exec, gitx.UnfetchedArgv, asks the clone).
+// or when a branch or the HEAD of the clone reaches it (the fetch brings
+// every branch and HEAD; one more exec, gitx.UnfetchedArgv, asks the
+// clone).
 func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox, running bool) (unsavedWork, error) {
 	var problems, notes []string
 	pending := 0
@@ -226,6 +227,18 @@ func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox, running bool
 		}
 	}
 	for _, h := range host {
+		tips = append(tips, h)
+	}
+	// The fetch keeps the sandbox's HEAD commit under
+	// refs/airlock/head/<remote>, detached or not, whatever
+	// refs/remotes/<remote>/HEAD names, and archive keeps it: what it
+	// reaches is not lost. Under dry-run it counts while the fetch would
+	// leave it in place; the clone answers for a HEAD that moved.
+	heads, err := s.Repo.Refs(sandboxref.Head(sb.Remote))
+	if err != nil {
+		return unsavedWork{}, err
+	}
+	if h, ok := heads[sandboxref.Head(sb.Remote)]; ok && (branches == nil || h == sv.Worktrees[0].Head) {
 		tips = append(tips, h)
 	}
 	sort.Strings(tips)

@@ -202,13 +202,20 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 
 // unfetchedRefs says, one line per ref, what of the sandbox's refs the
 // host lacks and what to do about it: a branch's new commits come with a
-// fetch; a ref on no branch (lost), which no fetch brings, would be lost
-// by rm. Refs a fetched branch brings (a HEAD on a branch, a tag) need no
-// line of their own.
+// fetch, and so do a detached HEAD's (into refs/airlock/head/<remote>); a
+// ref neither reaches (lost), which no fetch brings, would be lost by rm.
+// Refs a fetch brings otherwise (a HEAD on a branch, a tag) need no line
+// of their own.
 func unfetchedRefs(missing, lost []gitx.VMRef) []string {
 	isLost := map[gitx.VMRef]bool{}
 	for _, ref := range lost {
 		isLost[ref] = true
+	}
+	tips := map[string]bool{} // commits of branches with new commits
+	for _, ref := range missing {
+		if strings.HasPrefix(ref.Name, "refs/heads/") {
+			tips[ref.Commit] = true
+		}
 	}
 	var out []string
 	for _, ref := range missing {
@@ -216,6 +223,8 @@ func unfetchedRefs(missing, lost []gitx.VMRef) []string {
 		switch branch, ok := strings.CutPrefix(ref.Name, "refs/heads/"); {
 		case ok:
 			out = append(out, fmt.Sprintf("%s (%s): new commits, not fetched yet", branch, at))
+		case ref.Name == "HEAD" && !isLost[ref] && !tips[ref.Commit]:
+			out = append(out, fmt.Sprintf("HEAD (%s): detached, new commits, not fetched yet", at))
 		case !isLost[ref]:
 		case ref.Name == "HEAD" || strings.HasSuffix(ref.Name, ": HEAD"):
 			out = append(out, fmt.Sprintf("%s (%s): detached, on no branch; rm would lose it", ref.Name, at))
