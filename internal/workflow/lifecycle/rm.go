@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/quote"
@@ -127,6 +128,9 @@ type unsavedWork struct {
 	notes    []string     // files a committed .gitignore ignores
 	missing  []gitx.VMRef // refs whose commits the host does not reach
 	pending  int          // under dry-run: refs the printed fetch would add to what rm keeps
+	// leftOut are the sandbox's branches no fetch brings (named like
+	// git's own refs; sandboxref.NameCheck), by ref name, with why.
+	leftOut map[string]string
 }
 
 // errNotSurveyed: a dry run does not survey a sandbox that is not
@@ -193,6 +197,10 @@ func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox, running bool
 	for _, c := range sv.Clones {
 		problems = append(problems, fmt.Sprintf("another repository at %s is not checked", quote.Path(c)))
 	}
+	leftOut, err := s.leftOut(ctx, sb, sv.Refs)
+	if err != nil {
+		return unsavedWork{}, err
+	}
 	prefix := sandboxref.TrackingPrefix(sb.Remote)
 	fetched, err := s.Repo.Refs(prefix)
 	if err != nil {
@@ -207,7 +215,7 @@ func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox, running bool
 	if s.Sbx.DryRun() {
 		branches = map[string]string{}
 		for _, ref := range sv.Refs {
-			if b, ok := strings.CutPrefix(ref.Name, "refs/heads/"); ok {
+			if b, ok := strings.CutPrefix(ref.Name, "refs/heads/"); ok && leftOut[ref.Name] == "" {
 				branches[b] = ref.Commit
 				if _, ok := fetched[prefix+b]; !ok {
 					pending++
@@ -271,11 +279,51 @@ func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox, running bool
 		}
 	}
 	if branches != nil && len(missing) > 0 {
-		if missing, err = s.unfetchedInClone(ctx, sb, missing); err != nil {
-			return unsavedWork{}, err
+		// A branch the fetch leaves out stays missing; the clone answers
+		// for the rest.
+		var out, ask []gitx.VMRef
+		for _, ref := range missing {
+			if leftOut[ref.Name] != "" {
+				out = append(out, ref)
+			} else {
+				ask = append(ask, ref)
+			}
+		}
+		if len(ask) > 0 {
+			if ask, err = s.unfetchedInClone(ctx, sb, ask); err != nil {
+				return unsavedWork{}, err
+			}
+		}
+		missing = slices.DeleteFunc(missing, func(ref gitx.VMRef) bool {
+			return !slices.Contains(out, ref) && !slices.Contains(ask, ref)
+		})
+	}
+	return unsavedWork{problems: problems, notes: notes, missing: missing, pending: pending, leftOut: leftOut}, nil
+}
+
+// leftOut applies the remote helper's rule (sandboxref.NameCheck) to the
+// sandbox's refs, in the order the sandbox lists them, as the helper does
+// to its advertisement: the branches no fetch brings, with why.
+func (s *Service) leftOut(ctx context.Context, sb workflow.Sandbox, refs []gitx.VMRef) (map[string]string, error) {
+	var remotes []string
+	for _, e := range s.Entries {
+		if name, ok := strings.CutSuffix(strings.TrimPrefix(e.Key, "remote."), ".url"); ok && strings.HasPrefix(e.Key, "remote.") {
+			remotes = append(remotes, name)
 		}
 	}
-	return unsavedWork{problems: problems, notes: notes, missing: missing, pending: pending}, nil
+	v, set, err := s.Repo.ConfigGet(ctx, "core.ignoreCase")
+	if err != nil {
+		return nil, err
+	}
+	fold, _ := config.ParseBool(v)
+	check := sandboxref.NewNameCheck(sb.Remote, remotes, set && fold, s.Repo)
+	out := map[string]string{}
+	for _, ref := range refs {
+		if why := check.Skip(ref.Name, ref.Commit); why != "" {
+			out[ref.Name] = why
+		}
+	}
+	return out, nil
 }
 
 // unfetchedInClone keeps the refs whose commits no branch of the clone
