@@ -686,6 +686,23 @@ func TestRemoveDryRunReadsThatTheSandboxIsGone(t *testing.T) {
 	}
 }
 
+// A branch the remote helper leaves out (named like git's own refs) is
+// never fetched: the dry run, which asks the clone what its fetch would
+// bring, refuses over it as the real run does, without asking about it.
+func TestRemoveDryRunRefusesOverABranchNoFetchBrings(t *testing.T) {
+	w := unsavedWorld(t)
+	w.sbx.dryRun = true
+	w.sbx.published = []sbx.Port{} // Get answers "running"
+	w.survey("ref " + hash("h") + "  refs/heads/ORIG_HEAD")
+	err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "box"})
+	if err == nil || !strings.Contains(err.Error(), "refs/heads/ORIG_HEAD ("+hash("h")[:12]+") was not fetched") {
+		t.Fatalf("err = %v\n%s", err, w.sbx.log())
+	}
+	if w.sbx.called("Remove box") || w.sbx.called("ExecOutput box sh -c cd \"$1\" || exit 3\nshift") {
+		t.Errorf("dry-run:\n%s", w.sbx.log())
+	}
+}
+
 // --- status ---
 
 func TestStatus(t *testing.T) {
