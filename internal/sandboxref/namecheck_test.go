@@ -9,7 +9,7 @@ func TestNameCheck(t *testing.T) {
 	host := strings.Repeat("1", 40)
 	c := &NameCheck{Remote: "airlock-box", Remotes: []string{"origin", "sandbox-box"}, FoldCase: true,
 		HostHas: func(oid string) bool { return oid == host }, Tracked: map[string]string{"main": "main"}}
-	for _, tc := range []struct{ name, oid, want string }{
+	checkSkips(t, c, []skipCase{
 		{"refs/heads/main", "a", ""},
 		{"refs/heads/HEAD", "a", "named like git's HEAD"},
 		{"refs/heads/FETCH_HEAD", "a", "named like git's own FETCH_HEAD"},
@@ -29,11 +29,7 @@ func TestNameCheck(t *testing.T) {
 		{"refs/heads/new", "a", "differs only by case from branch New,"},
 		{"refs/tags/HEAD", "a", ""},
 		{"refs/wip/HEAD", "a", ""},
-	} {
-		if got := c.Skip(tc.name, tc.oid); !strings.HasPrefix(got, tc.want) || (tc.want == "" && got != "") {
-			t.Errorf("%q: got %q, want %q…", tc.name, got, tc.want)
-		}
-	}
+	})
 }
 
 // hostRefs is a host repository with some branches and commits.
@@ -58,17 +54,26 @@ func (h hostRefs) HasCommit(c string) bool { return h.commits[c] }
 func TestNewNameCheck(t *testing.T) {
 	host := hostRefs{refs: map[string]string{"refs/heads/Feature": "a", "refs/remotes/airlock-box/topic": "b"}, commits: map[string]bool{"h": true}}
 	c := NewNameCheck("airlock-box", []string{"origin"}, true, host)
-	for _, tc := range []struct{ name, oid, want string }{
+	checkSkips(t, c, []skipCase{
 		{"refs/heads/feature", "x", "differs only by case from branch Feature,"},
 		{"refs/heads/TOPIC", "x", "differs only by case from branch topic,"},
 		{"refs/heads/host/main", "h", ""},
 		{"refs/heads/host/next", "x", "host/ branches carry"},
-	} {
+	})
+	if got := NewNameCheck("airlock-box", nil, true, nil).Skip("refs/heads/host/x", "x"); got != "" {
+		t.Errorf("without a host: %q", got)
+	}
+}
+
+type skipCase struct{ name, oid, want string }
+
+// checkSkips checks, in order, why each ref is left out ("" fetched; a
+// reason by its beginning).
+func checkSkips(t *testing.T, c *NameCheck, cases []skipCase) {
+	t.Helper()
+	for _, tc := range cases {
 		if got := c.Skip(tc.name, tc.oid); !strings.HasPrefix(got, tc.want) || (tc.want == "" && got != "") {
 			t.Errorf("%q: got %q, want %q…", tc.name, got, tc.want)
 		}
-	}
-	if got := NewNameCheck("airlock-box", nil, true, nil).Skip("refs/heads/host/x", "x"); got != "" {
-		t.Errorf("without a host: %q", got)
 	}
 }
