@@ -65,22 +65,24 @@ func SurveyArgv(dir string) []string {
 }
 
 // unfetchedScript answers, for the commits given after the clone ($1),
-// which a fetch of the clone's branches would not bring: those that are no
-// commit (a ref at a tree or blob) and those no branch reaches. Only those
+// which a fetch of the clone's branches and its HEAD (fetched into
+// refs/airlock/head/<remote>, detached or not) would not bring: those that
+// are no commit (a ref at a tree or blob) and those neither a branch nor
+// HEAD reaches. Only those
 // are printed, one "unfetched <id>" line each; "end" proves the script ran
 // to the end. rm's dry run asks it instead of fetching.
 const unfetchedScript = `cd "$1" || exit 3
 shift
 types=$(printf '%s\n' "$@" | git cat-file --batch-check) || exit 4
 printf '%s\n' "$types" | awk '$2 != "commit" { print "unfetched " $1 }'
-un=$(printf '%s\n' "$types" | awk '$2 == "commit" { print $1 }' | git rev-list --stdin --not --branches --) || exit 4
+un=$(printf '%s\n' "$types" | awk '$2 == "commit" { print $1 }' | git rev-list --stdin --not --branches $(git rev-parse -q --verify 'HEAD^{commit}') --) || exit 4
 printf '%s\n' "$un" | awk -v want="$*" 'BEGIN { n = split(want, w, " "); for (i = 1; i <= n; i++) k[w[i]] = 1 } k[$1] { print "unfetched " $1 }'
 echo end
 `
 
 // UnfetchedArgv asks the clone at dir which of commits (object ids; any
-// other word is dropped) no branch of it reaches; ParseUnfetched reads
-// the answer.
+// other word is dropped) neither a branch of it nor its HEAD reaches;
+// ParseUnfetched reads the answer.
 func UnfetchedArgv(dir string, commits []string) []string {
 	argv := []string{"sh", "-c", unfetchedScript, "git-airlock-unfetched", dir}
 	for _, c := range commits {
@@ -91,8 +93,8 @@ func UnfetchedArgv(dir string, commits []string) []string {
 	return argv
 }
 
-// ParseUnfetched reads UnfetchedArgv's answer: the commits no branch
-// reaches, and whether the script ran to its end.
+// ParseUnfetched reads UnfetchedArgv's answer: the commits no fetch
+// brings, and whether the script ran to its end.
 func ParseUnfetched(out string) (unfetched map[string]bool, complete bool) {
 	unfetched = map[string]bool{}
 	for _, line := range strings.Split(out, "\n") {

@@ -193,4 +193,16 @@ func TestUnfetchedScript(t *testing.T) {
 	if _, complete := ParseUnfetched("unfetched " + wip + "\n"); complete {
 		t.Error("an answer without its end line counts as complete")
 	}
+
+	// A detached HEAD is fetched too (into refs/airlock/head/<remote>):
+	// its commit and what it reaches come back, another ref's do not.
+	sh("git switch -q --detach && git commit -q --allow-empty -m detached")
+	detached := sh("git rev-parse HEAD")
+	out, err = r.run.Output(context.Background(), xec.Cmd{Argv: UnfetchedArgv(r.Root, []string{detached, wip})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, complete := ParseUnfetched(string(out)); !complete || len(got) != 1 || !got[wip] {
+		t.Errorf("detached: unfetched = %v (complete %v), want only %s:\n%s", got, complete, wip, out)
+	}
 }

@@ -14,6 +14,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/alecthomas/kong"
@@ -21,7 +23,7 @@ import (
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/quote"
 	"github.com/git-airlock/git-airlock/internal/ui"
-	"github.com/git-airlock/git-airlock/internal/workflow/review"
+	"github.com/git-airlock/git-airlock/internal/workflow"
 )
 
 var version = "dev"
@@ -77,10 +79,11 @@ func runParsed(parser *kong.Kong, args []string, u *ui.UI) (code int) {
 	}
 	kctx, err := parser.Parse(args)
 	if err != nil {
-		if name, ok := hiddenCommand(err); ok {
+		if name, visible, ok := hiddenCommand(err); ok {
 			// A hidden command (hook, man) is for the shims and make
-			// install; a mistyped call must not reveal its arguments.
-			err = fmt.Errorf("unexpected argument %s", name)
+			// install; a mistyped call must not reveal its arguments:
+			// it is told what any unknown word is.
+			err = errors.New("unexpected argument " + name + suggestion(name, visible))
 		}
 		ui.Line(u.Err, "%v", err)
 		fmt.Fprintln(u.Err, "hint: see 'git airlock help'")
@@ -89,18 +92,66 @@ func runParsed(parser *kong.Kong, args []string, u *ui.UI) (code int) {
 	return report(u.Err, kctx.Run(), u.Verbose)
 }
 
-// hiddenCommand reports the hidden command a parse error is about.
-func hiddenCommand(err error) (string, bool) {
+// hiddenCommand reports the hidden command a parse error is about, and
+// the visible commands beside it.
+func hiddenCommand(err error) (name string, visible []string, ok bool) {
 	var pe *kong.ParseError
 	if !errors.As(err, &pe) || pe.Context == nil {
-		return "", false
+		return "", nil, false
 	}
 	for _, p := range pe.Context.Path {
 		if p.Command != nil && p.Command.Hidden {
-			return p.Command.Name, true
+			if p.Parent != nil {
+				for _, c := range p.Parent.Children {
+					if c.Type == kong.CommandNode && !c.Hidden {
+						visible = append(visible, c.Name)
+					}
+				}
+			}
+			return p.Command.Name, visible, true
 		}
 	}
-	return "", false
+	return "", nil, false
+}
+
+// suggestion is what kong adds to an unknown word, chosen the way kong
+// chooses (a command the word begins, or one at most two edits away), for
+// a word kong cannot be asked about: a hidden command's name.
+func suggestion(word string, commands []string) string {
+	var close []string
+	for _, c := range commands {
+		if strings.HasPrefix(c, word) || editDistance(c, word) <= 2 {
+			close = append(close, strconv.Quote(c))
+		}
+	}
+	switch len(close) {
+	case 0:
+		return ""
+	case 1:
+		return ", did you mean " + close[0] + "?"
+	}
+	return ", did you mean one of " + strings.Join(close, ", ") + "?"
+}
+
+// editDistance is the Levenshtein distance between two words.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // report prints an error with its hints and chooses the exit code.
@@ -122,7 +173,7 @@ func report(w io.Writer, err error, verbose bool) int {
 		return 130
 	}
 	ui.Line(w, "%v", err) // masked there: errors carry what sbx, git and the sandbox said
-	var shown *review.ShownError
+	var shown *workflow.ShownError
 	if verbose && errors.As(err, &shown) {
 		ui.Line(w, "%v", shown.Err)
 	}

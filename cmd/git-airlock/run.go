@@ -106,6 +106,8 @@ func (c *runCmd) runAgents(ctx context.Context, g *Globals, l *Loaded, u *ui.UI,
 			switch {
 			case r.Error != "":
 				fmt.Fprintf(u.Out, "%-30s %-8s did not run: %s\n", r.Name, r.Agent, r.Error)
+			case r.DryRun:
+				fmt.Fprintf(u.Out, "%-30s %-8s not run (dry run)\n", r.Name, r.Agent)
 			default:
 				fmt.Fprintf(u.Out, "%-30s %-8s exit %d\n", r.Name, r.Agent, r.Exit)
 			}

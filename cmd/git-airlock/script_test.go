@@ -206,7 +206,7 @@ func versionLess(a, b string) bool {
 // random marker of `sbx exec`'s wrapper are normalised; only sbx and git
 // commands are compared (-v echoes a gh that then turns out missing), and
 // `sbx ls`, a read the dry run prints, is dropped; doctor --probe's
-// throwaway names are normalised.
+// throwaway names and the agents' recorded exit statuses are normalised.
 func cmdCmpDry(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 {
 		ts.Fatalf("usage: cmpdry DRY-STDOUT REAL-V-STDERR")
@@ -234,6 +234,9 @@ var (
 	// named anew on every run.
 	probeRepo = regexp.MustCompile(`git-airlock-probe-[^/\s]*`)
 	probeName = regexp.MustCompile(`airlock-probe-[0-9]+`)
+	// run --agents records each agent's exit status, which a dry run
+	// cannot know.
+	agentExit = regexp.MustCompile(`(\.airlockExit) \S+$`)
 )
 
 // dryLines keeps the lines that start with prefix, normalised.
@@ -251,6 +254,7 @@ func dryLines(text, prefix string) []string {
 		line = airlockURL.ReplaceAllString(line, "airlock://$1/…")
 		line = probeRepo.ReplaceAllString(line, "git-airlock-probe-…")
 		line = probeName.ReplaceAllString(line, "airlock-probe-N")
+		line = agentExit.ReplaceAllString(line, "$1 N")
 		out = append(out, line)
 	}
 	return out

@@ -99,7 +99,7 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 			fmt.Fprintf(u.Out, "%s %s\n", label, quote.Text(s))
 		}
 		if len(st.Unfetched) > 0 {
-			u.Hint("'git airlock fetch' brings new commits on branches; keep the rest from inside the sandbox ('git airlock shell'): commit it, or make it a branch")
+			u.Hint("'git airlock fetch' brings new commits on branches (a branch left out of fetches once renamed) and a detached HEAD; keep the rest from inside the sandbox ('git airlock shell'): commit it, or make it a branch")
 		}
 	}
 }

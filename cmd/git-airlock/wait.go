@@ -71,10 +71,7 @@ func (c *waitCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *
 		}
 	} else if res.Fetched {
 		req := review.CompareRequest{Name: string(t), NoFetch: true, Streams: streams(u)}
-		if err := l.Review.Log(ctx, req, true); err != nil {
-			u.Warnf("%v", err)
-		}
-		if err := l.Review.Diff(ctx, req, true); err != nil {
+		if err := l.Review.Arrived(ctx, req); err != nil {
 			u.Warnf("%v", err)
 		}
 		if report != nil {

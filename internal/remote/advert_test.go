@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
 )
 
 func pkt(s string) string { return fmt.Sprintf("%04x%s", len(s)+4, s) }
@@ -22,7 +24,7 @@ func feed(a *advertGuard, stream string, step int) error {
 
 func TestAdvertGuardLeavesOutCollidingBranchesV0(t *testing.T) {
 	a1, a2 := strings.Repeat("a", 40), strings.Repeat("b", 40)
-	check := &NameCheck{Remote: "airlock-box", Remotes: []string{"origin", "airlock-box"}}
+	check := &sandboxref.NameCheck{Remote: "airlock-box", Remotes: []string{"origin", "airlock-box"}}
 	for _, tc := range []struct {
 		name, in, want string
 		skipped        []string
@@ -48,7 +50,7 @@ func TestAdvertGuardLeavesOutCollidingBranchesV0(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
 			var reported []string
-			a := &advertGuard{w: &out, filter: true, skip: (&NameCheck{Remote: check.Remote, Remotes: check.Remotes}).Skip,
+			a := &advertGuard{w: &out, filter: true, skip: (&sandboxref.NameCheck{Remote: check.Remote, Remotes: check.Remotes}).Skip,
 				report: func(s []SkippedRef) {
 					for _, r := range s {
 						reported = append(reported, r.Name)
@@ -79,7 +81,7 @@ func TestAdvertGuardLeavesOutCollidingBranchesV2(t *testing.T) {
 	in := caps + pkt(a1+" HEAD symref-target:refs/heads/HEAD\n") + pkt(a1+" refs/heads/HEAD\n") + pkt(a1+" refs/heads/main\n") + "0000" + pkt("packfile\n")
 	want := caps + pkt(a1+" HEAD\n") + pkt(a1+" refs/heads/main\n") + "0000" + pkt("packfile\n")
 	var out bytes.Buffer
-	a := &advertGuard{w: &out, filter: true, skip: (&NameCheck{Remote: "airlock-box"}).Skip}
+	a := &advertGuard{w: &out, filter: true, skip: (&sandboxref.NameCheck{Remote: "airlock-box"}).Skip}
 	if err := feed(a, in, 5); err != nil {
 		t.Fatal(err)
 	}
@@ -144,37 +146,6 @@ func TestAdvertGuardMalformedAfterRefs(t *testing.T) {
 	}
 }
 
-func TestNameCheck(t *testing.T) {
-	host := strings.Repeat("1", 40)
-	c := &NameCheck{Remote: "airlock-box", Remotes: []string{"origin", "sandbox-box"}, FoldCase: true,
-		HostHas: func(oid string) bool { return oid == host }, Tracked: map[string]string{"main": "main"}}
-	for _, tc := range []struct{ name, oid, want string }{
-		{"refs/heads/main", "a", ""},
-		{"refs/heads/HEAD", "a", "named like git's HEAD"},
-		{"refs/heads/FETCH_HEAD", "a", "named like git's own FETCH_HEAD"},
-		{"refs/heads/MY_HEAD", "a", "named like git's own MY_HEAD"},
-		{"refs/heads/feature/HEAD", "a", ""},
-		{"refs/heads/@", "a", "not a valid branch name"},
-		{"refs/heads/a..b", "a", "not a valid branch name"},
-		{"refs/heads/x\x1b[31m", "a", "not a valid branch name"},
-		{"refs/heads/refs/heads/x", "a", "named like a full ref name"},
-		{"refs/heads/origin/main", "a", "named like remote origin's branches"},
-		{"refs/heads/Sandbox-Box/x", "a", "named like remote Sandbox-Box's branches"},
-		{"refs/heads/host/main", host, ""},
-		{"refs/heads/host/main2", "b", "host/ branches carry what the host pushed"},
-		{"refs/heads/Main", "a", "differs only by case from branch main,"},
-		{"refs/heads/main", "a", ""},
-		{"refs/heads/New", "a", ""},
-		{"refs/heads/new", "a", "differs only by case from branch New,"},
-		{"refs/tags/HEAD", "a", ""},
-		{"refs/wip/HEAD", "a", ""},
-	} {
-		if got := c.Skip(tc.name, tc.oid); !strings.HasPrefix(got, tc.want) || (tc.want == "" && got != "") {
-			t.Errorf("%q: got %q, want %q…", tc.name, got, tc.want)
-		}
-	}
-}
-
 // FuzzAdvertGuard feeds whatever a far side may send: the guard never
 // panics, never lets more than the limits through, and without a name to
 // leave out passes the stream on byte for byte (all but an unfinished
@@ -189,7 +160,7 @@ func FuzzAdvertGuard(f *testing.F) {
 		var out bytes.Buffer
 		a := &advertGuard{w: &out, limits: Limits{Refs: 20, Bytes: 4096}, filter: filter}
 		if filter {
-			a.skip = (&NameCheck{Remote: "airlock-box", Remotes: []string{"origin"}}).Skip
+			a.skip = (&sandboxref.NameCheck{Remote: "airlock-box", Remotes: []string{"origin"}}).Skip
 		}
 		err := feed(a, stream, 9)
 		if err != nil && out.Len() > 4096+65520 {

@@ -62,7 +62,7 @@ type Helper struct {
 	// airlock.maxRefBytes); the zero value is DefaultLimits.
 	Limits *Limits
 	// Remotes are the host's remote names and FoldCase its core.ignoreCase:
-	// a fetch leaves out sandbox branches named like them (NameCheck).
+	// a fetch leaves out sandbox branches named like them (sandboxref.NameCheck).
 	Remotes  []string
 	FoldCase bool
 	In       io.Reader
@@ -177,22 +177,11 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 	adv := &advertGuard{w: h.Out, limits: limits, sandbox: t.Sandbox, filter: verb == "upload-pack",
 		report: func(skipped []SkippedRef) { h.reportSkipped(remote, t.Sandbox, skipped) }}
 	if adv.filter {
-		check := &NameCheck{Remote: remote, Remotes: h.Remotes, FoldCase: h.FoldCase}
+		var host sandboxref.HostRefs
 		if h.Repo != nil {
-			check.HostHas = h.Repo.HasCommit
-			if h.FoldCase {
-				// A name already fetched wins, then the host's own
-				// branch of that name (main, not a later Main).
-				check.Tracked = map[string]string{}
-				for _, prefix := range []string{"refs/heads/", sandboxref.TrackingPrefix(remote)} {
-					refs, _ := h.Repo.Refs(prefix)
-					for name := range refs {
-						b := strings.TrimPrefix(name, prefix)
-						check.Tracked[strings.ToLower(b)] = b
-					}
-				}
-			}
+			host = h.Repo
 		}
+		check := sandboxref.NewNameCheck(remote, h.Remotes, h.FoldCase, host)
 		adv.skip = check.Skip
 	}
 	// sbx's own stderr is held until the protocol starts: if it never does

@@ -1,7 +1,8 @@
 // Package sandboxref is how a sandbox is named in git: the airlock:// URL
 // of its remote, the remote's name, the ref namespaces its branches live in
 // (fetched, kept after removal, superseded by a rewrite), the default
-// sandbox name of a repository, and the record of an accepted risk.
+// sandbox name of a repository, the record of an accepted risk, and which
+// sandbox branch names a fetch leaves out (NameCheck).
 //
 // It depends on nothing but sbx's name rules and the ssh host grammar, so
 // that git-airlock and the remote helper agree on every name without

@@ -200,6 +200,9 @@ func Fetch(ctx context.Context, repo FetchRepo, ui UI, st xec.Streams, dryRun bo
 		remotes[i] = sb.Remote
 	}
 	if err := repo.Fetch(ctx, st, remotes...); err != nil {
+		if st.Err != nil {
+			return Shown("git fetch", err)
+		}
 		return err
 	}
 	paths, err := repo.InitialisedSubmodules(ctx)
@@ -217,6 +220,29 @@ func Fetch(ctx context.Context, repo FetchRepo, ui UI, st xec.Streams, dryRun bo
 		}
 	}
 	return nil
+}
+
+// ShownError is a git command that failed after printing its own error
+// on the user's stderr (a fetch the remote helper stopped, a merge over an
+// untracked file, a rejected push): the message only names the step, so
+// that git's words are not printed a second time wrapped in argv; Err
+// keeps the whole story for -v.
+type ShownError struct {
+	Step string // "git merge"
+	Err  error
+}
+
+func (e *ShownError) Error() string { return e.Step + " failed (its message is above)" }
+func (e *ShownError) Unwrap() error { return e.Err }
+
+// Shown marks err as already printed by git when git ran attached to the
+// user's stderr and failed.
+func Shown(step string, err error) error {
+	var xe *xec.ExitError
+	if errors.As(err, &xe) {
+		return &ShownError{Step: step, Err: err}
+	}
+	return err
 }
 
 // DryRunClonePath stands for the clone's path under dry-run when the

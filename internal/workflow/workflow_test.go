@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"sync"
@@ -451,5 +452,38 @@ func TestFetchDryRunWritesNoGuard(t *testing.T) {
 		if strings.HasPrefix(c, "ConfigSet") {
 			t.Errorf("dry-run wrote config: %q", r.calls)
 		}
+	}
+}
+
+// A git command that failed after printing its own error is named, not
+// repeated; anything else passes through unchanged.
+func TestShownError(t *testing.T) {
+	gitErr := &xec.ExitError{Argv: []string{"git", "-C", "/r", "merge"}, Code: 1, Stderr: "error: untracked"}
+	err := workflow.Shown("git merge", gitErr)
+	var se *workflow.ShownError
+	if !errors.As(err, &se) || err.Error() != "git merge failed (its message is above)" || !errors.Is(err, gitErr) {
+		t.Errorf("Shown(git error) = %v", err)
+	}
+	other := errors.New("boom")
+	if workflow.Shown("git merge", other) != other || workflow.Shown("git merge", nil) != nil {
+		t.Error("Shown wrapped an error git did not print")
+	}
+}
+
+// git fetch streams its own error to the user's stderr: the error Fetch
+// returns names the step instead of carrying git's words a second time
+// (every command that fetches: fetch, diff, wait, run --agents, compare).
+// When nobody saw git's stderr, its words stay in the error.
+func TestFetchFailureGitPrintedIsNamedOnce(t *testing.T) {
+	gitErr := fmt.Errorf("fetch airlock-box: %w", &xec.ExitError{Argv: []string{"git", "-C", "/r", "fetch"}, Code: 128, Stderr: "fatal: advertised too much"})
+	r := &fetchRepo{fetchErr: gitErr}
+	err := workflow.Fetch(context.Background(), r, &fakeUI{}, xec.Streams{Err: io.Discard}, false, box)
+	var se *workflow.ShownError
+	if !errors.As(err, &se) || err.Error() != "git fetch failed (its message is above)" || !errors.Is(err, gitErr) {
+		t.Errorf("streamed: err = %v", err)
+	}
+	err = workflow.Fetch(context.Background(), r, &fakeUI{}, xec.Streams{}, false, box)
+	if errors.As(err, &se) || !strings.Contains(err.Error(), "advertised too much") {
+		t.Errorf("captured: err = %v", err)
 	}
 }

@@ -50,10 +50,16 @@ type AgentRun struct {
 	Name  string `json:"name"`
 	Agent string `json:"agent"`
 	// Exit is the agent's exit status; -1 when it did not run (Error says
-	// why).
+	// why, or DryRun).
 	Exit  int    `json:"exit"`
 	Error string `json:"error,omitempty"`
+	// DryRun: the agent's command was listed, not run.
+	DryRun bool `json:"dry_run,omitempty"`
 }
+
+// DryRunExit stands for the exit status whose recording a dry run lists:
+// the agent did not run, so there is none.
+const DryRunExit = "EXIT-STATUS"
 
 // AgentsResult is what RunAgents did.
 type AgentsResult struct {
@@ -65,7 +71,7 @@ type AgentsResult struct {
 // Failed reports whether any agent failed or did not run.
 func (r AgentsResult) Failed() bool {
 	for _, a := range r.Runs {
-		if a.Exit != 0 {
+		if a.Exit != 0 && !a.DryRun {
 			return true
 		}
 	}
@@ -188,7 +194,11 @@ func (s *Service) RunAgents(ctx context.Context, req AgentsRequest) (AgentsResul
 	}
 	for _, r := range res.Runs {
 		if _, ok := workflow.Find(ready, r.Name); ok {
-			if err := s.Repo.ConfigSet(ctx, "remote."+sandboxref.Remote(r.Name)+"."+ExitKey, strconv.Itoa(r.Exit)); err != nil {
+			exit := strconv.Itoa(r.Exit)
+			if r.DryRun {
+				exit = DryRunExit
+			}
+			if err := s.Repo.ConfigSet(ctx, "remote."+sandboxref.Remote(r.Name)+"."+ExitKey, exit); err != nil {
 				return res, err
 			}
 		}
@@ -219,6 +229,8 @@ func (s *Service) runSideBySide(ctx context.Context, req AgentsRequest, runs []A
 		case d.err != nil:
 			r.Error = workflow.ErrorText(workflow.SbxError(d.err))
 			s.UI.Warnf("sandbox %q: %s", r.Name, r.Error)
+		case s.Sbx.DryRun():
+			r.DryRun = true // its command was printed; no status to tell
 		case d.code != 0:
 			r.Exit = d.code
 			s.UI.Warnf("sandbox %q: %s exited with status %d", r.Name, r.Agent, d.code)

@@ -94,3 +94,30 @@ func TestRunAgentsRunsAtMostJobsAtOnceAndRecordsEachExit(t *testing.T) {
 		}
 	}
 }
+
+// A dry run lists each agent's command and runs none: no exit status is
+// reported or recorded as if it had run, and nothing counts as failed.
+func TestRunAgentsDryRunRunsNone(t *testing.T) {
+	w := newWorld(t, nil)
+	w.sbx.dryRun = true
+	res, err := w.svc.RunAgents(ctx, lifecycle.AgentsRequest{Base: "fix", Agents: []string{"claude", "codex"}, Task: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Runs {
+		if !r.DryRun || r.Exit != -1 || r.Error != "" {
+			t.Errorf("run %+v: want not run (dry run)", r)
+		}
+	}
+	if res.Failed() {
+		t.Error("a dry run counts as failed")
+	}
+	if w.repo.called("ConfigSet remote.airlock-fix-claude.airlockExit 0") || !w.repo.called("ConfigSet remote.airlock-fix-claude.airlockExit "+lifecycle.DryRunExit) {
+		t.Errorf("recorded exit:\n%s", w.repo.log())
+	}
+	for _, info := range w.ui.Infos {
+		if strings.Contains(info, "finished") {
+			t.Errorf("told %q", info)
+		}
+	}
+}

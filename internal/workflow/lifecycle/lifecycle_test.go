@@ -508,6 +508,24 @@ func TestRemoveAcceptsWorkContainedInAFetchedBranch(t *testing.T) {
 	}
 }
 
+// The fetch keeps the sandbox's HEAD commit under
+// refs/airlock/head/<remote> (and rm archives it) even where
+// refs/remotes/<remote>/HEAD still names a branch: a detached commit held
+// there is not lost.
+func TestRemoveAcceptsDetachedHeadTheFetchKept(t *testing.T) {
+	w := unsavedWorld(t)
+	w.sbx.outputs[surveyKey] = strings.Replace(w.sbx.outputs[surveyKey], "head "+hash("m"), "head "+hash("d"), 1)
+	w.repo.refs["refs/airlock/head/airlock-box"] = hash("d")
+	w.repo.refs["refs/airlock/head/airlock-box2"] = hash("other")
+	w.repo.commits[hash("d")] = true
+	if err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "box"}); err != nil {
+		t.Fatal(err)
+	}
+	if !w.sbx.called("Remove box") {
+		t.Errorf("not removed:\n%s", w.sbx.log())
+	}
+}
+
 // A fetch that fails (the helper's limit on the ref advertisement, say)
 // never skips the survey: rm names what the host lacks and refuses, or,
 // with nothing missing, removes; --force says what it drops.
@@ -697,6 +715,23 @@ func TestRemoveDryRunReadsThatTheSandboxIsGone(t *testing.T) {
 	}
 }
 
+// A branch the remote helper leaves out (named like git's own refs) is
+// never fetched: the dry run, which asks the clone what its fetch would
+// bring, refuses over it as the real run does, without asking about it.
+func TestRemoveDryRunRefusesOverABranchNoFetchBrings(t *testing.T) {
+	w := unsavedWorld(t)
+	w.sbx.dryRun = true
+	w.sbx.published = []sbx.Port{} // Get answers "running"
+	w.survey("ref " + hash("h") + "  refs/heads/ORIG_HEAD")
+	err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "box"})
+	if err == nil || !strings.Contains(err.Error(), "refs/heads/ORIG_HEAD ("+hash("h")[:12]+") was not fetched") {
+		t.Fatalf("err = %v\n%s", err, w.sbx.log())
+	}
+	if w.sbx.called("Remove box") || w.sbx.called("ExecOutput box sh -c cd \"$1\" || exit 3\nshift") {
+		t.Errorf("dry-run:\n%s", w.sbx.log())
+	}
+}
+
 // --- status ---
 
 func TestStatus(t *testing.T) {
@@ -825,6 +860,34 @@ func TestStatusUnfetchedSaysWhatAFetchBrings(t *testing.T) {
 	}
 	if !slices.Equal(got[0].Unfetched, want) {
 		t.Errorf("unfetched = %q, want %q\n%s", got[0].Unfetched, want, w.sbx.log())
+	}
+}
+
+// A detached HEAD's new commit comes with a fetch (into
+// refs/airlock/head/<remote>): it is not fetched yet, and rm would not lose
+// it. A HEAD on a branch needs no line beside its branch's.
+func TestStatusUnfetchedDetachedHeadComesWithAFetch(t *testing.T) {
+	w := unsavedWorld(t)
+	w.sbx.outputs[surveyKey] = strings.Replace(w.sbx.outputs[surveyKey], "head "+hash("m"), "head "+hash("d"), 1)
+	w.sbx.outputs[strings.Join(gitx.UnfetchedArgv("/home/u/repo", []string{hash("d")}), " ")] = "end\n"
+	got, err := w.svc.Status(ctx, lifecycle.StatusRequest{Name: "box", Unfetched: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"HEAD (" + hash("d")[:12] + "): detached, new commits, not fetched yet"}; !slices.Equal(got[0].Unfetched, want) {
+		t.Errorf("detached: unfetched = %q, want %q\n%s", got[0].Unfetched, want, w.sbx.log())
+	}
+
+	w = unsavedWorld(t)
+	w.sbx.outputs[surveyKey] = strings.Replace(w.sbx.outputs[surveyKey], "head "+hash("m"), "head "+hash("w"), 1)
+	w.survey("ref " + hash("w") + "  refs/heads/wip")
+	w.sbx.outputs[strings.Join(gitx.UnfetchedArgv("/home/u/repo", []string{hash("w")}), " ")] = "end\n"
+	got, err = w.svc.Status(ctx, lifecycle.StatusRequest{Name: "box", Unfetched: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"wip (" + hash("w")[:12] + "): new commits, not fetched yet"}; !slices.Equal(got[0].Unfetched, want) {
+		t.Errorf("on a branch: unfetched = %q, want %q\n%s", got[0].Unfetched, want, w.sbx.log())
 	}
 }
 

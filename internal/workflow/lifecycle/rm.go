@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/quote"
@@ -110,8 +111,8 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	if err != nil {
 		return err
 	}
-	kept += pending
-	if kept > 0 {
+	kept.branches += pending
+	if kept.refs+pending > 0 {
 		rec := sandboxref.RemovalRecord{Removal: removal, Time: cmp.Or(req.At, time.Now()), Agent: sb.Agent, Base: sb.Base}
 		if err := s.Repo.ConfigSet(ctx, sandboxref.RemovalRecordKey(removal), rec.String()); err != nil {
 			return err
@@ -128,8 +129,8 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	if unreachable == nil {
 		s.dropServerCopy(ctx, sb)
 	}
-	if kept > 0 {
-		s.UI.Infof("its %s are kept under %s", workflow.Plural(kept, "fetched branch", "fetched branches"), sandboxref.RemovedPrefixOf(removal))
+	if kept.branches > 0 {
+		s.UI.Infof("its %s are kept under %s", workflow.Plural(kept.branches, "fetched branch", "fetched branches"), sandboxref.RemovedPrefixOf(removal))
 		s.UI.Hint("restore one with: git airlock restore %s <branch>", removal)
 	}
 	return nil
@@ -141,6 +142,9 @@ type unsavedWork struct {
 	notes    []string     // files a committed .gitignore ignores
 	missing  []gitx.VMRef // refs whose commits the host does not reach
 	pending  int          // under dry-run: refs the printed fetch would add to what rm keeps
+	// leftOut are the sandbox's branches no fetch brings (named like
+	// git's own refs; sandboxref.NameCheck), by ref name, with why.
+	leftOut map[string]string
 }
 
 // errNotSurveyed: a dry run does not survey a sandbox that is not
@@ -159,8 +163,9 @@ var errNotSurveyed = errors.New("not surveyed under dry-run")
 // The real run surveys after its fetch. A dry run has only printed that
 // fetch, so it decides from read-only state to the same end: a commit is
 // fetched when the host reaches it from the tips the fetch leaves in place,
-// or when a branch of the clone reaches it (the fetch brings every branch;
-// one more exec, gitx.UnfetchedArgv, asks the clone).
+// or when a branch or the HEAD of the clone reaches it (the fetch brings
+// every branch and HEAD; one more exec, gitx.UnfetchedArgv, asks the
+// clone).
 func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox, running bool) (unsavedWork, error) {
 	var problems, notes []string
 	pending := 0
@@ -206,6 +211,10 @@ func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox, running bool
 	for _, c := range sv.Clones {
 		problems = append(problems, fmt.Sprintf("another repository at %s is not checked", quote.Path(c)))
 	}
+	leftOut, err := s.leftOut(ctx, sb, sv.Refs)
+	if err != nil {
+		return unsavedWork{}, err
+	}
 	prefix := sandboxref.TrackingPrefix(sb.Remote)
 	fetched, err := s.Repo.Refs(prefix)
 	if err != nil {
@@ -220,7 +229,7 @@ func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox, running bool
 	if s.Sbx.DryRun() {
 		branches = map[string]string{}
 		for _, ref := range sv.Refs {
-			if b, ok := strings.CutPrefix(ref.Name, "refs/heads/"); ok {
+			if b, ok := strings.CutPrefix(ref.Name, "refs/heads/"); ok && leftOut[ref.Name] == "" {
 				branches[b] = ref.Commit
 				if _, ok := fetched[prefix+b]; !ok {
 					pending++
@@ -240,6 +249,18 @@ func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox, running bool
 		}
 	}
 	for _, h := range host {
+		tips = append(tips, h)
+	}
+	// The fetch keeps the sandbox's HEAD commit under
+	// refs/airlock/head/<remote>, detached or not, whatever
+	// refs/remotes/<remote>/HEAD names, and archive keeps it: what it
+	// reaches is not lost. Under dry-run it counts while the fetch would
+	// leave it in place; the clone answers for a HEAD that moved.
+	heads, err := s.Repo.Refs(sandboxref.Head(sb.Remote))
+	if err != nil {
+		return unsavedWork{}, err
+	}
+	if h, ok := heads[sandboxref.Head(sb.Remote)]; ok && (branches == nil || h == sv.Worktrees[0].Head) {
 		tips = append(tips, h)
 	}
 	sort.Strings(tips)
@@ -272,11 +293,51 @@ func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox, running bool
 		}
 	}
 	if branches != nil && len(missing) > 0 {
-		if missing, err = s.unfetchedInClone(ctx, sb, missing); err != nil {
-			return unsavedWork{}, err
+		// A branch the fetch leaves out stays missing; the clone answers
+		// for the rest.
+		var out, ask []gitx.VMRef
+		for _, ref := range missing {
+			if leftOut[ref.Name] != "" {
+				out = append(out, ref)
+			} else {
+				ask = append(ask, ref)
+			}
+		}
+		if len(ask) > 0 {
+			if ask, err = s.unfetchedInClone(ctx, sb, ask); err != nil {
+				return unsavedWork{}, err
+			}
+		}
+		missing = slices.DeleteFunc(missing, func(ref gitx.VMRef) bool {
+			return !slices.Contains(out, ref) && !slices.Contains(ask, ref)
+		})
+	}
+	return unsavedWork{problems: problems, notes: notes, missing: missing, pending: pending, leftOut: leftOut}, nil
+}
+
+// leftOut applies the remote helper's rule (sandboxref.NameCheck) to the
+// sandbox's refs, in the order the sandbox lists them, as the helper does
+// to its advertisement: the branches no fetch brings, with why.
+func (s *Service) leftOut(ctx context.Context, sb workflow.Sandbox, refs []gitx.VMRef) (map[string]string, error) {
+	var remotes []string
+	for _, e := range s.Entries {
+		if name, ok := strings.CutSuffix(strings.TrimPrefix(e.Key, "remote."), ".url"); ok && strings.HasPrefix(e.Key, "remote.") {
+			remotes = append(remotes, name)
 		}
 	}
-	return unsavedWork{problems: problems, notes: notes, missing: missing, pending: pending}, nil
+	v, set, err := s.Repo.ConfigGet(ctx, "core.ignoreCase")
+	if err != nil {
+		return nil, err
+	}
+	fold, _ := config.ParseBool(v)
+	check := sandboxref.NewNameCheck(sb.Remote, remotes, set && fold, s.Repo)
+	out := map[string]string{}
+	for _, ref := range refs {
+		if why := check.Skip(ref.Name, ref.Commit); why != "" {
+			out[ref.Name] = why
+		}
+	}
+	return out, nil
 }
 
 // unfetchedInClone keeps the refs whose commits no branch of the clone
@@ -360,20 +421,25 @@ func (s *Service) reachable(commit string, tips []string) bool {
 	return false
 }
 
+// keptRefs counts what one removal kept: every ref, and the branches
+// among them as ls counts a removal's (all but the sandbox's HEAD, which
+// names a kept branch's commit again).
+type keptRefs struct{ refs, branches int }
+
 // archive copies refs/remotes/<remote>/* to
 // refs/airlock/removed/<name>@<n>/* in one transaction, before the remote
 // (and its tracking refs) goes. n is one more than any earlier removal of
 // the same name, so a name removed again never overwrites what an earlier
 // removal kept.
-func (s *Service) archive(ctx context.Context, sb workflow.Sandbox) (string, int, error) {
+func (s *Service) archive(ctx context.Context, sb workflow.Sandbox) (string, keptRefs, error) {
 	prefix := sandboxref.TrackingPrefix(sb.Remote)
 	refs, err := s.Repo.Refs(prefix)
 	if err != nil {
-		return "", 0, err
+		return "", keptRefs{}, err
 	}
 	kept, err := s.Repo.Refs(sandboxref.RemovedPrefix)
 	if err != nil {
-		return "", 0, err
+		return "", keptRefs{}, err
 	}
 	removal := sandboxref.NextRemoval(sb.Name, kept)
 	var updates []gitx.RefUpdate
@@ -410,7 +476,13 @@ func (s *Service) archive(ctx context.Context, sb workflow.Sandbox) (string, int
 	}
 	sort.Slice(updates, func(i, j int) bool { return updates[i].Name < updates[j].Name })
 	if err := s.Repo.UpdateRefs(ctx, updates); err != nil {
-		return "", 0, fmt.Errorf("keep the branches of sandbox %q: %w", sb.Name, err)
+		return "", keptRefs{}, fmt.Errorf("keep the branches of sandbox %q: %w", sb.Name, err)
 	}
-	return removal, len(updates), nil
+	n := keptRefs{refs: len(updates)}
+	for _, u := range updates {
+		if _, _, branch, _ := sandboxref.ParseRemoved(u.Name); branch != "HEAD" {
+			n.branches++
+		}
+	}
+	return removal, n, nil
 }

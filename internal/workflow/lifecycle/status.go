@@ -11,6 +11,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/gate"
+	"github.com/git-airlock/git-airlock/internal/quote"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/sbx"
@@ -192,7 +193,7 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 					return nil, workflow.SbxError(err)
 				}
 			}
-			st.Unfetched = append(work.problems, unfetchedRefs(work.missing, lost)...)
+			st.Unfetched = append(work.problems, unfetchedRefs(work.missing, lost, work.leftOut)...)
 			for _, n := range work.notes {
 				st.Unfetched = append(st.Unfetched, "not kept by rm: "+n)
 			}
@@ -206,20 +207,33 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 
 // unfetchedRefs says, one line per ref, what of the sandbox's refs the
 // host lacks and what to do about it: a branch's new commits come with a
-// fetch; a ref on no branch (lost), which no fetch brings, would be lost
-// by rm. Refs a fetched branch brings (a HEAD on a branch, a tag) need no
-// line of their own.
-func unfetchedRefs(missing, lost []gitx.VMRef) []string {
+// fetch, and so do a detached HEAD's (into refs/airlock/head/<remote>); a
+// ref neither reaches (lost), which no fetch brings, would be lost by rm.
+// Refs a fetch brings otherwise (a HEAD on a branch, a tag) need no line
+// of their own. A branch named like git's own refs (leftOut) is never
+// fetched: the line says why, with the helper's words, and that renaming
+// it in the sandbox brings it.
+func unfetchedRefs(missing, lost []gitx.VMRef, leftOut map[string]string) []string {
 	isLost := map[gitx.VMRef]bool{}
 	for _, ref := range lost {
 		isLost[ref] = true
+	}
+	tips := map[string]bool{} // commits of branches with new commits
+	for _, ref := range missing {
+		if strings.HasPrefix(ref.Name, "refs/heads/") {
+			tips[ref.Commit] = true
+		}
 	}
 	var out []string
 	for _, ref := range missing {
 		at := ref.Commit[:12]
 		switch branch, ok := strings.CutPrefix(ref.Name, "refs/heads/"); {
+		case ok && leftOut[ref.Name] != "":
+			out = append(out, fmt.Sprintf("%s (%s): left out of fetches: %s; renaming it in the sandbox brings it", quote.Path(branch), at, leftOut[ref.Name]))
 		case ok:
 			out = append(out, fmt.Sprintf("%s (%s): new commits, not fetched yet", branch, at))
+		case ref.Name == "HEAD" && !isLost[ref] && !tips[ref.Commit]:
+			out = append(out, fmt.Sprintf("HEAD (%s): detached, new commits, not fetched yet", at))
 		case !isLost[ref]:
 		case ref.Name == "HEAD" || strings.HasSuffix(ref.Name, ": HEAD"):
 			out = append(out, fmt.Sprintf("%s (%s): detached, on no branch; rm would lose it", ref.Name, at))

@@ -50,7 +50,7 @@ func (s *Service) Merge(ctx context.Context, req MergeRequest) error {
 	msg := fmt.Sprintf("Merge %s from sandbox %s\n\n%s", sandboxref.Short(p.theirs), p.sandbox.Name, p.record.Trailers())
 	m := gitx.MergeRequest{Commit: p.record.Inspected, NoVerify: true, Message: msg, Streams: req.Streams}
 	if err := s.Repo.Merge(ctx, m); err != nil {
-		return shown("git merge", err)
+		return workflow.Shown("git merge", err)
 	}
 	// The note goes on the merge commit only when there is one: git says
 	// "Already up to date" and makes none when the commit is already in
@@ -96,7 +96,7 @@ func (s *Service) Apply(ctx context.Context, req MergeRequest) error {
 	if err := s.Repo.Merge(ctx, gitx.MergeRequest{Commit: p.record.Inspected, Squash: true, Streams: st}); err != nil {
 		copyTo(req.Streams.Out, &out)
 		copyTo(req.Streams.Err, &errw)
-		return shown("git merge --squash", err)
+		return workflow.Shown("git merge --squash", err)
 	}
 	if s.DryRun {
 		return nil
@@ -250,7 +250,7 @@ func (s *Service) PR(ctx context.Context, req PRRequest) (PRResult, error) {
 		return PRResult{}, err
 	}
 	if err := s.Repo.Push(ctx, gitx.PushRequest{Remote: remoteName, Source: commit, Branch: branch, Streams: req.Streams}); err != nil {
-		return PRResult{}, shown("git push", err)
+		return PRResult{}, workflow.Shown("git push", err)
 	}
 	// The review travels with the pushed commit: the notes ref goes to
 	// the same remote. git refuses when the remote's notes moved on; the
@@ -311,7 +311,7 @@ func (s *Service) Push(ctx context.Context, req PushRequest) error {
 	dst = strings.TrimPrefix(dst, "refs/heads/")
 	err = s.Repo.Push(ctx, gitx.PushRequest{Remote: sb.Remote, Source: cmp.Or(req.Source, "HEAD"), Branch: dst, Force: true, Streams: req.Streams})
 	if err != nil {
-		return hint.With(shown("git push", err), "the agent's checked-out branch cannot be updated; choose another with --branch")
+		return hint.With(workflow.Shown("git push", err), "the agent's checked-out branch cannot be updated; choose another with --branch")
 	}
 	s.UI.Infof("the agent can now use branch %q in its clone (for example: git rebase %s)", dst, dst)
 	return nil

@@ -49,5 +49,5 @@ func (s *Service) Reviews(ctx context.Context, st xec.Streams, oneline bool) err
 		s.UI.Hint("merge, apply and pr record them; fetch a shared record with: git fetch origin %s:%s", sandboxref.NotesRef, sandboxref.NotesRef)
 		return nil
 	}
-	return shown("git log", s.Repo.ShowNoted(ctx, st, sandboxref.NotesRef, commits, oneline))
+	return workflow.Shown("git log", s.Repo.ShowNoted(ctx, st, sandboxref.NotesRef, commits, oneline))
 }

@@ -6,11 +6,11 @@ package review
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
-	"github.com/git-airlock/git-airlock/internal/quote"
 	"io"
 	"strings"
+
+	"github.com/git-airlock/git-airlock/internal/quote"
 
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
@@ -151,27 +151,6 @@ func (s *Service) sides(ctx context.Context, req CompareRequest) (base, theirs s
 	return
 }
 
-// ShownError is a git command that failed after printing its own error
-// on the user's stderr (merge over an untracked file, a rejected push):
-// the message only names the step, so that git's words are not printed a
-// second time wrapped in argv; Err keeps the whole story for -v.
-type ShownError struct {
-	Step string // "git merge"
-	Err  error
-}
-
-func (e *ShownError) Error() string { return e.Step + " failed (its message is above)" }
-func (e *ShownError) Unwrap() error { return e.Err }
-
-// shown marks err as already printed by git when git ran and failed.
-func shown(step string, err error) error {
-	var xe *xec.ExitError
-	if errors.As(err, &xe) {
-		return &ShownError{Step: step, Err: err}
-	}
-	return err
-}
-
 // Scope names what a report compares, the same way in every command:
 // sandbox "box", base main (with the sandbox branch when one was asked
 // for).
@@ -207,7 +186,7 @@ func (s *Service) Diff(ctx context.Context, req CompareRequest, stat bool) error
 		return err
 	}
 	s.announce(sb, req, base)
-	return shown("git diff", s.Repo.Diff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, stat))
+	return workflow.Shown("git diff", s.Repo.Diff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, stat))
 }
 
 // Log lists the sandbox's commits that base does not have.
@@ -218,7 +197,24 @@ func (s *Service) Log(ctx context.Context, req CompareRequest, oneline bool) err
 	}
 	s.announce(sb, req, base)
 	// The review notes show on the commits a merge, apply or pr inspected.
-	return shown("git log", s.Repo.Log(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Notes: sandboxref.NotesRef, Streams: req.Streams}, oneline))
+	return workflow.Shown("git log", s.Repo.Log(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Notes: sandboxref.NotesRef, Streams: req.Streams}, oneline))
+}
+
+// Arrived shows what a sandbox brought, as wait does after the agent's
+// end: its commits one line each, then the files changed, under one line
+// naming the sandbox and base (both sides resolved once).
+func (s *Service) Arrived(ctx context.Context, req CompareRequest) error {
+	base, theirs, sb, err := s.sides(ctx, req)
+	if err != nil {
+		return err
+	}
+	s.announce(sb, req, base)
+	cr := gitx.CompareRequest{Base: base, Theirs: theirs, Notes: sandboxref.NotesRef, Streams: req.Streams}
+	if err := s.Repo.Log(ctx, cr, true); err != nil {
+		return workflow.Shown("git log", err)
+	}
+	cr.Notes = ""
+	return workflow.Shown("git diff", s.Repo.Diff(ctx, cr, true))
 }
 
 // Review opens the whole change in a directory diff tool: airlock.reviewTool,
@@ -235,7 +231,7 @@ func (s *Service) Review(ctx context.Context, req CompareRequest) error {
 	if tool == "" && !s.gitToolSet(ctx) {
 		s.announce(sb, req, base)
 		if err := s.Repo.Diff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, false); err != nil {
-			return shown("git diff", err)
+			return workflow.Shown("git diff", err)
 		}
 		if workflow.SituationChanged(s.Repo, s.DryRun, "reviewTool", "unset") {
 			s.UI.Hint("no review tool is configured, so this was 'git diff'; choose one: git config airlock.reviewTool <tool> (meld, kdiff3, vscode, …)")

@@ -9,7 +9,6 @@ import (
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/workflow"
-	"github.com/git-airlock/git-airlock/internal/xec"
 )
 
 var twoSandboxes = append(slices.Clone(sandboxX),
@@ -241,17 +240,18 @@ func TestBaseName(t *testing.T) {
 	}
 }
 
-// A git command that failed after printing its own error is named, not
-// repeated; anything else passes through unchanged.
-func TestShownError(t *testing.T) {
-	gitErr := &xec.ExitError{Argv: []string{"git", "-C", "/r", "merge"}, Code: 1, Stderr: "error: untracked"}
-	err := shown("git merge", gitErr)
-	var se *ShownError
-	if !errors.As(err, &se) || err.Error() != "git merge failed (its message is above)" || !errors.Is(err, gitErr) {
-		t.Errorf("shown(git error) = %v", err)
+// What arrived (wait, after the agent's end): its commits one line each,
+// then the files changed, under one line naming the sandbox and base —
+// not one per git command.
+func TestArrivedAnnouncesOnce(t *testing.T) {
+	w := newWorld(t, "src/main.go")
+	if err := w.svc.Arrived(ctx, CompareRequest{Name: "x1", NoFetch: true}); err != nil {
+		t.Fatal(err)
 	}
-	other := errors.New("boom")
-	if shown("git merge", other) != other || shown("git merge", nil) != nil {
-		t.Error("shown wrapped an error git did not print")
+	if want := []string{`sandbox "x1", base feature`}; !slices.Equal(w.ui.Infos, want) {
+		t.Errorf("infos %q, want %q", w.ui.Infos, want)
+	}
+	if !slices.Equal(w.repo.calls[len(w.repo.calls)-2:], []string{"log", "diff"}) || len(w.repo.compares) != 2 {
+		t.Errorf("calls %q, compares %v", w.repo.calls, w.repo.compares)
 	}
 }
