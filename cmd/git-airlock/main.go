@@ -73,7 +73,7 @@ var wholeModel = map[string]bool{"help": true, "completion": true, "man": true}
 
 // scopedModel is a kong model of the global flags and of the one command
 // the arguments start with. kong builds its model of every command before
-// it parses (about 2.5 ms of CPU for 40 commands, more than a git process),
+// it parses (about 2.5 ms of CPU for 38 commands, more than a git process),
 // and a command needs only its own. It declines (false) where the whole
 // model is needed or could parse differently: no command first (`-v ls`),
 // a command that reads the model (help, completion, man), a request for
