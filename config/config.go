@@ -342,8 +342,11 @@ func Load(in Inputs) (*Settings, error) {
 
 func (s *Settings) applyGit(entries []gitx.ConfigEntry) {
 	for _, e := range entries {
+		if !strings.HasPrefix(e.Key, "airlock.") || strings.Count(e.Key, ".") != 1 {
+			continue // before Lookup: a repository's remote.* entries are hundreds
+		}
 		k := Lookup(e.Key)
-		if k == nil || !strings.HasPrefix(e.Key, "airlock.") || strings.Count(e.Key, ".") != 1 {
+		if k == nil {
 			continue
 		}
 		origin := Origin{Source: GitConfig, Scope: e.Scope, Where: strings.TrimPrefix(e.Origin, "file:")}

@@ -310,8 +310,8 @@ type CountedRef struct {
 // of its commit against base. On git 2.41+ one `git for-each-ref
 // --format=%(ahead-behind:<base>)` answers everything, refs included;
 // older git (whose for-each-ref refuses that field) reads the refs in
-// process and runs one `rev-list --count` per distinct commit, four at a
-// time: sandboxes' HEADs and branches mostly share commits. Base "" lists
+// process and counts the distinct commits with at most three more git
+// processes (countCommits), however many sandboxes there are. Base "" lists
 // the refs without counts. The branch HEAD points at is marked Current,
 // so that a caller counting against "HEAD" learns its name from the same
 // read.
@@ -362,9 +362,18 @@ func (r *Repo) CountRefs(ctx context.Context, base string, counted, plain []stri
 	return out, nil
 }
 
-// countCommits runs `rev-list --left-right --count` for each commit
-// against base, four at a time; a count git cannot give is left out.
+// countCommits counts each commit against base: more than three of them
+// with three git processes (countTogether), fewer, or where that fails,
+// with one `rev-list --left-right --count` per commit, four at a time; a
+// count git cannot give is left out.
 func (r *Repo) countCommits(ctx context.Context, base string, commits []string) map[string]Counts {
+	if len(commits) > 3 {
+		if counts, err := r.countTogether(ctx, base, commits); err == nil {
+			return counts
+		} else if errors.Is(err, errNoBase) {
+			return map[string]Counts{}
+		}
+	}
 	type result struct {
 		commit string
 		c      Counts

@@ -97,16 +97,17 @@ type CLI struct {
 // AfterApply binds the lazy dependencies once the command line is parsed:
 // a command that never asks for a use case never opens the repository, so
 // `git airlock version` works anywhere. The sandbox a command acts on is
-// resolved once, by the target provider.
-func (c *CLI) AfterApply(kctx *kong.Context, ctx context.Context, u *ui.UI, inv *Invocation) error {
-	u.Verbose, u.Quiet, u.DryRun = c.Verbose, c.Quiet, c.DryRun
-	kctx.Bind(&c.Globals)
+// resolved once, by the target provider. It is the global flags' hook, so
+// that the whole model and a scoped one (see scopedModel) both run it.
+func (g *Globals) AfterApply(kctx *kong.Context, ctx context.Context, u *ui.UI, inv *Invocation) error {
+	u.Verbose, u.Quiet, u.DryRun = g.Verbose, g.Quiet, g.DryRun
+	kctx.Bind(g)
 	providers := []any{
 		// load never fails here: an error of a provider's own dependency
 		// reaches the user prefixed with Go type names, so each provider
 		// returns the load error itself (l.valid).
 		func() (*Loaded, error) {
-			l, err := load(ctx, &c.Globals, u, inv)
+			l, err := load(ctx, g, u, inv)
 			if err != nil {
 				return &Loaded{Err: err}, nil
 			}
