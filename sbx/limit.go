@@ -113,7 +113,7 @@ func (l *limiter) result() (over bool, failed error) {
 }
 
 // bounded runs a non-terminal command whose stdout (cmd.Stdout, never
-// nil) is read into memory, through wire, with stdout and stderr bounded
+// nil) and stderr (cmd.Stderr, when set) are read into memory, through wire, with stdout and stderr bounded
 // by limit. Over the limit it returns an *OutputLimitError for subject.
 func (c *Client) bounded(ctx context.Context, cmd xec.Cmd, limit int64, subject, name string) error {
 	ctx, cancel := context.WithCancel(ctx)
@@ -122,8 +122,9 @@ func (c *Client) bounded(ctx context.Context, cmd xec.Cmd, limit int64, subject,
 	cmd.Stdout = &limitedWriter{l: l, w: cmd.Stdout}
 	if cmd.Stderr == nil {
 		// xec keeps the tail of what passes here for the error.
-		cmd.Stderr = &limitedWriter{l: l, w: io.Discard}
+		cmd.Stderr = io.Discard
 	}
+	cmd.Stderr = &limitedWriter{l: l, w: cmd.Stderr}
 	err := c.run(ctx, cmd, false)
 	switch over, failed := l.result(); {
 	case over:
