@@ -106,3 +106,30 @@ git update-ref refs/remotes/airlock-wide/HEAD "$(git commit-tree -p base -m zero
 git read-tree base
 git remote add --no-tags airlock-wide airlock://wide-box/nowhere
 inspect_run "$tmp/zero" "inspect zero blob"
+
+echo "== a flooded answer from the VM (rm's survey; the agent's git prints without end)"
+git init -q -b main "$tmp/survey" && cd "$tmp/survey" && git commit -q --allow-empty -m init
+git airlock --agent shell run --name bench-survey 'git commit -q --allow-empty -m work' >/dev/null 2>&1
+# The agent's own git, first on the VM's PATH: for-each-ref (the survey's
+# first command) prints bin/flood-bytes bytes of ref lines (endless when
+# 0; the real git's answer when the file is empty).
+cat >"$tmp/flood-git" <<'EOS'
+#!/bin/sh
+n=$(cat "$(dirname "$0")/flood-bytes" 2>/dev/null)
+for a in "$@"; do
+  if [ "$a" = for-each-ref ] && [ -n "$n" ]; then
+    [ "$n" = 0 ] && exec yes 'ref 1111111111111111111111111111111111111111  refs/heads/flood'
+    yes 'ref 1111111111111111111111111111111111111111  refs/heads/flood' | head -c "$n"
+    exit 0
+  fi
+done
+exec @REALGIT@ "$@"
+EOS
+sbx exec bench-survey sh -c 'sed "s|@REALGIT@|$(command -v git)|" "$0" > ../../bin/git && chmod +x ../../bin/git' "$tmp/flood-git"
+survey_rss() { # survey_rss BYTES: peak RSS of `git airlock --dry-run rm` (it surveys, removes nothing), KiB
+  sbx exec bench-survey sh -c "echo $1 > ../../bin/flood-bytes"
+  /usr/bin/time -f '%M' git airlock --dry-run rm 2>&1 >/dev/null | tail -1
+}
+echo "no flood (the real survey): $(survey_rss '') KiB max RSS"
+echo "256 MiB flood:              $(survey_rss $((256 << 20))) KiB max RSS"
+echo "endless flood:              $(survey_rss 0) KiB max RSS"

@@ -183,7 +183,9 @@ func (c *Client) Exec(ctx context.Context, req ExecRequest) error {
 }
 
 // ExecOutput runs a short command in the sandbox and returns its stdout:
-// only the command's, never what sbx printed around it.
+// only the command's, never what sbx printed around it. Its answer is
+// bounded (req.MaxOutput, or the client's limit): past it the command is
+// stopped and the call fails with an *OutputLimitError.
 func (c *Client) ExecOutput(ctx context.Context, req ExecRequest) (string, error) {
 	var out bytes.Buffer
 	req.Streams = xec.Streams{}
@@ -199,7 +201,11 @@ func (c *Client) ExecOutput(ctx context.Context, req ExecRequest) (string, error
 		_, err := c.output(ctx, cmd) // printed under dry-run
 		return "", execError(req, nil, err)
 	}
-	err := c.run(ctx, cmd, false)
+	err := c.bounded(ctx, cmd, c.outputLimit(req.MaxOutput), fmt.Sprintf("exec %s in sandbox %q", req.Argv[0], req.Name), req.Name)
+	var over *OutputLimitError
+	if errors.As(err, &over) {
+		return "", err
+	}
 	if err == nil && !split.Seen() && !c.Run.Printed(cmd) {
 		return "", notStarted(req, split)
 	}

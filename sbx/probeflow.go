@@ -170,7 +170,7 @@ func (c *Client) raw(ctx context.Context, argv ...string) xec.Record {
 	var rec xec.Record
 	rec.Argv = argv
 	var out, errw strings.Builder
-	err := c.run(ctx, xec.Cmd{Argv: argv, Stdout: &out, Stderr: &errw, Timeout: c.timeout(), Mutates: true}, false)
+	err := c.bounded(ctx, xec.Cmd{Argv: argv, Stdout: &out, Stderr: &errw, Timeout: c.timeout(), Mutates: true}, c.outputLimit(0), xec.Quote(argv[:min(len(argv), 2)]...), "")
 	rec.Stdout, rec.Stderr = []byte(out.String()), []byte(errw.String())
 	var ee *xec.ExitError
 	switch {

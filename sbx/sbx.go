@@ -36,6 +36,10 @@ type Client struct {
 	// disables the cache.
 	CacheDir string
 
+	// OutputLimit bounds every answer read into memory (limit.go);
+	// DefaultOutputLimit when zero.
+	OutputLimit int64
+
 	// Remote, when set, runs sbx on another machine over ssh (transport.go).
 	Remote *sshhost.Transport
 

@@ -1,6 +1,7 @@
 package sbx
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -62,28 +63,25 @@ func (c *Client) wire(cmd xec.Cmd, terminal bool) (xec.Cmd, error) {
 	return cmd, nil
 }
 
-// run and output are the client's only ways to start sbx: through wire.
+// run is the client's only way to start sbx: through wire. output (and
+// ExecOutput) read the answer through the output limit (limit.go).
 func (c *Client) run(ctx context.Context, cmd xec.Cmd, terminal bool) error {
-	_, err := c.start(ctx, cmd, terminal, false)
-	return err
+	cmd, err := c.wire(cmd, terminal)
+	if err != nil {
+		return err
+	}
+	return c.remoteError(c.Run.Run(ctx, cmd))
 }
 
 func (c *Client) output(ctx context.Context, cmd xec.Cmd) ([]byte, error) {
-	return c.start(ctx, cmd, false, true)
-}
-
-func (c *Client) start(ctx context.Context, cmd xec.Cmd, terminal, capture bool) ([]byte, error) {
-	cmd, err := c.wire(cmd, terminal)
-	if err != nil {
-		return nil, err
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	subject := cmd.Argv[0]
+	if len(cmd.Argv) > 1 {
+		subject += " " + cmd.Argv[1]
 	}
-	var out []byte
-	if capture {
-		out, err = c.Run.Output(ctx, cmd)
-	} else {
-		err = c.Run.Run(ctx, cmd)
-	}
-	return out, c.remoteError(err)
+	err := c.bounded(ctx, cmd, c.outputLimit(0), subject, "")
+	return out.Bytes(), err
 }
 
 // remoteError types what only ssh says: its own failure (status 255) and

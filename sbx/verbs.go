@@ -110,6 +110,10 @@ type ExecRequest struct {
 	Stream bool
 	// Mutates: the command changes the sandbox (printed under dry-run).
 	Mutates bool
+	// MaxOutput bounds what ExecOutput reads of the command's stdout (and
+	// of its stderr): for a caller that legitimately needs more than the
+	// client's limit. 0: the client's limit.
+	MaxOutput int64
 }
 
 func (c *Client) execArgv(req ExecRequest) []string {

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/git-airlock/git-airlock/gitx"
@@ -126,9 +127,14 @@ func SbxError(err error) error {
 	var unsupported *sbx.UnsupportedError
 	var notFound *sbx.NotFoundError
 	var unreachable *sbx.UnreachableError
+	var flood *sbx.OutputLimitError
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &flood) && flood.Name != "":
+		return hint.With(err, "a program in sandbox "+strconv.Quote(flood.Name)+" printed without end: the agent controls the VM and may have replaced it (git on its PATH); look inside with 'git airlock shell --name "+flood.Name+"'")
+	case errors.As(err, &flood):
+		return hint.With(err, "sbx printed far more than any answer it gives; 'git airlock doctor' checks the installation")
 	case errors.As(err, &unreachable):
 		return hint.With(err, "check the connection with 'git airlock --host "+unreachable.Host+" doctor' (ssh runs in batch mode: no password or host-key prompt)")
 	case errors.As(err, &missing) && missing.Host != "":

@@ -25,7 +25,7 @@ type Cmd struct {
 	Env     []string // added to the inherited environment
 	Stdin   io.Reader
 	Stdout  io.Writer // nil: captured by Output, discarded by Run
-	Stderr  io.Writer // nil: captured into the error
+	Stderr  io.Writer // nil: its last 64 KiB captured into the error
 	Timeout time.Duration
 
 	// Mutates marks commands that change state. Under dry-run they are
@@ -181,7 +181,9 @@ func (r *Runner) run(ctx context.Context, c Cmd, capture bool) ([]byte, error) {
 	if c.Stderr != nil {
 		cmd.Stderr = io.MultiWriter(c.Stderr, &tail{buf: &stderr})
 	} else {
-		cmd.Stderr = &stderr
+		// Only the tail: a child may print without end (a program in the
+		// agent's VM, behind sbx exec).
+		cmd.Stderr = &tail{buf: &stderr}
 	}
 	var recOut, recErr bytes.Buffer
 	if r.Record != nil {

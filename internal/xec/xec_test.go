@@ -83,3 +83,16 @@ func TestRecord(t *testing.T) {
 		t.Fatalf("recorded %+v", got)
 	}
 }
+
+// A child that floods its stderr: the error keeps the tail, not all of it.
+func TestCapturedStderrIsBounded(t *testing.T) {
+	var r Runner
+	err := r.Run(context.Background(), Cmd{Argv: []string{"sh", "-c", "yes flood | head -c 10000000 >&2; echo last words >&2; exit 3"}})
+	var ee *ExitError
+	if !errors.As(err, &ee) || ee.Code != 3 {
+		t.Fatalf("err = %v", err)
+	}
+	if len(ee.Stderr) > 64<<10 || !strings.HasSuffix(ee.Stderr, "last words\n") {
+		t.Errorf("stderr kept %d bytes ending %q", len(ee.Stderr), ee.Stderr[max(0, len(ee.Stderr)-20):])
+	}
+}

@@ -86,7 +86,7 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 			s.UI.Warnf("sandbox %q is not running and a dry run starts none: whether it holds work that would be lost is checked when rm runs, which refuses then", sb.Name)
 		} else if err != nil {
 			if !req.Force {
-				return hint.With(fmt.Errorf("check sandbox %q for unsaved work: %w", sb.Name, err), "nothing was removed; use --force to remove it anyway")
+				return hint.With(fmt.Errorf("check sandbox %q for unsaved work: %w", sb.Name, err), append([]string{"nothing was removed; use --force to remove it anyway"}, hint.Of(workflow.SbxError(err))...)...)
 			}
 			s.UI.Warnf("could not check sandbox %q for unsaved work (%v); whatever it held that was not fetched is lost", sb.Name, err)
 		}
