@@ -79,6 +79,18 @@ func (s *Service) currentHost() string {
 	return s.Server.Host()
 }
 
+// on is this service acting on the machine host: the same one, or a copy
+// whose sbx is that machine's (its Server stays this command's: nothing
+// reached through on sends or removes a server copy).
+func (s *Service) on(host string) *Service {
+	if host == s.currentHost() || s.SbxOn == nil {
+		return s
+	}
+	t := *s
+	t.Sbx = s.SbxOn(host)
+	return &t
+}
+
 // listByHost asks every machine the sandboxes live on, side by side, one
 // `sbx ls` each (with no sandbox to list, the machine of this command).
 // A failure of this machine's sbx, or of the only machine asked, is the
