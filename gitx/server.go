@@ -2,6 +2,7 @@ package gitx
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -125,4 +126,19 @@ func (s *ServerRepo) pushURL(path string) string {
 		name = h.User + "@" + name
 	}
 	return name + ":" + path
+}
+
+// ConfigGet reads key from the copy's git config on the server: "" when it
+// is unset.
+func (s *ServerRepo) ConfigGet(ctx context.Context, key string) (string, error) {
+	out, err := s.remote(ctx, false, "sh", "-c", serverDirScript+`git -C "$d" config --get "$2"`, "sh", s.ID, key)
+	var ee *xec.ExitError
+	if errors.As(err, &ee) && ee.Code == 1 {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read %s of git-airlock's copy of the repository on %s: %w", key, s.Host(), err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	return strings.TrimSpace(lines[len(lines)-1]), nil
 }
