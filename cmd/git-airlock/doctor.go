@@ -54,7 +54,7 @@ func (c *doctorCmd) probe(ctx context.Context, svc *machine.Service, l *Loaded, 
 		// The calls are printed; no repository is made for them.
 		name := sbx.ProbeName(time.Now())
 		repoDir := filepath.Join(os.TempDir(), "git-airlock-probe-XXXXXX", "repo") // named when made
-		if l.sbx.Remote != nil { // and sent to the server first
+		if l.sbx.Remote != nil {                                                   // and sent to the server first
 			repoDir = l.sbx.Host() + ":~/.cache/git-airlock/repos/repo-XXXXXXXXXXXX"
 		}
 		u.Infof("probing sbx with throwaway sandbox %q from %s", name, repoDir)
