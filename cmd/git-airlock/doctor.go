@@ -53,8 +53,9 @@ func (c *doctorCmd) probe(ctx context.Context, svc *machine.Service, l *Loaded, 
 	if l.Run.DryRun != nil {
 		// The calls are printed; no repository is made for them.
 		name := sbx.ProbeName(time.Now())
-		repoDir := filepath.Join(os.TempDir(), "git-airlock-probe-XXXXXX", "repo") // named when made
-		if l.sbx.Remote != nil {                                                   // and sent to the server first
+		// The repository is named when made; on a server, its copy there.
+		repoDir := filepath.Join(os.TempDir(), "git-airlock-probe-XXXXXX", "repo")
+		if l.sbx.Remote != nil {
 			repoDir = l.sbx.Host() + ":~/.cache/git-airlock/repos/repo-XXXXXXXXXXXX"
 		}
 		u.Infof("probing sbx with throwaway sandbox %q from %s", name, repoDir)
