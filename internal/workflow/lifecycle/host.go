@@ -186,17 +186,9 @@ func (s *Service) listOtherHosts(ctx context.Context) []MachineSandbox {
 // machine's connection; this machine attaches to it over ssh -t unless
 // detached. s.Tmux runs tmux on that server.
 func (s *Service) UpInServerTmux(ctx context.Context, req UpRequest, detached bool) error {
-	session, err := s.freeServerSession(ctx, req.Name)
+	session, r, agentName, err := s.toServerSession(ctx, req.Name)
 	if err != nil {
 		return err
-	}
-	r, created, err := s.ensure(ctx, req.Name, s.Settings.Agent(), "")
-	if err != nil {
-		return err
-	}
-	agentName := s.agentFor(r)
-	if created {
-		s.credentialHint(ctx, r.Name, agentName)
 	}
 	argv := []string{"sbx", "run", "--name", r.Name}
 	if len(req.AgentArgs) > 0 {
@@ -213,19 +205,28 @@ func (s *Service) UpInServerTmux(ctx context.Context, req UpRequest, detached bo
 	return s.Tmux.Attach(ctx, session, req.Streams.In, req.Streams.Out, req.Streams.Err)
 }
 
-// freeServerSession is the sandbox's tmux session name on the server,
-// refused when a session of that name runs there.
-func (s *Service) freeServerSession(ctx context.Context, name string) (string, error) {
+// toServerSession readies a tmux session on the server for the sandbox's
+// agent: its session name (refused when a session of that name runs
+// there), the sandbox (created and registered if need be) and its agent.
+func (s *Service) toServerSession(ctx context.Context, name string) (string, workflow.Sandbox, string, error) {
 	session := s.SessionName(name)
 	exists, err := s.Tmux.HasSession(ctx, session)
 	if err != nil {
-		return "", hint.With(err, installTmux+" on "+s.Server.Host()+", or run without --tmux")
+		return "", workflow.Sandbox{}, "", hint.With(err, installTmux+" on "+s.Server.Host()+", or run without --tmux")
 	}
 	if exists {
-		return "", hint.Errorf([]string{"attach to it with 'git airlock attach --name " + name + "'"},
+		return "", workflow.Sandbox{}, "", hint.Errorf([]string{"attach to it with 'git airlock attach --name " + name + "'"},
 			"tmux session %q already exists on %s", session, s.Server.Host())
 	}
-	return session, nil
+	r, created, err := s.ensure(ctx, name, s.Settings.Agent(), "")
+	if err != nil {
+		return "", workflow.Sandbox{}, "", err
+	}
+	agentName := s.agentFor(r)
+	if created {
+		s.credentialHint(ctx, r.Name, agentName)
+	}
+	return session, r, agentName, nil
 }
 
 // RunInServerTmux is `run --tmux` for a sandbox on a server: the headless
@@ -239,20 +240,12 @@ func (s *Service) RunInServerTmux(ctx context.Context, req RunRequest, detached 
 	if strings.TrimSpace(req.Task) == "" {
 		return errEmptyTask
 	}
-	session, err := s.freeServerSession(ctx, req.Name)
+	session, r, agentName, err := s.toServerSession(ctx, req.Name)
 	if err != nil {
 		return err
 	}
-	r, created, err := s.ensure(ctx, req.Name, s.Settings.Agent(), "")
-	if err != nil {
-		return err
-	}
-	agentName := s.agentFor(r)
 	a, _ := agent.Lookup(agentName)
 	argv, _ := a.HeadlessArgv(req.Task, req.AgentArgs)
-	if created {
-		s.credentialHint(ctx, r.Name, agentName)
-	}
 	host := s.Server.Host()
 	if err := s.Server.SessionBegin(ctx, r.Name); err != nil {
 		return workflow.SbxError(err)
