@@ -2,7 +2,9 @@ package gitx
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -125,4 +127,64 @@ func (s *ServerRepo) pushURL(path string) string {
 		name = h.User + "@" + name
 	}
 	return name + ":" + path
+}
+
+// ConfigGet reads key from the copy's git config on the server: "" when it
+// is unset.
+func (s *ServerRepo) ConfigGet(ctx context.Context, key string) (string, error) {
+	out, err := s.remote(ctx, false, "sh", "-c", serverDirScript+`git -C "$d" config --get "$2"`, "sh", s.ID, key)
+	var ee *xec.ExitError
+	if errors.As(err, &ee) && ee.Code == 1 {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read %s of git-airlock's copy of the repository on %s: %w", key, s.Host(), err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	return strings.TrimSpace(lines[len(lines)-1]), nil
+}
+
+// Sessions on the server. An agent session that runs in tmux there (run
+// --tmux for a server sandbox) has no process on this machine: the command
+// SessionArgv wraps records its exit status in the copy's
+// .git/airlock/sessions/<sandbox>.exit (written whole, renamed into
+// place), where SessionEnd reads it over the same transport.
+
+// sessionScript runs "$@" and records its status; $1 is the copy's id, $2
+// the sandbox. The text is fixed; the values travel as arguments.
+const sessionScript = serverDirScript + `f="$d/.git/airlock/sessions/$2"; shift 2; "$@"; s=$?; ` +
+	`mkdir -p "${f%/*}" && echo "$s" >"$f.tmp" && mv -f "$f.tmp" "$f.exit"; exit "$s"`
+
+// SessionArgv is argv wrapped to record its exit status for sandbox.
+func (s *ServerRepo) SessionArgv(sandbox string, argv []string) []string {
+	return append([]string{"sh", "-c", sessionScript, "sh", s.ID, sandbox}, argv...)
+}
+
+// SessionBegin forgets the status of the sandbox's last session, before a
+// new one starts.
+func (s *ServerRepo) SessionBegin(ctx context.Context, sandbox string) error {
+	if _, err := s.remote(ctx, true, "sh", "-c", serverDirScript+`rm -f -- "$d/.git/airlock/sessions/$2.exit"`, "sh", s.ID, sandbox); err != nil {
+		return fmt.Errorf("prepare the agent session of %q on %s: %w", sandbox, s.Host(), err)
+	}
+	return nil
+}
+
+// SessionEnd reads the exit status the sandbox's session recorded; ended
+// is false while none is recorded.
+func (s *ServerRepo) SessionEnd(ctx context.Context, sandbox string) (exit int, ended bool, err error) {
+	out, err := s.remote(ctx, false, "sh", "-c", serverDirScript+`f="$d/.git/airlock/sessions/$2.exit"; if [ -f "$f" ]; then echo "ended $(cat "$f")"; else echo running; fi`, "sh", s.ID, sandbox)
+	if err != nil {
+		return 0, false, fmt.Errorf("read the agent session of %q on %s: %w", sandbox, s.Host(), err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	last := strings.Fields(lines[len(lines)-1])
+	switch {
+	case len(last) == 1 && last[0] == "running":
+		return 0, false, nil
+	case len(last) == 2 && last[0] == "ended":
+		if n, err := strconv.Atoi(last[1]); err == nil {
+			return n, true, nil
+		}
+	}
+	return 0, false, fmt.Errorf("read the agent session of %q on %s: unexpected answer %q", sandbox, s.Host(), strings.TrimSpace(out))
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow/machine"
 	"github.com/git-airlock/git-airlock/internal/xec"
@@ -52,7 +53,11 @@ func (c *doctorCmd) probe(ctx context.Context, svc *machine.Service, l *Loaded, 
 	if l.Run.DryRun != nil {
 		// The calls are printed; no repository is made for them.
 		name := sbx.ProbeName(time.Now())
-		repoDir := filepath.Join(os.TempDir(), "git-airlock-probe-XXXXXX", "repo") // named when made
+		// The repository is named when made; on a server, its copy there.
+		repoDir := filepath.Join(os.TempDir(), "git-airlock-probe-XXXXXX", "repo")
+		if l.sbx.Remote != nil {
+			repoDir = l.sbx.Host() + ":~/.cache/git-airlock/repos/repo-XXXXXXXXXXXX"
+		}
 		u.Infof("probing sbx with throwaway sandbox %q from %s", name, repoDir)
 		svc.Probe(ctx, machine.ProbeRequest{Name: name, Repo: repoDir, HostRemote: func(context.Context) (string, error) { return "", nil }})
 		return nil
@@ -84,8 +89,23 @@ func (c *doctorCmd) probe(ctx context.Context, svc *machine.Service, l *Loaded, 
 		return url, err
 	}
 	l.Run.Record = record
-	u.Infof("probing sbx with throwaway sandbox %q from %s", name, repoDir)
-	checks := svc.Probe(ctx, machine.ProbeRequest{Name: name, Repo: repoDir, HostRemote: hostRemote})
+	var checks []machine.Check
+	if l.sbx.Remote != nil { // sbx on a server: the repository goes there first
+		local, err := gitx.Open(ctx, run, repoDir)
+		if err != nil {
+			return err
+		}
+		head, err := local.Head()
+		if err != nil {
+			return err
+		}
+		server := &gitx.ServerRepo{Run: l.Run, Transport: l.sbx.Remote, ID: sandboxref.ServerRepoID(repoDir), Local: local}
+		u.Infof("probing sbx on %s with throwaway sandbox %q from a copy of %s (%s)", server.Host(), name, repoDir, server.DisplayPath())
+		checks = svc.ProbeServer(ctx, machine.ProbeRequest{Name: name}, server, head.Hash, head.Branch)
+	} else {
+		u.Infof("probing sbx with throwaway sandbox %q from %s", name, repoDir)
+		checks = svc.Probe(ctx, machine.ProbeRequest{Name: name, Repo: repoDir, HostRemote: hostRemote})
+	}
 	l.Run.Record = nil
 	if c.JSON {
 		if err := u.JSON(checks); err != nil {

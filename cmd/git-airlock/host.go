@@ -39,6 +39,9 @@ func (l *Loaded) transport(host string) (*sshhost.Transport, error) {
 
 // sbxOn is a client of another machine's sbx, with this command's limits.
 func (l *Loaded) sbxOn(host string) lifecycle.Sbx {
+	if host == "" { // this machine, when the command's is a server
+		return &sbx.Client{Bin: l.sbx.Bin, Run: l.Run, Timeout: l.sbx.Timeout, CreateTimeout: l.sbx.CreateTimeout, CacheDir: l.sbx.CacheDir}
+	}
 	t, err := l.transport(host)
 	if err != nil {
 		return l.sbx // unreachable: hosts come from parsed URLs

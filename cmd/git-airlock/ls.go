@@ -7,17 +7,22 @@ import (
 	"slices"
 	"text/tabwriter"
 
+	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/quote"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 )
 
 type lsCmd struct {
-	JSON     bool `name:"json" help:"Print JSON."`
-	AllRepos bool `help:"List every sandbox sbx knows, whatever its repository."`
+	JSON      bool `name:"json" help:"Print JSON."`
+	AllRepos  bool `help:"List every sandbox sbx knows, whatever its repository."`
+	Unfetched bool `help:"Also ask each sandbox what is not fetched yet, on every machine side by side (wakes them)."`
 }
 
 func (c *lsCmd) Run(ctx context.Context, svc *lifecycle.Service, u *ui.UI) error {
+	if c.AllRepos && c.Unfetched {
+		return hint.Errorf([]string{"--unfetched asks this repository's sandboxes: git airlock ls --unfetched"}, "ls --all-repos --unfetched: other repositories' sandboxes are not surveyed")
+	}
 	if c.AllRepos {
 		list, err := svc.ListMachine(ctx)
 		if err != nil {
@@ -46,7 +51,7 @@ func (c *lsCmd) Run(ctx context.Context, svc *lifecycle.Service, u *ui.UI) error
 		}
 		return w.Flush()
 	}
-	list, err := svc.Status(ctx, lifecycle.StatusRequest{All: true})
+	list, err := svc.Status(ctx, lifecycle.StatusRequest{All: true, Unfetched: c.Unfetched})
 	if err != nil {
 		return err
 	}
@@ -57,5 +62,16 @@ func (c *lsCmd) Run(ctx context.Context, svc *lifecycle.Service, u *ui.UI) error
 		return u.JSON(list)
 	}
 	printTable(u, list)
+	found := false
+	for _, st := range list {
+		if st.Checked {
+			fmt.Fprintf(u.Out, "\n%s:\n", quote.Path(st.Name))
+			printUnfetched(u, st)
+			found = found || len(st.Unfetched) > 0
+		}
+	}
+	if found {
+		u.Hint(unfetchedHint)
+	}
 	return nil
 }

@@ -50,6 +50,9 @@ func (c *runCmd) Run(ctx context.Context, g *Globals, l *Loaded, u *ui.UI, inv *
 	if err != nil {
 		return err
 	}
+	if (g.Tmux || g.TmuxDetached) && l.Lifecycle.Server != nil { // tmux on the server: the agent outlives this connection
+		return l.Lifecycle.RunInServerTmux(ctx, lifecycle.RunRequest{Name: name, Task: c.Task, AgentArgs: c.AgentArgs, Streams: streams(u), NoFetch: c.NoFetch}, g.TmuxDetached)
+	}
 	if g.Tmux || g.TmuxDetached {
 		return inTmux(ctx, g, l, u, inv, name, lifecycle.ModeRun)
 	}

@@ -88,19 +88,26 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 		u.Hint("sandbox %q is gone from sbx; 'git airlock rm --name %s' keeps what was fetched and drops the remote", st.Name, st.Name)
 	}
 	if st.Checked {
-		if len(st.Unfetched) == 0 {
-			fmt.Fprintln(u.Out, "unfetched nothing: every commit in the sandbox is fetched")
-		}
-		for j, s := range st.Unfetched {
-			label := "unfetched"
-			if j > 0 {
-				label = "         "
-			}
-			fmt.Fprintf(u.Out, "%s %s\n", label, quote.Text(s))
-		}
+		printUnfetched(u, st)
 		if len(st.Unfetched) > 0 {
-			u.Hint("'git airlock fetch' brings new commits on branches (a branch left out of fetches once renamed) and a detached HEAD; keep the rest from inside the sandbox ('git airlock shell'): commit it, or make it a branch")
+			u.Hint(unfetchedHint)
 		}
+	}
+}
+
+const unfetchedHint = "'git airlock fetch' brings new commits on branches (a branch left out of fetches once renamed) and a detached HEAD; keep the rest from inside the sandbox ('git airlock shell'): commit it, or make it a branch"
+
+// printUnfetched is what --unfetched found in one sandbox.
+func printUnfetched(u *ui.UI, st lifecycle.SandboxStatus) {
+	if len(st.Unfetched) == 0 {
+		fmt.Fprintln(u.Out, "unfetched nothing: every commit in the sandbox is fetched")
+	}
+	for j, s := range st.Unfetched {
+		label := "unfetched"
+		if j > 0 {
+			label = "         "
+		}
+		fmt.Fprintf(u.Out, "%s %s\n", label, quote.Text(s))
 	}
 }
 

@@ -32,6 +32,10 @@ type Record struct {
 	// Pending: a tmux session was started for it and the git-airlock
 	// inside has not begun yet (PID is 0); it replaces this record.
 	Pending bool `json:"pending,omitempty"`
+	// Host is the server whose tmux session runs it (run --tmux for a
+	// sandbox there; PID is 0): whether it ended is the server's to say,
+	// and EndOn records what it said.
+	Host string `json:"host,omitempty"`
 }
 
 // PendingGrace is how long a pending record counts as running: the
@@ -51,6 +55,8 @@ func (r Record) State() string {
 	switch {
 	case r.Ended != nil:
 		return Ended
+	case r.Host != "":
+		return Running // until the server says otherwise
 	case r.Pending && time.Since(r.Started) < PendingGrace:
 		return Running
 	case !r.Pending && alive(r.PID):
@@ -83,6 +89,26 @@ func (s Store) Begin(sandbox, agent, mode string) error {
 // begun at once waits for it rather than reading the last one's end.
 func (s Store) Pend(sandbox, agent, mode string) error {
 	return s.write(Record{Sandbox: sandbox, Agent: agent, Mode: mode, Started: s.now(), Pending: true})
+}
+
+// BeginOn records a session that starts now in a tmux session on host.
+func (s Store) BeginOn(host, sandbox, agent, mode string) error {
+	return s.write(Record{Sandbox: sandbox, Agent: agent, Mode: mode, Started: s.now(), Host: host})
+}
+
+// EndOn records the end of the session on a server that started at
+// started, with the status the server recorded. A record that another session has replaced is left alone.
+func (s Store) EndOn(sandbox string, started time.Time, exit int) error {
+	r, ok, err := s.Read(sandbox)
+	if err != nil {
+		return err
+	}
+	if !ok || r.Host == "" || !r.Started.Equal(started) || r.Ended != nil {
+		return nil
+	}
+	now := s.now()
+	r.Ended, r.Exit = &now, &exit
+	return s.write(r)
 }
 
 // End records the end of this process's session with its exit status. A

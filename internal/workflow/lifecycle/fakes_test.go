@@ -307,11 +307,17 @@ func (s *fakeSbx) SecretSetCommand(_ sbx.Capabilities, service string) []string 
 type fakeTmux struct {
 	recorder
 	has bool // a session exists, and Attach to it returns at once
+	// starts: NewSession is expected (recorded with its argv)
+	starts bool
 }
 
 func (t *fakeTmux) HasSession(context.Context, string) (bool, error) { return t.has, nil }
-func (t *fakeTmux) NewSession(context.Context, string, string, []string, []string, bool, io.Reader, io.Writer, io.Writer) error {
-	panic("unexpected NewSession")
+func (t *fakeTmux) NewSession(_ context.Context, name, _ string, argv, _ []string, detached bool, _ io.Reader, _ io.Writer, _ io.Writer) error {
+	if !t.starts {
+		panic("unexpected NewSession")
+	}
+	t.record("NewSession", name, detached, strings.Join(argv, " "))
+	return nil
 }
 func (t *fakeTmux) SwitchClient(context.Context, string, io.Reader) error {
 	panic("unexpected SwitchClient")

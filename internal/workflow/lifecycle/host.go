@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/agent"
+	"github.com/git-airlock/git-airlock/internal/agentrun"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/sbx"
@@ -21,6 +24,12 @@ type Server interface {
 	// its absolute path on the server.
 	Send(ctx context.Context, commit, branch string) (string, error)
 	Remove(ctx context.Context) error
+	// SessionArgv wraps a command for a tmux session on the server so
+	// that its exit status is recorded there; SessionBegin forgets the
+	// last one's, SessionEnd reads it (ended false while none is).
+	SessionArgv(sandbox string, argv []string) []string
+	SessionBegin(ctx context.Context, sandbox string) error
+	SessionEnd(ctx context.Context, sandbox string) (exit int, ended bool, err error)
 }
 
 var _ Server = (*gitx.ServerRepo)(nil)
@@ -77,6 +86,18 @@ func (s *Service) currentHost() string {
 		return ""
 	}
 	return s.Server.Host()
+}
+
+// on is this service acting on the machine host: the same one, or a copy
+// whose sbx is that machine's (its Server stays this command's: nothing
+// reached through on sends or removes a server copy).
+func (s *Service) on(host string) *Service {
+	if host == s.currentHost() || s.SbxOn == nil {
+		return s
+	}
+	t := *s
+	t.Sbx = s.SbxOn(host)
+	return &t
 }
 
 // listByHost asks every machine the sandboxes live on, side by side, one
@@ -165,22 +186,9 @@ func (s *Service) listOtherHosts(ctx context.Context) []MachineSandbox {
 // machine's connection; this machine attaches to it over ssh -t unless
 // detached. s.Tmux runs tmux on that server.
 func (s *Service) UpInServerTmux(ctx context.Context, req UpRequest, detached bool) error {
-	session := s.SessionName(req.Name)
-	exists, err := s.Tmux.HasSession(ctx, session)
-	if err != nil {
-		return hint.With(err, installTmux+" on "+s.Server.Host()+", or run without --tmux")
-	}
-	if exists {
-		return hint.Errorf([]string{"attach to it with 'git airlock attach --name " + req.Name + "'"},
-			"tmux session %q already exists on %s", session, s.Server.Host())
-	}
-	r, created, err := s.ensure(ctx, req.Name, s.Settings.Agent(), "")
+	session, r, agentName, err := s.toServerSession(ctx, req.Name)
 	if err != nil {
 		return err
-	}
-	agentName := s.agentFor(r)
-	if created {
-		s.credentialHint(ctx, r.Name, agentName)
 	}
 	argv := []string{"sbx", "run", "--name", r.Name}
 	if len(req.AgentArgs) > 0 {
@@ -195,4 +203,126 @@ func (s *Service) UpInServerTmux(ctx context.Context, req UpRequest, detached bo
 		return nil
 	}
 	return s.Tmux.Attach(ctx, session, req.Streams.In, req.Streams.Out, req.Streams.Err)
+}
+
+// toServerSession readies a tmux session on the server for the sandbox's
+// agent: its session name (refused when a session of that name runs
+// there), the sandbox (created and registered if need be) and its agent.
+func (s *Service) toServerSession(ctx context.Context, name string) (string, workflow.Sandbox, string, error) {
+	session := s.SessionName(name)
+	exists, err := s.Tmux.HasSession(ctx, session)
+	if err != nil {
+		return "", workflow.Sandbox{}, "", hint.With(err, installTmux+" on "+s.Server.Host()+", or run without --tmux")
+	}
+	if exists {
+		return "", workflow.Sandbox{}, "", hint.Errorf([]string{"attach to it with 'git airlock attach --name " + name + "'"},
+			"tmux session %q already exists on %s", session, s.Server.Host())
+	}
+	r, created, err := s.ensure(ctx, name, s.Settings.Agent(), "")
+	if err != nil {
+		return "", workflow.Sandbox{}, "", err
+	}
+	agentName := s.agentFor(r)
+	if created {
+		s.credentialHint(ctx, r.Name, agentName)
+	}
+	return session, r, agentName, nil
+}
+
+// RunInServerTmux is `run --tmux` for a sandbox on a server: the headless
+// agent runs in tmux there, so that it outlives this machine's connection
+// (a laptop that sleeps or leaves). No process of this machine follows
+// it: the server records the agent's exit status, and the host's session
+// record says where to ask. Its work is fetched by whoever sees it end
+// here: this command when it stays attached to the end, else 'git airlock
+// wait' (which asks the server), or any later fetch.
+func (s *Service) RunInServerTmux(ctx context.Context, req RunRequest, detached bool) error {
+	if strings.TrimSpace(req.Task) == "" {
+		return errEmptyTask
+	}
+	session, r, agentName, err := s.toServerSession(ctx, req.Name)
+	if err != nil {
+		return err
+	}
+	a, _ := agent.Lookup(agentName)
+	argv, _ := a.HeadlessArgv(req.Task, req.AgentArgs)
+	host := s.Server.Host()
+	if err := s.Server.SessionBegin(ctx, r.Name); err != nil {
+		return workflow.SbxError(err)
+	}
+	argv = s.Server.SessionArgv(r.Name, append([]string{"sbx", "exec", r.Name}, argv...))
+	s.UI.Infof("running %s headless in sandbox %q in tmux session %q on %s", agentName, r.Name, session, host)
+	if err := s.Tmux.NewSession(ctx, session, "", argv, nil, true, nil, nil, nil); err != nil {
+		return hint.With(err, installTmux+" on "+host+", or run without --tmux")
+	}
+	var started agentrun.Record
+	if s.Sessions != nil && !s.Sbx.DryRun() {
+		if err := s.Sessions.BeginOn(host, r.Name, agentName, ModeRun); err != nil {
+			s.UI.Warnf("%v", err)
+		}
+		started, _, _ = s.Sessions.Read(r.Name)
+	}
+	later := fmt.Sprintf("'git airlock wait --name %s' waits for it and fetches its work", r.Name)
+	if detached || s.Sbx.DryRun() {
+		s.UI.Hint("attach with 'git airlock attach --name %s'; %s", r.Name, later)
+		return nil
+	}
+	attachErr := s.Tmux.Attach(ctx, session, req.Streams.In, req.Streams.Out, req.Streams.Err)
+	// Detached from, or ended: the server says which.
+	started.Sandbox, started.Host = r.Name, host
+	rec, lost, err := s.serverSession(ctx, started)
+	switch {
+	case err != nil || (!lost && rec.Ended == nil):
+		if attachErr != nil {
+			return hint.With(attachErr, "the agent runs on in tmux on "+host+"; "+later)
+		}
+		s.UI.Infof("%s runs on in tmux on %s", agentName, host)
+		s.UI.Hint("%s", later)
+		return nil
+	case lost:
+		return hint.Errorf([]string{"see 'git airlock status --name " + r.Name + "'"}, "the tmux session on %s ended without recording the agent's status", host)
+	}
+	if !req.NoFetch {
+		if ferr := s.fetch(ctx, r); ferr != nil {
+			s.UI.Warnf("%v", ferr)
+		}
+	}
+	if code := *rec.Exit; code != 0 {
+		s.UI.Warnf("the agent exited with status %d", code)
+		return &hint.ExitError{Code: code}
+	}
+	s.UI.Infof("the agent finished; review with 'git airlock diff' or 'git airlock review'")
+	return nil
+}
+
+// serverSession asks the server whether rec's session ended: its recorded
+// status, else whether its tmux session still runs (lost: gone without a
+// status). An end is recorded on the host too, so that the next wait asks
+// nothing.
+func (s *Service) serverSession(ctx context.Context, rec agentrun.Record) (_ agentrun.Record, lost bool, _ error) {
+	if s.Server == nil || s.Server.Host() != rec.Host {
+		return rec, false, fmt.Errorf("the agent session of %q runs on %s, which this command does not reach", rec.Sandbox, rec.Host)
+	}
+	code, ended, err := s.Server.SessionEnd(ctx, rec.Sandbox)
+	if err != nil {
+		return rec, false, err
+	}
+	if !ended {
+		alive, err := s.Tmux.HasSession(ctx, s.SessionName(rec.Sandbox))
+		if err != nil || alive {
+			return rec, false, err
+		}
+		// Gone: it may have recorded its end between the two looks.
+		if code, ended, err = s.Server.SessionEnd(ctx, rec.Sandbox); err != nil || !ended {
+			return rec, err == nil, err
+		}
+	}
+	now := s.now().UTC()
+	rec.Ended, rec.Exit = &now, &code
+	if s.Sessions != nil && !rec.Started.IsZero() {
+		if err := s.Sessions.EndOn(rec.Sandbox, rec.Started, code); err != nil {
+			s.UI.Warnf("%v", err)
+		}
+	}
+	return rec, false, nil
 }

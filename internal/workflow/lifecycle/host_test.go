@@ -3,9 +3,12 @@ package lifecycle_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/agentrun"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 	"github.com/git-airlock/git-airlock/sbx"
 )
@@ -15,6 +18,9 @@ type fakeServer struct {
 	recorder
 	host    string
 	sendErr error
+	// ends are SessionEnd's answers, one per call (the last repeats);
+	// -1 is "no status recorded".
+	ends []int
 }
 
 func (f *fakeServer) Host() string        { return f.host }
@@ -24,6 +30,24 @@ func (f *fakeServer) Send(_ context.Context, commit, branch string) (string, err
 	return "/srv/home/.cache/git-airlock/repos/repo-x", f.sendErr
 }
 func (f *fakeServer) Remove(context.Context) error { f.record("Remove"); return nil }
+func (f *fakeServer) SessionArgv(sandbox string, argv []string) []string {
+	return append([]string{"record", sandbox}, argv...)
+}
+func (f *fakeServer) SessionBegin(_ context.Context, sandbox string) error {
+	f.record("SessionBegin", sandbox)
+	return nil
+}
+func (f *fakeServer) SessionEnd(_ context.Context, sandbox string) (int, bool, error) {
+	f.record("SessionEnd", sandbox)
+	code := -1
+	if len(f.ends) > 0 {
+		code = f.ends[0]
+		if len(f.ends) > 1 {
+			f.ends = f.ends[1:]
+		}
+	}
+	return code, code >= 0, nil
+}
 
 func TestUpOnAServerSendsTheCommitThenCreatesFromTheCopy(t *testing.T) {
 	w := newWorld(t, nil)
@@ -142,5 +166,90 @@ func TestStatusAsksEachHostOnceAndKeepsGoingWhenOneIsDown(t *testing.T) {
 		if n != 1 {
 			t.Errorf("%s sbx listed %d times, want once", name, n)
 		}
+	}
+}
+
+// serverRunWorld is a repository whose sandbox box runs on server, with
+// real session records in a temporary directory.
+func serverRunWorld(t *testing.T, ends ...int) (*world, *fakeServer, agentrun.Store) {
+	w := newWorld(t, nil)
+	srv := &fakeServer{host: "server", ends: ends}
+	w.svc.Server = srv
+	w.repo.head = gitx.Head{Hash: hash("c1"), Branch: "main"}
+	store := agentrun.Store{Dir: t.TempDir()}
+	w.svc.Sessions = store
+	c := &clock{now: time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)}
+	w.svc.Now, w.svc.Sleep = c.Now, c.Sleep
+	return w, srv, store
+}
+
+func TestRunInServerTmuxRecordsWhereTheSessionRuns(t *testing.T) {
+	w, srv, store := serverRunWorld(t)
+	w.tmux.starts = true
+	if err := w.svc.RunInServerTmux(ctx, lifecycle.RunRequest{Name: "box", Task: "fix it"}, true); err != nil {
+		t.Fatal(err)
+	}
+	if !srv.called("SessionBegin box") {
+		t.Errorf("the last session's status is not forgotten first:\n%s", srv.log())
+	}
+	if !w.tmux.called("NewSession airlock-box true record box sbx exec box claude") {
+		t.Errorf("the session does not run the wrapped headless agent:\n%s", w.tmux.log())
+	}
+	rec, ok, err := store.Read("box")
+	if err != nil || !ok || rec.Host != "server" || rec.Mode != lifecycle.ModeRun || rec.State() != agentrun.Running {
+		t.Errorf("record = %+v, %v, %v", rec, ok, err)
+	}
+	if srv.called("SessionEnd") || w.repo.called("Fetch") {
+		t.Errorf("a detached run waited or fetched:\n%s\n%s", srv.log(), w.repo.log())
+	}
+}
+
+func TestWaitAsksTheServerAndRecordsTheEnd(t *testing.T) {
+	w, srv, store := serverRunWorld(t, -1, -1, 3)
+	w.registerOn("box", "server")
+	w.tmux.has = true
+	if err := store.BeginOn("server", "box", "claude", lifecycle.ModeRun); err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.svc.Wait(ctx, lifecycle.WaitRequest{Name: "box"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != lifecycle.OutcomeFailed || res.ExitCode() != lifecycle.ExitAgentFailed || !res.Fetched {
+		t.Errorf("res = %+v", res)
+	}
+	if n := strings.Count(srv.log(), "SessionEnd box"); n != 3 {
+		t.Errorf("asked the server %d times, want 3:\n%s", n, srv.log())
+	}
+	rec, _, _ := store.Read("box")
+	if rec.Exit == nil || *rec.Exit != 3 {
+		t.Errorf("the end is not recorded here: %+v", rec)
+	}
+	// The next wait reads it here.
+	before := srv.log()
+	if res, err := w.svc.Wait(ctx, lifecycle.WaitRequest{Name: "box", NoFetch: true}); err != nil || res.Outcome != lifecycle.OutcomeFailed {
+		t.Errorf("second wait: %+v, %v", res, err)
+	}
+	if srv.log() != before {
+		t.Errorf("the second wait asked the server again:\n%s", srv.log())
+	}
+}
+
+func TestWaitOnAServerSessionGoneWithoutAStatusIsLost(t *testing.T) {
+	w, srv, store := serverRunWorld(t, -1)
+	w.registerOn("box", "server")
+	if err := store.BeginOn("server", "box", "claude", lifecycle.ModeRun); err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.svc.Wait(ctx, lifecycle.WaitRequest{Name: "box"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Outcome != lifecycle.OutcomeLost || res.ExitCode() != lifecycle.ExitAgentFailed {
+		t.Errorf("res = %+v", res)
+	}
+	// Asked twice: the status may be written as the session goes.
+	if n := strings.Count(srv.log(), "SessionEnd box"); n != 2 {
+		t.Errorf("asked the server %d times, want 2:\n%s", n, srv.log())
 	}
 }

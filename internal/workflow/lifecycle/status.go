@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/git-airlock/git-airlock/gitx"
@@ -179,30 +180,70 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 		}
 		if req.Unfetched && st.State != StateMissing {
 			st.Checked = true
-			work, err := s.unsaved(ctx, sb, true)
-			if err != nil {
-				return nil, workflow.SbxError(err)
-			}
-			// Which refs on no branch a fetch would not bring (a
-			// branch's own commits always come): one more exec, only
-			// when there are such refs. A dry run's survey kept only
-			// those already.
-			lost := slices.DeleteFunc(slices.Clone(work.missing), func(r gitx.VMRef) bool { return strings.HasPrefix(r.Name, "refs/heads/") })
-			if len(lost) > 0 && !s.Sbx.DryRun() {
-				if lost, err = s.unfetchedInClone(ctx, sb, lost); err != nil {
-					return nil, workflow.SbxError(err)
-				}
-			}
-			st.Unfetched = append(work.problems, unfetchedRefs(work.missing, lost, work.leftOut)...)
-			for _, n := range work.notes {
-				st.Unfetched = append(st.Unfetched, "not kept by rm: "+n)
-			}
+		}
+	}
+	if req.Unfetched {
+		if err := s.surveyByHost(ctx, sandboxes, out); err != nil {
+			return nil, workflow.SbxError(err)
 		}
 	}
 	if req.All {
 		out = append(out, s.removals(commits(refs, sandboxref.RemovedPrefix))...)
 	}
 	return out, nil
+}
+
+// surveyByHost asks each checked sandbox what the host lacks through the
+// sbx of the machine it lives on: one machine after another would add
+// their round trips, so the machines are asked side by side (a machine's
+// own sandboxes one after another). The first error, in sandbox order, is
+// the answer.
+func (s *Service) surveyByHost(ctx context.Context, sandboxes []workflow.Sandbox, out []SandboxStatus) error {
+	byHost := map[string][]int{}
+	for i := range out {
+		if out[i].Checked {
+			byHost[sandboxes[i].Host] = append(byHost[sandboxes[i].Host], i)
+		}
+	}
+	errs := make([]error, len(out))
+	var wg sync.WaitGroup
+	for host, idx := range byHost {
+		on := s.on(host)
+		wg.Go(func() {
+			for _, i := range idx {
+				out[i].Unfetched, errs[i] = on.unfetched(ctx, sandboxes[i])
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unfetched is status --unfetched's lines for one sandbox.
+func (s *Service) unfetched(ctx context.Context, sb workflow.Sandbox) ([]string, error) {
+	work, err := s.unsaved(ctx, sb, true)
+	if err != nil {
+		return nil, err
+	}
+	// Which refs on no branch a fetch would not bring (a branch's own
+	// commits always come): one more exec, only when there are such
+	// refs. A dry run's survey kept only those already.
+	lost := slices.DeleteFunc(slices.Clone(work.missing), func(r gitx.VMRef) bool { return strings.HasPrefix(r.Name, "refs/heads/") })
+	if len(lost) > 0 && !s.Sbx.DryRun() {
+		if lost, err = s.unfetchedInClone(ctx, sb, lost); err != nil {
+			return nil, err
+		}
+	}
+	lines := append(work.problems, unfetchedRefs(work.missing, lost, work.leftOut)...)
+	for _, n := range work.notes {
+		lines = append(lines, "not kept by rm: "+n)
+	}
+	return lines, nil
 }
 
 // unfetchedRefs says, one line per ref, what of the sandbox's refs the

@@ -373,11 +373,13 @@ type RunRequest struct {
 	NoFetch   bool
 }
 
+var errEmptyTask = hint.Errorf([]string{`give the task in quotes: git airlock run "fix the failing test"`}, "empty task")
+
 // Run creates the sandbox if needed, runs the agent without a terminal on
 // the task, fetches what it committed and reports its exit status.
 func (s *Service) Run(ctx context.Context, req RunRequest) error {
 	if strings.TrimSpace(req.Task) == "" {
-		return hint.Errorf([]string{`give the task in quotes: git airlock run "fix the failing test"`}, "empty task")
+		return errEmptyTask
 	}
 	r, created, err := s.ensure(ctx, req.Name, s.Settings.Agent(), "")
 	if err != nil {

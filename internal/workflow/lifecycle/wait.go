@@ -15,6 +15,8 @@ type Sessions interface {
 	Begin(sandbox, agent, mode string) error
 	Pend(sandbox, agent, mode string) error
 	End(sandbox string, exit int) error
+	BeginOn(host, sandbox, agent, mode string) error
+	EndOn(sandbox string, started time.Time, exit int) error
 	Read(sandbox string) (agentrun.Record, bool, error)
 	Remove(sandbox string) error
 }
@@ -53,6 +55,11 @@ const (
 	recordMax   = 2 * time.Second
 	markerFirst = 5 * time.Second
 	markerMax   = 30 * time.Second
+	// A session in tmux on a server (run --tmux there) has no process
+	// here: its end is asked of the server, over ssh (one shared
+	// connection), first at once and then with backoff.
+	serverFirst = 2 * time.Second
+	serverMax   = 30 * time.Second
 )
 
 // WaitRequest waits for the agent of one sandbox.
@@ -151,6 +158,7 @@ func (s *Service) Wait(ctx context.Context, req WaitRequest) (WaitResult, error)
 	watch := WatchesInput(rec)
 	a, _ := agent.Lookup(rec.Agent)
 	recordGap, markerGap, nextMarker := recordFirst, markerFirst, start
+	serverGap, nextServer, warned := serverFirst, start, false
 	if watch && rec.State() == agentrun.Running {
 		s.UI.Infof("waiting for %s in sandbox %q to finish or ask for input", rec.Agent, req.Name)
 	} else if rec.State() == agentrun.Running {
@@ -158,6 +166,20 @@ func (s *Service) Wait(ctx context.Context, req WaitRequest) (WaitResult, error)
 	}
 loop:
 	for {
+		if rec.Host != "" && rec.Ended == nil && !s.now().Before(nextServer) {
+			next, lost, err := s.serverSession(ctx, rec)
+			switch {
+			case err != nil && !warned: // the next look may succeed
+				s.UI.Warnf("%v", err)
+				warned = true
+			case lost:
+				res.Outcome = OutcomeLost
+				break loop
+			}
+			rec = next
+			nextServer = s.now().Add(serverGap)
+			serverGap = min(2*serverGap, serverMax)
+		}
 		switch rec.State() {
 		case agentrun.Ended:
 			res.Outcome = OutcomeFailed

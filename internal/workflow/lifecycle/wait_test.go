@@ -22,6 +22,10 @@ func (f *fakeSessions) Begin(string, string, string) error { return nil }
 func (f *fakeSessions) Pend(string, string, string) error  { return nil }
 func (f *fakeSessions) End(string, int) error              { return nil }
 func (f *fakeSessions) Remove(string) error                { return nil }
+func (f *fakeSessions) BeginOn(string, string, string, string) error {
+	return nil
+}
+func (f *fakeSessions) EndOn(string, time.Time, int) error { return nil }
 func (f *fakeSessions) Read(string) (agentrun.Record, bool, error) {
 	f.reads++
 	if f.after > 0 && f.reads > f.after {

@@ -326,3 +326,51 @@ func TestProbeMismatchFails(t *testing.T) {
 		t.Fatal("all OK must exit zero")
 	}
 }
+
+// fakeCopy is the probe's copy of its repository on a server.
+type fakeCopy struct {
+	log     *calls
+	sendErr error
+}
+
+func (f *fakeCopy) Host() string { return "server" }
+func (f *fakeCopy) Send(_ context.Context, commit, branch string) (string, error) {
+	f.log.add("send %s %s", commit, branch)
+	return "/srv/copy", f.sendErr
+}
+func (f *fakeCopy) Remove(ctx context.Context) error {
+	f.log.add("remove copy (ctx live: %v)", ctx.Err() == nil)
+	return nil
+}
+func (f *fakeCopy) ConfigGet(_ context.Context, key string) (string, error) {
+	f.log.add("config %s", key)
+	return "git://x/copy", nil
+}
+
+func TestProbeServerSendsProbesAndRemovesTheCopy(t *testing.T) {
+	log := &calls{}
+	f := &fakeSbx{log: log, facts: []sbx.Fact{{Name: "clone", OK: true}}}
+	s := &Service{Sbx: f, Host: "server"}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // an interrupt: the copy is still removed
+	checks := s.ProbeServer(ctx, ProbeRequest{Name: "p"}, &fakeCopy{log: log}, "abc", "main")
+	want := []string{"send abc main", "sbx probe p", "remove copy (ctx live: true)"}
+	if fmt.Sprint(*log) != fmt.Sprint(want) {
+		t.Errorf("calls = %q, want %q", *log, want)
+	}
+	if len(checks) != 2 || checks[0].Name != "server copy" || checks[0].Level != "OK" || !strings.Contains(checks[0].Detail, "server:/srv/copy") {
+		t.Errorf("checks = %+v", checks)
+	}
+}
+
+func TestProbeServerCopyFailureIsAMismatchAndCleansUp(t *testing.T) {
+	log := &calls{}
+	s := &Service{Sbx: &fakeSbx{log: log}, Host: "server"}
+	checks := s.ProbeServer(context.Background(), ProbeRequest{Name: "p"}, &fakeCopy{log: log, sendErr: errors.New("no git on server")}, "abc", "")
+	if len(checks) != 1 || checks[0].Level != "MISMATCH" || !strings.Contains(checks[0].Detail, "no git on server") || Failed(checks) == nil {
+		t.Errorf("checks = %+v", checks)
+	}
+	if log.has("sbx probe") || !log.has("remove copy") {
+		t.Errorf("calls = %q: no probe without the copy, and the partial copy removed", *log)
+	}
+}

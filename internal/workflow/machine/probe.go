@@ -2,6 +2,7 @@ package machine
 
 import (
 	"context"
+	"time"
 
 	"github.com/git-airlock/git-airlock/sbx"
 )
@@ -23,4 +24,38 @@ func (s *Service) Probe(ctx context.Context, req ProbeRequest) []Check {
 		checks = append(checks, Check{Name: f.Name, Level: level, Detail: f.Detail})
 	}
 	return checks
+}
+
+// ProbeCopy is the throwaway repository's copy on the server the probe
+// runs on (gitx.ServerRepo): sbx there creates its sandbox from it, since
+// it cannot read this machine's disk.
+type ProbeCopy interface {
+	Host() string
+	Send(ctx context.Context, commit, branch string) (string, error)
+	Remove(ctx context.Context) error
+	// ConfigGet reads a key of the copy's git config ("" when unset).
+	ConfigGet(ctx context.Context, key string) (string, error)
+}
+
+// ProbeServer is `doctor --probe` for sbx on another machine: the
+// throwaway repository's commit goes to a copy of its own on the server
+// (the path every server sandbox takes), the probe runs there, and the
+// copy is removed afterwards, also when ctx is cancelled. The host remote
+// sbx adds is read from that copy, where sbx put it.
+func (s *Service) ProbeServer(ctx context.Context, req ProbeRequest, server ProbeCopy, commit, branch string) []Check {
+	path, err := server.Send(ctx, commit, branch)
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		_ = server.Remove(ctx)
+	}()
+	if err != nil {
+		return []Check{{Name: "server copy", Level: "MISMATCH", Detail: err.Error()}}
+	}
+	req.Repo = path
+	req.HostRemote = func(ctx context.Context) (string, error) {
+		return server.ConfigGet(ctx, "remote.sandbox-"+req.Name+".url")
+	}
+	checks := []Check{{Name: "server copy", Level: "OK", Detail: "the throwaway repository sent to " + server.Host() + ":" + path}}
+	return append(checks, s.Probe(ctx, req)...)
 }
