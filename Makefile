@@ -7,7 +7,7 @@ BUILD   := .build
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION) -X github.com/git-airlock/git-airlock/internal/remote.Version=$(VERSION)
 
-.PHONY: build install test test-gits lint bench demo try clean
+.PHONY: build install test test-deps test-gits lint bench demo try clean
 
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BUILD)/bin/ ./cmd/git-airlock ./cmd/git-remote-airlock
@@ -23,7 +23,19 @@ install: build
 
 # Two steps, each announced: the end-to-end scripts are one package that
 # prints its line only when all of them are done, about a minute later.
-test:
+# The --host scenarios start a real OpenSSH server on loopback
+# (internal/sshtest): installed here when missing, as root with apt-get.
+SSHD ?= /usr/sbin/sshd
+test-deps:
+	@test -x $(SSHD) || { \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "== installing openssh-server for the --host scenarios"; \
+	    apt-get update -qq && apt-get install -y -qq openssh-server >/dev/null; \
+	  else \
+	    echo "make test needs $(SSHD), OpenSSH's server, for the --host scenarios (Debian/Ubuntu: sudo apt-get install openssh-server)"; exit 1; \
+	  fi; }
+
+test: test-deps
 	$(GO) vet ./...
 	@echo "== unit tests (one line per package as it finishes)"
 	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 -timeout 30m $$($(GO) list ./... | grep -v '/cmd/git-airlock$$')
@@ -34,7 +46,7 @@ test:
 # release, from the prebuilt gits in ../shared/tools/git when present.
 GIT_VERSIONS ?= 2.26.0 2.55.0
 GIT_USE      ?= ../shared/tools/git/use
-test-gits:
+test-gits: test-deps
 	@test -x $(GIT_USE) || { echo "no $(GIT_USE): skipping the git version matrix"; exit 0; }; \
 	for v in $(GIT_VERSIONS); do \
 		( eval "$$($(GIT_USE) $$v)" && git --version && \
