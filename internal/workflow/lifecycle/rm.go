@@ -79,7 +79,11 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 				problems = append(problems, fmt.Sprintf("and %s not fetched", workflow.Plural(len(work.missing)-i, "more ref", "more refs")))
 				break
 			}
-			problems = append(problems, fmt.Sprintf("%s (%s) was not fetched", quote.Path(ref.Name), ref.Commit[:12]))
+			line := fmt.Sprintf("%s (%s) was not fetched", quote.Path(ref.Name), ref.Commit[:12])
+			if why := work.leftOut[ref.Name]; why != "" {
+				line += ": left out of fetches, " + why + "; renaming it in the sandbox brings it"
+			}
+			problems = append(problems, line)
 		}
 		pending = work.pending
 		if errors.Is(err, errNotSurveyed) {
