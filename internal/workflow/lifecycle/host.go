@@ -171,11 +171,7 @@ func (s *Service) listOtherHosts(ctx context.Context) []MachineSandbox {
 			continue
 		}
 		for _, sb := range list {
-			m := MachineSandbox{Name: sb.Name, Agent: sb.Agent, State: sb.Status, Host: host}
-			if len(sb.Workspaces) > 0 {
-				m.Workspace = sb.Workspaces[0]
-			}
-			out = append(out, m)
+			out = append(out, machineRow(sb, host))
 		}
 	}
 	return out
