@@ -2,6 +2,7 @@ package agent
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -140,17 +141,8 @@ func ParseMarker(content string) (Marker, bool) {
 	var payload map[string]any
 	if json.Unmarshal([]byte(rest), &payload) == nil {
 		str := func(k string) string { s, _ := payload[k].(string); return s }
-		m.Event = firstOf(str("hook_event_name"), str("type"))
-		m.Message = firstOf(str("message"), str("last-assistant-message"), str("last_assistant_message"))
+		m.Event = cmp.Or(str("hook_event_name"), str("type"))
+		m.Message = cmp.Or(str("message"), str("last-assistant-message"), str("last_assistant_message"))
 	}
 	return m, true
-}
-
-func firstOf(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }

@@ -133,7 +133,7 @@ func (s Store) Read(sandbox string) (Record, bool, error) {
 		return Record{}, false, nil
 	}
 	if err != nil {
-		return Record{}, false, err
+		return Record{}, false, fmt.Errorf("read agent session record of %q: %w", sandbox, err)
 	}
 	var r Record
 	if err := json.Unmarshal(b, &r); err != nil {
@@ -145,7 +145,7 @@ func (s Store) Read(sandbox string) (Record, bool, error) {
 // Remove drops a sandbox's record (rm).
 func (s Store) Remove(sandbox string) error {
 	if err := os.Remove(s.path(sandbox)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
+		return fmt.Errorf("drop agent session record of %q: %w", sandbox, err)
 	}
 	return nil
 }

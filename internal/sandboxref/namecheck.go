@@ -84,7 +84,7 @@ func (c *NameCheck) isRemote(name string) bool {
 // validRefName applies git check-ref-format's rules to a branch name, for
 // an advertisement that did not come from a git that enforces them.
 func validRefName(b string) bool {
-	if b == "" || b == "@" || strings.HasSuffix(b, "/") || strings.HasSuffix(b, ".") ||
+	if b == "" || b == "@" || strings.HasPrefix(b, "/") || strings.HasSuffix(b, "/") || strings.HasSuffix(b, ".") ||
 		strings.Contains(b, "..") || strings.Contains(b, "@{") || strings.Contains(b, "//") {
 		return false
 	}

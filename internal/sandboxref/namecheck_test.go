@@ -17,6 +17,7 @@ func TestNameCheck(t *testing.T) {
 		{"refs/heads/feature/HEAD", "a", ""},
 		{"refs/heads/@", "a", "not a valid branch name"},
 		{"refs/heads/a..b", "a", "not a valid branch name"},
+		{"refs/heads//x", "a", "not a valid branch name"}, // git check-ref-format: no leading slash
 		{"refs/heads/x\x1b[31m", "a", "not a valid branch name"},
 		{"refs/heads/refs/heads/x", "a", "named like a full ref name"},
 		{"refs/heads/origin/main", "a", "named like remote origin's branches"},

@@ -252,15 +252,20 @@ func Session(sandbox string) string { return "airlock-" + sandbox }
 func DefaultName(agentName, root string) string {
 	sum := sha256.Sum256([]byte(root))
 	hash := hex.EncodeToString(sum[:3])
+	return agentName + "-" + folderName(root, 63-len(agentName)-len(hash)-2) + "-" + hash
+}
+
+// folderName is the repository's folder name by sbx's name rules ("repo"
+// when nothing of it is left), cut to max bytes.
+func folderName(root string, max int) string {
 	folder := sbxspec.SanitizeName(filepath.Base(root))
 	if folder == "" {
 		folder = "repo"
 	}
-	max := 63 - len(agentName) - len(hash) - 2
 	if len(folder) > max {
 		folder = strings.TrimRight(folder[:max], "-")
 	}
-	return agentName + "-" + folder + "-" + hash
+	return folder
 }
 
 // ServerRepoID names git-airlock's copy of a repository on another machine
@@ -268,14 +273,7 @@ func DefaultName(agentName, root string) string {
 // repository of this machine, of a safe alphabet for a remote path.
 func ServerRepoID(root string) string {
 	sum := sha256.Sum256([]byte(root))
-	folder := sbxspec.SanitizeName(filepath.Base(root))
-	if folder == "" {
-		folder = "repo"
-	}
-	if len(folder) > 40 {
-		folder = strings.TrimRight(folder[:40], "-")
-	}
-	return folder + "-" + hex.EncodeToString(sum[:6])
+	return folderName(root, 40) + "-" + hex.EncodeToString(sum[:6])
 }
 
 // AcceptedKey is the multi-valued git config key that recorded accepted

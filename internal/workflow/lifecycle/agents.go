@@ -140,11 +140,12 @@ func (s *Service) RunAgents(ctx context.Context, req AgentsRequest) (AgentsResul
 	if err != nil {
 		return AgentsResult{}, err
 	}
+	registeredList := s.sandboxes() // the config is read once, not per name
 	for _, name := range names {
 		if err := sbxspec.ValidateName(name); err != nil {
 			return AgentsResult{}, hint.With(err, "choose a shorter base with --name")
 		}
-		_, registered := workflow.Find(s.sandboxes(), name)
+		_, registered := workflow.Find(registeredList, name)
 		exists := registered
 		for _, sb := range list {
 			exists = exists || sb.Name == name

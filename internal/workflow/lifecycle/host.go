@@ -123,7 +123,7 @@ func (s *Service) listByHost(ctx context.Context, sandboxes []workflow.Sandbox) 
 		client := s.Sbx
 		if host != s.currentHost() {
 			if s.SbxOn == nil {
-				answers <- answer{host: host, err: fmt.Errorf("no way to reach %s", host)}
+				answers <- answer{host: host, err: fmt.Errorf("no way to reach %q", host)}
 				continue
 			}
 			client = s.SbxOn(host)
@@ -171,11 +171,7 @@ func (s *Service) listOtherHosts(ctx context.Context) []MachineSandbox {
 			continue
 		}
 		for _, sb := range list {
-			m := MachineSandbox{Name: sb.Name, Agent: sb.Agent, State: sb.Status, Host: host}
-			if len(sb.Workspaces) > 0 {
-				m.Workspace = sb.Workspaces[0]
-			}
-			out = append(out, m)
+			out = append(out, machineRow(sb, host))
 		}
 	}
 	return out
@@ -301,7 +297,7 @@ func (s *Service) RunInServerTmux(ctx context.Context, req RunRequest, detached 
 // nothing.
 func (s *Service) serverSession(ctx context.Context, rec agentrun.Record) (_ agentrun.Record, lost bool, _ error) {
 	if s.Server == nil || s.Server.Host() != rec.Host {
-		return rec, false, fmt.Errorf("the agent session of %q runs on %s, which this command does not reach", rec.Sandbox, rec.Host)
+		return rec, false, fmt.Errorf("the agent session of %q runs on %q, which this command does not reach", rec.Sandbox, rec.Host)
 	}
 	code, ended, err := s.Server.SessionEnd(ctx, rec.Sandbox)
 	if err != nil {

@@ -48,9 +48,13 @@ type OpenRequest struct {
 // and returns the mapping sbx reports. A port already published is
 // returned as it is. sbx starts a stopped sandbox to publish.
 func (s *Service) Open(ctx context.Context, req OpenRequest) (port sbx.Port, already bool, err error) {
-	if req.Port < 1 || req.Port > 65535 || req.HostPort < 0 || req.HostPort > 65535 {
+	if req.Port < 1 || req.Port > 65535 {
 		return sbx.Port{}, false, hint.Errorf([]string{"give the port the program in the sandbox listens on, e.g. git airlock open 3000"},
 			"invalid port %d: a port is a number from 1 to 65535", req.Port)
+	}
+	if req.HostPort < 0 || req.HostPort > 65535 {
+		return sbx.Port{}, false, hint.Errorf([]string{"give a free port of this machine with --host-port, or leave it out for one sbx picks"},
+			"invalid host port %d: a port is a number from 1 to 65535", req.HostPort)
 	}
 	if req.Port == sbx.GitDaemonPort {
 		return sbx.Port{}, false, hint.Errorf([]string{fmt.Sprintf("fetch the agent's work with 'git fetch %s'", sandboxref.Remote(req.Name))},

@@ -298,22 +298,24 @@ func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox, running bool
 	}
 	if branches != nil && len(missing) > 0 {
 		// A branch the fetch leaves out stays missing; the clone answers
-		// for the rest.
-		var out, ask []gitx.VMRef
+		// for the rest (a set: there may be a million refs).
+		var ask []gitx.VMRef
 		for _, ref := range missing {
-			if leftOut[ref.Name] != "" {
-				out = append(out, ref)
-			} else {
+			if leftOut[ref.Name] == "" {
 				ask = append(ask, ref)
 			}
 		}
+		unfetched := map[gitx.VMRef]bool{}
 		if len(ask) > 0 {
 			if ask, err = s.unfetchedInClone(ctx, sb, ask); err != nil {
 				return unsavedWork{}, err
 			}
+			for _, ref := range ask {
+				unfetched[ref] = true
+			}
 		}
 		missing = slices.DeleteFunc(missing, func(ref gitx.VMRef) bool {
-			return !slices.Contains(out, ref) && !slices.Contains(ask, ref)
+			return leftOut[ref.Name] == "" && !unfetched[ref]
 		})
 	}
 	return unsavedWork{problems: problems, notes: notes, missing: missing, pending: pending, leftOut: leftOut}, nil

@@ -419,11 +419,16 @@ func (s *Service) ListMachine(ctx context.Context) ([]MachineSandbox, error) {
 	}
 	out := []MachineSandbox{}
 	for _, sb := range list {
-		m := MachineSandbox{Name: sb.Name, Agent: sb.Agent, State: sb.Status, Host: s.currentHost()}
-		if len(sb.Workspaces) > 0 {
-			m.Workspace = sb.Workspaces[0]
-		}
-		out = append(out, m)
+		out = append(out, machineRow(sb, s.currentHost()))
 	}
 	return append(out, s.listOtherHosts(ctx)...), nil
+}
+
+// machineRow is sbx's row of a sandbox on host as ls --all-repos shows it.
+func machineRow(sb sbx.Sandbox, host string) MachineSandbox {
+	m := MachineSandbox{Name: sb.Name, Agent: sb.Agent, State: sb.Status, Host: host}
+	if len(sb.Workspaces) > 0 {
+		m.Workspace = sb.Workspaces[0]
+	}
+	return m
 }

@@ -201,7 +201,7 @@ func (s *Service) wireInput(ctx context.Context, name, agentName string) {
 	if file == "" {
 		return
 	}
-	cur, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: name, Argv: []string{"sh", "-c", "cd && cat " + file + " 2>/dev/null || true"}})
+	cur, err := s.readHomeFile(ctx, name, file)
 	if err != nil {
 		s.UI.Warnf("%v; 'git airlock wait' will not see %s ask for input", workflow.SbxError(err), agentName)
 		return

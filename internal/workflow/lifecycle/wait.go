@@ -255,12 +255,17 @@ func markerCounts(m agent.Marker, rec agentrun.Record, a agent.Agent, waitStart 
 
 // readMarker reads the waiting-for-input marker in the sandbox.
 func (s *Service) readMarker(ctx context.Context, name string) (agent.Marker, bool) {
-	out, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: name,
-		Argv: []string{"sh", "-c", "cd && cat " + agent.MarkerFile + " 2>/dev/null || true"}})
+	out, err := s.readHomeFile(ctx, name, agent.MarkerFile)
 	if err != nil {
 		// A failed look is no answer; the next one may succeed, and the
 		// session's end is seen without sbx.
 		return agent.Marker{}, false
 	}
 	return agent.ParseMarker(out)
+}
+
+// readHomeFile reads a file under the sandbox's $HOME (a path relative to
+// it, of our own constants) with one exec; a missing file reads as empty.
+func (s *Service) readHomeFile(ctx context.Context, name, file string) (string, error) {
+	return s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: name, Argv: []string{"sh", "-c", "cd && cat " + file + " 2>/dev/null || true"}})
 }

@@ -166,6 +166,11 @@ func TestOpenAndWithdraw(t *testing.T) {
 			t.Errorf("port %d accepted", bad)
 		}
 	}
+	// A bad host port is named as such, not as the (valid) sandbox port.
+	if _, _, err := w.svc.Open(context.Background(), lifecycle.OpenRequest{Name: "box", Port: 3000, HostPort: 70000}); err == nil ||
+		!strings.Contains(err.Error(), "invalid host port 70000") {
+		t.Errorf("host port 70000: err = %v", err)
+	}
 	if err := w.svc.Stop(context.Background(), "box"); err != nil {
 		t.Fatal(err)
 	}

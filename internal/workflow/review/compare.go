@@ -104,7 +104,7 @@ func (s *Service) CompareAgents(ctx context.Context, req CompareAgentsRequest) (
 			s.measure(ctx, g, &row)
 		}
 		if req.Check != "" {
-			row.Check = s.check1(ctx, sb.Name, req)
+			row.Check = s.check1(ctx, sb, req)
 		}
 		cmp.Sandboxes = append(cmp.Sandboxes, row)
 	}
@@ -135,14 +135,13 @@ func (s *Service) measure(ctx context.Context, g *gate.Gate, row *CompareResult)
 }
 
 // check1 runs the check command in one sandbox, through sh, in the clone.
-func (s *Service) check1(ctx context.Context, name string, req CompareAgentsRequest) *CheckResult {
+func (s *Service) check1(ctx context.Context, sb workflow.Sandbox, req CompareAgentsRequest) *CheckResult {
 	res := &CheckResult{Command: req.Check}
 	var st xec.Streams
 	if req.CheckOutput != nil {
-		st = req.CheckOutput(name)
+		st = req.CheckOutput(sb.Name)
 	}
-	sb, _ := workflow.Find(workflow.Registered(s.Entries), name)
-	err := s.Sbx.Exec(ctx, sbx.ExecRequest{Name: name, Argv: []string{"sh", "-c", req.Check}, Dir: sb.Path,
+	err := s.Sbx.Exec(ctx, sbx.ExecRequest{Name: sb.Name, Argv: []string{"sh", "-c", req.Check}, Dir: sb.Path,
 		Streams: xec.Streams{Out: st.Out, Err: st.Err}, Stream: true, Mutates: true})
 	var ee *xec.ExitError
 	switch {

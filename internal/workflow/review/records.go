@@ -27,17 +27,19 @@ func (s *Service) Reviews(ctx context.Context, st xec.Streams, oneline bool) err
 	if err != nil {
 		return hint.Errorf([]string{"commit first"}, "this branch has no commits")
 	}
-	landedBy := map[string]bool{} // inspected commits some merge commit records
+	records := make(map[string][]gate.Record, len(notes)) // each note parsed once
+	landedBy := map[string]bool{}                         // inspected commits some merge commit records
 	for object, text := range notes {
-		for _, rec := range gate.ParseRecords(text) {
+		records[object] = gate.ParseRecords(text)
+		for _, rec := range records[object] {
 			if rec.Inspected != object {
 				landedBy[rec.Inspected] = true
 			}
 		}
 	}
 	var commits []string
-	for object, text := range notes {
-		if landedBy[object] || len(gate.ParseRecords(text)) == 0 {
+	for object, recs := range records {
+		if landedBy[object] || len(recs) == 0 {
 			continue
 		}
 		if ok, _ := s.Repo.IsAncestor(object, head); ok {
