@@ -1,7 +1,6 @@
 package remote
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -64,7 +63,7 @@ type advertGuard struct {
 	filter bool
 	skip   func(name, oid string) string
 	report func([]SkippedRef)
-	over   func(*LimitError)
+	over   func(error) // called once, with the *LimitError or the malformed advertisement
 
 	sandbox string
 	buf     []byte
@@ -136,11 +135,8 @@ func (a *advertGuard) parse() error {
 
 func (a *advertGuard) fail(err error) error {
 	a.err, a.buf = err, nil
-	var le *LimitError
-	if a.over != nil && errors.As(err, &le) {
-		a.over(le)
-	} else if a.over != nil {
-		a.over(nil)
+	if a.over != nil {
+		a.over(err)
 	}
 	return err
 }

@@ -114,7 +114,7 @@ func TestAdvertGuardStopsAtTheLimits(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
 			var stopped *LimitError
-			a := &advertGuard{w: &out, limits: tc.limits, sandbox: "box", over: func(e *LimitError) { stopped = e }}
+			a := &advertGuard{w: &out, limits: tc.limits, sandbox: "box", over: func(err error) { errors.As(err, &stopped) }}
 			err := feed(a, tc.stream, 100)
 			var le *LimitError
 			if !errors.As(err, &le) || le.Setting != tc.setting || stopped == nil {
