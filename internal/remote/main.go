@@ -63,7 +63,7 @@ func Main() int {
 		entries, err := h.Repo.ConfigEntries(ctx, helperConfigPattern(args[0]))
 		cfg = newHelperConfig(args[0], entries, err)
 	} else {
-		entries, err := gitx.UserConfigEntries(ctx, runner, `^protocol\.version$`)
+		entries, err := gitx.UserConfigEntries(ctx, runner, userConfigPattern)
 		cfg = newHelperConfig(args[0], entries, err)
 	}
 	h.V2 = func(context.Context) bool { return cfg.v2 }
@@ -101,6 +101,12 @@ func Main() int {
 	}
 	return 128
 }
+
+// userConfigPattern matches the keys the helper reads outside a
+// repository (git ls-remote airlock://box@server): the protocol, the
+// advertisement's limits and how to reach a server. The rest concerns a
+// repository's remote.
+const userConfigPattern = `^(protocol\.version|airlock\.(maxrefs|maxrefbytes|sshcommand|sshshare))$`
 
 // helperConfigPattern matches every key the helper reads: protocol.version,
 // core.ignoreCase, airlock.timeout, airlock.wakeOnFetch and the

@@ -70,3 +70,25 @@ func TestHelperConfigPattern(t *testing.T) {
 		}
 	}
 }
+
+// Outside a repository (git ls-remote airlock://box@server) the helper
+// reads the user's settings for reaching the server and bounding the
+// advertisement too, not only protocol.version.
+func TestUserConfigPattern(t *testing.T) {
+	re := regexp.MustCompile(userConfigPattern)
+	for key, want := range map[string]bool{
+		"protocol.version":    true,
+		"airlock.sshcommand":  true,
+		"airlock.sshshare":    true,
+		"airlock.maxrefs":     true,
+		"airlock.maxrefbytes": true,
+		"airlock.timeout":     false,
+		"remote.origin.url":   false,
+		"xprotocol.version":   false,
+		"airlock.sshcommandx": false,
+	} {
+		if got := re.MatchString(key); got != want {
+			t.Errorf("%s: got %v, want %v", key, got, want)
+		}
+	}
+}
