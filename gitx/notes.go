@@ -1,7 +1,6 @@
 package gitx
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -91,26 +90,15 @@ func (r *Repo) DiffStat(ctx context.Context, base, theirs string) (DiffStat, err
 	if err != nil {
 		return DiffStat{}, fmt.Errorf("measure %s...%s: %w", base, theirs, err)
 	}
-	return parseNumstatZ(strings.NewReader(out))
+	return parseNumstatZ(out)
 }
 
 // parseNumstatZ reads `--numstat -z` without renames: one record per file,
 // "<added>\t<deleted>\t<path>\0", "-" for a binary file's counts.
-func parseNumstatZ(in io.Reader) (DiffStat, error) {
+func parseNumstatZ(out string) (DiffStat, error) {
 	var s DiffStat
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 64*1024), 16<<20)
-	sc.Split(func(data []byte, atEOF bool) (int, []byte, error) {
-		if i := strings.IndexByte(string(data), 0); i >= 0 {
-			return i + 1, data[:i], nil
-		}
-		if atEOF && len(data) > 0 {
-			return len(data), data, nil
-		}
-		return 0, nil, nil
-	})
-	for sc.Scan() {
-		rec := strings.TrimLeft(sc.Text(), "\n")
+	for _, field := range splitNul([]byte(out)) {
+		rec := strings.TrimLeft(string(field), "\n")
 		if rec == "" {
 			continue
 		}
@@ -130,7 +118,7 @@ func parseNumstatZ(in io.Reader) (DiffStat, error) {
 		s.Added += a
 		s.Deleted += d
 	}
-	return s, sc.Err()
+	return s, nil
 }
 
 // AppendSquashMessage adds text to the message `git merge --squash`

@@ -8,7 +8,7 @@ import (
 
 func TestParseNumstatZ(t *testing.T) {
 	in := "3\t1\tsrc/a.go\x00-\t-\tlogo.png\x000\t7\tname\twith\ttabs\x00\n12\t0\tnew file\x00"
-	got, err := parseNumstatZ(strings.NewReader(in))
+	got, err := parseNumstatZ(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -16,11 +16,11 @@ func TestParseNumstatZ(t *testing.T) {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
 	for _, bad := range []string{"x\t1\ta\x00", "1\ta\x00", "1\t-\ta\x00", "-1\t2\ta\x00"} {
-		if _, err := parseNumstatZ(strings.NewReader(bad)); err == nil {
+		if _, err := parseNumstatZ(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
-	if s, err := parseNumstatZ(strings.NewReader("")); err != nil || s != (DiffStat{}) {
+	if s, err := parseNumstatZ(""); err != nil || s != (DiffStat{}) {
 		t.Errorf("empty: %+v %v", s, err)
 	}
 }
@@ -28,7 +28,7 @@ func TestParseNumstatZ(t *testing.T) {
 func FuzzParseNumstatZ(f *testing.F) {
 	f.Add("3\t1\ta\x00-\t-\tb\x00")
 	f.Fuzz(func(t *testing.T, in string) {
-		s, err := parseNumstatZ(strings.NewReader(in))
+		s, err := parseNumstatZ(in)
 		if err != nil {
 			return
 		}

@@ -48,6 +48,13 @@ func (s *ServerRepo) remote(ctx context.Context, mutates bool, argv ...string) (
 	return string(out), err
 }
 
+// lastLine is the answer of a command run over ssh: its last line, as the
+// remote user's login shell may print start-up text before it.
+func lastLine(out string) string {
+	out = strings.TrimSpace(out)
+	return strings.TrimSpace(out[strings.LastIndexByte(out, '\n')+1:])
+}
+
 // serverTimeout bounds each step: a first push of a long history takes a
 // while.
 const serverTimeout = 5 * time.Minute
@@ -64,9 +71,7 @@ func (s *ServerRepo) Send(ctx context.Context, commit, branch string) (string, e
 	if err != nil {
 		return fail("prepare git-airlock's copy of the repository", err)
 	}
-	// The last line: a login shell's start-up files may print before it.
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	path := strings.TrimSpace(lines[len(lines)-1])
+	path := lastLine(out)
 	if s.Run.DryRun != nil {
 		path = s.DisplayPath()
 	}
@@ -140,8 +145,7 @@ func (s *ServerRepo) ConfigGet(ctx context.Context, key string) (string, error) 
 	if err != nil {
 		return "", fmt.Errorf("read %s of git-airlock's copy of the repository on %s: %w", key, s.Host(), err)
 	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	return strings.TrimSpace(lines[len(lines)-1]), nil
+	return lastLine(out), nil
 }
 
 // Sessions on the server. An agent session that runs in tmux there (run
@@ -176,8 +180,7 @@ func (s *ServerRepo) SessionEnd(ctx context.Context, sandbox string) (exit int, 
 	if err != nil {
 		return 0, false, fmt.Errorf("read the agent session of %q on %s: %w", sandbox, s.Host(), err)
 	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	last := strings.Fields(lines[len(lines)-1])
+	last := strings.Fields(lastLine(out))
 	switch {
 	case len(last) == 1 && last[0] == "running":
 		return 0, false, nil

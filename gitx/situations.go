@@ -1,6 +1,7 @@
 package gitx
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,7 +43,7 @@ func (r *Repo) RecordSituation(key, situation string) error {
 	lines = append(lines, key+" "+strings.ReplaceAll(situation, "\n", " "))
 	tmp, err := os.CreateTemp(r.CommonDir, situationsFile+".*")
 	if err != nil {
-		return err
+		return fmt.Errorf("record hint %q: %w", key, err)
 	}
 	_, werr := tmp.WriteString(strings.Join(lines, "\n") + "\n")
 	if cerr := tmp.Close(); werr == nil {
@@ -53,6 +54,7 @@ func (r *Repo) RecordSituation(key, situation string) error {
 	}
 	if werr != nil {
 		_ = os.Remove(tmp.Name())
+		return fmt.Errorf("record hint %q in %q: %w", key, path, werr)
 	}
-	return werr
+	return nil
 }

@@ -112,9 +112,10 @@ func (l *limiter) result() (over bool, failed error) {
 	return l.exceeded, l.failed
 }
 
-// bounded runs a non-terminal command whose stdout (cmd.Stdout, never
-// nil) and stderr (cmd.Stderr, when set) are read into memory, through wire, with stdout and stderr bounded
-// by limit. Over the limit it returns an *OutputLimitError for subject.
+// bounded runs a non-terminal command, through wire, whose stdout
+// (cmd.Stdout, never nil) and stderr (cmd.Stderr, when set) are read into
+// memory, each bounded by limit. Over the limit it returns an
+// *OutputLimitError for subject.
 func (c *Client) bounded(ctx context.Context, cmd xec.Cmd, limit int64, subject, name string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -51,9 +51,11 @@ func (c *Client) PolicyKnownInitialised(ctx context.Context) (bool, error) {
 }
 
 // policyRecord is the path of the "default policy chosen" record for the
-// installed sbx, or "" when there is no cache.
+// installed sbx, or "" when there is no cache. A server's sbx has none:
+// its binary cannot be looked at from here, and this machine's sbx (which
+// LookPath would find) says nothing of the server's policy.
 func (c *Client) policyRecord() string {
-	if c.CacheDir == "" {
+	if c.CacheDir == "" || c.Remote != nil {
 		return ""
 	}
 	path, err := xec.LookPath(c.bin())

@@ -99,7 +99,7 @@ func (c *Client) probe(ctx context.Context) (Capabilities, error) {
 		}
 		key = cacheKey(path)
 	}
-	if caps, ok := c.readCache(key); key != "" && ok {
+	if caps, ok := c.readCache(key); ok {
 		c.caps = &caps
 		return caps, nil
 	}
@@ -137,7 +137,7 @@ func (c *Client) probe(ctx context.Context) (Capabilities, error) {
 		caps.SecretGlobal = "g-flag"
 	}
 	c.caps = &caps
-	if !c.DryRun() && key != "" { // a dry run writes nothing, the cache included
+	if !c.DryRun() { // a dry run writes nothing, the cache included
 		c.writeCache(key, caps)
 	}
 	return caps, nil

@@ -145,3 +145,32 @@ func TestRemoteProbeCache(t *testing.T) {
 		t.Errorf("server's sbx was asked:\n%s", calls)
 	}
 }
+
+// TestRemotePolicyNotLocalRecord: the record of a default policy chosen
+// for this machine's sbx says nothing of a server's: a client of the
+// server asks the server's sbx.
+func TestRemotePolicyNotLocalRecord(t *testing.T) {
+	c, _, home := sshClientIn(t, "#!/bin/sh\necho \"$*\" >> \"$HOME/calls\"\ncase \"$1\" in policy) echo 'network policy has not been initialized';; esac\n")
+	c.CacheDir = t.TempDir()
+	// This machine's sbx, whose default policy was chosen and recorded.
+	local := t.TempDir()
+	if err := os.WriteFile(filepath.Join(local, "sbx"), []byte("#!/bin/sh\necho 'default policy: balanced'\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", local+string(os.PathListSeparator)+os.Getenv("PATH"))
+	here := &Client{Run: c.Run, CacheDir: c.CacheDir}
+	if ok, err := here.PolicyInitialised(context.Background()); err != nil || !ok {
+		t.Fatalf("this machine's sbx: %v, %v", ok, err)
+	}
+	ok, err := c.PolicyKnownInitialised(context.Background())
+	if err != nil || ok {
+		t.Fatalf("server's policy = %v, %v; want false, asked of the server", ok, err)
+	}
+	if calls, _ := os.ReadFile(filepath.Join(home, "calls")); !strings.Contains(string(calls), "policy ls") {
+		t.Errorf("server's sbx was asked:\n%s", calls)
+	}
+	// Nor does the server's answer reach this machine's record.
+	if ok, err := here.PolicyKnownInitialised(context.Background()); err != nil || !ok {
+		t.Errorf("this machine's sbx after the server's answer: %v, %v", ok, err)
+	}
+}

@@ -1,7 +1,6 @@
 package remote
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -64,7 +63,7 @@ type advertGuard struct {
 	filter bool
 	skip   func(name, oid string) string
 	report func([]SkippedRef)
-	over   func(*LimitError)
+	over   func(error) // called once, with the *LimitError or the malformed advertisement
 
 	sandbox string
 	buf     []byte
@@ -115,8 +114,11 @@ func (a *advertGuard) parse() error {
 			return a.fail(fmt.Errorf("sandbox %q sent a malformed ref advertisement; the fetch was stopped", a.sandbox))
 		}
 		if n < 4 { // flush, delimiter or response end
-			a.special(a.buf[:4])
+			pkt := a.buf[:4]
 			a.buf = a.buf[4:]
+			if err := a.special(pkt); err != nil {
+				return err
+			}
 			continue
 		}
 		if int(n) > len(a.buf) {
@@ -136,11 +138,8 @@ func (a *advertGuard) parse() error {
 
 func (a *advertGuard) fail(err error) error {
 	a.err, a.buf = err, nil
-	var le *LimitError
-	if a.over != nil && errors.As(err, &le) {
-		a.over(le)
-	} else if a.over != nil {
-		a.over(nil)
+	if a.over != nil {
+		a.over(err)
 	}
 	return err
 }
@@ -158,11 +157,10 @@ func (a *advertGuard) emit(b []byte) error {
 	return err
 }
 
-func (a *advertGuard) special(pkt []byte) {
+func (a *advertGuard) special(pkt []byte) error {
 	if a.v2 && !a.caps {
 		a.caps = true
-		_ = a.emit(pkt)
-		return
+		return a.emit(pkt)
 	}
 	// The end of the v0 advertisement or of the ls-refs response.
 	a.done = true
@@ -172,10 +170,13 @@ func (a *advertGuard) special(pkt []byte) {
 	if a.pending != "" {
 		// Every line carrying the capabilities was left out: git reads
 		// them from a line naming no ref, as from an empty repository.
-		_ = a.emit(pktLine(strings.Repeat("0", 40) + " capabilities^{}\x00" + a.pending + "\n"))
+		line := pktLine(strings.Repeat("0", 40) + " capabilities^{}\x00" + a.pending + "\n")
 		a.pending = ""
+		if err := a.emit(line); err != nil {
+			return err
+		}
 	}
-	_ = a.emit(pkt)
+	return a.emit(pkt)
 }
 
 func (a *advertGuard) line(pkt []byte, line string) error {

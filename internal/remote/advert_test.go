@@ -114,7 +114,7 @@ func TestAdvertGuardStopsAtTheLimits(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var out bytes.Buffer
 			var stopped *LimitError
-			a := &advertGuard{w: &out, limits: tc.limits, sandbox: "box", over: func(e *LimitError) { stopped = e }}
+			a := &advertGuard{w: &out, limits: tc.limits, sandbox: "box", over: func(err error) { errors.As(err, &stopped) }}
 			err := feed(a, tc.stream, 100)
 			var le *LimitError
 			if !errors.As(err, &le) || le.Setting != tc.setting || stopped == nil {
@@ -170,4 +170,30 @@ func FuzzAdvertGuard(f *testing.F) {
 			t.Fatalf("the stream was changed:\n%q\n%q", stream, out.String())
 		}
 	})
+}
+
+// failAtFlush is git gone by the end of the advertisement: the write of
+// the flush packet fails.
+type failAtFlush struct{ bytes.Buffer }
+
+func (w *failAtFlush) Write(p []byte) (int, error) {
+	if string(p) == "0000" {
+		return 0, errors.New("broken pipe")
+	}
+	return w.Buffer.Write(p)
+}
+
+// A failed write of the advertisement's end reaches the tunnel like any
+// other failed write, for protocol v0 and v2 alike.
+func TestAdvertGuardEndWriteFails(t *testing.T) {
+	a1 := strings.Repeat("a", 40)
+	for name, stream := range map[string]string{
+		"v0": pkt(a1+" HEAD\x00multi_ack\n") + pkt(a1+" refs/heads/main\n") + "0000",
+		"v2": pkt("version 2\n") + pkt("ls-refs\n") + "0000",
+	} {
+		a := &advertGuard{w: &failAtFlush{}, limits: DefaultLimits, sandbox: "box"}
+		if err := feed(a, stream, len(stream)); err == nil {
+			t.Errorf("%s: the failed write of the flush packet was dropped", name)
+		}
+	}
 }

@@ -63,7 +63,7 @@ func Main() int {
 		entries, err := h.Repo.ConfigEntries(ctx, helperConfigPattern(args[0]))
 		cfg = newHelperConfig(args[0], entries, err)
 	} else {
-		entries, err := gitx.UserConfigEntries(ctx, runner, `^protocol\.version$`)
+		entries, err := gitx.UserConfigEntries(ctx, runner, userConfigPattern)
 		cfg = newHelperConfig(args[0], entries, err)
 	}
 	h.V2 = func(context.Context) bool { return cfg.v2 }
@@ -71,10 +71,14 @@ func Main() int {
 	if t, err := sandboxref.ParseURL(args[1]); err == nil && t.Host != "" {
 		// A sandbox on another machine: its sbx is the one on the server's
 		// PATH, reached over ssh as git-airlock reaches it.
+		// ParseURL validated the host already; were it refused here, the
+		// helper must not fall back to this machine's sbx.
 		tr, terr := sshhost.New(t.Host, sshhost.Settings{Command: cfg.sshCommand, Share: cfg.sshShare, RuntimeDir: os.Getenv("XDG_RUNTIME_DIR")})
-		if terr == nil {
-			h.Sbx.Remote = tr
+		if terr != nil {
+			fmt.Fprintf(os.Stderr, "fatal: git-remote-airlock: %s\n", quote.Text(terr.Error()))
+			return 128
 		}
+		h.Sbx.Remote = tr
 	} else {
 		// Used only when sbx is not on PATH: the path recorded at registration.
 		h.Sbx.Bin = sbxProgram(home, func() string { return cfg.sbxPath })
@@ -101,6 +105,12 @@ func Main() int {
 	}
 	return 128
 }
+
+// userConfigPattern matches the keys the helper reads outside a
+// repository (git ls-remote airlock://box@server): the protocol, the
+// advertisement's limits and how to reach a server. The rest concerns a
+// repository's remote.
+const userConfigPattern = `^(protocol\.version|airlock\.(maxrefs|maxrefbytes|sshcommand|sshshare))$`
 
 // helperConfigPattern matches every key the helper reads: protocol.version,
 // core.ignoreCase, airlock.timeout, airlock.wakeOnFetch and the

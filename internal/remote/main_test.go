@@ -47,8 +47,7 @@ func TestHelperConfig(t *testing.T) {
 }
 
 func TestHelperConfigPattern(t *testing.T) {
-	re := regexp.MustCompile(helperConfigPattern("airlock-a.b"))
-	for key, want := range map[string]bool{
+	checkPattern(t, helperConfigPattern("airlock-a.b"), map[string]bool{
 		"protocol.version":                    true,
 		"airlock.timeout":                     true,
 		"airlock.wakeonfetch":                 true,
@@ -64,7 +63,31 @@ func TestHelperConfigPattern(t *testing.T) {
 		"airlock.maxrefs":                     true,
 		"airlock.maxrefbytes":                 true,
 		"remote.origin.pushurl":               false,
-	} {
+	})
+}
+
+// Outside a repository (git ls-remote airlock://box@server) the helper
+// reads the user's settings for reaching the server and bounding the
+// advertisement too, not only protocol.version.
+func TestUserConfigPattern(t *testing.T) {
+	checkPattern(t, userConfigPattern, map[string]bool{
+		"protocol.version":    true,
+		"airlock.sshcommand":  true,
+		"airlock.sshshare":    true,
+		"airlock.maxrefs":     true,
+		"airlock.maxrefbytes": true,
+		"airlock.timeout":     false,
+		"remote.origin.url":   false,
+		"xprotocol.version":   false,
+		"airlock.sshcommandx": false,
+	})
+}
+
+// checkPattern asserts which config keys pattern matches.
+func checkPattern(t *testing.T, pattern string, keys map[string]bool) {
+	t.Helper()
+	re := regexp.MustCompile(pattern)
+	for key, want := range keys {
 		if got := re.MatchString(key); got != want {
 			t.Errorf("%s: got %v, want %v", key, got, want)
 		}

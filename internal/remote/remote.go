@@ -200,7 +200,7 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 	defer timer.Stop()
 	// Past a limit, or on a malformed advertisement, the tunnel is closed:
 	// a far side that never stops advertising is not read further.
-	adv.over = func(*LimitError) { e := adv.err; over.Store(&e); cancel() }
+	adv.over = func(err error) { over.Store(&err); cancel() }
 	out := &sbx.Frame{W: adv, Marker: marker, OnSeen: func() { timer.Stop(); errw.start() }}
 	err = h.Sbx.Tunnel(tunnelCtx, sbx.ExecRequest{Name: t.Sandbox, Interactive: true, Env: env,
 		Argv: []string{"sh", "-c", `printf '%s\n' "$2"; exec git -c uploadpack.allowFilter=true -c uploadpack.allowAnySHA1InWant=true "$0" "$1" 2>/dev/null`,
