@@ -3,6 +3,9 @@ package lifecycle_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -251,5 +254,25 @@ func TestWaitOnAServerSessionGoneWithoutAStatusIsLost(t *testing.T) {
 	// Asked twice: the status may be written as the session goes.
 	if n := strings.Count(srv.log(), "SessionEnd box"); n != 2 {
 		t.Errorf("asked the server %d times, want 2:\n%s", n, srv.log())
+	}
+}
+
+func TestUpOnAServerSeedsNothingOfThisMachine(t *testing.T) {
+	home := t.TempDir()
+	if err := os.WriteFile(filepath.Join(home, "notes.txt"), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w := newWorld(t, nil, gitx.ConfigEntry{Key: "airlock.seedpath", Value: "notes.txt"})
+	w.svc.Home = home
+	w.svc.Server = &fakeServer{host: "server"}
+	w.repo.head = gitx.Head{Hash: hash("c1"), Branch: "main"}
+	if err := w.svc.Up(ctx, lifecycle.UpRequest{Name: "box"}); err != nil {
+		t.Fatal(err)
+	}
+	if w.sbx.called("Copy") {
+		t.Errorf("copied this machine's file to a server's sandbox:\n%s", w.sbx.log())
+	}
+	if !slices.ContainsFunc(w.ui.Warns, func(s string) bool { return strings.Contains(s, "not seeded") && strings.Contains(s, "notes.txt") }) {
+		t.Errorf("warnings = %q", w.ui.Warns)
 	}
 }

@@ -45,6 +45,13 @@ func (s *Service) seed(ctx context.Context, name, agentName string) error {
 	if len(rels) == 0 {
 		return nil
 	}
+	if s.Server != nil {
+		// Seeding copies this machine's files; a sandbox on another
+		// machine gets nothing of this one's (its sbx cp would read the
+		// server's disk at these paths anyway).
+		s.UI.Warnf("not seeded: sandbox %q is on %s, and git-airlock copies nothing of this machine's files there (%s); put them on the server and seed from there", name, s.Server.Host(), strings.Join(rels, ", "))
+		return nil
+	}
 	home := "/sandbox-home"
 	if !s.Sbx.DryRun() {
 		out, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: name, Argv: []string{"sh", "-c", `printf %s "$HOME"`}})
