@@ -66,7 +66,12 @@ func (c *openCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *
 // forwardCommand is the ssh command that serves a port published on a
 // server's loopback at the same port here.
 func forwardCommand(server sshhost.Host, p sbx.Port) string {
-	cmd := fmt.Sprintf("ssh -N -L %d:%s", p.HostPort, hostAddr(p))
+	return forwardSpec(server, fmt.Sprintf("%d:%s", p.HostPort, hostAddr(p)))
+}
+
+// forwardSpec is ssh -N -L with a forward spec, the server's port apart.
+func forwardSpec(server sshhost.Host, spec string) string {
+	cmd := "ssh -N -L " + spec
 	if server.Port != 0 {
 		cmd += fmt.Sprintf(" -p %d", server.Port)
 	}
