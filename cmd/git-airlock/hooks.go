@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/git-airlock/git-airlock/internal/gate"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
@@ -45,10 +46,12 @@ func (c *hooksStatusCmd) Run(ctx context.Context, svc *machine.Service, u *ui.UI
 	if c.JSON {
 		return u.JSON(list)
 	}
+	// Columns as wide as the longest hook name (reference-transaction).
+	w := tabwriter.NewWriter(u.Out, 0, 4, 2, ' ', 0)
 	for _, h := range list {
-		fmt.Fprintf(u.Out, "%-18s %-10s %s\n", h.Name, h.State, h.Path)
+		fmt.Fprintf(w, "%s\t%s\t%s\n", h.Name, h.State, h.Path)
 	}
-	return nil
+	return w.Flush()
 }
 
 // hookCmd is what the installed shims call.

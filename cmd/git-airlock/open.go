@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/git-airlock/git-airlock/internal/sshhost"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 	"github.com/git-airlock/git-airlock/internal/xec"
+	"github.com/git-airlock/git-airlock/sbx"
 )
 
 type openCmd struct {
@@ -34,13 +36,23 @@ func (c *openCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *
 		return nil // the listing shows the publish; sbx would pick the port
 	}
 	url := portURL(p)
+	// A sandbox on a server (its remote's URL names it, see followSandbox)
+	// publishes on the server's loopback: the URL is served there only.
+	var server *sshhost.Host
+	where := ""
+	if l.sbx.Remote != nil {
+		server = &l.sbx.Remote.Host
+		where = " of " + server.String()
+	}
 	if already {
-		u.Infof("port %d of sandbox %q is already published", c.Port, t)
+		u.Infof("port %d of sandbox %q is already published%s", c.Port, t, where)
 	} else {
-		u.Infof("published port %d of sandbox %q on %s", c.Port, t, hostAddr(p))
+		u.Infof("published port %d of sandbox %q on %s%s", c.Port, t, hostAddr(p), where)
 	}
 	fmt.Fprintln(u.Out, url)
-	if browser, ok := inv.Env("BROWSER"); ok && !c.NoBrowser {
+	if server != nil {
+		u.Hint("that address is %s's loopback; forward it here with '%s', then open the URL", server, forwardCommand(*server, p))
+	} else if browser, ok := inv.Env("BROWSER"); ok && !c.NoBrowser {
 		if argv := browserArgv(browser, url); argv != nil {
 			if err := l.Run.Run(ctx, xec.Cmd{Argv: argv, Stdout: u.Err, Stderr: u.Err}); err != nil {
 				u.Warnf("$BROWSER (%s) failed: %v", argv[0], err)
@@ -49,6 +61,21 @@ func (c *openCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *
 	}
 	u.Hint("'git airlock stop' withdraws it; 'git airlock ports' lists what is published")
 	return nil
+}
+
+// forwardCommand is the ssh command that serves a port published on a
+// server's loopback at the same port here.
+func forwardCommand(server sshhost.Host, p sbx.Port) string {
+	return forwardSpec(server, fmt.Sprintf("%d:%s", p.HostPort, hostAddr(p)))
+}
+
+// forwardSpec is ssh -N -L with a forward spec, the server's port apart.
+func forwardSpec(server sshhost.Host, spec string) string {
+	cmd := "ssh -N -L " + spec
+	if server.Port != 0 {
+		cmd += fmt.Sprintf(" -p %d", server.Port)
+	}
+	return cmd + " " + server.Destination()
 }
 
 // browserArgv reads $BROWSER as its convention has it: a list of commands

@@ -35,7 +35,7 @@ type portJSON struct {
 	URL         string `json:"url"`
 }
 
-func (c *portsCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *ui.UI) error {
+func (c *portsCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *ui.UI, l *Loaded) error {
 	p, err := svc.Ports(ctx, string(t))
 	if err != nil {
 		return err
@@ -65,7 +65,13 @@ func (c *portsCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u 
 		}
 		fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", q.SandboxPort, hostAddr(q), q.Protocol, url)
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if l.sbx.Remote != nil { // as open says: served on the server's loopback
+		u.Hint("these addresses are %s's loopback; forward one here with '%s'", l.sbx.Remote.Host, forwardSpec(l.sbx.Remote.Host, "PORT:ADDRESS"))
+	}
+	return nil
 }
 
 // hostAddr is where a published port listens on the host. An unspecified

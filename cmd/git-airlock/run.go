@@ -40,6 +40,11 @@ cloned from the commit checked out now; the agents run side by side,
 }
 
 func (c *runCmd) Run(ctx context.Context, g *Globals, l *Loaded, u *ui.UI, inv *Invocation) error {
+	// Checked before choosing one sandbox or several: --count 0 must not
+	// run one agent.
+	if c.Count < 1 || c.Jobs < 1 {
+		return hint.Errorf([]string{"give a number of 1 or more"}, "--count and --jobs must be at least 1")
+	}
 	if len(c.Agents) > 0 || c.Count > 1 {
 		return c.runAgents(ctx, g, l, u, inv)
 	}
@@ -71,9 +76,6 @@ func (c *runCmd) runAgents(ctx context.Context, g *Globals, l *Loaded, u *ui.UI,
 	}
 	if g.Tmux || g.TmuxDetached {
 		return hint.Errorf([]string{"run them without --tmux; each agent's output is labelled with its sandbox"}, "--agents runs headless only")
-	}
-	if c.Count < 1 || c.Jobs < 1 {
-		return hint.Errorf([]string{"give a number of 1 or more"}, "--count and --jobs must be at least 1")
 	}
 	if len(c.Agents) > 0 && g.Agent != "" {
 		return hint.Errorf([]string{"one agent, several times: --agent " + g.Agent + " --count N", "several agents: --agents " + g.Agent + ",codex"},

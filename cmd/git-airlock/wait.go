@@ -55,8 +55,9 @@ func (c *waitCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *
 		u.Warnf("%s", line)
 	}
 	var report *gate.Report
+	arrived := review.CompareRequest{Name: string(t), NoFetch: true, Streams: streams(u)} // wait has fetched already
 	if res.Fetched {
-		if r, err := l.Review.Inspect(ctx, review.CompareRequest{Name: string(t), NoFetch: true, Streams: streams(u)}); err == nil {
+		if r, err := l.Review.Inspect(ctx, arrived); err == nil {
 			report = &r
 		} else {
 			u.Warnf("%v", err)
@@ -70,8 +71,7 @@ func (c *waitCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *
 			return err
 		}
 	} else if res.Fetched {
-		req := review.CompareRequest{Name: string(t), NoFetch: true, Streams: streams(u)}
-		if err := l.Review.Arrived(ctx, req); err != nil {
+		if err := l.Review.Arrived(ctx, arrived); err != nil {
 			u.Warnf("%v", err)
 		}
 		if report != nil {
