@@ -61,16 +61,8 @@ flow '`merge`' git airlock merge --name box1
 flow '`rm`' git airlock rm --name box1
 flow '`doctor`' git airlock doctor
 
-# median_ms CMD...: median wall time of $runs runs, in milliseconds.
 runs=${RUNS:-11}
-median_ms() {
-  local i t0 t1 times=()
-  for ((i = 0; i < runs; i++)); do
-    t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N)
-    times+=($(( (t1 - t0) / 1000 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
-}
+. "$root/docs/bench-lib.sh" # median_ms
 
 echo "== ls scaling (no modelled latency)"
 printf '| sandboxes | `git status` | `sbx ls --json` | aim: 3 × status + sbx ls | `git airlock ls` | its git processes |\n|---|---|---|---|---|---|\n'

@@ -12,15 +12,7 @@ trap 'sbx rm --all --force >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 go build -o "$tmp/benchgen" "$root/internal/benchgen"
 runs=${RUNS:-15}
 
-# median_ms CMD...: median wall time of $runs runs, in milliseconds.
-median_ms() {
-  local i t0 t1 times=()
-  for ((i = 0; i < runs; i++)); do
-    t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N)
-    times+=($(( (t1 - t0) / 1000 )))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
-}
+. "$root/docs/bench-lib.sh" # median_ms
 
 echo "== status and ls (repository of 1 commit, one sandbox)"
 git init -q -b main "$tmp/small" && cd "$tmp/small" && git commit -q --allow-empty -m init

