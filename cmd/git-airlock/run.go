@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
@@ -90,7 +91,7 @@ func (c *runCmd) runAgents(ctx context.Context, g *Globals, l *Loaded, u *ui.UI,
 	}
 	base := l.Settings.Name()
 	if base == "" {
-		base = lifecycle.DefaultGroupBase(l.Repo.Root)
+		base = sandboxref.DefaultGroupBase(l.Repo.Root)
 	}
 	lab := &labeller{out: u.Out, err: u.Err}
 	if c.JSON {

@@ -255,6 +255,16 @@ func DefaultName(agentName, root string) string {
 	return agentName + "-" + folderName(root, 63-len(agentName)-len(hash)-2) + "-" + hash
 }
 
+// DefaultGroupBase is the base name of the sandboxes of a `run --agents`
+// without --name: <folder>-<6 hex of the repository path>, DefaultName
+// without its agent, short enough for the longest "-<agent>-<n>".
+func DefaultGroupBase(root string) string {
+	sum := sha256.Sum256([]byte(root))
+	hash := hex.EncodeToString(sum[:3])
+	const room = 63 - 24 // "-<agent>-<n>": agent names are short
+	return folderName(root, room-len(hash)-1) + "-" + hash
+}
+
 // folderName is the repository's folder name by sbx's name rules ("repo"
 // when nothing of it is left), cut to max bytes.
 func folderName(root string, max int) string {

@@ -216,3 +216,17 @@ func TestHostURL(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultGroupBase: a default sandbox name without its agent, cut so
+// that the longest agent and count still fit sbx's 63 bytes.
+func TestDefaultGroupBase(t *testing.T) {
+	short := "/home/u/my-repo"
+	if got, want := DefaultGroupBase(short), strings.TrimPrefix(DefaultName("x", short), "x-"); got != want {
+		t.Errorf("DefaultGroupBase(%q) = %q, want %q", short, got, want)
+	}
+	long := "/home/u/" + strings.Repeat("very-long-folder-name", 5)
+	got := DefaultGroupBase(long)
+	if len(got) > 63-24 || !strings.HasPrefix(got, "very-long-folder-name") || !strings.HasSuffix(got, DefaultName("x", long)[len(DefaultName("x", long))-7:]) {
+		t.Errorf("DefaultGroupBase(long) = %q", got)
+	}
+}

@@ -94,20 +94,6 @@ func GroupNames(base string, agents []string, count int) (names, agentOf []strin
 	return names, agentOf
 }
 
-// DefaultGroupBase is the base name of a run --agents without --name:
-// <folder>-<6 hex of the repository path>, like a default sandbox name
-// without its agent, short enough for the longest suffix.
-func DefaultGroupBase(root string) string {
-	name := sandboxref.DefaultName("x", root)[2:]
-	const room = 63 - 24 // "-<agent>-<n>": agent names are short
-	if len(name) > room {
-		hash := name[len(name)-6:]
-		folder := strings.TrimRight(name[:room-7], "-")
-		name = folder + "-" + hash
-	}
-	return name
-}
-
 // RunAgents creates one sandbox per agent (and per --count), all cloned
 // from the commit checked out now, runs the task in them with at most Jobs
 // at once, fetches each, and records the group and each exit status on

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
@@ -21,7 +22,7 @@ func TestGroupNames(t *testing.T) {
 	if want := []string{"claude", "claude", "codex", "codex"}; !slices.Equal(agents, want) {
 		t.Errorf("agents %v", agents)
 	}
-	long := lifecycle.DefaultGroupBase("/home/u/" + strings.Repeat("very-long-folder-name", 5))
+	long := sandboxref.DefaultGroupBase("/home/u/" + strings.Repeat("very-long-folder-name", 5))
 	if n, _ := lifecycle.GroupNames(long, []string{"docker-agent"}, 12); len(n[11]) > 63 {
 		t.Errorf("name %q is longer than sbx allows", n[11])
 	}
