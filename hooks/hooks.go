@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"sync"
 )
 
 // Version is the shim format; older shims of ours are upgraded.
@@ -46,7 +47,7 @@ exec git-airlock hook %s "$@"
 `, Marker, Version, name, name)
 }
 
-var versionRE = regexp.MustCompile(regexp.QuoteMeta(Marker) + ` v(\d+)`)
+var versionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(regexp.QuoteMeta(Marker) + ` v(\d+)`) })
 
 // State of one hook file.
 type State int
@@ -71,7 +72,7 @@ func Status(dir, name string) (State, error) {
 	if err != nil {
 		return 0, err
 	}
-	m := versionRE.FindSubmatch(b)
+	m := versionRE().FindSubmatch(b)
 	if m == nil {
 		return Foreign, nil
 	}

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
@@ -117,7 +118,7 @@ func ParsePorts(out []byte) ([]Port, error) {
 	if !errors.Is(err, errNoJSON) {
 		return nil, fmt.Errorf("sbx ports: %w", err)
 	}
-	for _, m := range arrowPort.FindAllStringSubmatch(string(out), -1) {
+	for _, m := range arrowPort().FindAllStringSubmatch(string(out), -1) {
 		hp, _ := strconv.Atoi(m[2])
 		sp, _ := strconv.Atoi(m[3])
 		ports = append(ports, Port{HostIP: strings.Trim(m[1], "[]"), HostPort: hp, SandboxPort: sp, Protocol: m[4]})
@@ -127,7 +128,9 @@ func ParsePorts(out []byte) ([]Port, error) {
 
 // arrowPort is one mapping in sbx's table form: 127.0.0.1:8080->3000/tcp4,
 // [::1]:8080->3000/tcp6; the protocol may be missing.
-var arrowPort = regexp.MustCompile(`(\[[0-9a-fA-F:.]+\]|[0-9.]+|[0-9a-fA-F:]*::[0-9a-fA-F:]*|localhost):([0-9]{1,5})->([0-9]{1,5})(?:/([a-z0-9]+))?`)
+var arrowPort = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(\[[0-9a-fA-F:.]+\]|[0-9.]+|[0-9a-fA-F:]*::[0-9a-fA-F:]*|localhost):([0-9]{1,5})->([0-9]{1,5})(?:/([a-z0-9]+))?`)
+})
 
 func first(m map[string]json.RawMessage, keys ...string) json.RawMessage {
 	for _, k := range keys {

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
@@ -34,7 +35,7 @@ func (v Version) Less(o Version) bool {
 	return false
 }
 
-var versionRE = regexp.MustCompile(`v?(\d+)\.(\d+)\.(\d+)`)
+var versionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`v?(\d+)\.(\d+)\.(\d+)`) })
 
 // ParseVersion finds the first version number in `sbx version` output.
 func ParseVersion(s string) (Version, bool) {
@@ -50,7 +51,7 @@ func ParseVersion(s string) (Version, bool) {
 }
 
 func parseVersionIn(s string) (Version, bool) {
-	m := versionRE.FindStringSubmatch(s)
+	m := versionRE().FindStringSubmatch(s)
 	if m == nil {
 		return Version{}, false
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/ui"
@@ -124,7 +123,7 @@ func (c *compareCmd) Run(ctx context.Context, l *Loaded, u *ui.UI, inv *Invocati
 
 // printComparison renders compare's table.
 func printComparison(u *ui.UI, res review.Comparison) error {
-	w := tabwriter.NewWriter(u.Out, 0, 4, 2, ' ', 0)
+	w := u.Table()
 	fmt.Fprintln(w, "SANDBOX\tAGENT\tEXIT\tCOMMITS\tFILES\t+/-\tHIGH\tMEDIUM\tLOW\tCHECK")
 	for _, r := range res.Sandboxes {
 		exit := "-"

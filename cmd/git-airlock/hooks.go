@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/git-airlock/git-airlock/internal/gate"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
@@ -47,7 +46,7 @@ func (c *hooksStatusCmd) Run(ctx context.Context, svc *machine.Service, u *ui.UI
 		return u.JSON(list)
 	}
 	// Columns as wide as the longest hook name (reference-transaction).
-	w := tabwriter.NewWriter(u.Out, 0, 4, 2, ' ', 0)
+	w := u.Table()
 	for _, h := range list {
 		fmt.Fprintf(w, "%s\t%s\t%s\n", h.Name, h.State, h.Path)
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"text/tabwriter"
 
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/quote"
@@ -35,7 +34,7 @@ func (c *lsCmd) Run(ctx context.Context, svc *lifecycle.Service, u *ui.UI) error
 			u.Infof("sbx has no sandboxes")
 			return nil
 		}
-		w := tabwriter.NewWriter(u.Out, 0, 4, 2, ' ', 0)
+		w := u.Table()
 		hosts := slices.ContainsFunc(list, func(m lifecycle.MachineSandbox) bool { return m.Host != "" })
 		if hosts {
 			fmt.Fprintln(w, "SANDBOX\tHOST\tSTATE\tAGENT\tWORKSPACE")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow/machine"
@@ -42,7 +41,7 @@ func printNet(u *ui.UI, entries []machine.NetEntry, raw string) {
 	}
 	// Columns as wide as the longest host, not a fixed 40: the allow
 	// command then fits a terminal line for ordinary host names.
-	w := tabwriter.NewWriter(u.Out, 0, 4, 2, ' ', 0)
+	w := u.Table()
 	for _, e := range entries {
 		if e.Blocked {
 			fmt.Fprintf(w, "blocked\t%s\t%s\tallow: %s\n", e.Host, e.Count, e.Allow)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"strconv"
-	"text/tabwriter"
 
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/ui"
@@ -56,7 +55,7 @@ func (c *portsCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u 
 		u.Hint("publish a port with 'git airlock open PORT' (it starts the sandbox)")
 		return nil
 	}
-	w := tabwriter.NewWriter(u.Out, 0, 4, 2, ' ', 0)
+	w := u.Table()
 	fmt.Fprintln(w, "SANDBOX PORT\tHOST\tPROTOCOL\tURL")
 	for _, q := range p.Ports {
 		url := portURL(q)

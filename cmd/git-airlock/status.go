@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/git-airlock/git-airlock/internal/quote"
@@ -132,7 +131,7 @@ func printTable(u *ui.UI, list []lifecycle.SandboxStatus) {
 		return
 	}
 	removed := slices.ContainsFunc(list, func(st lifecycle.SandboxStatus) bool { return st.State == lifecycle.StateRemoved })
-	w := tabwriter.NewWriter(u.Out, 0, 4, 2, ' ', 0)
+	w := u.Table()
 	// Sandboxes of other machines side by side, each with its host.
 	hosts := slices.ContainsFunc(list, func(st lifecycle.SandboxStatus) bool { return st.Host != "" })
 	header := "SANDBOX\tSTATE\tAGENT\tBRANCHES\tAHEAD/BEHIND"

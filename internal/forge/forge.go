@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
@@ -31,13 +32,15 @@ func (g *GH) CreatePR(ctx context.Context, dir, base, branch string, out, errw i
 	return err
 }
 
-var scpLike = regexp.MustCompile(`^(?:[\w.-]+@)?github\.com:([\w.-]+)/([\w.-]+?)(?:\.git)?/?$`)
+var scpLike = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:[\w.-]+@)?github\.com:([\w.-]+)/([\w.-]+?)(?:\.git)?/?$`)
+})
 
 // CompareURL returns GitHub's "open a pull request" page for a remote URL,
 // or "" when the remote is not on GitHub.
 func CompareURL(remoteURL, base, branch string) string {
 	var owner, repo string
-	if m := scpLike.FindStringSubmatch(remoteURL); m != nil {
+	if m := scpLike().FindStringSubmatch(remoteURL); m != nil {
 		owner, repo = m[1], m[2]
 	} else if u, err := url.Parse(remoteURL); err == nil && strings.EqualFold(u.Hostname(), "github.com") {
 		parts := strings.Split(strings.Trim(u.Path, "/"), "/")

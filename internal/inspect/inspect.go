@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/git-airlock/git-airlock/gitx"
@@ -316,7 +317,9 @@ func withPath(fs []Finding, c gitx.TreeChange) []Finding {
 	return fs
 }
 
-var depSource = regexp.MustCompile(`"(?:git\+[^"]+|github:[^"]+|file:[^"]+|https?://[^"]+\.(?:tgz|tar\.gz)[^"]*)"`)
+var depSource = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`"(?:git\+[^"]+|github:[^"]+|file:[^"]+|https?://[^"]+\.(?:tgz|tar\.gz)[^"]*)"`)
+})
 
 var lockfiles = map[string]bool{"package-lock.json": true, "npm-shrinkwrap.json": true, "yarn.lock": true, "pnpm-lock.yaml": true,
 	"bun.lock": true, "cargo.lock": true, "poetry.lock": true, "uv.lock": true, "pipfile.lock": true, "gemfile.lock": true,

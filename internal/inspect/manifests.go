@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 
@@ -173,7 +174,7 @@ func packageScripts(old, new []byte) []Finding {
 			Why: fmt.Sprintf("sets the %s script, which the package manager runs on install: %s", quote.Quoted(k), quote.Quoted(n.scripts[k]))})
 	}
 	var sources []string
-	for _, m := range depSource.FindAllString(string(new), -1) {
+	for _, m := range depSource().FindAllString(string(new), -1) {
 		if !strings.Contains(string(old), m) {
 			sources = append(sources, strings.Trim(m, `"`))
 		}
@@ -280,11 +281,13 @@ func cargoBuild(old, new []byte) []Finding {
 
 // editorExecSetting matches VS Code settings that name a program the
 // editor starts: interpreters, tool paths, terminal shells and profiles.
-var editorExecSetting = regexp.MustCompile(`"[^"]*(?i:path|executable|command|interpreter|shell|terminal|runtime|args|env)[^"]*"\s*:`)
+var editorExecSetting = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`"[^"]*(?i:path|executable|command|interpreter|shell|terminal|runtime|args|env)[^"]*"\s*:`)
+})
 
 func editorSettings(old, new []byte) []Finding {
 	for _, l := range newLines(old, new) {
-		if m := editorExecSetting.FindString(l); m != "" {
+		if m := editorExecSetting().FindString(l); m != "" {
 			return []Finding{{Severity: High, Rule: "editor-exec-setting", Family: "editor",
 				Why: fmt.Sprintf("sets %s: the editor starts the program it names when you open the folder", quote.Quoted(strings.Trim(strings.TrimSuffix(strings.TrimSpace(m), ":"), `" `)))}}
 		}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"text/tabwriter"
 
 	"golang.org/x/term"
 
@@ -164,4 +165,27 @@ func (u *UI) Status(level string) string {
 		return u.paint("31", "FAIL")
 	}
 	return level
+}
+
+// Table is a command's result as aligned columns on stdout. tabwriter
+// writes every cell on its own, a system call each (hundreds for a long
+// list, each slow on a terminal), so the table goes out in one write when
+// it is flushed.
+type Table struct {
+	*tabwriter.Writer
+	buf *bufio.Writer
+}
+
+// Table starts a table on stdout; Flush writes it.
+func (u *UI) Table() *Table {
+	buf := bufio.NewWriterSize(u.Out, 64<<10)
+	return &Table{Writer: tabwriter.NewWriter(buf, 0, 4, 2, ' ', 0), buf: buf}
+}
+
+// Flush aligns and writes what the table holds.
+func (t *Table) Flush() error {
+	if err := t.Writer.Flush(); err != nil {
+		return err
+	}
+	return t.buf.Flush()
 }
