@@ -176,8 +176,11 @@ func (r *Repo) ConfigUnset(ctx context.Context, key string) error {
 // git processes side by side: `git config` run where the repository is
 // discovered reads the same files as one run at its top level. Outside a
 // repository (ErrNotRepository) the entries are the user's (system and
-// global), as UserConfigEntries reads them.
-func OpenWithConfig(ctx context.Context, run *xec.Runner, dir, pattern string) (*Repo, []ConfigEntry, error) {
+// global), as UserConfigEntries reads them. With counted (for-each-ref
+// patterns), the refs they match and their counts against HEAD are read
+// side by side too, for the Repo's first CountRefs against HEAD that they
+// cover (see earlyCount).
+func OpenWithConfig(ctx context.Context, run *xec.Runner, dir, pattern string, counted ...string) (*Repo, []ConfigEntry, error) {
 	type read struct {
 		entries []ConfigEntry
 		err     error
@@ -187,6 +190,10 @@ func OpenWithConfig(ctx context.Context, run *xec.Runner, dir, pattern string) (
 		entries, err := readConfig(ctx, run, []string{"git", "-C", dir}, pattern)
 		rc <- read{entries, err}
 	}()
+	var early *earlyCount
+	if len(counted) > 0 {
+		early = startEarlyCount(ctx, run, dir, counted)
+	}
 	repo, err := Open(ctx, run, dir)
 	c := <-rc
 	if err != nil && !errors.Is(err, ErrNotRepository) {
@@ -197,6 +204,7 @@ func OpenWithConfig(ctx context.Context, run *xec.Runner, dir, pattern string) (
 	}
 	if repo != nil {
 		repo.config.keep(pattern, c.entries)
+		repo.early = early
 	}
 	return repo, c.entries, err
 }

@@ -43,6 +43,7 @@ type Repo struct {
 	// this Repo writes anything.
 	config configSnapshot
 	refs   refCache
+	early  *earlyCount // see OpenWithConfig
 
 	once  sync.Once
 	gg    *git.Repository
@@ -233,6 +234,7 @@ type refCache struct {
 // write through the Repo calls it first.
 func (r *Repo) wrote() {
 	r.config.forget()
+	r.early.drop()
 	r.refs.mu.Lock()
 	r.refs.byName = nil
 	r.refs.mu.Unlock()
@@ -324,8 +326,11 @@ func (r *Repo) CountRefs(ctx context.Context, base string, counted, plain []stri
 		return slices.ContainsFunc(ps, func(p string) bool { return strings.HasPrefix(name, p) })
 	}
 	if base != "" {
-		args := append([]string{"for-each-ref", "--format=%(HEAD)%(objectname) %(ahead-behind:" + base + ") %(refname)"}, prefixes...)
-		if out, err := r.output(ctx, args...); err == nil {
+		out, err, early := r.early.take(base, prefixes)
+		if !early {
+			out, err = r.output(ctx, append([]string{"for-each-ref", countFormat(base)}, prefixes...)...)
+		}
+		if err == nil {
 			refs, err := parseCountedRefs(out, prefixes)
 			for name, ref := range refs {
 				if !under(name, counted) {

@@ -43,6 +43,10 @@ type Client struct {
 	// Remote, when set, runs sbx on another machine over ssh (transport.go).
 	Remote *sshhost.Transport
 
+	// Early, when set, is an `sbx ls --json` already under way that List
+	// takes instead of starting one (see EarlyList).
+	Early *EarlyList
+
 	caps *Capabilities
 }
 

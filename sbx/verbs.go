@@ -37,7 +37,10 @@ func firstLine(b []byte) string {
 // List returns every local sandbox. Under dry-run a failed read (no sbx)
 // returns none.
 func (c *Client) List(ctx context.Context) ([]Sandbox, error) {
-	out, err := c.call(ctx, "list sandboxes", false, "ls", "--json")
+	out, err, early := c.Early.take(c)
+	if !early {
+		out, err = c.call(ctx, "list sandboxes", false, "ls", "--json")
+	}
 	if err != nil {
 		if c.DryRun() {
 			return nil, nil

@@ -102,12 +102,18 @@ type CLI struct {
 func (g *Globals) AfterApply(kctx *kong.Context, ctx context.Context, u *ui.UI, inv *Invocation) error {
 	u.Verbose, u.Quiet, u.DryRun = g.Verbose, g.Quiet, g.DryRun
 	kctx.Bind(g)
+	var early prefetch
+	if sel := kctx.Selected(); sel != nil && sel.Target.CanAddr() {
+		if p, ok := sel.Target.Addr().Interface().(prefetcher); ok {
+			early = p.prefetch()
+		}
+	}
 	providers := []any{
 		// load never fails here: an error of a provider's own dependency
 		// reaches the user prefixed with Go type names, so each provider
 		// returns the load error itself (l.valid).
 		func() (*Loaded, error) {
-			l, err := load(ctx, g, u, inv)
+			l, err := load(ctx, g, u, inv, early)
 			if err != nil {
 				return &Loaded{Err: err}, nil
 			}
@@ -144,8 +150,9 @@ type Loaded struct {
 	Review    *review.Service
 	Machine   *machine.Service
 
-	sbx  *sbx.Client
-	tmux *tmux.Client
+	sbx   *sbx.Client
+	early *sbx.EarlyList // taken by the client that lists this machine
+	tmux  *tmux.Client
 	env  func(string) (string, bool)
 }
 
@@ -190,7 +197,17 @@ func (l *Loaded) createName() (string, error) {
 	return name, nil
 }
 
-func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation) (*Loaded, error) {
+// prefetcher is a command that knows, before anything is read, the first
+// reads its use case will make: load starts them beside the repository's
+// discovery, one round of processes (and of sbx's daemon) less.
+type prefetcher interface{ prefetch() prefetch }
+
+type prefetch struct {
+	countRefs []string // ref patterns counted against HEAD (gitx.OpenWithConfig)
+	sbxList   bool     // this machine's `sbx ls` (sbx.StartList)
+}
+
+func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, early prefetch) (*Loaded, error) {
 	run := &xec.Runner{}
 	if g.DryRun {
 		run.DryRun = u.Out
@@ -201,9 +218,16 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation) (*Loaded, 
 	if v, _ := inv.Env("GIT_AIRLOCK_TRACE"); v != "" {
 		run.Trace = u.Err
 	}
+	// sbx's answer takes longest: started first. Not for a command sent
+	// to another machine on its command line; one sent there by its git
+	// config leaves it untaken.
+	var list *sbx.EarlyList
+	if _, host := inv.Env("AIRLOCK_HOST"); early.sbxList && g.Host == "" && !host {
+		list = sbx.StartList(ctx, &sbx.Client{Run: run})
+	}
 	// The repository and its settings in two git processes that run side
 	// by side: every command pays for them before its first step.
-	repo, entries, err := gitx.OpenWithConfig(ctx, run, ".", `^(airlock|remote)\.`)
+	repo, entries, err := gitx.OpenWithConfig(ctx, run, ".", `^(airlock|remote)\.`, early.countRefs...)
 	switch {
 	case errors.Is(err, gitx.ErrNotRepository):
 		repo = nil
@@ -241,7 +265,7 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation) (*Loaded, 
 			u.Hint("%s", w.Hint)
 		}
 	}
-	l := &Loaded{Run: run, Repo: repo, Settings: settings, Entries: entries, SettingsErr: serr}
+	l := &Loaded{Run: run, Repo: repo, Settings: settings, Entries: entries, SettingsErr: serr, early: list}
 	l.wire(inv, u)
 	return l, nil
 }
@@ -271,7 +295,7 @@ func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 
 // reopen loads everything again, after up or run created the repository.
 func (l *Loaded) reopen(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation) error {
-	fresh, err := load(ctx, g, u, inv)
+	fresh, err := load(ctx, g, u, inv, prefetch{})
 	if err != nil {
 		return err
 	}

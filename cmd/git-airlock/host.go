@@ -19,6 +19,7 @@ func (l *Loaded) useHost(host string) {
 	l.sbx.Remote, l.tmux.Remote, l.Lifecycle.Server, l.Machine.Host = nil, nil, nil, ""
 	l.Lifecycle.SbxOn = l.sbxOn
 	if host == "" {
+		l.sbx.Early = l.early
 		return
 	}
 	t, err := l.transport(host)
@@ -40,7 +41,7 @@ func (l *Loaded) transport(host string) (*sshhost.Transport, error) {
 // sbxOn is a client of another machine's sbx, with this command's limits.
 func (l *Loaded) sbxOn(host string) lifecycle.Sbx {
 	if host == "" { // this machine, when the command's is a server
-		return &sbx.Client{Bin: l.sbx.Bin, Run: l.Run, Timeout: l.sbx.Timeout, CreateTimeout: l.sbx.CreateTimeout, CacheDir: l.sbx.CacheDir}
+		return &sbx.Client{Bin: l.sbx.Bin, Run: l.Run, Timeout: l.sbx.Timeout, CreateTimeout: l.sbx.CreateTimeout, CacheDir: l.sbx.CacheDir, Early: l.early}
 	}
 	t, err := l.transport(host)
 	if err != nil {

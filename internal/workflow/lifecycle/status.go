@@ -119,10 +119,7 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 	for _, sb := range sandboxes {
 		counted = append(counted, sandboxref.TrackingPrefix(sb.Remote))
 	}
-	plain := []string{"refs/heads/", sandboxref.NotesRef}
-	if req.All {
-		plain = append(plain, sandboxref.RemovedPrefix)
-	}
+	plain := statusPlain(req.All)
 	base := s.Settings.Base()
 	refs, err := s.Repo.CountRefs(ctx, cmp.Or(base, "HEAD"), counted, plain)
 	if err != nil {
@@ -191,6 +188,25 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 		out = append(out, s.removals(commits(refs, sandboxref.RemovedPrefix))...)
 	}
 	return out, nil
+}
+
+// statusPlain are the refs Status reads besides the sandboxes' branches:
+// the host's branches, the review notes and, for every sandbox, the
+// removals' kept refs.
+func statusPlain(all bool) []string {
+	plain := []string{"refs/heads/", sandboxref.NotesRef}
+	if all {
+		plain = append(plain, sandboxref.RemovedPrefix)
+	}
+	return plain
+}
+
+// AllStatusRefs are the for-each-ref patterns of every ref Status of all
+// sandboxes reads, for a caller that starts that read before the
+// sandboxes are known (gitx.OpenWithConfig): every git-airlock remote's
+// branches and statusPlain.
+func AllStatusRefs() []string {
+	return append([]string{sandboxref.AllTrackingPrefix + "*/**"}, statusPlain(true)...)
 }
 
 // surveyByHost asks each checked sandbox what the host lacks through the
