@@ -153,7 +153,7 @@ type Loaded struct {
 	sbx   *sbx.Client
 	early *sbx.EarlyList // taken by the client that lists this machine
 	tmux  *tmux.Client
-	env  func(string) (string, bool)
+	env   func(string) (string, bool)
 }
 
 func (l *Loaded) valid() error {
