@@ -5,10 +5,11 @@
 # GIT_AIRLOCK_TRACE; git's own children, such as index-pack, are not
 # counted) and wall time with SBXSIM_LATENCY per sbx call and
 # SBXSIM_WAKE_DELAY per start (LATENCY, WAKE; default 100ms and 1s).
-# Then how `git airlock ls` scales with 1, 10 and 50 sandboxes (SIZES), with
-# no modelled latency: host-side cost only. Run by `make bench`, or alone
-# after `make build`; AIRLOCK_BIN runs another build's binaries (for
-# before/after) against this simulator.
+# Then how `git airlock ls` scales with 1, 10 and 50 sandboxes (SIZES): with
+# no modelled latency (host-side cost only), and with LATENCY per sbx call,
+# where what ls adds to its one `sbx ls` is set against 3 × `git status`.
+# Run by `make bench`, or alone after `make build`; AIRLOCK_BIN runs
+# another build's binaries (for before/after) against this simulator.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${AIRLOCK_BIN:-$root/.build/bin}
@@ -64,8 +65,8 @@ flow '`doctor`' git airlock doctor
 runs=${RUNS:-11}
 . "$root/docs/bench-lib.sh" # median_ms
 
-echo "== ls scaling (no modelled latency)"
-printf '| sandboxes | `git status` | `sbx ls --json` | aim: 3 × status + sbx ls | `git airlock ls` | its git processes |\n|---|---|---|---|---|---|\n'
+echo "== ls scaling (no modelled latency, then sbx calls of $latency)"
+printf '| sandboxes | `git status` | `sbx ls --json` | aim: 3 × status + sbx ls | `git airlock ls` | its git processes | `sbx ls --json`, %s | `git airlock ls`, %s | ls − sbx ls (aim: 3 × status) |\n|---|---|---|---|---|---|---|---|---|\n' "$latency" "$latency"
 git init -q -b main "$tmp/many" && cd "$tmp/many" && git commit -q --allow-empty -m init
 n=0
 for size in ${SIZES:-1 10 50}; do
@@ -75,6 +76,8 @@ for size in ${SIZES:-1 10 50}; do
     quiet sbx stop "many$n"
   done
   st=$(median_ms git status) sl=$(median_ms sbx ls --json)
-  printf '| %d | %s ms | %s ms | %.1f ms | %s ms | %d |\n' "$size" "$st" "$sl" "$(awk "BEGIN{print 3*$st+$sl}")" \
-    "$(median_ms git airlock ls)" "$(GIT_AIRLOCK_TRACE=1 git airlock ls 2>&1 >/dev/null | grep -c '^exec: git ' || true)"
+  sll=$(SBXSIM_LATENCY=$latency median_ms sbx ls --json) lsl=$(SBXSIM_LATENCY=$latency median_ms git airlock ls)
+  printf '| %d | %s ms | %s ms | %.1f ms | %s ms | %d | %s ms | %s ms | %.1f ms (%.1f ms) |\n' "$size" "$st" "$sl" "$(awk "BEGIN{print 3*$st+$sl}")" \
+    "$(median_ms git airlock ls)" "$(GIT_AIRLOCK_TRACE=1 git airlock ls 2>&1 >/dev/null | grep -c '^exec: git ' || true)" \
+    "$sll" "$lsl" "$(awk "BEGIN{print $lsl-$sll}")" "$(awk "BEGIN{print 3*$st}")"
 done
