@@ -222,7 +222,7 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, early pref
 	// to another machine on its command line; one sent there by its git
 	// config leaves it untaken.
 	var list *sbx.EarlyList
-	if _, host := inv.Env("AIRLOCK_HOST"); early.sbxList && g.Host == "" && !host {
+	if _, host := inv.Env(config.Lookup("host").Env); early.sbxList && g.Host == "" && !host {
 		list = sbx.StartList(ctx, &sbx.Client{Run: run})
 	}
 	// The repository and its settings in two git processes that run side
