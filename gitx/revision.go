@@ -36,9 +36,9 @@ func (r *Repo) ResolveCommit(rev string) (string, error) {
 	if c, ok := resolveInProcess(s, rev); ok {
 		return c.Hash.String(), nil
 	}
-	// A rev-parse started with a leading dash would read it as an option
-	// (--end-of-options needs git 2.30); no revision git could name starts
-	// with one, and no ref in process matched it.
+	// rev-parse would read a leading dash as an option (--end-of-options
+	// came to rev-parse in git 2.30), as any git command given such a
+	// revision would: none names a commit here either.
 	if rev == "" || strings.HasPrefix(rev, "-") || strings.ContainsAny(rev, "\x00\n") {
 		return "", fmt.Errorf("resolve %q: %w", rev, ErrUnknownRevision)
 	}
