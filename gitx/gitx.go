@@ -162,8 +162,7 @@ func (r *Repo) open() (*filesystem.Storage, error) {
 // directory only, and so misses the absolute paths `git clone --shared`
 // and `--reference` write; from the file system's root it finds them. (A
 // relative path it still reads from that root, not from the objects
-// directory as git does; such an alternate stays unread, and git-airlock
-// then reads what it needs through git, as before.)
+// directory as git does; such an alternate stays unread, as before.)
 var alternatesFS = osfs.New(string(filepath.Separator))
 
 // ErrRepositoryFormat means the repository uses a format the in-process
