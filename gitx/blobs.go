@@ -27,7 +27,7 @@ func (r *Repo) blobStore() *filesystem.Storage {
 		return s.(*filesystem.Storage)
 	}
 	s := filesystem.NewStorageWithOptions(osfs.New(r.CommonDir), cache.NewObjectLRU(8*cache.MiByte),
-		filesystem.Options{LargeObjectThreshold: streamThreshold, KeepDescriptors: true})
+		filesystem.Options{LargeObjectThreshold: streamThreshold, KeepDescriptors: true, AlternatesFS: alternatesFS})
 	actual, _ := blobStores.LoadOrStore(r, s)
 	return actual.(*filesystem.Storage)
 }

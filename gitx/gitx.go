@@ -1,9 +1,12 @@
 // Package gitx is the only way git-airlock talks to git.
 //
-// Exact in-process reads (refs, objects, HEAD, ancestry) go through go-git;
-// anything that depends on git's own semantics (config scopes and includes,
-// fetch, merge, difftool, hooks path, worktrees) runs the git CLI through
-// internal/xec. Nobody else runs git.
+// Exact in-process reads (refs, objects, HEAD, ancestry) go through
+// go-git's storage and object packages — never its root package, which
+// would link every transport (HTTP, TLS, SSH) into both binaries and slow
+// every start; anything that depends on git's own semantics (config scopes
+// and includes, fetch, merge, difftool, hooks path, worktrees, revision
+// syntax beyond ref names and ^/~) runs the git CLI through internal/xec.
+// Nobody else runs git.
 package gitx
 
 import (
@@ -11,14 +14,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 
-	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-billy/v5"
+	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
@@ -46,7 +55,7 @@ type Repo struct {
 	early  *earlyCount // see OpenWithConfig
 
 	once  sync.Once
-	gg    *git.Repository
+	gg    *filesystem.Storage
 	ggErr error
 }
 
@@ -87,10 +96,21 @@ func Open(ctx context.Context, run *xec.Runner, dir string) (*Repo, error) {
 }
 
 // OpenGitDir opens a repository by its git directory, for the remote helper,
-// which git starts with GIT_DIR set and possibly no work tree.
+// which git starts with GIT_DIR set and possibly no work tree. In a linked
+// worktree that is the worktree's own git directory; its commondir file
+// names the directory that holds the objects and refs.
 func OpenGitDir(run *xec.Runner, gitDir string) *Repo {
 	gitDir, _ = filepath.Abs(gitDir)
-	return &Repo{GitDir: gitDir, CommonDir: gitDir, run: run}
+	common := gitDir
+	if b, err := os.ReadFile(filepath.Join(gitDir, "commondir")); err == nil {
+		if p := strings.TrimSpace(string(b)); p != "" {
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(gitDir, p)
+			}
+			common = filepath.Clean(p)
+		}
+	}
+	return &Repo{GitDir: gitDir, CommonDir: common, run: run}
 }
 
 // LinkedWorktree reports whether this is a worktree added with
@@ -117,14 +137,68 @@ func (r *Repo) mutate(ctx context.Context, args ...string) error {
 	return r.run.Run(ctx, xec.Cmd{Argv: r.git(args...), Mutates: true})
 }
 
-func (r *Repo) open() (*git.Repository, error) {
+// open reads the repository's storage as go-git's PlainOpen does for a
+// linked worktree (per-worktree files such as HEAD from GitDir, objects,
+// refs and config from CommonDir), follows objects/info/alternates, and
+// refuses a repository whose extensions change what is read in process.
+func (r *Repo) open() (*filesystem.Storage, error) {
 	r.once.Do(func() {
-		r.gg, r.ggErr = git.PlainOpenWithOptions(r.GitDir, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
-		if r.ggErr != nil {
-			r.ggErr = fmt.Errorf("read repository %q: %w", r.GitDir, r.ggErr)
+		var common billy.Filesystem // nil: everything in GitDir
+		if r.LinkedWorktree() {
+			common = osfs.New(r.CommonDir)
 		}
+		fs := dotgit.NewRepositoryFilesystem(osfs.New(r.GitDir), common)
+		s := filesystem.NewStorageWithOptions(fs, cache.NewObjectLRUDefault(), filesystem.Options{AlternatesFS: alternatesFS})
+		if err := checkFormat(s); err != nil {
+			r.ggErr = fmt.Errorf("read repository %q: %w", r.GitDir, err)
+			return
+		}
+		r.gg = s
 	})
 	return r.gg, r.ggErr
+}
+
+// alternatesFS is where go-git looks for the object directories that
+// objects/info/alternates names. Left unset it looks inside the git
+// directory only, and so misses the absolute paths `git clone --shared`
+// and `--reference` write; from the file system's root it finds them. (A
+// relative path it still reads from that root, not from the objects
+// directory as git does; such an alternate stays unread, as before.)
+var alternatesFS = osfs.New(string(filepath.Separator))
+
+// ErrRepositoryFormat means the repository uses a format the in-process
+// reads do not know (another object format, the reftable ref store, a
+// partial clone, a newer core.repositoryFormatVersion).
+var ErrRepositoryFormat = errors.New("repository format not supported")
+
+// readableExtensions are the extensions that leave objects and refs where
+// and as the in-process reads find them: worktreeConfig moves only
+// config, which git itself reads; preciousObjects only forbids pruning.
+var readableExtensions = map[string]bool{
+	"noop": true, "noop-v1": true, "worktreeconfig": true, "preciousobjects": true,
+}
+
+// checkFormat refuses what go-git cannot read exactly: any extension not
+// in readableExtensions (objectFormat only when it says sha1), or a
+// repository format version above 1.
+func checkFormat(s *filesystem.Storage) error {
+	cfg, err := s.Config()
+	if err != nil {
+		return err
+	}
+	if v := cfg.Raw.Section("core").Option("repositoryformatversion"); v != "" && v != "0" && v != "1" {
+		return fmt.Errorf("%w: core.repositoryFormatVersion %s", ErrRepositoryFormat, v)
+	}
+	if !cfg.Raw.HasSection("extensions") {
+		return nil
+	}
+	for _, o := range cfg.Raw.Section("extensions").Options {
+		key, value := strings.ToLower(o.Key), strings.ToLower(o.Value)
+		if !readableExtensions[key] && (key != "objectformat" || value != "sha1") {
+			return fmt.Errorf("%w: extensions.%s = %s", ErrRepositoryFormat, o.Key, o.Value)
+		}
+	}
+	return nil
 }
 
 // Head describes what HEAD points at.
@@ -139,7 +213,7 @@ func (r *Repo) Head() (Head, error) {
 	if err != nil {
 		return Head{}, err
 	}
-	sym, err := gg.Storer.Reference(plumbing.HEAD)
+	sym, err := gg.Reference(plumbing.HEAD)
 	if err != nil {
 		return Head{}, fmt.Errorf("read HEAD: %w", err)
 	}
@@ -147,7 +221,7 @@ func (r *Repo) Head() (Head, error) {
 	if sym.Type() == plumbing.SymbolicReference && sym.Target().IsBranch() {
 		h.Branch = sym.Target().Short()
 	}
-	ref, err := gg.Reference(plumbing.HEAD, true)
+	ref, err := followRef(gg, plumbing.HEAD)
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
 		return h, nil
 	}
@@ -189,7 +263,7 @@ func (r *Repo) allRefs() (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	iter, err := gg.References()
+	iter, err := gg.IterReferences()
 	if err != nil {
 		return nil, fmt.Errorf("list refs: %w", err)
 	}
@@ -206,11 +280,13 @@ func (r *Repo) allRefs() (map[string]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list refs: %w", err)
 	}
+	all := maps.Clone(direct) // resolved through direct refs only, whatever the order
 	for name, target := range symbolic {
-		// git follows at most five levels; a dangling symref is left out.
-		for i := 0; i < 5; i++ {
+		// git reads at most five refs for one (symrefReads): the
+		// symbolic ref and four more; a dangling symref is left out.
+		for i := 1; i < symrefReads; i++ {
 			if hash, ok := direct[target]; ok {
-				direct[name] = hash
+				all[name] = hash
 				break
 			}
 			next, ok := symbolic[target]
@@ -220,8 +296,8 @@ func (r *Repo) allRefs() (map[string]string, error) {
 			target = next
 		}
 	}
-	r.refs.byName = direct
-	return direct, nil
+	r.refs.byName = all
+	return all, nil
 }
 
 // refCache holds every ref read by allRefs.
@@ -240,26 +316,13 @@ func (r *Repo) wrote() {
 	r.refs.mu.Unlock()
 }
 
-// ResolveCommit resolves a revision (branch, remote branch, hash) in process.
-func (r *Repo) ResolveCommit(rev string) (string, error) {
-	gg, err := r.open()
-	if err != nil {
-		return "", err
-	}
-	h, err := gg.ResolveRevision(plumbing.Revision(rev))
-	if err != nil {
-		return "", fmt.Errorf("resolve %q: %w", rev, err)
-	}
-	return h.String(), nil
-}
-
 // HasCommit reports whether the object store holds the commit.
 func (r *Repo) HasCommit(hash string) bool {
 	gg, err := r.open()
 	if err != nil {
 		return false
 	}
-	_, err = gg.CommitObject(plumbing.NewHash(hash))
+	_, err = object.GetCommit(gg, plumbing.NewHash(hash))
 	return err == nil
 }
 
@@ -272,11 +335,11 @@ func (r *Repo) IsAncestor(a, b string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	ca, err := gg.CommitObject(plumbing.NewHash(a))
+	ca, err := object.GetCommit(gg, plumbing.NewHash(a))
 	if err != nil {
 		return false, nil
 	}
-	cb, err := gg.CommitObject(plumbing.NewHash(b))
+	cb, err := object.GetCommit(gg, plumbing.NewHash(b))
 	if err != nil {
 		return false, nil
 	}

@@ -42,14 +42,14 @@ func (r *Repo) Notes(ref string) (map[string]string, error) {
 		return nil, err
 	}
 	out := map[string]string{}
-	tip, err := gg.Reference(plumbing.ReferenceName(ref), true)
+	tip, err := followRef(gg, plumbing.ReferenceName(ref))
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
 		return out, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read notes %q: %w", ref, err)
 	}
-	commit, err := gg.CommitObject(tip.Hash())
+	commit, err := object.GetCommit(gg, tip.Hash())
 	if err != nil {
 		return nil, fmt.Errorf("read notes %q: %w", ref, err)
 	}

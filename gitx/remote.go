@@ -304,7 +304,7 @@ func (r *Repo) SymrefTarget(name string) string {
 	if err != nil {
 		return ""
 	}
-	ref, err := gg.Reference(plumbing.ReferenceName(name), false)
+	ref, err := gg.Reference(plumbing.ReferenceName(name))
 	if err != nil || ref.Type() != plumbing.SymbolicReference {
 		return ""
 	}

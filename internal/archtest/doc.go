@@ -1,5 +1,7 @@
 // Package archtest holds no code, only a test: the import rules of
 // DESIGN.md section 2 (one exec choke point, layers that run one way),
 // checked on every .go file of the module by parsing its imports, so that a
-// rule that lives in prose cannot leak. `make lint` runs it.
+// rule that lives in prose cannot leak; and what the two binaries may not
+// link at all, through any dependency (no network stack: `go list -deps`).
+// `make lint` runs it.
 package archtest

@@ -95,7 +95,7 @@ func (e *HookStop) Error() string { return "merge stopped by the git-airlock pre
 // a sandbox (see sandboxRefContaining) is inspected and stopped with a
 // *HookStop on high-severity findings; every other merge passes untouched.
 func (g *Gate) PreMergeCommit(ctx context.Context, reflogAction string) error {
-	for _, head := range g.mergedHeads(ctx, reflogAction) {
+	for _, head := range g.mergedHeads(reflogAction) {
 		ref, ok := g.sandboxRefContaining(ctx, head)
 		if !ok {
 			continue
@@ -122,7 +122,7 @@ func (g *Gate) PreMergeCommit(ctx context.Context, reflogAction string) error {
 // "merge <what>..." (git turns `git merge -` into @{-1}; older gits pass
 // "-"), or "pull …", whose merge is FETCH_HEAD's first for-merge line
 // whatever the arguments said.
-func (g *Gate) mergedHeads(ctx context.Context, reflogAction string) []string {
+func (g *Gate) mergedHeads(reflogAction string) []string {
 	if heads := g.Repo.MergeHeads(); heads != nil {
 		return heads
 	}
@@ -140,25 +140,12 @@ func (g *Gate) mergedHeads(ctx context.Context, reflogAction string) []string {
 			} else if strings.HasPrefix(a, "-") {
 				continue // an option
 			}
-			if h := g.resolve(ctx, a); h != "" {
+			if h, err := g.Repo.ResolveCommit(a); err == nil {
 				heads = append(heads, h)
 			}
 		}
 	}
 	return heads
-}
-
-// resolve reads a revision the user typed. ResolveCommit (go-git) knows
-// no @{-1}, @{upstream} or ^{/text}; git itself parses those, and the
-// merge base of a commit with itself is that commit.
-func (g *Gate) resolve(ctx context.Context, rev string) string {
-	if h, err := g.Repo.ResolveCommit(rev); err == nil {
-		return h
-	}
-	if h, err := g.Repo.MergeBase(ctx, rev, rev); err == nil {
-		return h
-	}
-	return ""
 }
 
 // sandboxRefContaining finds the sandbox ref whose history holds commit:

@@ -391,8 +391,8 @@ func TestPreMergeCommitDecides(t *testing.T) {
 		{name: "a bare git pull too", changes: []string{".envrc"},
 			reflog: "pull", setup: func(r *fakeRepo) { r.revs["FETCH_HEAD"] = agentCommit },
 			wantRef: "airlock-x/HEAD", wantDiffs: 1},
-		{name: "git merge - (older gits pass the dash; go-git cannot read @{-1}, git can)", changes: []string{".envrc"},
-			reflog: "merge -", setup: func(r *fakeRepo) { r.mergeBases[[2]string{"@{-1}", "@{-1}"}] = agentCommit },
+		{name: "git merge - (older gits pass the dash: the previous branch, @{-1})", changes: []string{".envrc"},
+			reflog: "merge -", setup: func(r *fakeRepo) { r.revs["@{-1}"] = agentCommit },
 			wantRef: "airlock-x/HEAD", wantDiffs: 1},
 		{name: "a branch the agent deleted and fetch.prune removed: found in a reflog", changes: []string{"README.md"},
 			reflog: "merge " + kept, setup: func(r *fakeRepo) {
