@@ -171,6 +171,38 @@ type portRow struct {
 	Protocol    json.RawMessage `json:"protocol"`
 }
 
+// wholeListRows is the answer sbx gives, one JSON document and nothing
+// else, decoded in a single pass (a third of the time of listRows' three).
+// ok is false for anything else, which listRows reads and names.
+func wholeListRows(out []byte) (rows []*listRow, ok bool) {
+	out = bytes.TrimSpace(out)
+	switch out[0] {
+	case '[':
+		if json.Unmarshal(out, &rows) != nil {
+			return nil, false
+		}
+	case '{':
+		var doc struct {
+			Sandboxes *[]*listRow `json:"sandboxes"`
+		}
+		if json.Unmarshal(out, &doc) != nil || doc.Sandboxes == nil {
+			return nil, false
+		}
+		rows = *doc.Sandboxes
+	default:
+		return nil, false
+	}
+	return rows, !slices.Contains(rows, nil)
+}
+
+func sandboxes(rows []*listRow) []Sandbox {
+	list := make([]Sandbox, 0, len(rows))
+	for _, r := range rows {
+		list = append(list, r.sandbox())
+	}
+	return list
+}
+
 // listRows decodes the rows of `sbx ls --json` in one pass (encoding/json
 // scans what it is given at every call: a pass per row and per field cost
 // 1.5 ms for 50 sandboxes): a bare array, or the array under "sandboxes".
@@ -233,16 +265,16 @@ func ParseList(out []byte) ([]Sandbox, error) {
 	if len(bytes.TrimSpace(out)) == 0 {
 		return nil, nil
 	}
+	if rows, ok := wholeListRows(out); ok {
+		return sandboxes(rows), nil
+	}
 	var list []Sandbox
 	err := jsonValues(out, func(raw json.RawMessage) error {
 		rows, err := listRows(raw)
 		if err != nil {
 			return err
 		}
-		list = make([]Sandbox, 0, len(rows))
-		for _, r := range rows {
-			list = append(list, r.sandbox())
-		}
+		list = sandboxes(rows)
 		return nil
 	})
 	if errors.Is(err, errNoJSON) {
