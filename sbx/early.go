@@ -25,15 +25,22 @@ type EarlyList struct {
 }
 
 // StartList starts `sbx ls --json` on this machine with c's program and
-// output limit; the taker's timeout applies.
+// output limit, and returns once it runs: what the caller starts next
+// does not delay it. The taker's timeout applies.
 func StartList(ctx context.Context, c *Client) *EarlyList {
 	ctx, cancel := context.WithCancel(ctx)
 	e := &EarlyList{bin: c.bin(), start: time.Now(), cancel: cancel, done: make(chan struct{})}
-	early := &Client{Bin: c.Bin, Run: c.Run, OutputLimit: c.OutputLimit, Timeout: 24 * time.Hour}
+	early := &Client{Bin: c.Bin, Run: c.Run, OutputLimit: c.OutputLimit}
+	started := make(chan struct{})
+	cmd := xec.Cmd{Argv: []string{c.bin(), "ls", "--json"}, Timeout: 24 * time.Hour, Started: func() { close(started) }}
 	go func() {
 		defer close(e.done)
-		e.out, e.err = early.call(ctx, "list sandboxes", false, "ls", "--json")
+		e.out, e.err = early.callCmd(ctx, "list sandboxes", cmd)
 	}()
+	select {
+	case <-started:
+	case <-e.done:
+	}
 	return e
 }
 

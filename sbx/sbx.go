@@ -91,7 +91,11 @@ func (c *Client) DryRun() bool { return c.Run.DryRun != nil }
 // call runs a non-interactive sbx command and returns its stdout.
 func (c *Client) call(ctx context.Context, subject string, mutates bool, args ...string) (string, error) {
 	// Under dry-run a mutating command is printed, a read runs.
-	cmd := xec.Cmd{Argv: append([]string{c.bin()}, args...), Timeout: c.timeout(), Mutates: mutates}
+	return c.callCmd(ctx, subject, xec.Cmd{Argv: append([]string{c.bin()}, args...), Timeout: c.timeout(), Mutates: mutates})
+}
+
+// callCmd is call of a command built by the caller.
+func (c *Client) callCmd(ctx context.Context, subject string, cmd xec.Cmd) (string, error) {
 	out, err := c.output(ctx, cmd)
 	if err != nil {
 		return string(out), c.classify(subject, err)

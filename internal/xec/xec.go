@@ -31,6 +31,10 @@ type Cmd struct {
 	// Mutates marks commands that change state. Under dry-run they are
 	// printed instead of run; under -v they are echoed before running.
 	Mutates bool
+
+	// Started, when set, is called once the program is running, before
+	// it is waited for (not when it could not be started).
+	Started func()
 }
 
 // Streams are the streams of a child whose output is the result itself
@@ -190,7 +194,13 @@ func (r *Runner) run(ctx context.Context, c Cmd, capture bool) ([]byte, error) {
 		cmd.Stdout = teeTo(cmd.Stdout, &recOut)
 		cmd.Stderr = teeTo(cmd.Stderr, &recErr)
 	}
-	err = cmd.Run()
+	err = cmd.Start()
+	if err == nil {
+		if c.Started != nil {
+			c.Started()
+		}
+		err = cmd.Wait()
+	}
 	if r.Record != nil {
 		code := 0
 		if err != nil {
