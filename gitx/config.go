@@ -176,11 +176,9 @@ func (r *Repo) ConfigUnset(ctx context.Context, key string) error {
 // git processes side by side: `git config` run where the repository is
 // discovered reads the same files as one run at its top level. Outside a
 // repository (ErrNotRepository) the entries are the user's (system and
-// global), as UserConfigEntries reads them. With counted (for-each-ref
-// patterns), the refs they match and their counts against HEAD are read
-// side by side too, for the Repo's first CountRefs against HEAD that they
-// cover (see earlyCount).
-func OpenWithConfig(ctx context.Context, run *xec.Runner, dir, pattern string, counted ...string) (*Repo, []ConfigEntry, error) {
+// global), as UserConfigEntries reads them. also adds what a command
+// knows it will read first.
+func OpenWithConfig(ctx context.Context, run *xec.Runner, dir, pattern string, also Also) (*Repo, []ConfigEntry, error) {
 	type read struct {
 		entries []ConfigEntry
 		err     error
@@ -190,11 +188,14 @@ func OpenWithConfig(ctx context.Context, run *xec.Runner, dir, pattern string, c
 		entries, err := readConfig(ctx, run, []string{"git", "-C", dir}, pattern)
 		rc <- read{entries, err}
 	}()
-	var early *earlyCount
-	if len(counted) > 0 {
-		early = startEarlyCount(ctx, run, dir, counted)
+	var early *earlyRefs
+	if len(also.Refs) > 0 {
+		early = startEarlyRefs(ctx, run, dir, also.Refs)
 	}
 	repo, err := Open(ctx, run, dir)
+	if err == nil && also.Found != nil {
+		also.Found()
+	}
 	c := <-rc
 	if err != nil && !errors.Is(err, ErrNotRepository) {
 		return nil, nil, err
@@ -207,6 +208,19 @@ func OpenWithConfig(ctx context.Context, run *xec.Runner, dir, pattern string, c
 		repo.early = early
 	}
 	return repo, c.entries, err
+}
+
+// Also is what OpenWithConfig does besides, for a command that knows its
+// first reads.
+type Also struct {
+	// Refs are for-each-ref patterns whose refs are listed side by side
+	// with the discovery, for the Repo's first CountRefs that they cover
+	// (see earlyRefs).
+	Refs []string
+	// Found is called once dir is known to be in a work tree, while the
+	// config is still being read: where to start what must not start
+	// anywhere else (a call to sbx).
+	Found func()
 }
 
 // UserConfigEntries reads matching entries outside any repository (system

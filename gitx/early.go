@@ -3,19 +3,20 @@ package gitx
 import (
 	"context"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
 
-// earlyCount is the `for-each-ref` that CountRefs(ctx, "HEAD", …) would
-// run, started by OpenWithConfig beside the repository's discovery for a
+// earlyRefs is the `for-each-ref` listing that CountRefs would run,
+// started by OpenWithConfig beside the repository's discovery for a
 // command that knows it will ask (ls counts every sandbox's branches):
 // one round of processes less before the answer. It answers a CountRefs
-// against HEAD whose prefixes its patterns cover, once, if the Repo wrote
-// nothing in between.
-type earlyCount struct {
+// whose prefixes its patterns cover, once, if the Repo wrote nothing in
+// between.
+type earlyRefs struct {
 	patterns []string
 	done     chan struct{}
 	out      string
@@ -24,29 +25,22 @@ type earlyCount struct {
 	used     bool
 }
 
-// countFormat is the line CountRefs reads: '*' for HEAD's branch, the
-// commit, ahead and behind of base, the ref.
-func countFormat(base string) string {
-	return "--format=%(HEAD)%(objectname) %(ahead-behind:" + base + ") %(refname)"
-}
-
-func startEarlyCount(ctx context.Context, run *xec.Runner, dir string, patterns []string) *earlyCount {
-	e := &earlyCount{patterns: patterns, done: make(chan struct{})}
+func startEarlyRefs(ctx context.Context, run *xec.Runner, dir string, patterns []string) *earlyRefs {
+	e := &earlyRefs{patterns: patterns, done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
-		argv := append([]string{"git", "-C", dir, "for-each-ref", countFormat("HEAD")}, patterns...)
+		argv := append([]string{"git", "-C", dir, "for-each-ref", listFormat}, append(slices.Clone(patterns), replacePrefix)...)
 		out, err := run.Output(ctx, xec.Cmd{Argv: argv})
 		e.out, e.err = string(out), err
 	}()
 	return e
 }
 
-// take returns the early answer for a count of prefixes against base, or
-// ok false when it does not answer that question (another base, a prefix
-// outside its patterns, already taken or dropped). err is git's: a git
-// before 2.41 refuses %(ahead-behind).
-func (e *earlyCount) take(base string, prefixes []string) (out string, err error, ok bool) {
-	if e == nil || base != "HEAD" {
+// take returns the early listing for a count of prefixes, or ok false
+// when it does not answer that question (a prefix outside its patterns,
+// already taken or dropped).
+func (e *earlyRefs) take(prefixes []string) (out string, err error, ok bool) {
+	if e == nil {
 		return "", nil, false
 	}
 	for _, p := range prefixes {
@@ -66,7 +60,7 @@ func (e *earlyCount) take(base string, prefixes []string) (out string, err error
 }
 
 // drop makes the early answer unusable: the repository changed.
-func (e *earlyCount) drop() {
+func (e *earlyRefs) drop() {
 	if e != nil {
 		e.mu.Lock()
 		e.used = true
@@ -78,7 +72,7 @@ func (e *earlyCount) drop() {
 // ending in "/") matches one of the patterns, read as for-each-ref reads
 // them: a prefix by whole path components, or a glob whose '*' stops at
 // '/', and a final "/**" that matches everything below.
-func (e *earlyCount) covers(prefix string) bool {
+func (e *earlyRefs) covers(prefix string) bool {
 	for _, p := range e.patterns {
 		switch {
 		case strings.HasSuffix(p, "/**"):

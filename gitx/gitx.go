@@ -52,7 +52,7 @@ type Repo struct {
 	// this Repo writes anything.
 	config configSnapshot
 	refs   refCache
-	early  *earlyCount // see OpenWithConfig
+	early  *earlyRefs // see OpenWithConfig
 
 	once  sync.Once
 	gg    *filesystem.Storage
@@ -372,62 +372,125 @@ type CountedRef struct {
 
 // CountRefs lists every ref under the prefixes counted and plain (as Refs
 // does; symbolic refs resolved) and, for those under counted, ahead/behind
-// of its commit against base. On git 2.41+ one `git for-each-ref
-// --format=%(ahead-behind:<base>)` answers everything, refs included;
-// older git (whose for-each-ref refuses that field) reads the refs in
-// process and counts the distinct commits with at most three more git
-// processes (countCommits), however many sandboxes there are. Base "" lists
-// the refs without counts. The branch HEAD points at is marked Current,
-// so that a caller counting against "HEAD" learns its name from the same
-// read.
+// of its commit against base. One `git for-each-ref` lists the refs (or
+// the one OpenWithConfig started, see earlyRefs); the counts of a commit
+// against the base's commit are kept (countCache), so only commits not
+// counted before are counted: on git 2.41+ with one more for-each-ref
+// (%(ahead-behind)), on older git with at most three more processes
+// whatever their number (countCommits). Base "" lists the refs without
+// counts, as does a base that names no commit. The branch HEAD points at
+// is marked Current, so that a caller counting against "HEAD" learns its
+// name from the same read.
 func (r *Repo) CountRefs(ctx context.Context, base string, counted, plain []string) (map[string]CountedRef, error) {
 	prefixes := append(slices.Clone(counted), plain...)
 	if len(prefixes) == 0 {
 		return map[string]CountedRef{}, nil
 	}
-	under := func(name string, ps []string) bool {
-		return slices.ContainsFunc(ps, func(p string) bool { return strings.HasPrefix(name, p) })
+	refs, replaced, err := r.listRefs(ctx, prefixes)
+	if err != nil || base == "" {
+		return refs, err
 	}
-	if base != "" {
-		out, err, early := r.early.take(base, prefixes)
-		if !early {
-			out, err = r.output(ctx, append([]string{"for-each-ref", countFormat(base)}, prefixes...)...)
-		}
-		if err == nil {
-			refs, err := parseCountedRefs(out, prefixes)
-			for name, ref := range refs {
-				if !under(name, counted) {
-					ref.Counts = nil
-					refs[name] = ref
-				}
+	baseCommit := ""
+	if base == "HEAD" {
+		for name, ref := range refs {
+			if ref.Current && strings.HasPrefix(name, "refs/heads/") {
+				baseCommit = ref.Commit
 			}
-			return refs, err
 		}
 	}
-	out := map[string]CountedRef{}
+	if baseCommit == "" {
+		if baseCommit, err = r.ResolveCommit(base); err != nil {
+			return refs, nil
+		}
+	}
+	under := func(name string) bool {
+		return slices.ContainsFunc(counted, func(p string) bool { return strings.HasPrefix(name, p) })
+	}
 	var commits []string
-	for _, p := range prefixes {
-		refs, err := r.Refs(p)
-		if err != nil {
-			return nil, err
-		}
-		for name, hash := range refs {
-			out[name] = CountedRef{Commit: hash}
-			if base != "" && under(name, counted) && !slices.Contains(commits, hash) {
-				commits = append(commits, hash)
-			}
+	for name, ref := range refs {
+		if under(name) && !slices.Contains(commits, ref.Commit) {
+			commits = append(commits, ref.Commit)
 		}
 	}
-	counts := r.countCommits(ctx, base, commits)
-	head, _ := r.Head()
-	for name, ref := range out {
-		if c, ok := counts[ref.Commit]; ok && under(name, counted) {
+	cache := r.counts(replaced)
+	counts := cache.lookup(baseCommit, commits)
+	if missing := slices.DeleteFunc(commits, func(c string) bool { _, ok := counts[c]; return ok }); len(missing) > 0 {
+		fresh := r.countAgainst(ctx, baseCommit, missing, refs)
+		cache.add(baseCommit, fresh)
+		if r.run.DryRun == nil {
+			cache.save()
+		}
+		maps.Copy(counts, fresh)
+	}
+	for name, ref := range refs {
+		if c, ok := counts[ref.Commit]; ok && under(name) {
 			ref.Counts = &c
+			refs[name] = ref
 		}
-		ref.Current = head.Branch != "" && name == "refs/heads/"+head.Branch
-		out[name] = ref
 	}
-	return out, nil
+	return refs, nil
+}
+
+// listFormat is the line listRefs reads: '*' for HEAD's branch, the
+// commit, the ref.
+const listFormat = "--format=%(HEAD)%(objectname) %(refname)"
+
+// replacePrefix holds replace refs, which change what history says: their
+// presence turns countCache off.
+const replacePrefix = "refs/replace/"
+
+// listRefs lists the refs under the prefixes, with one for-each-ref (or
+// the early one), and reports whether the repository has replace refs.
+func (r *Repo) listRefs(ctx context.Context, prefixes []string) (map[string]CountedRef, bool, error) {
+	out, err, early := r.early.take(prefixes)
+	if !early {
+		out, err = r.output(ctx, append([]string{"for-each-ref", listFormat}, append(slices.Clone(prefixes), replacePrefix)...)...)
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("list refs: %w", err)
+	}
+	refs := map[string]CountedRef{}
+	replaced := false
+	for line := range strings.Lines(out) {
+		if len(line) < 2 {
+			continue
+		}
+		commit, name, ok := strings.Cut(strings.TrimSpace(line[1:]), " ")
+		switch {
+		case !ok || !isObjectID(commit):
+			return nil, false, fmt.Errorf("list refs: unexpected line %q", line)
+		case strings.HasPrefix(name, replacePrefix):
+			replaced = true
+		case slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(name, p) }):
+			refs[name] = CountedRef{Commit: commit, Current: line[0] == '*'}
+		}
+	}
+	return refs, replaced, nil
+}
+
+// countAgainst counts commits against base (a commit id): on git 2.41+
+// with one for-each-ref of a ref naming each, else with countCommits.
+func (r *Repo) countAgainst(ctx context.Context, base string, commits []string, refs map[string]CountedRef) map[string]Counts {
+	named := map[string]string{} // a ref for each commit
+	for name, ref := range refs {
+		if slices.Contains(commits, ref.Commit) {
+			named[ref.Commit] = name
+		}
+	}
+	names := slices.Sorted(maps.Values(named))
+	out, err := r.output(ctx, append([]string{"for-each-ref", "--format=%(objectname) %(ahead-behind:" + base + ")"}, names...)...)
+	if err != nil { // git before 2.41
+		return r.countCommits(ctx, base, commits)
+	}
+	counts := map[string]Counts{}
+	for line := range strings.Lines(out) {
+		var commit string
+		var c Counts
+		if _, err := fmt.Sscan(line, &commit, &c.Ahead, &c.Behind); err == nil && slices.Contains(commits, commit) {
+			counts[commit] = c
+		}
+	}
+	return counts
 }
 
 // countCommits counts each commit against base: more than three of them
@@ -464,28 +527,6 @@ func (r *Repo) countCommits(ctx context.Context, base string, commits []string) 
 		}
 	}
 	return out
-}
-
-// parseCountedRefs reads "<*| ><commit> <ahead> <behind> <ref>" lines
-// ('*' marks HEAD's branch), keeping the refs under the prefixes asked for
-// (git also matches a pattern by path components).
-func parseCountedRefs(out string, prefixes []string) (map[string]CountedRef, error) {
-	refs := map[string]CountedRef{}
-	for _, line := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
-		if len(line) < 2 {
-			continue
-		}
-		f := strings.Fields(line[1:])
-		if len(f) != 4 || !slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(f[3], p) }) {
-			continue
-		}
-		var c Counts
-		if _, err := fmt.Sscan(f[1]+" "+f[2], &c.Ahead, &c.Behind); err != nil {
-			return nil, fmt.Errorf("read ahead/behind: unexpected line %q", line)
-		}
-		refs[f[3]] = CountedRef{Commit: f[0], Counts: &c, Current: line[0] == '*'}
-	}
-	return refs, nil
 }
 
 // MergeBase returns the best common ancestor of a and b, or "" if none.

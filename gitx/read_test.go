@@ -3,6 +3,7 @@ package gitx
 import (
 	"bytes"
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -120,9 +121,18 @@ func TestCountRefs(t *testing.T) {
 		}
 	}
 	if gitAtLeast(ctx, &xec.Runner{}, 2, 41) {
-		if n := strings.Count(trace.String(), "exec:"); n != 1 {
-			t.Errorf("git with %%(ahead-behind) ran %d processes, want 1:\n%s", n, trace)
+		if n := strings.Count(trace.String(), "exec:"); n != 2 {
+			t.Errorf("git with %%(ahead-behind) ran %d processes, want 2 (the list, the counts):\n%s", n, trace)
 		}
+	}
+	// Counted before: the list only, the same answer.
+	trace.Reset()
+	again, err := r.CountRefs(ctx, "main", prefixes, []string{"refs/heads/"})
+	if err != nil || !reflect.DeepEqual(again, got) {
+		t.Fatalf("again: %v, %v; want %v", again, err, got)
+	}
+	if n := strings.Count(trace.String(), "exec:"); n != 1 {
+		t.Errorf("counted again: %d processes, want 1 (the list):\n%s", n, trace)
 	}
 	// Without a base, or with one that does not resolve: the refs, no counts.
 	for _, base := range []string{"", "no-such-branch"} {
