@@ -179,24 +179,30 @@ func (r *Repo) ConfigUnset(ctx context.Context, key string) error {
 // global), as UserConfigEntries reads them. also adds what a command
 // knows it will read first.
 func OpenWithConfig(ctx context.Context, run *xec.Runner, dir, pattern string, also Also) (*Repo, []ConfigEntry, error) {
-	type read struct {
-		entries []ConfigEntry
-		err     error
-	}
-	rc := make(chan read, 1)
-	go func() {
-		entries, err := readConfig(ctx, run, []string{"git", "-C", dir}, pattern)
-		rc <- read{entries, err}
-	}()
+	rc := make(chan configRead, 1)
 	var early *earlyRefs
-	if len(also.Refs) > 0 {
-		early = startEarlyRefs(ctx, run, dir, also.Refs)
+	var once sync.Once
+	others := func() {
+		go func() {
+			entries, err := readConfig(ctx, run, []string{"git", "-C", dir}, pattern)
+			rc <- configRead{entries, err}
+		}()
+		if len(also.Refs) > 0 {
+			early = startEarlyRefs(ctx, run, dir, also.Refs)
+		}
 	}
-	repo, err := Open(ctx, run, dir)
+	// rev-parse first, so that Found comes as soon as it can: the others
+	// start once it runs.
+	repo, err := open(ctx, run, dir, func() { once.Do(others) })
+	once.Do(others) // when rev-parse did not start
 	if err == nil && also.Found != nil {
 		also.Found()
 	}
-	c := <-rc
+	return withConfig(repo, err, <-rc, pattern, early)
+}
+
+// withConfig is OpenWithConfig's answer from its reads.
+func withConfig(repo *Repo, err error, c configRead, pattern string, early *earlyRefs) (*Repo, []ConfigEntry, error) {
 	if err != nil && !errors.Is(err, ErrNotRepository) {
 		return nil, nil, err
 	}
@@ -208,6 +214,11 @@ func OpenWithConfig(ctx context.Context, run *xec.Runner, dir, pattern string, a
 		repo.early = early
 	}
 	return repo, c.entries, err
+}
+
+type configRead struct {
+	entries []ConfigEntry
+	err     error
 }
 
 // Also is what OpenWithConfig does besides, for a command that knows its

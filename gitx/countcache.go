@@ -106,12 +106,15 @@ func (c *countCache) save() {
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o777); err != nil {
 		return
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(c.path), "counts.*")
+	// Not os.CreateTemp: the file takes the umask's permissions, as
+	// git's own files do.
+	tmp := fmt.Sprintf("%s.%d.tmp", c.path, os.Getpid())
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
 	if err != nil {
 		return
 	}
-	_, werr := tmp.Write(buf.Bytes())
-	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), c.path) != nil {
-		os.Remove(tmp.Name())
+	_, werr := f.Write(buf.Bytes())
+	if cerr := f.Close(); werr != nil || cerr != nil || os.Rename(tmp, c.path) != nil {
+		os.Remove(tmp)
 	}
 }
