@@ -181,7 +181,6 @@ func (r *Repo) ConfigUnset(ctx context.Context, key string) error {
 func OpenWithConfig(ctx context.Context, run *xec.Runner, dir, pattern string, also Also) (*Repo, []ConfigEntry, error) {
 	rc := make(chan configRead, 1)
 	var early *earlyRefs
-	var once sync.Once
 	others := func() {
 		go func() {
 			entries, err := readConfig(ctx, run, []string{"git", "-C", dir}, pattern)
@@ -191,13 +190,17 @@ func OpenWithConfig(ctx context.Context, run *xec.Runner, dir, pattern string, a
 			early = startEarlyRefs(ctx, run, dir, also.Refs)
 		}
 	}
-	// rev-parse first, so that Found comes as soon as it can: the others
-	// start once it runs.
-	repo, err := open(ctx, run, dir, func() { once.Do(others) })
-	once.Do(others) // when rev-parse did not start
-	if err == nil && also.Found != nil {
+	if also.Found == nil {
+		others()
+		repo, err := Open(ctx, run, dir)
+		return withConfig(repo, err, <-rc, pattern, early)
+	}
+	// rev-parse alone first, so that Found comes as soon as it can.
+	repo, err := Open(ctx, run, dir)
+	if err == nil {
 		also.Found()
 	}
+	others()
 	return withConfig(repo, err, <-rc, pattern, early)
 }
 
