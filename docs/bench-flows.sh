@@ -22,18 +22,19 @@ mkdir -p "$HOME" "$SBXSIM_HOME"
 printf 'git commit -q --allow-empty -m work\n' >"$SBXSIM_AGENT"
 trap 'sbx rm --all --force >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 quiet() { "$@" >/dev/null 2>&1; }
+. "$root/docs/bench-lib.sh" # usec, wall_us, median_of
 
 # flow LABEL CMD...: one run of CMD under the cost model.
 flow() {
   local label=$1; shift
   rm -f "$SBXSIM_HOME/calls.log" "$SBXSIM_HOME/wakes.log"
   local t0 t1
-  t0=$(date +%s%N)
+  usec; t0=$REPLY
   SBXSIM_LATENCY=$latency SBXSIM_WAKE_DELAY=$wake GIT_AIRLOCK_TRACE=1 "$@" >/dev/null 2>"$tmp/trace" || true
-  t1=$(date +%s%N)
+  usec; t1=$REPLY
   printf '| %s | %d | %d | %d | %.2f s |\n' "$label" "$(grep -c '^sbx ' "$SBXSIM_HOME/calls.log" 2>/dev/null || true)" \
     "$(grep -c . "$SBXSIM_HOME/wakes.log" 2>/dev/null || true)" "$(grep -c '^exec: git ' "$tmp/trace" || true)" \
-    "$(awk "BEGIN{print ($t1-$t0)/1e9}")"
+    "$(awk "BEGIN{print ($t1-$t0)/1e6}")"
   if [ -n "${SHOW:-}" ]; then
     { echo "## $label"; grep '^sbx ' "$SBXSIM_HOME/calls.log" | cut -c1-160; grep '^exec: git' "$tmp/trace" | cut -c1-160; } >&2
   fi
@@ -63,9 +64,8 @@ flow '`rm`' git airlock rm --name box1
 flow '`doctor`' git airlock doctor
 
 runs=${RUNS:-11}
-. "$root/docs/bench-lib.sh" # median_ms
 
-echo "== ls scaling (no modelled latency, then sbx calls of $latency)"
+echo "== ls scaling (no modelled latency, then sbx calls of $latency; round robin, median of $runs)"
 printf '| sandboxes | `git status` | `sbx ls --json` | aim: 3 × status + sbx ls | `git airlock ls` | its git processes | `sbx ls --json`, %s | `git airlock ls`, %s | ls − sbx ls (aim: 3 × status) |\n|---|---|---|---|---|---|---|---|---|\n' "$latency" "$latency"
 git init -q -b main "$tmp/many" && cd "$tmp/many" && git commit -q --allow-empty -m init
 n=0
@@ -75,9 +75,18 @@ for size in ${SIZES:-1 10 50}; do
     quiet git airlock run --name "many$n" work
     quiet sbx stop "many$n"
   done
-  st=$(median_ms git status) sl=$(median_ms sbx ls --json)
-  sll=$(SBXSIM_LATENCY=$latency median_ms sbx ls --json) lsl=$(SBXSIM_LATENCY=$latency median_ms git airlock ls)
+  # One run of each in turn, so that a slower moment of the machine
+  # weighs on all of them alike.
+  st=() sl=() ls=() sll=() lsl=()
+  for ((i = 0; i < runs; i++)); do
+    wall_us git status; st+=("$REPLY")
+    wall_us sbx ls --json; sl+=("$REPLY")
+    wall_us git airlock ls; ls+=("$REPLY")
+    SBXSIM_LATENCY=$latency wall_us sbx ls --json; sll+=("$REPLY")
+    SBXSIM_LATENCY=$latency wall_us git airlock ls; lsl+=("$REPLY")
+  done
+  st=$(median_of "${st[@]}") sl=$(median_of "${sl[@]}") sll=$(median_of "${sll[@]}") lsl=$(median_of "${lsl[@]}")
   printf '| %d | %s ms | %s ms | %.1f ms | %s ms | %d | %s ms | %s ms | %.1f ms (%.1f ms) |\n' "$size" "$st" "$sl" "$(awk "BEGIN{print 3*$st+$sl}")" \
-    "$(median_ms git airlock ls)" "$(GIT_AIRLOCK_TRACE=1 git airlock ls 2>&1 >/dev/null | grep -c '^exec: git ' || true)" \
+    "$(median_of "${ls[@]}")" "$(GIT_AIRLOCK_TRACE=1 git airlock ls 2>&1 >/dev/null | grep -c '^exec: git ' || true)" \
     "$sll" "$lsl" "$(awk "BEGIN{print $lsl-$sll}")" "$(awk "BEGIN{print 3*$st}")"
 done
