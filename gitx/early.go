@@ -2,7 +2,9 @@ package gitx
 
 import (
 	"context"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -87,4 +89,29 @@ func (e *earlyRefs) covers(prefix string) bool {
 		}
 	}
 	return false
+}
+
+// SeemsWorkTree guesses, without a process, whether dir is inside a work
+// tree: neither GIT_DIR nor GIT_WORK_TREE set, no ".git" among dir's own
+// path components (inside a .git directory there is no work tree), and a
+// ".git" entry in dir or above it. It decides only what may start before
+// Open answers (ls starts sbx's list); Open's answer is the fact.
+func SeemsWorkTree(dir string, env func(string) (string, bool)) bool {
+	for _, k := range []string{"GIT_DIR", "GIT_WORK_TREE"} {
+		if _, set := env(k); set {
+			return false
+		}
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil || slices.Contains(strings.Split(filepath.ToSlash(abs), "/"), ".git") {
+		return false
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return true
+		}
+		if filepath.Dir(d) == d {
+			return false
+		}
+	}
 }

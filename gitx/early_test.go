@@ -3,6 +3,7 @@ package gitx
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -122,5 +123,29 @@ func TestEarlyRefsCover(t *testing.T) {
 		if got := e.covers(prefix); got != want {
 			t.Errorf("covers(%q) = %v, want %v", prefix, got, want)
 		}
+	}
+}
+
+func TestSeemsWorkTree(t *testing.T) {
+	_, _, sh := tracedRepo(t)
+	root := sh("pwd")
+	sh("mkdir -p sub/deeper && git init -q --bare ../bare.git && git worktree add -q ../linked")
+	noEnv := func(string) (string, bool) { return "", false }
+	for dir, want := range map[string]bool{
+		root:                                  true,
+		filepath.Join(root, "sub", "deeper"):  true,
+		filepath.Join(root, "..", "linked"):   true, // a .git file
+		filepath.Join(root, ".git"):           false,
+		filepath.Join(root, ".git", "refs"):   false,
+		filepath.Join(root, "..", "bare.git"): false,
+		t.TempDir():                           false,
+	} {
+		if got := SeemsWorkTree(dir, noEnv); got != want {
+			t.Errorf("SeemsWorkTree(%q) = %v, want %v", dir, got, want)
+		}
+	}
+	gitDir := func(k string) (string, bool) { return "/elsewhere", k == "GIT_DIR" }
+	if SeemsWorkTree(root, gitDir) {
+		t.Error("with GIT_DIR set, git decides: no guess")
 	}
 }

@@ -220,14 +220,20 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, early pref
 	}
 	// The repository and its settings in two git processes that run side
 	// by side: every command pays for them before its first step. sbx's
-	// answer takes longest: started as soon as this is known to be a work
-	// tree (nothing reaches sbx from anywhere else), before the settings
-	// are read. Not for a command sent to another machine on its command
-	// line; one sent there by its git config leaves it untaken.
+	// answer takes longest: started first where this looks like a work
+	// tree, else once git says it is one (nothing reaches sbx from
+	// anywhere else), before the settings are read. Not for a command
+	// sent to another machine on its command line; one sent there by its
+	// git config leaves it untaken.
 	var list *sbx.EarlyList
 	also := gitx.Also{Refs: early.countRefs}
 	if _, host := inv.Env(config.Lookup("host").Env); early.sbxList && g.Host == "" && !host {
-		also.Found = func() { list = sbx.StartList(ctx, &sbx.Client{Run: run}) }
+		start := func() { list = sbx.StartList(ctx, &sbx.Client{Run: run}) }
+		if gitx.SeemsWorkTree(".", inv.Env) {
+			start()
+		} else {
+			also.Found = start
+		}
 	}
 	repo, entries, err := gitx.OpenWithConfig(ctx, run, ".", `^(airlock|remote)\.`, also)
 	switch {
