@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -26,17 +25,9 @@ echo '{"sandboxes":[{"name":"box","agent":"claude","status":"stopped"}]}'
 // that client's List once, under that client's timeout counted from the
 // start; a client of another machine or program runs its own.
 func TestEarlyList(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("the fake sbx is a shell script")
-	}
 	ctx := context.Background()
-	dir := t.TempDir()
-	fake := filepath.Join(dir, "sbx")
-	if err := os.WriteFile(fake, []byte(fakeListSbx), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	log, hang := filepath.Join(dir, "calls"), filepath.Join(dir, "hang")
-	t.Setenv("FAKE_LOG", log)
+	fake, dir, log := fakeSbx(t, fakeListSbx)
+	hang := filepath.Join(dir, "hang")
 	t.Setenv("FAKE_HANG", hang)
 	calls := func() int {
 		b, _ := os.ReadFile(log)

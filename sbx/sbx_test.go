@@ -244,18 +244,26 @@ esac
 // exists or git-airlock sets one, believed after that without a call,
 // dropped by a reset, by a call that fails for want of a policy, and by
 // another sbx binary (an upgrade in place changes size and time).
-func TestPolicyRecord(t *testing.T) {
+// fakeSbx writes script as an sbx program in a new directory, with
+// FAKE_LOG naming a file beside it for the script to log its calls to.
+func fakeSbx(t *testing.T, script string) (fake, dir, log string) {
+	t.Helper()
 	if runtime.GOOS == "windows" {
 		t.Skip("the fake sbx is a shell script")
 	}
-	ctx := context.Background()
-	dir := t.TempDir()
-	fake := filepath.Join(dir, "sbx")
-	if err := os.WriteFile(fake, []byte(fakePolicySbx), 0o755); err != nil {
+	dir = t.TempDir()
+	fake, log = filepath.Join(dir, "sbx"), filepath.Join(dir, "calls")
+	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	log, state := filepath.Join(dir, "calls"), filepath.Join(dir, "state")
 	t.Setenv("FAKE_LOG", log)
+	return fake, dir, log
+}
+
+func TestPolicyRecord(t *testing.T) {
+	ctx := context.Background()
+	fake, dir, log := fakeSbx(t, fakePolicySbx)
+	state := filepath.Join(dir, "state")
 	t.Setenv("FAKE_STATE", state)
 	c := &Client{Bin: fake, Run: &xec.Runner{}, Timeout: 10 * time.Second, CacheDir: filepath.Join(dir, "cache")}
 	policyCalls := func() int {
