@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
+	"sync/atomic"
 
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
@@ -23,16 +23,14 @@ type earlyRefs struct {
 	done     chan struct{}
 	out      string
 	err      error
-	mu       sync.Mutex
-	used     bool
+	used     atomic.Bool
 }
 
 func startEarlyRefs(ctx context.Context, run *xec.Runner, dir string, patterns []string) *earlyRefs {
 	e := &earlyRefs{patterns: patterns, done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
-		argv := append([]string{"git", "-C", dir, "for-each-ref", listFormat}, append(slices.Clone(patterns), replacePrefix)...)
-		out, err := run.Output(ctx, xec.Cmd{Argv: argv})
+		out, err := run.Output(ctx, xec.Cmd{Argv: append([]string{"git", "-C", dir}, listArgs(patterns)...)})
 		e.out, e.err = string(out), err
 	}()
 	return e
@@ -50,11 +48,7 @@ func (e *earlyRefs) take(prefixes []string) (out string, err error, ok bool) {
 			return "", nil, false
 		}
 	}
-	e.mu.Lock()
-	taken := e.used
-	e.used = true
-	e.mu.Unlock()
-	if taken {
+	if !e.used.CompareAndSwap(false, true) {
 		return "", nil, false
 	}
 	<-e.done
@@ -64,9 +58,7 @@ func (e *earlyRefs) take(prefixes []string) (out string, err error, ok bool) {
 // drop makes the early answer unusable: the repository changed.
 func (e *earlyRefs) drop() {
 	if e != nil {
-		e.mu.Lock()
-		e.used = true
-		e.mu.Unlock()
+		e.used.Store(true)
 	}
 }
 

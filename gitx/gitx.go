@@ -444,12 +444,17 @@ const listFormat = "--format=%(HEAD)%(objectname) %(refname)"
 // presence turns countCache off.
 const replacePrefix = "refs/replace/"
 
+// listArgs lists the refs matching patterns, and the replace refs.
+func listArgs(patterns []string) []string {
+	return append([]string{"for-each-ref", listFormat}, append(slices.Clone(patterns), replacePrefix)...)
+}
+
 // listRefs lists the refs under the prefixes, with one for-each-ref (or
 // the early one), and reports whether the repository has replace refs.
 func (r *Repo) listRefs(ctx context.Context, prefixes []string) (map[string]CountedRef, bool, error) {
 	out, err, early := r.early.take(prefixes)
 	if !early {
-		out, err = r.output(ctx, append([]string{"for-each-ref", listFormat}, append(slices.Clone(prefixes), replacePrefix)...)...)
+		out, err = r.output(ctx, listArgs(prefixes)...)
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("list refs: %w", err)
