@@ -411,12 +411,13 @@ func (r *Repo) CountRefs(ctx context.Context, base string, counted, plain []stri
 	under := func(name string) bool {
 		return slices.ContainsFunc(counted, func(p string) bool { return strings.HasPrefix(name, p) })
 	}
-	var commits []string
+	distinct := map[string]bool{}
 	for name, ref := range refs {
-		if under(name) && !slices.Contains(commits, ref.Commit) {
-			commits = append(commits, ref.Commit)
+		if under(name) {
+			distinct[ref.Commit] = true
 		}
 	}
+	commits := slices.Sorted(maps.Keys(distinct))
 	cache := r.counts(replaced)
 	counts := cache.lookup(baseCommit, commits)
 	if missing := slices.DeleteFunc(commits, func(c string) bool { _, ok := counts[c]; return ok }); len(missing) > 0 {
@@ -482,8 +483,11 @@ func (r *Repo) listRefs(ctx context.Context, prefixes []string) (map[string]Coun
 // with one for-each-ref of a ref naming each, else with countCommits.
 func (r *Repo) countAgainst(ctx context.Context, base string, commits []string, refs map[string]CountedRef) map[string]Counts {
 	named := map[string]string{} // a ref for each commit
+	for _, c := range commits {
+		named[c] = ""
+	}
 	for name, ref := range refs {
-		if slices.Contains(commits, ref.Commit) {
+		if _, ok := named[ref.Commit]; ok {
 			named[ref.Commit] = name
 		}
 	}
@@ -496,7 +500,7 @@ func (r *Repo) countAgainst(ctx context.Context, base string, commits []string, 
 	for line := range strings.Lines(out) {
 		var commit string
 		var c Counts
-		if _, err := fmt.Sscan(line, &commit, &c.Ahead, &c.Behind); err == nil && slices.Contains(commits, commit) {
+		if _, err := fmt.Sscan(line, &commit, &c.Ahead, &c.Behind); err == nil && named[commit] != "" {
 			counts[commit] = c
 		}
 	}
