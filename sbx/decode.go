@@ -172,7 +172,8 @@ type portRow struct {
 }
 
 // wholeListRows is the answer sbx gives, one JSON document and nothing
-// else, decoded in a single pass (a third of the time of listRows' three).
+// else, decoded in a single pass (50 sandboxes: 0.28 ms; a pass per row
+// and per field took 1.5 ms).
 // ok is false for anything else, which listRows reads and names.
 func wholeListRows(out []byte) (rows []*listRow, ok bool) {
 	out = bytes.TrimSpace(out)
@@ -203,9 +204,11 @@ func sandboxes(rows []*listRow) []Sandbox {
 	return list
 }
 
-// listRows decodes the rows of `sbx ls --json` in one pass (encoding/json
-// scans what it is given at every call: a pass per row and per field cost
-// 1.5 ms for 50 sandboxes): a bare array, or the array under "sandboxes".
+// listRows decodes the rows of one JSON value of `sbx ls --json` (found by
+// jsonValues among sbx's other lines): a bare array, or the array under
+// "sandboxes"; what is not a row is named. It takes three passes where
+// wholeListRows takes one (encoding/json scans what it is given at every
+// call), so it reads only what wholeListRows does not.
 func listRows(raw json.RawMessage) ([]*listRow, error) {
 	if raw[0] != '[' {
 		var doc struct {
