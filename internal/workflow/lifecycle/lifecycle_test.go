@@ -242,12 +242,17 @@ func TestRegisterSkipsFetchAllOnSbxsOwnRemoteOnlyWhenItExists(t *testing.T) {
 	}
 }
 
-func TestUpAgentExitIsAWarningNotAnError(t *testing.T) {
+// TestUpGivesTheAgentsStatus: a session that ends non-zero is said once
+// and is up's exit status (as run's and shell's are); sbx failing is an
+// error of its own.
+func TestUpGivesTheAgentsStatus(t *testing.T) {
 	w := newWorld(t, nil)
 	w.registerBox()
 	w.sbx.execErr = &xec.ExitError{Argv: []string{"sbx", "run"}, Code: 130}
-	if err := w.svc.Up(ctx, lifecycle.UpRequest{Name: "box"}); err != nil {
-		t.Fatalf("err = %v", err)
+	err := w.svc.Up(ctx, lifecycle.UpRequest{Name: "box"})
+	var ee *hint.ExitError
+	if !errors.As(err, &ee) || ee.Code != 130 || ee.Err != nil {
+		t.Fatalf("err = %#v, want the agent's status 130 and nothing more to say", err)
 	}
 	if len(w.ui.Warns) != 1 || !strings.Contains(w.ui.Warns[0], "130") {
 		t.Errorf("warnings = %q", w.ui.Warns)

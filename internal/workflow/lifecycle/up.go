@@ -311,14 +311,19 @@ func (s *Service) Up(ctx context.Context, req UpRequest) error {
 	s.beginSession(r.Name, agentName, ModeUp)
 	err = s.Sbx.Attach(ctx, r.Name, req.AgentArgs, req.Streams)
 	s.endSession(r.Name, sessionStatus(ctx, err))
-	if err != nil {
-		var ee *xec.ExitError
-		if !errors.As(err, &ee) {
-			return workflow.SbxError(err)
-		}
+	var ee *xec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		return workflow.SbxError(err)
+	}
+	if ee != nil {
 		s.UI.Warnf("the agent session ended with status %d", ee.Code)
 	}
 	s.UI.Hint("bring its work back with 'git fetch %s' or 'git airlock diff'", r.Remote)
+	if ee != nil {
+		// The agent's own status, as run and shell give theirs: a script
+		// around up can tell a failed session.
+		return &hint.ExitError{Code: ee.Code}
+	}
 	return nil
 }
 
