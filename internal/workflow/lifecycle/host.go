@@ -149,10 +149,9 @@ func (s *Service) listByHost(ctx context.Context, sandboxes []workflow.Sandbox) 
 	return states, unreachable, err
 }
 
-// listOtherHosts lists every sandbox of the machines this repository's
-// sandboxes live on besides the command's own, one host after another, in
-// host order; a machine that cannot be asked is one unreachable row.
-func (s *Service) listOtherHosts(ctx context.Context) []MachineSandbox {
+// otherHosts are the machines this repository's sandboxes live on besides
+// the command's own, in order.
+func (s *Service) otherHosts() []string {
 	if s.Repo == nil || s.SbxOn == nil {
 		return nil
 	}
@@ -163,18 +162,7 @@ func (s *Service) listOtherHosts(ctx context.Context) []MachineSandbox {
 		}
 	}
 	slices.Sort(hosts)
-	var out []MachineSandbox
-	for _, host := range hosts {
-		list, err := s.SbxOn(host).List(ctx)
-		if err != nil {
-			out = append(out, MachineSandbox{Name: "-", State: StateUnreachable, Host: host, Workspace: "-"})
-			continue
-		}
-		for _, sb := range list {
-			out = append(out, machineRow(sb, host))
-		}
-	}
-	return out
+	return hosts
 }
 
 // UpInServerTmux is `up --tmux` for a sandbox on a server: the agent's

@@ -1,12 +1,14 @@
 package lifecycle_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -274,5 +276,52 @@ func TestUpOnAServerSeedsNothingOfThisMachine(t *testing.T) {
 	}
 	if !slices.ContainsFunc(w.ui.Warns, func(s string) bool { return strings.Contains(s, "not seeded") && strings.Contains(s, "notes.txt") }) {
 		t.Errorf("warnings = %q", w.ui.Warns)
+	}
+}
+
+// barrierSbx answers List only once every machine has been asked: asked
+// one after another, the first would wait for the rest forever, and says
+// so after a while.
+type barrierSbx struct {
+	*fakeSbx
+	asked *sync.WaitGroup
+	all   chan struct{}
+}
+
+func (b barrierSbx) List(ctx context.Context) ([]sbx.Sandbox, error) {
+	b.asked.Done()
+	select {
+	case <-b.all:
+	case <-time.After(10 * time.Second):
+		return nil, errors.New("the machines were asked one after another")
+	}
+	return b.fakeSbx.List(ctx)
+}
+
+func TestListMachineAsksEveryMachineSideBySide(t *testing.T) {
+	w := newWorld(t, nil)
+	w.registerOn("here", "")
+	w.registerOn("there", "s1")
+	w.registerOn("far", "s2")
+	var asked sync.WaitGroup
+	asked.Add(3)
+	all := make(chan struct{})
+	go func() { asked.Wait(); close(all) }()
+	machines := map[string]*fakeSbx{"": w.sbx, "s1": newSbx(), "s2": newSbx()}
+	for host, f := range machines {
+		f.list = []sbx.Sandbox{{Name: "on-" + cmp.Or(host, "here"), Status: "running"}}
+	}
+	w.svc.Sbx = barrierSbx{w.sbx, &asked, all}
+	w.svc.SbxOn = func(host string) lifecycle.Sbx { return barrierSbx{machines[host], &asked, all} }
+	got, err := w.svc.ListMachine(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []string
+	for _, m := range got {
+		rows = append(rows, m.Name+"@"+m.Host)
+	}
+	if want := []string{"on-here@", "on-s1@s1", "on-s2@s2"}; !slices.Equal(rows, want) {
+		t.Errorf("rows %q, want %q", rows, want)
 	}
 }

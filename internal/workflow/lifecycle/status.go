@@ -426,18 +426,36 @@ type MachineSandbox struct {
 }
 
 // ListMachine lists every sandbox on the machine, whatever its repository,
-// and on every other machine this repository's sandboxes live on
-// (host.go).
+// and on every other machine this repository's sandboxes live on, asking
+// them all side by side (each is a round trip, over ssh for a server). This
+// machine's failure is the command's; another machine that cannot be
+// asked is one unreachable row, in host order.
 func (s *Service) ListMachine(ctx context.Context) ([]MachineSandbox, error) {
-	list, err := s.Sbx.List(ctx)
-	if err != nil {
-		return nil, workflow.SbxError(err)
+	hosts := append([]string{s.currentHost()}, s.otherHosts()...)
+	lists := make([][]sbx.Sandbox, len(hosts))
+	errs := make([]error, len(hosts))
+	var wg sync.WaitGroup
+	for i, host := range hosts {
+		client := s.Sbx
+		if i > 0 {
+			client = s.SbxOn(host)
+		}
+		wg.Go(func() { lists[i], errs[i] = client.List(ctx) })
+	}
+	wg.Wait()
+	if errs[0] != nil {
+		return nil, workflow.SbxError(errs[0])
 	}
 	out := []MachineSandbox{}
-	for _, sb := range list {
-		out = append(out, machineRow(sb, s.currentHost()))
+	for i, host := range hosts {
+		if errs[i] != nil {
+			out = append(out, MachineSandbox{Name: "-", State: StateUnreachable, Host: host, Workspace: "-"})
+		}
+		for _, sb := range lists[i] {
+			out = append(out, machineRow(sb, host))
+		}
 	}
-	return append(out, s.listOtherHosts(ctx)...), nil
+	return out, nil
 }
 
 // machineRow is sbx's row of a sandbox on host as ls --all-repos shows it.
