@@ -63,13 +63,8 @@ type Repo struct {
 // `--path-format=absolute` needs git 2.31; the paths are made absolute
 // here instead, so that git 2.26 works too.
 func Open(ctx context.Context, run *xec.Runner, dir string) (*Repo, error) {
-	return open(ctx, run, dir, nil)
-}
-
-// open is Open; started is called once rev-parse runs (xec.Cmd.Started).
-func open(ctx context.Context, run *xec.Runner, dir string, started func()) (*Repo, error) {
 	out, err := run.Output(ctx, xec.Cmd{Argv: []string{"git", "-C", dir, "rev-parse",
-		"--show-toplevel", "--absolute-git-dir", "--git-common-dir", "--is-shallow-repository"}, Started: started})
+		"--show-toplevel", "--absolute-git-dir", "--git-common-dir", "--is-shallow-repository"}})
 	if err != nil {
 		var ee *xec.ExitError
 		if errors.As(err, &ee) && strings.Contains(ee.Stderr, "not a git repository") {
