@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/gate"
@@ -87,6 +88,19 @@ func (s *Service) CompareAgents(ctx context.Context, req CompareAgentsRequest) (
 		}
 	}
 	cmp.Base = s.baseName("HEAD")
+	// The checks (a test suite, minutes each) run in every sandbox at
+	// once, each in its own VM, while the host measures.
+	checks := make([]*CheckResult, len(list))
+	var wg sync.WaitGroup
+	if req.Check != "" {
+		for i, sb := range list {
+			var st xec.Streams
+			if req.CheckOutput != nil {
+				st = req.CheckOutput(sb.Name)
+			}
+			wg.Go(func() { checks[i] = s.check1(ctx, sb, req.Check, st) })
+		}
+	}
 	exits := recorded(s.Entries, lifecycle.ExitKey)
 	g := s.gate()
 	for _, sb := range list {
@@ -103,10 +117,11 @@ func (s *Service) CompareAgents(ctx context.Context, req CompareAgentsRequest) (
 			row.Commit = c
 			s.measure(ctx, g, &row)
 		}
-		if req.Check != "" {
-			row.Check = s.check1(ctx, sb, req)
-		}
 		cmp.Sandboxes = append(cmp.Sandboxes, row)
+	}
+	wg.Wait()
+	for i := range cmp.Sandboxes {
+		cmp.Sandboxes[i].Check = checks[i]
 	}
 	return cmp, nil
 }
@@ -134,14 +149,11 @@ func (s *Service) measure(ctx context.Context, g *gate.Gate, row *CompareResult)
 	row.Counts = r.Counts
 }
 
-// check1 runs the check command in one sandbox, through sh, in the clone.
-func (s *Service) check1(ctx context.Context, sb workflow.Sandbox, req CompareAgentsRequest) *CheckResult {
-	res := &CheckResult{Command: req.Check}
-	var st xec.Streams
-	if req.CheckOutput != nil {
-		st = req.CheckOutput(sb.Name)
-	}
-	err := s.Sbx.Exec(ctx, sbx.ExecRequest{Name: sb.Name, Argv: []string{"sh", "-c", req.Check}, Dir: sb.Path,
+// check1 runs the check command in one sandbox, through sh, in the clone,
+// its output to st.
+func (s *Service) check1(ctx context.Context, sb workflow.Sandbox, check string, st xec.Streams) *CheckResult {
+	res := &CheckResult{Command: check}
+	err := s.Sbx.Exec(ctx, sbx.ExecRequest{Name: sb.Name, Argv: []string{"sh", "-c", check}, Dir: sb.Path,
 		Streams: xec.Streams{Out: st.Out, Err: st.Err}, Stream: true, Mutates: true})
 	var ee *xec.ExitError
 	switch {

@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/git-airlock/git-airlock/gitx"
@@ -10,13 +11,21 @@ import (
 	"github.com/git-airlock/git-airlock/sbx"
 )
 
+// fakeExec records the commands run in sandboxes (side by side: under a
+// lock), by sandbox.
 type fakeExec struct {
-	ran   []sbx.ExecRequest
+	mu    sync.Mutex
+	ran   map[string]sbx.ExecRequest
 	codes map[string]int
 }
 
 func (f *fakeExec) Exec(_ context.Context, req sbx.ExecRequest) error {
-	f.ran = append(f.ran, req)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.ran == nil {
+		f.ran = map[string]sbx.ExecRequest{}
+	}
+	f.ran[req.Name] = req
 	if c := f.codes[req.Name]; c != 0 {
 		return &xec.ExitError{Code: c}
 	}
@@ -59,7 +68,7 @@ func TestCompareAgentsTakesTheLatestGroupAndMeasuresEach(t *testing.T) {
 	if codex.Name != "t-codex" || *codex.Exit != 3 || codex.Error != "nothing fetched" || codex.Check.Exit != 1 {
 		t.Errorf("codex row %+v", codex)
 	}
-	if len(ex.ran) != 2 || strings.Join(ex.ran[0].Argv, " ") != "sh -c make test" || ex.ran[0].Dir != "/work/t-claude" {
+	if len(ex.ran) != 2 || strings.Join(ex.ran["t-claude"].Argv, " ") != "sh -c make test" || ex.ran["t-claude"].Dir != "/work/t-claude" {
 		t.Errorf("checks ran %+v", ex.ran)
 	}
 	if w.did("merge") || len(w.repo.notes) != 0 {
