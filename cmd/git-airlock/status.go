@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/git-airlock/git-airlock/internal/agentrun"
 	"github.com/git-airlock/git-airlock/internal/quote"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
@@ -44,6 +45,9 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 	}
 	if st.Agent != "" {
 		fmt.Fprintf(u.Out, "agent     %s\n", quote.Text(st.Agent))
+	}
+	if st.Session != nil {
+		fmt.Fprintf(u.Out, "session   %s\n", sessionLine(*st.Session, time.Now()))
 	}
 	if st.Base != "" {
 		fmt.Fprintf(u.Out, "base      %s\n", st.Base)
@@ -95,6 +99,43 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 			u.Hint(unfetchedHint)
 		}
 	}
+}
+
+// sessionLine says how the last agent session stands, in times from now
+// (--json has the instants).
+func sessionLine(s lifecycle.SessionStatus, now time.Time) string {
+	what := s.Mode
+	if s.Host != "" {
+		what += " on " + s.Host
+	}
+	switch s.State {
+	case agentrun.Running:
+		if s.Host != "" {
+			return fmt.Sprintf("%s, started %s ago (git airlock wait asks the server whether it still runs)", what, since(s.Started, now))
+		}
+		return fmt.Sprintf("%s, running for %s", what, since(s.Started, now))
+	case agentrun.Ended:
+		line := what + ", ended " + since(*s.Ended, now) + " ago"
+		if s.Exit != nil {
+			line += fmt.Sprintf(", status %d", *s.Exit)
+		}
+		return line
+	}
+	return fmt.Sprintf("%s, started %s ago; its process is gone without an end (killed, or its terminal closed)", what, since(s.Started, now))
+}
+
+// since is how long ago t was, as a person says it.
+func since(t, now time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "less than a minute"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h %d min", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%d days", int(d.Hours()/24))
 }
 
 const unfetchedHint = "'git airlock fetch' brings new commits on branches (a branch left out of fetches once renamed) and a detached HEAD; keep the rest from inside the sandbox ('git airlock shell'): commit it, or make it a branch"

@@ -66,6 +66,41 @@ type SandboxStatus struct {
 	// Ports are the ports published on the host (git airlock open),
 	// besides the git daemon of sbx's own remote.
 	Ports []sbx.Port `json:"ports,omitempty"`
+	// Session is the last agent session run or up started for the
+	// sandbox, from this machine's record (status of one sandbox only).
+	Session *SessionStatus `json:"session,omitempty"`
+}
+
+// SessionStatus is an agent session as its record tells it: running,
+// ended with a status, or lost (its process gone without an end). A
+// session in tmux on a server reads as running until `wait` has asked
+// the server.
+type SessionStatus struct {
+	Mode    string     `json:"mode"` // run or up
+	Agent   string     `json:"agent"`
+	State   string     `json:"state"` // running, ended, lost
+	Started time.Time  `json:"started"`
+	Ended   *time.Time `json:"ended,omitempty"`
+	Exit    *int       `json:"exit,omitempty"`
+	Host    string     `json:"host,omitempty"`
+}
+
+// session reads the sandbox's last session record; nil when there is
+// none or it cannot be read (status is not the place to fail on it).
+func (s *Service) session(name string) *SessionStatus {
+	if s.Sessions == nil {
+		return nil
+	}
+	r, ok, err := s.Sessions.Read(name)
+	if err != nil || !ok {
+		return nil
+	}
+	st := &SessionStatus{Mode: r.Mode, Agent: r.Agent, State: r.State(), Started: r.Started.UTC(), Exit: r.Exit, Host: r.Host}
+	if r.Ended != nil {
+		ended := r.Ended.UTC()
+		st.Ended = &ended
+	}
+	return st
 }
 
 // AcceptedRisk is one acceptance of high-severity findings, for the
@@ -145,6 +180,9 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 			st.Accepted = append(st.Accepted, AcceptedRisk{Commit: a.Commit, Time: a.Time.UTC(), Count: a.Count, Rules: a.Rules})
 		}
 		st.Branches = branches(refs, counted[i])
+		if !req.All {
+			st.Session = s.session(sb.Name)
+		}
 		out = append(out, st)
 	}
 	l := <-lc
