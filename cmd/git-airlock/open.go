@@ -51,7 +51,7 @@ func (c *openCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *
 	}
 	fmt.Fprintln(u.Out, url)
 	if server != nil {
-		u.Hint("that address is %s's loopback; forward it here with '%s', then open the URL", server, forwardCommand(*server, p))
+		u.Hint("%s, then open the URL", loopbackHint(*server, []sbx.Port{p}))
 	} else if browser, ok := inv.Env("BROWSER"); ok && !c.NoBrowser {
 		if argv := browserArgv(browser, url); argv != nil {
 			if err := l.Run.Run(ctx, xec.Cmd{Argv: argv, Stdout: u.Err, Stderr: u.Err}); err != nil {
@@ -63,10 +63,15 @@ func (c *openCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *
 	return nil
 }
 
-// forwardCommand is the ssh command that serves a port published on a
-// server's loopback at the same port here.
-func forwardCommand(server sshhost.Host, p sbx.Port) string {
-	return forwardSpec(server, fmt.Sprintf("%d:%s", p.HostPort, hostAddr(p)))
+// loopbackHint says that ports a server's sbx published are served on
+// that server's loopback only, and how to forward one here: for one port,
+// the exact ssh command (the same port here).
+func loopbackHint(server sshhost.Host, ports []sbx.Port) string {
+	if len(ports) == 1 {
+		p := ports[0]
+		return fmt.Sprintf("that address is %s's loopback; forward it here with '%s'", server, forwardSpec(server, fmt.Sprintf("%d:%s", p.HostPort, hostAddr(p))))
+	}
+	return fmt.Sprintf("these addresses are %s's loopback; forward one here with '%s'", server, forwardSpec(server, "PORT:ADDRESS"))
 }
 
 // forwardSpec is ssh -N -L with a forward spec, the server's port apart.

@@ -9,7 +9,7 @@ import (
 
 // The forward is typed as given: ssh takes the server's port apart (-p),
 // and an IPv6 loopback in brackets.
-func TestForwardCommand(t *testing.T) {
+func TestLoopbackHint(t *testing.T) {
 	for _, tc := range []struct {
 		host string
 		port sbx.Port
@@ -23,8 +23,9 @@ func TestForwardCommand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := forwardCommand(h, tc.port); got != tc.want {
-			t.Errorf("forwardCommand(%s, %+v) = %q, want %q", tc.host, tc.port, got, tc.want)
+		want := "that address is " + h.String() + "'s loopback; forward it here with '" + tc.want + "'"
+		if got := loopbackHint(h, []sbx.Port{tc.port}); got != want {
+			t.Errorf("loopbackHint(%s, %+v) = %q, want %q", tc.host, tc.port, got, want)
 		}
 	}
 }

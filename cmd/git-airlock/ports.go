@@ -67,8 +67,8 @@ func (c *portsCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u 
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	if l.sbx.Remote != nil { // as open says: served on the server's loopback
-		u.Hint("these addresses are %s's loopback; forward one here with '%s'", l.sbx.Remote.Host, forwardSpec(l.sbx.Remote.Host, "PORT:ADDRESS"))
+	if l.sbx.Remote != nil {
+		u.Hint("%s", loopbackHint(l.sbx.Remote.Host, p.Ports))
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/internal/agentrun"
 	"github.com/git-airlock/git-airlock/internal/quote"
+	"github.com/git-airlock/git-airlock/internal/sshhost"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 )
@@ -83,6 +84,9 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 			label = "         "
 		}
 		fmt.Fprintf(u.Out, "%s %d -> %s\n", label, p.SandboxPort, portURL(p))
+	}
+	if server, err := sshhost.Parse(st.Host); err == nil && st.Host != "" && len(st.Ports) > 0 {
+		u.Hint("%s", loopbackHint(server, st.Ports)) // as open and ports say
 	}
 	for _, a := range st.Accepted {
 		fmt.Fprintf(u.Out, "accepted  %d high-risk (%s) in %.12s on %s\n", a.Count, strings.Join(a.Rules, ","), a.Commit, a.Time.Format(time.RFC3339))
