@@ -38,8 +38,8 @@ git airlock --agent shell run --name bench-big 'true' >/dev/null 2>&1
 direct=$(git config remote.sandbox-bench-big.url)
 airlock=$(git config remote.airlock-bench-big.url)
 full() { rm -rf "$tmp/into" && git init -q "$tmp/into" && git -C "$tmp/into" fetch -q "$1" '+refs/heads/*:refs/remotes/x/*'; }
-echo "full fetch, sandbox-<name> daemon: $(RUNS=3 median_ms full "$direct") ms"
-echo "full fetch, airlock-<name>:        $(RUNS=3 median_ms full "$airlock") ms"
+echo "full fetch, sandbox-<name> daemon: $(runs=3 median_ms full "$direct") ms"
+echo "full fetch, airlock-<name>:        $(runs=3 median_ms full "$airlock") ms"
 git clone -q --mirror "$direct" "$tmp/inc"
 incr() { sbx exec bench-big git commit -q --allow-empty -m more && git -C "$tmp/inc" fetch -q "$1" '+refs/heads/*:refs/heads/*'; }
 base=$(median_ms sbx exec bench-big git commit -q --allow-empty -m more)
