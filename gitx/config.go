@@ -192,20 +192,16 @@ func OpenWithConfig(ctx context.Context, run *xec.Runner, dir, pattern string, a
 	}
 	if also.Found == nil {
 		others()
-		repo, err := Open(ctx, run, dir)
-		return withConfig(repo, err, <-rc, pattern, early)
 	}
-	// rev-parse alone first, so that Found comes as soon as it can.
 	repo, err := Open(ctx, run, dir)
-	if err == nil {
-		also.Found()
+	if also.Found != nil {
+		// rev-parse ran alone first, so that Found came as soon as it could.
+		if err == nil {
+			also.Found()
+		}
+		others()
 	}
-	others()
-	return withConfig(repo, err, <-rc, pattern, early)
-}
-
-// withConfig is OpenWithConfig's answer from its reads.
-func withConfig(repo *Repo, err error, c configRead, pattern string, early *earlyRefs) (*Repo, []ConfigEntry, error) {
+	c := <-rc
 	if err != nil && !errors.Is(err, ErrNotRepository) {
 		return nil, nil, err
 	}

@@ -1,7 +1,6 @@
 package gitx
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"os"
@@ -97,12 +96,10 @@ func (c *countCache) save() {
 	}
 	keep := c.order[max(0, len(c.order)-countCacheSize):]
 	var buf bytes.Buffer
-	w := bufio.NewWriter(&buf)
 	for _, k := range keep {
 		n := c.m[k]
-		fmt.Fprintf(w, "%s %s %d %d\n", k.base, k.commit, n.Ahead, n.Behind)
+		fmt.Fprintf(&buf, "%s %s %d %d\n", k.base, k.commit, n.Ahead, n.Behind)
 	}
-	w.Flush()
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o777); err != nil {
 		return
 	}
