@@ -24,15 +24,19 @@ install: build
 	$(BUILD)/bin/git-airlock -q man $(MANDIR)/man1
 	@case ":$$PATH:" in *":$(BINDIR):"*) ;; *) echo "note: add $(BINDIR) to PATH";; esac
 
-# Two steps, each announced: the end-to-end scripts are one package that
-# prints its line only when all of them are done, about a minute later.
+# Steps, each announced. The end-to-end scripts are one package: go test
+# would print its line only when all of them are done, minutes later, so
+# they run through internal/testprogress, which says every 20 s how many
+# are done and which run, and shows a failed script's whole output.
 # The --host scenarios start a real OpenSSH server on loopback
-# (internal/sshtest): installed here when missing, as root with apt-get.
+# (internal/sshtest): installed here when missing, as root with apt-get,
+# and said before anything else runs.
 SSHD ?= /usr/sbin/sshd
+SCRIPTS = $(words $(wildcard testdata/script/*.txtar))
 test-deps:
 	@test -x $(SSHD) || { \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	    echo "== installing openssh-server for the --host scenarios"; \
+	    echo "== make test needs $(SSHD) for the --host scenarios: installing Debian's openssh-server (apt-get update, apt-get install; as root)"; \
 	    apt-get update -qq && apt-get install -y -qq openssh-server >/dev/null; \
 	  else \
 	    echo "make test needs $(SSHD), OpenSSH's server, for the --host scenarios (Debian/Ubuntu: sudo apt-get install openssh-server)"; exit 1; \
@@ -42,8 +46,9 @@ test: test-deps
 	$(GO) vet ./...
 	@echo "== unit tests (one line per package as it finishes)"
 	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 -timeout 30m $$($(GO) list ./... | grep -v '/cmd/git-airlock$$')
-	@echo "== end-to-end scripts, testdata/script/*.txtar (about a minute on an idle two-core machine, several on a busy one; one line at the end)"
-	GORACE=atexit_sleep_ms=0 $(GO) test -race -count=1 -timeout 30m ./cmd/git-airlock
+	@echo "== end-to-end scripts, $(SCRIPTS) in testdata/script (about a minute on an idle two-core machine, several on a busy one; progress every 20 s)"
+	@$(GO) build -o $(BUILD)/tools/testprogress ./internal/testprogress/cmd/testprogress
+	GORACE=atexit_sleep_ms=0 $(GO) test -json -race -count=1 -timeout 30m ./cmd/git-airlock | $(BUILD)/tools/testprogress -prefix TestScript/ -total $(SCRIPTS)
 
 # The end-to-end scripts again with the oldest git we claim and the newest
 # release, from the prebuilt gits in ../shared/tools/git when present.
