@@ -152,6 +152,7 @@ type Loaded struct {
 
 	sbx   *sbx.Client
 	early *sbx.EarlyList // taken by the client that lists this machine
+	args  []string       // the command line, for hints that repeat it
 	tmux  *tmux.Client
 	env   func(string) (string, bool)
 }
@@ -177,13 +178,30 @@ func (l *Loaded) target() (target, error) {
 	}
 	def := sandboxref.DefaultName(l.Settings.Agent(), l.Repo.Root)
 	name, err := workflow.PickTarget(l.Settings.Name(), workflow.Registered(l.Entries), def)
+	if err != nil {
+		return "", l.pickHints(err)
+	}
 	l.followSandbox(name)
-	return target(name), err
+	return target(name), nil
+}
+
+// pickHints adds to a choice left open the command lines that make it:
+// this invocation again with --name in front, once per sandbox.
+func (l *Loaded) pickHints(err error) error {
+	var amb *workflow.AmbiguousError
+	if !errors.As(err, &amb) {
+		return err
+	}
+	var hints []string
+	for _, n := range amb.Names() {
+		hints = append(hints, "git airlock "+xec.Quote(append([]string{"--name", n}, l.args...)...))
+	}
+	return hint.With(err, hints...)
 }
 
 // createName is the sandbox up and run act on: they create, so an unset
 // name means the default for this repository and agent rather than "the
-// only sandbox".
+// only sandbox", and a second sandbox is made only when named.
 func (l *Loaded) createName() (string, error) {
 	if n := l.Settings.Name(); n != "" {
 		l.followSandbox(n)
@@ -192,7 +210,10 @@ func (l *Loaded) createName() (string, error) {
 	if l.Repo == nil {
 		return "", workflow.ErrNotRepository
 	}
-	name := sandboxref.DefaultName(l.Settings.Agent(), l.Repo.Root)
+	name, err := workflow.PickStart("", workflow.Registered(l.Entries), sandboxref.DefaultName(l.Settings.Agent(), l.Repo.Root))
+	if err != nil {
+		return "", l.pickHints(err)
+	}
 	l.followSandbox(name)
 	return name, nil
 }
@@ -273,7 +294,7 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, early pref
 			u.Hint("%s", w.Hint)
 		}
 	}
-	l := &Loaded{Run: run, Repo: repo, Settings: settings, Entries: entries, SettingsErr: serr, early: list}
+	l := &Loaded{Run: run, Repo: repo, Settings: settings, Entries: entries, SettingsErr: serr, early: list, args: inv.Args}
 	l.wire(inv, u)
 	return l, nil
 }

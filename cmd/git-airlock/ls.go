@@ -79,7 +79,7 @@ func (c *lsCmd) Run(ctx context.Context, svc *lifecycle.Service, u *ui.UI) error
 		}
 	}
 	if found {
-		u.Hint(unfetchedHint)
+		u.Hint("%s", unfetchedHint(nil, ""))
 	}
 	return nil
 }

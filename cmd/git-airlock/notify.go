@@ -9,6 +9,7 @@ import (
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/notify"
 	"github.com/git-airlock/git-airlock/internal/ui"
+	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
 
@@ -46,14 +47,14 @@ func send(ctx context.Context, n *notify.Notifier, u *ui.UI, summary, body strin
 
 // notifyEnd notifies of the end of run or up in the foreground, from the
 // error the use case returned.
-func notifyEnd(ctx context.Context, n *notify.Notifier, u *ui.UI, name, what string, err error) {
+func notifyEnd(ctx context.Context, n *notify.Notifier, u *ui.UI, l *Loaded, name, what string, err error) {
 	if n == nil {
 		return
 	}
 	var ee *hint.ExitError
 	switch {
 	case err == nil:
-		send(ctx, n, u, fmt.Sprintf("git airlock: %s finished", name), what+" ended; review with 'git airlock diff'")
+		send(ctx, n, u, fmt.Sprintf("git airlock: %s finished", name), what+" ended; review with '"+workflow.Suggest(l.Entries, name, "diff")+"'")
 	case errors.As(err, &ee):
 		send(ctx, n, u, fmt.Sprintf("git airlock: %s failed", name), fmt.Sprintf("%s ended with status %d", what, ee.Code))
 	case errors.Is(err, context.Canceled):

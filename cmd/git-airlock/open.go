@@ -7,6 +7,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/internal/sshhost"
 	"github.com/git-airlock/git-airlock/internal/ui"
+	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
@@ -59,7 +60,7 @@ func (c *openCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *
 			}
 		}
 	}
-	u.Hint("'git airlock stop' withdraws it; 'git airlock ports' lists what is published")
+	u.Hint("'%s' withdraws it; '%s' lists what is published", workflow.Suggest(l.Entries, string(t), "stop"), workflow.Suggest(l.Entries, string(t), "ports"))
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/ui"
+	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 	"github.com/git-airlock/git-airlock/sbx"
 )
@@ -52,7 +53,7 @@ func (c *portsCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u 
 	}
 	if !p.Running {
 		u.Infof("sandbox %q is %s: it publishes nothing", p.Name, p.State)
-		u.Hint("publish a port with 'git airlock open PORT' (it starts the sandbox)")
+		u.Hint("publish a port with '%s' (it starts the sandbox)", workflow.Suggest(l.Entries, p.Name, "open PORT"))
 		return nil
 	}
 	w := u.Table()

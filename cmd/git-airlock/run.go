@@ -63,7 +63,7 @@ func (c *runCmd) Run(ctx context.Context, g *Globals, l *Loaded, u *ui.UI, inv *
 		return inTmux(ctx, g, l, u, inv, name, lifecycle.ModeRun)
 	}
 	err = l.Lifecycle.Run(ctx, lifecycle.RunRequest{Name: name, Task: c.Task, AgentArgs: c.AgentArgs, Streams: streams(u), NoFetch: c.NoFetch})
-	notifyEnd(ctx, notifier(l, u, inv, c.Notify), u, name, "the agent's run", err)
+	notifyEnd(ctx, notifier(l, u, inv, c.Notify), u, l, name, "the agent's run", err)
 	return err
 }
 

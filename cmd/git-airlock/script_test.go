@@ -86,6 +86,7 @@ func TestScript(t *testing.T) {
 			"without":   cmdWithout,
 			"cmpdry":    cmdCmpDry,
 			"sshd":      cmdSshd,
+			"runhint":   cmdRunHint,
 		},
 	})
 }

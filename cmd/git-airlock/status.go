@@ -8,10 +8,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/agentrun"
 	"github.com/git-airlock/git-airlock/internal/quote"
 	"github.com/git-airlock/git-airlock/internal/sshhost"
 	"github.com/git-airlock/git-airlock/internal/ui"
+	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 )
 
@@ -31,12 +33,12 @@ func (c *statusCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u
 	if c.JSON {
 		return u.JSON(list[0])
 	}
-	printStatus(u, list[0])
+	printStatus(u, list[0], svc.Entries)
 	return nil
 }
 
 // printStatus renders one sandbox in detail.
-func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
+func printStatus(u *ui.UI, st lifecycle.SandboxStatus, entries []gitx.ConfigEntry) {
 	fmt.Fprintf(u.Out, "sandbox   %s (%s)\n", st.Name, st.State)
 	if st.Remote != "" {
 		fmt.Fprintf(u.Out, "remote    %s\n", st.Remote)
@@ -95,12 +97,12 @@ func printStatus(u *ui.UI, st lifecycle.SandboxStatus) {
 		u.Hint("%s cannot be reached over ssh: the branches above are as fetched last time", st.Host)
 	}
 	if st.State == lifecycle.StateMissing {
-		u.Hint("sandbox %q is gone from sbx; 'git airlock rm --name %s' keeps what was fetched and drops the remote", st.Name, st.Name)
+		u.Hint("sandbox %q is gone from sbx; '%s' keeps what was fetched and drops the remote", st.Name, workflow.Suggest(entries, st.Name, "rm"))
 	}
 	if st.Checked {
 		printUnfetched(u, st)
 		if len(st.Unfetched) > 0 {
-			u.Hint(unfetchedHint)
+			u.Hint("%s", unfetchedHint(entries, st.Name))
 		}
 	}
 }
@@ -142,7 +144,15 @@ func since(t, now time.Time) string {
 	return fmt.Sprintf("%d days", int(d.Hours()/24))
 }
 
-const unfetchedHint = "'git airlock fetch' brings new commits on branches (a branch left out of fetches once renamed) and a detached HEAD; keep the rest from inside the sandbox ('git airlock shell'): commit it, or make it a branch"
+// unfetchedHint is the next step for unfetched work in sandbox name ("":
+// in the sandboxes listed above).
+func unfetchedHint(entries []gitx.ConfigEntry, name string) string {
+	fetch, shell := "'git airlock fetch --all'", "'git airlock --name <sandbox> shell'"
+	if name != "" {
+		fetch, shell = "'"+workflow.Suggest(entries, name, "fetch")+"'", "'"+workflow.Suggest(entries, name, "shell")+"'"
+	}
+	return fetch + " brings new commits on branches (a branch left out of fetches once renamed) and a detached HEAD; keep the rest from inside the sandbox (" + shell + "): commit it, or make it a branch"
+}
 
 // printUnfetched is what --unfetched found in one sandbox.
 func printUnfetched(u *ui.UI, st lifecycle.SandboxStatus) {

@@ -36,7 +36,7 @@ func (c *upCmd) Run(ctx context.Context, g *Globals, l *Loaded, u *ui.UI, inv *I
 		return inTmux(ctx, g, l, u, inv, name, lifecycle.ModeUp)
 	}
 	err = l.Lifecycle.Up(ctx, lifecycle.UpRequest{Name: name, AgentArgs: c.AgentArgs, Streams: streams(u)})
-	notifyEnd(ctx, notifier(l, u, inv, c.Notify), u, name, "the agent's session", err)
+	notifyEnd(ctx, notifier(l, u, inv, c.Notify), u, l, name, "the agent's session", err)
 	return err
 }
 

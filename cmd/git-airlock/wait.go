@@ -10,6 +10,7 @@ import (
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/notify"
 	"github.com/git-airlock/git-airlock/internal/ui"
+	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 	"github.com/git-airlock/git-airlock/internal/workflow/review"
 )
@@ -83,7 +84,7 @@ func (c *waitCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *
 	case lifecycle.OutcomeWaiting:
 		u.Hint("answer it with 'git airlock attach --name %s'", t)
 	case lifecycle.OutcomeTimedOut:
-		u.Hint("the agent goes on; wait again, or look with 'git airlock status'")
+		u.Hint("the agent goes on; wait again, or look with '%s'", workflow.Suggest(l.Entries, string(t), "status"))
 	}
 	if code := res.ExitCode(); code != 0 {
 		return &hint.ExitError{Code: code}

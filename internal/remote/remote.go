@@ -129,7 +129,7 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 				return h.unreachable(remote, t, err, in, false)
 			}
 			if !sb.Running() {
-				return h.cached(remote, in, false, "sandbox %q is stopped and %s; %s is as fetched last time (wake it: git airlock fetch)", t.Sandbox, why, remote)
+				return h.cached(remote, in, false, "sandbox %q is stopped and %s; %s is as fetched last time (wake it: git airlock --name %s fetch)", t.Sandbox, why, remote, t.Sandbox)
 			}
 		}
 	}
@@ -243,7 +243,7 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 	}
 	if late.Load() && !out.Seen() {
 		return hint.Errorf([]string{
-			"see whether it is running: git airlock status",
+			"see whether it is running: git airlock --name " + t.Sandbox + " status",
 			fmt.Sprintf("if it is only slow to wake, allow more time: git config airlock.timeout %s", 2*timeout),
 		}, "sandbox %q did not answer within %s (airlock.timeout)", t.Sandbox, timeout)
 	}
@@ -252,7 +252,7 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 		return fmt.Errorf("%s is not installed or not on PATH; cannot reach sandbox %q", me.Bin, t.Sandbox)
 	}
 	if !out.Seen() {
-		return fmt.Errorf("the git service did not start in sandbox %q (sbx's message is above; 'git airlock status' shows the sandbox)", t.Sandbox)
+		return fmt.Errorf("the git service did not start in sandbox %q (sbx's message is above; 'git airlock --name %s status' shows the sandbox)", t.Sandbox, t.Sandbox)
 	}
 	var ee *sbx.ExitError
 	if errors.As(err, &ee) {
@@ -287,8 +287,8 @@ func (h *Helper) followHead(ctx context.Context, remote string, adv *advertGuard
 // left out and why; they stay in the sandbox, where status and rm see them.
 func (h *Helper) reportSkipped(remote, sandbox string, skipped []SkippedRef) {
 	for _, s := range skipped {
-		ui.Line(h.Err, "skipped sandbox branch %q: %s; it stays in sandbox %q ('git airlock status --unfetched' lists it; rename it there: git airlock shell)",
-			strings.TrimPrefix(s.Name, "refs/heads/"), s.Reason, sandbox)
+		ui.Line(h.Err, "skipped sandbox branch %q: %s; it stays in sandbox %q ('git airlock --name %s status --unfetched' lists it; rename it there: git airlock --name %s shell)",
+			strings.TrimPrefix(s.Name, "refs/heads/"), s.Reason, sandbox, sandbox, sandbox)
 	}
 }
 
@@ -356,7 +356,7 @@ func (h *Helper) unreachable(remote string, t sandboxref.Target, err error, in *
 	case errors.As(err, &ue):
 		return h.cached(remote, in, replied, "%s (where sandbox %q lives); %s is as fetched last time", ue, t.Sandbox, remote)
 	case errors.As(err, &nf):
-		return h.cached(remote, in, replied, "sandbox %q no longer exists; %s is as fetched last time (keep its branches and drop the remote: git airlock rm %s)", t.Sandbox, remote, t.Sandbox)
+		return h.cached(remote, in, replied, "sandbox %q no longer exists; %s is as fetched last time (keep its branches and drop the remote: git airlock --name %s rm)", t.Sandbox, remote, t.Sandbox)
 	case errors.As(err, &me):
 		return h.cached(remote, in, replied, "%s is not installed or not on PATH (an app started from the desktop may lack your shell's PATH), so sandbox %q cannot be reached; %s is as fetched last time", me.Bin, t.Sandbox, remote)
 	case errors.Is(err, sbx.ErrDaemonDown):

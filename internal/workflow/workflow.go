@@ -93,9 +93,11 @@ func MustFind(list []Sandbox, name string) (Sandbox, error) {
 	return sb, nil
 }
 
-// PickTarget chooses the sandbox a command acts on: the named one; else the
-// repository's only sandbox; else the default name (which also wins among
-// several).
+// PickTarget chooses the sandbox a command acts on: the named one; else
+// the repository's only sandbox; else, with none, the default name. With
+// several and no name the choice is the user's: an *AmbiguousError that
+// lists them (the agent's default name does not pick one of several: it
+// would be a guess the user cannot see).
 func PickTarget(named string, list []Sandbox, def string) (string, error) {
 	if named != "" {
 		return named, nil
@@ -106,15 +108,58 @@ func PickTarget(named string, list []Sandbox, def string) (string, error) {
 	case 1:
 		return list[0].Name, nil
 	}
-	names := make([]string, len(list))
-	for i, sb := range list {
-		if sb.Name == def {
-			return def, nil
-		}
-		names[i] = sb.Name
+	return "", &AmbiguousError{Sandboxes: list}
+}
+
+// PickStart chooses the sandbox up and run start without several agents:
+// the named one; else the default name when it is registered or when no
+// sandbox is; else, when others are registered and the default is not one
+// of them, the user's choice between them and a new one (an
+// *AmbiguousError with New set): starting a second sandbox is a decision,
+// not a side effect of AGENT=codex.
+func PickStart(named string, list []Sandbox, def string) (string, error) {
+	if named != "" {
+		return named, nil
 	}
-	return "", hint.Errorf([]string{"pick one with --name <sandbox>"},
-		"this repository has %d sandboxes (%s)", len(list), strings.Join(names, ", "))
+	if _, ok := Find(list, def); ok || len(list) == 0 {
+		return def, nil
+	}
+	return "", &AmbiguousError{Sandboxes: list, New: def}
+}
+
+// AmbiguousError is a command without --name in a repository whose
+// sandboxes leave the choice open. The edge adds the command lines that
+// pick each one.
+type AmbiguousError struct {
+	Sandboxes []Sandbox
+	New       string // for up and run: the sandbox they would create
+}
+
+func (e *AmbiguousError) Error() string {
+	list := make([]string, len(e.Sandboxes))
+	for i, sb := range e.Sandboxes {
+		list[i] = sb.Name
+		if sb.Agent != "" {
+			list[i] += " (" + sb.Agent + ")"
+		}
+	}
+	if e.New != "" {
+		return fmt.Sprintf("which sandbox? this repository has %s, and this would start a new one, %s",
+			strings.Join(list, ", "), e.New)
+	}
+	return fmt.Sprintf("which sandbox? this repository has %d: %s", len(list), strings.Join(list, ", "))
+}
+
+// Names are the sandboxes to choose from, the new one last.
+func (e *AmbiguousError) Names() []string {
+	var out []string
+	for _, sb := range e.Sandboxes {
+		out = append(out, sb.Name)
+	}
+	if e.New != "" {
+		out = append(out, e.New)
+	}
+	return out
 }
 
 // ErrNotRepository is returned by use cases that need a repository.

@@ -99,7 +99,6 @@ func TestPickTarget(t *testing.T) {
 		{"named need not be registered", "new", nil, "def", "new"},
 		{"none: the default", "", nil, "def", "def"},
 		{"the only sandbox, even if not the default", "", sbs("only"), "def", "only"},
-		{"default among several", "", sbs("a", "b", "def"), "def", "def"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -110,15 +109,63 @@ func TestPickTarget(t *testing.T) {
 		})
 	}
 
-	_, err := workflow.PickTarget("", sbs("a", "b"), "def")
-	if err == nil {
-		t.Fatal("several sandboxes without the default: no error")
+	// Several, the default among them: still the user's choice.
+	_, err := workflow.PickTarget("", sbs("a", "b", "def"), "def")
+	var amb *workflow.AmbiguousError
+	if !errors.As(err, &amb) || err.Error() != "which sandbox? this repository has 3: a, b, def" {
+		t.Fatalf("several sandboxes: %v", err)
 	}
-	if !strings.Contains(err.Error(), "2 sandboxes (a, b)") {
-		t.Errorf("error does not list the sandboxes: %v", err)
+	if got := strings.Join(amb.Names(), " "); got != "a b def" {
+		t.Errorf("Names = %q", got)
 	}
-	if h := hint.Of(err); len(h) != 1 || !strings.Contains(h[0], "--name") {
-		t.Errorf("hints = %q", h)
+}
+
+func TestPickStart(t *testing.T) {
+	claude := workflow.Sandbox{Name: "claude-r", Agent: "claude"}
+	for _, tc := range []struct {
+		name, named string
+		list        []workflow.Sandbox
+		want, err   string
+	}{
+		{"none: the default", "", nil, "codex-r", ""},
+		{"the default exists", "", []workflow.Sandbox{claude}, "claude-r", ""},
+		{"named: made if missing", "x", []workflow.Sandbox{claude}, "x", ""},
+		{"AGENT=codex after a claude sandbox", "", []workflow.Sandbox{claude}, "",
+			"which sandbox? this repository has claude-r (claude), and this would start a new one, codex-r"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			def := "codex-r"
+			if tc.name == "the default exists" {
+				def = "claude-r"
+			}
+			got, err := workflow.PickStart(tc.named, tc.list, def)
+			if got != tc.want || (err == nil) != (tc.err == "") || err != nil && err.Error() != tc.err {
+				t.Errorf("PickStart = %q, %v; want %q, %q", got, err, tc.want, tc.err)
+			}
+		})
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	remote := func(name string) []gitx.ConfigEntry {
+		return []gitx.ConfigEntry{{Key: "remote.airlock-" + name + ".url", Value: "airlock://" + name + "/w"}}
+	}
+	two := append(remote("aa"), remote("bb")...)
+	for _, tc := range []struct {
+		entries []gitx.ConfigEntry
+		name    string
+		want    string
+	}{
+		{nil, "new", "git airlock diff"},
+		{remote("aa"), "aa", "git airlock diff"},
+		{remote("aa"), "bb", "git airlock --name bb diff"},
+		{two, "aa", "git airlock --name aa diff"},
+		{append(two, gitx.ConfigEntry{Key: "airlock.name", Value: "bb"}), "bb", "git airlock diff"},
+		{append(remote("aa"), gitx.ConfigEntry{Key: "airlock.name", Value: "b"}), "aa", "git airlock --name aa diff"},
+	} {
+		if got := workflow.Suggest(tc.entries, tc.name, "diff"); got != tc.want {
+			t.Errorf("Suggest(%v, %q) = %q; want %q", tc.entries, tc.name, got, tc.want)
+		}
 	}
 }
 

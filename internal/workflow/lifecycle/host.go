@@ -275,7 +275,7 @@ func (s *Service) RunInServerTmux(ctx context.Context, req RunRequest, detached 
 		s.UI.Warnf("the agent exited with status %d", code)
 		return &hint.ExitError{Code: code}
 	}
-	s.UI.Infof("the agent finished; review with 'git airlock diff' or 'git airlock review'")
+	s.UI.Infof("the agent finished; review with %s", s.reviewWith(r.Name))
 	return nil
 }
 

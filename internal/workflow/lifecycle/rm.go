@@ -45,7 +45,7 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 		// A server that is down, or gone for good: nothing there can be
 		// checked or removed. Only --force forgets the sandbox here.
 		if !req.Force {
-			return hint.With(err, append(hint.Of(workflow.SbxError(err)), "nothing was removed; once the server is back, rm checks and removes the sandbox; 'git airlock rm --force' forgets it here now, keeping what was fetched (the sandbox, and whatever it held that was not fetched, stay on "+unreachable.Host+")")...)
+			return hint.With(err, append(hint.Of(workflow.SbxError(err)), "nothing was removed; once the server is back, rm checks and removes the sandbox; '"+workflow.Suggest(s.Entries, sb.Name, "rm --force")+"' forgets it here now, keeping what was fetched (the sandbox, and whatever it held that was not fetched, stay on "+unreachable.Host+")")...)
 		}
 		s.UI.Warnf("--force: %s cannot be reached; forgetting sandbox %q here without checking it: it stays on %s with whatever it held that was not fetched, as does git-airlock's copy of the repository there", unreachable.Host, sb.Name, unreachable.Host)
 		gone, err = true, nil
@@ -101,7 +101,7 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 			s.UI.Infof("not kept (ignored files in the sandbox):\n  %s", strings.Join(notes, "\n  "))
 		}
 		if len(problems) > 0 && !req.Force {
-			return hint.Errorf([]string{"commit or discard it in the sandbox ('git airlock shell'), fetch, then remove; or use --force to lose it"},
+			return hint.Errorf([]string{"commit or discard it in the sandbox ('" + workflow.Suggest(s.Entries, sb.Name, "shell") + "'), fetch, then remove; or use --force to lose it"},
 				"sandbox %q holds work that would be lost:\n  %s", sb.Name, strings.Join(problems, "\n  "))
 		}
 		if len(problems) > 0 {

@@ -203,12 +203,12 @@ func (s *Service) wireInput(ctx context.Context, name, agentName string) {
 	}
 	cur, err := s.readHomeFile(ctx, name, file)
 	if err != nil {
-		s.UI.Warnf("%v; 'git airlock wait' will not see %s ask for input", workflow.SbxError(err), agentName)
+		s.UI.Warnf("%v; '%s' will not see %s ask for input", workflow.SbxError(err), workflow.Suggest(s.Entries, name, "wait"), agentName)
 		return
 	}
 	content, changed, err := a.WireInput([]byte(cur))
 	if err != nil {
-		s.UI.Warnf("%v; 'git airlock wait' will not see %s ask for input", err, agentName)
+		s.UI.Warnf("%v; '%s' will not see %s ask for input", err, workflow.Suggest(s.Entries, name, "wait"), agentName)
 		return
 	}
 	if !changed {
@@ -221,7 +221,7 @@ func (s *Service) wireInput(ctx context.Context, name, agentName string) {
 	err = s.Sbx.Exec(ctx, sbx.ExecRequest{Name: name, Argv: []string{"sh", "-c", script}, Interactive: true,
 		Streams: xec.Streams{In: bytes.NewReader(content)}, Mutates: true})
 	if err != nil {
-		s.UI.Warnf("%v; 'git airlock wait' will not see %s ask for input", workflow.SbxError(err), agentName)
+		s.UI.Warnf("%v; '%s' will not see %s ask for input", workflow.SbxError(err), workflow.Suggest(s.Entries, name, "wait"), agentName)
 	}
 }
 
@@ -318,7 +318,7 @@ func (s *Service) Up(ctx context.Context, req UpRequest) error {
 	if ee != nil {
 		s.UI.Warnf("the agent session ended with status %d", ee.Code)
 	}
-	s.UI.Hint("bring its work back with 'git fetch %s' or 'git airlock diff'", r.Remote)
+	s.UI.Hint("bring its work back with 'git fetch %s' or '%s'", r.Remote, workflow.Suggest(s.Entries, r.Name, "diff"))
 	if ee != nil {
 		// The agent's own status, as run and shell give theirs: a script
 		// around up can tell a failed session.
@@ -427,8 +427,14 @@ func (s *Service) Run(ctx context.Context, req RunRequest) error {
 		s.UI.Warnf("the agent exited with status %d", code)
 		return &hint.ExitError{Code: code}
 	}
-	s.UI.Infof("the agent finished; review with 'git airlock diff' or 'git airlock review'")
+	s.UI.Infof("the agent finished; review with %s", s.reviewWith(r.Name))
 	return nil
+}
+
+// reviewWith is the next step once an agent finished: the commands that
+// show its work, naming the sandbox unless it is the plain choice.
+func (s *Service) reviewWith(name string) string {
+	return "'" + workflow.Suggest(s.Entries, name, "diff") + "' or '" + workflow.Suggest(s.Entries, name, "review") + "'"
 }
 
 // agentFor is the agent a sandbox runs: the one it was made for, unless

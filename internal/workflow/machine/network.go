@@ -61,7 +61,7 @@ func (s *Service) Allow(ctx context.Context, req AllowRequest) error {
 		case errors.As(err, &he) && he.Everything:
 			return hint.Errorf([]string{"if you mean it, add --everything"}, "%q would let the sandbox reach every host", h)
 		case errors.As(err, &he) && he.Host != "":
-			return hint.With(err, "git airlock allow "+he.Host)
+			return hint.With(err, workflow.Suggest(s.Entries, req.Name, "allow "+xec.Quote(he.Host)))
 		default:
 			return hint.With(err, "give host names or patterns such as api.example.com, *.example.com or **.example.com")
 		}

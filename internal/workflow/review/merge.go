@@ -174,14 +174,14 @@ func (s *Service) check(ctx context.Context, action string, sb workflow.Sandbox,
 	high := r.OnlyHigh()
 	if len(high.Findings) == 0 {
 		if len(r.Findings) > 0 {
-			s.UI.Infof("inspection: %s below high severity; see 'git airlock inspect'", workflow.Plural(len(r.Findings), "finding", "findings"))
+			s.UI.Infof("inspection: %s below high severity; see '%s'", workflow.Plural(len(r.Findings), "finding", "findings"), workflow.Suggest(s.Entries, sb.Name, "inspect"))
 		}
 		return g.NewRecord(action, sb.Name, sb.Agent, r, baseCommit, false), nil
 	}
 	// Reports name the sandbox and the base as every other command does.
 	high.Sandbox, high.Base = sb.Name, s.baseName(base)
 	if !accept && !s.ConfirmRisk(high) {
-		return gate.Record{}, hint.Errorf([]string{"review them with 'git airlock inspect' and 'git airlock diff'",
+		return gate.Record{}, hint.Errorf([]string{"review them with '" + workflow.Suggest(s.Entries, sb.Name, "inspect") + "' and '" + workflow.Suggest(s.Entries, sb.Name, "diff") + "'",
 			"to go on anyway, run the command again with --accept-risk"},
 			"stopped: %s", workflow.Plural(len(high.Findings), "high-severity finding", "high-severity findings"))
 	}

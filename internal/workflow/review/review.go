@@ -141,7 +141,7 @@ func (s *Service) sides(ctx context.Context, req CompareRequest) (base, theirs s
 		return
 	}
 	if _, rerr := s.Repo.ResolveCommit(theirs); rerr != nil {
-		err = hint.Errorf([]string{"fetch it with 'git airlock fetch', list branches with 'git airlock status'"},
+		err = hint.Errorf([]string{"fetch it with '" + workflow.Suggest(s.Entries, sb.Name, "fetch") + "', list branches with '" + workflow.Suggest(s.Entries, sb.Name, "status") + "'"},
 			"sandbox %q has no fetched branch %q", sb.Name, branch)
 		return
 	}
