@@ -20,6 +20,11 @@ type CompareRequest struct {
 	// Notes is a notes ref whose notes Log shows next to git's default
 	// notes (git airlock log shows the review records).
 	Notes   string
+	// Options are git's own display options as the user typed them
+	// (--name-only, -p, -U5), and Paths a pathspec: both handed to git
+	// as they are, the options before the range, the paths after "--".
+	Options []string
+	Paths   []string
 	Streams xec.Streams
 }
 
@@ -30,7 +35,8 @@ func (r *Repo) Diff(ctx context.Context, req CompareRequest, stat bool) error {
 	if stat {
 		args = append(args, "--stat")
 	}
-	return r.attached(ctx, req.Streams, false, append(args, req.Base+"..."+req.Theirs, "--")...)
+	args = append(append(args, req.Options...), req.Base+"..."+req.Theirs, "--")
+	return r.attached(ctx, req.Streams, false, append(args, req.Paths...)...)
 }
 
 // Log lists the commits of Theirs that Base lacks, one line each when
@@ -47,7 +53,8 @@ func (r *Repo) Log(ctx context.Context, req CompareRequest, oneline bool) error 
 			args = append(args, "--notes", "--notes="+req.Notes)
 		}
 	}
-	return r.attached(ctx, req.Streams, false, append(args, req.Base+".."+req.Theirs, "--")...)
+	args = append(append(args, req.Options...), req.Base+".."+req.Theirs, "--")
+	return r.attached(ctx, req.Streams, false, append(args, req.Paths...)...)
 }
 
 // DirDiff opens the change in a directory diff tool (`git difftool

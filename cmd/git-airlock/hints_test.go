@@ -16,7 +16,7 @@ func cmdRunHint(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 {
 		ts.Fatalf("usage: runhint REGEXP")
 	}
-	m := regexp.MustCompile(args[0]).FindStringSubmatch(ts.ReadFile("stderr"))
+	m := regexp.MustCompile("(?m)" + args[0]).FindStringSubmatch(ts.ReadFile("stderr"))
 	if len(m) < 2 {
 		ts.Fatalf("no hint in stderr matches %q", args[0])
 	}

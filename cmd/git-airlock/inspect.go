@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -17,13 +16,13 @@ import (
 	"github.com/git-airlock/git-airlock/internal/workflow/review"
 )
 
+// inspectCmd takes its words as diff, log and merge do: [base] is the host
+// branch the merge would go into, -b the sandbox branch (or any ref with a
+// slash, such as airlock-x/main).
 type inspectCmd struct {
-	Ref string `arg:"" optional:"" help:"Same as --branch: a sandbox branch, or any ref such as airlock-x/main."`
-	branchFlag
-	Base      string `placeholder:"BASE" help:"Host branch the merge would go into (default: airlock.base, then the current branch)."`
+	compareFlags
 	JSON      bool   `name:"json" help:"Print the report as JSON."`
 	Threshold string `default:"medium" enum:"high,medium,low" help:"Lowest severity that makes the exit status 3."`
-	NoFetch   bool   `help:"Inspect what was fetched last time; do not wake the sandbox."`
 	Rules     bool   `help:"List every rule inspect applies (id, severity, family, paths, why, source) and exit."`
 }
 
@@ -52,7 +51,7 @@ func (c *inspectCmd) Run(ctx context.Context, l *Loaded, u *ui.UI) error {
 		return err
 	}
 	svc := l.Review
-	r, err := svc.Inspect(ctx, review.CompareRequest{Name: string(t), Base: c.Base, Branch: cmp.Or(c.Branch, c.Ref), NoFetch: c.NoFetch, Streams: streams(u)})
+	r, err := svc.Inspect(ctx, c.request(t, u))
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,19 @@ type logCmd struct {
 	Reviews bool `help:"Show the review records (refs/notes/airlock) of sandbox work in the current branch's history instead."`
 }
 
+func (c *logCmd) Help() string {
+	return `Shows 'git log <base>..<sandbox branch>': the agent's commits that the
+base lacks, fetching first, with the review notes (refs/notes/airlock) of
+commits a merge, apply or pr inspected. Every option git log knows passes
+through (-p, --stat, --graph), and paths after -- limit the log; a
+format of your own (--oneline, --pretty, --format) leaves the notes out.
+
+  git airlock log
+  git airlock log --oneline
+  git airlock log -p -- calc.py
+  git airlock log --reviews`
+}
+
 // Run takes the target from l only for the sandbox's log: the reviews of
 // the current branch need no sandbox, and may outlive every one. Commit
 // subjects and names are the agent's text. On a terminal git pages them

@@ -128,9 +128,15 @@ func runParsed(parser *kong.Kong, args []string, u *ui.UI, scoped bool) (code in
 		fmt.Fprintln(u.Err, "Start an agent with 'git airlock up'; 'git airlock help' lists every command.")
 		return 2, true
 	}
-	kctx, err := parser.Parse(args)
+	kongArgs, gitOptions, gitPaths := takeGitArgs(parser.Model, args)
+	kctx, err := parser.Parse(kongArgs)
 	if err != nil && scoped {
 		return 0, false
+	}
+	if err == nil && kctx.Selected() != nil && kctx.Selected().Target.CanAddr() {
+		if t, ok := kctx.Selected().Target.Addr().Interface().(gitArgsTaker); ok {
+			t.takeGit(gitOptions, gitPaths)
+		}
 	}
 	if err != nil {
 		if name, visible, ok := hiddenCommand(err); ok {

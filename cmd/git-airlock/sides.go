@@ -16,7 +16,12 @@ type compareFlags struct {
 	BaseOpt string `name:"base" placeholder:"BASE" help:"Same as the [base] argument."`
 	branchFlag
 	NoFetch bool `help:"Use what was fetched last time; do not wake the sandbox."`
+
+	gitOptions, gitPaths []string // diff and log: git's own, see takeGitArgs
 }
+
+// takeGit keeps what takeGitArgs set aside for git.
+func (f *compareFlags) takeGit(options, paths []string) { f.gitOptions, f.gitPaths = options, paths }
 
 // branchFlag names the sandbox branch, in every command that takes one.
 type branchFlag struct {
@@ -26,5 +31,6 @@ type branchFlag struct {
 func (f compareFlags) base() string { return cmp.Or(f.Base, f.BaseOpt) }
 
 func (f compareFlags) request(t target, u *ui.UI) review.CompareRequest {
-	return review.CompareRequest{Name: string(t), Base: f.base(), Branch: f.Branch, NoFetch: f.NoFetch, Streams: streams(u)}
+	return review.CompareRequest{Name: string(t), Base: f.base(), Branch: f.Branch, NoFetch: f.NoFetch,
+		GitOptions: f.gitOptions, Paths: f.gitPaths, Streams: streams(u)}
 }

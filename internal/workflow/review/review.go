@@ -118,7 +118,11 @@ type CompareRequest struct {
 	Base    string // host side; "" means airlock.base, then HEAD
 	Branch  string // sandbox branch; "" means the sandbox's HEAD
 	NoFetch bool
-	Streams xec.Streams
+	// GitOptions and Paths are for git's own display options and a
+	// pathspec, which diff and log hand to git as the user typed them.
+	GitOptions []string
+	Paths      []string
+	Streams    xec.Streams
 }
 
 // sides fetches (unless asked not to) and resolves both sides: base as
@@ -146,9 +150,30 @@ func (s *Service) sides(ctx context.Context, req CompareRequest) (base, theirs s
 		return
 	}
 	if _, rerr := s.Repo.ResolveCommit(base); rerr != nil {
-		err = hint.Errorf(nil, "unknown base %q", base)
+		err = hint.Errorf(s.baseHints(sb, base), "unknown base %q", base)
 	}
 	return
+}
+
+// baseHints say what an argument that is no host commit may have meant:
+// the argument is the base (the host side) in every command, the sandbox
+// branch is -b, and a path goes after "--".
+func (s *Service) baseHints(sb workflow.Sandbox, base string) []string {
+	if s.sandboxHas(sb.Name, base) {
+		return []string{fmt.Sprintf("the argument names the host side; %s is a branch of sandbox %q: name it with -b %s", quote.Path(base), sb.Name, xec.Quote(base))}
+	}
+	return []string{"the argument names the host branch or commit to compare with; diff and log take paths after '--'"}
+}
+
+// sandboxRef reports whether ref names a sandbox's fetched branch
+// (airlock-x/main, refs/remotes/airlock-x/main).
+func (s *Service) sandboxRef(ref string) bool {
+	for _, sb := range workflow.Registered(s.Entries) {
+		if strings.HasPrefix(ref, sb.Remote+"/") || strings.HasPrefix(ref, "refs/remotes/"+sb.Remote+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // Scope names what a report compares, the same way in every command:
@@ -186,7 +211,7 @@ func (s *Service) Diff(ctx context.Context, req CompareRequest, stat bool) error
 		return err
 	}
 	s.announce(sb, req, base)
-	return workflow.Shown("git diff", s.Repo.Diff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, stat))
+	return workflow.Shown("git diff", s.Repo.Diff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Options: req.GitOptions, Paths: req.Paths, Streams: req.Streams}, stat))
 }
 
 // Log lists the sandbox's commits that base does not have.
@@ -196,8 +221,26 @@ func (s *Service) Log(ctx context.Context, req CompareRequest, oneline bool) err
 		return err
 	}
 	s.announce(sb, req, base)
-	// The review notes show on the commits a merge, apply or pr inspected.
-	return workflow.Shown("git log", s.Repo.Log(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Notes: sandboxref.NotesRef, Streams: req.Streams}, oneline))
+	// The review notes show on the commits a merge, apply or pr inspected,
+	// in git's own format; a format of the user's choice is left as git
+	// prints it (--oneline: one line a commit, no notes block under each).
+	notes := sandboxref.NotesRef
+	if oneline || ownFormat(req.GitOptions) {
+		notes = ""
+	}
+	return workflow.Shown("git log", s.Repo.Log(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Notes: notes,
+		Options: req.GitOptions, Paths: req.Paths, Streams: req.Streams}, oneline))
+}
+
+// ownFormat reports whether git log's options choose a format of their
+// own (--oneline, --pretty, --format).
+func ownFormat(options []string) bool {
+	for _, o := range options {
+		if o == "--oneline" || strings.HasPrefix(o, "--pretty") || strings.HasPrefix(o, "--format") {
+			return true
+		}
+	}
+	return false
 }
 
 // Arrived shows what a sandbox brought, as wait does after the agent's
@@ -271,6 +314,12 @@ func (s *Service) sandboxHas(name, branch string) bool {
 func (s *Service) Inspect(ctx context.Context, req CompareRequest) (gate.Report, error) {
 	if s.Repo == nil {
 		return gate.Report{}, workflow.ErrNotRepository
+	}
+	if req.Base != "" && s.sandboxRef(req.Base) {
+		// inspect's argument used to be the sandbox side: never read an
+		// old habit silently the other way round.
+		return gate.Report{}, hint.Errorf([]string{"the argument is the host branch the merge would go into; name the sandbox side with -b: " +
+			workflow.Suggest(s.Entries, req.Name, "inspect -b "+xec.Quote(req.Base))}, "base %q is a sandbox branch", req.Base)
 	}
 	if req.Branch != "" && !s.DryRun && strings.Contains(req.Branch, "/") && !s.sandboxHas(req.Name, req.Branch) {
 		if _, err := s.Repo.ResolveCommit(req.Branch); err == nil {
