@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -168,6 +169,44 @@ func TestKeysDocumented(t *testing.T) {
 		}
 		if inFile := strings.Contains(line, "| yes |"); inFile != k.InFile {
 			t.Errorf("docs/settings.md row of airlock.%s says .airlock.toml=%v, the key says %v", k.Name, inFile, k.InFile)
+		}
+	}
+}
+
+// TestParseSandboxConfCodeAirlock: code-airlock's own example values
+// import; what has no setting here is named with what to do instead.
+func TestParseSandboxConfCodeAirlock(t *testing.T) {
+	conf := `SEED_PATHS="$HOME/.config/gh/config.yml,~/.ssh/known_hosts,${HOME}/notes"
+REPO_DIR=/work/app
+TMUX_ATTACH=1
+FOO=bar
+REVIEW_TOOL=vscode
+`
+	values, notes, err := ParseSandboxConf([]byte(conf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, v := range values {
+		got[v.Key.Name] = v.Values
+	}
+	if want := []string{"~/.config/gh/config.yml", "~/.ssh/known_hosts", "~/notes"}; !slices.Equal(got["seedPath"], want) {
+		t.Errorf("seedPath = %q; want %q", got["seedPath"], want)
+	}
+	if !slices.Equal(got["reviewTool"], []string{"vscode"}) {
+		t.Errorf("reviewTool = %q", got["reviewTool"])
+	}
+	want := []string{
+		"line 2: REPO_DIR is not imported: git-airlock works on the repository it runs in (cd /work/app)",
+		"line 3: TMUX_ATTACH is not imported: give up and run --tmux to attach to the session, or --tmux-detached to leave it in the background",
+		"line 4: FOO has no git-airlock setting; skipped",
+	}
+	if !slices.Equal(notes, want) {
+		t.Errorf("notes:\n%s", strings.Join(notes, "\n"))
+	}
+	for _, bad := range []string{"SEED_PATHS=$PWD/x", "SEED_PATHS=~user/x", "AGENT=$(whoami)", "ALLOW=`id`.example.com"} {
+		if _, _, err := ParseSandboxConf([]byte(bad)); err == nil {
+			t.Errorf("%s: accepted", bad)
 		}
 	}
 }

@@ -167,7 +167,10 @@ type ImportedValue struct {
 
 // ParseSandboxConf reads code-airlock's sandbox.conf (KEY=value lines, shell
 // comments and quotes) without running it. It returns the settings it maps
-// and a note for every line it does not.
+// and a note for every variable it does not, saying what to do instead.
+// A path under $HOME (SEED_PATHS=$HOME/x, ${HOME}/x, ~/x) is kept as ~/x,
+// which git-airlock reads as under $HOME; any other $ or backquote needs a
+// shell and is refused.
 func ParseSandboxConf(content []byte) ([]ImportedValue, []string, error) {
 	var out []ImportedValue
 	var notes []string
@@ -181,26 +184,24 @@ func ParseSandboxConf(content []byte) ([]ImportedValue, []string, error) {
 		if !ok {
 			return nil, nil, fmt.Errorf("line %d: %q is not KEY=value", i+1, line)
 		}
-		value, err := unquote(strings.TrimSpace(value))
-		if err != nil {
-			return nil, nil, fmt.Errorf("line %d: %v", i+1, err)
-		}
-		var k *Key
-		for _, cand := range Keys {
-			if cand.Env == name {
-				k = cand
-			}
-		}
+		value = unquote(strings.TrimSpace(value))
+		k := keyOfEnv(name)
 		if k == nil {
-			notes = append(notes, fmt.Sprintf("line %d: %s has no git-airlock setting; skipped", i+1, name))
+			notes = append(notes, fmt.Sprintf("line %d: %s", i+1, notImported(name, value)))
 			continue
 		}
 		vals := []string{value}
 		if k.Kind == List {
 			vals = splitList(value)
 		}
-		for _, v := range vals {
-			if err := k.Validate(v); err != nil {
+		for j, v := range vals {
+			if k.Name == "seedPath" {
+				vals[j] = underHome(v)
+			}
+			if strings.ContainsAny(vals[j], "$`") || strings.HasPrefix(vals[j], "~") && !strings.HasPrefix(vals[j], "~/") {
+				return nil, nil, fmt.Errorf("line %d: %s: value %q needs a shell to evaluate; write it out", i+1, name, v)
+			}
+			if err := k.Validate(vals[j]); err != nil {
 				return nil, nil, fmt.Errorf("line %d: %s: %v", i+1, name, err)
 			}
 		}
@@ -209,21 +210,47 @@ func ParseSandboxConf(content []byte) ([]ImportedValue, []string, error) {
 	return out, notes, nil
 }
 
-// unquote strips one level of shell quotes; anything that would need a
-// shell to evaluate ($, backquotes) is refused rather than guessed.
-func unquote(v string) (string, error) {
-	if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
-		q := v[0]
-		v = v[1 : len(v)-1]
-		if q == '\'' {
-			return v, nil
+// keyOfEnv is the setting an environment variable sets, or nil.
+func keyOfEnv(name string) *Key {
+	for _, k := range Keys {
+		if k.Env != "" && k.Env == name {
+			return k
 		}
 	}
-	if strings.ContainsAny(v, "$`") {
-		return "", fmt.Errorf("value %q needs a shell to evaluate; write it out", v)
+	return nil
+}
+
+// notImported says why a variable of sandbox.conf sets nothing here, and
+// what does the same in git-airlock when something does.
+func notImported(name, value string) string {
+	switch name {
+	case "REPO_DIR":
+		return fmt.Sprintf("REPO_DIR is not imported: git-airlock works on the repository it runs in (cd %s)", value)
+	case "TMUX_ATTACH":
+		return "TMUX_ATTACH is not imported: give up and run --tmux to attach to the session, or --tmux-detached to leave it in the background"
+	}
+	return name + " has no git-airlock setting; skipped"
+}
+
+// underHome writes a path under $HOME the way airlock.seedPath reads it
+// wherever it runs: ~/x.
+func underHome(p string) string {
+	for _, prefix := range []string{"$HOME/", "${HOME}/", "~/"} {
+		if rest, ok := strings.CutPrefix(p, prefix); ok {
+			return "~/" + rest
+		}
+	}
+	return p
+}
+
+// unquote strips one level of shell quotes, and a comment after an
+// unquoted value; what needs a shell is refused by the caller.
+func unquote(v string) string {
+	if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {
+		return v[1 : len(v)-1]
 	}
 	if i := strings.Index(v, " #"); i >= 0 {
 		v = strings.TrimSpace(v[:i])
 	}
-	return v, nil
+	return v
 }

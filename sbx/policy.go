@@ -82,7 +82,31 @@ func (c *Client) rememberPolicy() {
 func (c *Client) forgetPolicy() {
 	if p := c.policyRecord(); p != "" && !c.DryRun() {
 		_ = os.Remove(p)
+		_ = os.Remove(presetRecord(p))
 	}
+}
+
+// presetRecord is the path of the record of the preset git-airlock set,
+// beside the policy record.
+func presetRecord(policyRecord string) string {
+	return strings.TrimSuffix(policyRecord, "-initialised") + "-preset"
+}
+
+// PolicyPreset is the default network policy git-airlock itself set on
+// this sbx (PolicyInit), or "" when it did not, or cannot know: sbx prints
+// no preset, so one chosen at sbx's own prompt, with `sbx policy init` by
+// hand or before the record was kept is never known. The record goes with
+// the policy record (a reset, a failure for want of a policy, an upgrade).
+func (c *Client) PolicyPreset() string {
+	p := c.policyRecord()
+	if p == "" {
+		return ""
+	}
+	b, err := os.ReadFile(presetRecord(p))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
 }
 
 // PolicyInit sets the default network policy, with whichever verb the
@@ -95,6 +119,10 @@ func (c *Client) PolicyInit(ctx context.Context, preset string) error {
 	_, err = c.call(ctx, fmt.Sprintf("set default network policy %q", preset), true, c.PolicyInitCommand(caps, preset)[1:]...)
 	if err == nil || errors.Is(err, ErrPolicyAlreadyInitialised) {
 		c.rememberPolicy()
+	}
+	if p := c.policyRecord(); err == nil && p != "" && !c.DryRun() {
+		// set-default overwrites, init sets once: either way it is this now.
+		_ = os.WriteFile(presetRecord(p), []byte(preset+"\n"), 0o644)
 	}
 	return err
 }

@@ -178,6 +178,9 @@ func (r *fakeRepo) ReflogCommits(_ context.Context, ref string) ([]string, error
 	}
 	return old, nil
 }
+
+// HooksDir is a directory with no hooks: up offers them.
+func (r *fakeRepo) HooksDir(context.Context) (string, error) { return "/nonexistent/hooks", nil }
 func (r *fakeRepo) UpdateRefs(_ context.Context, updates []gitx.RefUpdate) error {
 	r.record("UpdateRefs", len(updates))
 	r.updates = append(r.updates, updates)
@@ -193,6 +196,7 @@ type fakeSbx struct {
 	getErr      error
 	initialised bool
 	staleRecord bool              // PolicyKnownInitialised believes a record: true
+	preset      string            // the preset git-airlock recorded setting ("" unknown)
 	outputs     map[string]string // strings.Join(argv, " ") → stdout
 	execErr     error             // of Exec
 	secrets     []sbx.Secret
@@ -258,6 +262,7 @@ func (s *fakeSbx) Unpublish(_ context.Context, name string, p sbx.Port) error {
 func (s *fakeSbx) PolicyInit(_ context.Context, preset string) error {
 	s.record("PolicyInit", preset)
 	s.initialised = true
+	s.preset = preset
 	return nil
 }
 func (s *fakeSbx) PolicyAllow(_ context.Context, name string, hosts []string) error {
@@ -300,6 +305,10 @@ func (s *fakeSbx) Remove(_ context.Context, name string) error {
 func (s *fakeSbx) Secrets(context.Context) ([]sbx.Secret, error) { return s.secrets, nil }
 func (s *fakeSbx) SecretSetCommand(_ sbx.Capabilities, service string) []string {
 	return []string{"sbx", "secret", "set", "-g", service}
+}
+func (s *fakeSbx) PolicyPreset() string { return s.preset }
+func (s *fakeSbx) PolicyInitCommand(_ sbx.Capabilities, preset string) []string {
+	return []string{"sbx", "policy", "init", preset}
 }
 
 // fakeTmux records the sessions it is asked to kill; nothing else is

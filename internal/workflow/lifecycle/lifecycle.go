@@ -39,6 +39,7 @@ type Repo interface {
 	CountRefs(ctx context.Context, base string, counted, plain []string) (map[string]gitx.CountedRef, error)
 	ReflogCommits(ctx context.Context, ref string) ([]string, error)
 	UpdateRefs(ctx context.Context, updates []gitx.RefUpdate) error
+	HooksDir(ctx context.Context) (string, error)
 }
 
 // Sbx is what the lifecycle asks of sbx.
@@ -52,6 +53,8 @@ type Sbx interface {
 	PolicyInitialised(ctx context.Context) (bool, error)
 	PolicyKnownInitialised(ctx context.Context) (bool, error)
 	PolicyInit(ctx context.Context, preset string) error
+	PolicyPreset() string
+	PolicyInitCommand(caps sbx.Capabilities, preset string) []string
 	PolicyAllow(ctx context.Context, name string, hosts []string) error
 	Create(ctx context.Context, req sbx.CreateRequest) error
 	Attach(ctx context.Context, name string, agentArgs []string, s xec.Streams) error

@@ -192,6 +192,52 @@ func TestUpDenyAllAppliesTheAllowlist(t *testing.T) {
 	}
 }
 
+// TestUpSaysWhenThePolicyAskedIsNotInForce: sbx sets its default once, so
+// GLOBAL_NETWORK_POLICY=deny-all on a machine already balanced changes
+// nothing; up says both and how to close the gap, and claims no allowlist.
+func TestUpSaysWhenThePolicyAskedIsNotInForce(t *testing.T) {
+	for _, tc := range []struct {
+		name, preset, warn, hint string
+		allowed                  bool
+	}{
+		{"balanced in force", "balanced",
+			"git-airlock asked sbx for deny-all (git config --local (.git/config)), but sbx's default network policy is balanced, as git-airlock set it earlier: sbx sets it once, so balanced stays in force",
+			"make it deny-all (this resets sbx's network rules and stops running sandboxes): git airlock lockdown --reset", false},
+		{"set outside git-airlock", "",
+			"git-airlock asked sbx for deny-all (git config --local (.git/config)), but sbx already has a default network policy, set outside git-airlock: sbx sets it once and does not print it, so deny-all may not be in force",
+			"make it deny-all (this resets sbx's network rules and stops running sandboxes): git airlock lockdown --reset", true},
+		{"deny-all in force", "deny-all", "", "", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, nil, gitx.ConfigEntry{Key: "airlock.networkpolicy", Value: "deny-all", Scope: "local", Origin: "file:.git/config"},
+				gitx.ConfigEntry{Key: "airlock.allow", Value: "example.com"})
+			w.sbx.initialised, w.sbx.preset = true, tc.preset
+			if err := w.svc.Up(ctx, lifecycle.UpRequest{Name: "box"}); err != nil {
+				t.Fatal(err)
+			}
+			var warns []string // the fake sbx warns of the agent hooks too
+			for _, w := range w.ui.Warns {
+				if strings.HasPrefix(w, "git-airlock asked") {
+					warns = append(warns, w)
+				}
+			}
+			if got := strings.Join(warns, "\n"); got != tc.warn {
+				t.Errorf("warning:\n%s\nwant\n%s", got, tc.warn)
+			}
+			if tc.hint != "" && !slices.Contains(w.ui.Hints, tc.hint) {
+				t.Errorf("hints %q lack %q", w.ui.Hints, tc.hint)
+			}
+			if w.sbx.called("PolicyAllow box example.com") != tc.allowed || w.sbx.called("PolicyInit deny-all") {
+				t.Errorf("calls:\n%s", w.sbx.log())
+			}
+			claims := slices.ContainsFunc(w.ui.Infos, func(s string) bool { return strings.HasPrefix(s, "deny-all: sandbox") })
+			if claims != (tc.preset == "deny-all") {
+				t.Errorf("infos %q: a deny-all claim only when deny-all is known to be in force", w.ui.Infos)
+			}
+		})
+	}
+}
+
 func TestUpRegistersAnUnregisteredSbxSandboxWithoutCreating(t *testing.T) {
 	w := newWorld(t, nil)
 	// sbx knows it (made for this repository, with codex), this repository

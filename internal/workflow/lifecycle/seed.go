@@ -84,9 +84,11 @@ func (s *Service) seed(ctx context.Context, name, agentName string) error {
 }
 
 // applyLockdown gives a new sandbox the allowlist when deny-all is the
-// configured policy.
-func (s *Service) applyLockdown(ctx context.Context, name string) error {
-	if s.Settings.NetworkPolicy() != "deny-all" {
+// configured policy and may be the one in force (inForce, "" when not
+// known): under a policy known to be another, an allowlist changes
+// nothing, and ensurePolicy said so.
+func (s *Service) applyLockdown(ctx context.Context, name, inForce string) error {
+	if s.Settings.NetworkPolicy() != "deny-all" || inForce != "" && inForce != "deny-all" {
 		return nil
 	}
 	allow := s.Settings.Allow()
@@ -99,6 +101,10 @@ func (s *Service) applyLockdown(ctx context.Context, name string) error {
 	}
 	// Not "may reach only": sbx's agent kits still allow each agent's own
 	// model API under deny-all (0.45 and later).
+	if inForce == "" {
+		s.UI.Infof("sandbox %q allowed: %s, for deny-all (if it is sbx's default; and its agent's own model API, which sbx's kits allow)", name, strings.Join(allow, ", "))
+		return nil
+	}
 	s.UI.Infof("deny-all: sandbox %q allowed: %s (and its agent's own model API, which sbx's kits allow)", name, strings.Join(allow, ", "))
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/hooks"
 	"github.com/git-airlock/git-airlock/internal/agent"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
@@ -63,22 +64,30 @@ func (s *Service) preflightSbx(ctx context.Context) ([]sbx.Sandbox, error) {
 // airlock.networkPolicy, so that sbx never stops to ask interactively.
 // Unless fresh, a record of an earlier answer is believed (one `sbx policy
 // ls` less for every new sandbox); a create that fails for want of a
-// policy asks again, fresh.
-func (s *Service) ensurePolicy(ctx context.Context, fresh bool) error {
+// policy asks again, fresh. It returns the preset in force ("" when not
+// known) and, when that may not be the one asked for, says both and the
+// command that closes the gap: sbx sets its default only once.
+func (s *Service) ensurePolicy(ctx context.Context, fresh bool) (string, error) {
 	known := s.Sbx.PolicyKnownInitialised
 	if fresh {
 		known = s.Sbx.PolicyInitialised
 	}
 	ok, err := known(ctx)
 	if err != nil {
-		return workflow.SbxError(err)
+		return "", workflow.SbxError(err)
 	}
-	if ok {
-		return nil
+	if !ok {
+		preset := s.Settings.NetworkPolicy()
+		s.UI.Infof("setting sbx's default network policy to %s (airlock.networkPolicy)", preset)
+		return preset, workflow.SbxError(s.Sbx.PolicyInit(ctx, preset))
 	}
-	preset := s.Settings.NetworkPolicy()
-	s.UI.Infof("setting sbx's default network policy to %s (airlock.networkPolicy)", preset)
-	return workflow.SbxError(s.Sbx.PolicyInit(ctx, preset))
+	p := workflow.PolicyOf(s.Settings, s.Sbx.PolicyPreset(), s.currentHost())
+	if p.Gap() {
+		s.UI.Warnf("%s", p.Differs())
+		caps, _ := s.Sbx.Probe(ctx) // probed already by preflight
+		s.UI.Hint("make it %s (this resets sbx's network rules and stops running sandboxes): %s", p.Want, p.Closer(s.Sbx.PolicyInitCommand(caps, p.Want)))
+	}
+	return p.InForce, nil
 }
 
 // ensure creates the sandbox if needed and registers it as a remote; created
@@ -129,7 +138,8 @@ func (s *Service) ensure(ctx context.Context, name, agentName, group string) (_ 
 		sb, err := s.register(ctx, name, existing.Agent, "", false)
 		return sb, false, err
 	}
-	if err := s.ensurePolicy(ctx, false); err != nil {
+	inForce, err := s.ensurePolicy(ctx, false)
+	if err != nil {
 		return workflow.Sandbox{}, false, err
 	}
 	// Once per repository, and again when AGENTS.md went missing since.
@@ -140,6 +150,7 @@ func (s *Service) ensure(ctx context.Context, name, agentName, group string) (_ 
 	if workflow.SituationChanged(s.Repo, s.Sbx.DryRun(), "instructions", instructions) && instructions == "missing" {
 		s.UI.Hint("no AGENTS.md here: 'git airlock init' writes a starter that tells the agent how to work and commit")
 	}
+	s.offerSetup(ctx, w.Root)
 	if n, err := s.Repo.Uncommitted(ctx); err == nil && n > 0 {
 		s.UI.Warnf("%s here will not be in the sandbox: it clones committed history only", workflow.Plural(n, "uncommitted change", "uncommitted changes"))
 		s.UI.Hint("commit them first if the agent needs them (git add -A && git commit)")
@@ -154,7 +165,7 @@ func (s *Service) ensure(ctx context.Context, name, agentName, group string) (_ 
 	if errors.Is(err, sbx.ErrPolicyNotInitialised) {
 		// The record said a default policy exists; someone reset it
 		// since (`sbx policy reset`). Choose one and create again.
-		if err := s.ensurePolicy(ctx, true); err != nil {
+		if inForce, err = s.ensurePolicy(ctx, true); err != nil {
 			return workflow.Sandbox{}, false, err
 		}
 		err = s.Sbx.Create(ctx, req)
@@ -166,7 +177,7 @@ func (s *Service) ensure(ctx context.Context, name, agentName, group string) (_ 
 	if err != nil {
 		return workflow.Sandbox{}, false, hint.With(err, "the sandbox was created; 'git airlock up --name "+name+"' registers it again")
 	}
-	if err := s.applyLockdown(ctx, name); err != nil {
+	if err := s.applyLockdown(ctx, name, inForce); err != nil {
 		return workflow.Sandbox{}, false, err
 	}
 	if err := s.seed(ctx, name, agentName); err != nil {
@@ -444,4 +455,25 @@ func (s *Service) agentFor(sb workflow.Sandbox) string {
 		return s.Settings.Agent()
 	}
 	return sb.Agent
+}
+
+// offerSetup points, when a sandbox is made, at what a new user of this
+// repository may not know to ask for: the gate hooks (once per repository,
+// and again after they were removed; they stay optional) and code-airlock's
+// sandbox.conf, whose settings git-airlock does not read until imported.
+func (s *Service) offerSetup(ctx context.Context, root string) {
+	if conf, ok := workflow.UnimportedSandboxConf(s.Repo, root); ok {
+		s.UI.Hint("code-airlock's %s is here and git-airlock does not read it; bring its settings into git config: git airlock config import %s", conf, xec.Quote(conf))
+	}
+	dir, err := s.Repo.HooksDir(ctx)
+	if err != nil {
+		return
+	}
+	state := "absent"
+	if st, err := hooks.Status(dir, hooks.Names[0]); err == nil && st == hooks.Current {
+		state = "installed"
+	}
+	if workflow.SituationChanged(s.Repo, s.Sbx.DryRun(), "gateHooks", state) && state == "absent" {
+		s.UI.Hint("'git airlock merge' checks the agent's work before it lands; for a plain 'git merge' to be checked too: git airlock hooks install (optional; 'git airlock hooks uninstall' removes them)")
+	}
 }

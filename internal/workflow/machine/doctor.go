@@ -10,8 +10,10 @@ import (
 	"strings"
 
 	"github.com/git-airlock/git-airlock/config"
+	"github.com/git-airlock/git-airlock/hooks"
 	"github.com/git-airlock/git-airlock/internal/agent"
 	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
@@ -102,13 +104,7 @@ func (s *Service) Doctor(ctx context.Context, p Platform, sandbox string) []Chec
 		default:
 			add("login", "FAIL", perr.Error(), "")
 		}
-		if ok, perr := s.Sbx.PolicyInitialised(ctx); perr != nil {
-			add("policy", "WARN", "cannot read network policy: "+perr.Error(), "")
-		} else if ok {
-			add("policy", "OK", "default network policy initialised", "")
-		} else {
-			add("policy", "WARN", "no default network policy yet ('git airlock up' sets "+s.Settings.NetworkPolicy()+")", xec.Quote(s.Sbx.PolicyInitCommand(caps, s.Settings.NetworkPolicy())...))
-		}
+		s.policyCheck(ctx, caps, add)
 		s.credentialCheck(ctx, caps, sandbox, add)
 	}
 	if _, err := s.LookPath("tmux"); err != nil {
@@ -116,8 +112,35 @@ func (s *Service) Doctor(ctx context.Context, p Platform, sandbox string) []Chec
 	} else {
 		add("tmux", "OK", "tmux found", "")
 	}
-	s.repoChecks(add)
+	s.repoChecks(ctx, add)
 	return checks
+}
+
+// policyCheck shows the default network policy in force, as far as it can
+// be known (sbx prints no preset: only the one git-airlock set is known),
+// and, when the one git-airlock is asked for may differ, both and the
+// command that closes the gap.
+func (s *Service) policyCheck(ctx context.Context, caps sbx.Capabilities, add func(string, string, string, string)) {
+	ok, err := s.Sbx.PolicyInitialised(ctx)
+	switch {
+	case err != nil:
+		add("policy", "WARN", "cannot read network policy: "+err.Error(), "")
+		return
+	case !ok:
+		add("policy", "WARN", "no default network policy yet ('git airlock up' sets "+s.Settings.NetworkPolicy()+")", xec.Quote(s.Sbx.PolicyInitCommand(caps, s.Settings.NetworkPolicy())...))
+		return
+	}
+	p := workflow.PolicyOf(s.Settings, s.Sbx.PolicyPreset(), s.Host)
+	inForce := p.InForce + " is sbx's default network policy (set by git-airlock)"
+	if p.InForce == "" {
+		inForce = "sbx has a default network policy, set outside git-airlock (sbx does not print which)"
+	}
+	if !p.Gap() {
+		add("policy", "OK", inForce, "")
+		return
+	}
+	add("policy", "WARN", fmt.Sprintf("%s; git-airlock is asked for %s (%s)", inForce, p.Want, p.From),
+		"make it "+p.Want+" (resets sbx's network rules, stops running sandboxes): "+p.Closer(s.Sbx.PolicyInitCommand(caps, p.Want)))
 }
 
 func (s *Service) credentialCheck(ctx context.Context, caps sbx.Capabilities, name string, add func(string, string, string, string)) {
@@ -139,7 +162,7 @@ func (s *Service) credentialCheck(ctx context.Context, caps sbx.Capabilities, na
 	add("credential", "WARN", fmt.Sprintf("no %q secret in sbx for %s; it must sign in inside the sandbox", ag.Secret, a), hint)
 }
 
-func (s *Service) repoChecks(add func(string, string, string, string)) {
+func (s *Service) repoChecks(ctx context.Context, add func(string, string, string, string)) {
 	if s.Repo == nil {
 		add("repository", "WARN", "not inside a git repository", "cd into the repository you want the agent to work on")
 		return
@@ -159,6 +182,40 @@ func (s *Service) repoChecks(add func(string, string, string, string)) {
 	}
 	if f := s.Settings.File; f != config.FileAbsent && f != config.FileTrusted {
 		add(".airlock.toml", "WARN", ".airlock.toml is "+s.Settings.File.String()+"; its settings are ignored", "git airlock trust")
+	}
+	s.hooksCheck(ctx, add)
+	if err == nil {
+		if conf, ok := workflow.UnimportedSandboxConf(s.Repo, w.Root); ok {
+			add("sandbox.conf", "WARN", "code-airlock's sandbox.conf is here; git-airlock does not read it", "git airlock config import "+xec.Quote(conf))
+		}
+	}
+}
+
+// hooksCheck says whether the gate hooks are installed: they are optional,
+// and without them a plain git merge of sandbox work is not checked.
+func (s *Service) hooksCheck(ctx context.Context, add func(string, string, string, string)) {
+	list, err := s.Hooks(ctx)
+	if err != nil {
+		add("hooks", "WARN", "cannot read the hooks: "+err.Error(), "")
+		return
+	}
+	var off []string
+	absent := 0
+	for _, h := range list {
+		if h.State != hooks.Current.String() {
+			off = append(off, h.Name+" "+h.State)
+		}
+		if h.State == hooks.Absent.String() {
+			absent++
+		}
+	}
+	switch {
+	case len(off) == 0:
+		add("hooks", "OK", "the gate hooks are installed: a plain git merge of sandbox work is checked too", "")
+	case absent == len(list):
+		add("hooks", "WARN", "no gate hooks: 'git airlock merge' checks sandbox work, a plain git merge does not", "optional, removable with 'git airlock hooks uninstall': git airlock hooks install")
+	default:
+		add("hooks", "WARN", "gate hooks: "+strings.Join(off, ", "), "git airlock hooks install (--force keeps a hook of yours as <hook>.local)")
 	}
 }
 

@@ -35,6 +35,8 @@ type fakeRepo struct {
 	files    map[string]bool
 	hooksDir string
 	setErr   error
+	tools    []string          // DiffTools' answer
+	seen     map[string]string // situations
 }
 
 func (f *fakeRepo) Facts() (gitx.Worktree, error) { return f.facts, f.factsErr }
@@ -52,6 +54,17 @@ func (f *fakeRepo) ConfigUnset(_ context.Context, key string) error {
 	return nil
 }
 func (f *fakeRepo) HooksDir(context.Context) (string, error) { return f.hooksDir, nil }
+func (f *fakeRepo) DiffTools(context.Context) ([]string, error) {
+	return append([]string{"meld", "vimdiff"}, f.tools...), nil
+}
+func (f *fakeRepo) Situation(key string) string { return f.seen[key] }
+func (f *fakeRepo) RecordSituation(key, situation string) error {
+	if f.seen == nil {
+		f.seen = map[string]string{}
+	}
+	f.seen[key] = situation
+	return nil
+}
 
 var _ Repo = (*fakeRepo)(nil)
 
@@ -71,7 +84,10 @@ type fakeSbx struct {
 	policyLog   string
 	secrets     []sbx.Secret
 	secretsErr  error
+	preset      string // the preset git-airlock recorded setting
 }
+
+func (f *fakeSbx) PolicyPreset() string { return f.preset }
 
 func (f *fakeSbx) DryRun() bool { return f.dryRun }
 func (f *fakeSbx) Probe(context.Context) (sbx.Capabilities, error) {

@@ -23,6 +23,8 @@ type Repo interface {
 	ConfigAdd(ctx context.Context, key, value string) error
 	ConfigUnset(ctx context.Context, key string) error
 	HooksDir(ctx context.Context) (string, error)
+	DiffTools(ctx context.Context) ([]string, error)
+	workflow.Situations
 }
 
 // Sbx is what the machine use cases ask of sbx.
@@ -34,6 +36,7 @@ type Sbx interface {
 	Install(ctx context.Context, argv []string, s xec.Streams) error
 	PolicyInitialised(ctx context.Context) (bool, error)
 	PolicyInit(ctx context.Context, preset string) error
+	PolicyPreset() string
 	PolicyReset(ctx context.Context) error
 	PolicyAllow(ctx context.Context, name string, hosts []string) error
 	PolicyLog(ctx context.Context, name string) (string, error)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/git-airlock/git-airlock/config"
@@ -56,6 +57,9 @@ func (s *Service) ImportConfig(ctx context.Context, path string) ([]config.Impor
 		return nil, hint.With(err, "give the path of code-airlock's sandbox.conf")
 	}
 	values, notes, err := config.ParseSandboxConf(content)
+	if err == nil {
+		notes, err = s.reviewTool(ctx, values, notes)
+	}
 	if err != nil {
 		return nil, hint.With(fmt.Errorf("%s: %w", path, err), "nothing was written; fix the file and import again")
 	}
@@ -73,7 +77,43 @@ func (s *Service) ImportConfig(ctx context.Context, path string) ([]config.Impor
 			}
 		}
 	}
+	if slices.Contains(notes, vscodeNote) {
+		if err := s.Repo.ConfigSet(ctx, "difftool.vscode.cmd", vscodeCmd); err != nil {
+			return nil, err
+		}
+	}
+	_ = s.Repo.RecordSituation(workflow.SandboxConfKey, workflow.ConfDigest(content))
 	return values, nil
+}
+
+// vscodeCmd is how git 2.46 and later run their own vscode difftool
+// (mergetools/vscode); older gits have none and say "Unknown merge tool".
+const vscodeCmd = `code --wait --diff "$LOCAL" "$REMOTE"`
+
+var vscodeNote = "REVIEW_TOOL=vscode: this git has no vscode difftool; difftool.vscode.cmd is set to what newer gits run: " + vscodeCmd
+
+// reviewTool checks REVIEW_TOOL against the tools git difftool knows here,
+// so that review does not fail later with git's "Unknown merge tool".
+// code-airlock's vscode, which older gits lack, is defined as newer gits
+// define it (a note says so).
+func (s *Service) reviewTool(ctx context.Context, values []config.ImportedValue, notes []string) ([]string, error) {
+	for _, v := range values {
+		if v.Key.Name != "reviewTool" {
+			continue
+		}
+		tools, err := s.Repo.DiffTools(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("REVIEW_TOOL: cannot list git's difftools: %w", err)
+		}
+		switch tool := v.Values[0]; {
+		case slices.Contains(tools, tool):
+		case tool == "vscode":
+			notes = append(notes, vscodeNote)
+		default:
+			return nil, fmt.Errorf("REVIEW_TOOL: git difftool knows no tool %q (git difftool --tool-help lists them; define one with difftool.%s.cmd)", tool, tool)
+		}
+	}
+	return notes, nil
 }
 
 // starterAgents is the AGENTS.md that `init` writes.
