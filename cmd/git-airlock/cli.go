@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"os"
@@ -256,12 +257,15 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, early pref
 			also.Found = start
 		}
 	}
-	repo, entries, err := gitx.OpenWithConfig(ctx, run, ".", `^(airlock|remote)\.`, also)
+	repo, entries, err := gitx.OpenWithConfig(ctx, run, ".", `^(airlock|remote)\.|^color\.(ui|airlock)$`, also)
 	switch {
 	case errors.Is(err, gitx.ErrNotRepository):
 		repo = nil
-		// Outside a repository only the user's airlock.* settings count.
-		entries = slices.DeleteFunc(entries, func(e gitx.ConfigEntry) bool { return !strings.HasPrefix(e.Key, "airlock.") })
+		// Outside a repository only the user's airlock.* settings count
+		// (and colour).
+		entries = slices.DeleteFunc(entries, func(e gitx.ConfigEntry) bool {
+			return !strings.HasPrefix(e.Key, "airlock.") && !strings.HasPrefix(e.Key, "color.")
+		})
 	case errors.Is(err, gitx.ErrNoWorkTree):
 		return nil, hint.With(err, "git-airlock works from a repository's work tree (the agent gets a clone of it): cd into one")
 	case err != nil:
@@ -286,6 +290,9 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, early pref
 	}
 	if g.Host != "" {
 		flags["host"] = []string{g.Host}
+	}
+	if noColor, _ := inv.Env("NO_COLOR"); noColor == "" {
+		u.UseColor(colorSetting(entries))
 	}
 	settings, serr := config.Load(config.Inputs{File: file, Git: entries, Env: inv.Env, Flags: flags})
 	for _, w := range settings.Warnings {
@@ -376,4 +383,19 @@ func sessionEnv(inv *Invocation) []string {
 		}
 	}
 	return out
+}
+
+// colorSetting is git's colour setting for git-airlock's output:
+// color.airlock, else color.ui, as git lets color.diff override color.ui.
+func colorSetting(entries []gitx.ConfigEntry) string {
+	ui, own := "", ""
+	for _, e := range entries {
+		switch e.Key {
+		case "color.ui":
+			ui = e.Value
+		case "color.airlock":
+			own = e.Value
+		}
+	}
+	return cmp.Or(own, ui)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"github.com/git-airlock/git-airlock/internal/agent"
 	"github.com/git-airlock/git-airlock/internal/ui"
 )
 
@@ -72,6 +73,10 @@ func (c *completionCmd) Run(kctx *kong.Context, u *ui.UI) error {
 	return nil
 }
 
+// sandboxBranches is a shell pipeline that lists the branches fetched from
+// this repository's sandboxes, the words -b takes.
+const sandboxBranches = `git for-each-ref --format='%(refname)' refs/remotes/ 2>/dev/null | sed -n -e '/^refs\/remotes\/airlock-[^/]*\/HEAD$/d' -e 's|^refs/remotes/airlock-[^/]*/||p' | sort -u`
+
 func names(cmds []completionCommand) string {
 	var out []string
 	for _, c := range cmds {
@@ -91,12 +96,28 @@ func writeBash(w io.Writer, cmds []completionCommand, globals []string) {
 _git_airlock() {
   local cur="${COMP_WORDS[COMP_CWORD]}" cmd="" i
   for ((i = 1; i < COMP_CWORD; i++)); do
-    case "${COMP_WORDS[i]}" in airlock | -*) ;; *) cmd="${COMP_WORDS[i]}"; break ;; esac
+    case "${COMP_WORDS[i]}" in
+      --agent | --name | --host) ((i++)) ;; # the flag's value is no command
+      airlock | -*) ;;
+      *) cmd="${COMP_WORDS[i]}"; break ;;
+    esac
   done
-  if [ "${COMP_WORDS[COMP_CWORD-1]}" = --name ]; then
-    COMPREPLY=($(compgen -W "$(git config --name-only --get-regexp '^remote\.airlock-.*\.url$' 2>/dev/null | sed -e 's/^remote\.airlock-//' -e 's/\.url$//')" -- "$cur"))
-    return
-  fi
+  case "${COMP_WORDS[COMP_CWORD-1]}" in
+    --name)
+      COMPREPLY=($(compgen -W "$(git config --name-only --get-regexp '^remote\.airlock-.*\.url$' 2>/dev/null | sed -e 's/^remote\.airlock-//' -e 's/\.url$//')" -- "$cur"))
+      return ;;
+    --agent)
+      COMPREPLY=($(compgen -W %q -- "$cur"))
+      return ;;
+    --agents) # a comma-separated list: complete its last item
+      local last="${cur##*,}"
+      local done="${cur%%"$last"}"
+      COMPREPLY=($(compgen -P "$done" -W %q -- "$last"))
+      return ;;
+    -b | --branch)
+      COMPREPLY=($(compgen -W "$(%s)" -- "$cur"))
+      return ;;
+  esac
   if [ -z "$cmd" ]; then
     COMPREPLY=($(compgen -W %q -- "$cur"))
   else
@@ -104,7 +125,7 @@ _git_airlock() {
   fi
 }
 complete -F _git_airlock git-airlock
-`, names(cmds)+" "+strings.Join(globals, " "), strings.Join(globals, " "))
+`, agentWords(), agentWords(), sandboxBranches, names(cmds)+" "+strings.Join(globals, " "), strings.Join(globals, " "))
 }
 
 func writeZsh(w io.Writer, cmds []completionCommand, globals []string) {
@@ -132,4 +153,9 @@ func writeFish(w io.Writer, cmds []completionCommand, globals []string) {
 	for _, g := range globals {
 		fmt.Fprintf(w, "complete -c git-airlock -f -l %s\n", strings.TrimPrefix(g, "--"))
 	}
+	fmt.Fprintf(w, "complete -c git-airlock -f -l agent -x -a %q\n", agentWords())
+	fmt.Fprintf(w, "complete -c git-airlock -f -s b -l branch -x -a %q\n", "("+sandboxBranches+")")
 }
+
+// agentWords are the agents --agent takes, for a completion word list.
+func agentWords() string { return strings.Join(agent.Names(), " ") }

@@ -30,6 +30,10 @@ import (
 
 var version = "dev"
 
+// usageExit is the exit status of a command line that does not parse, as
+// git's own commands give (parse-options' 129).
+const usageExit = 129
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], ui.New(os.Stdin, os.Stdout, os.Stderr, os.Getenv("NO_COLOR") != ""), os.LookupEnv, os.Environ())
@@ -54,6 +58,7 @@ func run(ctx context.Context, args []string, u *ui.UI, env func(string) (string,
 	}
 	if model, ok := scopedModel(args); ok {
 		if parser, err := kong.New(model, options...); err == nil {
+			describeExits(parser.Model)
 			if code, parsed := runParsed(parser, args, u, true); parsed {
 				return code
 			}
@@ -65,6 +70,7 @@ func run(ctx context.Context, args []string, u *ui.UI, env func(string) (string,
 		ui.Line(u.Err, "%v", err)
 		return 2
 	}
+	describeExits(parser.Model)
 	code, _ := runParsed(parser, args, u, false)
 	return code
 }
@@ -126,7 +132,7 @@ func runParsed(parser *kong.Kong, args []string, u *ui.UI, scoped bool) (code in
 		fmt.Fprintln(u.Err, "usage: git airlock [<options>] <command> [<args>]")
 		fmt.Fprintln(u.Err, "")
 		fmt.Fprintln(u.Err, "Start an agent with 'git airlock up'; 'git airlock help' lists every command.")
-		return 2, true
+		return usageExit, true
 	}
 	kongArgs, gitOptions, gitPaths := takeGitArgs(parser.Model, args)
 	kctx, err := parser.Parse(kongArgs)
@@ -147,7 +153,7 @@ func runParsed(parser *kong.Kong, args []string, u *ui.UI, scoped bool) (code in
 		}
 		ui.Line(u.Err, "%v", err)
 		fmt.Fprintln(u.Err, "hint: see 'git airlock help'")
-		return 2, true
+		return usageExit, true
 	}
 	return report(u.Err, kctx.Run(), u.Verbose), true
 }

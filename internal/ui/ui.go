@@ -24,8 +24,9 @@ type UI struct {
 	Quiet    bool
 	Verbose  bool
 	// DryRun marks progress messages as what would happen.
-	DryRun bool
-	Color  bool // on stderr
+	DryRun   bool
+	Color    bool // on stderr
+	OutColor bool // on stdout (doctor's levels)
 	// Interactive: stdin is a terminal, so prompts may be asked.
 	Interactive bool
 	// ErrTerminal: stderr is a terminal (a bell or OSC notification may
@@ -40,15 +41,31 @@ func New(in *os.File, out, errw *os.File, noColor bool) *UI {
 	// Prompts need someone at the keyboard: stdin decides, as for git's own
 	// prompts; stderr may be redirected to a log.
 	return &UI{In: in, Out: out, Err: errw, Color: term.IsTerminal(int(errw.Fd())) && !noColor,
+		OutColor:    term.IsTerminal(int(out.Fd())) && !noColor,
 		Interactive: term.IsTerminal(int(in.Fd())), ErrTerminal: term.IsTerminal(int(errw.Fd()))}
+}
+
+// UseColor applies git's colour setting for git-airlock's output
+// (color.airlock, else color.ui): "always" colours both streams, "never"
+// and "false" neither; anything else ("auto", "true", unset) leaves the
+// choice to whether each stream is a terminal, as git does.
+func (u *UI) UseColor(setting string) {
+	switch strings.ToLower(setting) {
+	case "always":
+		u.Color, u.OutColor = true, true
+	case "never", "false", "no", "off", "0":
+		u.Color, u.OutColor = false, false
+	}
 }
 
 func (u *UI) paint(code, s string) string {
 	if !u.Color {
 		return s
 	}
-	return "\033[" + code + "m" + s + "\033[0m"
+	return paint(code, s)
 }
+
+func paint(code, s string) string { return "\033[" + code + "m" + s + "\033[0m" }
 
 // Prefix starts every line git-airlock writes to stderr.
 const Prefix = "git-airlock: "
@@ -154,15 +171,22 @@ func (u *UI) Ask(question string) string {
 	return strings.TrimSpace(line)
 }
 
-// Status renders OK/WARN/FAIL labels for doctor.
+func (u *UI) paintOut(code, s string) string {
+	if !u.OutColor {
+		return s
+	}
+	return paint(code, s)
+}
+
+// Status renders OK/WARN/FAIL labels for doctor, on stdout.
 func (u *UI) Status(level string) string {
 	switch level {
 	case "OK":
-		return u.paint("32", "OK  ")
+		return u.paintOut("32", "OK  ")
 	case "WARN":
-		return u.paint("33", "WARN")
+		return u.paintOut("33", "WARN")
 	case "FAIL":
-		return u.paint("31", "FAIL")
+		return u.paintOut("31", "FAIL")
 	}
 	return level
 }

@@ -282,7 +282,17 @@ func (s *Service) Review(ctx context.Context, req CompareRequest) error {
 		return nil
 	}
 	workflow.SituationChanged(s.Repo, s.DryRun, "reviewTool", "set")
-	return s.Repo.DirDiff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, tool)
+	err = s.Repo.DirDiff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, tool)
+	if err == nil {
+		return nil
+	}
+	// git said what failed, once, above; the next step is ours.
+	err = workflow.Shown("git difftool", err)
+	if tool != "" {
+		return hint.With(err, fmt.Sprintf("airlock.reviewTool is %s (%s); 'git difftool --tool-help' lists the tools git knows",
+			quote.Path(tool), s.Settings.Get("reviewTool").Origin))
+	}
+	return err
 }
 
 // gitToolSet reports whether git difftool has a tool of the user's
