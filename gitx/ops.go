@@ -19,7 +19,7 @@ type CompareRequest struct {
 	Base, Theirs string
 	// Notes is a notes ref whose notes Log shows next to git's default
 	// notes (git airlock log shows the review records).
-	Notes   string
+	Notes string
 	// Options are git's own display options as the user typed them
 	// (--name-only, -p, -U5), and Paths a pathspec: both handed to git
 	// as they are, the options before the range, the paths after "--".
