@@ -388,14 +388,14 @@ func sessionEnv(inv *Invocation) []string {
 // colorSetting is git's colour setting for git-airlock's output:
 // color.airlock, else color.ui, as git lets color.diff override color.ui.
 func colorSetting(entries []gitx.ConfigEntry) string {
-	ui, own := "", ""
+	general, own := "", ""
 	for _, e := range entries {
 		switch e.Key {
 		case "color.ui":
-			ui = e.Value
+			general = e.Value
 		case "color.airlock":
 			own = e.Value
 		}
 	}
-	return cmp.Or(own, ui)
+	return cmp.Or(own, general)
 }
