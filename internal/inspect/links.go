@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"sort"
@@ -46,8 +47,8 @@ func newLinks(tree []gitx.TreeEntry, blobs Blobs) (*links, error) {
 		if err != nil {
 			return nil, err
 		}
-		l.target[Key(e.Path)] = string(t)
-		l.raw[e.Path] = string(t)
+		l.target[Key(e.Path)] = written(t)
+		l.raw[e.Path] = written(t)
 	}
 	sort.Slice(l.tree, func(i, j int) bool { return l.tree[i].key < l.tree[j].key })
 	l.inside = map[string]string{}
@@ -121,7 +122,12 @@ func (l *links) judgeLink(c gitx.TreeChange, blobs Blobs, opts Options) ([]Findi
 	if err != nil {
 		return nil, err
 	}
-	target := string(raw)
+	target := written(raw)
+	var out []Finding
+	if len(target) < len(raw) {
+		out = append(out, Finding{Severity: High, Rule: "symlink-nul", Family: "symlink", Path: c.Path, OldPath: c.OldPath,
+			Why: fmt.Sprintf("the stored link target %s holds a NUL byte: git writes the link as %s, which is what tools follow", shownTarget(string(raw)), shownTarget(target))})
+	}
 	f := Finding{Severity: Medium, Rule: "symlink", Family: "symlink", Path: c.Path, OldPath: c.OldPath,
 		Why: fmt.Sprintf("symlink to %s", shownTarget(target))}
 	lt := l
@@ -133,15 +139,15 @@ func (l *links) judgeLink(c gitx.TreeChange, blobs Blobs, opts Options) ([]Findi
 	case outside(target) || why == "outside":
 		f.Severity, f.Rule = High, "symlink-escape"
 		f.Why = fmt.Sprintf("symlink to %s, outside the repository once the links along it are followed: tools that follow it read or write there", shownTarget(target))
-		return []Finding{f}, nil
+		return append(out, f), nil
 	case why == "loop":
 		f.Severity, f.Rule = High, "symlink-escape"
 		f.Why = fmt.Sprintf("symlink to %s loops through other links; what it names cannot be judged", shownTarget(target))
-		return []Finding{f}, nil
+		return append(out, f), nil
 	case underGitDir(resolved):
 		f.Severity, f.Rule = High, "symlink-git-dir"
 		f.Why = fmt.Sprintf("symlink to %s, into .git: tools that write through it change git's own config and hooks", shownTarget(target))
-		return []Finding{f}, nil
+		return append(out, f), nil
 	}
 	// What the link makes reachable at its own path: judge every file
 	// under its target by the path tools will use. A link judged in the
@@ -149,7 +155,6 @@ func (l *links) judgeLink(c gitx.TreeChange, blobs Blobs, opts Options) ([]Findi
 	// a rule covers is no finding (a docs link); a dangling link, one to
 	// the top level or one judged without the tree stays medium.
 	reached := l.under(resolved)
-	var out []Finding
 	if lt != l || len(reached) == 0 {
 		out = append(out, f)
 	}
@@ -227,14 +232,15 @@ func judgeAt(alias string, e gitx.TreeEntry, lp, target string, blobs Blobs, opt
 		return fmt.Sprintf("reached as %s through the symlink %s -> %s (%s): ", quote.Quoted(alias), quote.Quoted(lp), shownTarget(target), quote.Quoted(e.Path))
 	}
 	var out []Finding
-	if r, ok := opts.pathRule(alias); ok {
+	r, ok := opts.pathRule(alias)
+	if ok {
 		out = append(out, Finding{Severity: r.Severity, Rule: r.ID, Family: r.Family, Path: alias, Why: via() + r.Why})
 	}
 	if e.Mode == gitx.ModeSymlink || e.Mode == gitx.ModeGitlink ||
 		Key(path.Base(alias)) == Key(path.Base(e.Path)) && Key(alias) != ".gitmodules" {
 		return out, nil
 	}
-	fs, err := contentChecks(gitx.TreeChange{Status: 'A', Path: alias, NewMode: e.Mode, NewHash: e.Hash}, path.Base(alias), "", blobs)
+	fs, err := contentChecks(gitx.TreeChange{Status: 'A', Path: alias, NewMode: e.Mode, NewHash: e.Hash}, path.Base(alias), "", blobs, r)
 	if err != nil {
 		return nil, err
 	}
@@ -242,6 +248,15 @@ func judgeAt(alias string, e gitx.TreeEntry, lp, target string, blobs Blobs, opt
 		fs[i].Why = via() + fs[i].Why
 	}
 	return append(out, fs...), nil
+}
+
+// written is a link target as git writes it: symlink(2) takes a C
+// string, so the target ends at its first NUL byte.
+func written(raw []byte) string {
+	if i := bytes.IndexByte(raw, 0); i >= 0 {
+		raw = raw[:i]
+	}
+	return string(raw)
 }
 
 // shownTarget quotes a link target for a reason, cut at 200 bytes: a

@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"regexp"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/BurntSushi/toml"
 
@@ -144,7 +142,7 @@ func packageScripts(old, new []byte) []Finding {
 	n, err := parseNpmManifest(new)
 	if err != nil {
 		return []Finding{{Severity: High, Rule: "manifest-unparsable", Family: "build",
-			Why: "package.json does not parse here (" + err.Error() + "), so the scripts npm would run cannot be checked"}}
+			Why: "package.json does not parse here (" + quote.Text(err.Error()) + "), so the scripts npm would run cannot be checked"}}
 	}
 	var out []Finding
 	if len(n.duplicates) > 0 {
@@ -162,13 +160,19 @@ func packageScripts(old, new []byte) []Finding {
 		out = append(out, Finding{Severity: High, Rule: "hook-manager", Family: "hooks",
 			Why: fmt.Sprintf("changes %s in package.json: a git hook manager runs what it names on your next commit", quote.Quoted(k))})
 	}
-	var keys []string
+	var keys, others []string
 	for k, v := range n.scripts {
-		if old, had := o.scripts[k]; lifecycle[k] && (!had || old != v) {
+		if old, had := o.scripts[k]; had && old == v {
+			continue
+		}
+		if lifecycle[k] {
 			keys = append(keys, k)
+		} else {
+			others = append(others, k)
 		}
 	}
 	sort.Strings(keys)
+	out = append(out, otherScripts(others, "npm run")...)
 	for _, k := range keys {
 		out = append(out, Finding{Severity: High, Rule: "install-script", Family: "build",
 			Why: fmt.Sprintf("sets the %s script, which the package manager runs on install: %s", quote.Quoted(k), quote.Quoted(n.scripts[k]))})
@@ -188,10 +192,13 @@ func packageScripts(old, new []byte) []Finding {
 
 // pyprojectHooks are the tables of pyproject.toml whose code a build
 // frontend or backend runs: the PEP 517 backend, setuptools cmdclass,
-// hatch build and metadata hooks, poetry's build script, pdm's build.
+// hatch build and metadata hooks, poetry's build script, pdm's build,
+// and the commands hatch runs when it creates an environment.
 var pyprojectHooks = [][]string{{"build-system"}, {"tool", "setuptools", "cmdclass"},
 	{"tool", "hatch", "build", "hooks"}, {"tool", "hatch", "metadata", "hooks"}, {"tool", "hatch", "build", "targets", "*", "hooks"},
-	{"tool", "poetry", "build"}, {"tool", "pdm", "build"}}
+	{"tool", "poetry", "build"}, {"tool", "pdm", "build"},
+	{"tool", "hatch", "envs", "*", "pre-install-commands"}, {"tool", "hatch", "envs", "*", "post-install-commands"},
+	{"tool", "hatch", "env", "collectors"}, {"tool", "hatch", "env", "plugins"}}
 
 func pyprojectBuild(old, new []byte) []Finding {
 	var o, n map[string]any
@@ -205,6 +212,10 @@ func pyprojectBuild(old, new []byte) []Finding {
 			return []Finding{{Severity: High, Rule: "build-backend", Family: "build",
 				Why: "changes [" + strings.Join(key, ".") + "], which pip or the build tool runs on install"}}
 		}
+	}
+	if !reflect.DeepEqual(pdmHooks(o), pdmHooks(n)) {
+		return []Finding{{Severity: High, Rule: "install-script", Family: "build",
+			Why: "changes a pre_/post_ script of [tool.pdm.scripts], which PDM runs around its own install, lock and build"}}
 	}
 	return nil
 }
@@ -274,22 +285,6 @@ func cargoBuild(old, new []byte) []Finding {
 		if !reflect.DeepEqual(lookupAll(o, key), lookupAll(n, key)) {
 			return []Finding{{Severity: High, Rule: "build-script", Family: "build",
 				Why: "changes [" + strings.Join(key, ".") + "]: cargo compiles and runs the package's build script on every build"}}
-		}
-	}
-	return nil
-}
-
-// editorExecSetting matches VS Code settings that name a program the
-// editor starts: interpreters, tool paths, terminal shells and profiles.
-var editorExecSetting = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`"[^"]*(?i:path|executable|command|interpreter|shell|terminal|runtime|args|env)[^"]*"\s*:`)
-})
-
-func editorSettings(old, new []byte) []Finding {
-	for _, l := range newLines(old, new) {
-		if m := editorExecSetting().FindString(l); m != "" {
-			return []Finding{{Severity: High, Rule: "editor-exec-setting", Family: "editor",
-				Why: fmt.Sprintf("sets %s: the editor starts the program it names when you open the folder", quote.Quoted(strings.Trim(strings.TrimSuffix(strings.TrimSpace(m), ":"), `" `)))}}
 		}
 	}
 	return nil
