@@ -4,9 +4,9 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"strings"
 	"path"
 	"slices"
+	"strings"
 
 	"github.com/git-airlock/git-airlock/gitx"
 
