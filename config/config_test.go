@@ -145,10 +145,10 @@ func FuzzParseSandboxConf(f *testing.F) {
 	})
 }
 
-// TestKeysDocumented: every setting has help and a row in the README's
-// settings table, with its environment variable.
+// TestKeysDocumented: every setting has help and a row in the settings
+// table of docs/settings.md, with its environment variable.
 func TestKeysDocumented(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
+	readme, err := os.ReadFile("../docs/settings.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,15 +159,15 @@ func TestKeysDocumented(t *testing.T) {
 		row := "| `" + k.Name + "`"
 		i := strings.Index(string(readme), row)
 		if i < 0 {
-			t.Errorf("README settings table lacks airlock.%s", k.Name)
+			t.Errorf("docs/settings.md lacks airlock.%s", k.Name)
 			continue
 		}
 		line, _, _ := strings.Cut(string(readme[i:]), "\n")
 		if k.Env != "" && !strings.Contains(line, "`"+k.Env+"`") {
-			t.Errorf("README row of airlock.%s lacks its variable %s: %s", k.Name, k.Env, line)
+			t.Errorf("docs/settings.md row of airlock.%s lacks its variable %s: %s", k.Name, k.Env, line)
 		}
 		if inFile := strings.Contains(line, "| yes |"); inFile != k.InFile {
-			t.Errorf("README row of airlock.%s says .airlock.toml=%v, the key says %v", k.Name, inFile, k.InFile)
+			t.Errorf("docs/settings.md row of airlock.%s says .airlock.toml=%v, the key says %v", k.Name, inFile, k.InFile)
 		}
 	}
 }
