@@ -6,6 +6,7 @@ import (
 	"errors"
 	"path"
 	"slices"
+	"sync"
 	"strings"
 
 	"github.com/git-airlock/git-airlock/gitx"
@@ -39,7 +40,7 @@ func (g *Gate) inspectMerge(ctx context.Context, base, theirs string) (Report, e
 	r.ChangedFiles = len(preview.Changes)
 	// Links are resolved in what lands: the merge result, or (older git)
 	// the branch's own tree.
-	tree, err := g.Repo.TreeEntries(ctx, cmp.Or(preview.Tree, r.Commit))
+	tree, list, err := g.resultEntries(ctx, baseCommit, r.Commit, preview)
 	if err != nil {
 		return r, err
 	}
@@ -47,7 +48,7 @@ func (g *Gate) inspectMerge(ctx context.Context, base, theirs string) (Report, e
 	if err != nil {
 		return r, err
 	}
-	attrs, err := g.attributeChange(ctx, preview.Changes, tree, baseCommit, cmp.Or(preview.Tree, r.Commit))
+	attrs, err := g.attributeChange(ctx, preview.Changes, list, baseCommit, cmp.Or(preview.Tree, r.Commit))
 	if err != nil {
 		return r, err
 	}
@@ -57,6 +58,7 @@ func (g *Gate) inspectMerge(ctx context.Context, base, theirs string) (Report, e
 		Unseen:     preview.Unseen,
 		CrissCross: len(preview.Bases) > 1 && !preview.Exact,
 		Tree:       tree,
+		ListTree:   list,
 		Host:       host,
 		Attributes: attrs,
 		Commits:    commits,
@@ -79,11 +81,15 @@ func (g *Gate) inspectMerge(ctx context.Context, base, theirs string) (Report, e
 // and the result's .gitattributes assign to every file of the result, when
 // the merge changes a .gitattributes (git reads them; no parser here can
 // disagree with it).
-func (g *Gate) attributeChange(ctx context.Context, changes []gitx.TreeChange, tree []gitx.TreeEntry, base, result string) (*inspect.AttributeChange, error) {
+func (g *Gate) attributeChange(ctx context.Context, changes []gitx.TreeChange, list func() ([]gitx.TreeEntry, error), base, result string) (*inspect.AttributeChange, error) {
 	if !slices.ContainsFunc(changes, func(c gitx.TreeChange) bool {
 		return inspect.Key(path.Base(c.Path)) == ".gitattributes" || c.OldPath != "" && inspect.Key(path.Base(c.OldPath)) == ".gitattributes"
 	}) {
 		return nil, nil
+	}
+	tree, err := list()
+	if err != nil {
+		return nil, err
 	}
 	var paths []string
 	inTree := map[string]bool{}
@@ -109,7 +115,6 @@ func (g *Gate) attributeChange(ctx context.Context, changes []gitx.TreeChange, t
 			}
 		}
 	}
-	var err error
 	if ac.Before, err = g.Repo.Attributes(ctx, base, paths, gitx.DriverAttributes); err != nil {
 		return nil, err
 	}
@@ -117,6 +122,32 @@ func (g *Gate) attributeChange(ctx context.Context, changes []gitx.TreeChange, t
 		return nil, err
 	}
 	return &ac, nil
+}
+
+// subsetName names the kept subset of interesting entries
+// (inspect.Interesting); it changes whenever Interesting does.
+const subsetName = "inspect-1"
+
+// resultEntries returns the entries of the merge result an inspection
+// needs (inspect.Interesting) and a way to list all of it. They come from
+// the base's kept subset and the merge's changes, so that a small change
+// costs little in a large tree (gitx.TreeSubset); the full listing is made
+// only when asked for (a changed link, a changed .gitattributes), and is
+// the only way on git older than 2.38, where the result is the branch's
+// own tree.
+func (g *Gate) resultEntries(ctx context.Context, base, theirs string, preview gitx.MergePreview) ([]gitx.TreeEntry, func() ([]gitx.TreeEntry, error), error) {
+	result := preview.Tree
+	list := sync.OnceValues(func() ([]gitx.TreeEntry, error) { return g.Repo.TreeEntries(ctx, cmp.Or(result, theirs)) })
+	hr, ok := g.Repo.(HostReader)
+	if !ok || result == "" {
+		all, err := list()
+		return all, nil, err
+	}
+	subset, err := hr.TreeSubset(ctx, base, subsetName, inspect.Interesting)
+	if err != nil {
+		return nil, nil, err
+	}
+	return gitx.ApplyChanges(subset, preview.Changes, inspect.Interesting), list, nil
 }
 
 // HostReader reads what the host's own configuration makes of tracked
@@ -128,6 +159,7 @@ type HostReader interface {
 	Identity(ctx context.Context) (name, email string)
 	CommitIdentities(ctx context.Context, base, tip string) ([]gitx.CommitIdentity, error)
 	SubmoduleRepo(ctx context.Context, path, name string) (*gitx.Repo, error)
+	TreeSubset(ctx context.Context, treeish, name string, keep func(gitx.TreeEntry) bool) ([]gitx.TreeEntry, error)
 }
 
 var _ HostReader = (*gitx.Repo)(nil)

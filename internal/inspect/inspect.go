@@ -35,10 +35,13 @@ type Options struct {
 	Unseen     []string // paths that land differently from what the single-base diff shows
 	CrissCross bool     // several merge bases and no way to compute git's virtual base
 
-	// Tree is every entry of the merge result, for resolving symlinks
-	// (directory links, chains) and finding the .envrc files that load a
-	// changed file; nil judges a link by its own text.
-	Tree []gitx.TreeEntry
+	// Tree holds the entries of the merge result that Interesting selects
+	// (or all of them), for resolving symlinks (directory links, chains)
+	// and finding the loaders of a changed file; nil judges a link by its
+	// own text. ListTree lists the whole result, when a changed link
+	// needs what lies under its target; nil: Tree is the whole result.
+	Tree     []gitx.TreeEntry
+	ListTree func() ([]gitx.TreeEntry, error)
 
 	Host Host // what the host's own configuration makes of tracked files
 
@@ -115,7 +118,7 @@ func Inspect(changes []gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, e
 	}
 	opts.Host.Config = keyedReach(opts.Host.Config)
 	var err error
-	if opts.links, err = newLinks(opts.Tree, blobs); err != nil {
+	if opts.links, err = newLinks(opts.Tree, opts.ListTree, blobs); err != nil {
 		return nil, err
 	}
 	if opts.loads, err = envrcLoads(opts.Tree, changes, blobs); err != nil {
@@ -146,6 +149,22 @@ func Inspect(changes []gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, e
 		out = append(out, drivers...)
 	}
 	return finish(out), nil
+}
+
+// Interesting selects the entries of a merge result an inspection needs
+// beyond the changes: every symlink, and the files that load others
+// (.envrc, the GitLab CI file, .gitmodules).
+func Interesting(e gitx.TreeEntry) bool {
+	if e.Mode == gitx.ModeSymlink {
+		return true
+	}
+	switch k := Key(e.Path); path.Base(k) {
+	case ".envrc":
+		return true
+	case ".gitlab-ci.yml", ".gitlab-ci.yaml", ".gitmodules":
+		return k == path.Base(k)
+	}
+	return false
 }
 
 // keyedReach keys the host's config files as rules compare paths (Key).

@@ -23,7 +23,8 @@ import (
 // "cfg".
 type links struct {
 	target map[string]string // Key(link path) → target text
-	tree   []keyedEntry      // sorted by key
+	list   func() ([]gitx.TreeEntry, error)
+	tree   []keyedEntry // every entry of the result, sorted by key; listed when first needed
 	inside map[string]string // link path → the key of where it resolves, for links that stay inside below the top level
 	raw    map[string]string // link path → target text
 }
@@ -36,10 +37,15 @@ type keyedEntry struct {
 // maxHops is the symlink limit of Linux (ELOOP after 40).
 const maxHops = 40
 
-func newLinks(tree []gitx.TreeEntry, blobs Blobs) (*links, error) {
-	l := &links{target: map[string]string{}, raw: map[string]string{}, tree: make([]keyedEntry, 0, len(tree))}
+// newLinks reads the symlinks among tree (the result's entries, or only
+// its symlinks and loaders); list lists the whole result when a changed
+// link needs what lies under its target (nil: tree is the whole result).
+func newLinks(tree []gitx.TreeEntry, list func() ([]gitx.TreeEntry, error), blobs Blobs) (*links, error) {
+	if list == nil {
+		list = func() ([]gitx.TreeEntry, error) { return tree, nil }
+	}
+	l := &links{target: map[string]string{}, raw: map[string]string{}, list: list}
 	for _, e := range tree {
-		l.tree = append(l.tree, keyedEntry{Key(e.Path), e})
 		if e.Mode != gitx.ModeSymlink {
 			continue
 		}
@@ -50,7 +56,6 @@ func newLinks(tree []gitx.TreeEntry, blobs Blobs) (*links, error) {
 		l.target[Key(e.Path)] = written(t)
 		l.raw[e.Path] = written(t)
 	}
-	sort.Slice(l.tree, func(i, j int) bool { return l.tree[i].key < l.tree[j].key })
 	l.inside = map[string]string{}
 	for lp := range l.raw {
 		if resolved, why := l.resolve(lp); why == "" && resolved != "" {
@@ -154,7 +159,10 @@ func (l *links) judgeLink(c gitx.TreeChange, blobs Blobs, opts Options) ([]Findi
 	// result that stays inside, names something there and reaches nothing
 	// a rule covers is no finding (a docs link); a dangling link, one to
 	// the top level or one judged without the tree stays medium.
-	reached := l.under(resolved)
+	reached, err := l.under(resolved)
+	if err != nil {
+		return nil, err
+	}
 	if lt != l || len(reached) == 0 {
 		out = append(out, f)
 	}
@@ -171,9 +179,20 @@ func (l *links) judgeLink(c gitx.TreeChange, blobs Blobs, opts Options) ([]Findi
 
 // under lists the files at the key p or below it (p "" is the top level,
 // which is judged at its own paths already).
-func (l *links) under(p string) []gitx.TreeEntry {
+func (l *links) under(p string) ([]gitx.TreeEntry, error) {
 	if p == "" {
-		return nil
+		return nil, nil
+	}
+	if l.tree == nil {
+		all, err := l.list()
+		if err != nil {
+			return nil, err
+		}
+		l.tree = make([]keyedEntry, 0, len(all)+1)
+		for _, e := range all {
+			l.tree = append(l.tree, keyedEntry{Key(e.Path), e})
+		}
+		sort.Slice(l.tree, func(i, j int) bool { return l.tree[i].key < l.tree[j].key })
 	}
 	var out []gitx.TreeEntry
 	if i := sort.Search(len(l.tree), func(i int) bool { return l.tree[i].key >= p }); i < len(l.tree) && l.tree[i].key == p {
@@ -184,7 +203,7 @@ func (l *links) under(p string) []gitx.TreeEntry {
 	for i := sort.Search(len(l.tree), func(i int) bool { return l.tree[i].key >= dir }); i < len(l.tree) && strings.HasPrefix(l.tree[i].key, dir); i++ {
 		out = append(out, l.tree[i].TreeEntry)
 	}
-	return out
+	return out, nil
 }
 
 // below is what follows the key prefix in path p ("/x/y"), in p's own
