@@ -6,8 +6,8 @@ import (
 	"errors"
 	"path"
 	"slices"
-	"sync"
 	"strings"
+	"sync"
 
 	"github.com/git-airlock/git-airlock/gitx"
 
@@ -141,7 +141,7 @@ func (g *Gate) resultEntries(ctx context.Context, base, theirs string, preview g
 	hr, ok := g.Repo.(HostReader)
 	if !ok || result == "" {
 		all, err := list()
-		return all, nil, err
+		return all, list, err
 	}
 	subset, err := hr.TreeSubset(ctx, base, subsetName, inspect.Interesting)
 	if err != nil {

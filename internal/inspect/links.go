@@ -24,7 +24,7 @@ import (
 type links struct {
 	target map[string]string // Key(link path) → target text
 	list   func() ([]gitx.TreeEntry, error)
-	tree   []keyedEntry // every entry of the result, sorted by key; listed when first needed
+	tree   []keyedEntry      // every entry of the result, sorted by key; listed when first needed
 	inside map[string]string // link path → the key of where it resolves, for links that stay inside below the top level
 	raw    map[string]string // link path → target text
 }
