@@ -28,12 +28,17 @@ type inspectCmd struct {
 }
 
 func (c *inspectCmd) Help() string {
-	return `Reports, by severity, what a merge of the sandbox branch into the base
-would bring that can run code or widen access on your machine: CI files, git
-attributes and submodules, hook managers, .envrc and .env files, editor and
-container configs, install scripts and lockfile sources, .airlock.toml and
-agent instructions, symlinks, executable bits, binaries and large files.
-Extra paths come from airlock.protect.
+	return `Reports what a merge of the sandbox branch into the base would land that
+something on your machine acts on before you decide to run the agent's code,
+grouped by that trigger: git itself (hooks, config your git config includes,
+attributes, submodules), your shell on cd (direnv and what .envrc loads,
+mise), your editor on open (tasks and settings at any depth, build import,
+extensions that load JavaScript config), the package manager or build tool
+(install scripts, lockfile entries, registries), the language runtime (.pth,
+env files), CI, your next agent session, and files added where your ignore
+rules keep your own copies. Configuration no rule knows is reported too.
+Extra paths come from airlock.protect; --rules lists every rule with the
+documentation behind it.
 
 Exit status: 0 nothing at or above --threshold, 3 findings at or above it,
 1 an error.`
