@@ -126,7 +126,7 @@ func (g *Gate) attributeChange(ctx context.Context, changes []gitx.TreeChange, l
 
 // subsetName names the kept subset of interesting entries
 // (inspect.Interesting); it changes whenever Interesting does.
-const subsetName = "inspect-1"
+const subsetName = "inspect-2"
 
 // resultEntries returns the entries of the merge result an inspection
 // needs (inspect.Interesting) and a way to list all of it. They come from

@@ -161,7 +161,7 @@ func Interesting(e gitx.TreeEntry) bool {
 	switch k := Key(e.Path); path.Base(k) {
 	case ".envrc":
 		return true
-	case ".gitlab-ci.yml", ".gitlab-ci.yaml", ".gitmodules":
+	case ".gitlab-ci.yml", ".gitlab-ci.yaml", "azure-pipelines.yml", "azure-pipelines.yaml", ".gitmodules":
 		return k == path.Base(k)
 	}
 	return false

@@ -177,54 +177,103 @@ func (d envrcDirective) loads(dir, p string) bool {
 	return false
 }
 
-// ciIncludes reports changed files that the result's .gitlab-ci.yml
-// includes locally (include: local, or a bare path), following includes
-// of included files a few levels down.
+// ciLoader is a CI configuration that pulls in other files of the
+// repository: GitLab's include (paths from the top level) and Azure
+// Pipelines' template (relative to the including file, "/" the top).
+type ciLoader struct {
+	root     func(key string) bool
+	refs     func(content []byte) []string
+	relative bool
+}
+
+var ciLoaders = []ciLoader{
+	{root: func(k string) bool { return k == ".gitlab-ci.yml" || k == ".gitlab-ci.yaml" }, refs: gitlabLocalIncludes},
+	{root: func(k string) bool { return k == "azure-pipelines.yml" || k == "azure-pipelines.yaml" }, refs: azureTemplates, relative: true},
+}
+
+// ciIncludes reports changed files that the result's CI configuration
+// pulls in, following what those pull in a few levels down (through
+// files this inspection has: the changed ones and the loaders).
 func ciIncludes(tree []gitx.TreeEntry, changes []gitx.TreeChange, blobs Blobs) ([]Finding, error) {
-	roots := loaders(tree, changes, func(k string) bool { return k == ".gitlab-ci.yml" || k == ".gitlab-ci.yaml" })
-	if len(roots) == 0 {
-		return nil, nil
-	}
-	byKey := map[string]gitx.TreeEntry{}
+	known := map[string]gitx.TreeEntry{}
 	for _, e := range loaders(tree, changes, func(string) bool { return true }) {
-		byKey[Key(e.Path)] = e
+		known[Key(e.Path)] = e
 	}
 	changed := map[string]gitx.TreeChange{}
 	for _, c := range changes {
 		if c.Status != 'D' {
 			changed[Key(c.Path)] = c
+			known[Key(c.Path)] = gitx.TreeEntry{Mode: c.NewMode, Hash: c.NewHash, Path: c.Path}
 		}
 	}
 	var out []Finding
 	seen := map[string]bool{}
-	queue := []gitx.TreeEntry{roots[0]}
-	for depth := 0; len(queue) > 0 && depth < 8; depth++ {
-		var next []gitx.TreeEntry
-		for _, e := range queue {
-			content, err := blobs.BlobHead(e.Hash, 1<<20)
-			if err != nil {
-				return nil, err
-			}
-			for _, pat := range gitlabLocalIncludes(content) {
-				for k, c := range changed {
-					if seen[k] || !includeMatches(pat, k) {
-						continue
-					}
-					seen[k] = true
-					out = append(out, Finding{Severity: High, Rule: "ci-include", Family: "ci", Path: c.Path,
-						Why: fmt.Sprintf("%s includes it (%s): CI runs it with the repository's secrets on the next push", quote.Quoted(e.Path), quote.Quoted(pat))})
-				}
-				for k, inc := range byKey {
-					if includeMatches(pat, k) && !seen["loader:"+k] {
-						seen["loader:"+k] = true
-						next = append(next, inc)
-					}
-				}
+	for _, l := range ciLoaders {
+		var queue []gitx.TreeEntry
+		for k, e := range known {
+			if l.root(k) {
+				queue = append(queue, e)
 			}
 		}
-		queue = next
+		for depth := 0; len(queue) > 0 && depth < 8; depth++ {
+			var next []gitx.TreeEntry
+			for _, e := range queue {
+				content, err := blobs.BlobHead(e.Hash, 1<<20)
+				if err != nil {
+					return nil, err
+				}
+				for _, ref := range l.refs(content) {
+					pat := ref
+					if l.relative && !strings.HasPrefix(ref, "/") {
+						pat = path.Join(path.Dir(e.Path), ref)
+					}
+					for k, c := range changed {
+						if !seen[k] && includeMatches(pat, k) {
+							seen[k] = true
+							out = append(out, Finding{Severity: High, Rule: "ci-include", Family: "ci", Path: c.Path,
+								Why: fmt.Sprintf("%s includes it (%s): CI runs it with the repository's secrets on the next push", quote.Quoted(e.Path), quote.Quoted(ref))})
+						}
+					}
+					for k, inc := range known {
+						if includeMatches(pat, k) && !seen["loader:"+k] {
+							seen["loader:"+k] = true
+							next = append(next, inc)
+						}
+					}
+				}
+			}
+			queue = next
+		}
 	}
 	return out, nil
+}
+
+// azureTemplates returns the template references of an Azure Pipelines
+// file that name this repository (no "@other-repo").
+func azureTemplates(b []byte) []string {
+	var doc any
+	if yaml.Unmarshal(b, &doc) != nil {
+		return nil
+	}
+	var out []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			for k, x := range t {
+				if s, ok := x.(string); ok && k == "template" && !strings.Contains(s, "@") {
+					out = append(out, s)
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range t {
+				walk(x)
+			}
+		}
+	}
+	walk(doc)
+	return out
 }
 
 // includeMatches matches a GitLab include path, whose globs are "*"

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 
@@ -160,12 +162,13 @@ func packageScripts(old, new []byte) []Finding {
 		out = append(out, Finding{Severity: High, Rule: "hook-manager", Family: "hooks",
 			Why: fmt.Sprintf("changes %s in package.json: a git hook manager runs what it names on your next commit", quote.Quoted(k))})
 	}
+	runsOnInstall := installReach(n.scripts)
 	var keys, others []string
 	for k, v := range n.scripts {
 		if old, had := o.scripts[k]; had && old == v {
 			continue
 		}
-		if lifecycle[k] {
+		if runsOnInstall[k] {
 			keys = append(keys, k)
 		} else {
 			others = append(others, k)
@@ -288,4 +291,40 @@ func cargoBuild(old, new []byte) []Finding {
 		}
 	}
 	return nil
+}
+
+// scriptCall finds the scripts a script runs by name through the package
+// managers' run commands ("npm run build", "yarn build", "pnpm run x").
+var scriptCall = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\b(?:npm|pnpm|bun)\s+(?:run(?:-script)?\s+)([A-Za-z0-9:._-]+)|\byarn\s+(?:run\s+)?([A-Za-z0-9:._-]+)`)
+})
+
+// installReach is the set of scripts that run on install: the lifecycle
+// scripts, every script they call by name (npm runs pre<name> and
+// post<name> around each), transitively.
+func installReach(scripts map[string]string) map[string]bool {
+	reach := map[string]bool{}
+	var queue []string
+	add := func(k string) {
+		if _, ok := scripts[k]; ok && !reach[k] {
+			reach[k] = true
+			queue = append(queue, k)
+		}
+	}
+	for k := range scripts {
+		if lifecycle[k] {
+			add(k)
+		}
+	}
+	for len(queue) > 0 {
+		k := queue[0]
+		queue = queue[1:]
+		for _, m := range scriptCall().FindAllStringSubmatch(scripts[k], -1) {
+			name := m[1] + m[2]
+			add(name)
+			add("pre" + name)
+			add("post" + name)
+		}
+	}
+	return reach
 }

@@ -81,11 +81,11 @@ var Rules = []Rule{
 
 	// the package manager or build tool, on install or build
 	{ID: "build-script", Trigger: Build, Family: "build", Severity: High,
-		Patterns: []string{"setup.py", "build.rs", "Rakefile", "*.gemspec", "Gemfile", "gems.rb", "Podfile", "gradlew", "gradlew.bat", "mvnw", "mvnw.cmd"},
+		Patterns: []string{"setup.py", "hatch_build.py", "build.rs", "Rakefile", "*.gemspec", "Gemfile", "gems.rb", "Podfile", "gradlew", "gradlew.bat", "mvnw", "mvnw.cmd"},
 		Why:      "code the package manager or build tool runs on install or build (bundler evaluates the Gemfile on every bundle command; rust-analyzer runs build.rs when the project opens)",
 		Sources: []string{"https://setuptools.pypa.io/en/latest/userguide/quickstart.html", "https://doc.rust-lang.org/cargo/reference/build-scripts.html",
 			"https://bundler.io/man/gemfile.5.html", "https://guides.rubygems.org/specification-reference/", "https://guides.cocoapods.org/syntax/podfile.html",
-			"https://rust-analyzer.github.io/book/configuration.html"}},
+			"https://rust-analyzer.github.io/book/configuration.html", "https://hatch.pypa.io/latest/plugins/build-hook/custom/"}},
 	{ID: "package-manager-config", Trigger: Build, Family: "build", Severity: High,
 		Patterns: []string{".npmrc", ".yarnrc", ".yarnrc.yml", "**/.yarn/releases/**", "**/.yarn/plugins/**", ".pnpmfile.cjs", ".pnpmfile.mjs", "pnpmfile.js",
 			"pnpm-workspace.yaml", "bunfig.toml", ".bunfig.toml", "**/.cargo/config", "**/.cargo/config.toml", "binding.gyp", "**/.bundle/config",
