@@ -67,6 +67,9 @@ var Checks = []Rule{
 	{ID: "editor-exec-setting", Trigger: Editor, Family: "editor", Severity: High, Sources: []string{"https://code.visualstudio.com/docs/editor/workspace-trust#_restricted-mode", "https://zed.dev/docs/configuring-languages#configuring-language-servers"},
 		Why: "an editor setting names a program, its arguments or environment, which the editor starts"},
 
+	{ID: "gradle-distribution", Trigger: Editor, Family: "build", Severity: High, Sources: []string{"https://docs.gradle.org/current/userguide/gradle_wrapper.html#sec:verification"},
+		Why: "the Gradle wrapper names a distribution from elsewhere than services.gradle.org, or drops its checksum"},
+
 	// CI
 	{ID: "ci-include", Trigger: CI, Family: "ci", Severity: High, Sources: []string{"https://docs.gitlab.com/ci/yaml/includes/", "https://docs.gitlab.com/ci/yaml/#includelocal"},
 		Why: "a file the CI configuration includes, which CI runs with the repository's secrets"},

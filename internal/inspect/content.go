@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"sort"
@@ -41,6 +42,8 @@ func contentCheckFor(key, base string, rule Rule) func(old, new []byte) []Findin
 		return miseHooks
 	case "dotenv":
 		return envLoadsCode
+	case "gradle-wrapper":
+		return gradleDistribution
 	case "agent-instructions", "agent-config":
 		return hiddenInstructions
 	}
@@ -314,4 +317,46 @@ func quotedPaths(ps []string) []string {
 	ps = slices.Clone(ps)
 	sort.Strings(ps)
 	return quote.Paths(ps)
+}
+
+// gradleDistribution: the wrapper runs the Gradle distribution at
+// distributionUrl; Gradle's own releases come from services.gradle.org,
+// anything else (or dropping the checksum that pins it) runs someone
+// else's build tool.
+func gradleDistribution(old, new []byte) []Finding {
+	o, n := javaProperties(old), javaProperties(new)
+	u, err := url.Parse(n["distributionUrl"])
+	var why string
+	switch {
+	case n["distributionUrl"] == "":
+		return nil // the wrapper has nothing to run
+	case err != nil || u.Host == "":
+		why = "names a distribution it cannot read: " + quote.Quoted(n["distributionUrl"])
+	case !strings.EqualFold(u.Hostname(), "services.gradle.org"):
+		why = "downloads Gradle from " + quote.Quoted(u.Host) + ", not services.gradle.org"
+	case o["distributionSha256Sum"] != "" && n["distributionSha256Sum"] == "":
+		why = "drops distributionSha256Sum, the checksum that pins the distribution"
+	default:
+		return nil
+	}
+	return []Finding{{Severity: High, Rule: "gradle-distribution", Family: "build",
+		Why: why + ": the IDE's Gradle import and ./gradlew run it"}}
+}
+
+// javaProperties reads key=value lines as java.util.Properties does
+// for the wrapper's simple files ("\:" is ':').
+func javaProperties(b []byte) map[string]string {
+	out := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' || line[0] == '!' {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			k, v, _ = strings.Cut(line, ":")
+		}
+		out[strings.TrimSpace(k)] = strings.ReplaceAll(strings.TrimSpace(v), "\\", "")
+	}
+	return out
 }

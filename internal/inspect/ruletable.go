@@ -60,7 +60,7 @@ var Rules = []Rule{
 		Sources: []string{"https://code.visualstudio.com/docs/getstarted/settings#_workspace-settings",
 			"https://code.visualstudio.com/docs/editor/extension-marketplace#_workspace-recommended-extensions"}},
 	{ID: "ide-import", Trigger: Editor, Family: "build", Severity: High,
-		Patterns: []string{"build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "gradle.properties", "**/gradle/wrapper/gradle-wrapper.properties",
+		Patterns: []string{"build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "gradle.properties",
 			"buildSrc/**", "**/buildSrc/**", "init.gradle", "*.init.gradle", "**/.mvn/extensions.xml", "**/.mvn/wrapper/maven-wrapper.properties", "**/.mvn/jvm.config",
 			"**/.mvn/maven.config", "Directory.Build.props", "Directory.Build.targets", "Directory.Build.rsp", "Directory.Solution.props", "Directory.Solution.targets"},
 		Why: "the IDE imports the build when the project opens (and again when these files change): Gradle scripts and buildSrc run, the wrapper downloads and runs the distribution it names, Maven loads core extensions, MSBuild imports these into every project",
@@ -68,6 +68,9 @@ var Rules = []Rule{
 			"https://www.jetbrains.com/help/idea/work-with-gradle-projects.html#gradle_refresh_project",
 			"https://maven.apache.org/guides/mini/guide-using-extensions.html", "https://maven.apache.org/configure.html",
 			"https://learn.microsoft.com/en-us/visualstudio/msbuild/customize-by-directory"}},
+	{ID: "gradle-wrapper", Trigger: Editor, Family: "build", Severity: Medium, Patterns: []string{"**/gradle/wrapper/gradle-wrapper.properties"},
+		Why:     "the IDE's Gradle import downloads and runs the distribution it names (a download from anywhere but services.gradle.org is judged on its own)",
+		Sources: []string{"https://docs.gradle.org/current/userguide/gradle_wrapper.html#sec:adding_wrapper", "https://www.jetbrains.com/help/idea/gradle-settings.html"}},
 	{ID: "editor-loaded-code", Trigger: Editor, Family: "editor", Severity: High,
 		Patterns: []string{"eslint.config.*", ".eslintrc.js", ".eslintrc.cjs", ".eslintrc.mjs", "prettier.config.*", ".prettierrc.js", ".prettierrc.cjs",
 			".prettierrc.mjs", ".prettierrc.ts", ".prettierrc.cts", ".prettierrc.mts", "stylelint.config.*", ".stylelintrc.js", ".stylelintrc.cjs", ".stylelintrc.mjs",
@@ -81,7 +84,7 @@ var Rules = []Rule{
 
 	// the package manager or build tool, on install or build
 	{ID: "build-script", Trigger: Build, Family: "build", Severity: High,
-		Patterns: []string{"setup.py", "hatch_build.py", "build.rs", "Rakefile", "*.gemspec", "Gemfile", "gems.rb", "Podfile", "gradlew", "gradlew.bat", "mvnw", "mvnw.cmd"},
+		Patterns: []string{"setup.py", "hatch_build.py", "build.rs", "Rakefile", "*.gemspec", "Gemfile", "gems.rb", "Podfile", "gradlew", "gradlew.bat", "**/gradle/wrapper/gradle-wrapper.jar", "mvnw", "mvnw.cmd"},
 		Why:      "code the package manager or build tool runs on install or build (bundler evaluates the Gemfile on every bundle command; rust-analyzer runs build.rs when the project opens)",
 		Sources: []string{"https://setuptools.pypa.io/en/latest/userguide/quickstart.html", "https://doc.rust-lang.org/cargo/reference/build-scripts.html",
 			"https://bundler.io/man/gemfile.5.html", "https://guides.rubygems.org/specification-reference/", "https://guides.cocoapods.org/syntax/podfile.html",
