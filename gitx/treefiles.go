@@ -82,6 +82,7 @@ func evalOrClean(p string) string {
 type ConfigReach struct {
 	Key    string // include.path, includeif.<condition>.path, core.attributesfile, core.excludesfile
 	Origin string // the config file, as git names it
+	Runs   string // filled by the inspection: what in the file runs programs
 }
 
 func (c ConfigReach) String() string { return c.Key + " in " + c.Origin }

@@ -117,6 +117,9 @@ func Inspect(changes []gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, e
 		opts.MaxSize = 5 << 20
 	}
 	opts.Host.Config = keyedReach(opts.Host.Config)
+	if err := followIncludes(changes, blobs, opts.Host.Config); err != nil {
+		return nil, err
+	}
 	var err error
 	if opts.links, err = newLinks(opts.Tree, opts.ListTree, blobs); err != nil {
 		return nil, err
@@ -324,8 +327,10 @@ func (c *change) hostFindings(opts Options) {
 	if reach, ok := opts.Host.Config[Key(c.Path)]; ok {
 		if c.deleted() {
 			c.add(Medium, "git-config-include", "git", fmt.Sprintf("removes a file your git config reads (%s)", reach))
+		} else if reach.Runs != "" {
+			c.add(High, "git-config-include", "git", fmt.Sprintf("git reads this file as config (%s) on every git command%s", reach, reach.Runs))
 		} else {
-			c.add(High, "git-config-include", "git", fmt.Sprintf("git reads this file as config (%s) on every git command: the settings in it decide which programs git runs", reach))
+			c.add(Medium, "git-config-include", "git", fmt.Sprintf("changes config git reads on every git command (%s); no setting that names a program changed", reach))
 		}
 	}
 	if !c.deleted() && opts.Host.Ignored[c.Path] {
