@@ -46,20 +46,20 @@ func identityFindings(commits []Commit, host Host) []Finding {
 	var out []Finding
 	if len(yours) > 0 {
 		out = append(out, Finding{Severity: Medium, Rule: "commit-identity", Family: "identity", Path: ".",
-			Why: fmt.Sprintf("%s carry your own name or email (%s): in the history and on the forge they read as your work", commitsWord(len(yours)), firstFew(yours))})
+			Why: fmt.Sprintf("%s your own name or email (%s): in the history and on the forge they read as your work", commitsWord(len(yours), "carries", "carry"), firstFew(yours))})
 	}
 	if len(signed) > 0 {
 		out = append(out, Finding{Severity: Medium, Rule: "commit-signature", Family: "identity", Path: ".",
-			Why: fmt.Sprintf("%s are signed (%s): the sandbox signed with a key it could use (sbx forwards your SSH agent when SSH_AUTH_SOCK is set), so they verify as that key's owner", commitsWord(len(signed)), firstFew(signed))})
+			Why: fmt.Sprintf("%s signed (%s): the sandbox signed with a key it could use (sbx forwards your SSH agent when SSH_AUTH_SOCK is set), so they verify as that key's owner", commitsWord(len(signed), "is", "are"), firstFew(signed))})
 	}
 	return out
 }
 
-func commitsWord(n int) string {
+func commitsWord(n int, one, many string) string {
 	if n == 1 {
-		return "1 agent commit"
+		return "1 agent commit " + one
 	}
-	return fmt.Sprintf("%d agent commits", n)
+	return fmt.Sprintf("%d agent commits %s", n, many)
 }
 
 // same compares an identity with the host user's: the email decides when
