@@ -40,6 +40,8 @@ var Checks = []Rule{
 		Why: "a file an .envrc loads (use flake, use nix, source_env, dotenv, PATH_add, …): direnv runs it on cd without asking again, since the .envrc itself did not change"},
 	{ID: "mise-hook", Trigger: Shell, Family: "env", Severity: High, Sources: []string{"https://mise.jdx.dev/hooks.html", "https://mise.jdx.dev/environments/#env-source", "https://mise.jdx.dev/templates.html#exec"},
 		Why: "mise hooks, sourced env scripts, PATH entries or exec() templates, which mise runs when you enter the directory"},
+	{ID: "tool-version-path", Trigger: Shell, Family: "env", Severity: High, Sources: []string{"https://asdf-vm.com/manage/configuration.html#tool-versions", "https://mise.jdx.dev/cli/trust.html"},
+		Why: "a .tool-versions entry names a path: the asdf and mise shims run the program there"},
 	{ID: "env-loads-code", Trigger: Runtime, Family: "env", Severity: High, Sources: []string{"https://nodejs.org/api/cli.html#node_optionsoptions", "https://man7.org/linux/man-pages/man8/ld.so.8.html#ENVIRONMENT"},
 		Why: "an env file sets a variable that makes programs load other code (NODE_OPTIONS, LD_PRELOAD, BASH_ENV, PYTHONSTARTUP, …)"},
 

@@ -44,6 +44,8 @@ func contentCheckFor(key, base string, rule Rule) func(old, new []byte) []Findin
 		return envLoadsCode
 	case "gradle-wrapper":
 		return gradleDistribution
+	case "tool-versions":
+		return toolVersionPaths
 	case "agent-instructions", "agent-config":
 		return hiddenInstructions
 	}
@@ -359,4 +361,31 @@ func javaProperties(b []byte) map[string]string {
 		out[strings.TrimSpace(k)] = strings.ReplaceAll(strings.TrimSpace(v), "\\", "")
 	}
 	return out
+}
+
+// toolVersionPaths: a "path:" version in .tool-versions makes the asdf and
+// mise shims run the program at that path (in the repository, when
+// relative) whenever you call the tool.
+func toolVersionPaths(old, new []byte) []Finding {
+	had := map[string]bool{}
+	for _, l := range strings.Split(string(old), "\n") {
+		had[strings.Join(strings.Fields(l), " ")] = true
+	}
+	var tools []string
+	for _, l := range strings.Split(string(new), "\n") {
+		f := strings.Fields(l)
+		if len(f) < 2 || strings.HasPrefix(f[0], "#") || had[strings.Join(f, " ")] {
+			continue
+		}
+		for _, v := range f[1:] {
+			if strings.HasPrefix(v, "path:") {
+				tools = append(tools, f[0]+" "+v)
+			}
+		}
+	}
+	if len(tools) == 0 {
+		return nil
+	}
+	return []Finding{{Severity: High, Rule: "tool-version-path", Family: "env",
+		Why: fmt.Sprintf("sets %s: the shims run the program at that path whenever you call the tool", strings.Join(quotedAll(tools), ", "))}}
 }

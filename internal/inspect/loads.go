@@ -45,7 +45,7 @@ func parseEnvrc(b []byte) []envrcDirective {
 			args = append(args, strings.Trim(a, `"'`))
 		}
 		d := envrcDirective{line: line}
-		nix := []string{"*.nix", "flake.lock", "devenv.yaml", "devenv.lock", "devbox.json", "devbox.lock"}
+		nix := []string{"*.nix", "flake.nix", "flake.lock", "devenv.yaml", "devenv.lock", "devbox.json", "devbox.lock"}
 		switch f[0] {
 		case "use", "use_flake", "use_nix", "use_devenv", "use_devbox", "use_mise", "use_asdf":
 			tool := strings.TrimPrefix(f[0], "use_")
@@ -162,7 +162,9 @@ func (d envrcDirective) loads(dir, p string) bool {
 	for _, f := range d.files {
 		f = Key(f)
 		if strings.Contains(f, "*") {
-			if ok, _ := path.Match(f, path.Base(rel)); ok {
+			// Below the .envrc, not a flake of its own: a flake.nix in a
+			// subdirectory is another flake, loaded only when named.
+			if ok, _ := path.Match(f, path.Base(rel)); ok && path.Base(rel) != "flake.nix" {
 				return true
 			}
 		} else if rel == f {
