@@ -172,7 +172,7 @@ func TestBenignCorpus(t *testing.T) {
 		t.Run(p.kind+":"+p.name+"@"+p.old.v+".."+p.new.v, func(t *testing.T) {
 			r := inspectRelease(t, buildRepo(t, dirs[key(p.kind, p.name, p.old.v)], dirs[key(p.kind, p.name, p.new.v)]))
 			for _, f := range r.Findings {
-				t.Logf("%-6s %-22s %s: %s", f.Severity, f.Rule, f.Path, f.Why)
+				t.Logf("%-6s %-7s %-22s %s: %s", f.Severity, f.Trigger, f.Rule, f.Path, f.Why)
 			}
 			t.Logf("summary: files %d; high %d; medium %d (%s); low %d (%s)", r.ChangedFiles,
 				r.Counts["high"], r.Counts["medium"], byRule(r.Findings, inspect.Medium), r.Counts["low"], byRule(r.Findings, inspect.Low))
