@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -46,13 +47,8 @@ func fetch(t *testing.T, pairs []pair) map[string]string {
 			}
 		}
 	}
-	dirs := map[string]string{}
-	for k, d := range fetchModules(t, mods) {
-		dirs[k] = d
-	}
-	for k, d := range fetchPackages(t, pkgs) {
-		dirs[k] = d
-	}
+	dirs := fetchModules(t, mods)
+	maps.Copy(dirs, fetchPackages(t, pkgs))
 	return dirs
 }
 
