@@ -183,6 +183,7 @@ func keyedReach(m map[string]gitx.ConfigReach) map[string]gitx.ConfigReach {
 // path) and fills in what the catalogue knows of each rule.
 func finish(out []Finding) []Finding {
 	out = dedupe(out)
+	out = dropOutranked(out)
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Severity != out[j].Severity {
 			return out[i].Severity > out[j].Severity
@@ -202,6 +203,36 @@ func finish(out []Finding) []Finding {
 		}
 	}
 	return out
+}
+
+// dropOutranked drops a path rule's finding on a path where a more severe
+// finding of the same trigger says more (editor-settings under
+// editor-exec-setting, nix-shell under envrc-loads): one trigger, one line
+// per path.
+func dropOutranked(fs []Finding) []Finding {
+	type slot struct {
+		path string
+		t    Trigger
+	}
+	top := map[slot]Severity{}
+	byID := catalogueByID()
+	trigger := func(f Finding) Trigger {
+		if f.Trigger != 0 {
+			return f.Trigger
+		}
+		return byID[f.Rule].Trigger
+	}
+	for _, f := range fs {
+		k := slot{f.Path, trigger(f)}
+		top[k] = max(top[k], f.Severity)
+	}
+	pathRule := map[string]bool{}
+	for _, r := range Rules {
+		pathRule[r.ID] = true
+	}
+	return slices.DeleteFunc(fs, func(f Finding) bool {
+		return pathRule[f.Rule] && f.Severity < top[slot{f.Path, trigger(f)}]
+	})
 }
 
 // dedupe drops repeated findings (a file reached through a new link and

@@ -338,8 +338,8 @@ func TestFilesThatRunCode(t *testing.T) {
 		{"gemini settings", added(m, ".gemini/settings.json", `{}`), "high:agent-config"},
 		{"cursor mcp", added(m, ".cursor/mcp.json", `{}`), "high:agent-config"},
 		{"cursor rules stay instructions", added(m, ".cursor/rules/x.mdc", "be nice"), "medium:agent-instructions"},
-		{"vscode interpreter path", modified(m, ".vscode/settings.json", "{}", "{\n  \"python.defaultInterpreterPath\": \"./evil\"\n}"), "high:editor-exec-setting medium:editor-settings"},
-		{"vscode git path", modified(m, ".vscode/settings.json", "{}", "{\n  \"git.path\": \"./evil\"\n}"), "high:editor-exec-setting medium:editor-settings"},
+		{"vscode interpreter path", modified(m, ".vscode/settings.json", "{}", "{\n  \"python.defaultInterpreterPath\": \"./evil\"\n}"), "high:editor-exec-setting"},
+		{"vscode git path", modified(m, ".vscode/settings.json", "{}", "{\n  \"git.path\": \"./evil\"\n}"), "high:editor-exec-setting"},
 		{"vscode font size", modified(m, ".vscode/settings.json", "{}", "{\n  \"editor.fontSize\": 14\n}"), "medium:editor-settings"},
 	}
 	checkRuleCases(t, m, tests)

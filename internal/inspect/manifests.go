@@ -24,12 +24,14 @@ import (
 
 var utf8BOM = []byte("\xef\xbb\xbf")
 
-// lifecycle scripts npm, yarn and pnpm run on install, pack or publish
-// (docs.npmjs.com/cli/using-npm/scripts, "Life Cycle Scripts").
+// lifecycle scripts npm, yarn and pnpm run on a plain install in the
+// checkout (docs.npmjs.com/cli/using-npm/scripts, "Life Cycle Scripts" and
+// "npm install"): prepare and the deprecated prepublish run there too.
+// Those of pack and publish (prepack, prepublishOnly, postpack, …) run
+// only when the user packs or publishes, and are reported as other
+// scripts are.
 var lifecycle = map[string]bool{"preinstall": true, "install": true, "postinstall": true,
-	"preprepare": true, "prepare": true, "postprepare": true, "prepublish": true, "prepublishOnly": true,
-	"publish": true, "postpublish": true, "prepack": true, "pack": true, "postpack": true,
-	"preuninstall": true, "uninstall": true, "postuninstall": true, "dependencies": true}
+	"preprepare": true, "prepare": true, "postprepare": true, "prepublish": true, "dependencies": true}
 
 // npmManifest is what npm takes from package.json: JSON.parse of the text
 // after a UTF-8 BOM, keys compared exactly (Go's decoder would fold
@@ -37,6 +39,7 @@ var lifecycle = map[string]bool{"preinstall": true, "install": true, "postinstal
 type npmManifest struct {
 	scripts    map[string]string
 	hooks      map[string]string // git hook managers configured in package.json, raw JSON
+	deps       string            // the dependency fields, raw JSON
 	duplicates []string          // duplicate keys at the top level or in scripts
 }
 
@@ -47,6 +50,9 @@ func parseNpmManifest(b []byte) (npmManifest, error) {
 		if key != "scripts" {
 			var raw json.RawMessage
 			err := dec.Decode(&raw)
+			if npmDependencyKeys[key] {
+				m.deps += string(raw)
+			}
 			if npmHookKeys[key] {
 				m.hooks[key] = string(raw)
 			}
@@ -116,6 +122,11 @@ func objectKeys(dec *json.Decoder, value func(string, *json.Decoder) error) ([]s
 	return keys, err
 }
 
+// npmDependencyKeys are the package.json fields that say where
+// dependencies come from.
+var npmDependencyKeys = map[string]bool{"dependencies": true, "devDependencies": true, "optionalDependencies": true,
+	"peerDependencies": true, "overrides": true, "resolutions": true, "pnpm": true}
+
 // npmHookKeys are package.json keys that git hook managers read (husky 4,
 // lint-staged, simple-git-hooks, pre-commit, yorkie): they run on commit.
 var npmHookKeys = map[string]bool{"husky": true, "lint-staged": true, "simple-git-hooks": true, "pre-commit": true, "gitHooks": true}
@@ -181,8 +192,8 @@ func packageScripts(old, new []byte) []Finding {
 			Why: fmt.Sprintf("sets the %s script, which the package manager runs on install: %s", quote.Quoted(k), quote.Quoted(n.scripts[k]))})
 	}
 	var sources []string
-	for _, m := range depSource().FindAllString(string(new), -1) {
-		if !strings.Contains(string(old), m) {
+	for _, m := range depSource().FindAllString(n.deps, -1) {
+		if !strings.Contains(o.deps, m) {
 			sources = append(sources, strings.Trim(m, `"`))
 		}
 	}
@@ -319,7 +330,11 @@ func installReach(scripts map[string]string) map[string]bool {
 	for len(queue) > 0 {
 		k := queue[0]
 		queue = queue[1:]
-		for _, m := range scriptCall().FindAllStringSubmatch(scripts[k], -1) {
+		script := scripts[k]
+		if strings.HasPrefix(script, "not-in-publish ||") || strings.HasPrefix(script, "in-publish &&") {
+			continue // the in-publish idiom: the rest runs on publish only
+		}
+		for _, m := range scriptCall().FindAllStringSubmatch(script, -1) {
 			name := m[1] + m[2]
 			add(name)
 			add("pre" + name)

@@ -26,14 +26,24 @@ func looksLikeToolConfig(p string) bool {
 		}
 	}
 	switch {
+	case configExt[ext]:
+		return true
+	case sourceExt[ext]:
+		return false // code (config.go, settings.py) is reviewed as code
 	case strings.HasSuffix(base, "rc"), strings.Contains(base, "rc."), strings.Contains(base, ".config."),
-		strings.HasPrefix(base, "config."), strings.HasPrefix(base, "settings."), configExt[ext]:
+		strings.HasPrefix(base, "config."), strings.HasPrefix(base, "settings."):
 		return true
 	case !strings.Contains(k, "/") && (ext == ".json" || ext == ".jsonc" || ext == ".json5" || ext == ".yml" || ext == ".yaml" || ext == ".toml"):
 		return true
 	}
 	return false
 }
+
+// sourceExt are programs' own source files: a name such as config.go is
+// the program's code, not a tool's configuration.
+var sourceExt = map[string]bool{".go": true, ".py": true, ".rs": true, ".java": true, ".kt": true, ".c": true, ".h": true, ".cc": true,
+	".cpp": true, ".hpp": true, ".cs": true, ".rb": true, ".php": true, ".swift": true, ".scala": true, ".ex": true, ".exs": true,
+	".hs": true, ".ml": true, ".dart": true, ".lua": true, ".sql": true}
 
 var configExt = map[string]bool{".conf": true, ".cfg": true, ".ini": true, ".properties": true, ".plist": true}
 
