@@ -100,18 +100,5 @@ func (c *countCache) save() {
 		n := c.m[k]
 		fmt.Fprintf(&buf, "%s %s %d %d\n", k.base, k.commit, n.Ahead, n.Behind)
 	}
-	if err := os.MkdirAll(filepath.Dir(c.path), 0o777); err != nil {
-		return
-	}
-	// Not os.CreateTemp: the file takes the umask's permissions, as
-	// git's own files do.
-	tmp := fmt.Sprintf("%s.%d.tmp", c.path, os.Getpid())
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
-	if err != nil {
-		return
-	}
-	_, werr := f.Write(buf.Bytes())
-	if cerr := f.Close(); werr != nil || cerr != nil || os.Rename(tmp, c.path) != nil {
-		os.Remove(tmp)
-	}
+	writeAirlockFile(c.path, buf.Bytes())
 }

@@ -3,6 +3,7 @@ package gitx
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -74,4 +75,70 @@ func evalOrClean(p string) string {
 		return q
 	}
 	return filepath.Clean(p)
+}
+
+// ConfigReach says how the host's git config reaches a file: the key that
+// names it and the config file that holds the key.
+type ConfigReach struct {
+	Key    string // include.path, includeif.<condition>.path, core.attributesfile, core.excludesfile
+	Origin string // the config file, as git names it
+	Runs   string // filled by the inspection: what in the file runs programs
+}
+
+func (c ConfigReach) String() string { return c.Key + " in " + c.Origin }
+
+// trackedConfigKeys are the settings whose value is a file git reads as
+// config or as rules: include.path and includeIf.<condition>.path (every
+// condition counts: it may hold), core.attributesFile, core.excludesFile.
+const trackedConfigKeys = `^(include\.path|includeif\..*\.path|core\.attributesfile|core\.excludesfile)$`
+
+// TrackedConfig returns the files inside the work tree (outside .git) that
+// the host's git config reads, by path relative to the top level with
+// slashes. Includes are followed as git follows them (an included file's
+// own include.path is listed with that file as its origin); relative
+// values are relative to the file that names them, "~/" is $HOME.
+func (r *Repo) TrackedConfig(ctx context.Context) (map[string]ConfigReach, error) {
+	if r.Root == "" {
+		return nil, nil
+	}
+	entries, err := readConfig(ctx, r.run, r.git(), trackedConfigKeys)
+	if err != nil {
+		return nil, err
+	}
+	root := evalOrClean(r.Root)
+	out := map[string]ConfigReach{}
+	for _, e := range entries {
+		p := e.Value
+		origin := strings.TrimPrefix(e.Origin, "file:")
+		switch {
+		case p == "":
+			continue
+		case strings.HasPrefix(p, "~/"):
+			home, err := os.UserHomeDir()
+			if err != nil {
+				continue
+			}
+			p = filepath.Join(home, p[2:])
+		case !filepath.IsAbs(p) && strings.HasPrefix(e.Key, "include"):
+			if !strings.HasPrefix(e.Origin, "file:") {
+				continue // command-line includes have no directory
+			}
+			if !filepath.IsAbs(origin) {
+				origin = filepath.Join(r.Root, origin)
+			}
+			p = filepath.Join(filepath.Dir(origin), p)
+		case !filepath.IsAbs(p):
+			p = filepath.Join(r.Root, p) // core.* paths are relative to the work tree
+		}
+		rel, err := filepath.Rel(root, evalOrClean(p))
+		if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+			continue
+		}
+		rel = filepath.ToSlash(rel)
+		if first, _, _ := strings.Cut(rel, "/"); strings.EqualFold(first, ".git") {
+			continue
+		}
+		out[rel] = ConfigReach{Key: e.Key, Origin: strings.TrimPrefix(e.Origin, "file:")}
+	}
+	return out, nil
 }

@@ -3,8 +3,11 @@ package gate
 import (
 	"cmp"
 	"context"
+	"errors"
 	"path"
 	"slices"
+	"strings"
+	"sync"
 
 	"github.com/git-airlock/git-airlock/gitx"
 
@@ -37,27 +40,33 @@ func (g *Gate) inspectMerge(ctx context.Context, base, theirs string) (Report, e
 	r.ChangedFiles = len(preview.Changes)
 	// Links are resolved in what lands: the merge result, or (older git)
 	// the branch's own tree.
-	tree, err := g.Repo.TreeEntries(ctx, cmp.Or(preview.Tree, r.Commit))
+	tree, list, err := g.resultEntries(ctx, baseCommit, r.Commit, preview)
 	if err != nil {
 		return r, err
 	}
-	hooksPath, err := g.Repo.TrackedHooksPath(ctx)
+	host, commits, err := g.hostFacts(ctx, preview.Changes, baseCommit, r.Commit)
 	if err != nil {
 		return r, err
 	}
-	attrs, err := g.attributeChange(ctx, preview.Changes, tree, baseCommit, cmp.Or(preview.Tree, r.Commit))
+	attrs, err := g.attributeChange(ctx, preview.Changes, list, baseCommit, cmp.Or(preview.Tree, r.Commit))
 	if err != nil {
 		return r, err
 	}
-	findings, err := inspect.Inspect(preview.Changes, g.Repo, inspect.Options{
+	opts := inspect.Options{
 		Protect:    g.Protect,
 		Conflicts:  preview.Conflicts,
 		Unseen:     preview.Unseen,
 		CrissCross: len(preview.Bases) > 1 && !preview.Exact,
 		Tree:       tree,
-		HooksPath:  hooksPath,
+		ListTree:   list,
+		Host:       host,
 		Attributes: attrs,
-	})
+		Commits:    commits,
+	}
+	if hr, ok := g.Repo.(HostReader); ok {
+		opts.Submodules = &submodules{ctx: ctx, repo: hr, blobs: g.Repo, gitmodules: gitmodulesOf(tree)}
+	}
+	findings, err := inspect.Inspect(preview.Changes, g.Repo, opts)
 	if err != nil {
 		return r, err
 	}
@@ -72,11 +81,15 @@ func (g *Gate) inspectMerge(ctx context.Context, base, theirs string) (Report, e
 // and the result's .gitattributes assign to every file of the result, when
 // the merge changes a .gitattributes (git reads them; no parser here can
 // disagree with it).
-func (g *Gate) attributeChange(ctx context.Context, changes []gitx.TreeChange, tree []gitx.TreeEntry, base, result string) (*inspect.AttributeChange, error) {
+func (g *Gate) attributeChange(ctx context.Context, changes []gitx.TreeChange, list func() ([]gitx.TreeEntry, error), base, result string) (*inspect.AttributeChange, error) {
 	if !slices.ContainsFunc(changes, func(c gitx.TreeChange) bool {
 		return inspect.Key(path.Base(c.Path)) == ".gitattributes" || c.OldPath != "" && inspect.Key(path.Base(c.OldPath)) == ".gitattributes"
 	}) {
 		return nil, nil
+	}
+	tree, err := list()
+	if err != nil {
+		return nil, err
 	}
 	var paths []string
 	inTree := map[string]bool{}
@@ -102,7 +115,6 @@ func (g *Gate) attributeChange(ctx context.Context, changes []gitx.TreeChange, t
 			}
 		}
 	}
-	var err error
 	if ac.Before, err = g.Repo.Attributes(ctx, base, paths, gitx.DriverAttributes); err != nil {
 		return nil, err
 	}
@@ -110,4 +122,155 @@ func (g *Gate) attributeChange(ctx context.Context, changes []gitx.TreeChange, t
 		return nil, err
 	}
 	return &ac, nil
+}
+
+// subsetName names the kept subset of interesting entries
+// (inspect.Interesting); it changes whenever Interesting does.
+const subsetName = "inspect-2"
+
+// resultEntries returns the entries of the merge result an inspection
+// needs (inspect.Interesting) and a way to list all of it. They come from
+// the base's kept subset and the merge's changes, so that a small change
+// costs little in a large tree (gitx.TreeSubset); the full listing is made
+// only when asked for (a changed link, a changed .gitattributes), and is
+// the only way on git older than 2.38, where the result is the branch's
+// own tree.
+func (g *Gate) resultEntries(ctx context.Context, base, theirs string, preview gitx.MergePreview) ([]gitx.TreeEntry, func() ([]gitx.TreeEntry, error), error) {
+	result := preview.Tree
+	list := sync.OnceValues(func() ([]gitx.TreeEntry, error) { return g.Repo.TreeEntries(ctx, cmp.Or(result, theirs)) })
+	hr, ok := g.Repo.(HostReader)
+	if !ok || result == "" {
+		all, err := list()
+		return all, list, err
+	}
+	subset, err := hr.TreeSubset(ctx, base, subsetName, inspect.Interesting)
+	if err != nil {
+		return nil, nil, err
+	}
+	return gitx.ApplyChanges(subset, preview.Changes, inspect.Interesting), list, nil
+}
+
+// HostReader reads what the host's own configuration makes of tracked
+// files, who made the commits a merge brings, and submodules' own
+// repositories (gitx.Repo). A Repo without it is judged without them.
+type HostReader interface {
+	TrackedConfig(ctx context.Context) (map[string]gitx.ConfigReach, error)
+	IgnoredPaths(ctx context.Context, paths []string) (map[string]bool, error)
+	Identity(ctx context.Context) (name, email string)
+	CommitIdentities(ctx context.Context, base, tip string) ([]gitx.CommitIdentity, error)
+	SubmoduleRepo(ctx context.Context, path, name string) (*gitx.Repo, error)
+	TreeSubset(ctx context.Context, treeish, name string, keep func(gitx.TreeEntry) bool) ([]gitx.TreeEntry, error)
+}
+
+var _ HostReader = (*gitx.Repo)(nil)
+
+// hostFacts reads the host side of an inspection: its tracked hooks
+// directory and config files, which added paths its ignore rules cover,
+// and the identities of the commits the merge brings against the user's.
+func (g *Gate) hostFacts(ctx context.Context, changes []gitx.TreeChange, base, theirs string) (inspect.Host, []inspect.Commit, error) {
+	var h inspect.Host
+	var err error
+	if h.HooksPath, err = g.Repo.TrackedHooksPath(ctx); err != nil {
+		return h, nil, err
+	}
+	hr, ok := g.Repo.(HostReader)
+	if !ok {
+		return h, nil, nil
+	}
+	if h.Config, err = hr.TrackedConfig(ctx); err != nil {
+		return h, nil, err
+	}
+	var added []string
+	for _, c := range changes {
+		if c.Status == 'A' || c.OldPath != "" {
+			added = append(added, c.Path)
+		}
+	}
+	if h.Ignored, err = hr.IgnoredPaths(ctx, added); err != nil {
+		return h, nil, err
+	}
+	h.Name, h.Email = hr.Identity(ctx)
+	ids, err := hr.CommitIdentities(ctx, base, theirs)
+	if err != nil {
+		return h, nil, err
+	}
+	commits := make([]inspect.Commit, len(ids))
+	for i, c := range ids {
+		commits[i] = inspect.Commit(c)
+	}
+	return h, commits, nil
+}
+
+// submodules inspects a submodule's own history for inspect (a submodule
+// bump), in the submodule's repository, at the superproject's paths.
+type submodules struct {
+	ctx        context.Context
+	repo       HostReader
+	blobs      inspect.Blobs
+	gitmodules gitx.TreeEntry // the result's .gitmodules, for submodule names
+}
+
+func (s *submodules) InspectSubmodule(path, old, new string) ([]inspect.Finding, error) {
+	sub, err := s.repo.SubmoduleRepo(s.ctx, path, s.name(path))
+	if errors.Is(err, gitx.ErrNoSubmoduleRepo) {
+		return nil, &inspect.SubmoduleMissing{Path: path, Why: "the submodule is not initialised here"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if _, err := sub.ResolveCommit(new); err != nil {
+		return nil, &inspect.SubmoduleMissing{Path: path, Why: "its repository lacks that commit"}
+	}
+	from := cmp.Or(old, EmptyTree)
+	if old != "" {
+		if _, err := sub.ResolveCommit(old); err != nil {
+			from = EmptyTree // the old commit is gone: judge everything the new one holds
+		}
+	}
+	changes, err := sub.DiffTree(s.ctx, from, new)
+	if err != nil {
+		return nil, err
+	}
+	tree, err := sub.TreeEntries(s.ctx, new)
+	if err != nil {
+		return nil, err
+	}
+	for i := range changes {
+		changes[i].Path = path + "/" + changes[i].Path
+		if changes[i].OldPath != "" {
+			changes[i].OldPath = path + "/" + changes[i].OldPath
+		}
+	}
+	for i := range tree {
+		tree[i].Path = path + "/" + tree[i].Path
+	}
+	return inspect.Inspect(changes, sub, inspect.Options{Tree: tree})
+}
+
+// name is the submodule's name for path as .gitmodules says ("" when it
+// does not say: the path is tried).
+func (s *submodules) name(path string) string {
+	if s.gitmodules.Hash == "" {
+		return ""
+	}
+	entries, err := s.blobs.BlobConfig(s.gitmodules.Hash)
+	if err != nil {
+		return ""
+	}
+	for _, e := range entries {
+		if sub, ok := strings.CutSuffix(strings.TrimPrefix(e.Key, "submodule."), ".path"); ok && e.Value == path {
+			return sub
+		}
+	}
+	return ""
+}
+
+// gitmodulesOf finds the top-level .gitmodules of a tree.
+func gitmodulesOf(tree []gitx.TreeEntry) gitx.TreeEntry {
+	for _, e := range tree {
+		if e.Path == ".gitmodules" {
+			return e
+		}
+	}
+	return gitx.TreeEntry{}
 }

@@ -1,6 +1,8 @@
 package inspect
 
 import (
+	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -40,30 +42,72 @@ func TestCatalogueCoversTheCode(t *testing.T) {
 	}
 }
 
-// TestReadmeTableMatchesTheCatalogue: the README's rule table names every
-// rule of the catalogue at its severity, and nothing else.
-func TestReadmeTableMatchesTheCatalogue(t *testing.T) {
-	b, err := os.ReadFile("../../docs/review.md")
+var update = flag.Bool("update", false, "rewrite docs/inspect.md's catalogue from the code")
+
+const (
+	catalogueStart = "<!-- catalogue: generated from internal/inspect; go test ./internal/inspect -run TestDocCatalogue -update -->"
+	catalogueEnd   = "<!-- end of catalogue -->"
+)
+
+// TestDocCatalogue: docs/inspect.md's catalogue is the code's, rule for
+// rule, by trigger, with its sources (-update rewrites it).
+func TestDocCatalogue(t *testing.T) {
+	const file = "../../docs/inspect.md"
+	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	readme := string(b)
-	start := strings.Index(readme, "| family | rules")
-	end := strings.Index(readme[start:], "\n\n")
-	table := readme[start : start+end]
-	known := map[string]Severity{}
+	doc := string(b)
+	start, end := strings.Index(doc, catalogueStart), strings.Index(doc, catalogueEnd)
+	if start < 0 || end < start {
+		t.Fatalf("%s has no catalogue markers", file)
+	}
+	want := catalogueStart + "\n" + renderCatalogue()
+	if got := doc[start:end]; got != want {
+		if *update {
+			if err := os.WriteFile(file, []byte(doc[:start]+want+doc[end:]), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		t.Errorf("%s's catalogue differs from the code; run go test ./internal/inspect -run TestDocCatalogue -update", file)
+	}
+}
+
+// TestEveryRuleHasASource: a rule without the tool's own documentation
+// behind it is a guess. Sources are web pages, or (for git-airlock's own
+// settings) this project's documentation.
+func TestEveryRuleHasASource(t *testing.T) {
 	for _, r := range Catalogue() {
-		known[r.ID] = max(known[r.ID], r.Severity)
-		if !strings.Contains(table, "`"+r.ID+"`") {
-			t.Errorf("the README's table does not list rule %q", r.ID)
+		if len(r.Sources) == 0 || r.Trigger == 0 {
+			t.Errorf("rule %q has no source or no trigger", r.ID)
+		}
+		for _, src := range r.Sources {
+			if !strings.HasPrefix(src, "https://") && !strings.HasPrefix(src, "docs/") {
+				t.Errorf("rule %q: source %q is neither a web page nor our docs", r.ID, src)
+			}
 		}
 	}
-	for _, m := range regexp.MustCompile("`([a-z-]+)` \\((high|medium|low)").FindAllStringSubmatch(table, -1) {
-		sev, ok := known[m[1]]
-		if !ok {
-			t.Errorf("the README lists %q, which is not a rule", m[1])
-		} else if sev.String() != m[2] {
-			t.Errorf("the README gives %q as %s, the catalogue as %s", m[1], m[2], sev)
+}
+
+func renderCatalogue() string {
+	var b strings.Builder
+	for _, tr := range Triggers {
+		fmt.Fprintf(&b, "\n### %s — %s\n\n| rule | severity | what | paths | sources |\n|---|---|---|---|---|\n", tr, tr.Title())
+		for _, r := range Catalogue() {
+			if r.Trigger != tr {
+				continue
+			}
+			var paths, srcs []string
+			for _, p := range r.Patterns {
+				paths = append(paths, "`"+p+"`")
+			}
+			for i, src := range r.Sources {
+				srcs = append(srcs, fmt.Sprintf("[%d](%s)", i+1, src))
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", r.ID, r.Severity, strings.ReplaceAll(r.Why, "|", "\\|"),
+				strings.Join(paths, " "), strings.Join(srcs, " "))
 		}
 	}
+	return b.String() + "\n"
 }

@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"path"
 	"regexp"
@@ -34,12 +35,15 @@ type Options struct {
 	Unseen     []string // paths that land differently from what the single-base diff shows
 	CrissCross bool     // several merge bases and no way to compute git's virtual base
 
-	// Tree is every entry of the merge result, for resolving symlinks
-	// (directory links, chains); nil judges a link by its own text.
-	Tree []gitx.TreeEntry
-	// HooksPath is the host's core.hooksPath relative to the top level
-	// when it lies inside the repository ("." for the top level itself).
-	HooksPath string
+	// Tree holds the entries of the merge result that Interesting selects
+	// (or all of them), for resolving symlinks (directory links, chains)
+	// and finding the loaders of a changed file; nil judges a link by its
+	// own text. ListTree lists the whole result, when a changed link
+	// needs what lies under its target; nil: Tree is the whole result.
+	Tree     []gitx.TreeEntry
+	ListTree func() ([]gitx.TreeEntry, error)
+
+	Host Host // what the host's own configuration makes of tracked files
 
 	// Attributes are the driver attributes (gitx.DriverAttributes) git
 	// assigns to every file of the result, as the base's .gitattributes
@@ -49,7 +53,33 @@ type Options struct {
 	// medium: its effect is unknown).
 	Attributes *AttributeChange
 
+	// Submodules inspects a submodule's own history between two gitlink
+	// commits; nil: a bump cannot be reviewed.
+	Submodules Submodules
+
+	// Commits are the commits the merge brings, for their identities.
+	Commits []Commit
+
 	links *links
+	loads map[string][]string // Key of a file an .envrc loads → why
+}
+
+// Host is what the host's own configuration makes of tracked files: git
+// reads them as its config, hooks or attributes, or they sit where the
+// host keeps files outside git.
+type Host struct {
+	// HooksPath is the host's core.hooksPath relative to the top level
+	// when it lies inside the repository ("." for the top level itself).
+	HooksPath string
+	// Config maps the Key of a tracked file the host's git config reads
+	// to how it reaches it (gitx.TrackedConfig).
+	Config map[string]gitx.ConfigReach
+	// Ignored holds the paths among the added files that the host's
+	// ignore rules ignore.
+	Ignored map[string]bool
+	// Name and Email are the host user's own identity (user.name,
+	// user.email as git resolves them); empty when unknown.
+	Name, Email string
 }
 
 // AttributeChange holds, per path, the attribute values (attribute →
@@ -68,6 +98,7 @@ type Finding struct {
 	Severity Severity `json:"-"`
 	Level    string   `json:"severity"`
 	Rule     string   `json:"rule"`
+	Trigger  Trigger  `json:"trigger"`
 	Family   string   `json:"family"`
 	Path     string   `json:"path"`
 	OldPath  string   `json:"old_path,omitempty"`
@@ -85,8 +116,15 @@ func Inspect(changes []gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, e
 	if opts.MaxSize == 0 {
 		opts.MaxSize = 5 << 20
 	}
+	opts.Host.Config = keyedReach(opts.Host.Config)
+	if err := followIncludes(changes, blobs, opts.Host.Config); err != nil {
+		return nil, err
+	}
 	var err error
-	if opts.links, err = newLinks(opts.Tree, blobs); err != nil {
+	if opts.links, err = newLinks(opts.Tree, opts.ListTree, blobs); err != nil {
+		return nil, err
+	}
+	if opts.loads, err = envrcLoads(opts.Tree, changes, blobs); err != nil {
 		return nil, err
 	}
 	var out []Finding
@@ -97,7 +135,13 @@ func Inspect(changes []gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, e
 		}
 		out = append(out, fs...)
 	}
+	ci, err := ciIncludes(opts.Tree, changes, blobs)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, ci...)
 	out = append(out, mergeFindings(changes, opts)...)
+	out = append(out, identityFindings(opts.Commits, opts.Host)...)
 	if drivers := attributeDrivers(changes, opts.Attributes); len(drivers) > 0 {
 		// The driver says what the change does; drop the generic line.
 		has := map[string]bool{}
@@ -107,17 +151,88 @@ func Inspect(changes []gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, e
 		out = slices.DeleteFunc(out, func(f Finding) bool { return f.Rule == "git-attributes" && has[f.Path] })
 		out = append(out, drivers...)
 	}
+	return finish(out), nil
+}
+
+// Interesting selects the entries of a merge result an inspection needs
+// beyond the changes: every symlink, and the files that load others
+// (.envrc, the GitLab CI file, .gitmodules).
+func Interesting(e gitx.TreeEntry) bool {
+	if e.Mode == gitx.ModeSymlink {
+		return true
+	}
+	switch k := Key(e.Path); path.Base(k) {
+	case ".envrc":
+		return true
+	case ".gitlab-ci.yml", ".gitlab-ci.yaml", "azure-pipelines.yml", "azure-pipelines.yaml", ".gitmodules":
+		return k == path.Base(k)
+	}
+	return false
+}
+
+// keyedReach keys the host's config files as rules compare paths (Key).
+func keyedReach(m map[string]gitx.ConfigReach) map[string]gitx.ConfigReach {
+	out := make(map[string]gitx.ConfigReach, len(m))
+	for p, r := range m {
+		out[Key(p)] = r
+	}
+	return out
+}
+
+// finish drops repeated findings, orders them (most severe first, then by
+// path) and fills in what the catalogue knows of each rule.
+func finish(out []Finding) []Finding {
 	out = dedupe(out)
+	out = dropOutranked(out)
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Severity != out[j].Severity {
 			return out[i].Severity > out[j].Severity
 		}
 		return out[i].Path < out[j].Path
 	})
+	byID := catalogueByID()
 	for i := range out {
 		out[i].Level = out[i].Severity.String()
+		if r, ok := byID[out[i].Rule]; ok {
+			if out[i].Trigger == 0 {
+				out[i].Trigger = r.Trigger
+			}
+			if out[i].Family == "" {
+				out[i].Family = r.Family
+			}
+		}
 	}
-	return out, nil
+	return out
+}
+
+// dropOutranked drops a path rule's finding on a path where a more severe
+// finding of the same trigger says more (editor-settings under
+// editor-exec-setting, nix-shell under envrc-loads): one trigger, one line
+// per path.
+func dropOutranked(fs []Finding) []Finding {
+	type slot struct {
+		path string
+		t    Trigger
+	}
+	top := map[slot]Severity{}
+	byID := catalogueByID()
+	trigger := func(f Finding) Trigger {
+		if f.Trigger != 0 {
+			return f.Trigger
+		}
+		return byID[f.Rule].Trigger
+	}
+	for _, f := range fs {
+		k := slot{f.Path, trigger(f)}
+		top[k] = max(top[k], f.Severity)
+	}
+	pathRule := map[string]bool{}
+	for _, r := range Rules {
+		pathRule[r.ID] = true
+	}
+	return slices.DeleteFunc(fs, func(f Finding) bool {
+		return pathRule[f.Rule] && f.Severity < top[slot{f.Path, trigger(f)}]
+	})
 }
 
 // dedupe drops repeated findings (a file reached through a new link and
@@ -160,92 +275,176 @@ func mergeFindings(changes []gitx.TreeChange, opts Options) []Finding {
 	return out
 }
 
-func inspectOne(c gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, error) {
-	var out []Finding
-	add := func(sev Severity, rule, family, why string) {
-		out = append(out, Finding{Severity: sev, Rule: rule, Family: family, Path: c.Path, OldPath: c.OldPath, Why: why})
+// change is one change being judged, with the findings so far.
+type change struct {
+	gitx.TreeChange
+	out []Finding
+}
+
+func (c *change) add(sev Severity, rule, family, why string) {
+	c.out = append(c.out, Finding{Severity: sev, Rule: rule, Family: family, Path: c.Path, OldPath: c.OldPath, Why: why})
+}
+
+func (c *change) deleted() bool { return c.Status == 'D' }
+
+// moved: a rename or copy, whose content is new at its path.
+func (c *change) moved() bool { return c.OldPath != "" }
+
+func (c *change) paths() []string {
+	if c.moved() {
+		return []string{c.Path, c.OldPath}
 	}
-	deleted := c.Status == 'D'
-	paths := []string{c.Path}
-	if c.OldPath != "" {
-		paths = append(paths, c.OldPath)
-	}
-	for _, p := range paths {
+	return []string{c.Path}
+}
+
+func inspectOne(tc gitx.TreeChange, blobs Blobs, opts Options) ([]Finding, error) {
+	c := &change{TreeChange: tc}
+	for _, p := range c.paths() {
 		if suspiciousName(p) {
-			add(High, "file-name", "names", fmt.Sprintf("the name %s holds invisible or direction-changing characters that can disguise it", quote.Quoted(p)))
+			c.add(High, "file-name", "names", fmt.Sprintf("the name %s holds invisible or direction-changing characters that can disguise it", quote.Quoted(p)))
 			break
 		}
 	}
-	// Path rules, airlock.protect and core.hooksPath: the first match per
-	// path decides.
-	matched := false
-	for _, p := range paths {
+	rule, matched := c.pathRule(opts)
+	c.hostFindings(opts)
+	if c.deleted() {
+		return c.out, nil
+	}
+	var err error
+	switch c.NewMode {
+	case gitx.ModeGitlink:
+		err = c.submodule(opts)
+	case gitx.ModeSymlink:
+		var fs []Finding
+		fs, err = opts.links.judgeLink(c.TreeChange, blobs, opts)
+		c.out = append(c.out, fs...)
+	default:
+		err = c.file(blobs, opts, rule, matched)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.out, nil
+}
+
+// pathRule applies the path rules, airlock.protect and core.hooksPath to
+// the change's paths: the first path that matches decides. It returns the
+// rule that matched the new path.
+func (c *change) pathRule(opts Options) (Rule, bool) {
+	for _, p := range c.paths() {
 		r, ok := opts.pathRule(p)
 		if !ok {
 			continue
 		}
-		matched = true
 		switch {
-		case deleted:
-			add(min(r.Severity, Medium), r.ID, r.Family, "removes it: "+r.Why)
+		case c.deleted() && r.ID == "airlock-config":
+			c.add(High, r.ID, r.Family, "removes it: the team's settings, the gate's protect list among them, are gone once this lands")
+		case c.deleted():
+			c.add(min(r.Severity, Medium), r.ID, r.Family, "removes it: "+r.Why)
 		case p != c.Path:
-			add(r.Severity, r.ID, r.Family, "moves it away: "+r.Why)
+			c.add(r.Severity, r.ID, r.Family, "moves it away: "+r.Why)
 		default:
-			add(r.Severity, r.ID, r.Family, r.Why)
+			c.add(r.Severity, r.ID, r.Family, r.Why)
 		}
-		break
+		return r, p == c.Path
 	}
-	if deleted {
-		return out, nil
-	}
-	base := path.Base(c.Path)
-	oldHash := c.OldHash
-	if c.Status == 'A' {
-		oldHash = ""
-	}
-	switch {
-	case c.NewMode == gitx.ModeGitlink:
-		add(Medium, "submodule", "git", fmt.Sprintf("points the submodule at commit %s, which you have not reviewed", c.NewHash[:min(12, len(c.NewHash))]))
-		return out, nil
-	case c.NewMode == gitx.ModeSymlink:
-		fs, err := opts.links.judgeLink(c, blobs, opts)
-		if err != nil {
-			return nil, err
+	return Rule{}, false
+}
+
+// hostFindings: what the host's own configuration makes of the path —
+// a file its git config reads, or a file planted where it keeps files
+// outside git.
+func (c *change) hostFindings(opts Options) {
+	if reach, ok := opts.Host.Config[Key(c.Path)]; ok {
+		if c.deleted() {
+			c.add(Medium, "git-config-include", "git", fmt.Sprintf("removes a file your git config reads (%s)", reach))
+		} else if reach.Runs != "" {
+			c.add(High, "git-config-include", "git", fmt.Sprintf("git reads this file as config (%s) on every git command%s", reach, reach.Runs))
+		} else {
+			c.add(Medium, "git-config-include", "git", fmt.Sprintf("changes config git reads on every git command (%s); no setting that names a program changed", reach))
 		}
-		return append(out, fs...), nil
 	}
+	if !c.deleted() && opts.Host.Ignored[c.Path] {
+		c.add(High, "ignored-path", "ignored",
+			"adds a file under a path your ignore rules ignore: git's checkout silently replaces your own untracked copy, and the tool that reads it runs the agent's")
+	}
+}
+
+// file judges a regular or executable file.
+func (c *change) file(blobs Blobs, opts Options, rule Rule, matched bool) error {
 	// A file is also judged at every path a link makes it reachable at,
 	// whatever its own path matched (ci/Makefile is CI through .github -> ci).
-	aliased, err := opts.links.judgeAliases(c, blobs, opts)
+	aliased, err := opts.links.judgeAliases(c.TreeChange, blobs, opts)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out = append(out, aliased...)
+	c.out = append(c.out, aliased...)
+	if why, ok := opts.loads[Key(c.Path)]; ok {
+		c.add(High, "envrc-loads", "env", "direnv loads it when you enter the directory, without asking again: "+strings.Join(why, "; "))
+	}
 	if c.NewMode == gitx.ModeExec && (c.Status == 'A' || c.OldMode != gitx.ModeExec) {
-		add(Medium, "executable", "mode", "becomes executable")
+		c.add(Medium, "executable", "mode", "becomes executable")
 	}
-	contentFindings, err := contentChecks(c, base, oldHash, blobs)
+	oldHash := c.OldHash
+	if c.Status == 'A' || c.moved() {
+		oldHash = "" // a rename or copy is new content at its path
+	}
+	contentFindings, err := contentChecks(c.TreeChange, path.Base(c.Path), oldHash, blobs, rule)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out = append(out, contentFindings...)
+	c.out = append(c.out, contentFindings...)
 	size, err := blobs.BlobSize(c.NewHash)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if size > opts.MaxSize {
-		add(Medium, "large-file", "size", fmt.Sprintf("%.1f MiB; too large to review, and it bloats every clone", float64(size)/(1<<20)))
-	} else if !matched && len(contentFindings) == 0 {
-		head, err := blobs.BlobHead(c.NewHash, 8000)
-		if err != nil {
-			return nil, err
-		}
-		if bytes.IndexByte(head, 0) >= 0 {
-			add(Low, "binary", "binary", "binary content cannot be reviewed as text")
-		}
+		c.add(Medium, "large-file", "size", fmt.Sprintf("%.1f MiB; too large to review, and it bloats every clone", float64(size)/(1<<20)))
+		return nil
 	}
-	return out, nil
+	if matched || len(c.out) > 0 || contentCheckFor(Key(c.Path), Key(path.Base(c.Path)), rule) != nil {
+		return nil
+	}
+	head, err := blobs.BlobHead(c.NewHash, 8000)
+	if err != nil {
+		return err
+	}
+	switch {
+	case bytes.IndexByte(head, 0) >= 0:
+		c.add(Low, "binary", "binary", "binary content cannot be reviewed as text")
+	case looksLikeToolConfig(c.Path):
+		c.add(Medium, "unknown-config", "unknown",
+			"looks like a tool's configuration, and no rule knows which tool reads it or what it runs: read it before it lands")
+	}
+	return nil
 }
+
+// submodule judges a gitlink: the submodule's own history between the old
+// and the new commit, inspected as a merge of its own.
+func (c *change) submodule(opts Options) error {
+	old := c.OldHash
+	if c.Status == 'A' || c.OldMode != gitx.ModeGitlink {
+		old = ""
+	}
+	if opts.Submodules == nil {
+		c.add(High, "submodule-unreviewable", "git", fmt.Sprintf("points the submodule at commit %s, whose changes cannot be read here", short(c.NewHash)))
+		return nil
+	}
+	fs, err := opts.Submodules.InspectSubmodule(c.Path, old, c.NewHash)
+	var missing *SubmoduleMissing
+	switch {
+	case errors.As(err, &missing):
+		c.add(High, "submodule-unreviewable", "git", fmt.Sprintf("points the submodule at commit %s, which is not here (%s): what it brings cannot be reviewed; 'git airlock fetch' fetches initialised submodules", short(c.NewHash), missing.Why))
+		return nil
+	case err != nil:
+		return err
+	}
+	c.add(Low, "submodule", "git", fmt.Sprintf("moves the submodule to commit %s; what that brings is judged at the submodule's own paths", short(c.NewHash)))
+	c.out = append(c.out, fs...)
+	return nil
+}
+
+func short(h string) string { return h[:min(12, len(h))] }
 
 // suspiciousName: control characters and Unicode format characters
 // (bidirectional overrides, zero-width joiners) make a path look like
@@ -259,30 +458,22 @@ func suspiciousName(p string) bool {
 	return false
 }
 
-// contentChecks look inside the files whose danger depends on what changed.
-func contentChecks(c gitx.TreeChange, base, oldHash string, blobs Blobs) ([]Finding, error) {
+// contentChecks look inside the files whose danger depends on what
+// changed. rule is the path rule the file fell under, if any.
+func contentChecks(c gitx.TreeChange, base, oldHash string, blobs Blobs, rule Rule) ([]Finding, error) {
 	base = Key(base) // macOS and Windows open Package.json. as package.json
-	var check func(old, new []byte) []Finding
 	switch {
 	case Key(c.Path) == ".gitmodules":
 		fs, err := submoduleURLs(c, oldHash, blobs)
 		return withPath(fs, c), err
-	case base == "package.json":
-		check = packageScripts
-	case lockfiles[base]:
-		check = lockfileSources
 	case base == ".gitattributes":
 		// What it assigns is judged as git reads it (attributeDrivers);
 		// any other change to it is medium.
 		return withPath([]Finding{{Severity: Medium, Rule: "git-attributes", Family: "git",
 			Why: "changes how git treats files (line endings, diffs, exports)"}}, c), nil
-	case base == "pyproject.toml":
-		check = pyprojectBuild
-	case base == "cargo.toml":
-		check = cargoBuild
-	case Match(".vscode/settings.json", c.Path):
-		check = editorSettings
-	default:
+	}
+	check := contentCheckFor(Key(c.Path), base, rule)
+	if check == nil {
 		return nil, nil
 	}
 	size, err := blobs.BlobSize(c.NewHash)
@@ -320,71 +511,6 @@ func withPath(fs []Finding, c gitx.TreeChange) []Finding {
 var depSource = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`"(?:git\+[^"]+|github:[^"]+|file:[^"]+|https?://[^"]+\.(?:tgz|tar\.gz)[^"]*)"`)
 })
-
-var lockfiles = map[string]bool{"package-lock.json": true, "npm-shrinkwrap.json": true, "yarn.lock": true, "pnpm-lock.yaml": true,
-	"bun.lock": true, "cargo.lock": true, "poetry.lock": true, "uv.lock": true, "pipfile.lock": true, "gemfile.lock": true,
-	"go.sum": true, "composer.lock": true, "requirements.txt": true, "deno.lock": true, "flake.lock": true, "mix.lock": true,
-	"pubspec.lock": true, "package.resolved": true, "packages.lock.json": true, "gradle.lockfile": true, "pdm.lock": true}
-
-// hosts returns the hosts of the http(s), ssh and git URLs in a lockfile,
-// lower case. A byte scan rather than a regular expression: lockfiles of
-// several MiB are common, and this runs on both sides of every change.
-func hosts(b []byte) map[string]bool {
-	m := map[string]bool{}
-	for i := 0; ; {
-		j := bytes.Index(b[i:], []byte("://"))
-		if j < 0 {
-			return m
-		}
-		at := i + j
-		i = at + 3
-		start := at
-		for start > 0 && (b[start-1] >= 'a' && b[start-1] <= 'z' || b[start-1] == '+') {
-			start--
-		}
-		scheme := string(b[start:at])
-		if !strings.HasSuffix(scheme, "http") && !strings.HasSuffix(scheme, "https") &&
-			!strings.HasSuffix(scheme, "ssh") && !strings.HasSuffix(scheme, "git") {
-			continue
-		}
-		rest := b[i:]
-		host := hostAt(rest)
-		// user info: anything up to '@' that holds no '/', space or quote
-		if k := bytes.IndexAny(rest, "@/ \t\r\n\"'"); k > 0 && rest[k] == '@' {
-			if h := hostAt(rest[k+1:]); h != "" {
-				host = h
-			}
-		}
-		if host != "" {
-			m[strings.ToLower(host)] = true
-		}
-	}
-}
-
-// hostAt returns the run of host-name characters b starts with.
-func hostAt(b []byte) string {
-	n := 0
-	for n < len(b) && (b[n] >= 'a' && b[n] <= 'z' || b[n] >= 'A' && b[n] <= 'Z' || b[n] >= '0' && b[n] <= '9' || b[n] == '.' || b[n] == '-') {
-		n++
-	}
-	return string(b[:n])
-}
-
-func lockfileSources(old, new []byte) []Finding {
-	before := hosts(old)
-	var added []string
-	for h := range hosts(new) {
-		if !before[h] {
-			added = append(added, h)
-		}
-	}
-	if len(added) == 0 {
-		return nil
-	}
-	sort.Strings(added)
-	return []Finding{{Severity: High, Rule: "lockfile-source", Family: "build",
-		Why: "the lockfile now downloads from " + strings.Join(added, ", ") + ", which it did not use before"}}
-}
 
 // attributeDrivers reports every filter, diff or merge driver the
 // merge newly assigns to a path, grouped by driver, on the changed
@@ -446,21 +572,6 @@ func attributeDrivers(changes []gitx.TreeChange, ac *AttributeChange) []Finding 
 				g.drivers, strings.Join(shown, ", "), more)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Why < out[j].Why })
-	return out
-}
-
-// newLines returns the lines of new that old does not have.
-func newLines(old, new []byte) []string {
-	have := map[string]bool{}
-	for _, l := range strings.Split(string(old), "\n") {
-		have[strings.TrimSpace(l)] = true
-	}
-	var out []string
-	for _, l := range strings.Split(string(new), "\n") {
-		if t := strings.TrimSpace(l); t != "" && !have[t] {
-			out = append(out, l)
-		}
-	}
 	return out
 }
 

@@ -105,7 +105,12 @@ func TestRulesTable(t *testing.T) {
 				}
 				del := gitx.TreeChange{Status: 'D', Path: p, OldMode: gitx.ModeFile, OldHash: m.put("x"), NewHash: zeroHash}
 				fs, _ = Inspect([]gitx.TreeChange{del}, m, Options{})
-				if len(fs) != 1 || fs[0].Severity > Medium || !strings.HasPrefix(fs[0].Why, "removes it") {
+				if wantSev := min(r.Severity, Medium); r.ID == "airlock-config" {
+					wantSev = High // the gate's protect list goes with it
+				} else if len(fs) == 1 && fs[0].Severity > wantSev {
+					t.Fatalf("deleting %s: %+v", p, fs)
+				}
+				if len(fs) != 1 || !strings.HasPrefix(fs[0].Why, "removes it") {
 					t.Fatalf("deleting %s: %+v", p, fs)
 				}
 			})
@@ -127,10 +132,10 @@ func TestContentAndModeChecks(t *testing.T) {
 		{"benign source", added(m, "src/main.go", "package main\n"), ""},
 		{"benign test", modified(m, "src/main_test.go", "a", "b"), ""},
 		{"npm postinstall", modified(m, "package.json", `{"scripts":{"test":"jest"}}`, `{"scripts":{"test":"jest","postinstall":"node x.js"}}`), "high:install-script"},
-		{"npm test script only", modified(m, "package.json", `{"scripts":{"test":"jest"}}`, `{"scripts":{"test":"vitest"}}`), ""},
+		{"npm test script only", modified(m, "package.json", `{"scripts":{"test":"jest"}}`, `{"scripts":{"test":"vitest"}}`), "medium:package-script"},
 		{"npm git dependency", modified(m, "web/package.json", `{}`, `{"dependencies":{"x":"git+https://evil.example/x.git"}}`), "medium:dependency-source"},
-		{"lockfile same hosts", modified(m, "package-lock.json", `"resolved": "https://registry.npmjs.org/a/-/a-1.tgz"`, `"resolved": "https://registry.npmjs.org/a/-/a-2.tgz"`), ""},
-		{"lockfile new host", modified(m, "package-lock.json", `"resolved": "https://registry.npmjs.org/a/-/a-1.tgz"`, `"resolved": "https://evil.example.com/a-1.tgz"`), "high:lockfile-source"},
+		{"lockfile same hosts", modified(m, "package-lock.json", npmLockOf("a", "1", "https://registry.npmjs.org/a/-/a-1.tgz", "sha512-one"), npmLockOf("a", "2", "https://registry.npmjs.org/a/-/a-2.tgz", "sha512-two")), ""},
+		{"lockfile new host", modified(m, "package-lock.json", npmLockOf("a", "1", "https://registry.npmjs.org/a/-/a-1.tgz", "sha512-one"), npmLockOf("a", "1", "https://evil.example.com/a-1.tgz", "sha512-one")), "high:lockfile-source"},
 		{"cargo lock git source", modified(m, "Cargo.lock", `source = "registry+https://github.com/rust-lang/crates.io-index"`, "source = \"git+https://gitlab.example.org/x#abc\""), "high:lockfile-source"},
 		{"gitattributes eol", modified(m, "sub/.gitattributes", "", "*.sh eol=lf\n"), "medium:git-attributes"},
 		{"gitmodules url", modified(m, ".gitmodules", "[submodule \"a\"]\n\tpath = a\n\turl = https://github.com/a/a\n", "[submodule \"a\"]\n\tpath = a\n\turl = https://evil.example/a\n"), "high:submodule-url"},
@@ -147,7 +152,7 @@ func TestContentAndModeChecks(t *testing.T) {
 		{"zero-width name", added(m, ".github/work\u200bflows/x.yml", "x"), "high:file-name"},
 		{"renamed into CI", gitx.TreeChange{Status: 'R', OldPath: "scripts/x.yml", Path: ".github/workflows/x.yml", OldMode: gitx.ModeFile, NewMode: gitx.ModeFile, OldHash: m.put("a"), NewHash: m.put("a")}, "high:ci"},
 		{"renamed out of hooks", gitx.TreeChange{Status: 'R', OldPath: ".husky/pre-commit", Path: "old/pre-commit", OldMode: gitx.ModeFile, NewMode: gitx.ModeFile, OldHash: m.put("b"), NewHash: m.put("b")}, "high:hook-manager"},
-		{"submodule pointer", gitx.TreeChange{Status: 'M', Path: "vendor/lib", OldMode: gitx.ModeGitlink, NewMode: gitx.ModeGitlink, OldHash: strings.Repeat("1", 40), NewHash: strings.Repeat("2", 40)}, "medium:submodule"},
+		{"submodule pointer that cannot be read", gitx.TreeChange{Status: 'M', Path: "vendor/lib", OldMode: gitx.ModeGitlink, NewMode: gitx.ModeGitlink, OldHash: strings.Repeat("1", 40), NewHash: strings.Repeat("2", 40)}, "high:submodule-unreviewable"},
 		{"CI and exec", func() gitx.TreeChange { c := added(m, ".circleci/run.sh", "x"); c.NewMode = gitx.ModeExec; return c }(), "high:ci medium:executable"},
 	}
 	checkRuleCases(t, m, tests)
@@ -218,7 +223,8 @@ func TestParserDifferences(t *testing.T) {
 		{"npm trailing content", modified(m, "package.json", pkg, pkg+`{}`), "high:manifest-unparsable"},
 		{"npm over the content cap", modified(m, "package.json", pkg,
 			`{"name":"x","scripts":{"postinstall":"sh x"},"pad":"`+strings.Repeat("x", maxContent)+`"}`), "high:too-large-to-check medium:large-file"},
-		{"npm benign script edit", modified(m, "package.json", pkg, `{"name":"x","scripts":{"test":"vitest","postinstall":"npm run build"},"version":"2"}`), ""},
+		{"npm benign script edit", modified(m, "package.json", pkg, `{"name":"x","scripts":{"test":"vitest","postinstall":"npm run build"},"version":"2"}`), "medium:package-script"},
+		{"npm version bump only", modified(m, "package.json", pkg, `{"name":"x","scripts":{"test":"jest","postinstall":"npm run build"},"version":"2"}`), ""},
 		{"pyproject quoted keys", modified(m, "pyproject.toml", "[project]\nname='x'\n",
 			"[\"build-system\"]\n\"build-backend\" = 'evil'\n[project]\nname='x'\n"), "high:build-backend"},
 		{"pyproject inline table", modified(m, "pyproject.toml", "[project]\nname='x'\n",
@@ -299,7 +305,7 @@ func TestLinksAndPathsAsToolsSeeThem(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			fs, err := Inspect(tc.changes, m, Options{Tree: tc.tree, HooksPath: tc.hooks})
+			fs, err := Inspect(tc.changes, m, Options{Tree: tc.tree, Host: Host{HooksPath: tc.hooks}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -332,8 +338,8 @@ func TestFilesThatRunCode(t *testing.T) {
 		{"gemini settings", added(m, ".gemini/settings.json", `{}`), "high:agent-config"},
 		{"cursor mcp", added(m, ".cursor/mcp.json", `{}`), "high:agent-config"},
 		{"cursor rules stay instructions", added(m, ".cursor/rules/x.mdc", "be nice"), "medium:agent-instructions"},
-		{"vscode interpreter path", modified(m, ".vscode/settings.json", "{}", "{\n  \"python.defaultInterpreterPath\": \"./evil\"\n}"), "high:editor-exec-setting medium:editor-settings"},
-		{"vscode git path", modified(m, ".vscode/settings.json", "{}", "{\n  \"git.path\": \"./evil\"\n}"), "high:editor-exec-setting medium:editor-settings"},
+		{"vscode interpreter path", modified(m, ".vscode/settings.json", "{}", "{\n  \"python.defaultInterpreterPath\": \"./evil\"\n}"), "high:editor-exec-setting"},
+		{"vscode git path", modified(m, ".vscode/settings.json", "{}", "{\n  \"git.path\": \"./evil\"\n}"), "high:editor-exec-setting"},
 		{"vscode font size", modified(m, ".vscode/settings.json", "{}", "{\n  \"editor.fontSize\": 14\n}"), "medium:editor-settings"},
 	}
 	checkRuleCases(t, m, tests)
@@ -529,9 +535,18 @@ func TestLongLinkTargetIsCutInTheReason(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(fs) != 1 || len(fs[0].Why) > 1000 || !strings.Contains(fs[0].Why, "(4096 bytes)") {
-		t.Fatalf("%d findings, reason of %d bytes: %.300q", len(fs), len(fs[0].Why), fs[0].Why)
+	if got := rules(t, fs); got != "high:symlink-nul medium:symlink" {
+		t.Fatalf("got %q", got)
 	}
+	if len(fs[0].Why) > 1000 || !strings.Contains(fs[0].Why, "(4096 bytes)") {
+		t.Fatalf("reason of %d bytes: %.300q", len(fs[0].Why), fs[0].Why)
+	}
+}
+
+// npmLockOf is a package-lock.json (v3) of one package.
+func npmLockOf(name, version, resolved, integrity string) string {
+	return fmt.Sprintf(`{"lockfileVersion": 3, "packages": {"": {"name": "app"}, "node_modules/%s": {"version": %q, "resolved": %q, "integrity": %q}}}`,
+		name, version, resolved, integrity)
 }
 
 // ruleCase is one change and the rules it must raise ("severity:rule",

@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"sort"
@@ -22,7 +23,8 @@ import (
 // "cfg".
 type links struct {
 	target map[string]string // Key(link path) → target text
-	tree   []keyedEntry      // sorted by key
+	list   func() ([]gitx.TreeEntry, error)
+	tree   []keyedEntry      // every entry of the result, sorted by key; listed when first needed
 	inside map[string]string // link path → the key of where it resolves, for links that stay inside below the top level
 	raw    map[string]string // link path → target text
 }
@@ -35,10 +37,15 @@ type keyedEntry struct {
 // maxHops is the symlink limit of Linux (ELOOP after 40).
 const maxHops = 40
 
-func newLinks(tree []gitx.TreeEntry, blobs Blobs) (*links, error) {
-	l := &links{target: map[string]string{}, raw: map[string]string{}, tree: make([]keyedEntry, 0, len(tree))}
+// newLinks reads the symlinks among tree (the result's entries, or only
+// its symlinks and loaders); list lists the whole result when a changed
+// link needs what lies under its target (nil: tree is the whole result).
+func newLinks(tree []gitx.TreeEntry, list func() ([]gitx.TreeEntry, error), blobs Blobs) (*links, error) {
+	if list == nil {
+		list = func() ([]gitx.TreeEntry, error) { return tree, nil }
+	}
+	l := &links{target: map[string]string{}, raw: map[string]string{}, list: list}
 	for _, e := range tree {
-		l.tree = append(l.tree, keyedEntry{Key(e.Path), e})
 		if e.Mode != gitx.ModeSymlink {
 			continue
 		}
@@ -46,10 +53,9 @@ func newLinks(tree []gitx.TreeEntry, blobs Blobs) (*links, error) {
 		if err != nil {
 			return nil, err
 		}
-		l.target[Key(e.Path)] = string(t)
-		l.raw[e.Path] = string(t)
+		l.target[Key(e.Path)] = written(t)
+		l.raw[e.Path] = written(t)
 	}
-	sort.Slice(l.tree, func(i, j int) bool { return l.tree[i].key < l.tree[j].key })
 	l.inside = map[string]string{}
 	for lp := range l.raw {
 		if resolved, why := l.resolve(lp); why == "" && resolved != "" {
@@ -121,7 +127,12 @@ func (l *links) judgeLink(c gitx.TreeChange, blobs Blobs, opts Options) ([]Findi
 	if err != nil {
 		return nil, err
 	}
-	target := string(raw)
+	target := written(raw)
+	var out []Finding
+	if len(target) < len(raw) {
+		out = append(out, Finding{Severity: High, Rule: "symlink-nul", Family: "symlink", Path: c.Path, OldPath: c.OldPath,
+			Why: fmt.Sprintf("the stored link target %s holds a NUL byte: git writes the link as %s, which is what tools follow", shownTarget(string(raw)), shownTarget(target))})
+	}
 	f := Finding{Severity: Medium, Rule: "symlink", Family: "symlink", Path: c.Path, OldPath: c.OldPath,
 		Why: fmt.Sprintf("symlink to %s", shownTarget(target))}
 	lt := l
@@ -133,23 +144,25 @@ func (l *links) judgeLink(c gitx.TreeChange, blobs Blobs, opts Options) ([]Findi
 	case outside(target) || why == "outside":
 		f.Severity, f.Rule = High, "symlink-escape"
 		f.Why = fmt.Sprintf("symlink to %s, outside the repository once the links along it are followed: tools that follow it read or write there", shownTarget(target))
-		return []Finding{f}, nil
+		return append(out, f), nil
 	case why == "loop":
 		f.Severity, f.Rule = High, "symlink-escape"
 		f.Why = fmt.Sprintf("symlink to %s loops through other links; what it names cannot be judged", shownTarget(target))
-		return []Finding{f}, nil
+		return append(out, f), nil
 	case underGitDir(resolved):
 		f.Severity, f.Rule = High, "symlink-git-dir"
 		f.Why = fmt.Sprintf("symlink to %s, into .git: tools that write through it change git's own config and hooks", shownTarget(target))
-		return []Finding{f}, nil
+		return append(out, f), nil
 	}
 	// What the link makes reachable at its own path: judge every file
 	// under its target by the path tools will use. A link judged in the
 	// result that stays inside, names something there and reaches nothing
 	// a rule covers is no finding (a docs link); a dangling link, one to
 	// the top level or one judged without the tree stays medium.
-	reached := l.under(resolved)
-	var out []Finding
+	reached, err := l.under(resolved)
+	if err != nil {
+		return nil, err
+	}
 	if lt != l || len(reached) == 0 {
 		out = append(out, f)
 	}
@@ -166,9 +179,20 @@ func (l *links) judgeLink(c gitx.TreeChange, blobs Blobs, opts Options) ([]Findi
 
 // under lists the files at the key p or below it (p "" is the top level,
 // which is judged at its own paths already).
-func (l *links) under(p string) []gitx.TreeEntry {
+func (l *links) under(p string) ([]gitx.TreeEntry, error) {
 	if p == "" {
-		return nil
+		return nil, nil
+	}
+	if l.tree == nil {
+		all, err := l.list()
+		if err != nil {
+			return nil, err
+		}
+		l.tree = make([]keyedEntry, 0, len(all)+1)
+		for _, e := range all {
+			l.tree = append(l.tree, keyedEntry{Key(e.Path), e})
+		}
+		sort.Slice(l.tree, func(i, j int) bool { return l.tree[i].key < l.tree[j].key })
 	}
 	var out []gitx.TreeEntry
 	if i := sort.Search(len(l.tree), func(i int) bool { return l.tree[i].key >= p }); i < len(l.tree) && l.tree[i].key == p {
@@ -179,7 +203,7 @@ func (l *links) under(p string) []gitx.TreeEntry {
 	for i := sort.Search(len(l.tree), func(i int) bool { return l.tree[i].key >= dir }); i < len(l.tree) && strings.HasPrefix(l.tree[i].key, dir); i++ {
 		out = append(out, l.tree[i].TreeEntry)
 	}
-	return out
+	return out, nil
 }
 
 // below is what follows the key prefix in path p ("/x/y"), in p's own
@@ -227,14 +251,15 @@ func judgeAt(alias string, e gitx.TreeEntry, lp, target string, blobs Blobs, opt
 		return fmt.Sprintf("reached as %s through the symlink %s -> %s (%s): ", quote.Quoted(alias), quote.Quoted(lp), shownTarget(target), quote.Quoted(e.Path))
 	}
 	var out []Finding
-	if r, ok := opts.pathRule(alias); ok {
+	r, ok := opts.pathRule(alias)
+	if ok {
 		out = append(out, Finding{Severity: r.Severity, Rule: r.ID, Family: r.Family, Path: alias, Why: via() + r.Why})
 	}
 	if e.Mode == gitx.ModeSymlink || e.Mode == gitx.ModeGitlink ||
 		Key(path.Base(alias)) == Key(path.Base(e.Path)) && Key(alias) != ".gitmodules" {
 		return out, nil
 	}
-	fs, err := contentChecks(gitx.TreeChange{Status: 'A', Path: alias, NewMode: e.Mode, NewHash: e.Hash}, path.Base(alias), "", blobs)
+	fs, err := contentChecks(gitx.TreeChange{Status: 'A', Path: alias, NewMode: e.Mode, NewHash: e.Hash}, path.Base(alias), "", blobs, r)
 	if err != nil {
 		return nil, err
 	}
@@ -242,6 +267,15 @@ func judgeAt(alias string, e gitx.TreeEntry, lp, target string, blobs Blobs, opt
 		fs[i].Why = via() + fs[i].Why
 	}
 	return append(out, fs...), nil
+}
+
+// written is a link target as git writes it: symlink(2) takes a C
+// string, so the target ends at its first NUL byte.
+func written(raw []byte) string {
+	if i := bytes.IndexByte(raw, 0); i >= 0 {
+		raw = raw[:i]
+	}
+	return string(raw)
 }
 
 // shownTarget quotes a link target for a reason, cut at 200 bytes: a

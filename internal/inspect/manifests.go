@@ -24,12 +24,14 @@ import (
 
 var utf8BOM = []byte("\xef\xbb\xbf")
 
-// lifecycle scripts npm, yarn and pnpm run on install, pack or publish
-// (docs.npmjs.com/cli/using-npm/scripts, "Life Cycle Scripts").
+// lifecycle scripts npm, yarn and pnpm run on a plain install in the
+// checkout (docs.npmjs.com/cli/using-npm/scripts, "Life Cycle Scripts" and
+// "npm install"): prepare and the deprecated prepublish run there too.
+// Those of pack and publish (prepack, prepublishOnly, postpack, …) run
+// only when the user packs or publishes, and are reported as other
+// scripts are.
 var lifecycle = map[string]bool{"preinstall": true, "install": true, "postinstall": true,
-	"preprepare": true, "prepare": true, "postprepare": true, "prepublish": true, "prepublishOnly": true,
-	"publish": true, "postpublish": true, "prepack": true, "pack": true, "postpack": true,
-	"preuninstall": true, "uninstall": true, "postuninstall": true, "dependencies": true}
+	"preprepare": true, "prepare": true, "postprepare": true, "prepublish": true, "dependencies": true}
 
 // npmManifest is what npm takes from package.json: JSON.parse of the text
 // after a UTF-8 BOM, keys compared exactly (Go's decoder would fold
@@ -37,6 +39,7 @@ var lifecycle = map[string]bool{"preinstall": true, "install": true, "postinstal
 type npmManifest struct {
 	scripts    map[string]string
 	hooks      map[string]string // git hook managers configured in package.json, raw JSON
+	deps       string            // the dependency fields, raw JSON
 	duplicates []string          // duplicate keys at the top level or in scripts
 }
 
@@ -47,6 +50,9 @@ func parseNpmManifest(b []byte) (npmManifest, error) {
 		if key != "scripts" {
 			var raw json.RawMessage
 			err := dec.Decode(&raw)
+			if npmDependencyKeys[key] {
+				m.deps += string(raw)
+			}
 			if npmHookKeys[key] {
 				m.hooks[key] = string(raw)
 			}
@@ -116,6 +122,11 @@ func objectKeys(dec *json.Decoder, value func(string, *json.Decoder) error) ([]s
 	return keys, err
 }
 
+// npmDependencyKeys are the package.json fields that say where
+// dependencies come from.
+var npmDependencyKeys = map[string]bool{"dependencies": true, "devDependencies": true, "optionalDependencies": true,
+	"peerDependencies": true, "overrides": true, "resolutions": true, "pnpm": true}
+
 // npmHookKeys are package.json keys that git hook managers read (husky 4,
 // lint-staged, simple-git-hooks, pre-commit, yorkie): they run on commit.
 var npmHookKeys = map[string]bool{"husky": true, "lint-staged": true, "simple-git-hooks": true, "pre-commit": true, "gitHooks": true}
@@ -144,7 +155,7 @@ func packageScripts(old, new []byte) []Finding {
 	n, err := parseNpmManifest(new)
 	if err != nil {
 		return []Finding{{Severity: High, Rule: "manifest-unparsable", Family: "build",
-			Why: "package.json does not parse here (" + err.Error() + "), so the scripts npm would run cannot be checked"}}
+			Why: "package.json does not parse here (" + quote.Text(err.Error()) + "), so the scripts npm would run cannot be checked"}}
 	}
 	var out []Finding
 	if len(n.duplicates) > 0 {
@@ -162,20 +173,27 @@ func packageScripts(old, new []byte) []Finding {
 		out = append(out, Finding{Severity: High, Rule: "hook-manager", Family: "hooks",
 			Why: fmt.Sprintf("changes %s in package.json: a git hook manager runs what it names on your next commit", quote.Quoted(k))})
 	}
-	var keys []string
+	runsOnInstall := installReach(n.scripts)
+	var keys, others []string
 	for k, v := range n.scripts {
-		if old, had := o.scripts[k]; lifecycle[k] && (!had || old != v) {
+		if old, had := o.scripts[k]; had && old == v {
+			continue
+		}
+		if runsOnInstall[k] {
 			keys = append(keys, k)
+		} else {
+			others = append(others, k)
 		}
 	}
 	sort.Strings(keys)
+	out = append(out, otherScripts(others, "npm run")...)
 	for _, k := range keys {
 		out = append(out, Finding{Severity: High, Rule: "install-script", Family: "build",
 			Why: fmt.Sprintf("sets the %s script, which the package manager runs on install: %s", quote.Quoted(k), quote.Quoted(n.scripts[k]))})
 	}
 	var sources []string
-	for _, m := range depSource().FindAllString(string(new), -1) {
-		if !strings.Contains(string(old), m) {
+	for _, m := range depSource().FindAllString(n.deps, -1) {
+		if !strings.Contains(o.deps, m) {
 			sources = append(sources, strings.Trim(m, `"`))
 		}
 	}
@@ -188,10 +206,13 @@ func packageScripts(old, new []byte) []Finding {
 
 // pyprojectHooks are the tables of pyproject.toml whose code a build
 // frontend or backend runs: the PEP 517 backend, setuptools cmdclass,
-// hatch build and metadata hooks, poetry's build script, pdm's build.
+// hatch build and metadata hooks, poetry's build script, pdm's build,
+// and the commands hatch runs when it creates an environment.
 var pyprojectHooks = [][]string{{"build-system"}, {"tool", "setuptools", "cmdclass"},
 	{"tool", "hatch", "build", "hooks"}, {"tool", "hatch", "metadata", "hooks"}, {"tool", "hatch", "build", "targets", "*", "hooks"},
-	{"tool", "poetry", "build"}, {"tool", "pdm", "build"}}
+	{"tool", "poetry", "build"}, {"tool", "pdm", "build"},
+	{"tool", "hatch", "envs", "*", "pre-install-commands"}, {"tool", "hatch", "envs", "*", "post-install-commands"},
+	{"tool", "hatch", "env", "collectors"}, {"tool", "hatch", "env", "plugins"}}
 
 func pyprojectBuild(old, new []byte) []Finding {
 	var o, n map[string]any
@@ -205,6 +226,10 @@ func pyprojectBuild(old, new []byte) []Finding {
 			return []Finding{{Severity: High, Rule: "build-backend", Family: "build",
 				Why: "changes [" + strings.Join(key, ".") + "], which pip or the build tool runs on install"}}
 		}
+	}
+	if !reflect.DeepEqual(pdmHooks(o), pdmHooks(n)) {
+		return []Finding{{Severity: High, Rule: "install-script", Family: "build",
+			Why: "changes a pre_/post_ script of [tool.pdm.scripts], which PDM runs around its own install, lock and build"}}
 	}
 	return nil
 }
@@ -279,18 +304,42 @@ func cargoBuild(old, new []byte) []Finding {
 	return nil
 }
 
-// editorExecSetting matches VS Code settings that name a program the
-// editor starts: interpreters, tool paths, terminal shells and profiles.
-var editorExecSetting = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`"[^"]*(?i:path|executable|command|interpreter|shell|terminal|runtime|args|env)[^"]*"\s*:`)
+// scriptCall finds the scripts a script runs by name through the package
+// managers' run commands ("npm run build", "yarn build", "pnpm run x").
+var scriptCall = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\b(?:npm|pnpm|bun)\s+(?:run(?:-script)?\s+)([A-Za-z0-9:._-]+)|\byarn\s+(?:run\s+)?([A-Za-z0-9:._-]+)`)
 })
 
-func editorSettings(old, new []byte) []Finding {
-	for _, l := range newLines(old, new) {
-		if m := editorExecSetting().FindString(l); m != "" {
-			return []Finding{{Severity: High, Rule: "editor-exec-setting", Family: "editor",
-				Why: fmt.Sprintf("sets %s: the editor starts the program it names when you open the folder", quote.Quoted(strings.Trim(strings.TrimSuffix(strings.TrimSpace(m), ":"), `" `)))}}
+// installReach is the set of scripts that run on install: the lifecycle
+// scripts, every script they call by name (npm runs pre<name> and
+// post<name> around each), transitively.
+func installReach(scripts map[string]string) map[string]bool {
+	reach := map[string]bool{}
+	var queue []string
+	add := func(k string) {
+		if _, ok := scripts[k]; ok && !reach[k] {
+			reach[k] = true
+			queue = append(queue, k)
 		}
 	}
-	return nil
+	for k := range scripts {
+		if lifecycle[k] {
+			add(k)
+		}
+	}
+	for len(queue) > 0 {
+		k := queue[0]
+		queue = queue[1:]
+		script := scripts[k]
+		if strings.HasPrefix(script, "not-in-publish ||") || strings.HasPrefix(script, "in-publish &&") {
+			continue // the in-publish idiom: the rest runs on publish only
+		}
+		for _, m := range scriptCall().FindAllStringSubmatch(script, -1) {
+			name := m[1] + m[2]
+			add(name)
+			add("pre" + name)
+			add("post" + name)
+		}
+	}
+	return reach
 }
