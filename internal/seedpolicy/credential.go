@@ -15,34 +15,39 @@ import (
 // are compiled on first use: every git-airlock start would pay for them.
 var tokenShapes = sync.OnceValue(func() []tokenShape {
 	var out []tokenShape
-	for _, t := range [][2]string{
-		{`-----BEGIN [A-Z0-9 ]{1,40}-----`, "a PEM block"},
-		{`\bsk-[A-Za-z0-9_-]{20,}`, "an sk- API key"},
-		{`\bgh[pousr]_[A-Za-z0-9]{30,}`, "a GitHub token"},
-		{`\bgithub_pat_[A-Za-z0-9_]{20,}`, "a GitHub token"},
-		{`\bglpat-[A-Za-z0-9_-]{20,}`, "a GitLab token"},
-		{`\bxox[abeoprs]-[A-Za-z0-9-]{10,}`, "a Slack token"},
-		{`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`, "an AWS access key"},
-		{`\bAIza[0-9A-Za-z_-]{35}`, "a Google API key"},
-		{`\bhf_[A-Za-z0-9]{30,}`, "a Hugging Face token"},
-		{`\bnpm_[A-Za-z0-9]{36}`, "an npm token"},
-		{`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`, "a JWT"},
-		{`[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@"'<>]+:([^/\s@"'<>]+)@`, "a URL with a password"},
+	for _, t := range []struct{ re, what, literal string }{
+		{`-----BEGIN [A-Z0-9 ]{1,40}-----`, "a PEM block", "-----BEGIN "},
+		{`\bsk-[A-Za-z0-9_-]{20,}`, "an sk- API key", "sk-"},
+		{`\bgh[pousr]_[A-Za-z0-9]{30,}`, "a GitHub token", "_"},
+		{`\bgithub_pat_[A-Za-z0-9_]{20,}`, "a GitHub token", "github_pat_"},
+		{`\bglpat-[A-Za-z0-9_-]{20,}`, "a GitLab token", "glpat-"},
+		{`\bxox[abeoprs]-[A-Za-z0-9-]{10,}`, "a Slack token", "xox"},
+		{`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`, "an AWS access key", "IA"},
+		{`\bAIza[0-9A-Za-z_-]{35}`, "a Google API key", "AIza"},
+		{`\bhf_[A-Za-z0-9]{30,}`, "a Hugging Face token", "hf_"},
+		{`\bnpm_[A-Za-z0-9]{36}`, "an npm token", "npm_"},
+		{`\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`, "a JWT", "eyJ"},
+		{`[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@"'<>]+:([^/\s@"'<>]+)@`, "a URL with a password", "://"},
 	} {
-		out = append(out, tokenShape{regexp.MustCompile(t[0]), t[1]})
+		out = append(out, tokenShape{regexp.MustCompile(t.re), t.what, t.literal})
 	}
 	return out
 })
 
+// tokenShape is a pattern, what it finds, and a literal every match holds
+// (a cheap test that spares the pattern most strings).
 type tokenShape struct {
-	re   *regexp.Regexp
-	what string
+	re            *regexp.Regexp
+	what, literal string
 }
 
 // TokenShape returns what s holds that looks like a credential's value
 // ("a GitHub token"), or "" when nothing does. It never returns the value.
 func TokenShape(s string) string {
 	for _, t := range tokenShapes() {
+		if !strings.Contains(s, t.literal) {
+			continue
+		}
 		for _, m := range t.re.FindAllStringSubmatch(s, -1) {
 			if plausible(t.what, m) {
 				return t.what

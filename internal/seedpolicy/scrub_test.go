@@ -322,3 +322,14 @@ func FuzzScrub(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkScrub: a Claude settings file and a Codex config, each with a
+// key to leave out (docs/BENCHMARKS.md).
+func BenchmarkScrub(b *testing.B) {
+	settings := []byte(`{"theme": "dark", "permissions": {"allow": ["Bash(make:*)", "Read"]}, "env": {"ANTHROPIC_API_KEY": "` + anthropicKey + `", "DISABLE_TELEMETRY": "1"}}`)
+	config := []byte("model = \"gpt-5-codex\"\n[mcp_servers.github]\ncommand = \"npx\"\nargs = [\"-y\", \"x\"]\n[mcp_servers.github.env]\nGITHUB_PERSONAL_ACCESS_TOKEN = \"" + githubPAT + "\"\n")
+	for b.Loop() {
+		Scrub("settings.json", settings)
+		Scrub("config.toml", config)
+	}
+}
