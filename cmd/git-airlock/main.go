@@ -44,8 +44,7 @@ func run(ctx context.Context, args []string, u *ui.UI, env func(string) (string,
 		// The command of a tmux session (--tmux): its environment is
 		// the invocation's, handed over in a file (internal/tmux).
 		if err := takeSessionEnv(file); err != nil {
-			ui.Line(u.Err, "%v", err)
-			return 1
+			return report(u.Err, hint.With(err, "git-airlock sets "+tmux.EnvFileVar+" for the command it starts in a tmux session; unset it"), false)
 		}
 		env, environ = os.LookupEnv, os.Environ()
 	}

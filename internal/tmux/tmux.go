@@ -87,13 +87,15 @@ func (c *Client) NewSession(ctx context.Context, name, dir string, argv, env []s
 			return fmt.Errorf("start tmux session %q: %w", name, err)
 		}
 		// The command removes the file when it takes it; it is dropped
-		// here when the session did not start, or (attached) has ended.
+		// here only when tmux failed, and the command may never start.
+		// (Not when an attached session ends: a client detached at once
+		// may return before the command has read it.)
 		defer func() { drop(keep) }()
 		args = append(args, "-e", EnvFileVar+"="+file)
 	}
 	args = append(append(args, "--"), argv...)
 	_, err := c.start(ctx, xec.Cmd{Argv: args, Stdin: in, Stdout: out, Stderr: errw, Mutates: true}, !detached)
-	keep = err == nil && detached
+	keep = err == nil
 	var nf *xec.NotFoundError
 	if errors.As(err, &nf) {
 		return ErrMissing
