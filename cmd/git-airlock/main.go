@@ -24,6 +24,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/quote"
+	"github.com/git-airlock/git-airlock/internal/tmux"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 )
@@ -43,6 +44,14 @@ func main() {
 
 // run parses args and runs one command; it returns the exit code.
 func run(ctx context.Context, args []string, u *ui.UI, env func(string) (string, bool), environ []string) int {
+	if file, ok := env(tmux.EnvFileVar); ok {
+		// The command of a tmux session (--tmux): its environment is
+		// the invocation's, handed over in a file (internal/tmux).
+		if err := takeSessionEnv(file); err != nil {
+			return report(u.Err, hint.With(err, "git-airlock sets "+tmux.EnvFileVar+" for the command it starts in a tmux session; unset it"), false)
+		}
+		env, environ = os.LookupEnv, os.Environ()
+	}
 	options := []kong.Option{
 		kong.Name("git-airlock"),
 		kong.Description("Run a coding agent in a Docker Sandboxes microVM; get its work back as git commits."),
@@ -73,6 +82,21 @@ func run(ctx context.Context, args []string, u *ui.UI, env func(string) (string,
 	describeExits(parser.Model)
 	code, _ := runParsed(parser, args, u, false)
 	return code
+}
+
+// takeSessionEnv sets the environment a tmux session's file holds.
+func takeSessionEnv(file string) error {
+	vars, err := tmux.TakeEnv(file)
+	if err != nil {
+		return err
+	}
+	for _, kv := range vars {
+		k, v, _ := strings.Cut(kv, "=")
+		if err := os.Setenv(k, v); err != nil {
+			return fmt.Errorf("set %s from the session's environment: %w", k, err)
+		}
+	}
+	return os.Unsetenv(tmux.EnvFileVar)
 }
 
 // wholeModel are the commands that read kong's model of every command.

@@ -1020,6 +1020,9 @@ func (s *sim) cp(args []string) error {
 	if rel, err := filepath.Rel(vm, path); err != nil || strings.HasPrefix(rel, "..") {
 		return fail("sbxsim: %q is outside the simulated VM", path)
 	}
+	if os.Getenv("SBXSIM_CP") == "docker" {
+		return dockerCopy(src, path)
+	}
 	if _, err := os.Stat(filepath.Dir(path)); err != nil {
 		return fail("tar extract failed: %s: no such file or directory", filepath.Dir(path))
 	}

@@ -6,14 +6,21 @@ import (
 	"unicode"
 )
 
-// curated are the credential-free parts of each agent's user-level config,
-// relative to $HOME. Whatever inside them looks like a credential, history,
-// session, log or cache is still refused by Check.
+// curated are the parts of each agent's user-level config that are
+// settings and instructions rather than state, relative to $HOME: a
+// superset of code-airlock's table. Whatever inside them looks like a
+// credential, history, session, log or cache is still refused by Check,
+// and every file's content goes through Scrub.
 var curated = map[string][]string{
-	"claude":   {".claude/settings.json", ".claude/CLAUDE.md", ".claude/agents", ".claude/commands", ".claude/skills", ".claude/output-styles"},
-	"codex":    {".codex/config.toml", ".codex/AGENTS.md", ".codex/prompts"},
-	"opencode": {".config/opencode/opencode.json", ".config/opencode/AGENTS.md", ".config/opencode/agent", ".config/opencode/command"},
-	"gemini":   {".gemini/settings.json", ".gemini/GEMINI.md"},
+	"claude": {".claude/settings.json", ".claude/CLAUDE.md", ".claude/agents", ".claude/commands", ".claude/skills", ".claude/output-styles"},
+	"codex": {".codex/config.toml", ".codex/AGENTS.md", ".codex/AGENT.md", ".codex/prompts", ".codex/skills",
+		".codex/agents"},
+	// OpenCode reads both spellings of its directories (agent and
+	// agents, ...) and both config files.
+	"opencode": {".config/opencode/opencode.json", ".config/opencode/opencode.jsonc", ".config/opencode/AGENTS.md",
+		".config/opencode/agent", ".config/opencode/agents", ".config/opencode/command", ".config/opencode/commands",
+		".config/opencode/skill", ".config/opencode/skills"},
+	"gemini": {".gemini/settings.json", ".gemini/GEMINI.md"},
 }
 
 // Curated returns the curated seed paths of an agent, relative to $HOME

@@ -1,12 +1,13 @@
 // Package seedpolicy decides which user paths may be copied into a
-// sandbox's $HOME: the curated per-agent config lists, the names that look
-// like credentials, and Check, which refuses a candidate that leaves $HOME
-// or holds a secret.
+// sandbox's $HOME, and what of their content: the curated per-agent
+// config lists, the names that look like credentials, Check, which
+// refuses a candidate that leaves $HOME or holds a secret, and Scrub,
+// which takes the credentials out of a file's content.
 //
-// Its boundary: pure decisions over an FS it is given. It reads a
-// candidate only through Lstat, Readlink and (for a directory candidate)
-// ReadDir, resolves symlinks itself, never opens a file and never copies
-// anything; copying is the caller's business.
+// Its boundary: pure decisions over an FS and bytes it is given. It reads
+// a candidate only through Lstat, Readlink and (for a directory
+// candidate) ReadDir, resolves symlinks itself, never opens a file and
+// never copies anything; reading and copying are the caller's business.
 package seedpolicy
 
 import (

@@ -183,6 +183,23 @@ func TestCurated(t *testing.T) {
 	}
 }
 
+// TestCuratedCoversCodeAirlock: a code-airlock user's seeded config is
+// all seeded here too (its table, as issue 25 lists what was missing).
+func TestCuratedCoversCodeAirlock(t *testing.T) {
+	for agent, paths := range map[string][]string{
+		"claude": {".claude/settings.json", ".claude/CLAUDE.md", ".claude/agents", ".claude/commands", ".claude/skills"},
+		"codex":  {".codex/config.toml", ".codex/AGENTS.md", ".codex/AGENT.md", ".codex/prompts", ".codex/skills", ".codex/agents"},
+		"opencode": {".config/opencode/opencode.json", ".config/opencode/opencode.jsonc", ".config/opencode/AGENTS.md",
+			".config/opencode/commands", ".config/opencode/agents", ".config/opencode/skills"},
+	} {
+		for _, p := range paths {
+			if !slices.Contains(Curated(agent), p) {
+				t.Errorf("%s: %s is not seeded", agent, p)
+			}
+		}
+	}
+}
+
 // TestCheckOS runs the policy once against the real file system, with
 // $HOME given as a symlink to the real home directory.
 func TestCheckOS(t *testing.T) {

@@ -66,8 +66,12 @@ func (c *Client) HasSession(ctx context.Context, name string) (bool, error) {
 
 // NewSession starts argv in a new session; detached leaves it running in
 // the background, otherwise the terminal attaches to it. env (KEY=VALUE)
-// is set for the command: a tmux server gives new sessions its own
-// environment, not the caller's (needs tmux 3.2 for -e).
+// is for the command, whose first act must be TakeEnv: a tmux server
+// gives new sessions its own environment, not the caller's, and values
+// given to tmux (-e) would stand on its command line, where ps shows them
+// to every user, and in the session's environment. So the values go into
+// a file only this user can read (envfile.go), and tmux gets its path
+// (needs tmux 3.2 for -e).
 func (c *Client) NewSession(ctx context.Context, name, dir string, argv, env []string, detached bool, in io.Reader, out, errw io.Writer) error {
 	args := []string{"tmux", "new-session", "-s", name}
 	if dir != "" {
@@ -76,11 +80,22 @@ func (c *Client) NewSession(ctx context.Context, name, dir string, argv, env []s
 	if detached {
 		args = append(args, "-d")
 	}
-	for _, e := range env {
-		args = append(args, "-e", e)
+	keep := false
+	if len(env) > 0 {
+		file, drop, err := c.envFile(env)
+		if err != nil {
+			return fmt.Errorf("start tmux session %q: %w", name, err)
+		}
+		// The command removes the file when it takes it; it is dropped
+		// here only when tmux failed, and the command may never start.
+		// (Not when an attached session ends: a client detached at once
+		// may return before the command has read it.)
+		defer func() { drop(keep) }()
+		args = append(args, "-e", EnvFileVar+"="+file)
 	}
 	args = append(append(args, "--"), argv...)
 	_, err := c.start(ctx, xec.Cmd{Argv: args, Stdin: in, Stdout: out, Stderr: errw, Mutates: true}, !detached)
+	keep = err == nil
 	var nf *xec.NotFoundError
 	if errors.As(err, &nf) {
 		return ErrMissing

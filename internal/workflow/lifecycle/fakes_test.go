@@ -203,6 +203,7 @@ type fakeSbx struct {
 	// published: when set, Get reports the sandbox running with these
 	// ports, and Ports lists them.
 	published []sbx.Port
+	put       []sbx.PutRequest // what Put was asked to copy
 }
 
 func newSbx() *fakeSbx {
@@ -293,8 +294,9 @@ func (s *fakeSbx) ExecOutput(_ context.Context, req sbx.ExecRequest) (string, er
 	}
 	return out, nil
 }
-func (s *fakeSbx) Copy(_ context.Context, name, src, dst string) error {
-	s.record("Copy", name, src, dst)
+func (s *fakeSbx) Put(_ context.Context, req sbx.PutRequest) error {
+	s.record("Put", req.Name, req.Dir)
+	s.put = append(s.put, req)
 	return nil
 }
 func (s *fakeSbx) Stop(_ context.Context, name string) error { s.record("Stop", name); return nil }

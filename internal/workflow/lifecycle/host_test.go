@@ -271,7 +271,7 @@ func TestUpOnAServerSeedsNothingOfThisMachine(t *testing.T) {
 	if err := w.svc.Up(ctx, lifecycle.UpRequest{Name: "box"}); err != nil {
 		t.Fatal(err)
 	}
-	if w.sbx.called("Copy") {
+	if w.sbx.called("Put") {
 		t.Errorf("copied this machine's file to a server's sandbox:\n%s", w.sbx.log())
 	}
 	if !slices.ContainsFunc(w.ui.Warns, func(s string) bool { return strings.Contains(s, "not seeded") && strings.Contains(s, "notes.txt") }) {

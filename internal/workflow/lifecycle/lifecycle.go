@@ -11,7 +11,6 @@ import (
 
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
-	"github.com/git-airlock/git-airlock/internal/seedpolicy"
 	"github.com/git-airlock/git-airlock/internal/tmux"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/xec"
@@ -60,7 +59,7 @@ type Sbx interface {
 	Attach(ctx context.Context, name string, agentArgs []string, s xec.Streams) error
 	Exec(ctx context.Context, req sbx.ExecRequest) error
 	ExecOutput(ctx context.Context, req sbx.ExecRequest) (string, error)
-	Copy(ctx context.Context, name, src, dst string) error
+	Put(ctx context.Context, req sbx.PutRequest) error
 	Ports(ctx context.Context, name string) ([]sbx.Port, error)
 	Publish(ctx context.Context, name string, sandboxPort, hostPort int) error
 	Unpublish(ctx context.Context, name string, p sbx.Port) error
@@ -104,9 +103,9 @@ type Service struct {
 	Self string
 	// Home is the user's home directory, the only root seed paths may name.
 	Home string
-	// Files is what the seed policy may look at; the real file system when
-	// nil.
-	Files seedpolicy.FS
+	// Files is what seeding reads of this machine; the real file system
+	// when nil.
+	Files Files
 	// Progress receives git's own progress output (stderr).
 	Progress io.Writer
 	// Sessions records the agent sessions run and up start, for wait; nil

@@ -2,9 +2,10 @@ package lifecycle
 
 import (
 	"context"
+	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/git-airlock/git-airlock/internal/hint"
@@ -13,14 +14,68 @@ import (
 	"github.com/git-airlock/git-airlock/sbx"
 )
 
+// Files is what seeding reads of this machine: what the seed policy looks
+// at to allow a path, and then the content of what it allowed.
+type Files interface {
+	seedpolicy.FS
+	Stat(name string) (fs.FileInfo, error)
+	ReadFile(name string) ([]byte, error)
+}
+
+// hostFiles is this machine's file system.
+type hostFiles struct{ seedpolicy.OS }
+
+func (hostFiles) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }
+func (hostFiles) ReadFile(name string) ([]byte, error)  { return os.ReadFile(name) }
+
+// maxSeedFile bounds one seeded file: each is read whole to be checked
+// for credentials, and agent configs are kilobytes.
+const maxSeedFile = 16 << 20
+
 // seed copies the agent's curated config (airlock.seedConfig) and the
 // extra airlock.seedPath entries into a new sandbox's $HOME. Refused paths
-// are reported and skipped; nothing of theirs is copied.
+// are reported and skipped; nothing of theirs is copied. Every file's
+// content is checked for credentials first: what holds one is copied
+// without it, or not at all, and each is named (never its value).
 func (s *Service) seed(ctx context.Context, name, agentName string) error {
 	files := s.Files
 	if files == nil {
-		files = seedpolicy.OS{}
+		files = hostFiles{}
 	}
+	rels := s.seedPaths(files, agentName)
+	if len(rels) == 0 {
+		return nil
+	}
+	if s.Server != nil {
+		// Seeding copies this machine's files; a sandbox on another
+		// machine gets nothing of this one's (its sbx cp would read the
+		// server's disk at these paths anyway).
+		s.UI.Warnf("not seeded: sandbox %q is on %s, and git-airlock copies nothing of this machine's files there (%s); put them on the server and seed from there", name, s.Server.Host(), strings.Join(rels, ", "))
+		return nil
+	}
+	trees, withheld := s.seedTrees(files, rels)
+	if withheld {
+		defer s.UI.Hint("credentials never go into a sandbox: store a key with 'sbx secret set <service>', and sbx's proxy adds it to the agent's requests")
+	}
+	if len(trees) == 0 {
+		return nil
+	}
+	home, err := s.sandboxHome(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := s.Sbx.Put(ctx, sbx.PutRequest{Name: name, Dir: home, Trees: trees}); err != nil {
+		return workflow.SbxError(err)
+	}
+	for _, t := range trees {
+		s.UI.Infof("seeded ~/%s", seedpolicy.ShowPath(t.Path))
+	}
+	return nil
+}
+
+// seedPaths are the seed paths the policy allows, relative to $HOME: the
+// agent's curated list (those the user has) and airlock.seedPath.
+func (s *Service) seedPaths(files Files, agentName string) []string {
 	var candidates []string
 	if s.Settings.SeedConfig() {
 		curated := seedpolicy.Curated(agentName)
@@ -42,45 +97,98 @@ func (s *Service) seed(ctx context.Context, name, agentName string) error {
 		}
 		rels = append(rels, rel)
 	}
-	if len(rels) == 0 {
-		return nil
-	}
-	if s.Server != nil {
-		// Seeding copies this machine's files; a sandbox on another
-		// machine gets nothing of this one's (its sbx cp would read the
-		// server's disk at these paths anyway).
-		s.UI.Warnf("not seeded: sandbox %q is on %s, and git-airlock copies nothing of this machine's files there (%s); put them on the server and seed from there", name, s.Server.Host(), strings.Join(rels, ", "))
-		return nil
-	}
-	home := "/sandbox-home"
-	if !s.Sbx.DryRun() {
-		out, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: name, Argv: []string{"sh", "-c", `printf %s "$HOME"`}})
+	return rels
+}
+
+// seedTrees reads what the seed paths hold and keeps of each file what
+// seedpolicy.Scrub allows. withheld: a credential was left out, or a file
+// holding one skipped.
+func (s *Service) seedTrees(files Files, rels []string) (trees []sbx.Tree, withheld bool) {
+	for _, rel := range rels {
+		abs := filepath.Join(s.Home, rel)
+		fi, err := files.Stat(abs)
 		if err != nil {
-			return workflow.SbxError(err)
+			s.UI.Warnf("not seeded: ~/%s: %v", seedpolicy.ShowPath(filepath.ToSlash(rel)), err)
+			continue
 		}
-		home = strings.TrimSpace(out)
-		if !path.IsAbs(home) {
-			return hint.Errorf(nil, "sandbox %q reports an unusable $HOME %q", name, home)
+		t := sbx.Tree{Path: filepath.ToSlash(rel)}
+		if fi.IsDir() {
+			withheld = s.seedDir(files, abs, t.Path, "", &t) || withheld
+		} else {
+			withheld = s.seedFile(files, abs, t.Path, "", fi, &t) || withheld
+		}
+		if len(t.Files) > 0 {
+			trees = append(trees, t)
 		}
 	}
-	// sbx cp needs the parents to exist: create them all in one exec.
-	mkdir := []string{"mkdir", "-p"}
-	for _, rel := range rels {
-		if dir := path.Dir(path.Join(home, filepath.ToSlash(rel))); !slices.Contains(mkdir, dir) {
-			mkdir = append(mkdir, dir)
+	return trees, withheld
+}
+
+// seedDir adds every file under dir (sub, relative to the tree) to t.
+func (s *Service) seedDir(files Files, dir, tree, sub string, t *sbx.Tree) (withheld bool) {
+	entries, err := files.ReadDir(dir)
+	if err != nil {
+		s.UI.Warnf("not seeded: ~/%s: %v", seedpolicy.ShowPath(path.Join(tree, sub)), err)
+		return false
+	}
+	for _, e := range entries {
+		p, q := filepath.Join(dir, e.Name()), path.Join(sub, e.Name())
+		switch {
+		case e.IsDir():
+			withheld = s.seedDir(files, p, tree, q, t) || withheld
+		case e.Type().IsRegular():
+			info, err := e.Info()
+			if err != nil {
+				s.UI.Warnf("not seeded: ~/%s: %v", seedpolicy.ShowPath(path.Join(tree, q)), err)
+				continue
+			}
+			withheld = s.seedFile(files, p, tree, q, info, t) || withheld
+		default: // the policy refused these; one appeared since
+			s.UI.Warnf("not seeded: ~/%s: not a regular file", seedpolicy.ShowPath(path.Join(tree, q)))
 		}
 	}
-	if err := s.Sbx.Exec(ctx, sbx.ExecRequest{Name: name, Argv: mkdir, Mutates: true}); err != nil {
-		return workflow.SbxError(err)
+	return withheld
+}
+
+// seedFile adds one file (sub, relative to the tree; "" for a file tree)
+// to t, without its credentials, and names what it left out.
+func (s *Service) seedFile(files Files, abs, tree, sub string, fi fs.FileInfo, t *sbx.Tree) (withheld bool) {
+	shown := "~/" + seedpolicy.ShowPath(path.Join(tree, sub))
+	if fi.Size() > maxSeedFile {
+		s.UI.Warnf("not seeded: %s: larger than %d MiB, too large to check for credentials", shown, maxSeedFile>>20)
+		return false
 	}
-	for _, rel := range rels {
-		dst := path.Join(home, filepath.ToSlash(rel))
-		if err := s.Sbx.Copy(ctx, name, filepath.Join(s.Home, rel), path.Dir(dst)+"/"); err != nil {
-			return workflow.SbxError(err)
-		}
-		s.UI.Infof("seeded ~/%s", filepath.ToSlash(rel))
+	content, err := files.ReadFile(abs)
+	if err != nil {
+		s.UI.Warnf("not seeded: %s: %v", shown, err)
+		return false
 	}
-	return nil
+	scrubbed := seedpolicy.Scrub(path.Join(tree, sub), content)
+	if scrubbed.Skip != "" {
+		s.UI.Warnf("not seeded: %s: %s", shown, scrubbed.Skip)
+		return true
+	}
+	for _, f := range scrubbed.Left {
+		s.UI.Warnf("%s: left out %s: %s", shown, f.Key, f.Why)
+	}
+	t.Files = append(t.Files, sbx.File{Path: sub, Content: scrubbed.Content, Mode: fi.Mode()})
+	return len(scrubbed.Left) > 0
+}
+
+// sandboxHome asks the sandbox for its $HOME (a dry run names a stand-in).
+func (s *Service) sandboxHome(ctx context.Context, name string) (string, error) {
+	if s.Sbx.DryRun() {
+		return "/sandbox-home", nil
+	}
+	out, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: name, Argv: []string{"sh", "-c", `printf %s "$HOME"`}})
+	if err != nil {
+		return "", workflow.SbxError(err)
+	}
+	home := strings.TrimSpace(out)
+	if !path.IsAbs(home) {
+		return "", hint.Errorf(nil, "sandbox %q reports an unusable $HOME %q", name, home)
+	}
+	return home, nil
 }
 
 // applyLockdown gives a new sandbox the allowlist when deny-all is the
