@@ -1,0 +1,124 @@
+package sbx
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Settings that git-airlock reads (`sbx settings`, SET and the upstream
+// proxy page of the docs): whether sandboxes get the host's SSH agent,
+// and the upstream proxy of sandbox traffic.
+const (
+	SettingSSHAgentForwarding = "ssh.agentForwardingEnabled"
+	SettingProxy              = "proxy"
+	SettingProxySandbox       = "proxy.sandbox"
+)
+
+// Setting is one setting as `sbx settings get KEY --json` reports it. The
+// record's shape is not documented ("the complete setting record,
+// including the source and default"), so it is read tolerantly: an object
+// with a "value" (and "source"), or a bare JSON value.
+type Setting struct {
+	Key string
+	// Value is the effective value: a string as it is, any other JSON
+	// value as its JSON text ("true", "8"); "" when unset.
+	Value string
+	// Source is where the value comes from (default, envvar, override),
+	// "" when sbx did not say.
+	Source string
+}
+
+// Bool reads a boolean setting; ok is false when the value is not one.
+func (s Setting) Bool() (value, ok bool) {
+	switch strings.ToLower(s.Value) {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	}
+	return false, false
+}
+
+// Setting reads one of sbx's settings. An sbx without the verb gives an
+// *UnsupportedError.
+func (c *Client) Setting(ctx context.Context, key string) (Setting, error) {
+	caps, err := c.Probe(ctx)
+	if err != nil {
+		return Setting{}, err
+	}
+	if !caps.Settings {
+		return Setting{}, &UnsupportedError{Version: caps.Version.String(), Feature: "settings (sbx settings get)"}
+	}
+	out, err := c.call(ctx, fmt.Sprintf("read sbx setting %q", key), false, "settings", "get", key, "--json")
+	if err != nil {
+		return Setting{}, err
+	}
+	return ParseSetting(key, []byte(out))
+}
+
+// ParseSetting reads what `sbx settings get KEY --json` prints.
+func ParseSetting(key string, out []byte) (Setting, error) {
+	s := Setting{Key: key}
+	err := jsonValues(out, func(raw json.RawMessage) error {
+		if m, err := fields(raw); err == nil {
+			if v, ok := m["value"]; ok {
+				s.Value, s.Source = settingText(v), text(m["source"])
+				return nil
+			}
+			if v, ok := m["effective"]; ok {
+				s.Value, s.Source = settingText(v), text(m["source"])
+				return nil
+			}
+		}
+		s.Value = settingText(raw)
+		return nil
+	})
+	if errors.Is(err, errNoJSON) {
+		// A bare value (a boolean, a number, a string) on the last line.
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		if last := json.RawMessage(strings.TrimSpace(lines[len(lines)-1])); json.Valid(last) {
+			s.Value, err = settingText(last), nil
+		}
+	}
+	if err != nil {
+		return Setting{}, fmt.Errorf("sbx settings get %s: %w", key, err)
+	}
+	return s, nil
+}
+
+func settingText(v json.RawMessage) string {
+	var str string
+	if json.Unmarshal(v, &str) == nil {
+		return str
+	}
+	if isNull(v) {
+		return ""
+	}
+	return strings.TrimSpace(string(v))
+}
+
+// RedactURL drops the credentials a proxy URL may carry
+// (http://user:pass@host:3128, or the same without a scheme), for showing
+// it: whatever precedes the last "@" of the authority.
+func RedactURL(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		scheme, rest = "", raw
+	}
+	authority, path, slash := strings.Cut(rest, "/")
+	at := strings.LastIndex(authority, "@")
+	if at < 0 {
+		return raw
+	}
+	out := "…" + authority[at:]
+	if slash {
+		out += "/" + path
+	}
+	if ok {
+		out = scheme + "://" + out
+	}
+	return out
+}
