@@ -566,6 +566,15 @@ func Init(ctx context.Context, run *xec.Runner, dir string) error {
 	return nil
 }
 
+// CommitEmpty adds an empty commit to the repository at dir (doctor
+// --probe's throwaway repository).
+func CommitEmpty(ctx context.Context, run *xec.Runner, dir, message string) error {
+	if err := run.Run(ctx, xec.Cmd{Argv: []string{"git", "-C", dir, "commit", "-q", "--allow-empty", "-m", message}, Mutates: true}); err != nil {
+		return fmt.Errorf("commit in %q: %w", dir, err)
+	}
+	return nil
+}
+
 // Version returns `git version` output, for doctor.
 func Version(ctx context.Context, run *xec.Runner) (string, error) {
 	out, err := run.Output(ctx, xec.Cmd{Argv: []string{"git", "version"}})

@@ -71,6 +71,8 @@ type fakeSbx struct {
 	policyLog   string
 	secrets     []sbx.Secret
 	secretsErr  error
+	settings    map[string]sbx.Setting // by key; a missing key reads as unset
+	settingErr  error
 }
 
 func (f *fakeSbx) DryRun() bool { return f.dryRun }
@@ -118,7 +120,21 @@ func (f *fakeSbx) SecretSetCommand(caps sbx.Capabilities, service string) []stri
 }
 func (f *fakeSbx) LoginCommand() []string { return []string{"sbx", "login"} }
 func (f *fakeSbx) PolicyInitCommand(caps sbx.Capabilities, preset string) []string {
-	return []string{"sbx", "policy", caps.PolicyInit, preset}
+	return []string{"sbx", "policy", string(caps.PolicyInit), preset}
+}
+func (f *fakeSbx) Setting(_ context.Context, key string) (sbx.Setting, error) {
+	f.log.add("sbx settings get %s", key)
+	st, ok := f.settings[key]
+	if !ok {
+		st = sbx.Setting{Key: key, Source: "default"}
+	}
+	return st, f.settingErr
+}
+func (f *fakeSbx) DaemonLogsCommand(caps sbx.Capabilities, lines int) []string {
+	if !caps.DaemonLogs() {
+		return nil
+	}
+	return []string{"sbx", "daemon", "logs", "-n", fmt.Sprint(lines)}
 }
 
 func (f *fakeSbx) ProbeBehaviour(_ context.Context, req sbx.BehaviourRequest) []sbx.Fact {

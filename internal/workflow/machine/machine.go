@@ -42,6 +42,8 @@ type Sbx interface {
 	LoginCommand() []string
 	PolicyInitCommand(caps sbx.Capabilities, preset string) []string
 	ProbeBehaviour(ctx context.Context, req sbx.BehaviourRequest) []sbx.Fact
+	Setting(ctx context.Context, key string) (sbx.Setting, error)
+	DaemonLogsCommand(caps sbx.Capabilities, lines int) []string
 }
 
 var (
@@ -66,6 +68,9 @@ type Service struct {
 	// Host is the machine Sbx runs on ([user@]server[:port]); "" for this
 	// one.
 	Host string
+	// Env looks up the process environment (doctor's check of variables
+	// sbx no longer reads); nil: not looked at.
+	Env func(string) (string, bool)
 }
 
 // machine names where Sbx runs, for people.
