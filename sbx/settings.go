@@ -122,3 +122,29 @@ func RedactURL(raw string) string {
 	}
 	return out
 }
+
+// RetiredEnv is a DOCKER_SANDBOXES_* variable that sbx no longer reads
+// from Since on, and the setting that replaces it (a family such as
+// "ssh.*" where the docs do not name the key).
+type RetiredEnv struct {
+	Name, Setting string
+	Since         Version
+}
+
+// RetiredEnvs are the variables sbx 0.53 (GH53) and 0.55 (GH55) stopped
+// reading; `sbx settings set KEY VALUE` and `sbx daemon restart` replace
+// each.
+var RetiredEnvs = []RetiredEnv{
+	{"DOCKER_SANDBOXES_USE_DHI", "platform.images.useDHI", Version{0, 53, 0}},
+	{"DOCKER_SANDBOXES_CLIPBOARD_IMAGE_PASTE", "clipboard.imagePaste", Version{0, 55, 0}},
+	{"DOCKER_SANDBOXES_KIT_ALLOWED_SOURCES", "kit.allowedSources", Version{0, 55, 0}},
+	{"DOCKER_SANDBOXES_KIT_ALLOW_LOCAL", "kit.*", Version{0, 55, 0}},
+	{"DOCKER_SANDBOXES_KIT_IGNORE_TLOG", "kit.*", Version{0, 55, 0}},
+	{"DOCKER_SANDBOXES_KIT_REQUIRE_SIGNATURE", "kit.*", Version{0, 55, 0}},
+	{"DOCKER_SANDBOXES_KIT_TRUSTED_SIGNERS", "kit.*", Version{0, 55, 0}},
+	{"DOCKER_SANDBOXES_MODEL_PROVIDERS", "model.providers", Version{0, 55, 0}},
+	{"DOCKER_SANDBOXES_SSH_AUTO_CREATE", "ssh.*", Version{0, 55, 0}},
+	{"DOCKER_SANDBOXES_SSH_DEFAULT_AGENT", "ssh.*", Version{0, 55, 0}},
+	{"DOCKER_SANDBOXES_SSH_DEFAULT_TEMPLATE", "ssh.*", Version{0, 55, 0}},
+	{"DOCKER_SANDBOXES_SSH_WORKSPACE_ROOT", "ssh.*", Version{0, 55, 0}},
+}
