@@ -97,20 +97,27 @@ func (c *Client) DryRun() bool { return c.Run.DryRun != nil }
 const NoInputFlag = "--no-input"
 
 // argv is the command line of a non-interactive sbx call: NoInputFlag
-// first, where the sbx this client knows has it, so that a question sbx
-// asks (today's confirmations and port retries, or one a later release
-// adds) fails at once with its next step instead of waiting on a terminal
-// that a script does not have. Global flags go before the verb, as sbx's
-// docs write them (`sbx --cloud ls`). Before the first probe of this sbx
-// (in this process or the cache) nothing is known, and nothing is added.
-// Terminal sessions (Attach, Login, exec -t) never get it: there the user
-// answers.
+// after the verb's own arguments, where the sbx this client knows has it,
+// so that a question sbx asks (today's confirmations and port retries, or
+// one a later release adds) fails at once with its next step instead of
+// waiting on a terminal that a script does not have. (A global flag may
+// follow the verb's arguments; an exec's goes before the sandbox's name,
+// since its command follows: execArgv.) Before the first probe of this
+// sbx (in this process or the cache) nothing is known, and nothing is
+// added. Terminal sessions (Attach, Login, exec -t) never get it: there
+// the user answers.
 func (c *Client) argv(args ...string) []string {
-	argv := []string{c.bin()}
-	if caps, ok := c.known(); ok && caps.NoInput {
+	argv := append([]string{c.bin()}, args...)
+	if c.noInput() {
 		argv = append(argv, NoInputFlag)
 	}
-	return append(argv, args...)
+	return argv
+}
+
+// noInput reports whether calls carry NoInputFlag (see argv).
+func (c *Client) noInput() bool {
+	caps, ok := c.known()
+	return ok && caps.NoInput
 }
 
 // call runs a non-interactive sbx command and returns its stdout.

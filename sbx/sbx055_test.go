@@ -100,7 +100,7 @@ case "$*" in
 version) echo "sbx version: v0.55.0" ;;
 --help) printf 'Available Commands:\n  ls    List sandboxes\n\nFlags:\n      --no-input   Never prompt\n' ;;
 "create --help") echo "  --clone" ;;
-"--no-input ls --json") echo '{"sandboxes":[]}' ;;
+"ls --json --no-input") echo '{"sandboxes":[]}' ;;
 esac
 `
 	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
@@ -118,11 +118,12 @@ esac
 	}
 	fresh := &Client{Bin: fake, Run: &xec.Runner{}, Timeout: 10 * time.Second, CacheDir: cache}
 	_ = fresh.Stop(ctx, "box") // known from the cache: no probe
+	_ = fresh.Tunnel(ctx, ExecRequest{Name: "box", Argv: []string{"true"}})
 	_ = fresh.Exec(ctx, ExecRequest{Name: "box", Argv: []string{"true"}, TTY: true})
 	_ = fresh.Attach(ctx, "box", []string{"-c"}, xec.Streams{})
 	calls, _ := os.ReadFile(log)
-	want := "ls --json\nversion\n--help\ncreate --help\nrun --help\npolicy --help\nsecret set --help\n--no-input ls --json\n" +
-		"--no-input stop box\nexec -t box true\nrun --name box -- -c\n"
+	want := "ls --json\nversion\n--help\ncreate --help\nrun --help\npolicy --help\nsecret set --help\nls --json --no-input\n" +
+		"stop box --no-input\nexec --no-input -i box true\nexec -t box true\nrun --name box -- -c\n"
 	if string(calls) != want {
 		t.Errorf("calls:\n%s\nwant:\n%s", calls, want)
 	}

@@ -173,12 +173,13 @@ type ExecRequest struct {
 	MaxOutput int64
 }
 
-// execArgv is the exec command line: NoInputFlag where the sbx has it,
-// unless the command gets a terminal (where the user answers).
+// execArgv is the exec command line: NoInputFlag first among exec's
+// flags where the sbx has it, unless the command gets a terminal (where
+// the user answers).
 func (c *Client) execArgv(req ExecRequest) []string {
-	argv := c.argv("exec")
-	if req.TTY {
-		argv = []string{c.bin(), "exec"}
+	argv := []string{c.bin(), "exec"}
+	if !req.TTY && c.noInput() {
+		argv = append(argv, NoInputFlag)
 	}
 	if req.Interactive {
 		argv = append(argv, "-i")

@@ -32,24 +32,52 @@ import (
 // hasNoInput: the release has the global --no-input flag.
 func hasNoInput() bool { return release().NoInput && os.Getenv("SBXSIM_NO_INPUT") != "absent" }
 
-// globals takes sbx's global flags from before the verb (where sbx's docs
-// write them: `sbx --cloud ls`). --no-input is refused as unknown where
-// the release lacks it.
+// globals takes sbx's global flags: before the verb (where sbx's docs
+// write them: `sbx --cloud ls`), and, as cobra takes them, among the
+// verb's own arguments up to "--"; exec's and run's own parsers take
+// theirs, since what follows there is a command. --no-input is refused as
+// unknown where the release lacks it.
 func (s *sim) globals(args []string) ([]string, error) {
-	for len(args) > 0 {
-		switch args[0] {
+	global := func(a string) (bool, error) {
+		switch a {
 		case "--no-input":
 			if !hasNoInput() {
-				return nil, fail("unknown flag: --no-input")
+				return false, fail("unknown flag: --no-input")
 			}
 			s.noInput = true
+			return true, nil
 		case "-D", "--debug":
-		default:
-			return args, nil
+			return true, nil
+		}
+		return false, nil
+	}
+	for len(args) > 0 {
+		ok, err := global(args[0])
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
 		}
 		args = args[1:]
 	}
-	return args, nil
+	if len(args) == 0 || args[0] == "exec" || args[0] == "run" {
+		return args, nil
+	}
+	kept := []string{args[0]}
+	for i, a := range args[1:] {
+		if a == "--" {
+			return append(kept, args[1+i:]...), nil
+		}
+		ok, err := global(a)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			kept = append(kept, a)
+		}
+	}
+	return kept, nil
 }
 
 // asks is what a verb does where sbx asks a question: under --no-input it
