@@ -168,7 +168,7 @@ func (c *Client) Probe(ctx context.Context) (Capabilities, error) {
 	caps, err := c.probe(ctx)
 	if err != nil && c.DryRun() {
 		caps, err = Newest, nil
-		c.setCaps(caps)
+		c.setCaps(caps, "")
 	}
 	return caps, err
 }
@@ -182,9 +182,11 @@ func (c *Client) probed() (Capabilities, bool) {
 	return *c.caps, true
 }
 
-func (c *Client) setCaps(caps Capabilities) {
+// setCaps records the probed capabilities and the cache entry that holds
+// them ("" for none).
+func (c *Client) setCaps(caps Capabilities, key string) {
 	c.mu.Lock()
-	c.caps = &caps
+	c.caps, c.capsKey = &caps, key
 	c.mu.Unlock()
 }
 
@@ -206,6 +208,26 @@ func (c *Client) known() (Capabilities, bool) {
 	return c.readCache(capsKey(path))
 }
 
+// forgetNoInput records that the installed sbx lacks NoInputFlag, in this
+// process and in the cache entry its capabilities came from.
+func (c *Client) forgetNoInput() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.caps != nil {
+		caps := *c.caps
+		caps.NoInput = false
+		c.caps = &caps
+	}
+	key := c.capsKey
+	if path, err := xec.LookPath(c.bin()); key == "" && c.Remote == nil && err == nil {
+		key = capsKey(path)
+	}
+	if caps, ok := c.readCache(key); ok && !c.DryRun() {
+		caps.NoInput = false
+		c.writeCache(key, caps)
+	}
+}
+
 func (c *Client) probe(ctx context.Context) (Capabilities, error) {
 	// The cache is keyed by a local binary, or by a server and its sbx's
 	// version (below).
@@ -218,7 +240,7 @@ func (c *Client) probe(ctx context.Context) (Capabilities, error) {
 		key = capsKey(path)
 	}
 	if caps, ok := c.readCache(key); ok {
-		c.setCaps(caps)
+		c.setCaps(caps, key)
 		return caps, nil
 	}
 	out, err := c.call(ctx, "sbx version", false, "version")
@@ -235,12 +257,12 @@ func (c *Client) probe(ctx context.Context) (Capabilities, error) {
 		sum := sha256.Sum256([]byte("ssh\x00" + c.Remote.Host.String() + "\x00" + strings.TrimSpace(out) + "\x00" + capsSchema()))
 		key = hex.EncodeToString(sum[:8])
 		if caps, ok := c.readCache(key); ok {
-			c.setCaps(caps)
+			c.setCaps(caps, key)
 			return caps, nil
 		}
 	}
 	caps := c.probeHelp(ctx, v)
-	c.setCaps(caps)
+	c.setCaps(caps, key)
 	if !c.DryRun() { // a dry run writes nothing, the cache included
 		c.writeCache(key, caps)
 	}

@@ -50,8 +50,9 @@ type Client struct {
 	// takes instead of starting one (see EarlyList).
 	Early *EarlyList
 
-	mu   sync.Mutex // guards caps
-	caps *Capabilities
+	mu      sync.Mutex // guards caps and capsKey
+	caps    *Capabilities
+	capsKey string // the cache entry caps came from or went to, once known
 }
 
 // Program is the absolute path of the sbx this client runs, for callers

@@ -246,3 +246,36 @@ func TestRedactURL(t *testing.T) {
 		}
 	}
 }
+
+// A cache that says --no-input where the sbx behind the same path refuses
+// it (a shim whose target changed): the command runs again without it,
+// and the cache is corrected.
+func TestNoInputStaleCache(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the fake sbx is a shell script")
+	}
+	dir := t.TempDir()
+	fake, log := filepath.Join(dir, "sbx"), filepath.Join(dir, "calls")
+	script := `#!/bin/sh
+echo "$*" >> ` + log + `
+for a in "$@"; do [ "$a" = --no-input ] && { echo "ERROR: unknown flag: --no-input" >&2; exit 1; }; done
+echo stopped
+`
+	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c := &Client{Bin: fake, Run: &xec.Runner{}, Timeout: 10 * time.Second, CacheDir: filepath.Join(dir, "cache")}
+	c.writeCache(capsKey(fake), Capabilities{Version: Version{0, 55, 0}, Clone: true, NoInput: true})
+	for range 2 {
+		if err := c.Stop(context.Background(), "box"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	calls, _ := os.ReadFile(log)
+	if string(calls) != "stop box --no-input\nstop box\nstop box\n" {
+		t.Errorf("calls:\n%s", calls)
+	}
+	if caps, ok := c.readCache(capsKey(fake)); !ok || caps.NoInput || !caps.Clone {
+		t.Errorf("cache %+v, %v", caps, ok)
+	}
+}
