@@ -214,21 +214,27 @@ func TestArgRule(t *testing.T) {
 	}
 }
 
-func TestParseSetting(t *testing.T) {
-	for in, want := range map[string]Setting{
-		`{"key":"proxy","value":"http://p:3128","source":"override","default":""}`:      {Key: "k", Value: "http://p:3128", Source: "override"},
-		"notice: update available\n{\n  \"value\": true,\n  \"source\": \"default\"\n}": {Key: "k", Value: "true", Source: "default"},
-		`false`:             {Key: "k", Value: "false"},
-		`"socks5://p:1080"`: {Key: "k", Value: "socks5://p:1080"},
-		`{"value":null}`:    {Key: "k"},
+func TestParseSettings(t *testing.T) {
+	for in, want := range map[string]map[string]Setting{
+		`[{"key":"proxy","value":"http://p:3128","type":"string","source":"override","default":""},{"key":"ssh.agentForwardingEnabled","value":true,"source":"default"}]`: {
+			"proxy": {Key: "proxy", Value: "http://p:3128", Source: "override"}, "ssh.agentForwardingEnabled": {Key: "ssh.agentForwardingEnabled", Value: "true", Source: "default"}},
+		"notice: update available\n{\"settings\": [{\"name\": \"proxy\", \"effective\": null}]}": {"proxy": {Key: "proxy"}},
+		`[]`: {},
 	} {
-		got, err := ParseSetting("k", []byte(in))
-		if err != nil || got != want {
-			t.Errorf("ParseSetting(%q) = %+v, %v; want %+v", in, got, err, want)
+		got, err := ParseSettings([]byte(in))
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("ParseSettings(%q) = %+v, %v; want %+v", in, got, err, want)
 		}
 	}
-	if v, ok := (Setting{Value: "true"}).Bool(); !v || !ok {
-		t.Error("Bool")
+	for _, bad := range []string{`[{"value":1}]`, "ERROR: boom", `{"settings":3}`} {
+		if _, err := ParseSettings([]byte(bad)); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	for v, want := range map[string][2]bool{"true": {true, true}, "False": {false, true}, "1": {false, false}} {
+		if b, ok := (Setting{Value: v}).Bool(); b != want[0] || ok != want[1] {
+			t.Errorf("Bool(%q) = %v, %v", v, b, ok)
+		}
 	}
 }
 

@@ -3,7 +3,6 @@ package sbx
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -17,10 +16,10 @@ const (
 	SettingProxySandbox       = "proxy.sandbox"
 )
 
-// Setting is one setting as `sbx settings get KEY --json` reports it. The
-// record's shape is not documented ("the complete setting record,
-// including the source and default"), so it is read tolerantly: an object
-// with a "value" (and "source"), or a bare JSON value.
+// Setting is one of sbx's settings as `sbx settings list --json` reports
+// it. The record's shape is not documented (its value, type, source and
+// default; "the JSON records also include defaults and environment
+// variable names"), so it is read tolerantly.
 type Setting struct {
 	Key string
 	// Value is the effective value: a string as it is, any other JSON
@@ -42,51 +41,51 @@ func (s Setting) Bool() (value, ok bool) {
 	return false, false
 }
 
-// Setting reads one of sbx's settings. An sbx without the verb gives an
-// *UnsupportedError.
-func (c *Client) Setting(ctx context.Context, key string) (Setting, error) {
+// Settings reads sbx's settings, all in one call (`sbx settings list
+// --json`), by key. An sbx without the verb gives an *UnsupportedError.
+func (c *Client) Settings(ctx context.Context) (map[string]Setting, error) {
 	caps, err := c.Probe(ctx)
 	if err != nil {
-		return Setting{}, err
+		return nil, err
 	}
 	if !caps.Settings {
-		return Setting{}, &UnsupportedError{Version: caps.Version.String(), Feature: "settings (sbx settings get)"}
+		return nil, &UnsupportedError{Version: caps.Version.String(), Feature: "settings (sbx settings list)"}
 	}
-	out, err := c.call(ctx, fmt.Sprintf("read sbx setting %q", key), false, "settings", "get", key, "--json")
+	out, err := c.call(ctx, "read sbx's settings", false, "settings", "list", "--json")
 	if err != nil {
-		return Setting{}, err
+		return nil, err
 	}
-	return ParseSetting(key, []byte(out))
+	return ParseSettings([]byte(out))
 }
 
-// ParseSetting reads what `sbx settings get KEY --json` prints.
-func ParseSetting(key string, out []byte) (Setting, error) {
-	s := Setting{Key: key}
+// ParseSettings reads what `sbx settings list --json` prints: records
+// ("value", "source", and the key as "key" or "name"), as a bare array or
+// under "settings" in an object, after any lines of sbx's own text.
+func ParseSettings(out []byte) (map[string]Setting, error) {
+	var got map[string]Setting
 	err := jsonValues(out, func(raw json.RawMessage) error {
-		if m, err := fields(raw); err == nil {
-			if v, ok := m["value"]; ok {
-				s.Value, s.Source = settingText(v), text(m["source"])
-				return nil
-			}
-			if v, ok := m["effective"]; ok {
-				s.Value, s.Source = settingText(v), text(m["source"])
-				return nil
-			}
+		rows, err := rowsOf(raw, "settings")
+		if err != nil {
+			return err
 		}
-		s.Value = settingText(raw)
+		got = map[string]Setting{}
+		for _, r := range rows {
+			m, err := fields(r)
+			if err != nil {
+				return err
+			}
+			key := text(first(m, "key", "name"))
+			if key == "" {
+				return fmt.Errorf("a setting without a key: %s", r)
+			}
+			got[key] = Setting{Key: key, Value: settingText(first(m, "value", "effective")), Source: text(m["source"])}
+		}
 		return nil
 	})
-	if errors.Is(err, errNoJSON) {
-		// A bare value (a boolean, a number, a string) on the last line.
-		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		if last := json.RawMessage(strings.TrimSpace(lines[len(lines)-1])); json.Valid(last) {
-			s.Value, err = settingText(last), nil
-		}
-	}
 	if err != nil {
-		return Setting{}, fmt.Errorf("sbx settings get %s: %w", key, err)
+		return nil, fmt.Errorf("sbx settings list: %w", err)
 	}
-	return s, nil
+	return got, nil
 }
 
 func settingText(v json.RawMessage) string {

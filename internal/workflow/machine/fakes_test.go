@@ -122,13 +122,9 @@ func (f *fakeSbx) LoginCommand() []string { return []string{"sbx", "login"} }
 func (f *fakeSbx) PolicyInitCommand(caps sbx.Capabilities, preset string) []string {
 	return []string{"sbx", "policy", string(caps.PolicyInit), preset}
 }
-func (f *fakeSbx) Setting(_ context.Context, key string) (sbx.Setting, error) {
-	f.log.add("sbx settings get %s", key)
-	st, ok := f.settings[key]
-	if !ok {
-		st = sbx.Setting{Key: key, Source: "default"}
-	}
-	return st, f.settingErr
+func (f *fakeSbx) Settings(context.Context) (map[string]sbx.Setting, error) {
+	f.log.add("sbx settings list")
+	return f.settings, f.settingErr
 }
 func (f *fakeSbx) DaemonLogsCommand(caps sbx.Capabilities, lines int) []string {
 	if !caps.DaemonLogs() {

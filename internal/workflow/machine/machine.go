@@ -42,7 +42,7 @@ type Sbx interface {
 	LoginCommand() []string
 	PolicyInitCommand(caps sbx.Capabilities, preset string) []string
 	ProbeBehaviour(ctx context.Context, req sbx.BehaviourRequest) []sbx.Fact
-	Setting(ctx context.Context, key string) (sbx.Setting, error)
+	Settings(ctx context.Context) (map[string]sbx.Setting, error)
 	DaemonLogsCommand(caps sbx.Capabilities, lines int) []string
 }
 

@@ -11,21 +11,25 @@ import (
 // Doctor's reading of sbx's own settings (`sbx settings get KEY --json`)
 // where they bear on git-airlock, and of variables sbx stopped reading.
 
-// settingsChecks: whether sandboxes get the host's SSH agent (the agent
-// could then sign and push with the user's keys, past the review that
-// git-airlock puts before anything lands), and the upstream proxy of
-// sandbox traffic when one is set (credentials in its URL never shown).
-// An sbx without settings says nothing.
+// settingsChecks, from one `sbx settings list --json`: whether sandboxes
+// get the host's SSH agent (the agent could then sign and push with the
+// user's keys, past the review that git-airlock puts before anything
+// lands; the docs disagree on the default, so it is read), and the
+// upstream proxy of sandbox traffic when one is set (credentials in its
+// URL never shown). An sbx without settings, or without the setting,
+// says nothing.
 func (s *Service) settingsChecks(ctx context.Context, caps sbx.Capabilities, add func(string, string, string, string)) {
 	if !caps.Settings {
 		return
 	}
-	fwd, err := s.Sbx.Setting(ctx, sbx.SettingSSHAgentForwarding)
-	on, isBool := fwd.Bool()
-	switch {
-	case err != nil:
+	settings, err := s.Sbx.Settings(ctx)
+	if err != nil {
 		add("ssh agent", "WARN", "cannot read sbx's settings: "+err.Error(), s.daemonLogsHint(caps, ""))
 		return
+	}
+	fwd, listed := settings[sbx.SettingSSHAgentForwarding]
+	switch on, isBool := fwd.Bool(); {
+	case !listed:
 	case !isBool:
 		add("ssh agent", "WARN", fmt.Sprintf("sbx's %s is %q, not true or false", sbx.SettingSSHAgentForwarding, fwd.Value), "")
 	case on:
@@ -35,7 +39,7 @@ func (s *Service) settingsChecks(ctx context.Context, caps sbx.Capabilities, add
 		add("ssh agent", "OK", "sbx does not forward your SSH agent into sandboxes"+settingSource(fwd), "")
 	}
 	for _, key := range []string{sbx.SettingProxySandbox, sbx.SettingProxy} {
-		if p, err := s.Sbx.Setting(ctx, key); err == nil && p.Value != "" {
+		if p := settings[key]; p.Value != "" {
 			add("proxy", "OK", fmt.Sprintf("sandbox traffic goes through %s: sbx setting %s%s", sbx.RedactURL(p.Value), key, settingSource(p)), "")
 			return
 		}

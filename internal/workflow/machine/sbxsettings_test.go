@@ -31,7 +31,7 @@ func TestDoctorSettings(t *testing.T) {
 			sbx.SettingProxy: {Value: "http://me:s3cret@proxy.corp:3128", Source: "override"}},
 			level: "OK", detail: "sbx does not forward your SSH agent into sandboxes (set with sbx settings)",
 			proxy: "sandbox traffic goes through http://…@proxy.corp:3128: sbx setting proxy (set with sbx settings)"},
-		{name: "unreadable", err: errors.New("read sbx setting: boom"), level: "WARN", detail: "cannot read sbx's settings: read sbx setting: boom",
+		{name: "unreadable", err: errors.New("read sbx's settings: boom"), level: "WARN", detail: "cannot read sbx's settings: read sbx's settings: boom",
 			hint: "see what the daemon says: sbx daemon logs -n 50"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
