@@ -22,8 +22,9 @@ type BehaviourRequest struct {
 	// HostRemote reads the host repository's sandbox-<Name> remote URL
 	// ("" when there is none): git is not this package's to run.
 	HostRemote func(ctx context.Context) (string, error)
-	// HostCommit adds a commit to the temporary repository, for sbx's own
-	// host-to-clone fetch to bring; nil when it cannot (a server's copy).
+	// HostCommit adds a commit on a new branch of the temporary
+	// repository, for sbx's own host-to-clone fetch to bring; nil when it
+	// cannot (a server's copy).
 	HostCommit func(ctx context.Context) error
 }
 
@@ -42,7 +43,6 @@ type prober struct {
 	c     *Client
 	req   BehaviourRequest
 	caps  Capabilities
-	clone string // the clone's path in the VM, once found
 	facts []Fact
 	seen  []xec.Record
 }
@@ -110,10 +110,8 @@ func (p *prober) findClone(ctx context.Context) {
 	case !strings.HasPrefix(clone, "/"):
 		p.add("clone", false, "git rev-parse --show-toplevel in the sandbox answered %q", clone)
 	case filepath.Clean(clone) == filepath.Clean(p.req.Repo):
-		p.clone = clone
 		p.add("clone", true, "a git clone at the host's path, %s", clone)
 	default:
-		p.clone = clone
 		p.add("clone", true, "a git clone at %s (not the host's path; discovered, as git-airlock does)", clone)
 	}
 }
@@ -243,12 +241,10 @@ const (
 // arguments checks how `sbx run NAME -- ARGS` combines ARGS with the
 // agent's own arguments (sbxspec.ArgRule): the shell agent's image runs
 // `bash -l`, and a script given as a bare word says whether -l survived.
+// The script lies in the clone's .git, named from the clone's root, where
+// both exec and the agent start.
 func (p *prober) arguments(ctx context.Context) {
-	if p.clone == "" {
-		p.add("arguments", false, "not checked: the clone was not found")
-		return
-	}
-	script := p.clone + "/.git/airlock-probe-args.sh"
+	script := ".git/airlock-probe-args.sh"
 	body := "shopt -q login_shell && echo " + argsKept + " || echo " + argsReplaced
 	err := p.c.Exec(ctx, ExecRequest{Name: p.req.Name, Argv: []string{"sh", "-c", `printf '%s\n' "$1" > "$0"`, script, body}, Mutates: true})
 	if err != nil {
@@ -269,8 +265,11 @@ func (p *prober) arguments(ctx context.Context) {
 		p.add("arguments", false, "sbx run -- SCRIPT exited %d and printed %q; git-airlock cannot tell how it combines arguments", rec.Code, oneLine(rec.Stdout))
 		return
 	}
-	want := p.caps.ArgRule()
-	p.add("arguments", got == want, "sbx run -- ARGS: %s (git-airlock expects this from sbx %s: %s)", got, p.caps.Version, want)
+	if want := p.caps.ArgRule(); got != want {
+		p.add("arguments", false, "sbx run -- ARGS: %s; git-airlock expects of sbx %s: %s", got, p.caps.Version, want)
+		return
+	}
+	p.add("arguments", true, "sbx run -- ARGS: %s, as git-airlock expects of sbx %s", got, p.caps.Version)
 }
 
 // saysNoTerminal: sbx refused a session for want of a terminal.
@@ -291,7 +290,7 @@ func (p *prober) gemini(ctx context.Context) {
 	rec := p.c.raw(ctx, p.c.argv("create", "--clone", "--name", name, "gemini", p.req.Repo)...)
 	text := string(rec.Stderr) + "\n" + string(rec.Stdout)
 	switch {
-	case rec.Code == 0:
+	case rec.Code == 0 && !p.c.DryRun(): // (a dry run only listed it: the check passes)
 		p.c.removeProbe(ctx, name)
 		p.add("gemini", false, "sbx %s created a gemini sandbox; git-airlock refuses gemini from sbx %s", p.caps.Version, since)
 	case refusesAgent(text, "gemini"):
@@ -307,8 +306,12 @@ func (p *prober) gemini(ctx context.Context) {
 // agent's.
 func (p *prober) hostFetch(ctx context.Context) {
 	verb := p.caps.HostFetch
-	if verb == "" {
-		p.add("host fetch", p.caps.Version.Less(HostFetchVersion), "sbx --help lists no command that fetches host commits into a clone (sbx 0.55 has one)")
+	switch {
+	case verb == "" && p.caps.Version.Less(HostFetchVersion):
+		p.add("host fetch", true, "sbx %s does not fetch host commits into a clone itself (that came with %s)", p.caps.Version, HostFetchVersion)
+		return
+	case verb == "":
+		p.add("host fetch", false, "sbx %s --help lists no command that fetches host commits into a clone", p.caps.Version)
 		return
 	}
 	before, err := p.cloneRefs(ctx)

@@ -105,7 +105,9 @@ func (c *doctorCmd) probe(ctx context.Context, svc *machine.Service, l *Loaded, 
 		checks = svc.ProbeServer(ctx, machine.ProbeRequest{Name: name}, server, head.Hash, head.Branch)
 	} else {
 		u.Infof("probing sbx with throwaway sandbox %q from %s", name, repoDir)
-		hostCommit := func(ctx context.Context) error { return gitx.CommitEmpty(ctx, run, repoDir, "a host commit for sbx to fetch") }
+		hostCommit := func(ctx context.Context) error {
+			return gitx.CommitOnNewBranch(ctx, run, repoDir, "airlock-probe-host", "a host commit for sbx to fetch")
+		}
 		checks = svc.Probe(ctx, machine.ProbeRequest{Name: name, Repo: repoDir, HostRemote: hostRemote, HostCommit: hostCommit})
 	}
 	l.Run.Record = nil

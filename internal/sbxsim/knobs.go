@@ -27,7 +27,7 @@ import (
 //	                                not refs/remotes/host/*
 //	SBXSIM_SSH_FORWARDING_DEFAULT=false  ssh.agentForwardingEnabled defaults off
 //	SBXSIM_PORT_RETRY=auto          a taken host port is retried on a free one without asking
-//	SBXSIM_SETTINGS_JSON=bare       `settings get --json` prints the value alone
+//	SBXSIM_SETTINGS_JSON=object     `settings list --json` prints {"settings":[{name,effective,source}]}
 
 // hasNoInput: the release has the global --no-input flag.
 func hasNoInput() bool { return release().NoInput && os.Getenv("SBXSIM_NO_INPUT") != "absent" }

@@ -98,6 +98,18 @@ func (s *sim) settings(args []string) error {
 		for _, k := range keys {
 			recs = append(recs, s.effective(k, defs[k], overrides))
 		}
+		if f.has("--json") && os.Getenv("SBXSIM_SETTINGS_JSON") == "object" {
+			type row struct {
+				Name      string `json:"name"`
+				Effective any    `json:"effective"`
+				Source    string `json:"source"`
+			}
+			var rows []row
+			for _, r := range recs {
+				rows = append(rows, row{r.Key, r.Value, r.Source})
+			}
+			return printJSON(map[string]any{"settings": rows})
+		}
 		if f.has("--json") {
 			return printJSON(recs)
 		}
@@ -117,10 +129,7 @@ func (s *sim) settings(args []string) error {
 	switch {
 	case sub == "get":
 		r := s.effective(rest[0], def, overrides)
-		switch {
-		case f.has("--json") && os.Getenv("SBXSIM_SETTINGS_JSON") == "bare":
-			return printJSON(r.Value)
-		case f.has("--json"):
+		if f.has("--json") {
 			return printJSON(r)
 		}
 		fmt.Println(r.Value)
