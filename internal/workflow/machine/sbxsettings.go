@@ -2,6 +2,7 @@ package machine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/git-airlock/git-airlock/internal/xec"
@@ -23,6 +24,9 @@ func (s *Service) settingsChecks(ctx context.Context, caps sbx.Capabilities, add
 		return
 	}
 	settings, err := s.Sbx.Settings(ctx)
+	if errors.Is(err, sbx.ErrNotLoggedIn) || errors.Is(err, sbx.ErrDaemonDown) {
+		return // the login check says so, with its next step
+	}
 	if err != nil {
 		add("ssh agent", "WARN", "cannot read sbx's settings: "+err.Error(), s.daemonLogsHint(caps, ""))
 		return
