@@ -240,12 +240,13 @@ func (e *CommandError) Text() string {
 // *xec.ExitError.
 type NeedsAnswerError struct {
 	Subject string
+	Said    string // sbx's first line of it
 	Next    string
 	Err     error
 }
 
 func (e *NeedsAnswerError) Error() string {
-	return e.Subject + ": sbx stopped at a question, and git-airlock runs it with " + NoInputFlag + " so that it never waits for an answer"
+	return e.Subject + ": sbx stopped at a question (git-airlock runs it with " + NoInputFlag + "): " + e.Said
 }
 func (e *NeedsAnswerError) Unwrap() error { return e.Err }
 
@@ -281,7 +282,7 @@ func classifyText(subject string, err error, stdout string) error {
 		if low := strings.ToLower(next); strings.Contains(low, "policy init") || strings.Contains(low, "policy set-default") {
 			cause = ErrPolicyNotInitialised
 		}
-		na := &NeedsAnswerError{Subject: subject, Next: next, Err: cause}
+		na := &NeedsAnswerError{Subject: subject, Said: sbxLine(text), Next: next, Err: cause}
 		if next == "" {
 			return hint.With(na, "run the command yourself in a terminal to answer sbx's question")
 		}
@@ -308,6 +309,19 @@ var noInputMarks = []string{"needs an answer", "need an answer", "requires an an
 var nextCommand = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile("(?i)\\brun\\b:?\\s+['\"`]?(sbx\\s[^'\"`\\n]*)")
 })
+
+// sbxLine is the first line of sbx's text, without its "ERROR:" prefix.
+func sbxLine(text string) string {
+	for _, line := range strings.Split(text, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			for _, p := range []string{"ERROR: ", "Error: ", "error: "} {
+				line = strings.TrimPrefix(line, p)
+			}
+			return line
+		}
+	}
+	return ""
+}
 
 // needsAnswer recognises sbx's failure for a question under NoInputFlag,
 // and the command it names to go on.
