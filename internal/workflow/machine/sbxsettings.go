@@ -93,4 +93,3 @@ func (s *Service) envChecks(caps sbx.Capabilities, add func(string, string, stri
 		add("environment", "WARN", fmt.Sprintf("%s is set, but sbx %s no longer reads it (since %s)", r.Name, caps.Version, r.Since), next)
 	}
 }
-
