@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -88,24 +87,15 @@ func TestCapsCacheSchema(t *testing.T) {
 // --no-input goes before the verb of every non-interactive call once the
 // sbx is known to have it (probed, or in the cache), never on a terminal.
 func TestNoInputPlacement(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("the fake sbx is a shell script")
-	}
-	dir := t.TempDir()
-	fake := filepath.Join(dir, "sbx")
-	log := filepath.Join(dir, "calls")
-	script := `#!/bin/sh
-echo "$*" >> ` + log + `
+	fake, dir, log := fakeSbx(t, `#!/bin/sh
+echo "$*" >> "$FAKE_LOG"
 case "$*" in
 version) echo "sbx version: v0.55.0" ;;
 --help) printf 'Available Commands:\n  ls    List sandboxes\n\nFlags:\n      --no-input   Never prompt\n' ;;
 "create --help") echo "  --clone" ;;
 "ls --json --no-input") echo '{"sandboxes":[]}' ;;
 esac
-`
-	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
+`)
 	ctx := context.Background()
 	cache := filepath.Join(dir, "cache")
 	c := &Client{Bin: fake, Run: &xec.Runner{}, Timeout: 10 * time.Second, CacheDir: cache}
@@ -257,19 +247,11 @@ func TestRedactURL(t *testing.T) {
 // it (a shim whose target changed): the command runs again without it,
 // and the cache is corrected.
 func TestNoInputStaleCache(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("the fake sbx is a shell script")
-	}
-	dir := t.TempDir()
-	fake, log := filepath.Join(dir, "sbx"), filepath.Join(dir, "calls")
-	script := `#!/bin/sh
-echo "$*" >> ` + log + `
+	fake, dir, log := fakeSbx(t, `#!/bin/sh
+echo "$*" >> "$FAKE_LOG"
 for a in "$@"; do [ "$a" = --no-input ] && { echo "ERROR: unknown flag: --no-input" >&2; exit 1; }; done
 echo stopped
-`
-	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
+`)
 	c := &Client{Bin: fake, Run: &xec.Runner{}, Timeout: 10 * time.Second, CacheDir: filepath.Join(dir, "cache")}
 	c.writeCache(capsKey(fake), Capabilities{Version: Version{0, 55, 0}, Clone: true, NoInput: true})
 	for range 2 {
