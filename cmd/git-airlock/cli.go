@@ -228,7 +228,7 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, early pref
 	var list *sbx.EarlyList
 	also := gitx.Also{Refs: early.countRefs}
 	if _, host := inv.Env(config.Lookup("host").Env); early.sbxList && g.Host == "" && !host {
-		start := func() { list = sbx.StartList(ctx, &sbx.Client{Run: run}) }
+		start := func() { list = sbx.StartList(ctx, &sbx.Client{Run: run, CacheDir: cacheDir(inv.Env)}) }
 		if gitx.SeemsWorkTree(".", inv.Env) {
 			start()
 		} else {
