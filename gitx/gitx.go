@@ -566,6 +566,20 @@ func Init(ctx context.Context, run *xec.Runner, dir string) error {
 	return nil
 }
 
+// CommitOnNewBranch adds an empty commit on a new branch of the
+// repository at dir (doctor --probe's throwaway repository).
+func CommitOnNewBranch(ctx context.Context, run *xec.Runner, dir, branch, message string) error {
+	for _, args := range [][]string{
+		{"git", "-C", dir, "checkout", "-q", "-b", branch},
+		{"git", "-C", dir, "commit", "-q", "--allow-empty", "-m", message},
+	} {
+		if err := run.Run(ctx, xec.Cmd{Argv: args, Mutates: true}); err != nil {
+			return fmt.Errorf("commit on branch %q in %q: %w", branch, dir, err)
+		}
+	}
+	return nil
+}
+
 // Version returns `git version` output, for doctor.
 func Version(ctx context.Context, run *xec.Runner) (string, error) {
 	out, err := run.Output(ctx, xec.Cmd{Argv: []string{"git", "version"}})

@@ -32,7 +32,7 @@ func StartList(ctx context.Context, c *Client) *EarlyList {
 	e := &EarlyList{bin: c.bin(), start: time.Now(), cancel: cancel, done: make(chan struct{})}
 	early := &Client{Bin: c.Bin, Run: c.Run, OutputLimit: c.OutputLimit}
 	started := make(chan struct{})
-	cmd := xec.Cmd{Argv: []string{c.bin(), "ls", "--json"}, Timeout: 24 * time.Hour, Started: func() { close(started) }}
+	cmd := xec.Cmd{Argv: c.argv("ls", "--json"), Timeout: 24 * time.Hour, Started: func() { close(started) }}
 	go func() {
 		defer close(e.done)
 		e.out, e.err = early.callCmd(ctx, "list sandboxes", cmd)

@@ -151,7 +151,11 @@ func execError(req ExecRequest, split *Frame, err error) error {
 	if saysNoSandbox(sbxText) {
 		return &NotFoundError{Name: req.Name}
 	}
-	typed := classify(fmt.Sprintf("exec %s in sandbox %q", req.Argv[0], req.Name), err)
+	noise := ""
+	if split != nil {
+		noise = split.Noise()
+	}
+	typed := classifyText(fmt.Sprintf("exec %s in sandbox %q", req.Argv[0], req.Name), err, noise)
 	var ce *CommandError
 	if split == nil && errors.As(typed, &ce) {
 		// A terminal session: the status is the child's unless sbx said

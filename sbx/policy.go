@@ -151,7 +151,7 @@ func (c *Client) PolicyLog(ctx context.Context, name string) (string, error) {
 // credential, for the installed sbx dialect. The value never passes through
 // git-airlock: sbx reads it from its own prompt or stdin.
 func (c *Client) SecretSetCommand(caps Capabilities, service string) []string {
-	if caps.SecretGlobal == "g-flag" {
+	if caps.SecretGlobal == SecretGFlag {
 		return []string{c.bin(), "secret", "set", "-g", service}
 	}
 	return []string{c.bin(), "secret", "set", service}
@@ -164,7 +164,7 @@ func (c *Client) LoginCommand() []string { return []string{c.bin(), "login"} }
 // PolicyInitCommand is the command that sets the default network policy
 // on the installed sbx dialect, for a user to run or confirm.
 func (c *Client) PolicyInitCommand(caps Capabilities, preset string) []string {
-	return []string{c.bin(), "policy", caps.PolicyInit, preset}
+	return []string{c.bin(), "policy", string(caps.PolicyInit), preset}
 }
 
 // Secret is one stored credential's service and scope (never its value).

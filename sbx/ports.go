@@ -74,11 +74,10 @@ func (c *Client) Unpublish(ctx context.Context, name string, p Port) error {
 }
 
 // portsError recognises sbx's "no sandbox" answer, which is sbx's own
-// text here (no command runs inside the sandbox).
+// text here (no command runs inside the sandbox), on either stream.
 func portsError(name string, err error) error {
 	var ce *CommandError
-	var xe *xec.ExitError
-	if errors.As(err, &ce) && errors.As(err, &xe) && saysNoSandbox(xe.Stderr) {
+	if errors.As(err, &ce) && saysNoSandbox(ce.Text()) {
 		return &NotFoundError{Name: name}
 	}
 	return err

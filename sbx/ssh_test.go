@@ -140,8 +140,8 @@ func TestRemoteProbeCache(t *testing.T) {
 		t.Fatalf("cached probe: %+v, %v", caps, err)
 	}
 	calls, _ := os.ReadFile(filepath.Join(home, "calls"))
-	// The first probe: version and four --help calls; the second: version.
-	if got := strings.Count(string(calls), "\n"); got != 6 || !strings.HasSuffix(string(calls), "--help\nversion\n") {
+	// The first probe: version and five --help calls; the second: version.
+	if got := strings.Count(string(calls), "\n"); got != 7 || !strings.HasSuffix(string(calls), "--help\nversion\n") {
 		t.Errorf("server's sbx was asked:\n%s", calls)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"slices"
 	"strings"
 
 	"github.com/git-airlock/git-airlock/internal/sshhost"
@@ -65,12 +67,38 @@ func (c *Client) wire(cmd xec.Cmd, terminal bool) (xec.Cmd, error) {
 
 // run is the client's only way to start sbx: through wire. output (and
 // ExecOutput) read the answer through the output limit (limit.go).
+// An sbx that refuses NoInputFlag as unknown is not the one the cache
+// describes (a wrapper or shim whose target changed, which the cache key
+// cannot see): the cache is corrected and the command runs again without
+// the flag.
 func (c *Client) run(ctx context.Context, cmd xec.Cmd, terminal bool) error {
+	err := c.runOnce(ctx, cmd, terminal)
+	if c.unknownNoInput(cmd, err) {
+		c.forgetNoInput()
+		cmd.Argv = slices.DeleteFunc(slices.Clone(cmd.Argv), func(a string) bool { return a == NoInputFlag })
+		err = c.runOnce(ctx, cmd, terminal)
+	}
+	return err
+}
+
+func (c *Client) runOnce(ctx context.Context, cmd xec.Cmd, terminal bool) error {
 	cmd, err := c.wire(cmd, terminal)
 	if err != nil {
 		return err
 	}
 	return c.remoteError(c.Run.Run(ctx, cmd))
+}
+
+// unknownNoInput: sbx refused the command's NoInputFlag, before reading
+// any of its input (only a command with no stdin, or a file that the
+// child reads itself, runs again).
+func (c *Client) unknownNoInput(cmd xec.Cmd, err error) bool {
+	var ee *xec.ExitError
+	if !errors.As(err, &ee) || !slices.Contains(cmd.Argv, NoInputFlag) || !strings.Contains(ee.Stderr, "unknown flag: "+NoInputFlag) {
+		return false
+	}
+	_, file := cmd.Stdin.(*os.File)
+	return cmd.Stdin == nil || file
 }
 
 func (c *Client) output(ctx context.Context, cmd xec.Cmd) ([]byte, error) {

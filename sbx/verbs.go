@@ -72,17 +72,71 @@ type CreateRequest struct {
 }
 
 // Create runs `sbx create --clone`. Creating a VM is slow, and a first
-// image pull can take minutes, so it has its own limit (CreateTimeout).
+// image pull can take minutes, so it has its own limit (CreateTimeout). An
+// agent this sbx retired is a *RetiredAgentError before sbx is asked.
 func (c *Client) Create(ctx context.Context, req CreateRequest) error {
-	if _, err := c.RequireClone(ctx); err != nil {
+	caps, err := c.RequireClone(ctx)
+	if err != nil {
 		return err
 	}
-	cmd := xec.Cmd{Argv: []string{c.bin(), "create", "--clone", "--name", req.Name, req.Agent, req.Path},
+	if err := caps.RequireAgent(req.Agent); err != nil {
+		return err
+	}
+	cmd := xec.Cmd{Argv: c.argv("create", "--clone", "--name", req.Name, req.Agent, req.Path),
 		Timeout: c.createTimeout(), Mutates: true}
-	if _, err := c.output(ctx, cmd); err != nil {
-		return c.classify(fmt.Sprintf("create sandbox %q", req.Name), err)
+	out, err := c.output(ctx, cmd)
+	if err == nil {
+		return nil
+	}
+	typed := c.classifyOutput(fmt.Sprintf("create sandbox %q", req.Name), err, string(out))
+	var ce *CommandError
+	if errors.As(typed, &ce) && refusesAgent(ce.Text(), req.Agent) {
+		return &RetiredAgentError{Agent: req.Agent, Version: caps.Version, Said: oneLine([]byte(ce.Text()))}
+	}
+	return typed
+}
+
+// RetiredAgentError: the installed sbx no longer creates sandboxes for the
+// agent. Since is the release that retired it, when git-airlock knows it;
+// Said is sbx's own refusal, when sbx was asked.
+type RetiredAgentError struct {
+	Agent   string
+	Version Version
+	Since   Version
+	Said    string
+}
+
+func (e *RetiredAgentError) Error() string {
+	if e.Since != (Version{}) {
+		return fmt.Sprintf("sbx %s no longer runs the %s agent (retired in sbx %s)", e.Version, e.Agent, e.Since)
+	}
+	return fmt.Sprintf("sbx %s refuses the %s agent: %s", e.Version, e.Agent, e.Said)
+}
+
+// RequireAgent fails with a *RetiredAgentError for an agent this sbx
+// retired.
+func (c Capabilities) RequireAgent(agent string) error {
+	if since, retired := c.Retired(agent); retired {
+		return &RetiredAgentError{Agent: agent, Version: c.Version, Since: since}
 	}
 	return nil
+}
+
+// refusesAgent recognises sbx's refusal of an agent by name, in either
+// wording a retirement may take: a retired or no longer available agent,
+// or one sbx does not know at all.
+func refusesAgent(text, agent string) bool {
+	for _, line := range strings.Split(strings.ToLower(text), "\n") {
+		if !strings.Contains(line, strings.ToLower(agent)) {
+			continue
+		}
+		for _, w := range []string{"retired", "no longer", "unknown agent", "not supported", "unsupported agent", "deprecated"} {
+			if strings.Contains(line, w) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Attach runs the agent of an existing sandbox in the terminal
@@ -119,8 +173,14 @@ type ExecRequest struct {
 	MaxOutput int64
 }
 
+// execArgv is the exec command line: NoInputFlag first among exec's
+// flags where the sbx has it, unless the command gets a terminal (where
+// the user answers).
 func (c *Client) execArgv(req ExecRequest) []string {
 	argv := []string{c.bin(), "exec"}
+	if !req.TTY && c.noInput() {
+		argv = append(argv, NoInputFlag)
+	}
 	if req.Interactive {
 		argv = append(argv, "-i")
 	}

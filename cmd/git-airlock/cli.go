@@ -38,7 +38,7 @@ type Invocation struct {
 
 // Globals are the options every command takes.
 type Globals struct {
-	Agent        string `group:"global" help:"Agent to run: claude, codex, opencode, gemini, copilot, cursor, kiro, droid, devin, docker-agent, shell." placeholder:"AGENT"`
+	Agent        string `group:"global" help:"Agent to run: claude, codex, opencode, copilot, cursor, kiro, droid, devin, docker-agent, shell (gemini only on sbx before 0.53)." placeholder:"AGENT"`
 	Name         string `group:"global" help:"Sandbox to act on (default: this repository's only sandbox, or <agent>-<folder>-<hash>)." placeholder:"SANDBOX"`
 	Host         string `group:"global" help:"Machine whose sbx runs the sandbox, over ssh (default: airlock.host, else this machine)." placeholder:"[USER@]SERVER[:PORT]"`
 	DryRun       bool   `group:"global" help:"Print every sbx and git command that would change something, and change nothing."`
@@ -250,7 +250,7 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, early pref
 	var list *sbx.EarlyList
 	also := gitx.Also{Refs: early.countRefs}
 	if _, host := inv.Env(config.Lookup("host").Env); early.sbxList && g.Host == "" && !host {
-		start := func() { list = sbx.StartList(ctx, &sbx.Client{Run: run}) }
+		start := func() { list = sbx.StartList(ctx, &sbx.Client{Run: run, CacheDir: cacheDir(inv.Env)}) }
 		if gitx.SeemsWorkTree(".", inv.Env) {
 			start()
 		} else {
@@ -320,7 +320,7 @@ func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 		DryRun: l.Run.DryRun != nil, ConfirmRisk: confirmRisk(u)}
 	l.Machine = &machine.Service{UI: u, Sbx: client, Settings: l.Settings, Entries: l.Entries,
 		GitVersion: func(ctx context.Context) (string, error) { return gitx.Version(ctx, l.Run) },
-		LookPath:   xec.LookPath, DryRun: l.Run.DryRun}
+		LookPath:   xec.LookPath, DryRun: l.Run.DryRun, Env: inv.Env}
 	if l.Repo != nil {
 		l.Lifecycle.Sessions = agentrun.Store{Dir: filepath.Join(l.Repo.CommonDir, "airlock", "sessions")}
 		l.Lifecycle.Repo, l.Review.Repo, l.Machine.Repo = l.Repo, l.Repo, l.Repo

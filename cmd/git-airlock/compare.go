@@ -32,7 +32,7 @@ inside each sandbox. Then merges the one picked (--pick, or asked on a
 terminal) through the same gate as 'git airlock merge', and removes the
 others only with --rm-others or a yes on a terminal.
 
-  git airlock run --agents claude,codex,gemini "fix issue 42"
+  git airlock run --agents claude,codex,copilot "fix issue 42"
   git airlock compare --check "make test"
   git airlock compare --pick repo-1a2b3c-codex --rm-others`
 }

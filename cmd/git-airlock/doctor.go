@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/git-airlock/git-airlock/gitx"
@@ -104,7 +105,10 @@ func (c *doctorCmd) probe(ctx context.Context, svc *machine.Service, l *Loaded, 
 		checks = svc.ProbeServer(ctx, machine.ProbeRequest{Name: name}, server, head.Hash, head.Branch)
 	} else {
 		u.Infof("probing sbx with throwaway sandbox %q from %s", name, repoDir)
-		checks = svc.Probe(ctx, machine.ProbeRequest{Name: name, Repo: repoDir, HostRemote: hostRemote})
+		hostCommit := func(ctx context.Context) error {
+			return gitx.CommitOnNewBranch(ctx, run, repoDir, "airlock-probe-host", "a host commit for sbx to fetch")
+		}
+		checks = svc.Probe(ctx, machine.ProbeRequest{Name: name, Repo: repoDir, HostRemote: hostRemote, HostCommit: hostCommit})
 	}
 	l.Run.Record = nil
 	if c.JSON {
@@ -114,6 +118,7 @@ func (c *doctorCmd) probe(ctx context.Context, svc *machine.Service, l *Loaded, 
 	} else {
 		for _, ch := range checks {
 			fmt.Fprintf(u.Out, "%-8s %-12s %s\n", ch.Level, ch.Name, ch.Detail)
+			printSeen(u, ch.Seen)
 		}
 	}
 	path := filepath.Join(os.TempDir(), "git-airlock-probe-"+time.Now().UTC().Format("20060102T150405")+".txt")
@@ -123,6 +128,23 @@ func (c *doctorCmd) probe(ctx context.Context, svc *machine.Service, l *Loaded, 
 		u.Infof("transcript of every command: %s (attach it to a bug report)", path)
 	}
 	return machine.Failed(checks)
+}
+
+// printSeen shows the sbx commands behind a MISMATCH under its line, as
+// the transcript has them.
+func printSeen(u *ui.UI, seen []machine.SeenCommand) {
+	for _, c := range seen {
+		fmt.Fprintf(u.Out, "%-21s $ %s\n%-21s exit %d\n", "", xec.Quote(c.Argv...), "", c.Exit)
+		for _, stream := range [][2]string{{"stdout", c.Stdout}, {"stderr", c.Stderr}} {
+			if stream[1] == "" {
+				continue
+			}
+			fmt.Fprintf(u.Out, "%-21s --- %s\n", "", stream[0])
+			for _, line := range strings.Split(strings.TrimRight(stream[1], "\n"), "\n") {
+				fmt.Fprintf(u.Out, "%-21s %s\n", "", line)
+			}
+		}
+	}
 }
 
 func ensureNL(b []byte) []byte {

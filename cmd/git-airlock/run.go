@@ -36,7 +36,7 @@ cloned from the commit checked out now; the agents run side by side,
 
   git airlock run "make the failing test pass"
   git airlock run --tmux-detached "upgrade the dependencies"
-  git airlock run --agents claude,codex,gemini "fix issue 42"
+  git airlock run --agents claude,codex,copilot "fix issue 42"
   git airlock run --agent codex --count 3 "make it faster"`
 }
 

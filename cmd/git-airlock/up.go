@@ -9,7 +9,7 @@ import (
 )
 
 type upCmd struct {
-	AgentArgs []string `arg:"" optional:"" help:"Arguments for the agent, after --: a first argument starting with '-' is added to the agent's default command, a bare word replaces it."`
+	AgentArgs []string `arg:"" optional:"" help:"Arguments for the agent's session, after -- (how sbx combines them with the agent's own: above)."`
 	notifyFlag
 }
 
@@ -18,9 +18,16 @@ func (c *upCmd) Help() string {
 clone-mode sandbox (the host repository stays read-only to it), registers it
 as the git remote airlock-<name>, and attaches the agent to your terminal.
 
+Arguments after -- go to the agent's session. sbx 0.53 and newer keep the
+agent's own arguments (claude's --dangerously-skip-permissions, kiro's chat)
+and add yours; a subcommand the agent already runs is not passed again.
+Before 0.53, a first argument starting with '-' is added to them and a bare
+word replaces them.
+
   git airlock up
   git airlock up --agent codex --name fix-login
   git airlock up -- --continue
+  git airlock up --agent kiro -- "explain the build"
   git airlock up --tmux-detached`
 }
 

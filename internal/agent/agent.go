@@ -6,6 +6,9 @@ package agent
 import (
 	"slices"
 	"sort"
+	"strings"
+
+	"github.com/git-airlock/git-airlock/sbx/sbxspec"
 )
 
 // Agent is one built-in sbx agent.
@@ -86,3 +89,24 @@ func (a Agent) HeadlessArgv(task string, extra []string) ([]string, bool) {
 
 // IsKnown reports whether name is a built-in agent.
 func IsKnown(name string) bool { return slices.Contains(Names(), name) }
+
+// Subcommand is the subcommand the agent's image starts it with (kiro's
+// chat, docker-agent's run), "" for none.
+func (a Agent) Subcommand() string {
+	if len(a.DefaultArgs) > 0 && !strings.HasPrefix(a.DefaultArgs[0], "-") {
+		return a.DefaultArgs[0]
+	}
+	return ""
+}
+
+// SessionArgs is what to pass after `sbx run NAME --` for the user's args
+// under the sbx's rule (sbxspec.ArgRule). Where sbx keeps the image's own
+// arguments (0.53 and newer), a leading subcommand that the image already
+// runs is dropped, since it would run twice (`kiro chat chat …`); dropped
+// names it.
+func (a Agent) SessionArgs(rule sbxspec.ArgRule, args []string) (out []string, dropped string) {
+	if sub := a.Subcommand(); rule == sbxspec.ArgsEntrypointKept && sub != "" && len(args) > 0 && args[0] == sub {
+		return args[1:], sub
+	}
+	return args, ""
+}

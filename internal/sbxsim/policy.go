@@ -12,8 +12,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"golang.org/x/term"
 )
 
 // Rule is one network rule.
@@ -166,8 +164,10 @@ func (s *sim) policy(args []string) error {
 		if err != nil {
 			return err
 		}
-		if !f.has("-f", "--force") && !term.IsTerminal(int(os.Stdin.Fd())) {
-			return fail("stdin is not a terminal; use --force to skip confirmation")
+		if !f.has("-f", "--force") {
+			if err := s.asks(f, "resetting the policy store", "Delete every local rule and stop running sandboxes?", "sbx policy reset --force"); err != nil {
+				return err
+			}
 		}
 		StopAll(s.home)
 		p = Policy{}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"golang.org/x/term"
 )
 
 // Published is one port mapping of `sbx ports --publish`. Processes "in
@@ -97,7 +99,12 @@ func (s *sim) ports(args []string) error {
 				}
 			}
 			if err := startForwarder(&p); err != nil {
-				return err
+				if p.HostPort == 0 || !release().PortRetry {
+					return err
+				}
+				if err := s.retryPort(f, name, &p, err); err != nil {
+					return err
+				}
 			}
 			sb.Published = append(sb.Published, p)
 			fmt.Fprintf(os.Stderr, "Published %s:%d -> %d/%s\n", p.HostIP, p.HostPort, p.SandboxPort, p.Protocol)
@@ -120,6 +127,37 @@ func (s *sim) ports(args []string) error {
 	for _, r := range rows {
 		fmt.Printf("%s:%v->%d/%s\n", r.HostIP, r.HostPort, r.SandboxPort, r.Protocol)
 	}
+	return nil
+}
+
+// retryPort is sbx's offer (RN 0.47) when the host port asked for is in
+// use: publish on a free one instead. It is a question: under --no-input
+// it fails naming the command that publishes on a free port, unless
+// SBXSIM_PORT_RETRY=auto plays a retry that does not ask; without a
+// terminal the bind's failure stands.
+func (s *sim) retryPort(f *flags, name string, p *Published, bindErr error) error {
+	taken := p.HostPort
+	noInput := s.noInput || f.has("--no-input")
+	switch {
+	case noInput && os.Getenv("SBXSIM_PORT_RETRY") == "auto":
+	case noInput:
+		return needsAnswer(fmt.Sprintf("host port %d is in use (%s:%d); publishing port %d on a free one", taken, p.HostIP, taken, p.SandboxPort),
+			fmt.Sprintf("sbx ports %s --publish %d", name, p.SandboxPort))
+	case !term.IsTerminal(int(os.Stdin.Fd())):
+		return bindErr
+	default:
+		fmt.Fprintf(os.Stderr, "Host port %d is in use (%s:%d). Publish on a free port instead? [y/N] ", taken, p.HostIP, taken)
+		var ans string
+		fmt.Scanln(&ans)
+		if ans != "y" {
+			return bindErr
+		}
+	}
+	p.HostPort = 0
+	if err := startForwarder(p); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "Host port %d is in use; published on %d instead\n", taken, p.HostPort)
 	return nil
 }
 

@@ -14,8 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/term"
 )
 
 // usageError is a bad command line: exit 1 with sbx's "ERROR:" prefix.
@@ -53,6 +51,9 @@ func Main() int {
 		}
 		return 0
 	}
+	if len(args) > 0 && args[0] == sessionVerb {
+		return s.sessionKnob(args[1:])
+	}
 	s.logCall(args)
 	delay("SBXSIM_LATENCY")
 	err := s.dispatch(args)
@@ -62,11 +63,11 @@ func Main() int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.msg != "" {
-			fmt.Fprintln(os.Stderr, ee.msg)
+			fmt.Fprintln(errStream(), ee.msg)
 		}
 		return ee.code
 	}
-	fmt.Fprintln(os.Stderr, "ERROR:", err)
+	fmt.Fprintln(errStream(), "ERROR:", err)
 	return 1
 }
 
@@ -155,8 +156,15 @@ func matchVerb(spec, verb string) bool {
 }
 
 func (s *sim) dispatch(args []string) error {
+	args, err := s.globals(args)
+	if err != nil {
+		return err
+	}
 	if len(args) == 0 {
 		return fail("the simulator has no TUI; give a command")
+	}
+	if args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
+		return rootHelp()
 	}
 	verb := args[0]
 	rest := args[1:]
@@ -193,6 +201,15 @@ func (s *sim) dispatch(args []string) error {
 	case "login":
 		fmt.Println("Logged in (simulated).")
 		return nil
+	case "settings":
+		if release().Settings {
+			return s.settings(rest)
+		}
+	case "daemon":
+		return s.daemon(rest)
+	}
+	if release().HostFetch && verb == hostFetchVerb() {
+		return s.hostFetch(rest)
 	}
 	return fail("unknown command %q for \"sbx\"", verb)
 }
@@ -223,7 +240,7 @@ func parse(args []string, boolFlags, valueFlags string, stopAtPositional int) (*
 		case strings.HasPrefix(a, "-") && len(a) > 1:
 			name, val, hasVal := strings.Cut(a, "=")
 			switch {
-			case isBool(name):
+			case isBool(name), name == "--no-input" && hasNoInput():
 				f.bools[name] = true
 			case isValue(name):
 				if !hasVal {
@@ -358,6 +375,9 @@ func (s *sim) create(args []string, fromRun bool) error {
 	agent := f.pos[0]
 	if _, ok := builtinAgents[agent]; !ok {
 		return fail("unknown agent %q", agent)
+	}
+	if agent == "gemini" && release().GeminiRetired {
+		return geminiRetired()
 	}
 	if os.Getenv("SBXSIM_CREATE_NEEDS_POLICY") != "" {
 		// The variant of sbx that refuses, rather than asks, when no
@@ -637,11 +657,15 @@ func freePort() (int, error) {
 // session, which then applies SBXSIM_IDLE_STOP: a duration ("30s", sbx's
 // own 30 s after the last session) stops the sandbox once it has been idle
 // that long; any other value stops it at once.
-func (s *sim) session(name string) (end func()) {
+//
+// kind, when set, makes it an active session that rm asks about
+// (sessions.go).
+func (s *sim) session(name, kind string) (end func()) {
 	_ = s.locked(func(st *state) error {
 		if sb, ok := st.Sandboxes[name]; ok {
 			sb.Sessions++
 			sb.LastUsed = time.Now().UnixNano()
+			openSession(sb, kind)
 		}
 		return nil
 	})
@@ -656,6 +680,7 @@ func (s *sim) session(name string) (end func()) {
 			}
 			sb.Sessions = max(sb.Sessions-1, 0)
 			sb.LastUsed = time.Now().UnixNano()
+			closeSession(sb)
 			stamp = sb.LastUsed
 			if spec != "" && (err != nil || idle <= 0) && sb.Sessions == 0 {
 				stopDaemon(sb)
@@ -691,7 +716,7 @@ func (s *sim) idleStopLater(args []string) error {
 	idle, _ := time.ParseDuration(args[2])
 	time.Sleep(idle)
 	return s.locked(func(st *state) error {
-		if sb, ok := st.Sandboxes[args[0]]; ok && sb.LastUsed == stamp && sb.Sessions == 0 {
+		if sb, ok := st.Sandboxes[args[0]]; ok && sb.LastUsed == stamp && sb.Sessions == 0 && len(liveSessions(sb)) == 0 {
 			stopDaemon(sb)
 			withdrawHostRemote(sb)
 		}
@@ -735,18 +760,35 @@ func (s *sim) run(args []string) error {
 	}
 	if f.has("--rm") {
 		defer func() { _ = s.rm([]string{"--force", name}) }()
-	} else {
-		defer s.session(name)()
 	}
-	argv := append([]string{}, builtinAgents[sb.Agent]...)
-	if len(f.after) > 0 {
-		if strings.HasPrefix(f.after[0], "-") {
-			argv = append(argv, f.after...)
-		} else {
-			argv = append(argv[:1], f.after...)
+	defer s.session(name, "attach")()
+	err = s.runIn(sb, agentArgv(sb.Agent, f.after), nil, "", os.Stdin, os.Stdout, os.Stderr)
+	if exists, _ := s.running(name); err != nil && !exists {
+		return fail("sandbox %s was removed; the session ended", name)
+	}
+	return err
+}
+
+// agentArgv is the agent's command line for `run -- args`: before 0.53 a
+// first argument starting with '-' is added to the image's arguments and
+// a bare word replaces them; from 0.53 they are kept (all of them, or
+// under SBXSIM_ENTRYPOINT_ARGS=subcommand only a leading subcommand, when
+// args are given).
+func agentArgv(agent string, args []string) []string {
+	argv := append([]string{}, builtinAgents[agent]...)
+	switch {
+	case len(args) == 0:
+		return argv
+	case !release().ArgsKept && !strings.HasPrefix(args[0], "-"):
+		return append(argv[:1], args...)
+	case release().ArgsKept && os.Getenv("SBXSIM_ENTRYPOINT_ARGS") == "subcommand":
+		keep := argv[:1]
+		if len(argv) > 1 && !strings.HasPrefix(argv[1], "-") {
+			keep = argv[:2]
 		}
+		return append(keep, args...)
 	}
-	return s.runIn(sb, argv, nil, "", os.Stdin, os.Stdout, os.Stderr)
+	return append(argv, args...)
 }
 
 func firstOr(s []string, d string) string {
@@ -776,7 +818,7 @@ func (s *sim) runIn(sb *Sandbox, argv, env []string, dir string, in io.Reader, o
 	}
 	cmd.Env = vmEnv(sb, env)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = in, out, errw
-	if err := cmd.Run(); err != nil {
+	if err := runEnded(cmd); err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
 			return &exitError{code: ee.ExitCode()}
@@ -814,7 +856,7 @@ func (s *sim) exec(args []string) error {
 	if !wasRunning {
 		wakeLine(sb.Name)
 	}
-	defer s.session(sb.Name)()
+	defer s.session(sb.Name, sessionKind(f.has("-t", "--tty", "-it", "-ti")))()
 	var in io.Reader
 	if f.has("-i", "--interactive", "-it", "-ti") {
 		in = os.Stdin
@@ -962,18 +1004,13 @@ func (s *sim) rm(args []string) error {
 				"Fetched branches are mirrored into refs/sandboxes/%s/* and survive removal; recover any branch with: git branch <local-name> refs/sandboxes/%s/<branch>\n", n, n, n)
 		}
 		if !f.has("-f", "--force") {
-			if !term.IsTerminal(int(os.Stdin.Fd())) {
-				return fail("stdin is not a terminal; use --force to skip confirmation")
-			}
-			fmt.Fprint(os.Stderr, "Remove? [y/N] ")
-			var ans string
-			fmt.Scanln(&ans)
-			if ans != "y" {
-				return fail("removal cancelled")
+			if err := s.confirmRemoval(f, st, names); err != nil {
+				return err
 			}
 		}
 		for _, n := range names {
 			sb := st.Sandboxes[n]
+			endSessions(sb)
 			stopDaemon(sb)
 			if sb.Remote {
 				remote := "sandbox-" + n

@@ -40,6 +40,9 @@ type Sandbox struct {
 	// Published ports (sbx ports --publish), kept across stop and start
 	// as sbx keeps saved mappings; PID is the forwarder while running.
 	Published []Published `json:"published,omitempty"`
+	// Active are the sessions `rm` asks about before ending them
+	// (sessions.go).
+	Active []Session `json:"active,omitempty"`
 }
 
 type state struct {
@@ -48,6 +51,8 @@ type state struct {
 
 type sim struct {
 	home string
+	// noInput: the global --no-input was given (see asks).
+	noInput bool
 }
 
 func (s *sim) path(parts ...string) string {

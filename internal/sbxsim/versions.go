@@ -17,9 +17,14 @@ import (
 // Sources (the fact sheets in ../shared/reference): D = the sbx docs of
 // the time (sbx-cli-facts.md), RN = release notes, H45/H47 = captured
 // `--help` trees of 0.45.1 and 0.47.0, C47 = a capture kit run against
-// 0.47.0, E39 = a spike against 0.39.0, #N = docker/sbx-releases issues.
-// Where no source says how an older release behaved, the row keeps the
-// simulator's earlier behaviour and says "assumed".
+// 0.47.0, E39 = a spike against 0.39.0, #N = docker/sbx-releases issues;
+// from sbx-0.55-facts.md: GH53/GH55 = the 0.53.0 and 0.55.0 release
+// pages, USAGE = the usage page that already links "CI and headless use",
+// R-logs/R-prune/R-df = the 0.53/0.55-era reference pages, SET = the
+// settings page. Where no source says how an older release behaved, the
+// row keeps the simulator's earlier behaviour and says "assumed". What no
+// source settles either way is a knob (see knobs.go), so that git-airlock
+// is tested against both answers.
 type Release struct {
 	Version Version
 	// Clone: `create --clone` exists; below, only `--branch` (D, 0.31.0).
@@ -65,7 +70,50 @@ type Release struct {
 	// PortsJSON: `ports NAME --json` exists (H47, RN 0.45); before, the
 	// verb prints HOST:PORT->PORT/PROTO lines only (assumed).
 	PortsJSON bool
+	// PortRetry: `ports --publish` on a host port in use names the binding
+	// and offers to retry on a free port (RN 0.47); under --no-input that
+	// question fails (M; SBXSIM_PORT_RETRY=auto plays a retry that does
+	// not ask).
+	PortRetry bool
+	// Settings: `sbx settings get|set|list|unset` (listed by the
+	// 46dc0bbc reference, absent from the earliest one; assumed from 0.45).
+	Settings bool
+	// NoInput: the global --no-input flag: a command that needs an answer
+	// fails and prints the command to run (R-logs, R-prune, R-df list it
+	// on every 0.53 page, H; USAGE ties script output to the 0.48 CLI
+	// migration, M: SBXSIM_NO_INPUT=absent plays a 0.48 without it).
+	NoInput bool
+	// SessionGuard: `rm` without --force asks before ending an active
+	// session (an open attach, SSH or SFTP), `rm --force` ends it (USAGE;
+	// assumed from 0.48, the migration that USAGE's copy links).
+	SessionGuard bool
+	// GeminiRetired: the gemini agent is retired; new gemini sandboxes are
+	// refused, existing ones keep running (GH53).
+	GeminiRetired bool
+	// ArgsKept: `run -- ARGS` keeps the image's entrypoint arguments and
+	// adds ARGS (GH53); before, a first ARG starting with '-' was added
+	// and a bare word replaced them (PR25369).
+	ArgsKept bool
+	// DaemonLogs: `sbx daemon logs [-n N] [--follow]` (GH55, R-logs).
+	DaemonLogs bool
+	// HostFetch: a verb fetches host commits into a clone-mode sandbox
+	// (GH55: its name and what it does to the clone's refs are not
+	// documented; SBXSIM_HOST_FETCH_VERB and SBXSIM_HOST_FETCH_REFS).
+	HostFetch bool
+	// EnvRetired are the DOCKER_SANDBOXES_* variables (without the
+	// prefix) this release no longer reads: USE_DHI from 0.53 (GH53),
+	// eleven more from 0.55 (GH55); settings replace them.
+	EnvRetired []string
 }
+
+// envRetired053 and envRetired055 are the variables 0.53 and 0.55 stopped
+// reading (GH53, GH55).
+var (
+	envRetired053 = []string{"USE_DHI"}
+	envRetired055 = append([]string{"CLIPBOARD_IMAGE_PASTE", "KIT_ALLOWED_SOURCES", "KIT_ALLOW_LOCAL", "KIT_IGNORE_TLOG",
+		"KIT_REQUIRE_SIGNATURE", "KIT_TRUSTED_SIGNERS", "MODEL_PROVIDERS", "SSH_AUTO_CREATE", "SSH_DEFAULT_AGENT",
+		"SSH_DEFAULT_TEMPLATE", "SSH_WORKSPACE_ROOT"}, envRetired053...)
+)
 
 // Version is a claimed sbx version.
 type Version [3]int
@@ -96,10 +144,31 @@ var Releases = []Release{
 		LsObject: true, SecretJSON: "object", NoSandbox: `no sandbox named '%s'`},
 	{Version: Version{0, 45, 0}, Clone: true, DetachFlag: "--detached", PolicyInit: "init", SecretSandboxFlag: true,
 		LsObject: true, LsExtra: true, SecretJSON: "object", NoSandbox: `no sandbox named '%s'`,
-		RemoteRestored: true, KitAllows: true, PortsJSON: true},
+		RemoteRestored: true, KitAllows: true, PortsJSON: true, Settings: true},
 	{Version: Version{0, 47, 0}, Clone: true, DetachFlag: "--detached", RunRm: true, PolicyInit: "init", SecretSandboxFlag: true,
 		LsObject: true, LsExtra: true, SecretJSON: "object", NoSandbox: `no sandbox named '%s'`,
-		WakeLine: "Sandbox %s started successfully", RemoteRestored: true, KitAllows: true, OriginSource: true, PortsJSON: true},
+		WakeLine: "Sandbox %s started successfully", RemoteRestored: true, KitAllows: true, OriginSource: true, PortsJSON: true,
+		PortRetry: true, Settings: true},
+	// 0.48, the "CLI migration" (USAGE): --no-input; what else changed in
+	// script output is unknown (SBXSIM_ERROR_STREAM plays one answer).
+	{Version: Version{0, 48, 0}, Clone: true, DetachFlag: "--detached", RunRm: true, PolicyInit: "init", SecretSandboxFlag: true,
+		LsObject: true, LsExtra: true, SecretJSON: "object", NoSandbox: `no sandbox named '%s'`,
+		WakeLine: "Sandbox %s started successfully", RemoteRestored: true, KitAllows: true, OriginSource: true, PortsJSON: true,
+		PortRetry: true, Settings: true, NoInput: true, SessionGuard: true},
+	// 0.53 (GH53): gemini retired, `run -- ARGS` keeps the entrypoint's
+	// arguments, DOCKER_SANDBOXES_USE_DHI no longer read.
+	{Version: Version{0, 53, 0}, Clone: true, DetachFlag: "--detached", RunRm: true, PolicyInit: "init", SecretSandboxFlag: true,
+		LsObject: true, LsExtra: true, SecretJSON: "object", NoSandbox: `no sandbox named '%s'`,
+		WakeLine: "Sandbox %s started successfully", RemoteRestored: true, KitAllows: true, OriginSource: true, PortsJSON: true,
+		PortRetry: true, Settings: true, NoInput: true, SessionGuard: true, GeminiRetired: true, ArgsKept: true,
+		EnvRetired: envRetired053},
+	// 0.55 (GH55): daemon logs, the host-to-clone fetch, eleven more
+	// variables no longer read.
+	{Version: Version{0, 55, 0}, Clone: true, DetachFlag: "--detached", RunRm: true, PolicyInit: "init", SecretSandboxFlag: true,
+		LsObject: true, LsExtra: true, SecretJSON: "object", NoSandbox: `no sandbox named '%s'`,
+		WakeLine: "Sandbox %s started successfully", RemoteRestored: true, KitAllows: true, OriginSource: true, PortsJSON: true,
+		PortRetry: true, Settings: true, NoInput: true, SessionGuard: true, GeminiRetired: true, ArgsKept: true,
+		DaemonLogs: true, HostFetch: true, EnvRetired: envRetired055},
 }
 
 // DefaultVersion is the sbx version the simulator claims unless

@@ -56,3 +56,39 @@ func SanitizeName(s string) string {
 
 // Presets are the default network policies sbx knows.
 var Presets = []string{"allow-all", "balanced", "deny-all"}
+
+// ArgRule is how `sbx run NAME -- ARGS` combines ARGS with the arguments
+// the agent's image starts it with (its entrypoint's, such as claude's
+// --dangerously-skip-permissions or kiro's chat subcommand).
+type ArgRule int
+
+const (
+	// ArgsWordReplaces, before sbx 0.53: ARGS starting with '-' are added
+	// to the image's arguments; a first bare word replaces them.
+	ArgsWordReplaces ArgRule = iota
+	// ArgsEntrypointKept, from sbx 0.53: the image's arguments are always
+	// kept and ARGS follow them, so a subcommand the image already runs
+	// must not be given again.
+	ArgsEntrypointKept
+)
+
+// Merge is the agent's command line under the rule: defaults are the
+// image's arguments after the program, args what the user passed after
+// "--".
+func (r ArgRule) Merge(defaults, args []string) []string {
+	out := append([]string(nil), defaults...)
+	if len(args) == 0 {
+		return out
+	}
+	if r == ArgsWordReplaces && !strings.HasPrefix(args[0], "-") {
+		return append([]string(nil), args...)
+	}
+	return append(out, args...)
+}
+
+func (r ArgRule) String() string {
+	if r == ArgsEntrypointKept {
+		return "the agent's own arguments are kept and yours follow"
+	}
+	return "a leading flag is added to the agent's own arguments, a bare word replaces them"
+}

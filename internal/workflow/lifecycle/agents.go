@@ -122,7 +122,7 @@ func (s *Service) RunAgents(ctx context.Context, req AgentsRequest) (AgentsResul
 		return AgentsResult{}, hint.Errorf([]string{"name them: --agents claude,codex"}, "no agents")
 	}
 	names, agentOf := GroupNames(req.Base, req.Agents, req.Count)
-	list, err := s.preflightSbx(ctx)
+	list, err := s.preflightSbx(ctx, req.Agents...)
 	if err != nil {
 		return AgentsResult{}, err
 	}

@@ -175,8 +175,8 @@ func (s *Service) UpInServerTmux(ctx context.Context, req UpRequest, detached bo
 		return err
 	}
 	argv := []string{"sbx", "run", "--name", r.Name}
-	if len(req.AgentArgs) > 0 {
-		argv = append(append(argv, "--"), req.AgentArgs...)
+	if args := s.sessionArgs(ctx, agentName, req.AgentArgs); len(args) > 0 {
+		argv = append(append(argv, "--"), args...)
 	}
 	s.UI.Infof("starting %s in sandbox %q in tmux session %q on %s", agentName, r.Name, session, s.Server.Host())
 	if err := s.Tmux.NewSession(ctx, session, "", argv, nil, true, nil, nil, nil); err != nil {

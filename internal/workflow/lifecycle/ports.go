@@ -87,6 +87,12 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (port sbx.Port, alr
 	if p, ok := findPort(list, req.Port, req.HostPort); ok {
 		return p, false, nil
 	}
+	if p, ok := findPort(list, req.Port, 0); ok && req.HostPort != 0 {
+		// sbx took another host port for the one asked (in use), as it may
+		// without asking under --no-input.
+		s.UI.Warnf("host port %d is in use: sbx published port %d of sandbox %q on %s:%d instead", req.HostPort, req.Port, req.Name, p.HostIP, p.HostPort)
+		return p, false, nil
+	}
 	return sbx.Port{}, false, hint.Errorf([]string{fmt.Sprintf("see what sbx lists: sbx ports %s", req.Name)},
 		"sbx published port %d of sandbox %q but does not list it", req.Port, req.Name)
 }

@@ -50,11 +50,16 @@ func (s *Service) preflightRepo() (gitx.Worktree, error) {
 	return w, PreflightRepo(w)
 }
 
-// preflightSbx checks that sbx is installed, new enough, reachable and
-// logged in: one `sbx ls` answers the last two.
-func (s *Service) preflightSbx(ctx context.Context) ([]sbx.Sandbox, error) {
-	if _, err := s.Sbx.RequireClone(ctx); err != nil {
+// preflightSbx checks that sbx is installed, new enough, runs the agents
+// of new sandboxes, is reachable and logged in: one `sbx ls` answers the
+// last two.
+func (s *Service) preflightSbx(ctx context.Context, newAgents ...string) ([]sbx.Sandbox, error) {
+	caps, err := s.Sbx.RequireClone(ctx)
+	if err != nil {
 		return nil, workflow.SbxError(err)
+	}
+	if err := requireAgents(caps, newAgents...); err != nil {
+		return nil, err
 	}
 	list, err := s.Sbx.List(ctx)
 	return list, workflow.SbxError(err)
@@ -102,7 +107,11 @@ func (s *Service) ensure(ctx context.Context, name, agentName, group string) (_ 
 	if err := sbxspec.ValidateName(name); err != nil {
 		return workflow.Sandbox{}, false, hint.With(err, "choose another with --name")
 	}
-	list, err := s.preflightSbx(ctx)
+	newAgent := agentName // a registered sandbox keeps its agent
+	if _, ok := workflow.Find(s.sandboxes(), name); ok {
+		newAgent = ""
+	}
+	list, err := s.preflightSbx(ctx, newAgent)
 	if err != nil {
 		return workflow.Sandbox{}, false, err
 	}
@@ -320,7 +329,7 @@ func (s *Service) Up(ctx context.Context, req UpRequest) error {
 	}
 	s.UI.Infof("starting %s in sandbox %q; the host repository stays read-only to it", agentName, r.Name)
 	s.beginSession(r.Name, agentName, ModeUp)
-	err = s.Sbx.Attach(ctx, r.Name, req.AgentArgs, req.Streams)
+	err = s.Sbx.Attach(ctx, r.Name, s.sessionArgs(ctx, agentName, req.AgentArgs), req.Streams)
 	s.endSession(r.Name, sessionStatus(ctx, err))
 	var ee *xec.ExitError
 	if err != nil && !errors.As(err, &ee) {

@@ -25,6 +25,8 @@ type Check struct {
 	Level  string `json:"level"` // OK, WARN, FAIL; MISMATCH from --probe
 	Detail string `json:"detail"`
 	Hint   string `json:"hint,omitempty"`
+	// Seen: the sbx commands behind a probe's MISMATCH.
+	Seen []SeenCommand `json:"seen,omitempty"`
 }
 
 // Platform facts doctor needs; main fills them in.
@@ -100,12 +102,14 @@ func (s *Service) Doctor(ctx context.Context, p Platform, sandbox string) []Chec
 		case errors.Is(perr, sbx.ErrNotLoggedIn):
 			add("login", "FAIL", "not logged in to Docker", "sbx login")
 		case errors.Is(perr, sbx.ErrDaemonDown):
-			add("login", "FAIL", "the sandbox daemon is not running", "sbx daemon start")
+			add("login", "FAIL", "the sandbox daemon is not running", s.daemonLogsHint(caps, "sbx daemon start"))
 		default:
-			add("login", "FAIL", perr.Error(), "")
+			add("login", "FAIL", perr.Error(), s.daemonLogsHint(caps, ""))
 		}
 		s.policyCheck(ctx, caps, add)
 		s.credentialCheck(ctx, caps, sandbox, add)
+		s.settingsChecks(ctx, caps, add)
+		s.envChecks(caps, add)
 	}
 	if _, err := s.LookPath("tmux"); err != nil {
 		add("tmux", "WARN", "tmux not found: --tmux and attach are unavailable", "apt install tmux, or brew install tmux")

@@ -84,7 +84,9 @@ type fakeSbx struct {
 	policyLog   string
 	secrets     []sbx.Secret
 	secretsErr  error
-	preset      string // the preset git-airlock recorded setting
+	preset      string                 // the preset git-airlock recorded setting
+	settings    map[string]sbx.Setting // by key; a missing key reads as unset
+	settingErr  error
 }
 
 func (f *fakeSbx) PolicyPreset() string { return f.preset }
@@ -134,7 +136,17 @@ func (f *fakeSbx) SecretSetCommand(caps sbx.Capabilities, service string) []stri
 }
 func (f *fakeSbx) LoginCommand() []string { return []string{"sbx", "login"} }
 func (f *fakeSbx) PolicyInitCommand(caps sbx.Capabilities, preset string) []string {
-	return []string{"sbx", "policy", caps.PolicyInit, preset}
+	return []string{"sbx", "policy", string(caps.PolicyInit), preset}
+}
+func (f *fakeSbx) Settings(context.Context) (map[string]sbx.Setting, error) {
+	f.log.add("sbx settings list")
+	return f.settings, f.settingErr
+}
+func (f *fakeSbx) DaemonLogsCommand(caps sbx.Capabilities, lines int) []string {
+	if !caps.DaemonLogs() {
+		return nil
+	}
+	return []string{"sbx", "daemon", "logs", "-n", fmt.Sprint(lines)}
 }
 
 func (f *fakeSbx) ProbeBehaviour(_ context.Context, req sbx.BehaviourRequest) []sbx.Fact {

@@ -45,6 +45,8 @@ type Sbx interface {
 	LoginCommand() []string
 	PolicyInitCommand(caps sbx.Capabilities, preset string) []string
 	ProbeBehaviour(ctx context.Context, req sbx.BehaviourRequest) []sbx.Fact
+	Settings(ctx context.Context) (map[string]sbx.Setting, error)
+	DaemonLogsCommand(caps sbx.Capabilities, lines int) []string
 }
 
 var (
@@ -69,6 +71,9 @@ type Service struct {
 	// Host is the machine Sbx runs on ([user@]server[:port]); "" for this
 	// one.
 	Host string
+	// Env looks up the process environment (doctor's check of variables
+	// sbx no longer reads); nil: not looked at.
+	Env func(string) (string, bool)
 }
 
 // machine names where Sbx runs, for people.

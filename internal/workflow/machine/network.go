@@ -163,7 +163,7 @@ func (s *Service) setDefaultPolicy(ctx context.Context, preset string, reset boo
 	if err != nil {
 		return workflow.SbxError(err)
 	}
-	if caps.PolicyInit == "set-default" {
+	if caps.PolicyInit == sbx.PolicyVerbSetDefault {
 		return workflow.SbxError(s.Sbx.PolicyInit(ctx, preset))
 	}
 	initialised, err := s.Sbx.PolicyInitialised(ctx)

@@ -12,18 +12,31 @@ type ProbeRequest = sbx.BehaviourRequest
 
 // Probe runs `doctor --probe`: each behaviour git-airlock relies on is
 // checked on the installed sbx with a throwaway sandbox, and comes back as
-// an OK or MISMATCH line. Unlike Doctor, it changes the machine (for the
-// length of the probe) and needs a working sbx login.
+// an OK or MISMATCH line; a MISMATCH carries the sbx commands that showed
+// it. Unlike Doctor, it changes the machine (for the length of the probe)
+// and needs a working sbx login.
 func (s *Service) Probe(ctx context.Context, req ProbeRequest) []Check {
 	var checks []Check
 	for _, f := range s.Sbx.ProbeBehaviour(ctx, req) {
-		level := "OK"
+		c := Check{Name: f.Name, Level: "OK", Detail: f.Detail}
 		if !f.OK {
-			level = "MISMATCH"
+			c.Level = "MISMATCH"
+			for _, r := range f.Seen {
+				c.Seen = append(c.Seen, SeenCommand{Argv: r.Argv, Exit: r.Code, Stdout: string(r.Stdout), Stderr: string(r.Stderr)})
+			}
 		}
-		checks = append(checks, Check{Name: f.Name, Level: level, Detail: f.Detail})
+		checks = append(checks, c)
 	}
 	return checks
+}
+
+// SeenCommand is one sbx command behind a probe's MISMATCH, as it ran.
+// Field names are documented JSON output.
+type SeenCommand struct {
+	Argv   []string `json:"argv"`
+	Exit   int      `json:"exit"`
+	Stdout string   `json:"stdout"`
+	Stderr string   `json:"stderr"`
 }
 
 // ProbeCopy is the throwaway repository's copy on the server the probe
