@@ -224,7 +224,7 @@ func (h *Helper) connect(ctx context.Context, remote string, t sandboxref.Target
 		// The tunnel may have started the sandbox, and sbx then rewrote its
 		// own sandbox-<name> remote: put tagOpt and skipFetchAll back now
 		// (best effort; any git-airlock command does it again).
-		_ = workflow.GuardSbxRemote(ctx, h.Repo, t.Sandbox)
+		_ = gitx.GuardSbxRemote(ctx, h.Repo, t.Sandbox)
 	}
 	if !out.Seen() && !late.Load() {
 		// Nothing reached git yet: ask sbx whether the sandbox is there. If

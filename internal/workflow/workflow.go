@@ -148,7 +148,7 @@ type FetchRepo interface {
 	Fetch(ctx context.Context, s xec.Streams, remotes ...string) error
 	InitialisedSubmodules(ctx context.Context) ([]string, error)
 	FetchInto(ctx context.Context, s xec.Streams, dir, url, namespace string) error
-	SbxRemoteConfig
+	gitx.SbxRemoteConfig
 }
 
 var _ FetchRepo = (*gitx.Repo)(nil)
@@ -161,7 +161,7 @@ var _ FetchRepo = (*gitx.Repo)(nil)
 // each other on the repository lock (skipped under dry-run, which changes
 // nothing). A fetch wakes a stopped sandbox, and sbx then rewrites its own
 // sandbox-<name> remote: every fetched sandbox's is guarded again
-// (GuardSbxRemote) before the lock is released, whether the fetch succeeded
+// (gitx.GuardSbxRemote) before the lock is released, whether the fetch succeeded
 // or not; a failure to guard is a warning.
 func Fetch(ctx context.Context, repo FetchRepo, ui UI, st xec.Streams, dryRun bool, sandboxes ...Sandbox) error {
 	if !dryRun {

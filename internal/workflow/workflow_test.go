@@ -397,7 +397,7 @@ func TestFetchGuardsSbxRemoteBeforeUnlocking(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"Lock", "Fetch airlock-box airlock-other", "InitialisedSubmodules",
-		"ConfigSet remote.sandbox-box.tagOpt=--no-tags", "ConfigSet remote.sandbox-box.skipFetchAll=true", "Unlock"}
+		"ConfigSet remote.sandbox-box.tagOpt=--no-tags", "ConfigSet remote.sandbox-box.pruneTags=false", "ConfigSet remote.sandbox-box.skipFetchAll=true", "Unlock"}
 	if !slices.Equal(r.calls, want) {
 		t.Errorf("calls:\n got %q\nwant %q", r.calls, want)
 	}
