@@ -74,7 +74,8 @@ type advertGuard struct {
 	over   func(error) // called once, with the *LimitError or the malformed advertisement
 
 	sandbox string
-	buf     []byte
+	buf     []byte // the advertisement not read yet
+	rest    []byte // buf's own storage, for a line that spans writes
 	out     []byte // gathered for one write
 	done    bool
 	v2      bool   // "version 2" seen
@@ -96,7 +97,13 @@ func (a *advertGuard) Write(p []byte) (int, error) {
 	if a.done {
 		return a.w.Write(p)
 	}
-	a.buf = append(a.buf, p...)
+	// Lines are read from p itself; only an unfinished one is kept, in a
+	// buffer of the guard's own (p is the caller's after Write returns).
+	if len(a.buf) == 0 {
+		a.buf = p
+	} else {
+		a.buf = append(a.buf, p...)
+	}
 	if err := a.parse(); err != nil {
 		return 0, err
 	}
@@ -104,6 +111,8 @@ func (a *advertGuard) Write(p []byte) (int, error) {
 		a.out = append(a.out, a.buf...)
 		a.buf = nil
 	}
+	a.buf = append(a.rest[:0], a.buf...)
+	a.rest = a.buf
 	if len(a.out) > 0 {
 		out := a.out
 		a.out = a.out[:0]
@@ -212,7 +221,7 @@ func (a *advertGuard) line(pkt []byte, line string) error {
 	}
 	ref, caps, hasCaps := strings.Cut(line, "\x00")
 	oid, rest, _ := strings.Cut(ref, " ")
-	if a.v2 && (oid == "" || (oid != "unborn" && strings.Trim(oid, "0123456789abcdef") != "")) {
+	if a.v2 && (oid == "" || (oid != "unborn" && !isHex(oid))) {
 		a.done = true // not ls-refs: a fetch response
 		return a.emit(pkt)
 	}
@@ -220,11 +229,10 @@ func (a *advertGuard) line(pkt []byte, line string) error {
 	if a.limits.Refs > 0 && a.refs > a.limits.Refs {
 		return a.exceeded(true)
 	}
-	fields := strings.Fields(rest)
-	if len(fields) == 0 {
+	name, _, _ := strings.Cut(strings.TrimLeft(rest, " "), " ")
+	if name == "" {
 		return a.emit(pkt)
 	}
-	name := fields[0]
 	capsChanged := false
 	if !a.v2 && hasCaps && a.refs == 1 {
 		caps, capsChanged = a.readV0Caps(name, caps)
@@ -236,7 +244,7 @@ func (a *advertGuard) line(pkt []byte, line string) error {
 		return nil
 	}
 	if a.v2 && name == "HEAD" {
-		return a.emit(a.v2Head(pkt, oid, fields))
+		return a.emit(a.v2Head(pkt, oid, strings.Fields(rest)))
 	}
 	switch {
 	case a.pending != "":
@@ -327,3 +335,12 @@ func (a *advertGuard) headTarget() string {
 }
 
 func pktLine(s string) []byte { return fmt.Appendf(nil, "%04x%s", len(s)+4, s) }
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
