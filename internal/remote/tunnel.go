@@ -23,14 +23,10 @@ import (
 // would corrupt the pack stream. After a failure the end marker ($3,
 // behind a DEL byte) and the file's last lines follow on stdout (farError).
 // The script is fixed; service ($0), path ($1) and markers travel as
-// arguments.
-const serviceScript = `printf '%s\n' "$2"
-f=$(mktemp 2>/dev/null) || f=/dev/null
-git -c uploadpack.allowFilter=true -c uploadpack.allowAnySHA1InWant=true "$0" "$1" 2>"$f"
-rc=$?
-[ "$rc" = 0 ] || { printf '\177%s\n' "$3"; tail -n 5 "$f"; }
-[ "$f" = /dev/null ] || rm -f "$f"
-exit "$rc"`
+// arguments. One line, as sbx's call log and `-v` show it.
+const serviceScript = `printf '%s\n' "$2"; f=$(mktemp 2>/dev/null) || f=/dev/null; ` +
+	`git -c uploadpack.allowFilter=true -c uploadpack.allowAnySHA1InWant=true "$0" "$1" 2>"$f"; rc=$?; ` +
+	`[ "$rc" = 0 ] || { printf '\177%s\n' "$3"; tail -n 5 "$f"; }; [ "$f" = /dev/null ] || rm -f "$f"; exit "$rc"`
 
 // tunnelEnd is how a tunnel ended, for report.
 type tunnelEnd struct {
