@@ -125,3 +125,23 @@ survey_rss() { # survey_rss BYTES: peak RSS of `git airlock --dry-run rm` (it su
 echo "no flood (the real survey): $(survey_rss '') KiB max RSS"
 echo "256 MiB flood:              $(survey_rss $((256 << 20))) KiB max RSS"
 echo "endless flood:              $(survey_rss 0) KiB max RSS"
+
+echo "== ls-remote of ${REFS:-100000} refs: through the remote helper and sbx, against file:// (issue 28)"
+git init -q -b main "$tmp/refs" && cd "$tmp/refs" && git commit -q --allow-empty -m init
+git airlock --agent shell run --name bench-refs 'true' >/dev/null 2>&1
+sbx exec bench-refs sh -c 'h=$(git rev-parse HEAD); i=0; while [ $i -lt "$0" ]; do printf "create refs/heads/b%06d %s\n" $i $h; i=$((i+1)); done | git update-ref --stdin && git pack-refs --all' "${REFS:-100000}"
+clone=$(sbx exec bench-refs git rev-parse --show-toplevel)
+# cpu_ms CMD...: user + system time of CMD and every process it waited for, in REPLY (ms).
+cpu_ms() { /usr/bin/time -o "$tmp/cpu" -f '%U %S' "$@" >/dev/null 2>&1 || true; REPLY=$(awk '{printf "%d", ($1 + $2) * 1000}' "$tmp/cpu"); }
+for v in 2 0; do
+  # Round robin, so that the machine's drift falls on both sides alike.
+  fw=() aw=() fc=() ac=()
+  for ((i = 0; i < runs; i++)); do
+    wall_us git -c protocol.version=$v ls-remote "file://$clone"; fw+=("$REPLY")
+    wall_us git -c protocol.version=$v ls-remote airlock-bench-refs; aw+=("$REPLY")
+    cpu_ms git -c protocol.version=$v ls-remote "file://$clone"; fc+=("$((REPLY * 1000))")
+    cpu_ms git -c protocol.version=$v ls-remote airlock-bench-refs; ac+=("$((REPLY * 1000))")
+  done
+  f=$(median_of "${fw[@]}") a=$(median_of "${aw[@]}")
+  echo "protocol v$v: wall file:// $f ms, airlock $a ms ($(awk "BEGIN{printf \"%.2f\", $a/$f}")x); CPU file:// $(median_of "${fc[@]}") ms, airlock $(median_of "${ac[@]}") ms"
+done

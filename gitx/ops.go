@@ -126,6 +126,9 @@ type PushRequest struct {
 	Source string // a revision of this repository
 	Branch string // the remote's branch, without refs/heads/
 	Force  bool
+	// NoTags pushes no tag whatever push.followTags says: a sandbox's
+	// remote refuses a push that names one (tags never cross).
+	NoTags bool
 	// Streams for git's progress and errors.
 	Streams xec.Streams
 }
@@ -136,7 +139,11 @@ func (r *Repo) Push(ctx context.Context, req PushRequest) error {
 	if req.Force {
 		spec = "+" + spec
 	}
-	return r.attached(ctx, req.Streams, true, "push", req.Remote, spec)
+	args := []string{"push", req.Remote, spec}
+	if req.NoTags {
+		args = []string{"push", "--no-follow-tags", req.Remote, spec}
+	}
+	return r.attached(ctx, req.Streams, true, args...)
 }
 
 func (r *Repo) attached(ctx context.Context, s xec.Streams, mutates bool, args ...string) error {

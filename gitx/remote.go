@@ -76,8 +76,10 @@ func legacyHeadRefspec(remote string) string {
 	return "+HEAD:refs/remotes/" + remote + "/HEAD"
 }
 
-// AddSandboxRemote registers a remote for an agent's clone: no tags (an agent
-// must not plant tags in the host), forced fetch of every branch into
+// AddSandboxRemote registers a remote for an agent's clone: no tags, neither
+// followed nor pruned (an agent must not plant tags in the host, and the
+// helper advertises none, so fetch.pruneTags would delete every host tag),
+// forced fetch of every branch into
 // refs/remotes/<name>/* (agents rewrite history; the reflog keeps the old
 // tips), and the sandbox's HEAD commit into sandboxref.Head so that a
 // detached HEAD's commits come back too. refs/remotes/<name>/HEAD is the
@@ -86,6 +88,7 @@ func (r *Repo) AddSandboxRemote(ctx context.Context, spec RemoteSpec) error {
 	steps := [][]string{
 		{"remote", "add", "--no-tags", spec.Name, spec.URL},
 		{"config", "--local", "--add", "remote." + spec.Name + ".fetch", sandboxRefspecs(spec.Name)[1]},
+		{"config", "--local", "remote." + spec.Name + ".pruneTags", "false"},
 	}
 	keys := make([]string, 0, len(spec.Extra))
 	for k := range spec.Extra {

@@ -239,3 +239,13 @@ func saysNoSandbox(text string) bool {
 	}
 	return false
 }
+
+// Unstarted types the failure of a framed command that ran through Tunnel
+// and never printed its marker (f): sbx's own answer, as Exec reads it. A
+// missing sandbox is a *NotFoundError only when sbx said so for that name.
+func Unstarted(req ExecRequest, f *Frame, err error) error {
+	if err == nil {
+		return notStarted(req, f)
+	}
+	return execError(req, f, err)
+}

@@ -51,3 +51,38 @@ func TestTunnel(t *testing.T) {
 		t.Fatalf("err = %v, want a *MissingError", err)
 	}
 }
+
+// A tunnel that never started is typed from sbx's own answer: gone only
+// when sbx says so for that name, never from what a started child printed.
+func TestUnstarted(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the fake sbx is a shell script")
+	}
+	for _, tc := range []struct {
+		name, script string
+		check        func(error) bool
+	}{
+		{"no such sandbox", "#!/bin/sh\necho \"ERROR: no sandbox named 'box'\" >&2\nexit 1\n",
+			func(err error) bool { var nf *NotFoundError; return errors.As(err, &nf) && nf.Name == "box" }},
+		{"daemon down", "#!/bin/sh\necho 'the daemon is not running' >&2\nexit 1\n",
+			func(err error) bool { return errors.Is(err, ErrDaemonDown) }},
+		{"the child started, then printed the words", "#!/bin/sh\necho " + "MARK" + "\necho \"no sandbox named 'box'\"\nexit 1\n",
+			func(err error) bool { var ee *ExitError; return errors.As(err, &ee) }},
+		{"exit 0 without the marker", "#!/bin/sh\nexit 0\n",
+			func(err error) bool { var ce *CommandError; return errors.As(err, &ce) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := filepath.Join(t.TempDir(), "sbx")
+			if err := os.WriteFile(fake, []byte(tc.script), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			c := &Client{Bin: fake, Run: &xec.Runner{}}
+			f := &Frame{W: &bytes.Buffer{}, Marker: "MARK"}
+			req := ExecRequest{Name: "box", Argv: []string{"sh", "-c", "true"}, Streams: xec.Streams{Out: f}}
+			err := Unstarted(req, f, c.Tunnel(context.Background(), req))
+			if !tc.check(err) {
+				t.Fatalf("err = %#v (%v)", err, err)
+			}
+		})
+	}
+}

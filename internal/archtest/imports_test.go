@@ -59,6 +59,11 @@ var rules = []rule{
 		forbid: []string{mod + "/internal/ui", mod + "/cmd/...", mod + "/internal/remote", kong},
 	},
 	{
+		reason: "the remote helper depends on the sbx client, gitx and the naming package, never on use cases or commands",
+		pkgs:   []string{mod + "/internal/remote"},
+		forbid: []string{mod + "/internal/workflow/...", mod + "/cmd/...", kong},
+	},
+	{
 		reason: "the merge gate does not know which command called it",
 		pkgs:   []string{mod + "/internal/gate"},
 		forbid: []string{mod + "/internal/workflow/...", mod + "/sbx", mod + "/config"},

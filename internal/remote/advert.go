@@ -51,12 +51,20 @@ type SkippedRef struct {
 //
 //   - it counts refs and bytes against the limits, and on going past one
 //     stops writing and calls over (which closes the tunnel);
+//   - it leaves out every tag and its peeled line, for a fetch and a push
+//     alike: tags never cross, so `git fetch --tags`, `pull --tags` and a
+//     mirror refspec bring none, and a tag named like a branch never
+//     shadows it (a ref-prefix of refs/tags/ gets an empty answer);
 //   - for a fetch (filter), it leaves out each branch whose name collides
 //     with git's own (skip says why), moving protocol v0's capabilities to
 //     the next line it keeps, and reports them in one call of report
 //     before the advertisement's end reaches git;
 //   - it notes whether HEAD was advertised and the branch it points at
 //     (none when detached or when that branch is left out).
+//
+// What it passes on is gathered and written once per write it gets (sbx's
+// output arrives in chunks of up to 32 KiB), not once per ref: an
+// advertisement of 100,000 refs is a few hundred writes, not 100,000.
 type advertGuard struct {
 	w      io.Writer
 	limits Limits
@@ -66,7 +74,9 @@ type advertGuard struct {
 	over   func(error) // called once, with the *LimitError or the malformed advertisement
 
 	sandbox string
-	buf     []byte
+	buf     []byte // the advertisement not read yet
+	rest    []byte // buf's own storage, for a line that spans writes
+	out     []byte // gathered for one write
 	done    bool
 	v2      bool   // "version 2" seen
 	caps    bool   // v2: the capability advertisement is over
@@ -87,14 +97,26 @@ func (a *advertGuard) Write(p []byte) (int, error) {
 	if a.done {
 		return a.w.Write(p)
 	}
-	a.buf = append(a.buf, p...)
+	// Lines are read from p itself; only an unfinished one is kept, in a
+	// buffer of the guard's own (p is the caller's after Write returns).
+	if len(a.buf) == 0 {
+		a.buf = p
+	} else {
+		a.buf = append(a.buf, p...)
+	}
 	if err := a.parse(); err != nil {
 		return 0, err
 	}
 	if a.done && len(a.buf) > 0 {
-		rest := a.buf
+		a.out = append(a.out, a.buf...)
 		a.buf = nil
-		if _, err := a.w.Write(rest); err != nil {
+	}
+	a.buf = append(a.rest[:0], a.buf...)
+	a.rest = a.buf
+	if len(a.out) > 0 {
+		out := a.out
+		a.out = a.out[:0]
+		if _, err := a.w.Write(out); err != nil {
 			return 0, err
 		}
 	}
@@ -137,7 +159,7 @@ func (a *advertGuard) parse() error {
 }
 
 func (a *advertGuard) fail(err error) error {
-	a.err, a.buf = err, nil
+	a.err, a.buf, a.out = err, nil, nil
 	if a.over != nil {
 		a.over(err)
 	}
@@ -152,9 +174,10 @@ func (a *advertGuard) exceeded(refs bool) error {
 	return a.fail(le)
 }
 
+// emit passes b on with the rest of this write.
 func (a *advertGuard) emit(b []byte) error {
-	_, err := a.w.Write(b)
-	return err
+	a.out = append(a.out, b...)
+	return nil
 }
 
 func (a *advertGuard) special(pkt []byte) error {
@@ -198,7 +221,7 @@ func (a *advertGuard) line(pkt []byte, line string) error {
 	}
 	ref, caps, hasCaps := strings.Cut(line, "\x00")
 	oid, rest, _ := strings.Cut(ref, " ")
-	if a.v2 && (oid == "" || (oid != "unborn" && strings.Trim(oid, "0123456789abcdef") != "")) {
+	if a.v2 && (oid == "" || (oid != "unborn" && !isHex(oid))) {
 		a.done = true // not ls-refs: a fetch response
 		return a.emit(pkt)
 	}
@@ -206,23 +229,22 @@ func (a *advertGuard) line(pkt []byte, line string) error {
 	if a.limits.Refs > 0 && a.refs > a.limits.Refs {
 		return a.exceeded(true)
 	}
-	fields := strings.Fields(rest)
-	if len(fields) == 0 {
+	name, _, _ := strings.Cut(strings.TrimLeft(rest, " "), " ")
+	if name == "" {
 		return a.emit(pkt)
 	}
-	name := fields[0]
 	capsChanged := false
 	if !a.v2 && hasCaps && a.refs == 1 {
 		caps, capsChanged = a.readV0Caps(name, caps)
 	}
-	if a.filter && a.leaveOut(name, oid) {
+	if a.leaveOut(name, oid) {
 		if hasCaps && a.refs == 1 {
 			a.pending = caps
 		}
 		return nil
 	}
 	if a.v2 && name == "HEAD" {
-		return a.emit(a.v2Head(pkt, oid, fields))
+		return a.emit(a.v2Head(pkt, oid, strings.Fields(rest)))
 	}
 	switch {
 	case a.pending != "":
@@ -236,13 +258,17 @@ func (a *advertGuard) line(pkt []byte, line string) error {
 	return a.emit(pktLine(ref + "\n"))
 }
 
-// leaveOut decides a ref of a fetch's advertisement; a peeled line
-// ("<name>^{}") follows its ref.
+// leaveOut decides a ref of the advertisement: a tag (with its peeled
+// line, "<name>^{}") always, a branch named like git's own refs for a
+// fetch; a peeled line follows its ref.
 func (a *advertGuard) leaveOut(name, oid string) bool {
+	if strings.HasPrefix(name, "refs/tags/") {
+		return true
+	}
 	if base, ok := strings.CutSuffix(name, "^{}"); ok {
 		return a.dropped[base]
 	}
-	if a.skip == nil {
+	if !a.filter || a.skip == nil {
 		return false
 	}
 	why := a.skip(name, oid)
@@ -309,3 +335,12 @@ func (a *advertGuard) headTarget() string {
 }
 
 func pktLine(s string) []byte { return fmt.Appendf(nil, "%04x%s", len(s)+4, s) }
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}

@@ -67,7 +67,7 @@ func Main() int {
 		cfg = newHelperConfig(args[0], entries, err)
 	}
 	h.V2 = func(context.Context) bool { return cfg.v2 }
-	h.Limits, h.Remotes, h.FoldCase = &cfg.limits, cfg.remotes, cfg.foldCase
+	h.Limits, h.Remotes, h.FoldCase, h.PruneTags = &cfg.limits, cfg.remotes, cfg.foldCase, cfg.pruneTags()
 	if t, err := sandboxref.ParseURL(args[1]); err == nil && t.Host != "" {
 		// A sandbox on another machine: its sbx is the one on the server's
 		// PATH, reached over ssh as git-airlock reaches it.
@@ -113,12 +113,12 @@ func Main() int {
 const userConfigPattern = `^(protocol\.version|airlock\.(maxrefs|maxrefbytes|sshcommand|sshshare))$`
 
 // helperConfigPattern matches every key the helper reads: protocol.version,
-// core.ignoreCase, airlock.timeout, airlock.wakeOnFetch and the
-// advertisement limits, every remote's URL (for the names), and the
-// remote's recorded sbx path, refspecs and followRemoteHEAD.
+// core.ignoreCase, fetch.pruneTags, airlock.timeout, airlock.wakeOnFetch
+// and the advertisement limits, every remote's URL (for the names), and
+// the remote's recorded sbx path, refspecs, followRemoteHEAD and pruneTags.
 func helperConfigPattern(remote string) string {
-	return `^(protocol\.version|core\.ignorecase|airlock\.(timeout|wakeonfetch|maxrefs|maxrefbytes|sshcommand|sshshare)|remote\..*\.url|remote\.` + regexp.QuoteMeta(remote) +
-		`\.(` + strings.ToLower(sandboxref.SbxPathKey) + `|fetch|followremotehead))$`
+	return `^(protocol\.version|core\.ignorecase|fetch\.prunetags|airlock\.(timeout|wakeonfetch|maxrefs|maxrefbytes|sshcommand|sshshare)|remote\..*\.url|remote\.` + regexp.QuoteMeta(remote) +
+		`\.(` + strings.ToLower(sandboxref.SbxPathKey) + `|fetch|followremotehead|prunetags))$`
 }
 
 // helperConfig is what the helper takes from git config, last value wins.
@@ -132,6 +132,17 @@ type helperConfig struct {
 	foldCase    bool          // core.ignoreCase
 	sshCommand  string        // airlock.sshCommand
 	sshShare    bool          // airlock.sshShare; true unless a valid false
+	fetchPrune  bool          // fetch.pruneTags, as git reads it
+	remotePrune *bool         // remote.<remote>.pruneTags; nil when unset
+}
+
+// pruneTags is whether git prunes tags on a fetch of the remote, as far as
+// config says: the remote's own setting wins over fetch.pruneTags.
+func (c helperConfig) pruneTags() PruneTags {
+	if c.remotePrune != nil {
+		return PruneTags{On: *c.remotePrune, RemoteSet: true}
+	}
+	return PruneTags{On: c.fetchPrune}
 }
 
 func newHelperConfig(remote string, entries []gitx.ConfigEntry, err error) helperConfig {
@@ -174,11 +185,23 @@ func newHelperConfig(remote string, entries []gitx.ConfigEntry, err error) helpe
 		case "airlock.sshcommand":
 			c.sshCommand = e.Value
 		case "airlock.sshshare":
-			b, err := config.ParseBool(e.Value)
-			c.sshShare = e.NoValue || err != nil || b
+			c.sshShare = gitBool(e)
 		case "remote." + remote + "." + strings.ToLower(sandboxref.SbxPathKey):
 			c.sbxPath = e.Value
+		case "fetch.prunetags":
+			c.fetchPrune = gitBool(e)
+		case "remote." + remote + ".prunetags":
+			b := gitBool(e)
+			c.remotePrune = &b
 		}
 	}
 	return c
+}
+
+// gitBool reads a boolean as git does (no value is true); a value git
+// would reject reads as true: for pruneTags the side that keeps the host's
+// tags, for sshShare the default.
+func gitBool(e gitx.ConfigEntry) bool {
+	b, err := config.ParseBool(e.Value)
+	return e.NoValue || err != nil || b
 }

@@ -34,6 +34,10 @@ func TestHelperConfig(t *testing.T) {
 			e("remote.origin.url", "https://x"), e("remote.a.b.url", "airlock://b"), e("core.ignorecase", "true")},
 			nil, helperConfig{v2: true, wakeOnFetch: true, limits: Limits{Refs: 10 << 10, Bytes: DefaultLimits.Bytes},
 				remotes: []string{"origin", "a.b"}, foldCase: true, sshShare: true}},
+		{"pruneTags from fetch", []gitx.ConfigEntry{e("fetch.prunetags", "true"), e("remote.airlock-other.prunetags", "false")},
+			nil, helperConfig{v2: true, wakeOnFetch: true, limits: DefaultLimits, sshShare: true, fetchPrune: true}},
+		{"the remote's pruneTags wins", []gitx.ConfigEntry{e("fetch.prunetags", "true"), e("remote.airlock-box.prunetags", "false")},
+			nil, helperConfig{v2: true, wakeOnFetch: true, limits: DefaultLimits, sshShare: true, fetchPrune: true, remotePrune: new(false)}},
 		{"ssh", []gitx.ConfigEntry{e("airlock.sshcommand", "ssh -F /cfg"), e("airlock.sshshare", "false")},
 			nil, helperConfig{v2: true, wakeOnFetch: true, sshCommand: "ssh -F /cfg", limits: DefaultLimits}},
 	}
@@ -43,6 +47,22 @@ func TestHelperConfig(t *testing.T) {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestHelperConfigPruneTags(t *testing.T) {
+	for _, tc := range []struct {
+		c    helperConfig
+		want PruneTags
+	}{
+		{helperConfig{}, PruneTags{}},
+		{helperConfig{fetchPrune: true}, PruneTags{On: true}},
+		{helperConfig{fetchPrune: true, remotePrune: new(false)}, PruneTags{RemoteSet: true}},
+		{helperConfig{remotePrune: new(true)}, PruneTags{On: true, RemoteSet: true}},
+	} {
+		if got := tc.c.pruneTags(); got != tc.want {
+			t.Errorf("%+v: got %+v, want %+v", tc.c, got, tc.want)
+		}
 	}
 }
 
@@ -63,6 +83,9 @@ func TestHelperConfigPattern(t *testing.T) {
 		"airlock.maxrefs":                     true,
 		"airlock.maxrefbytes":                 true,
 		"remote.origin.pushurl":               false,
+		"fetch.prunetags":                     true,
+		"remote.airlock-a.b.prunetags":        true,
+		"remote.origin.prunetags":             false,
 	})
 }
 

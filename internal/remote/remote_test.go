@@ -5,8 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
+
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
 )
 
 func TestServeProtocolErrors(t *testing.T) {
@@ -31,22 +34,29 @@ func TestServeProtocolErrors(t *testing.T) {
 	}
 }
 
-func TestServeCachedAdvertisesLastFetch(t *testing.T) {
+// With nothing fetched before, a fetch that cannot reach the sandbox has
+// nothing to answer with: it fails, and git, which has no reply yet, gets
+// not a byte (an empty advertisement would read as an empty repository,
+// and `git clone airlock://typo` would succeed).
+func TestServeLastWithNothingFetchedFails(t *testing.T) {
 	var out bytes.Buffer
-	h := &Helper{Out: &out}
-	in := bufioReader("0000")
-	if err := h.serveCached("airlock-box", in); err != nil {
-		t.Fatal(err)
-	}
-	// No repository: an empty advertisement with capabilities, then flush.
-	adv := strings.Repeat("0", 40) + " capabilities^{}\x00shallow agent=git-airlock/cached\n"
-	want := fmt.Sprintf("%04x%s0000", len(adv)+4, adv)
-	if out.String() != want {
-		t.Fatalf("got %q\nwant %q", out.String(), want)
-	}
-	out.Reset()
-	if err := h.serveCached("airlock-box", bufioReader("0032want "+strings.Repeat("a", 40)+"\n0000")); err == nil {
-		t.Fatal("a want was served from a sleeping sandbox")
+	h := &Helper{Out: &out, Err: io.Discard}
+	for _, tc := range []struct {
+		r    reason
+		want string
+	}{
+		{reason{why: `sandbox "typo" no longer exists`, gone: true}, `sandbox "typo" does not exist (sbx says so) and nothing was fetched from it before`},
+		{reason{why: `sandbox "box" is stopped and airlock.wakeOnFetch is false`, next: "wake it: git airlock --name box fetch"},
+			`sandbox "box" is stopped and airlock.wakeOnFetch is false, and nothing was fetched from it before`},
+	} {
+		c := &conn{remote: "airlock-box", t: sandboxref.Target{Sandbox: "typo"}, in: bufioReader("")}
+		err := h.serveLast(c, tc.r)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("err = %v, want %s", err, tc.want)
+		}
+		if out.Len() != 0 || c.replied {
+			t.Errorf("git got %q (replied %v): it must get no reply", out.String(), c.replied)
+		}
 	}
 }
 

@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/git-airlock/git-airlock/gitx"
@@ -166,37 +165,9 @@ func (e *AmbiguousError) Names() []string {
 var ErrNotRepository = hint.Errorf([]string{"run git-airlock inside a git repository, or create one with 'git init' and a first commit"},
 	"not a git repository")
 
-// SbxError adds the next step to typed sbx failures.
-func SbxError(err error) error {
-	var missing *sbx.MissingError
-	var unsupported *sbx.UnsupportedError
-	var notFound *sbx.NotFoundError
-	var unreachable *sbx.UnreachableError
-	var flood *sbx.OutputLimitError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &flood) && flood.Name != "":
-		return hint.With(err, "a program in sandbox "+strconv.Quote(flood.Name)+" printed without end: the agent controls the VM and may have replaced it (git on its PATH); look inside with 'git airlock shell --name "+flood.Name+"'")
-	case errors.As(err, &flood):
-		return hint.With(err, "sbx printed far more than any answer it gives; 'git airlock doctor' checks the installation")
-	case errors.As(err, &unreachable):
-		return hint.With(err, "check the connection with 'git airlock --host "+unreachable.Host+" doctor' (ssh runs in batch mode: no password or host-key prompt)")
-	case errors.As(err, &missing) && missing.Host != "":
-		return hint.With(err, "install sbx on "+missing.Host+", on the PATH of a non-interactive ssh session; 'git airlock --host "+missing.Host+" doctor' checks it")
-	case errors.As(err, &missing):
-		return hint.With(err, "install Docker Sandboxes (sbx): 'git airlock setup' shows how, 'git airlock doctor' checks the machine")
-	case errors.As(err, &unsupported):
-		return hint.With(err, "upgrade sbx to "+sbx.MinVersion.String()+" or newer (brew upgrade docker/tap/sbx, or your package manager)")
-	case errors.Is(err, sbx.ErrNotLoggedIn):
-		return hint.With(err, "run 'sbx login' (a Docker account is required even for local sandboxes)")
-	case errors.Is(err, sbx.ErrDaemonDown):
-		return hint.With(err, "start it with 'sbx daemon start', then try again; 'git airlock doctor' checks the rest")
-	case errors.As(err, &notFound):
-		return hint.With(err, "list sandboxes with 'git airlock ls'")
-	}
-	return err
-}
+// SbxError adds the next step to typed sbx failures: sbx.WithNextStep,
+// under the name the use cases call it by.
+func SbxError(err error) error { return sbx.WithNextStep(err) }
 
 // CurrentBranch is the checked-out branch, or "" when HEAD is detached or
 // unreadable.
@@ -222,7 +193,7 @@ type FetchRepo interface {
 	Fetch(ctx context.Context, s xec.Streams, remotes ...string) error
 	InitialisedSubmodules(ctx context.Context) ([]string, error)
 	FetchInto(ctx context.Context, s xec.Streams, dir, url, namespace string) error
-	SbxRemoteConfig
+	gitx.SbxRemoteConfig
 }
 
 var _ FetchRepo = (*gitx.Repo)(nil)
@@ -235,7 +206,7 @@ var _ FetchRepo = (*gitx.Repo)(nil)
 // each other on the repository lock (skipped under dry-run, which changes
 // nothing). A fetch wakes a stopped sandbox, and sbx then rewrites its own
 // sandbox-<name> remote: every fetched sandbox's is guarded again
-// (GuardSbxRemote) before the lock is released, whether the fetch succeeded
+// (gitx.GuardSbxRemote) before the lock is released, whether the fetch succeeded
 // or not; a failure to guard is a warning.
 func Fetch(ctx context.Context, repo FetchRepo, ui UI, st xec.Streams, dryRun bool, sandboxes ...Sandbox) error {
 	if !dryRun {

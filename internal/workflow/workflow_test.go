@@ -169,35 +169,6 @@ func TestSuggest(t *testing.T) {
 	}
 }
 
-func TestSbxError(t *testing.T) {
-	if workflow.SbxError(nil) != nil {
-		t.Error("SbxError(nil) != nil")
-	}
-	tests := []struct {
-		err  error
-		hint string
-	}{
-		{&sbx.MissingError{}, "git airlock setup"},
-		{&sbx.UnsupportedError{}, "upgrade sbx"},
-		{fmt.Errorf("list: %w", sbx.ErrNotLoggedIn), "sbx login"},
-		{fmt.Errorf("list: %w", sbx.ErrDaemonDown), "sbx daemon start"},
-		{fmt.Errorf("get: %w", &sbx.NotFoundError{Name: "box"}), "git airlock ls"},
-	}
-	for _, tc := range tests {
-		got := workflow.SbxError(tc.err)
-		if !errors.Is(got, tc.err) {
-			t.Errorf("SbxError(%v) lost the error: %v", tc.err, got)
-		}
-		if h := hint.Of(got); len(h) != 1 || !strings.Contains(h[0], tc.hint) {
-			t.Errorf("SbxError(%v) hints = %q, want one containing %q", tc.err, h, tc.hint)
-		}
-	}
-	plain := errors.New("boom")
-	if got := workflow.SbxError(plain); got != plain || hint.Of(got) != nil {
-		t.Errorf("SbxError(plain) = %#v", got)
-	}
-}
-
 func TestPlural(t *testing.T) {
 	for n, want := range map[int]string{0: "0 files", 1: "1 file", 2: "2 files"} {
 		if got := workflow.Plural(n, "file", "files"); got != want {
@@ -473,7 +444,7 @@ func TestFetchGuardsSbxRemoteBeforeUnlocking(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"Lock", "Fetch airlock-box airlock-other", "InitialisedSubmodules",
-		"ConfigSet remote.sandbox-box.tagOpt=--no-tags", "ConfigSet remote.sandbox-box.skipFetchAll=true", "Unlock"}
+		"ConfigSet remote.sandbox-box.tagOpt=--no-tags", "ConfigSet remote.sandbox-box.pruneTags=false", "ConfigSet remote.sandbox-box.skipFetchAll=true", "Unlock"}
 	if !slices.Equal(r.calls, want) {
 		t.Errorf("calls:\n got %q\nwant %q", r.calls, want)
 	}

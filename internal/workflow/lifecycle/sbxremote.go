@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"context"
 
+	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 )
@@ -23,7 +24,7 @@ func (s *Service) guardNewSbxRemote(ctx context.Context, sandbox string) {
 		return
 	}
 	section := "remote." + sandboxref.SbxRemote(sandbox) + "."
-	for _, kv := range workflow.SbxRemoteGuard {
+	for _, kv := range gitx.SbxRemoteGuard {
 		_ = s.Repo.ConfigSet(ctx, section+kv[0], kv[1]) // printed, not run
 	}
 }

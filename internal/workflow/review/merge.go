@@ -309,7 +309,7 @@ func (s *Service) Push(ctx context.Context, req PushRequest) error {
 		dst = "host/" + cur
 	}
 	dst = strings.TrimPrefix(dst, "refs/heads/")
-	err = s.Repo.Push(ctx, gitx.PushRequest{Remote: sb.Remote, Source: cmp.Or(req.Source, "HEAD"), Branch: dst, Force: true, Streams: req.Streams})
+	err = s.Repo.Push(ctx, gitx.PushRequest{Remote: sb.Remote, Source: cmp.Or(req.Source, "HEAD"), Branch: dst, Force: true, NoTags: true, Streams: req.Streams})
 	if err != nil {
 		return hint.With(workflow.Shown("git push", err), "the agent's checked-out branch cannot be updated; choose another with --branch")
 	}

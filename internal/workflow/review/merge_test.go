@@ -483,11 +483,11 @@ func TestPush(t *testing.T) {
 		wantErr string
 	}{
 		{name: "defaults", head: gitx.Head{Branch: "main"}, req: PushRequest{Name: "x1"},
-			want: gitx.PushRequest{Remote: "airlock-x1", Source: "HEAD", Branch: "host/main", Force: true}},
+			want: gitx.PushRequest{Remote: "airlock-x1", Source: "HEAD", Branch: "host/main", Force: true, NoTags: true}},
 		{name: "named", head: gitx.Head{Branch: "main"}, req: PushRequest{Name: "x1", Source: "v1.2", Branch: "refs/heads/base"},
-			want: gitx.PushRequest{Remote: "airlock-x1", Source: "v1.2", Branch: "base", Force: true}},
+			want: gitx.PushRequest{Remote: "airlock-x1", Source: "v1.2", Branch: "base", Force: true, NoTags: true}},
 		{name: "detached with a branch", head: gitx.Head{Hash: headCommit}, req: PushRequest{Name: "x1", Branch: "base"},
-			want: gitx.PushRequest{Remote: "airlock-x1", Source: "HEAD", Branch: "base", Force: true}},
+			want: gitx.PushRequest{Remote: "airlock-x1", Source: "HEAD", Branch: "base", Force: true, NoTags: true}},
 		{name: "detached", head: gitx.Head{Hash: headCommit}, req: PushRequest{Name: "x1"}, wantErr: "HEAD is detached"},
 		{name: "unknown sandbox", head: gitx.Head{Branch: "main"}, req: PushRequest{Name: "y1"}, wantErr: `no sandbox "y1" in this repository`},
 	} {
