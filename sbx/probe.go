@@ -429,3 +429,17 @@ func (c *Client) writeCache(key string, caps Capabilities) {
 		}
 	}
 }
+
+// CacheDir is where probed capabilities are kept ($XDG_CACHE_HOME, else
+// ~/.cache, /git-airlock), read from env: git-airlock and its remote
+// helper share it, so the helper's tunnels know what sbx has (--no-input)
+// without probing.
+func CacheDir(env func(string) (string, bool)) string {
+	if d, ok := env("XDG_CACHE_HOME"); ok && d != "" {
+		return filepath.Join(d, "git-airlock")
+	}
+	if h, ok := env("HOME"); ok && h != "" {
+		return filepath.Join(h, ".cache", "git-airlock")
+	}
+	return ""
+}

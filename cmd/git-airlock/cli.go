@@ -250,7 +250,7 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, early pref
 	var list *sbx.EarlyList
 	also := gitx.Also{Refs: early.countRefs}
 	if _, host := inv.Env(config.Lookup("host").Env); early.sbxList && g.Host == "" && !host {
-		start := func() { list = sbx.StartList(ctx, &sbx.Client{Run: run, CacheDir: cacheDir(inv.Env)}) }
+		start := func() { list = sbx.StartList(ctx, &sbx.Client{Run: run, CacheDir: sbx.CacheDir(inv.Env)}) }
 		if gitx.SeemsWorkTree(".", inv.Env) {
 			start()
 		} else {
@@ -311,7 +311,7 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, early pref
 func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 	self, _ := os.Executable()
 	home, _ := inv.Env("HOME")
-	client := &sbx.Client{Run: l.Run, Timeout: l.Settings.Timeout(), CreateTimeout: l.Settings.CreateTimeout(), CacheDir: cacheDir(inv.Env)}
+	client := &sbx.Client{Run: l.Run, Timeout: l.Settings.Timeout(), CreateTimeout: l.Settings.CreateTimeout(), CacheDir: sbx.CacheDir(inv.Env)}
 	l.sbx, l.env = client, inv.Env
 	l.tmux = &tmux.Client{Run: l.Run}
 	l.Lifecycle = &lifecycle.Service{UI: u, Sbx: client, Tmux: l.tmux, Settings: l.Settings,
@@ -337,16 +337,6 @@ func (l *Loaded) reopen(ctx context.Context, g *Globals, u *ui.UI, inv *Invocati
 	}
 	*l = *fresh
 	return nil
-}
-
-func cacheDir(env func(string) (string, bool)) string {
-	if d, ok := env("XDG_CACHE_HOME"); ok && d != "" {
-		return filepath.Join(d, "git-airlock")
-	}
-	if h, ok := env("HOME"); ok && h != "" {
-		return filepath.Join(h, ".cache", "git-airlock")
-	}
-	return ""
 }
 
 // streams returns the UI's streams for git and sbx passthrough.

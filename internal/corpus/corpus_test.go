@@ -54,12 +54,6 @@ func workflow(path string) want {
 	return want{inspect.CI, "ci", path, "", "GitHub Actions runs the changed workflow on the next push, with the repository's secrets"}
 }
 
-// unknownNamedConfig is the unknown-config medium on a source file whose
-// name only looks like configuration (config.go, settings.go).
-func unknownNamedConfig(path string) want {
-	return want{inspect.Unknown, "unknown-config", path, "", "a Go source file compiled into the program; no tool reads it as configuration"}
-}
-
 var corpus = []pair{
 	{kind: goModule, name: "github.com/spf13/cobra",
 		old:   version{"v1.7.0", "h1:hyqWnYt1ZQShIddO5kBpj3vu05/++x6tJ6dg8EC572I="},

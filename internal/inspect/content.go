@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -313,12 +312,6 @@ func pdmHooks(m map[string]any) map[string]any {
 		}
 	}
 	return out
-}
-
-func quotedPaths(ps []string) []string {
-	ps = slices.Clone(ps)
-	sort.Strings(ps)
-	return quote.Paths(ps)
 }
 
 // gradleDistribution: the wrapper runs the Gradle distribution at

@@ -106,7 +106,7 @@ func (h *Helper) asleep(ctx context.Context, c *conn, why string) (settled bool,
 	switch {
 	case errors.As(err, &nf):
 		return true, h.serveLast(c, reason{why: fmt.Sprintf("sbx does not list sandbox %q", c.t.Sandbox),
-			next: "if it is gone, keep its branches and drop the remote: git airlock rm " + c.t.Sandbox})
+			next: "if it is gone, keep its branches and drop the remote: git airlock --name " + c.t.Sandbox + " rm"})
 	case err != nil:
 		r, ok := unreachedReason(c.t.Sandbox, err)
 		if !ok {

@@ -46,7 +46,7 @@ func Main() int {
 		runner.Trace = os.Stderr
 	}
 	home, _ := os.UserHomeDir()
-	h := &Helper{Sbx: &sbx.Client{Run: runner}, Protocol: os.Getenv("GIT_PROTOCOL"),
+	h := &Helper{Sbx: &sbx.Client{Run: runner, CacheDir: sbx.CacheDir(os.LookupEnv)}, Protocol: os.Getenv("GIT_PROTOCOL"),
 		ForceWake: os.Getenv(gitx.WakeEnv) == "1",
 		Background: func(ctx context.Context) bool {
 			return backgroundFetch(ctx, lookupProcess(runner), os.Getppid())
