@@ -35,7 +35,7 @@ type MergeRequest struct {
 // accepted; the full record is a note on the inspected commit and on the
 // merge commit (gate.Record).
 func (s *Service) Merge(ctx context.Context, req MergeRequest) error {
-	p, err := s.prepareMerge(ctx, req, "merge")
+	p, err := s.prepareMerge(ctx, req, gate.ActionMerge)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,10 @@ func (s *Service) Merge(ctx context.Context, req MergeRequest) error {
 	// NoVerify: the pre-merge-commit hook would only ask again about the
 	// very commit the gate inspected.
 	msg := fmt.Sprintf("Merge %s from sandbox %s\n\n%s", sandboxref.Short(p.theirs), p.sandbox.Name, p.record.Trailers())
-	m := gitx.MergeRequest{Commit: p.record.Inspected, NoVerify: true, Message: msg, Streams: req.Streams}
+	// The token lets the hooks --no-verify does not skip (reference-
+	// transaction) pass this landing, recorded above, and nothing else.
+	m := gitx.MergeRequest{Commit: p.record.Inspected, NoVerify: true, Message: msg, Streams: req.Streams,
+		Env: []string{gate.LandingToken + "=" + p.record.Inspected}}
 	if err := s.Repo.Merge(ctx, m); err != nil {
 		return workflow.Shown("git merge", err)
 	}
@@ -73,7 +76,7 @@ func (s *Service) madeMergeCommit(before, commit string) bool {
 // the inspected commit, and its trailers end the message git prepares for
 // the commit the user makes (SQUASH_MSG).
 func (s *Service) Apply(ctx context.Context, req MergeRequest) error {
-	p, err := s.prepareMerge(ctx, req, "apply")
+	p, err := s.prepareMerge(ctx, req, gate.ActionApply)
 	if err != nil {
 		return err
 	}
@@ -130,7 +133,7 @@ type prepared struct {
 // the checked-out branch, the sandbox is fetched, and the gate inspects what
 // the merge brings into HEAD, whatever airlock.base says (the base only
 // chooses what diff and log compare with).
-func (s *Service) prepareMerge(ctx context.Context, req MergeRequest, action string) (prepared, error) {
+func (s *Service) prepareMerge(ctx context.Context, req MergeRequest, action gate.Action) (prepared, error) {
 	if s.Repo == nil {
 		return prepared{}, workflow.ErrNotRepository
 	}
@@ -154,7 +157,7 @@ func (s *Service) prepareMerge(ctx context.Context, req MergeRequest, action str
 // terminal). Acceptances older versions kept in git config move to the
 // review notes first. A dry run inspects nothing: its record names the
 // commit the real run would land, as far as the last fetch knows it.
-func (s *Service) check(ctx context.Context, action string, sb workflow.Sandbox, base, theirs string, accept bool) (gate.Record, error) {
+func (s *Service) check(ctx context.Context, action gate.Action, sb workflow.Sandbox, base, theirs string, accept bool) (gate.Record, error) {
 	g := s.gate()
 	if _, err := g.MigrateAcceptances(ctx, s.Entries); err != nil {
 		return gate.Record{}, err
@@ -231,7 +234,7 @@ func (s *Service) PR(ctx context.Context, req PRRequest) (PRResult, error) {
 	if _, err := s.Repo.ResolveCommit("refs/heads/" + into); err == nil {
 		gateBase = "refs/heads/" + into
 	}
-	rec, err := s.check(ctx, "pr", sb, gateBase, theirs, req.AcceptRisk)
+	rec, err := s.check(ctx, gate.ActionPR, sb, gateBase, theirs, req.AcceptRisk)
 	if err != nil {
 		return PRResult{}, err
 	}
