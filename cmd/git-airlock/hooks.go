@@ -216,12 +216,12 @@ func (hc *hookCheck) printStop(ctx context.Context, stop *gate.Stop) {
 // HEAD, and a two-tree read-tree takes back exactly those (it refuses
 // where a file changed since).
 func (hc *hookCheck) undo(ctx context.Context, stop *gate.Stop) string {
-	switch hc.l.Repo.InProgress() {
-	case gitx.Rebasing:
+	switch op := hc.l.Repo.InProgress(); {
+	case op == gitx.Rebasing:
 		return "'git rebase --abort' goes back to where the rebase started"
-	case gitx.Merging:
+	case op == gitx.Merging || stop.Landing == gate.Merge:
 		return "'git merge --abort' takes back what the merge wrote"
-	case gitx.CherryPicking:
+	case op == gitx.CherryPicking:
 		return "'git cherry-pick --abort' takes back what the cherry-pick wrote"
 	}
 	if stop.Landing == gate.Move && stop.Branch == workflow.CurrentBranch(hc.l.Repo) && hc.l.Repo.IndexIs(ctx, stop.New) {

@@ -133,7 +133,7 @@ func (g *Gate) MergedHeads(reflogAction string) []MergedHead {
 	switch verb {
 	case "pull":
 		if h, err := g.Repo.ResolveCommit("FETCH_HEAD"); err == nil {
-			heads = append(heads, MergedHead{Name: "FETCH_HEAD", Commit: h})
+			heads = append(heads, MergedHead{Commit: h}) // FETCH_HEAD names nothing the user typed
 		}
 	case "merge":
 		for _, a := range strings.Fields(args) {
@@ -143,6 +143,9 @@ func (g *Gate) MergedHeads(reflogAction string) []MergedHead {
 				continue // an option
 			}
 			if h, err := g.Repo.ResolveCommit(a); err == nil {
+				if strings.HasPrefix(a, "@{") {
+					a = "" // git's spelling of `-`; the sandbox ref says more
+				}
 				heads = append(heads, MergedHead{Name: a, Commit: h})
 			}
 		}

@@ -384,7 +384,7 @@ func TestCheckMoveJudgesByHistory(t *testing.T) {
 			r.refs[sandboxref.HeadPrefix] = map[string]string{"refs/airlock/head/airlock-x": forkPoint}
 			r.reflogs = map[string][]string{"refs/airlock/head/airlock-x": {forkPoint, agentCommit}}
 			return r
-		}(), wantRef: agentCommit[:12] + " (a sandbox's reflog)", wantDiffs: 1},
+		}(), wantRef: "airlock-x/HEAD (reflog)", wantDiffs: 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			stop, err := (&Gate{Repo: tc.repo}).CheckMove(context.Background(), tc.repo, forkPoint, tc.new, tc.accepted)

@@ -70,7 +70,7 @@ func (g *Gate) RefTransaction(ctx context.Context, h History, cr ContainsRepo, u
 		}
 		branch, isBranch := strings.CutPrefix(u.Ref, "refs/heads/")
 		if !isBranch {
-			if u.Ref == "HEAD" && head.Branch == "" {
+			if u.Ref == "HEAD" && !throughBranch(updates, u, head) {
 				looks = append(looks, u)
 			}
 			continue
@@ -97,6 +97,15 @@ func (g *Gate) RefTransaction(ctx context.Context, h History, cr ContainsRepo, u
 		return nil
 	}
 	return g.ReferenceTransaction(ctx, cr, looks, head, current, func(c string) bool { return slices.Contains(accepted, c) })
+}
+
+// throughBranch reports whether an update of HEAD is the checked-out
+// branch's update seen through the symbolic ref (some gits list both);
+// otherwise HEAD itself moves: a detached checkout.
+func throughBranch(updates []RefUpdate, u RefUpdate, head Head) bool {
+	return head.Branch != "" && slices.ContainsFunc(updates, func(b RefUpdate) bool {
+		return b.Ref == "refs/heads/"+head.Branch && b.New == u.New
+	})
 }
 
 // ReferenceTransaction looks at branches created at, and a detached HEAD

@@ -2,6 +2,7 @@ package gate
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 
@@ -160,16 +161,26 @@ func sandboxTips(ctx context.Context, h History) ([]string, error) {
 }
 
 // nameSandbox names, in the report, the sandbox ref whose history holds
-// commit and its sandbox.
+// commit and its sandbox; else the ref whose reflog held it (a branch the
+// agent deleted and fetch.prune removed). Only a stop pays for this.
 func (g *Gate) nameSandbox(ctx context.Context, h History, r *Report, commit string) {
 	refs, err := h.RefsContaining(ctx, commit, sandboxref.ProvenancePrefixes...)
-	if err != nil || len(refs) == 0 {
-		r.Ref = commit[:min(12, len(commit))] + " (a sandbox's reflog)"
+	if err == nil && len(refs) > 0 {
+		ref := bestRef(refs)
+		r.Ref, r.Sandbox = sandboxref.Short(ref), SandboxOf(ref)
 		return
 	}
-	ref := bestRef(refs)
-	r.Ref = sandboxref.Short(ref)
-	r.Sandbox = SandboxOf(ref)
+	r.Ref = commit[:min(12, len(commit))] + " (a sandbox's reflog)"
+	for _, prefix := range []string{sandboxref.HeadPrefix, sandboxref.AllTrackingPrefix, sandboxref.SbxTrackingPrefix} {
+		refs, _ := h.Refs(prefix)
+		for _, name := range slices.Sorted(maps.Keys(refs)) {
+			tips, _ := h.ReflogTips(ctx, []string{name})
+			if slices.ContainsFunc(tips, func(t string) bool { ok, _ := g.Repo.IsAncestor(commit, t); return ok }) {
+				r.Ref, r.Sandbox = sandboxref.Short(name)+" (reflog)", SandboxOf(name)
+				return
+			}
+		}
+	}
 }
 
 // SandboxOf is the sandbox a sandbox ref belongs to ("" when it does not
