@@ -105,3 +105,20 @@ func (r *Repo) CherryPickHead() string {
 	}
 	return strings.TrimSpace(string(b))
 }
+
+// LandingMerge is the merge commit on tip's first-parent line that merged
+// commit as its second parent (`git rev-list --first-parent --merges
+// --parents tip ^commit`); "" when commit landed some other way.
+func (r *Repo) LandingMerge(ctx context.Context, commit, tip string) (string, error) {
+	out, err := r.run.Output(ctx, xec.Cmd{Argv: r.git("rev-list", "--first-parent", "--merges", "--parents", "--stdin"),
+		Stdin: strings.NewReader(tip + "\n^" + commit + "\n")})
+	if err != nil {
+		return "", fmt.Errorf("find the merge of %s: %w", commit, err)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) >= 3 && f[2] == commit {
+			return f[0], nil
+		}
+	}
+	return "", nil
+}

@@ -3,6 +3,7 @@ package gate
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -353,4 +354,23 @@ func (g *Gate) AcceptedCommits(entries []gitx.ConfigEntry, token, base string) [
 	}
 	sort.Strings(out)
 	return out
+}
+
+// MergeRecordText is the text of the last record in note of merging
+// commit (its findings paragraph and its trailers), as Note wrote it, to
+// be copied to the merge commit; ok is false when the note holds none.
+func MergeRecordText(note, commit string) (string, bool) {
+	paras := strings.Split(strings.ReplaceAll(note, "\r\n", "\n"), "\n\n")
+	for i := len(paras) - 1; i > 0; i-- {
+		rec, ok := parseRecord(paras[i])
+		if ok && rec.Inspected == commit && rec.Action == ActionMerge && strings.HasPrefix(paras[i-1], "git-airlock ") {
+			return paras[i-1] + "\n\n" + strings.Trim(paras[i], "\n") + "\n", true
+		}
+	}
+	return "", false
+}
+
+// HasMergeRecord reports whether note holds a record of merging commit.
+func HasMergeRecord(note, commit string) bool {
+	return slices.ContainsFunc(ParseRecords(note), func(r Record) bool { return r.Inspected == commit && r.Action == ActionMerge })
 }

@@ -39,6 +39,9 @@ func (s *Service) Merge(ctx context.Context, req MergeRequest) error {
 	if err != nil {
 		return err
 	}
+	if done, err := s.alreadyMerged(ctx, p); done || err != nil {
+		return err
+	}
 	s.UI.Infof("merging %s", Scope(p.sandbox.Name, req.Branch, s.baseName("HEAD")))
 	g := s.gate()
 	if err := g.Record(ctx, p.record, p.record.Inspected); err != nil {
@@ -62,6 +65,49 @@ func (s *Service) Merge(ctx context.Context, req MergeRequest) error {
 		return g.Record(ctx, p.record, "HEAD")
 	}
 	return nil
+}
+
+// alreadyMerged handles a rerun after the commit landed (issue 27: an
+// interrupt between the merge commit and its note): git would only say
+// "Already up to date". The merge commit that brought it gets the record
+// the note on the inspected commit holds; a landing with no record to
+// copy is said as such.
+func (s *Service) alreadyMerged(ctx context.Context, p prepared) (bool, error) {
+	commit := p.record.Inspected
+	head, err := s.Repo.ResolveCommit("HEAD")
+	if s.DryRun || err != nil {
+		return false, nil
+	}
+	if in, _ := s.Repo.IsAncestor(commit, head); !in {
+		return false, nil
+	}
+	ref, base := sandboxref.Short(p.theirs), s.baseName("HEAD")
+	m, err := s.Repo.LandingMerge(ctx, commit, head)
+	if err != nil {
+		return true, err
+	}
+	notes, err := s.Repo.Notes(sandboxref.NotesRef)
+	if err != nil {
+		return true, err
+	}
+	where := "HEAD"
+	if m != head {
+		where = m[:min(12, len(m))]
+	}
+	text, recorded := gate.MergeRecordText(notes[commit], commit)
+	switch {
+	case m == "" || !recorded && !gate.HasMergeRecord(notes[m], commit):
+		s.UI.Infof("%s is already in %s, with no review record (it landed without git airlock merge)", ref, base)
+		s.UI.Hint("'git airlock log --reviews' lists the landings that have one")
+	case gate.HasMergeRecord(notes[m], commit):
+		s.UI.Infof("%s is already merged (%s), with its review record", ref, where)
+	default:
+		if err := s.Repo.AppendNote(ctx, sandboxref.NotesRef, m, text); err != nil {
+			return true, err
+		}
+		s.UI.Infof("%s is already merged (%s); its review note was missing: added", ref, where)
+	}
+	return true, nil
 }
 
 // madeMergeCommit reports whether HEAD is now a merge of before and commit.
