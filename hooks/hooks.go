@@ -177,7 +177,8 @@ const sandboxBrings = `sandbox_brings() {
 
 // refTxShim is the reference-transaction shim. git runs it for every ref
 // transaction (each fetched ref, every commit), three states each, so it
-// stays in the shell unless a prepared transaction updates a branch or
+// reads nothing in two of them (git ignores EPIPE there) and stays in the
+// shell unless a prepared transaction updates a branch or
 // HEAD: only then does git-airlock start, and its exit status is the
 // verdict (non-zero aborts the transaction). Without git-airlock on PATH
 // it refuses the branch moves that bring sandbox commits, and nothing
@@ -186,9 +187,15 @@ func refTxShim() string {
 	return fmt.Sprintf(`#!/bin/sh
 %s v%d: reference-transaction. Installed by 'git airlock hooks install';
 # remove with 'git airlock hooks uninstall'.
-in=$(cat)
-if [ -x "$0.local" ]; then printf '%%s\n' "$in" | "$0.local" "$@" || exit $?; fi
-[ "$1" = prepared ] || exit 0
+if [ -x "$0.local" ]; then
+	in=$(cat)
+	printf '%%s\n' "$in" | "$0.local" "$@" || exit $?
+	[ "$1" = prepared ] || exit 0
+else
+	# git tolerates a hook that leaves its input unread
+	[ "$1" = prepared ] || exit 0
+	in=$(cat)
+fi
 case "$in" in *" refs/heads/"* | *" HEAD"*) ;; *) exit 0 ;; esac
 if command -v git-airlock >/dev/null 2>&1; then
 	printf '%%s\n' "$in" | git-airlock hook reference-transaction "$@"
