@@ -5,8 +5,9 @@
 # history of $COMMITS commits (files spread over 50 directories) and a
 # sandbox remote-tracking ref (refs/remotes/airlock-box/agent/x) holding
 # one benign and one risky commit, and times, with and without
-# `git airlock hooks install`, in round robin, $RUNS runs each (median
-# wall time, milliseconds):
+# `git airlock hooks install`, in round robin, $RUNS runs each: the
+# median CPU time (user + system of every process the case waited for,
+# from bash's `times`) and the median wall time, in milliseconds:
 #   commit   git commit --allow-empty (an ordinary commit: HEAD and the branch move)
 #   branch   git branch -f topic <a host commit> (a move within host history)
 #   ff       git update-ref of a branch to the benign sandbox commit (inspected, passes)
@@ -55,20 +56,45 @@ case_ff() { git update-ref refs/heads/ff "$benign" main; git update-ref -d refs/
 case_stop() { git update-ref refs/heads/ff main; git update-ref refs/heads/ff "$risky" 2>/dev/null || true; git update-ref -d refs/heads/ff; }
 case_fetch() { git fetch -q . '+refs/heads/src*:refs/remotes/mirror/src*'; git for-each-ref --format='delete %(refname)' refs/remotes/mirror/ | git update-ref --stdin; }
 
-declare -A off on
-for c in commit branch ff stop fetch; do off[$c]=""; on[$c]=""; done
+# children_us: user + system time of the shell's waited-for children so
+# far, in microseconds (bash's `times`, second line), in REPLY.
+children_us() {
+  times >"$tmp/times" # in this shell: a $(…) subshell has children of its own
+  REPLY=$(awk 'NR == 2 {
+    n = split($0, f, " "); t = 0
+    for (i = 1; i <= n; i++) { split(f[i], p, "m"); t += p[1] * 60 + p[2] }
+    printf "%d", t * 1000000 }' "$tmp/times")
+}
+
+# measure CASE: one run; appends "<cpu us>" to cpu_out and wall to wall_out.
+measure() {
+  local c0 w0
+  children_us; c0=$REPLY
+  usec; w0=$REPLY
+  "$1" >/dev/null 2>&1 || true
+  usec; wall_out+=" $((REPLY - w0))"
+  children_us; cpu_out+=" $((REPLY - c0))"
+}
+
+declare -A offc onc offw onw
+cases="commit branch ff stop fetch"
 for ((r = 0; r < runs; r++)); do
-  for c in commit branch ff stop fetch; do
+  for c in $cases; do
     git airlock hooks uninstall >/dev/null 2>&1 || true
-    wall_us "case_$c"; off[$c]+=" $REPLY"
+    cpu_out="" wall_out=""
+    measure "case_$c"
+    offc[$c]+=$cpu_out offw[$c]+=$wall_out
     git airlock hooks install >/dev/null 2>&1
-    wall_us "case_$c"; on[$c]+=" $REPLY"
+    cpu_out="" wall_out=""
+    measure "case_$c"
+    onc[$c]+=$cpu_out onw[$c]+=$wall_out
   done
 done
 git airlock hooks uninstall >/dev/null 2>&1 || true
-echo "git: $(git version); $commits host commits; $runs runs each, median wall ms"
-printf '%-8s %10s %10s\n' case "no hooks" hooks
-for c in commit branch ff stop fetch; do
+echo "$(git version); $commits host commits; $runs runs each; median ms"
+printf '%-8s %12s %12s %12s %12s\n' case "cpu, none" "cpu, hooks" "wall, none" "wall, hooks"
+for c in $cases; do
   # shellcheck disable=SC2086
-  printf '%-8s %10s %10s\n' "$c" "$(median_of ${off[$c]})" "$(median_of ${on[$c]})"
+  printf '%-8s %12s %12s %12s %12s\n' "$c" "$(median_of ${offc[$c]})" "$(median_of ${onc[$c]})" \
+    "$(median_of ${offw[$c]})" "$(median_of ${onw[$c]})"
 done

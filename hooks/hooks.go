@@ -30,8 +30,9 @@ const Marker = "# git-airlock hook shim"
 // run it) sees every branch move; pre-commit a merge or cherry-pick
 // finished by git commit; prepare-commit-msg every commit a cherry-pick or
 // rebase copies (git runs no pre-commit for those, and --no-verify does
-// not skip it).
-var Names = []string{"pre-merge-commit", "pre-commit", "prepare-commit-msg", "reference-transaction"}
+// not skip it); pre-rebase a rebase onto sandbox history, before it
+// writes anything.
+var Names = []string{"pre-merge-commit", "pre-commit", "prepare-commit-msg", "pre-rebase", "reference-transaction"}
 
 // Shim returns the script for a hook.
 func Shim(name string) string {
@@ -40,6 +41,8 @@ func Shim(name string) string {
 		return refTxShim()
 	case "pre-commit", "prepare-commit-msg":
 		return commitShim(name)
+	case "pre-rebase":
+		return rebaseShim()
 	}
 	return fmt.Sprintf(`#!/bin/sh
 %s v%d: %s. Installed by 'git airlock hooks install';
@@ -237,4 +240,23 @@ if sandbox_brings "$head" "$cur"; then
 	exit 1
 fi
 `, Marker, Version, name, name, sandboxBrings)
+}
+
+// rebaseShim is the pre-rebase shim (git rebase UPSTREAM [BRANCH]).
+func rebaseShim() string {
+	return fmt.Sprintf(`#!/bin/sh
+%s v%d: pre-rebase. Installed by 'git airlock hooks install';
+# remove with 'git airlock hooks uninstall'.
+if [ -x "$0.local" ]; then "$0.local" "$@" || exit $?; fi
+[ -n "$1" ] || exit 0
+command -v git-airlock >/dev/null 2>&1 && exec git-airlock hook pre-rebase "$@"
+%s
+up=$(git rev-parse -q --verify "$1^{commit}") || exit 0
+cur=$(git rev-parse -q --verify "${2:-HEAD}^{commit}") || exit 0
+if sandbox_brings "$up" "$cur"; then
+	echo >&2 "git-airlock is not on PATH, so this rebase onto sandbox history cannot be checked."
+	echo >&2 "hint: put git-airlock back on PATH (or remove $0)"
+	exit 1
+fi
+`, Marker, Version, sandboxBrings)
 }

@@ -59,7 +59,7 @@ func (c *hooksStatusCmd) Run(ctx context.Context, svc *machine.Service, u *ui.UI
 
 // hookCmd is what the installed shims call.
 type hookCmd struct {
-	Name string   `arg:"" enum:"pre-merge-commit,pre-commit,prepare-commit-msg,reference-transaction" help:"The hook git is running."`
+	Name string   `arg:"" enum:"pre-merge-commit,pre-commit,prepare-commit-msg,pre-rebase,reference-transaction" help:"The hook git is running."`
 	Args []string `arg:"" optional:"" passthrough:""`
 }
 
@@ -80,6 +80,8 @@ func (c *hookCmd) Run(ctx context.Context, l *Loaded, u *ui.UI, inv *Invocation)
 	case "pre-merge-commit":
 		action, _ := inv.Env("GIT_REFLOG_ACTION")
 		stop, err = hc.merge(ctx, action)
+	case "pre-rebase":
+		stop, err = hc.rebaseOnto(ctx, c.Args)
 	default: // pre-commit, prepare-commit-msg: a merge or a copy being finished
 		stop, err = hc.finishing(ctx)
 	}
@@ -160,6 +162,31 @@ func (hc *hookCheck) finishing(ctx context.Context) (*gate.Stop, error) {
 	return stop, err
 }
 
+// rebaseOnto is pre-rebase (git rebase UPSTREAM [BRANCH]): the branch
+// will hold UPSTREAM's history, judged as a move of it there before the
+// rebase checks anything out. --onto is not passed to the hook; its last
+// step is reference-transaction's.
+func (hc *hookCheck) rebaseOnto(ctx context.Context, args []string) (*gate.Stop, error) {
+	if len(args) == 0 {
+		return nil, nil // --root: no upstream
+	}
+	branch := "HEAD"
+	if len(args) > 1 {
+		branch = args[1]
+	}
+	upstream, err1 := hc.l.Repo.ResolveCommit(args[0])
+	tip, err2 := hc.l.Repo.ResolveCommit(branch)
+	if err1 != nil || err2 != nil {
+		return nil, nil // git says what it cannot read
+	}
+	g := hc.gate()
+	stop, err := g.CheckMove(ctx, hc.l.Repo, tip, upstream, hc.accepted(g, tip))
+	if stop != nil {
+		stop.Landing, stop.What = gate.RebaseOnto, args[0]
+	}
+	return stop, err
+}
+
 // refTransaction is the reference-transaction hook in its prepared state.
 func (hc *hookCheck) refTransaction(ctx context.Context, updates []gate.RefUpdate) (*gate.Stop, error) {
 	var head gate.Head
@@ -193,6 +220,8 @@ func (hc *hookCheck) printStop(ctx context.Context, stop *gate.Stop) {
 		from = fmt.Sprintf("sandbox %q", r.Sandbox)
 	}
 	switch {
+	case stop.Landing == gate.RebaseOnto:
+		u.Notef("stopped: a rebase onto %s would bring a commit from %s (%s) that can run code or widen access on your machine:", stop.What, from, r.Ref)
 	case stop.Landing == gate.Move:
 		u.Notef("stopped: %s would move to a commit from %s (%s) that can run code or widen access on your machine:", stop.Branch, from, r.Ref)
 	case stop.What == r.Ref:

@@ -33,10 +33,13 @@ const (
 	CherryPick
 	// Rebase is a commit being copied by git rebase.
 	Rebase
+	// RebaseOnto is a branch about to be rebased onto a commit (the
+	// pre-rebase hook: nothing is written yet).
+	RebaseOnto
 )
 
 func (l Landing) String() string {
-	return [...]string{"move", "merge", "cherry-pick", "rebase"}[l]
+	return [...]string{"move", "merge", "cherry-pick", "rebase", "rebase onto"}[l]
 }
 
 // Stop is a landing the gate refused: Report holds only the high-severity
