@@ -10,8 +10,9 @@
 # from bash's `times`) and the median wall time, in milliseconds:
 #   commit   git commit --allow-empty (an ordinary commit: HEAD and the branch move)
 #   branch   git branch -f topic <a host commit> (a move within host history)
-#   ff       git update-ref of a branch to the benign sandbox commit (inspected, passes)
-#   stop     the same to the risky sandbox commit (inspected, refused)
+#   ff       a branch made at main, moved to the benign sandbox commit
+#            (inspected, passes), deleted: three update-refs
+#   stop     the same with the risky sandbox commit (inspected, refused)
 #   fetch    git fetch . of 50 refs into refs/remotes/ (the shim stays in the shell)
 # Uses the git on PATH.
 set -euo pipefail
@@ -52,7 +53,7 @@ for ((i = 0; i < 50; i++)); do git update-ref "refs/heads/src$i" "main~$i"; done
 
 case_commit() { git commit -q --allow-empty -m x; }
 case_branch() { git branch -f topic "$host"; git branch -f topic main; }
-case_ff() { git update-ref refs/heads/ff "$benign" main; git update-ref -d refs/heads/ff; }
+case_ff() { git update-ref refs/heads/ff main; git update-ref refs/heads/ff "$benign"; git update-ref -d refs/heads/ff; }
 case_stop() { git update-ref refs/heads/ff main; git update-ref refs/heads/ff "$risky" 2>/dev/null || true; git update-ref -d refs/heads/ff; }
 case_fetch() { git fetch -q . '+refs/heads/src*:refs/remotes/mirror/src*'; git for-each-ref --format='delete %(refname)' refs/remotes/mirror/ | git update-ref --stdin; }
 
