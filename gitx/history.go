@@ -45,7 +45,7 @@ func (r *Repo) ReflogTips(ctx context.Context, refs []string) ([]string, error) 
 // FileAt reads the blob at path in a commit (`git cat-file blob
 // <commit>:<path>`); ok is false when the commit has no such file.
 func (r *Repo) FileAt(ctx context.Context, commit, path string) (content []byte, ok bool, err error) {
-	out, err := r.run.Output(ctx, xec.Cmd{Argv: r.git("cat-file", "-e", commit+":"+path)})
+	err = r.run.Run(ctx, xec.Cmd{Argv: r.git("cat-file", "-e", commit+":"+path)})
 	var ee *xec.ExitError
 	if errors.As(err, &ee) {
 		return nil, false, nil
@@ -53,7 +53,7 @@ func (r *Repo) FileAt(ctx context.Context, commit, path string) (content []byte,
 	if err != nil {
 		return nil, false, fmt.Errorf("read %s at %s: %w", path, commit, err)
 	}
-	out, err = r.run.Output(ctx, xec.Cmd{Argv: r.git("cat-file", "blob", commit+":"+path)})
+	out, err := r.run.Output(ctx, xec.Cmd{Argv: r.git("cat-file", "blob", commit+":"+path)})
 	if err != nil {
 		return nil, false, fmt.Errorf("read %s at %s: %w", path, commit, err)
 	}

@@ -204,13 +204,6 @@ func reachedBefore(ctx context.Context, cr ContainsRepo, commit, old string, upd
 	return false
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // bestRef prefers a git-airlock branch to a HEAD or another namespace.
 func bestRef(refs []string) string {
 	for _, ref := range refs {
