@@ -57,6 +57,8 @@ type Repo struct {
 	once  sync.Once
 	gg    *filesystem.Storage
 	ggErr error
+
+	cat batches // see catfile.go
 }
 
 // Open finds the repository that contains dir with a single git call.
@@ -309,6 +311,7 @@ type refCache struct {
 // wrote drops what the Repo keeps from earlier reads (config, refs): every
 // write through the Repo calls it first.
 func (r *Repo) wrote() {
+	r.endBatches()
 	r.config.forget()
 	r.early.drop()
 	r.refs.mu.Lock()
