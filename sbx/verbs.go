@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/git-airlock/git-airlock/internal/xec"
@@ -35,16 +36,30 @@ func firstLine(b []byte) string {
 }
 
 // List returns every local sandbox. Under dry-run a failed read (no sbx)
-// returns none.
+// returns none, and the first answer is every later one's: a dry run
+// changes nothing sbx lists, so `up --dry-run` asks once.
 func (c *Client) List(ctx context.Context) ([]Sandbox, error) {
+	if c.DryRun() {
+		c.dryMu.Lock()
+		defer c.dryMu.Unlock()
+		if c.dryList == nil {
+			list, err := c.list(ctx)
+			if err != nil {
+				list = nil
+			}
+			c.dryList = &list
+		}
+		return slices.Clone(*c.dryList), nil
+	}
+	return c.list(ctx)
+}
+
+func (c *Client) list(ctx context.Context) ([]Sandbox, error) {
 	out, err, early := c.Early.take(c)
 	if !early {
 		out, err = c.call(ctx, "list sandboxes", false, "ls", "--json")
 	}
 	if err != nil {
-		if c.DryRun() {
-			return nil, nil
-		}
 		return nil, err
 	}
 	return ParseList([]byte(out))

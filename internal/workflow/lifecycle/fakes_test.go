@@ -304,7 +304,10 @@ func (s *fakeSbx) Remove(_ context.Context, name string) error {
 	s.record("Remove", name)
 	return nil
 }
-func (s *fakeSbx) Secrets(context.Context) ([]sbx.Secret, error) { return s.secrets, nil }
+func (s *fakeSbx) Secrets(context.Context) ([]sbx.Secret, error) {
+	s.record("Secrets")
+	return s.secrets, nil
+}
 func (s *fakeSbx) SecretSetCommand(_ sbx.Capabilities, service string) []string {
 	return []string{"sbx", "secret", "set", "-g", service}
 }

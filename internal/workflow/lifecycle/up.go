@@ -318,15 +318,12 @@ type UpRequest struct {
 
 // Up creates the sandbox if needed and runs the agent in the terminal.
 func (s *Service) Up(ctx context.Context, req UpRequest) error {
-	r, created, err := s.ensure(ctx, req.Name, s.Settings.Agent(), "")
+	r, _, err := s.ensure(ctx, req.Name, s.Settings.Agent(), "")
 	if err != nil {
 		return err
 	}
 	defer s.guardSbxRemote(ctx, r.Name) // the session started it
 	agentName := s.agentFor(r)
-	if created {
-		s.credentialHint(ctx, r.Name, agentName)
-	}
 	s.UI.Infof("starting %s in sandbox %q; the host repository stays read-only to it", agentName, r.Name)
 	s.beginSession(r.Name, agentName, ModeUp)
 	err = s.Sbx.Attach(ctx, r.Name, s.sessionArgs(ctx, agentName, req.AgentArgs), req.Streams)
@@ -337,6 +334,7 @@ func (s *Service) Up(ctx context.Context, req UpRequest) error {
 	}
 	if ee != nil {
 		s.UI.Warnf("the agent session ended with status %d", ee.Code)
+		s.credentialHint(ctx, r.Name, agentName)
 	}
 	s.UI.Hint("bring its work back with 'git fetch %s' or '%s'", r.Remote, workflow.Suggest(s.Entries, r.Name, "diff"))
 	if ee != nil {
@@ -349,10 +347,9 @@ func (s *Service) Up(ctx context.Context, req UpRequest) error {
 
 // credentialHint tells the user how to store the agent's key in sbx when
 // sbx holds none. The command is printed, never run with a value. It runs
-// when a command creates the sandbox, not on every later run or attach: by
-// then the user has seen it, and may have signed the agent in inside the
-// sandbox, which sbx's secret list cannot show (one `sbx secret ls` less
-// per run).
+// when the agent failed, a missing key being a common reason, never before
+// it starts: an agent may be signed in inside the sandbox, which sbx's
+// secret list cannot show, and a run that works pays no `sbx secret ls`.
 func (s *Service) credentialHint(ctx context.Context, name, agentName string) {
 	a, ok := agent.Lookup(agentName)
 	if !ok || a.Secret == "" || s.Sbx.DryRun() {
@@ -406,7 +403,7 @@ func (s *Service) Run(ctx context.Context, req RunRequest) error {
 	if strings.TrimSpace(req.Task) == "" {
 		return errEmptyTask
 	}
-	r, created, err := s.ensure(ctx, req.Name, s.Settings.Agent(), "")
+	r, _, err := s.ensure(ctx, req.Name, s.Settings.Agent(), "")
 	if err != nil {
 		return err
 	}
@@ -421,9 +418,6 @@ func (s *Service) Run(ctx context.Context, req RunRequest) error {
 	argv, known := a.HeadlessArgv(req.Task, req.AgentArgs)
 	if !known && workflow.SituationChanged(s.Repo, s.Sbx.DryRun(), "headless."+agentName, "unknown") {
 		s.UI.Warnf("%s has no known headless mode; passing the task as its last argument", agentName)
-	}
-	if created {
-		s.credentialHint(ctx, r.Name, agentName)
 	}
 	s.UI.Infof("running %s headless in sandbox %q", agentName, r.Name)
 	s.beginSession(r.Name, agentName, ModeRun)
@@ -445,6 +439,7 @@ func (s *Service) Run(ctx context.Context, req RunRequest) error {
 	}
 	if code != 0 {
 		s.UI.Warnf("the agent exited with status %d", code)
+		s.credentialHint(ctx, r.Name, agentName)
 		return &hint.ExitError{Code: code}
 	}
 	s.UI.Infof("the agent finished; review with %s", s.reviewWith(r.Name))
