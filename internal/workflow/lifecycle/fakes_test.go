@@ -12,6 +12,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/tmux"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 	"github.com/git-airlock/git-airlock/internal/workflow/workflowtest"
 	"github.com/git-airlock/git-airlock/internal/xec"
@@ -326,7 +327,8 @@ type fakeTmux struct {
 }
 
 func (t *fakeTmux) HasSession(context.Context, string) (bool, error) { return t.has, nil }
-func (t *fakeTmux) NewSession(_ context.Context, name, _ string, argv, _ []string, detached bool, _ io.Reader, _ io.Writer, _ io.Writer) error {
+func (t *fakeTmux) NewSession(_ context.Context, sess tmux.Session) error {
+	name, argv, detached := sess.Name, sess.Argv, sess.Detached
 	if !t.starts {
 		panic("unexpected NewSession")
 	}

@@ -72,7 +72,7 @@ type Sbx interface {
 // Tmux is what the lifecycle asks of tmux.
 type Tmux interface {
 	HasSession(ctx context.Context, name string) (bool, error)
-	NewSession(ctx context.Context, name, dir string, argv, env []string, detached bool, in io.Reader, out, errw io.Writer) error
+	NewSession(ctx context.Context, sess tmux.Session) error
 	SwitchClient(ctx context.Context, name string, in io.Reader) error
 	Attach(ctx context.Context, name string, in io.Reader, out, errw io.Writer) error
 	Kill(ctx context.Context, name string) error

@@ -178,13 +178,13 @@ func (f *fakeRepo) ConfigSet(_ context.Context, key, value string) error {
 	return nil
 }
 
-func (f *fakeRepo) Diff(_ context.Context, req gitx.CompareRequest, _ bool) error {
+func (f *fakeRepo) Diff(_ context.Context, req gitx.CompareRequest, _ gitx.Form) error {
 	f.calls = append(f.calls, "diff")
 	f.compares = append(f.compares, req)
 	return nil
 }
 
-func (f *fakeRepo) Log(_ context.Context, req gitx.CompareRequest, _ bool) error {
+func (f *fakeRepo) Log(_ context.Context, req gitx.CompareRequest, _ gitx.Form) error {
 	f.calls = append(f.calls, "log")
 	f.compares = append(f.compares, req)
 	return nil
