@@ -34,9 +34,11 @@ type Repo interface {
 	Refs(prefix string) (map[string]string, error)
 	Notes(ref string) (map[string]string, error)
 	HasCommit(hash string) bool
-	IsAncestor(a, b string) (bool, error)
+	Commits(ctx context.Context, ids []string) (map[string]bool, error)
+	Unreached(ctx context.Context, commits, tips []string) (map[string]bool, error)
+	Independent(ctx context.Context, commits []string) ([]string, error)
 	CountRefs(ctx context.Context, base string, counted, plain []string) (map[string]gitx.CountedRef, error)
-	ReflogCommits(ctx context.Context, ref string) ([]string, error)
+	ReflogsCommits(ctx context.Context, refs []string) ([]string, error)
 	UpdateRefs(ctx context.Context, updates []gitx.RefUpdate) error
 	HooksDir(ctx context.Context) (string, error)
 }
@@ -65,6 +67,7 @@ type Sbx interface {
 	Unpublish(ctx context.Context, name string, p sbx.Port) error
 	Stop(ctx context.Context, name string) error
 	Remove(ctx context.Context, name string) error
+	Attached(ctx context.Context, name string) ([]sbx.Attachment, error)
 	Secrets(ctx context.Context) ([]sbx.Secret, error)
 	SecretSetCommand(caps sbx.Capabilities, service string) []string
 }
