@@ -13,7 +13,7 @@ mkdir -p "$HOME"
 trap 'sbx rm --all --force >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 [ -x "$root/.build/bin/git-airlock" ] || make -C "$root" build >/dev/null
 
-. "$root/docs/bench-lib.sh" # wall_us
+. "$root/docs/bench-lib.sh" # usec
 
 # The agent's work: N commits in a line, a branch on each.
 agent() {
@@ -38,10 +38,12 @@ for n in "${@:-500 1000 2000 20000}"; do
     git airlock --agent shell run --name "s$n1" --no-fetch "sh $tmp/agent.sh $n1" >/dev/null 2>&1
     have=$(sbx exec "s$n1" git for-each-ref refs/heads/agent | wc -l)
     git airlock fetch --name "s$n1" >/dev/null 2>&1
-    wall_us git airlock --name "s$n1" status --unfetched; st=$REPLY
-    wall_us git airlock --name "s$n1" rm; rm=$REPLY
-    gone=$(sbx ls -q | grep -c "^s$n1\$" || true)
-    printf 'N=%-6s branches=%-6s status --unfetched %6.1f s   rm %6.1f s   (sandbox left: %s)\n' \
-      "$n1" "$have" "$(awk "BEGIN{print $st/1e6}")" "$(awk "BEGIN{print $rm/1e6}")" "$gone"
+    # timed CMD...: wall time in REPLY, and whether it succeeded in ok.
+    timed() { local t0; usec; t0=$REPLY; if "$@" >/dev/null 2>&1; then ok=ok; else ok=FAILED; fi; usec; REPLY=$((REPLY - t0)); }
+    timed git airlock --name "s$n1" status --unfetched; st=$REPLY st_ok=$ok
+    timed git airlock --name "s$n1" rm; rm=$REPLY rm_ok=$ok
+    left=$(sbx ls -q | grep -c "^s$n1\$" || true)
+    printf 'N=%-6s branches=%-6s status --unfetched %6.1f s (%s)   rm %6.1f s (%s; sandboxes left: %s)\n' \
+      "$n1" "$have" "$(awk "BEGIN{print $st/1e6}")" "$st_ok" "$(awk "BEGIN{print $rm/1e6}")" "$rm_ok" "$left"
   done
 done

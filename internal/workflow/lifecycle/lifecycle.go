@@ -2,6 +2,27 @@
 // the tmux sessions around them, and the status of a repository's
 // sandboxes. It decides; gitx, sbx and internal/tmux act, and
 // cmd/git-airlock renders.
+//
+// What happens on `git airlock rm`, file by file (docs/rm.md says why):
+//
+//  1. cmd/git-airlock/rm.go: the command resolves the sandbox and calls
+//     Service.Remove with --force as given.
+//  2. rm.go: Remove takes the repository lock for the whole command, then
+//     decideRemoval: open sessions (refuseOpenSessions: the session
+//     record, tmux, sbx.Client.Attached), removalState (sbx ls, then sbx
+//     stop, whose missing-sandbox answer alone makes the sandbox gone),
+//     the fetch (workflow.FetchLocked), the survey, the refusal; then
+//     actRemoval (sessions again, sbx rm --force) and reportRemoval
+//     (archive, superseded tips, the removal record, the remote dropped).
+//  3. survey.go: unsaved runs the survey in one exec, fails closed on any
+//     "fail" line (SurveyError), and judges every commit it names in one
+//     pass (gitx.Repo.Commits, gitx.Repo.Unreached).
+//  4. gitx/vm.go and gitx/reach.go: the survey script and its parser
+//     (refs, worktrees and their own refs, nested repositories, failures);
+//     the one-process reachability questions asked of the host.
+//  5. sbx/verbs.go and sbx/attached.go: Stop and Remove, which type sbx's
+//     "no sandbox named" as *sbx.NotFoundError; Attached, the sbx
+//     processes holding a session open.
 package lifecycle
 
 import (
