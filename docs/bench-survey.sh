@@ -7,7 +7,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/git-airlock-bench-survey.XXXXXX")
-export PATH="$root/.build/bin:$root/.build/sim:$PATH" SBXSIM_HOME="$tmp/sbxsim" HOME="$tmp/home"
+# AIRLOCK_BIN: another build of git-airlock to measure (a "before").
+export PATH="${AIRLOCK_BIN:-$root/.build/bin}:$root/.build/sim:$PATH" SBXSIM_HOME="$tmp/sbxsim" HOME="$tmp/home"
 export GIT_CONFIG_NOSYSTEM=1 GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=b@example.com GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=b@example.com
 mkdir -p "$HOME"
 trap 'sbx rm --all --force >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
@@ -41,9 +42,12 @@ for n in "${@:-500 1000 2000 20000}"; do
     # timed CMD...: wall time in REPLY, and whether it succeeded in ok.
     timed() { local t0; usec; t0=$REPLY; if "$@" >/dev/null 2>&1; then ok=ok; else ok=FAILED; fi; usec; REPLY=$((REPLY - t0)); }
     timed git airlock --name "s$n1" status --unfetched; st=$REPLY st_ok=$ok
+    # SIGINT half a second into a survey: how long until the command ends.
+    git airlock --name "s$n1" status --unfetched >/dev/null 2>&1 & pid=$!
+    sleep 0.5; usec; t0=$REPLY; kill -INT $pid; wait $pid || true; usec; int_ms=$(((REPLY - t0) / 1000))
     timed git airlock --name "s$n1" rm; rm=$REPLY rm_ok=$ok
     left=$(sbx ls -q | grep -c "^s$n1\$" || true)
-    printf 'N=%-6s branches=%-6s status --unfetched %6.1f s (%s)   rm %6.1f s (%s; sandboxes left: %s)\n' \
-      "$n1" "$have" "$(awk "BEGIN{print $st/1e6}")" "$st_ok" "$(awk "BEGIN{print $rm/1e6}")" "$rm_ok" "$left"
+    printf 'N=%-6s branches=%-6s status --unfetched %6.1f s (%s)   rm %6.1f s (%s; sandboxes left: %s)   SIGINT -> exit %d ms\n' \
+      "$n1" "$have" "$(awk "BEGIN{print $st/1e6}")" "$st_ok" "$(awk "BEGIN{print $rm/1e6}")" "$rm_ok" "$left" "$int_ms"
   done
 done

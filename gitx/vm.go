@@ -34,8 +34,9 @@ func ParseCloneTopLevel(out string) (string, error) {
 // refs/rewritten: a linked worktree's are not the clone's), its
 // uncommitted and untracked changes, its skip-worktree or
 // assume-unchanged files whose content differs from the index, its
-// ignored files (with their size, and whether a committed .gitignore
-// ignores them), and every repository nested in it (a .git at any depth:
+// ignored files (with their size, less any repository inside, and
+// whether a committed .gitignore ignores them), and every repository
+// nested in it (a .git at any depth:
 // a submodule, or a repository the agent made, committed as a gitlink or
 // not) with its refs, HEAD and changes; then other repositories under the
 // workspace.
@@ -95,7 +96,7 @@ while IFS= read -r wt; do
   checked "git ls-files --ignored in $wt"
   keep "$t/ign" "git ls-files --ignored in $wt" git -C "$wt" ls-files -o -i --directory --exclude-standard
   while IFS= read -r f; do
-    printf 'ignored %s %s\n' "$(find "$wt/$f" -type f -exec wc -c {} + 2>/dev/null | awk '$2 != "total" { n++; s += $1 } END { print n+0, s+0 }')" "$f"
+    printf 'ignored %s %s\n' "$(find "$wt/$f" -name .git -prune -o -type f -exec wc -c {} + 2>/dev/null | awk '$2 != "total" { n++; s += $1 } END { print n+0, s+0 }')" "$f"
   done <"$t/ign"
   keep "$t/nested" "find repositories in $wt" find "$wt" -name .git -prune -print
   while IFS= read -r g; do
