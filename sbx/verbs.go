@@ -240,15 +240,29 @@ func (c *Client) Tunnel(ctx context.Context, req ExecRequest) error {
 }
 
 // Stop stops a sandbox; its clone and state are kept.
+// A sandbox sbx says it has no sandbox of that name for is a
+// *NotFoundError: sbx's own answer for the name, which rm takes as gone.
 func (c *Client) Stop(ctx context.Context, name string) error {
 	_, err := c.call(ctx, fmt.Sprintf("stop sandbox %q", name), true, "stop", name)
-	return err
+	return missingFor(name, err)
 }
 
-// Remove deletes a sandbox and its clone for good. Callers must have made
-// sure nothing in it is lost.
+// Remove deletes a sandbox and its clone for good, ending its sessions
+// (--force). Callers must have made sure nothing in it is lost and that no
+// session is open (or that the user said to end it). A missing sandbox is
+// a *NotFoundError.
 func (c *Client) Remove(ctx context.Context, name string) error {
 	_, err := c.call(ctx, fmt.Sprintf("remove sandbox %q", name), true, "rm", "--force", name)
+	return missingFor(name, err)
+}
+
+// missingFor types sbx's failure of a verb on one sandbox: when its own
+// text says there is no sandbox of that name, a *NotFoundError.
+func missingFor(name string, err error) error {
+	var ce *CommandError
+	if errors.As(err, &ce) && saysNoSandbox(ce.Text()) {
+		return &NotFoundError{Name: name}
+	}
 	return err
 }
 

@@ -616,7 +616,7 @@ func TestRemoveUnsavedCheckFailureBlocksUnlessForced(t *testing.T) {
 	w := unsavedWorld(t)
 	w.sbx.outputs[surveyKey] = strings.TrimSuffix(w.sbx.outputs[surveyKey], "end\n") // cut short
 	err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "box"})
-	if err == nil || !strings.Contains(err.Error(), "unsaved work") || w.sbx.called("Remove") {
+	if err == nil || !strings.Contains(err.Error(), "could not survey sandbox") || w.sbx.called("Remove") {
 		t.Fatalf("err = %v\n%s", err, w.sbx.log())
 	}
 }
@@ -711,6 +711,7 @@ func TestRemoveArchivesBranchesAndSupersededTips(t *testing.T) {
 	// A commit the agent once had checked out detached, then dropped: only
 	// the sandbox's HEAD ref remembers it.
 	w.repo.commits[hash("detached")] = true
+	w.repo.refs["refs/airlock/head/airlock-box"] = hash("m")
 	w.repo.reflogs["refs/airlock/head/airlock-box"] = []string{hash("m"), hash("detached")}
 
 	if err := w.svc.Remove(ctx, lifecycle.RemoveRequest{Name: "box"}); err != nil {
