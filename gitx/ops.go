@@ -93,7 +93,10 @@ type MergeRequest struct {
 	// NoVerify skips the pre-merge-commit hook, for callers that inspected
 	// the merge themselves.
 	NoVerify bool
-	Streams  xec.Streams
+	// Env is added to git's environment (the gate's token for the hooks
+	// that --no-verify does not skip).
+	Env     []string
+	Streams xec.Streams
 }
 
 // Merge runs `git merge`. git itself refuses when local changes would be
@@ -118,7 +121,9 @@ func (r *Repo) Merge(ctx context.Context, req MergeRequest) error {
 		}
 		args = append(args, "--no-ff", "--no-log", "-F", msg)
 	}
-	return r.attached(ctx, req.Streams, true, append(args, req.Commit)...)
+	r.wrote()
+	s := req.Streams
+	return r.run.Run(ctx, xec.Cmd{Argv: r.git(append(args, req.Commit)...), Env: req.Env, Stdin: s.In, Stdout: s.Out, Stderr: s.Err, Mutates: true})
 }
 
 // StagedFiles counts the files whose staged content differs from HEAD.

@@ -59,7 +59,7 @@ func (g *Gate) inspectMerge(ctx context.Context, base, theirs string) (Report, e
 		return r, err
 	}
 	opts := inspect.Options{
-		Protect:    g.Protect,
+		Protect:    g.protect(ctx, baseCommit),
 		Conflicts:  preview.Conflicts,
 		Unseen:     preview.Unseen,
 		CrissCross: len(preview.Bases) > 1 && !preview.Exact,

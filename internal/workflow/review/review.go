@@ -41,6 +41,7 @@ type Repo interface {
 	AheadBehind(ctx context.Context, a, b string) (ahead, behind int, err error)
 	DiffStat(ctx context.Context, base, theirs string) (gitx.DiffStat, error)
 	AppendSquashMessage(text string) error
+	LandingMerge(ctx context.Context, commit, tip string) (string, error)
 }
 
 // Forge opens pull requests.
