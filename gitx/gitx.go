@@ -63,8 +63,8 @@ type Repo struct {
 // `--path-format=absolute` needs git 2.31; the paths are made absolute
 // here instead, so that git 2.26 works too.
 func Open(ctx context.Context, run *xec.Runner, dir string) (*Repo, error) {
-	out, err := run.Output(ctx, xec.Cmd{Argv: []string{"git", "-C", dir, "rev-parse",
-		"--show-toplevel", "--absolute-git-dir", "--git-common-dir", "--is-shallow-repository"}})
+	out, err := run.Output(ctx, parsed(xec.Cmd{Argv: []string{"git", "-C", dir, "rev-parse",
+		"--show-toplevel", "--absolute-git-dir", "--git-common-dir", "--is-shallow-repository"}}))
 	if err != nil {
 		var ee *xec.ExitError
 		if errors.As(err, &ee) && strings.Contains(ee.Stderr, "not a git repository") {
@@ -128,8 +128,19 @@ func (r *Repo) git(args ...string) []string {
 }
 
 func (r *Repo) output(ctx context.Context, args ...string) (string, error) {
-	out, err := r.run.Output(ctx, xec.Cmd{Argv: r.git(args...)})
+	out, err := r.run.Output(ctx, parsed(xec.Cmd{Argv: r.git(args...)}))
 	return string(out), err
+}
+
+// parsed is a git command whose output or error gitx reads: it runs in
+// the C locale, so that what git says is git's English whatever the
+// user's language (gitx matches "not a git repository" in Open's stderr;
+// every reader expects git's untranslated words). LANGUAGE is emptied as
+// well; gettext ignores it under LC_ALL=C anyway. Commands whose output
+// goes to the user (Passthrough, Fetch) and writes keep the user's locale.
+func parsed(c xec.Cmd) xec.Cmd {
+	c.Env = append(slices.Clone(c.Env), "LC_ALL=C", "LANGUAGE=")
+	return c
 }
 
 func (r *Repo) mutate(ctx context.Context, args ...string) error {
@@ -141,19 +152,20 @@ func (r *Repo) mutate(ctx context.Context, args ...string) error {
 // linked worktree (per-worktree files such as HEAD from GitDir, objects,
 // refs and config from CommonDir), follows objects/info/alternates, and
 // refuses a repository whose extensions change what is read in process.
+// go-git's own config parser is never used: it refuses what git reads
+// (a value that is not UTF-8), so the format is read by git (readFormat).
 func (r *Repo) open() (*filesystem.Storage, error) {
 	r.once.Do(func() {
+		if err := r.checkFormat(context.Background()); err != nil {
+			r.ggErr = fmt.Errorf("read repository %q: %w", r.GitDir, err)
+			return
+		}
 		var common billy.Filesystem // nil: everything in GitDir
 		if r.LinkedWorktree() {
 			common = osfs.New(r.CommonDir)
 		}
 		fs := dotgit.NewRepositoryFilesystem(osfs.New(r.GitDir), common)
-		s := filesystem.NewStorageWithOptions(fs, cache.NewObjectLRUDefault(), filesystem.Options{AlternatesFS: alternatesFS})
-		if err := checkFormat(s); err != nil {
-			r.ggErr = fmt.Errorf("read repository %q: %w", r.GitDir, err)
-			return
-		}
-		r.gg = s
+		r.gg = filesystem.NewStorageWithOptions(fs, cache.NewObjectLRUDefault(), filesystem.Options{AlternatesFS: alternatesFS})
 	})
 	return r.gg, r.ggErr
 }
@@ -178,24 +190,36 @@ var readableExtensions = map[string]bool{
 	"noop": true, "noop-v1": true, "worktreeconfig": true, "preciousobjects": true,
 }
 
+// formatPattern matches the keys that say how a repository is laid out.
+const formatPattern = `^(core\.repositoryformatversion|extensions\..*)$`
+
 // checkFormat refuses what go-git cannot read exactly: any extension not
 // in readableExtensions (objectFormat only when it says sha1), or a
-// repository format version above 1.
-func checkFormat(s *filesystem.Storage) error {
-	cfg, err := s.Config()
+// repository format version above 1. They are read as git reads them: by
+// git, from the common directory's config file alone (git reads the
+// repository format from that file, without includes, as `git config
+// --file` does), whatever bytes the file holds elsewhere.
+func (r *Repo) checkFormat(ctx context.Context) error {
+	argv := []string{"git", "config", "--file", filepath.Join(r.CommonDir, "config"), "-z", "--get-regexp", formatPattern}
+	out, err := r.run.Output(ctx, parsed(xec.Cmd{Argv: argv}))
+	var ee *xec.ExitError
+	if errors.As(err, &ee) && ee.Code == 1 {
+		return nil // neither set: version 0, no extensions
+	}
 	if err != nil {
-		return err
+		return fmt.Errorf("read the repository format: %w", err)
 	}
-	if v := cfg.Raw.Section("core").Option("repositoryformatversion"); v != "" && v != "0" && v != "1" {
-		return fmt.Errorf("%w: core.repositoryFormatVersion %s", ErrRepositoryFormat, v)
-	}
-	if !cfg.Raw.HasSection("extensions") {
-		return nil
-	}
-	for _, o := range cfg.Raw.Section("extensions").Options {
-		key, value := strings.ToLower(o.Key), strings.ToLower(o.Value)
-		if !readableExtensions[key] && (key != "objectformat" || value != "sha1") {
-			return fmt.Errorf("%w: extensions.%s = %s", ErrRepositoryFormat, o.Key, o.Value)
+	for _, f := range splitNul(out) {
+		key, value, _ := strings.Cut(string(f), "\n") // git gives the key lower-case
+		if key == "core.repositoryformatversion" {
+			if value != "" && value != "0" && value != "1" {
+				return fmt.Errorf("%w: core.repositoryFormatVersion %s", ErrRepositoryFormat, value)
+			}
+			continue
+		}
+		ext := strings.TrimPrefix(key, "extensions.")
+		if !readableExtensions[ext] && (ext != "objectformat" || !strings.EqualFold(value, "sha1")) {
+			return fmt.Errorf("%w: %s = %s", ErrRepositoryFormat, key, value)
 		}
 	}
 	return nil
@@ -251,50 +275,30 @@ func (r *Repo) Refs(prefix string) (map[string]string, error) {
 	return refs, nil
 }
 
-// allRefs reads every ref in one pass, resolving symbolic refs through
-// what that pass read.
+// allRefs reads every ref in one pass, as git reads them: one `git
+// for-each-ref`, which resolves symbolic refs (leaving out a dangling
+// one), reads packed and loose refs, and passes over what is not a ref
+// (git's *.lock files, a broken ref, a name git refuses), where go-git's
+// walk of refs/ failed on a lock file another git holds, or one left
+// empty by a crash.
 func (r *Repo) allRefs() (map[string]string, error) {
 	r.refs.mu.Lock()
 	defer r.refs.mu.Unlock()
 	if r.refs.byName != nil {
 		return r.refs.byName, nil
 	}
-	gg, err := r.open()
-	if err != nil {
-		return nil, err
-	}
-	iter, err := gg.IterReferences()
+	// Refs has no context: for-each-ref waits on nothing.
+	out, err := r.output(context.Background(), "for-each-ref", "--format=%(objectname) %(refname)")
 	if err != nil {
 		return nil, fmt.Errorf("list refs: %w", err)
 	}
-	direct := map[string]string{}
-	symbolic := map[string]string{}
-	err = iter.ForEach(func(ref *plumbing.Reference) error {
-		if ref.Type() == plumbing.SymbolicReference {
-			symbolic[ref.Name().String()] = ref.Target().String()
-		} else {
-			direct[ref.Name().String()] = ref.Hash().String()
+	all := map[string]string{}
+	for line := range strings.Lines(out) {
+		hash, name, ok := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
+		if !ok || !isObjectID(hash) {
+			return nil, fmt.Errorf("list refs: unexpected line %q", line)
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list refs: %w", err)
-	}
-	all := maps.Clone(direct) // resolved through direct refs only, whatever the order
-	for name, target := range symbolic {
-		// git reads at most five refs for one (symrefReads): the
-		// symbolic ref and four more; a dangling symref is left out.
-		for i := 1; i < symrefReads; i++ {
-			if hash, ok := direct[target]; ok {
-				all[name] = hash
-				break
-			}
-			next, ok := symbolic[target]
-			if !ok {
-				break
-			}
-			target = next
-		}
+		all[name] = hash
 	}
 	r.refs.byName = all
 	return all, nil
@@ -582,7 +586,7 @@ func CommitOnNewBranch(ctx context.Context, run *xec.Runner, dir, branch, messag
 
 // Version returns `git version` output, for doctor.
 func Version(ctx context.Context, run *xec.Runner) (string, error) {
-	out, err := run.Output(ctx, xec.Cmd{Argv: []string{"git", "version"}})
+	out, err := run.Output(ctx, parsed(xec.Cmd{Argv: []string{"git", "version"}}))
 	return strings.TrimSpace(string(out)), err
 }
 

@@ -87,9 +87,13 @@ func TestResolveCommitAnswersAsGit(t *testing.T) {
 }
 
 // What callers pass on every merge and review (HEAD and its parents, full
-// refs, short names, object ids) is read without a git process.
+// refs, short names, object ids) is read without a git process, once the
+// repository's format is read (one git process per Repo).
 func TestResolveCommitInProcess(t *testing.T) {
 	r, sh := revisionRepo(t)
+	if _, err := r.open(); err != nil {
+		t.Fatal(err)
+	}
 	var trace strings.Builder
 	r.run = &xec.Runner{Trace: &trace}
 	head := sh("git rev-parse HEAD")
@@ -180,6 +184,9 @@ func TestReadsThroughAlternates(t *testing.T) {
 	}
 	c := &Repo{Root: clone, GitDir: clone + "/.git", CommonDir: clone + "/.git", run: r.run}
 	want := sh("git rev-parse HEAD^2")
+	if _, err := c.open(); err != nil { // the format, read by git
+		t.Fatal(err)
+	}
 	var trace strings.Builder
 	c.run = &xec.Runner{Trace: &trace}
 	if got, err := c.ResolveCommit("main^2"); err != nil || got != want || trace.Len() != 0 {
@@ -207,9 +214,9 @@ func TestRepositoryFormat(t *testing.T) {
 		{"core.repositoryformatversion 1 && git config extensions.worktreeConfig true", ""},
 		{"core.repositoryformatversion 0 && git config extensions.preciousObjects true", ""},
 		{"core.repositoryformatversion 1 && git config extensions.objectFormat sha1", ""},
-		{"core.repositoryformatversion 1 && git config extensions.objectFormat sha256", "extensions.objectFormat = sha256"},
-		{"core.repositoryformatversion 1 && git config extensions.refStorage reftable", "extensions.refStorage = reftable"},
-		{"core.repositoryformatversion 1 && git config extensions.partialClone origin", "extensions.partialClone = origin"},
+		{"core.repositoryformatversion 1 && git config extensions.objectFormat sha256", "extensions.objectformat = sha256"},
+		{"core.repositoryformatversion 1 && git config extensions.refStorage reftable", "extensions.refstorage = reftable"},
+		{"core.repositoryformatversion 1 && git config extensions.partialClone origin", "extensions.partialclone = origin"},
 		{"core.repositoryformatversion 2", "core.repositoryFormatVersion 2"},
 	} {
 		r, _, sh := tracedRepo(t)
