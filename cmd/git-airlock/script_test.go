@@ -87,6 +87,7 @@ func TestScript(t *testing.T) {
 			"cmpdry":    cmdCmpDry,
 			"sshd":      cmdSshd,
 			"runhint":   cmdRunHint,
+			"german":    cmdGerman,
 		},
 	})
 }
@@ -106,6 +107,52 @@ func cmdNewRepo(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("git %v: %v", a, err)
 		}
 	}
+}
+
+// german: the commands that follow run in a German locale generated with
+// localedef into the work dir (LOCPATH), since the machine may have none
+// (a scenario skips it with [!exec:localedef]). A git built with gettext and its German
+// catalogue then speaks German, checked here; a git without them (the
+// prebuilt test gits are built with NO_GETTEXT) speaks English whatever
+// the locale, and the scenario shows only that nothing else changes.
+func cmdGerman(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: german")
+	}
+	dir := filepath.Join(ts.Getenv("WORK"), ".locale")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		ts.Fatalf("%v", err)
+	}
+	if out, err := exec.Command("localedef", "-i", "de_DE", "-f", "UTF-8", filepath.Join(dir, "de_DE.UTF-8")).CombinedOutput(); err != nil {
+		ts.Fatalf("localedef cannot make de_DE.UTF-8: %v: %s", err, out)
+	}
+	ts.Setenv("LOCPATH", dir)
+	ts.Setenv("LANG", "de_DE.UTF-8")
+	ts.Setenv("LANGUAGE", "de")
+	git := exec.Command("git", "rev-parse", "--git-dir")
+	git.Dir = dir
+	for _, k := range []string{"PATH", "HOME", "LOCPATH", "LANG", "LANGUAGE", "GIT_CONFIG_NOSYSTEM"} {
+		git.Env = append(git.Env, k+"="+ts.Getenv(k))
+	}
+	out, _ := git.CombinedOutput()
+	switch said := string(out); {
+	case strings.Contains(said, "Schwerwiegend"):
+		ts.Logf("git speaks German here: %s", said)
+	case gitHasGerman(git.Env):
+		ts.Fatalf("git has a German catalogue but said %q in a German locale", said)
+	default:
+		ts.Logf("this git has no German catalogue (built without gettext?); it said %q", said)
+	}
+}
+
+// gitHasGerman reports whether the git on PATH is the system git with its
+// German message catalogue installed.
+func gitHasGerman(env []string) bool {
+	cmd := exec.Command("git", "--exec-path")
+	cmd.Env = env
+	exe, _ := cmd.Output()
+	_, err := os.Stat("/usr/share/locale/de/LC_MESSAGES/git.mo")
+	return err == nil && strings.HasPrefix(string(exe), "/usr/lib/git-core")
 }
 
 // without PROGRAM...: PATH keeps git and the test's commands but loses the
