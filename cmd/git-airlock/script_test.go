@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -88,6 +90,8 @@ func TestScript(t *testing.T) {
 			"sshd":      cmdSshd,
 			"runhint":   cmdRunHint,
 			"german":    cmdGerman,
+			"waitfor":   cmdWaitFor,
+			"noorphans": cmdNoOrphans,
 		},
 	})
 }
@@ -107,6 +111,63 @@ func cmdNewRepo(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("git %v: %v", a, err)
 		}
 	}
+}
+
+// waitfor FILE REGEXP: waits until a line of FILE matches (at most a
+// minute), for a step that must act while a background command is at a
+// named point (the simulator logs each call before it runs).
+func cmdWaitFor(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitfor FILE REGEXP")
+	}
+	re := regexp.MustCompile("(?m)" + args[1])
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+		if b, err := os.ReadFile(ts.MkAbs(args[0])); err == nil && re.Match(b) {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("no line of %s matched %q within a minute", args[0], args[1])
+		}
+	}
+}
+
+// noorphans VAR: waits for every process whose environment holds VAR
+// with the script's value of it to end, and fails naming those still
+// there after five seconds (a child told to end by the kernel ends in
+// milliseconds). Linux only: it reads /proc.
+func cmdNoOrphans(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: noorphans VAR")
+	}
+	mark := []byte(args[0] + "=" + ts.Getenv(args[0]) + "\x00")
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		left := markedProcesses(mark)
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("still running 5s after git-airlock was killed:\n%s", strings.Join(left, "\n"))
+		}
+	}
+}
+
+// markedProcesses lists "pid: command line" of the live processes whose
+// environment holds mark (a zombie's environment reads empty).
+func markedProcesses(mark []byte) []string {
+	var out []string
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		if _, err := strconv.Atoi(e.Name()); err != nil {
+			continue
+		}
+		env, err := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
+		if err != nil || !bytes.Contains(append([]byte{0}, env...), append([]byte{0}, mark...)) {
+			continue
+		}
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		out = append(out, e.Name()+": "+strings.ReplaceAll(strings.TrimRight(string(cmdline), "\x00"), "\x00", " "))
+	}
+	return out
 }
 
 // german: the commands that follow run in a German locale generated with

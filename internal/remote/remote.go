@@ -78,6 +78,11 @@ type Helper struct {
 	In        io.Reader
 	Out       io.Writer
 	Err       io.Writer
+	// GitGone, when set, is closed once git no longer reads Out (git was
+	// killed, with git-airlock, say): a tunnel still waiting for the
+	// service to start ends then. Afterwards the next write to Out ends
+	// the helper.
+	GitGone <-chan struct{}
 }
 
 // PruneTags is pruneTags as git reads it for the remote.
