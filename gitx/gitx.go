@@ -611,27 +611,3 @@ func (r *Repo) HooksDir(ctx context.Context) (string, error) {
 	}
 	return p, nil
 }
-
-// Lock takes an exclusive lock shared by git-airlock processes working on
-// this repository (an IDE's fetch while the user merges), released by the
-// returned function. git's own ref and config locks fail fast instead of
-// waiting; this makes our own commands queue behind each other.
-func (r *Repo) Lock(ctx context.Context) (func(), error) {
-	f, err := os.OpenFile(filepath.Join(r.CommonDir, "airlock.lock"), os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("lock repository: %w", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- lockFile(f) }()
-	select {
-	case err := <-done:
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("lock repository: %w", err)
-		}
-	case <-ctx.Done():
-		f.Close()
-		return nil, ctx.Err()
-	}
-	return func() { _ = unlockFile(f); f.Close() }, nil
-}
