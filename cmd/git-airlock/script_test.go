@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -27,7 +29,11 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"git-airlock": func() {
-			os.Exit(run(context.Background(), os.Args[1:], ui.New(os.Stdin, os.Stdout, os.Stderr, true), os.LookupEnv, os.Environ()))
+			// As main: SIGINT and SIGTERM cancel the command's context.
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			code := run(ctx, os.Args[1:], ui.New(os.Stdin, os.Stdout, os.Stderr, true), os.LookupEnv, os.Environ())
+			stop()
+			os.Exit(code)
 		},
 		"git-remote-airlock": func() { os.Exit(remote.Main()) },
 		"sbx":                func() { os.Exit(sbxsim.Main()) },

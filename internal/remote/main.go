@@ -98,6 +98,11 @@ func Main() int {
 	if err == nil {
 		return 0
 	}
+	if h.ForceWake && errors.Is(err, errInterrupted) {
+		// git-airlock's own fetch: git-airlock, interrupted too, says so
+		// once.
+		return 128
+	}
 	// Errors carry sbx's and git's messages: masked, like all sandbox text.
 	fmt.Fprintf(os.Stderr, "fatal: git-remote-airlock: %s\n", quote.Text(err.Error()))
 	for _, h := range hint.Of(err) {

@@ -158,5 +158,8 @@ func (h *Helper) connect(ctx context.Context, c *conn, service string) error {
 // interrupted is the helper stopped by SIGINT or SIGTERM: xec has ended
 // the sbx child (and its process group) on the cancelled context.
 func interrupted(sandbox string) error {
-	return fmt.Errorf("interrupted; the connection to sandbox %q was closed", sandbox)
+	return fmt.Errorf("%w; the connection to sandbox %q was closed", errInterrupted, sandbox)
 }
+
+// errInterrupted is a tunnel ended by a signal, or by git going away.
+var errInterrupted = errors.New("interrupted")
