@@ -64,3 +64,20 @@ func TestReadsWhatGitReads(t *testing.T) {
 		}
 	}
 }
+
+// HEAD as git reads it, where go-git reads it otherwise: "ref:" without a
+// space (git takes it), and a current branch whose loose ref git calls
+// broken (git's error, never a hash made of the garbage).
+func TestHeadAsGitReadsIt(t *testing.T) {
+	r, _, sh := tracedRepo(t)
+	main := sh("git rev-parse HEAD")
+	sh("git pack-refs --all && printf 'ref:refs/heads/main\\n' > .git/HEAD")
+	if h, err := r.Head(); err != nil || h.Branch != "main" || h.Hash != main {
+		t.Errorf("Head() with ref:<no space> = %+v, %v; want main at %s", h, err, main)
+	}
+	r, _, sh = tracedRepo(t)
+	sh("printf '12zz\\n' > .git/refs/heads/main")
+	if h, err := r.Head(); err == nil || h.Hash != "" {
+		t.Errorf("Head() on a broken branch ref = %+v, %v; want git's error", h, err)
+	}
+}

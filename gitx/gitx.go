@@ -231,28 +231,67 @@ type Head struct {
 	Branch string // short branch name; empty when detached
 }
 
-// Head reads HEAD in process.
+// Head reads HEAD in process where that reads what git reads: HEAD names
+// a branch, or a commit the object store holds. Anything else (a ref file
+// git would call broken, a read that fails) is git's to answer.
 func (r *Repo) Head() (Head, error) {
 	gg, err := r.open()
 	if err != nil {
 		return Head{}, err
 	}
+	if h, ok := headInProcess(gg); ok {
+		return h, nil
+	}
+	return r.gitHead(context.Background()) // HEAD waits on nothing
+}
+
+// headInProcess reads HEAD and the commit it names; ok is false for
+// anything git might read otherwise.
+func headInProcess(gg *filesystem.Storage) (Head, bool) {
 	sym, err := gg.Reference(plumbing.HEAD)
 	if err != nil {
-		return Head{}, fmt.Errorf("read HEAD: %w", err)
+		return Head{}, false
 	}
 	var h Head
 	if sym.Type() == plumbing.SymbolicReference && sym.Target().IsBranch() {
 		h.Branch = sym.Target().Short()
 	}
 	ref, err := followRef(gg, plumbing.HEAD)
-	if errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return h, nil
+	if errors.Is(err, plumbing.ErrReferenceNotFound) && h.Branch != "" {
+		return h, true // a branch with no commits yet
 	}
 	if err != nil {
-		return Head{}, fmt.Errorf("resolve HEAD: %w", err)
+		return Head{}, false
+	}
+	if _, err := object.GetCommit(gg, ref.Hash()); err != nil {
+		return Head{}, false
 	}
 	h.Hash = ref.Hash().String()
+	return h, true
+}
+
+// gitHead is Head as git reads it: `git symbolic-ref -q HEAD` (status 1:
+// detached) and `git rev-parse -q --verify HEAD^{commit}` (status 1: no
+// commit yet).
+func (r *Repo) gitHead(ctx context.Context) (Head, error) {
+	var h Head
+	var ee *xec.ExitError
+	out, err := r.output(ctx, "symbolic-ref", "-q", "HEAD")
+	switch {
+	case err == nil:
+		if b, ok := strings.CutPrefix(strings.TrimSpace(out), "refs/heads/"); ok {
+			h.Branch = b
+		}
+	case !errors.As(err, &ee) || ee.Code != 1:
+		return Head{}, fmt.Errorf("read HEAD: %w", err)
+	}
+	out, err = r.output(ctx, "rev-parse", "-q", "--verify", "HEAD^{commit}")
+	switch {
+	case err == nil:
+		h.Hash = strings.TrimSpace(out)
+	case !errors.As(err, &ee) || ee.Code != 1:
+		return Head{}, fmt.Errorf("resolve HEAD: %w", err)
+	}
 	return h, nil
 }
 
