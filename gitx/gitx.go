@@ -1,12 +1,15 @@
 // Package gitx is the only way git-airlock talks to git.
 //
-// Exact in-process reads (refs, objects, HEAD, ancestry) go through
-// go-git's storage and object packages — never its root package, which
-// would link every transport (HTTP, TLS, SSH) into both binaries and slow
-// every start; anything that depends on git's own semantics (config scopes
-// and includes, fetch, merge, difftool, hooks path, worktrees, revision
-// syntax beyond ref names and ^/~) runs the git CLI through internal/xec.
-// Nobody else runs git.
+// Exact in-process reads (objects, ancestry, and single refs by name where
+// go-git reads what git reads, else git answers) go through go-git's
+// storage and object packages — never its root package, which would link
+// every transport (HTTP, TLS, SSH) into both binaries and slow every start;
+// config (the repository format included: go-git's parser refuses bytes
+// git takes), the list of refs (git passes over its lock files), and
+// anything else that depends on git's own semantics (fetch, merge,
+// difftool, hooks path, worktrees, revision syntax beyond ref names and
+// ^/~) run the git CLI through internal/xec, in the C locale wherever gitx
+// reads what git prints (parsed). Nobody else runs git.
 package gitx
 
 import (
