@@ -94,7 +94,11 @@ func Main() int {
 			h.Sbx.Timeout = cfg.timeout
 		}
 	}
-	err := h.Serve(ctx, args[0], args[1])
+	return exitCode(h, h.Serve(ctx, args[0], args[1]))
+}
+
+// exitCode reports how Serve ended on stderr and returns the exit code.
+func exitCode(h *Helper, err error) int {
 	if err == nil {
 		return 0
 	}
