@@ -202,8 +202,14 @@ const formatPattern = `^(core\.repositoryformatversion|extensions\..*)$`
 // git, from the common directory's config file alone (git reads the
 // repository format from that file, without includes, as `git config
 // --file` does), whatever bytes the file holds elsewhere.
+//
+// Most repositories need no git process for it (plainFormat).
 func (r *Repo) checkFormat(ctx context.Context) error {
-	argv := []string{"git", "config", "--file", filepath.Join(r.CommonDir, "config"), "-z", "--get-regexp", formatPattern}
+	path := filepath.Join(r.CommonDir, "config")
+	if b, err := os.ReadFile(path); err == nil && plainFormat(b) {
+		return nil
+	}
+	argv := []string{"git", "config", "--file", path, "-z", "--get-regexp", formatPattern}
 	out, err := r.run.Output(ctx, parsed(xec.Cmd{Argv: argv}))
 	var ee *xec.ExitError
 	if errors.As(err, &ee) && ee.Code == 1 {
@@ -226,6 +232,30 @@ func (r *Repo) checkFormat(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// plainFormat reports whether a config file certainly sets no extension
+// and no format version above 1, as git writes a new repository's:
+// without the word "extensions" anywhere (section and key names cannot be
+// escaped, and git reads the format without includes), and with
+// repositoryformatversion only on lines that say "= 0" or "= 1" as git
+// writes them. Anything else is git's to read.
+func plainFormat(config []byte) bool {
+	lower := bytes.ToLower(config)
+	if bytes.Contains(lower, []byte("extensions")) {
+		return false
+	}
+	for line := range bytes.Lines(lower) {
+		if !bytes.Contains(line, []byte("repositoryformatversion")) {
+			continue
+		}
+		switch string(bytes.TrimSpace(line)) {
+		case "repositoryformatversion = 0", "repositoryformatversion = 1":
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // Head describes what HEAD points at.

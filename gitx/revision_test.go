@@ -87,13 +87,9 @@ func TestResolveCommitAnswersAsGit(t *testing.T) {
 }
 
 // What callers pass on every merge and review (HEAD and its parents, full
-// refs, short names, object ids) is read without a git process, once the
-// repository's format is read (one git process per Repo).
+// refs, short names, object ids) is read without a git process.
 func TestResolveCommitInProcess(t *testing.T) {
 	r, sh := revisionRepo(t)
-	if _, err := r.open(); err != nil {
-		t.Fatal(err)
-	}
 	var trace strings.Builder
 	r.run = &xec.Runner{Trace: &trace}
 	head := sh("git rev-parse HEAD")
@@ -184,9 +180,6 @@ func TestReadsThroughAlternates(t *testing.T) {
 	}
 	c := &Repo{Root: clone, GitDir: clone + "/.git", CommonDir: clone + "/.git", run: r.run}
 	want := sh("git rev-parse HEAD^2")
-	if _, err := c.open(); err != nil { // the format, read by git
-		t.Fatal(err)
-	}
 	var trace strings.Builder
 	c.run = &xec.Runner{Trace: &trace}
 	if got, err := c.ResolveCommit("main^2"); err != nil || got != want || trace.Len() != 0 {
