@@ -230,7 +230,7 @@ func (r *Repo) mergeTree(ctx context.Context, ours, theirs, base string, related
 // gitVersion returns the major and minor version of the git on PATH, 0 0
 // if it cannot tell (which selects the conservative path).
 func (r *Repo) gitVersion(ctx context.Context) (int, int) {
-	out, err := r.run.Output(ctx, xec.Cmd{Argv: []string{"git", "version"}})
+	out, err := r.run.Output(ctx, parsed(xec.Cmd{Argv: []string{"git", "version"}}))
 	if err != nil {
 		return 0, 0
 	}
@@ -287,7 +287,7 @@ func (r *Repo) mergesTo(ctx context.Context, b, o, t, res TreeEntry) (bool, erro
 			return false, err
 		}
 	}
-	merged, err := r.run.Output(ctx, xec.Cmd{Argv: []string{"git", "merge-file", "-p", files[0], files[1], files[2]}})
+	merged, err := r.run.Output(ctx, parsed(xec.Cmd{Argv: []string{"git", "merge-file", "-p", files[0], files[1], files[2]}}))
 	var ee *xec.ExitError
 	if errors.As(err, &ee) {
 		return false, nil // conflicts: what lands is not what one base predicts

@@ -42,14 +42,23 @@ func (r *Repo) Notes(ref string) (map[string]string, error) {
 		return nil, err
 	}
 	out := map[string]string{}
-	tip, err := followRef(gg, plumbing.ReferenceName(ref))
-	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+	var tip plumbing.Hash
+	switch t, err := followRef(gg, plumbing.ReferenceName(ref)); {
+	case errors.Is(err, plumbing.ErrReferenceNotFound):
 		return out, nil
+	case err != nil: // a ref file go-git cannot read: git's answer
+		hash, err := r.revParse(context.Background(), ref)
+		if errors.Is(err, ErrUnknownRevision) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read notes %q: %w", ref, err)
+		}
+		tip = plumbing.NewHash(hash)
+	default:
+		tip = t.Hash()
 	}
-	if err != nil {
-		return nil, fmt.Errorf("read notes %q: %w", ref, err)
-	}
-	commit, err := object.GetCommit(gg, tip.Hash())
+	commit, err := object.GetCommit(gg, tip)
 	if err != nil {
 		return nil, fmt.Errorf("read notes %q: %w", ref, err)
 	}

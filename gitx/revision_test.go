@@ -210,9 +210,9 @@ func TestRepositoryFormat(t *testing.T) {
 		{"core.repositoryformatversion 1 && git config extensions.worktreeConfig true", ""},
 		{"core.repositoryformatversion 0 && git config extensions.preciousObjects true", ""},
 		{"core.repositoryformatversion 1 && git config extensions.objectFormat sha1", ""},
-		{"core.repositoryformatversion 1 && git config extensions.objectFormat sha256", "extensions.objectFormat = sha256"},
-		{"core.repositoryformatversion 1 && git config extensions.refStorage reftable", "extensions.refStorage = reftable"},
-		{"core.repositoryformatversion 1 && git config extensions.partialClone origin", "extensions.partialClone = origin"},
+		{"core.repositoryformatversion 1 && git config extensions.objectFormat sha256", "extensions.objectformat = sha256"},
+		{"core.repositoryformatversion 1 && git config extensions.refStorage reftable", "extensions.refstorage = reftable"},
+		{"core.repositoryformatversion 1 && git config extensions.partialClone origin", "extensions.partialclone = origin"},
 		{"core.repositoryformatversion 2", "core.repositoryFormatVersion 2"},
 	} {
 		r, _, sh := tracedRepo(t)

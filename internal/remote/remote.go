@@ -78,6 +78,11 @@ type Helper struct {
 	In        io.Reader
 	Out       io.Writer
 	Err       io.Writer
+	// GitGone, when set, is closed once git no longer reads Out (git was
+	// killed, with git-airlock, say): a tunnel still waiting for the
+	// service to start ends then. Afterwards the next write to Out ends
+	// the helper.
+	GitGone <-chan struct{}
 }
 
 // PruneTags is pruneTags as git reads it for the remote.
@@ -153,5 +158,8 @@ func (h *Helper) connect(ctx context.Context, c *conn, service string) error {
 // interrupted is the helper stopped by SIGINT or SIGTERM: xec has ended
 // the sbx child (and its process group) on the cancelled context.
 func interrupted(sandbox string) error {
-	return fmt.Errorf("interrupted; the connection to sandbox %q was closed", sandbox)
+	return fmt.Errorf("%w; the connection to sandbox %q was closed", errInterrupted, sandbox)
 }
+
+// errInterrupted is a tunnel ended by a signal, or by git going away.
+var errInterrupted = errors.New("interrupted")

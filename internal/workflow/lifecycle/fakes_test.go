@@ -79,7 +79,10 @@ func newRepo() *fakeRepo {
 	}
 }
 
-func (r *fakeRepo) Lock(context.Context) (func(), error) { r.record("Lock"); return func() {}, nil }
+func (r *fakeRepo) Lock(context.Context, gitx.LockWait) (func(), error) {
+	r.record("Lock")
+	return func() {}, nil
+}
 func (r *fakeRepo) Fetch(_ context.Context, _ xec.Streams, remotes ...string) error {
 	r.record("Fetch", strings.Join(remotes, " "))
 	return r.fetchErr

@@ -46,7 +46,7 @@ type fakeRepo struct {
 	unlocked       int
 }
 
-func (f *fakeRepo) Lock(context.Context) (func(), error) {
+func (f *fakeRepo) Lock(context.Context, gitx.LockWait) (func(), error) {
 	f.calls = append(f.calls, "lock")
 	f.locked++
 	return func() { f.unlocked++ }, nil
