@@ -47,14 +47,14 @@ func (r *Repo) Notes(ref string) (map[string]string, error) {
 	case errors.Is(err, plumbing.ErrReferenceNotFound):
 		return out, nil
 	case err != nil: // a ref file go-git cannot read: git's answer
-		hash, err := r.revParse(context.Background(), ref)
-		if errors.Is(err, ErrUnknownRevision) {
+		o, err := r.objectInfo(ref)
+		if errors.Is(err, errMissing) {
 			return out, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("read notes %q: %w", ref, err)
 		}
-		tip = plumbing.NewHash(hash)
+		tip = plumbing.NewHash(o.hash)
 	default:
 		tip = t.Hash()
 	}

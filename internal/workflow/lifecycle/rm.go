@@ -50,7 +50,9 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 		return err
 	}
 	if !s.Sbx.DryRun() {
-		unlock, err := s.Repo.Lock(ctx)
+		unlock, err := s.Repo.Lock(ctx, gitx.LockWait{Waiting: func(h gitx.LockHolder) {
+			s.UI.Infof("waiting for %s, which holds the repository lock", h)
+		}})
 		if err != nil {
 			return err
 		}
