@@ -30,7 +30,7 @@ func (r *Repo) Attributes(ctx context.Context, treeish string, paths, attrs []st
 	}
 	defer os.RemoveAll(dir)
 	env := []string{"GIT_INDEX_FILE=" + filepath.Join(dir, "index")}
-	if _, err := r.run.Output(ctx, xec.Cmd{Argv: r.git("read-tree", treeish), Env: env}); err != nil {
+	if _, err := r.run.Output(ctx, parsed(xec.Cmd{Argv: r.git("read-tree", treeish), Env: env})); err != nil {
 		return nil, fmt.Errorf("read attributes of %q: %w", treeish, err)
 	}
 	var in bytes.Buffer
@@ -38,7 +38,7 @@ func (r *Repo) Attributes(ctx context.Context, treeish string, paths, attrs []st
 		in.WriteString(p)
 		in.WriteByte(0)
 	}
-	out, err := r.run.Output(ctx, xec.Cmd{Argv: r.git(append([]string{"check-attr", "--cached", "-z", "--stdin"}, attrs...)...), Env: env, Stdin: &in})
+	out, err := r.run.Output(ctx, parsed(xec.Cmd{Argv: r.git(append([]string{"check-attr", "--cached", "-z", "--stdin"}, attrs...)...), Env: env, Stdin: &in}))
 	if err != nil {
 		return nil, fmt.Errorf("read attributes of %q: %w", treeish, err)
 	}

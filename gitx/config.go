@@ -243,7 +243,7 @@ func UserConfigEntries(ctx context.Context, run *xec.Runner, pattern string) ([]
 // (the argv prefix) picks the repository, or none.
 func readConfig(ctx context.Context, run *xec.Runner, git []string, pattern string) ([]ConfigEntry, error) {
 	argv := append(git, "config", "--show-scope", "--show-origin", "-z", "--get-regexp", pattern)
-	out, err := run.Output(ctx, xec.Cmd{Argv: argv})
+	out, err := run.Output(ctx, parsed(xec.Cmd{Argv: argv}))
 	var ee *xec.ExitError
 	if errors.As(err, &ee) && ee.Code == 1 {
 		return nil, nil // no matching key

@@ -11,7 +11,7 @@ import (
 // repository, as `git difftool --tool-help` names them: git's own, whether
 // installed here or not, and those defined in config (difftool.<tool>.cmd).
 func (r *Repo) DiffTools(ctx context.Context) ([]string, error) {
-	out, err := r.run.Output(ctx, xec.Cmd{Argv: r.git("difftool", "--tool-help"), Env: []string{"LC_ALL=C"}})
+	out, err := r.run.Output(ctx, parsed(xec.Cmd{Argv: r.git("difftool", "--tool-help")}))
 	if err != nil {
 		return nil, err
 	}

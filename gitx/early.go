@@ -30,7 +30,7 @@ func startEarlyRefs(ctx context.Context, run *xec.Runner, dir string, patterns [
 	e := &earlyRefs{patterns: patterns, done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
-		out, err := run.Output(ctx, xec.Cmd{Argv: append([]string{"git", "-C", dir}, listArgs(patterns)...)})
+		out, err := run.Output(ctx, parsed(xec.Cmd{Argv: append([]string{"git", "-C", dir}, listArgs(patterns)...)}))
 		e.out, e.err = string(out), err
 	}()
 	return e

@@ -1,12 +1,15 @@
 // Package gitx is the only way git-airlock talks to git.
 //
-// Exact in-process reads (refs, objects, HEAD, ancestry) go through
-// go-git's storage and object packages — never its root package, which
-// would link every transport (HTTP, TLS, SSH) into both binaries and slow
-// every start; anything that depends on git's own semantics (config scopes
-// and includes, fetch, merge, difftool, hooks path, worktrees, revision
-// syntax beyond ref names and ^/~) runs the git CLI through internal/xec.
-// Nobody else runs git.
+// Exact in-process reads (objects, ancestry, and single refs by name where
+// go-git reads what git reads, else git answers) go through go-git's
+// storage and object packages — never its root package, which would link
+// every transport (HTTP, TLS, SSH) into both binaries and slow every start;
+// config (the repository format included: go-git's parser refuses bytes
+// git takes), the list of refs (git passes over its lock files), and
+// anything else that depends on git's own semantics (fetch, merge,
+// difftool, hooks path, worktrees, revision syntax beyond ref names and
+// ^/~) run the git CLI through internal/xec, in the C locale wherever gitx
+// reads what git prints (parsed). Nobody else runs git.
 package gitx
 
 import (
@@ -57,14 +60,16 @@ type Repo struct {
 	once  sync.Once
 	gg    *filesystem.Storage
 	ggErr error
+
+	cat batches // see catfile.go
 }
 
 // Open finds the repository that contains dir with a single git call.
 // `--path-format=absolute` needs git 2.31; the paths are made absolute
 // here instead, so that git 2.26 works too.
 func Open(ctx context.Context, run *xec.Runner, dir string) (*Repo, error) {
-	out, err := run.Output(ctx, xec.Cmd{Argv: []string{"git", "-C", dir, "rev-parse",
-		"--show-toplevel", "--absolute-git-dir", "--git-common-dir", "--is-shallow-repository"}})
+	out, err := run.Output(ctx, parsed(xec.Cmd{Argv: []string{"git", "-C", dir, "rev-parse",
+		"--show-toplevel", "--absolute-git-dir", "--git-common-dir", "--is-shallow-repository"}}))
 	if err != nil {
 		var ee *xec.ExitError
 		if errors.As(err, &ee) && strings.Contains(ee.Stderr, "not a git repository") {
@@ -128,8 +133,19 @@ func (r *Repo) git(args ...string) []string {
 }
 
 func (r *Repo) output(ctx context.Context, args ...string) (string, error) {
-	out, err := r.run.Output(ctx, xec.Cmd{Argv: r.git(args...)})
+	out, err := r.run.Output(ctx, parsed(xec.Cmd{Argv: r.git(args...)}))
 	return string(out), err
+}
+
+// parsed is a git command whose output or error gitx reads: it runs in
+// the C locale, so that what git says is git's English whatever the
+// user's language (gitx matches "not a git repository" in Open's stderr;
+// every reader expects git's untranslated words). LANGUAGE is emptied as
+// well; gettext ignores it under LC_ALL=C anyway. Commands whose output
+// goes to the user (Passthrough, Fetch) and writes keep the user's locale.
+func parsed(c xec.Cmd) xec.Cmd {
+	c.Env = append(slices.Clone(c.Env), "LC_ALL=C", "LANGUAGE=")
+	return c
 }
 
 func (r *Repo) mutate(ctx context.Context, args ...string) error {
@@ -141,19 +157,20 @@ func (r *Repo) mutate(ctx context.Context, args ...string) error {
 // linked worktree (per-worktree files such as HEAD from GitDir, objects,
 // refs and config from CommonDir), follows objects/info/alternates, and
 // refuses a repository whose extensions change what is read in process.
+// go-git's own config parser is never used: it refuses what git reads
+// (a value that is not UTF-8), so the format is read by git (readFormat).
 func (r *Repo) open() (*filesystem.Storage, error) {
 	r.once.Do(func() {
+		if err := r.checkFormat(context.Background()); err != nil {
+			r.ggErr = fmt.Errorf("read repository %q: %w", r.GitDir, err)
+			return
+		}
 		var common billy.Filesystem // nil: everything in GitDir
 		if r.LinkedWorktree() {
 			common = osfs.New(r.CommonDir)
 		}
 		fs := dotgit.NewRepositoryFilesystem(osfs.New(r.GitDir), common)
-		s := filesystem.NewStorageWithOptions(fs, cache.NewObjectLRUDefault(), filesystem.Options{AlternatesFS: alternatesFS})
-		if err := checkFormat(s); err != nil {
-			r.ggErr = fmt.Errorf("read repository %q: %w", r.GitDir, err)
-			return
-		}
-		r.gg = s
+		r.gg = filesystem.NewStorageWithOptions(fs, cache.NewObjectLRUDefault(), filesystem.Options{AlternatesFS: alternatesFS})
 	})
 	return r.gg, r.ggErr
 }
@@ -178,27 +195,69 @@ var readableExtensions = map[string]bool{
 	"noop": true, "noop-v1": true, "worktreeconfig": true, "preciousobjects": true,
 }
 
+// formatPattern matches the keys that say how a repository is laid out.
+const formatPattern = `^(core\.repositoryformatversion|extensions\..*)$`
+
 // checkFormat refuses what go-git cannot read exactly: any extension not
 // in readableExtensions (objectFormat only when it says sha1), or a
-// repository format version above 1.
-func checkFormat(s *filesystem.Storage) error {
-	cfg, err := s.Config()
-	if err != nil {
-		return err
-	}
-	if v := cfg.Raw.Section("core").Option("repositoryformatversion"); v != "" && v != "0" && v != "1" {
-		return fmt.Errorf("%w: core.repositoryFormatVersion %s", ErrRepositoryFormat, v)
-	}
-	if !cfg.Raw.HasSection("extensions") {
+// repository format version above 1. They are read as git reads them: by
+// git, from the common directory's config file alone (git reads the
+// repository format from that file, without includes, as `git config
+// --file` does), whatever bytes the file holds elsewhere.
+//
+// Most repositories need no git process for it (plainFormat).
+func (r *Repo) checkFormat(ctx context.Context) error {
+	path := filepath.Join(r.CommonDir, "config")
+	if b, err := os.ReadFile(path); err == nil && plainFormat(b) {
 		return nil
 	}
-	for _, o := range cfg.Raw.Section("extensions").Options {
-		key, value := strings.ToLower(o.Key), strings.ToLower(o.Value)
-		if !readableExtensions[key] && (key != "objectformat" || value != "sha1") {
-			return fmt.Errorf("%w: extensions.%s = %s", ErrRepositoryFormat, o.Key, o.Value)
+	argv := []string{"git", "config", "--file", path, "-z", "--get-regexp", formatPattern}
+	out, err := r.run.Output(ctx, parsed(xec.Cmd{Argv: argv}))
+	var ee *xec.ExitError
+	if errors.As(err, &ee) && ee.Code == 1 {
+		return nil // neither set: version 0, no extensions
+	}
+	if err != nil {
+		return fmt.Errorf("read the repository format: %w", err)
+	}
+	for _, f := range splitNul(out) {
+		key, value, _ := strings.Cut(string(f), "\n") // git gives the key lower-case
+		if key == "core.repositoryformatversion" {
+			if value != "" && value != "0" && value != "1" {
+				return fmt.Errorf("%w: core.repositoryFormatVersion %s", ErrRepositoryFormat, value)
+			}
+			continue
+		}
+		ext := strings.TrimPrefix(key, "extensions.")
+		if !readableExtensions[ext] && (ext != "objectformat" || !strings.EqualFold(value, "sha1")) {
+			return fmt.Errorf("%w: %s = %s", ErrRepositoryFormat, key, value)
 		}
 	}
 	return nil
+}
+
+// plainFormat reports whether a config file certainly sets no extension
+// and no format version above 1, as git writes a new repository's:
+// without the word "extensions" anywhere (section and key names cannot be
+// escaped, and git reads the format without includes), and with
+// repositoryformatversion only on lines that say "= 0" or "= 1" as git
+// writes them. Anything else is git's to read.
+func plainFormat(config []byte) bool {
+	lower := bytes.ToLower(config)
+	if bytes.Contains(lower, []byte("extensions")) {
+		return false
+	}
+	for line := range bytes.Lines(lower) {
+		if !bytes.Contains(line, []byte("repositoryformatversion")) {
+			continue
+		}
+		switch string(bytes.TrimSpace(line)) {
+		case "repositoryformatversion = 0", "repositoryformatversion = 1":
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // Head describes what HEAD points at.
@@ -207,28 +266,68 @@ type Head struct {
 	Branch string // short branch name; empty when detached
 }
 
-// Head reads HEAD in process.
+// Head reads HEAD in process where that reads what git reads: HEAD names
+// a branch, or a commit the object store holds. Anything else (a ref file
+// git would call broken, a read that fails) is git's to answer.
 func (r *Repo) Head() (Head, error) {
 	gg, err := r.open()
 	if err != nil {
 		return Head{}, err
 	}
+	if h, ok := r.headInProcess(gg); ok {
+		return h, nil
+	}
+	return r.gitHead(context.Background()) // HEAD waits on nothing
+}
+
+// headInProcess reads HEAD in process and asks cat-file whether the commit
+// it names is there (a commit read in process would load the whole pack
+// index); ok is false for anything git might read otherwise.
+func (r *Repo) headInProcess(gg *filesystem.Storage) (Head, bool) {
 	sym, err := gg.Reference(plumbing.HEAD)
 	if err != nil {
-		return Head{}, fmt.Errorf("read HEAD: %w", err)
+		return Head{}, false
 	}
 	var h Head
 	if sym.Type() == plumbing.SymbolicReference && sym.Target().IsBranch() {
 		h.Branch = sym.Target().Short()
 	}
 	ref, err := followRef(gg, plumbing.HEAD)
-	if errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return h, nil
+	if errors.Is(err, plumbing.ErrReferenceNotFound) && h.Branch != "" {
+		return h, true // a branch with no commits yet
 	}
 	if err != nil {
-		return Head{}, fmt.Errorf("resolve HEAD: %w", err)
+		return Head{}, false
+	}
+	if !r.HasCommit(ref.Hash().String()) {
+		return Head{}, false
 	}
 	h.Hash = ref.Hash().String()
+	return h, true
+}
+
+// gitHead is Head as git reads it: `git symbolic-ref -q HEAD` (status 1:
+// detached) and `git rev-parse -q --verify HEAD^{commit}` (status 1: no
+// commit yet).
+func (r *Repo) gitHead(ctx context.Context) (Head, error) {
+	var h Head
+	var ee *xec.ExitError
+	out, err := r.output(ctx, "symbolic-ref", "-q", "HEAD")
+	switch {
+	case err == nil:
+		if b, ok := strings.CutPrefix(strings.TrimSpace(out), "refs/heads/"); ok {
+			h.Branch = b
+		}
+	case !errors.As(err, &ee) || ee.Code != 1:
+		return Head{}, fmt.Errorf("read HEAD: %w", err)
+	}
+	out, err = r.output(ctx, "rev-parse", "-q", "--verify", "HEAD^{commit}")
+	switch {
+	case err == nil:
+		h.Hash = strings.TrimSpace(out)
+	case !errors.As(err, &ee) || ee.Code != 1:
+		return Head{}, fmt.Errorf("resolve HEAD: %w", err)
+	}
 	return h, nil
 }
 
@@ -251,50 +350,30 @@ func (r *Repo) Refs(prefix string) (map[string]string, error) {
 	return refs, nil
 }
 
-// allRefs reads every ref in one pass, resolving symbolic refs through
-// what that pass read.
+// allRefs reads every ref in one pass, as git reads them: one `git
+// for-each-ref`, which resolves symbolic refs (leaving out a dangling
+// one), reads packed and loose refs, and passes over what is not a ref
+// (git's *.lock files, a broken ref, a name git refuses), where go-git's
+// walk of refs/ failed on a lock file another git holds, or one left
+// empty by a crash.
 func (r *Repo) allRefs() (map[string]string, error) {
 	r.refs.mu.Lock()
 	defer r.refs.mu.Unlock()
 	if r.refs.byName != nil {
 		return r.refs.byName, nil
 	}
-	gg, err := r.open()
-	if err != nil {
-		return nil, err
-	}
-	iter, err := gg.IterReferences()
+	// Refs has no context: for-each-ref waits on nothing.
+	out, err := r.output(context.Background(), "for-each-ref", "--format=%(objectname) %(refname)")
 	if err != nil {
 		return nil, fmt.Errorf("list refs: %w", err)
 	}
-	direct := map[string]string{}
-	symbolic := map[string]string{}
-	err = iter.ForEach(func(ref *plumbing.Reference) error {
-		if ref.Type() == plumbing.SymbolicReference {
-			symbolic[ref.Name().String()] = ref.Target().String()
-		} else {
-			direct[ref.Name().String()] = ref.Hash().String()
+	all := map[string]string{}
+	for line := range strings.Lines(out) {
+		hash, name, ok := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
+		if !ok || !isObjectID(hash) {
+			return nil, fmt.Errorf("list refs: unexpected line %q", line)
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list refs: %w", err)
-	}
-	all := maps.Clone(direct) // resolved through direct refs only, whatever the order
-	for name, target := range symbolic {
-		// git reads at most five refs for one (symrefReads): the
-		// symbolic ref and four more; a dangling symref is left out.
-		for i := 1; i < symrefReads; i++ {
-			if hash, ok := direct[target]; ok {
-				all[name] = hash
-				break
-			}
-			next, ok := symbolic[target]
-			if !ok {
-				break
-			}
-			target = next
-		}
+		all[name] = hash
 	}
 	r.refs.byName = all
 	return all, nil
@@ -309,6 +388,7 @@ type refCache struct {
 // wrote drops what the Repo keeps from earlier reads (config, refs): every
 // write through the Repo calls it first.
 func (r *Repo) wrote() {
+	r.endBatches()
 	r.config.forget()
 	r.early.drop()
 	r.refs.mu.Lock()
@@ -316,14 +396,14 @@ func (r *Repo) wrote() {
 	r.refs.mu.Unlock()
 }
 
-// HasCommit reports whether the object store holds the commit.
+// HasCommit reports whether the object store holds the commit (git's
+// cat-file answers, see catfile.go).
 func (r *Repo) HasCommit(hash string) bool {
-	gg, err := r.open()
-	if err != nil {
+	if len(hash) != 40 && len(hash) != 64 || !isHex(hash) {
 		return false
 	}
-	_, err = object.GetCommit(gg, plumbing.NewHash(hash))
-	return err == nil
+	o, err := r.objectInfo(hash)
+	return err == nil && o.kind == "commit"
 }
 
 // IsAncestor reports whether commit a is reachable from commit b.
@@ -582,7 +662,7 @@ func CommitOnNewBranch(ctx context.Context, run *xec.Runner, dir, branch, messag
 
 // Version returns `git version` output, for doctor.
 func Version(ctx context.Context, run *xec.Runner) (string, error) {
-	out, err := run.Output(ctx, xec.Cmd{Argv: []string{"git", "version"}})
+	out, err := run.Output(ctx, parsed(xec.Cmd{Argv: []string{"git", "version"}}))
 	return strings.TrimSpace(string(out)), err
 }
 
@@ -606,28 +686,4 @@ func (r *Repo) HooksDir(ctx context.Context) (string, error) {
 		p = filepath.Join(r.Root, p)
 	}
 	return p, nil
-}
-
-// Lock takes an exclusive lock shared by git-airlock processes working on
-// this repository (an IDE's fetch while the user merges), released by the
-// returned function. git's own ref and config locks fail fast instead of
-// waiting; this makes our own commands queue behind each other.
-func (r *Repo) Lock(ctx context.Context) (func(), error) {
-	f, err := os.OpenFile(filepath.Join(r.CommonDir, "airlock.lock"), os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("lock repository: %w", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- lockFile(f) }()
-	select {
-	case err := <-done:
-		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("lock repository: %w", err)
-		}
-	case <-ctx.Done():
-		f.Close()
-		return nil, ctx.Err()
-	}
-	return func() { _ = unlockFile(f); f.Close() }, nil
 }

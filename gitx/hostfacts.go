@@ -26,7 +26,7 @@ func (r *Repo) IgnoredPaths(ctx context.Context, paths []string) (map[string]boo
 		in.WriteString(p)
 		in.WriteByte(0)
 	}
-	out, err := r.run.Output(ctx, xec.Cmd{Argv: r.git("check-ignore", "--no-index", "-z", "--stdin"), Stdin: &in})
+	out, err := r.run.Output(ctx, parsed(xec.Cmd{Argv: r.git("check-ignore", "--no-index", "-z", "--stdin"), Stdin: &in}))
 	var ee *xec.ExitError
 	if errors.As(err, &ee) && ee.Code == 1 {
 		return nil, nil // none is ignored
@@ -72,7 +72,7 @@ type CommitIdentity struct {
 // in one git call, from their raw headers (no signature is verified: that
 // would run gpg).
 func (r *Repo) CommitIdentities(ctx context.Context, base, tip string) ([]CommitIdentity, error) {
-	out, err := r.run.Output(ctx, xec.Cmd{Argv: r.git("log", "--no-decorate", "--no-show-signature", "--pretty=raw", tip, "^"+base, "--")})
+	out, err := r.run.Output(ctx, parsed(xec.Cmd{Argv: r.git("log", "--no-decorate", "--no-show-signature", "--pretty=raw", tip, "^"+base, "--")}))
 	if err != nil {
 		return nil, fmt.Errorf("read commits %s..%s: %w", base, tip, err)
 	}
@@ -114,7 +114,7 @@ func (r *Repo) SubmoduleRepo(ctx context.Context, path, name string) (*Repo, err
 	if r.Root != "" {
 		dir := filepath.Join(r.Root, filepath.FromSlash(path))
 		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
-			out, err := r.run.Output(ctx, xec.Cmd{Argv: []string{"git", "-C", dir, "rev-parse", "--absolute-git-dir"}})
+			out, err := r.run.Output(ctx, parsed(xec.Cmd{Argv: []string{"git", "-C", dir, "rev-parse", "--absolute-git-dir"}}))
 			if err == nil {
 				return OpenGitDir(r.run, strings.TrimSpace(string(out))), nil
 			}

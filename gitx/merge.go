@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
@@ -39,13 +40,16 @@ type MergePreview struct {
 // PreviewMerge computes what `git merge theirs` on ours would bring.
 func (r *Repo) PreviewMerge(ctx context.Context, ours, theirs string) (MergePreview, error) {
 	var p MergePreview
+	var major, minor int
+	var wg sync.WaitGroup
+	wg.Go(func() { major, minor = r.gitVersion(ctx) })
 	out, err := r.output(ctx, "merge-base", "--all", ours, theirs)
+	wg.Wait()
 	var ee *xec.ExitError
 	if err != nil && !(errors.As(err, &ee) && ee.Code == 1) {
 		return p, fmt.Errorf("merge-base %q %q: %w", ours, theirs, err)
 	}
 	p.Bases = strings.Fields(out)
-	major, minor := r.gitVersion(ctx)
 	if major > 2 || major == 2 && minor >= 38 {
 		return r.previewExact(ctx, p, ours, theirs, major > 2 || minor >= 40)
 	}
@@ -226,7 +230,7 @@ func (r *Repo) mergeTree(ctx context.Context, ours, theirs, base string, related
 // gitVersion returns the major and minor version of the git on PATH, 0 0
 // if it cannot tell (which selects the conservative path).
 func (r *Repo) gitVersion(ctx context.Context) (int, int) {
-	out, err := r.run.Output(ctx, xec.Cmd{Argv: []string{"git", "version"}})
+	out, err := r.run.Output(ctx, parsed(xec.Cmd{Argv: []string{"git", "version"}}))
 	if err != nil {
 		return 0, 0
 	}
@@ -283,7 +287,7 @@ func (r *Repo) mergesTo(ctx context.Context, b, o, t, res TreeEntry) (bool, erro
 			return false, err
 		}
 	}
-	merged, err := r.run.Output(ctx, xec.Cmd{Argv: []string{"git", "merge-file", "-p", files[0], files[1], files[2]}})
+	merged, err := r.run.Output(ctx, parsed(xec.Cmd{Argv: []string{"git", "merge-file", "-p", files[0], files[1], files[2]}}))
 	var ee *xec.ExitError
 	if errors.As(err, &ee) {
 		return false, nil // conflicts: what lands is not what one base predicts

@@ -28,22 +28,32 @@ type CompareRequest struct {
 	Streams xec.Streams
 }
 
+// Form is how Diff and Log show a change.
+type Form int
+
+const (
+	// Full shows the patch (Diff) and each commit whole (Log).
+	Full Form = iota
+	// Summary shows a diffstat (Diff) and one line per commit (Log).
+	Summary
+)
+
 // Diff shows what Theirs changed since it forked from Base
-// (`git diff Base...Theirs`), as a diffstat when stat is set.
-func (r *Repo) Diff(ctx context.Context, req CompareRequest, stat bool) error {
+// (`git diff Base...Theirs`), in the form asked for.
+func (r *Repo) Diff(ctx context.Context, req CompareRequest, form Form) error {
 	args := []string{"diff"}
-	if stat {
+	if form == Summary {
 		args = append(args, "--stat")
 	}
 	args = append(append(args, req.Options...), req.Base+"..."+req.Theirs, "--")
 	return r.attached(ctx, req.Streams, false, append(args, req.Paths...)...)
 }
 
-// Log lists the commits of Theirs that Base lacks, one line each when
-// oneline is set, with the notes under req.Notes when that ref exists.
-func (r *Repo) Log(ctx context.Context, req CompareRequest, oneline bool) error {
+// Log lists the commits of Theirs that Base lacks, in the form asked for,
+// with the notes under req.Notes when that ref exists.
+func (r *Repo) Log(ctx context.Context, req CompareRequest, form Form) error {
 	args := []string{"log"}
-	if oneline {
+	if form == Summary {
 		args = append(args, "--oneline")
 	}
 	if req.Notes != "" {

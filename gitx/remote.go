@@ -2,6 +2,7 @@ package gitx
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -308,7 +309,16 @@ func (r *Repo) SymrefTarget(name string) string {
 		return ""
 	}
 	ref, err := gg.Reference(plumbing.ReferenceName(name))
-	if err != nil || ref.Type() != plumbing.SymbolicReference {
+	switch {
+	case errors.Is(err, plumbing.ErrReferenceNotFound):
+		return ""
+	case err != nil: // a file go-git cannot read: git's answer
+		out, err := r.output(context.Background(), "symbolic-ref", "-q", name)
+		if err != nil {
+			return ""
+		}
+		return strings.TrimSpace(out)
+	case ref.Type() != plumbing.SymbolicReference:
 		return ""
 	}
 	return ref.Target().String()

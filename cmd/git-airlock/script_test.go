@@ -3,15 +3,19 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -25,7 +29,11 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"git-airlock": func() {
-			os.Exit(run(context.Background(), os.Args[1:], ui.New(os.Stdin, os.Stdout, os.Stderr, true), os.LookupEnv, os.Environ()))
+			// As main: SIGINT and SIGTERM cancel the command's context.
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			code := run(ctx, os.Args[1:], ui.New(os.Stdin, os.Stdout, os.Stderr, true), os.LookupEnv, os.Environ())
+			stop()
+			os.Exit(code)
 		},
 		"git-remote-airlock": func() { os.Exit(remote.Main()) },
 		"sbx":                func() { os.Exit(sbxsim.Main()) },
@@ -87,6 +95,9 @@ func TestScript(t *testing.T) {
 			"cmpdry":    cmdCmpDry,
 			"sshd":      cmdSshd,
 			"runhint":   cmdRunHint,
+			"german":    cmdGerman,
+			"waitfor":   cmdWaitFor,
+			"noorphans": cmdNoOrphans,
 		},
 	})
 }
@@ -106,6 +117,109 @@ func cmdNewRepo(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("git %v: %v", a, err)
 		}
 	}
+}
+
+// waitfor FILE REGEXP: waits until a line of FILE matches (at most a
+// minute), for a step that must act while a background command is at a
+// named point (the simulator logs each call before it runs).
+func cmdWaitFor(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitfor FILE REGEXP")
+	}
+	re := regexp.MustCompile("(?m)" + args[1])
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+		if b, err := os.ReadFile(ts.MkAbs(args[0])); err == nil && re.Match(b) {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("no line of %s matched %q within a minute", args[0], args[1])
+		}
+	}
+}
+
+// noorphans VAR: waits for every process whose environment holds VAR
+// with the script's value of it to end, and fails naming those still
+// there after five seconds (a child told to end by the kernel ends in
+// milliseconds). Linux only: it reads /proc.
+func cmdNoOrphans(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: noorphans VAR")
+	}
+	mark := []byte(args[0] + "=" + ts.Getenv(args[0]) + "\x00")
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		left := markedProcesses(mark)
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("still running 5s after git-airlock was killed:\n%s", strings.Join(left, "\n"))
+		}
+	}
+}
+
+// markedProcesses lists "pid: command line" of the live processes whose
+// environment holds mark (a zombie's environment reads empty).
+func markedProcesses(mark []byte) []string {
+	var out []string
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		if _, err := strconv.Atoi(e.Name()); err != nil {
+			continue
+		}
+		env, err := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
+		if err != nil || !bytes.Contains(append([]byte{0}, env...), append([]byte{0}, mark...)) {
+			continue
+		}
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		out = append(out, e.Name()+": "+strings.ReplaceAll(strings.TrimRight(string(cmdline), "\x00"), "\x00", " "))
+	}
+	return out
+}
+
+// german: the commands that follow run in a German locale generated with
+// localedef into the work dir (LOCPATH), since the machine may have none
+// (a scenario skips it with [!exec:localedef]). A git built with gettext and its German
+// catalogue then speaks German, checked here; a git without them (the
+// prebuilt test gits are built with NO_GETTEXT) speaks English whatever
+// the locale, and the scenario shows only that nothing else changes.
+func cmdGerman(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: german")
+	}
+	dir := filepath.Join(ts.Getenv("WORK"), ".locale")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		ts.Fatalf("%v", err)
+	}
+	if out, err := exec.Command("localedef", "-i", "de_DE", "-f", "UTF-8", filepath.Join(dir, "de_DE.UTF-8")).CombinedOutput(); err != nil {
+		ts.Fatalf("localedef cannot make de_DE.UTF-8: %v: %s", err, out)
+	}
+	ts.Setenv("LOCPATH", dir)
+	ts.Setenv("LANG", "de_DE.UTF-8")
+	ts.Setenv("LANGUAGE", "de")
+	git := exec.Command("git", "rev-parse", "--git-dir")
+	git.Dir = dir
+	for _, k := range []string{"PATH", "HOME", "LOCPATH", "LANG", "LANGUAGE", "GIT_CONFIG_NOSYSTEM"} {
+		git.Env = append(git.Env, k+"="+ts.Getenv(k))
+	}
+	out, _ := git.CombinedOutput()
+	switch said := string(out); {
+	case strings.Contains(said, "Schwerwiegend"):
+		ts.Logf("git speaks German here: %s", said)
+	case gitHasGerman(git.Env):
+		ts.Fatalf("git has a German catalogue but said %q in a German locale", said)
+	default:
+		ts.Logf("this git has no German catalogue (built without gettext?); it said %q", said)
+	}
+}
+
+// gitHasGerman reports whether the git on PATH is the system git with its
+// German message catalogue installed.
+func gitHasGerman(env []string) bool {
+	cmd := exec.Command("git", "--exec-path")
+	cmd.Env = env
+	exe, _ := cmd.Output()
+	_, err := os.Stat("/usr/share/locale/de/LC_MESSAGES/git.mo")
+	return err == nil && strings.HasPrefix(string(exe), "/usr/lib/git-core")
 }
 
 // without PROGRAM...: PATH keeps git and the test's commands but loses the

@@ -40,6 +40,10 @@ func Main() int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// git started the helper, not xec: the helper ends, and ends its sbx
+	// child, when git does (git-airlock's git killed with it, say).
+	ctx, cancel := xec.EndWithParent(ctx)
+	defer cancel()
 
 	runner := &xec.Runner{}
 	if os.Getenv("GIT_AIRLOCK_TRACE") != "" {
@@ -47,11 +51,10 @@ func Main() int {
 	}
 	home, _ := os.UserHomeDir()
 	h := &Helper{Sbx: &sbx.Client{Run: runner, CacheDir: sbx.CacheDir(os.LookupEnv)}, Protocol: os.Getenv("GIT_PROTOCOL"),
-		ForceWake: os.Getenv(gitx.WakeEnv) == "1",
-		Background: func(ctx context.Context) bool {
+		Wake: Wake{Forced: os.Getenv(gitx.WakeEnv) == "1", Background: func(ctx context.Context) bool {
 			return backgroundFetch(ctx, lookupProcess(runner), os.Getppid())
-		},
-		In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
+		}},
+		In: os.Stdin, Out: os.Stdout, Err: os.Stderr, GitGone: xec.ReaderGone(os.Stdout)}
 	if gitDir := os.Getenv("GIT_DIR"); gitDir != "" {
 		h.Repo = gitx.OpenGitDir(runner, filepath.FromSlash(gitDir))
 	}
@@ -84,15 +87,24 @@ func Main() int {
 		h.Sbx.Bin = sbxProgram(home, func() string { return cfg.sbxPath })
 	}
 	if h.Repo != nil {
-		h.WakeOnFetch = func(context.Context) bool { return cfg.wakeOnFetch }
+		h.Wake.OnFetch = func(context.Context) bool { return cfg.wakeOnFetch }
 		if cfg.timeout > 0 {
 			h.Timeout = cfg.timeout
 			h.Sbx.Timeout = cfg.timeout
 		}
 	}
-	err := h.Serve(ctx, args[0], args[1])
+	return exitCode(h, h.Serve(ctx, args[0], args[1]))
+}
+
+// exitCode reports how Serve ended on stderr and returns the exit code.
+func exitCode(h *Helper, err error) int {
 	if err == nil {
 		return 0
+	}
+	if h.Wake.Forced && errors.Is(err, errInterrupted) {
+		// git-airlock's own fetch: git-airlock, interrupted too, says so
+		// once.
+		return 128
 	}
 	// Errors carry sbx's and git's messages: masked, like all sandbox text.
 	fmt.Fprintf(os.Stderr, "fatal: git-remote-airlock: %s\n", quote.Text(err.Error()))

@@ -59,7 +59,7 @@ func (h *Helper) report(ctx context.Context, c *conn, e *tunnelEnd) error {
 // deadline.
 func stopped(ctx context.Context, c *conn, e *tunnelEnd) error {
 	name := c.t.Sandbox
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || e.gone.Load() {
 		return interrupted(name)
 	}
 	if p := e.over.Load(); p != nil {

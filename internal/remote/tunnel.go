@@ -35,6 +35,7 @@ type tunnelEnd struct {
 	frame   *sbx.Frame      // Seen: the service started; Noise: what sbx printed before it
 	timeout time.Duration
 	late    atomic.Bool // no start within timeout
+	gone    atomic.Bool // git went away before the start
 	idle    *idleTimer  // fired: no byte either way for timeout, once started
 	over    atomic.Pointer[error]
 	tag     atomic.Pointer[string] // the tag a push named, refused
@@ -59,6 +60,19 @@ func (h *Helper) tunnel(ctx context.Context, c *conn) (*tunnelEnd, error) {
 	defer start.Stop()
 	e.idle = newIdleTimer(e.timeout, cancel)
 	defer e.idle.stop()
+	var seen atomic.Bool
+	if h.GitGone != nil {
+		go func() {
+			select {
+			case <-h.GitGone:
+				if !seen.Load() {
+					e.gone.Store(true)
+					cancel()
+				}
+			case <-tctx.Done():
+			}
+		}()
+	}
 
 	pump := &stdinPump{src: c.in, touch: e.idle.touch}
 	if c.verb == "receive-pack" {
@@ -75,6 +89,7 @@ func (h *Helper) tunnel(ctx context.Context, c *conn) (*tunnelEnd, error) {
 	e.far = newFarError(e.adv, end)
 	e.held = &heldUntilStart{w: &quote.Writer{W: h.Err}}
 	e.frame = &sbx.Frame{W: e.far, Marker: sbx.NewMarker(), OnSeen: func() {
+		seen.Store(true)
 		start.Stop()
 		c.replied = true
 		_, e.replied = io.WriteString(h.Out, "\n")

@@ -5,7 +5,9 @@ package ui
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -98,9 +100,12 @@ func (u *UI) Infof(format string, args ...any) {
 	fmt.Fprint(u.Err, prefix+quote.Text(fmt.Sprintf(format, args...))+"\n")
 }
 
-// Warnf logs a warning; dropped with -q.
+// Warnf logs a warning; dropped with -q, and dropped when one of its
+// arguments is an error an interrupt caused (context.Canceled): the
+// command reports "interrupted" once, not each step the interrupt cut
+// short.
 func (u *UI) Warnf(format string, args ...any) {
-	if u.Quiet {
+	if u.Quiet || interrupted(args) {
 		return
 	}
 	msg := quote.Text(fmt.Sprintf(format, args...))
@@ -212,4 +217,13 @@ func (t *Table) Flush() error {
 		return err
 	}
 	return t.buf.Flush()
+}
+
+func interrupted(args []any) bool {
+	for _, a := range args {
+		if err, ok := a.(error); ok && errors.Is(err, context.Canceled) {
+			return true
+		}
+	}
+	return false
 }

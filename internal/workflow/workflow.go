@@ -189,7 +189,7 @@ func Plural(n int, one, many string) string {
 
 // FetchRepo is what fetching needs of the repository.
 type FetchRepo interface {
-	Lock(ctx context.Context) (func(), error)
+	Lock(ctx context.Context, w gitx.LockWait) (func(), error)
 	Fetch(ctx context.Context, s xec.Streams, remotes ...string) error
 	InitialisedSubmodules(ctx context.Context) ([]string, error)
 	FetchInto(ctx context.Context, s xec.Streams, dir, url, namespace string) error
@@ -204,17 +204,27 @@ var _ FetchRepo = (*gitx.Repo)(nil)
 // pointers can be checked out after a merge. A submodule the sandbox has
 // not checked out is skipped with a warning. Our own commands queue behind
 // each other on the repository lock (skipped under dry-run, which changes
-// nothing). A fetch wakes a stopped sandbox, and sbx then rewrites its own
+// nothing), saying whom they wait for, for gitx.DefaultLockWait at most. A fetch wakes a stopped sandbox, and sbx then rewrites its own
 // sandbox-<name> remote: every fetched sandbox's is guarded again
 // (gitx.GuardSbxRemote) before the lock is released, whether the fetch succeeded
 // or not; a failure to guard is a warning.
 func Fetch(ctx context.Context, repo FetchRepo, ui UI, st xec.Streams, dryRun bool, sandboxes ...Sandbox) error {
 	if !dryRun {
-		unlock, err := repo.Lock(ctx)
+		unlock, err := repo.Lock(ctx, gitx.LockWait{Waiting: func(h gitx.LockHolder) {
+			ui.Infof("waiting for %s, which holds the repository lock", h)
+		}})
 		if err != nil {
 			return err
 		}
 		defer unlock()
+	}
+	return FetchLocked(ctx, repo, ui, st, dryRun, sandboxes...)
+}
+
+// FetchLocked is Fetch for a caller that holds the repository lock (rm
+// holds it from its first step to its last).
+func FetchLocked(ctx context.Context, repo FetchRepo, ui UI, st xec.Streams, dryRun bool, sandboxes ...Sandbox) error {
+	if !dryRun {
 		defer GuardSbxRemotes(ctx, repo, ui, sandboxes...)
 	}
 	remotes := make([]string, len(sandboxes))

@@ -205,7 +205,7 @@ func (r *fetchRepo) record(format string, args ...any) {
 	r.calls = append(r.calls, fmt.Sprintf(format, args...))
 }
 
-func (r *fetchRepo) Lock(context.Context) (func(), error) {
+func (r *fetchRepo) Lock(context.Context, gitx.LockWait) (func(), error) {
 	r.record("Lock")
 	if r.lockErr != nil {
 		return nil, r.lockErr

@@ -202,30 +202,42 @@ func (r *Runner) run(ctx context.Context, c Cmd, capture bool) ([]byte, error) {
 		err = cmd.Wait()
 	}
 	if r.Record != nil {
-		code := 0
-		if err != nil {
-			code = -1
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				code = ee.ExitCode()
-			}
-		}
-		r.note(func() { r.Record(Record{Argv: c.Argv, Code: code, Stdout: recOut.Bytes(), Stderr: recErr.Bytes()}) })
+		r.record(c, err, recOut.Bytes(), recErr.Bytes())
 	}
+	return stdout.Bytes(), failure(ctx, c, err, stderr.String())
+}
+
+// record hands a command that ran to Record, with its exit code (-1 when
+// it did not start or was stopped).
+func (r *Runner) record(c Cmd, err error, stdout, stderr []byte) {
+	code := 0
 	if err != nil {
-		if c.Timeout > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return stdout.Bytes(), &TimeoutError{Argv: c.Argv, Timeout: c.Timeout}
-		}
-		if ctx.Err() != nil {
-			return stdout.Bytes(), ctx.Err()
-		}
+		code = -1
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
-			return stdout.Bytes(), &ExitError{Argv: c.Argv, Code: ee.ExitCode(), Stderr: stderr.String()}
+			code = ee.ExitCode()
 		}
-		return stdout.Bytes(), fmt.Errorf("run %s: %w", Quote(c.Argv[0]), err)
 	}
-	return stdout.Bytes(), nil
+	r.note(func() { r.Record(Record{Argv: c.Argv, Code: code, Stdout: stdout, Stderr: stderr}) })
+}
+
+// failure is the error of a command that ran: its timeout, the context's
+// end, its exit status with the tail of its stderr, or why it did not run.
+func failure(ctx context.Context, c Cmd, err error, stderr string) error {
+	if err == nil {
+		return nil
+	}
+	if c.Timeout > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &TimeoutError{Argv: c.Argv, Timeout: c.Timeout}
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return &ExitError{Argv: c.Argv, Code: ee.ExitCode(), Stderr: stderr}
+	}
+	return fmt.Errorf("run %s: %w", Quote(c.Argv[0]), err)
 }
 
 func teeTo(w io.Writer, rec *bytes.Buffer) io.Writer {

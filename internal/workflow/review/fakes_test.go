@@ -46,7 +46,7 @@ type fakeRepo struct {
 	unlocked       int
 }
 
-func (f *fakeRepo) Lock(context.Context) (func(), error) {
+func (f *fakeRepo) Lock(context.Context, gitx.LockWait) (func(), error) {
 	f.calls = append(f.calls, "lock")
 	f.locked++
 	return func() { f.unlocked++ }, nil
@@ -180,13 +180,13 @@ func (f *fakeRepo) ConfigSet(_ context.Context, key, value string) error {
 	return nil
 }
 
-func (f *fakeRepo) Diff(_ context.Context, req gitx.CompareRequest, _ bool) error {
+func (f *fakeRepo) Diff(_ context.Context, req gitx.CompareRequest, _ gitx.Form) error {
 	f.calls = append(f.calls, "diff")
 	f.compares = append(f.compares, req)
 	return nil
 }
 
-func (f *fakeRepo) Log(_ context.Context, req gitx.CompareRequest, _ bool) error {
+func (f *fakeRepo) Log(_ context.Context, req gitx.CompareRequest, _ gitx.Form) error {
 	f.calls = append(f.calls, "log")
 	f.compares = append(f.compares, req)
 	return nil
