@@ -122,3 +122,13 @@ func (r *Repo) LandingMerge(ctx context.Context, commit, tip string) (string, er
 	}
 	return "", nil
 }
+
+// QuitMerge forgets the merge in progress (`git merge --quit`: MERGE_HEAD
+// and its message go, the index and work tree stay), for a merge whose
+// commit exists but whose git was stopped before it cleaned up.
+func (r *Repo) QuitMerge(ctx context.Context) error {
+	if err := r.mutate(ctx, "merge", "--quit"); err != nil {
+		return fmt.Errorf("git merge --quit: %w", err)
+	}
+	return nil
+}

@@ -128,6 +128,8 @@ func (f *fakeRepo) Notes(string) (map[string]string, error) { return f.notes, ni
 
 func (f *fakeRepo) LandingMerge(context.Context, string, string) (string, error) { return "", nil }
 
+func (f *fakeRepo) QuitMerge(context.Context) error { return nil }
+
 func (f *fakeRepo) PushNotes(_ context.Context, _ xec.Streams, remote, ref string) error {
 	f.calls = append(f.calls, "push-notes "+remote+" "+ref)
 	return nil

@@ -94,6 +94,14 @@ func (s *Service) alreadyMerged(ctx context.Context, p prepared) (bool, error) {
 	if m != head {
 		where = m[:min(12, len(m))]
 	}
+	// An interrupt during git's post-merge hook leaves MERGE_HEAD behind
+	// a merge commit that exists: git's state of a merge already made.
+	if heads := s.Repo.MergeHeads(); m == head && len(heads) == 1 && heads[0] == commit {
+		if err := s.Repo.QuitMerge(ctx); err != nil {
+			return true, err
+		}
+		s.UI.Infof("the interrupted git merge left its state behind a merge commit that exists: cleared (git merge --quit)")
+	}
 	text, recorded := gate.MergeRecordText(notes[commit], commit)
 	switch {
 	case m == "" || !recorded && !gate.HasMergeRecord(notes[m], commit):

@@ -42,6 +42,7 @@ type Repo interface {
 	DiffStat(ctx context.Context, base, theirs string) (gitx.DiffStat, error)
 	AppendSquashMessage(text string) error
 	LandingMerge(ctx context.Context, commit, tip string) (string, error)
+	QuitMerge(ctx context.Context) error
 }
 
 // Forge opens pull requests.
