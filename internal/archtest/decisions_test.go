@@ -15,7 +15,8 @@ var update = flag.Bool("update", false, "rewrite the index of docs/DECISIONS.md"
 
 // The decision log opens with an index of its entries, in their order,
 // each with its status: active, or superseded by the later entry whose
-// text says `Supersedes "<title>"` (the title's start is enough). The
+// text says `Supersedes "<title>"` (the title's start is enough; or, for a
+// part, `Supersedes, for <part>, "<title>"`). The
 // index is generated: `go test ./internal/archtest -run TestDecisionIndex
 // -update` rewrites it after entries are added.
 func TestDecisionIndex(t *testing.T) {
@@ -49,7 +50,7 @@ const (
 
 var (
 	headingRE    = regexp.MustCompile(`(?m)^## (\d{4}-\d{2}-\d{2}) — (.+)$`)
-	supersedesRE = regexp.MustCompile(`Supersedes\s+"([^"]+)"`)
+	supersedesRE = regexp.MustCompile(`Supersedes(?:,\s+([^,"]+),)?\s+"([^"]+)"`)
 )
 
 type decision struct{ date, title, by string }
@@ -67,17 +68,22 @@ func decisionIndex(t *testing.T, body string) string {
 			text = body[h[1]:heads[i+1][0]]
 		}
 		for _, m := range supersedesRE.FindAllStringSubmatch(text, -1) {
+			title := strings.Join(strings.Fields(m[2]), " ")
 			old := -1
 			for j := range i {
-				if strings.HasPrefix(ds[j].title, strings.Join(strings.Fields(m[1]), " ")) {
+				if strings.HasPrefix(ds[j].title, title) {
 					old = j
 				}
 			}
 			if old < 0 {
-				t.Errorf("%q supersedes %q, which no earlier entry is titled", ds[i].title, m[1])
+				t.Errorf("%q supersedes %q, which no earlier entry is titled", ds[i].title, title)
 				continue
 			}
-			ds[old].by = fmt.Sprintf("superseded by %s %q", ds[i].date, ds[i].title)
+			part := ""
+			if m[1] != "" {
+				part = " (" + strings.Join(strings.Fields(m[1]), " ") + ")"
+			}
+			ds[old].by = fmt.Sprintf("superseded%s by %s %q", part, ds[i].date, ds[i].title)
 		}
 	}
 	var sb strings.Builder
