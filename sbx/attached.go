@@ -21,9 +21,12 @@ type Attachment struct {
 }
 
 // Attached lists this machine's sbx processes attached to the sandbox
-// name, read from /proc (no process is started). Elsewhere (no /proc, or
-// a client of another machine, whose processes are not here) it answers
-// nothing: callers check git-airlock's own records as well.
+// name, read from /proc (no process is started). Only processes of this
+// user with this HOME count: sbx keeps a user's sandboxes per user (and
+// its configuration under HOME), so another user's, or another HOME's,
+// "box" is another sandbox. Elsewhere (no /proc, or a client of another
+// machine, whose processes are not here) it answers nothing: callers check
+// git-airlock's own records as well.
 func (c *Client) Attached(ctx context.Context, name string) ([]Attachment, error) {
 	if c.Remote != nil || runtime.GOOS != "linux" {
 		return nil, nil
@@ -47,7 +50,7 @@ func (c *Client) Attached(ctx context.Context, name string) ([]Attachment, error
 			continue // gone meanwhile, or not ours to read
 		}
 		argv := strings.Split(string(bytes.TrimRight(raw, "\x00")), "\x00")
-		if attaches(argv, bin, name) {
+		if attaches(argv, bin, name) && sameUserAndHome(d.Name()) {
 			out = append(out, Attachment{PID: pid, Command: strings.Join(argv, " ")})
 		}
 	}
@@ -78,4 +81,21 @@ func attaches(argv []string, bin, name string) bool {
 		return tty && names
 	}
 	return false
+}
+
+// sameUserAndHome reports whether process pid runs with this process's
+// HOME (another user's has another HOME, and its environ is not ours to
+// read: that is a no).
+func sameUserAndHome(pid string) bool {
+	env, err := os.ReadFile(filepath.Join("/proc", pid, "environ"))
+	if err != nil {
+		return false
+	}
+	home := "HOME=" + os.Getenv("HOME")
+	for _, kv := range strings.Split(string(env), "\x00") {
+		if strings.HasPrefix(kv, "HOME=") {
+			return kv == home
+		}
+	}
+	return os.Getenv("HOME") == ""
 }
