@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -311,7 +312,18 @@ func (s *Service) archive(ctx context.Context, sb workflow.Sandbox) (string, kep
 		}
 	}
 	sort.Slice(updates, func(i, j int) bool { return updates[i].Name < updates[j].Name })
-	if err := s.Repo.UpdateRefs(ctx, updates); err != nil {
+	// The tracking refs go in the same transaction (a move, never a
+	// moment with both or neither): `git remote remove` deleting
+	// thousands of them itself takes minutes.
+	// HEAD may be a symbolic ref (git's followRemoteHEAD), which a delete
+	// would follow: `git remote remove` takes it.
+	moved := slices.Clone(updates)
+	for _, name := range slices.Sorted(maps.Keys(refs)) {
+		if name != prefix+"HEAD" {
+			moved = append(moved, gitx.RefUpdate{Name: name})
+		}
+	}
+	if err := s.Repo.UpdateRefs(ctx, moved); err != nil {
 		return "", keptRefs{}, fmt.Errorf("keep the branches of sandbox %q: %w", sb.Name, err)
 	}
 	n := keptRefs{refs: len(updates)}
