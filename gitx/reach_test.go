@@ -43,6 +43,13 @@ func TestReach(t *testing.T) {
 	if err != nil || !slices.Contains(old, a) || !slices.Contains(old, b) {
 		t.Errorf("ReflogsCommits = %v, %v", old, err)
 	}
+	// The files read agree with git's own reading.
+	logged := strings.Fields(sh("printf 'refs/heads/keep\nrefs/old\nrefs/nolog\n' | git log -g --format=%H --stdin --"))
+	slices.Sort(old)
+	slices.Sort(logged)
+	if !slices.Equal(old, logged) {
+		t.Errorf("reflogs read %v, git log -g says %v", old, logged)
+	}
 }
 
 // The survey fails closed: a ref at a missing object and a damaged index
