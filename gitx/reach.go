@@ -139,3 +139,23 @@ func (r *Repo) reflogFiles(ctx context.Context, refs []string) ([]string, error)
 	}
 	return out, nil
 }
+
+// DeleteRefs deletes refs in one `update-ref --no-deref --stdin`
+// transaction: a symbolic ref among them goes itself, its target stays.
+// (git remote remove deletes a remote's tracking refs one by one: minutes
+// for tens of thousands.)
+func (r *Repo) DeleteRefs(ctx context.Context, names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	var in strings.Builder
+	for _, n := range names {
+		in.WriteString("delete " + n + "\n")
+	}
+	r.wrote()
+	err := r.run.Run(ctx, xec.Cmd{Argv: r.git("update-ref", "--no-deref", "--stdin"), Stdin: strings.NewReader(in.String()), Mutates: true})
+	if err != nil {
+		return fmt.Errorf("delete %d refs: %w", len(names), err)
+	}
+	return nil
+}

@@ -727,10 +727,12 @@ func TestRemoveArchivesBranchesAndSupersededTips(t *testing.T) {
 		{Name: "refs/airlock/removed/box@2/superseded/" + hash("gone1")[:12], Hash: hash("gone1")},
 		{Name: "refs/airlock/removed/box@2/superseded/" + hash("gone2")[:12], Hash: hash("gone2")},
 	}
-	// The tracking refs are deleted in the same transaction.
-	want = append(want, gitx.RefUpdate{Name: "refs/remotes/airlock-box/agent/work"}, gitx.RefUpdate{Name: "refs/remotes/airlock-box/main"})
 	if got := w.repo.updates[0]; !slices.Equal(got, want) {
 		t.Errorf("updates:\n got %+v\nwant %+v", got, want)
+	}
+	// Then the tracking refs go, HEAD included.
+	if want := []string{"refs/remotes/airlock-box/HEAD", "refs/remotes/airlock-box/agent/work", "refs/remotes/airlock-box/main"}; !slices.Equal(w.repo.deleted, want) {
+		t.Errorf("deleted %q, want %q", w.repo.deleted, want)
 	}
 	// Archived before the remote (and its refs) went.
 	log := w.repo.log()

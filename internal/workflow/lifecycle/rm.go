@@ -312,19 +312,14 @@ func (s *Service) archive(ctx context.Context, sb workflow.Sandbox) (string, kep
 		}
 	}
 	sort.Slice(updates, func(i, j int) bool { return updates[i].Name < updates[j].Name })
-	// The tracking refs go in the same transaction (a move, never a
-	// moment with both or neither): `git remote remove` deleting
-	// thousands of them itself takes minutes.
-	// HEAD may be a symbolic ref (git's followRemoteHEAD), which a delete
-	// would follow: `git remote remove` takes it.
-	moved := slices.Clone(updates)
-	for _, name := range slices.Sorted(maps.Keys(refs)) {
-		if name != prefix+"HEAD" {
-			moved = append(moved, gitx.RefUpdate{Name: name})
-		}
-	}
-	if err := s.Repo.UpdateRefs(ctx, moved); err != nil {
+	if err := s.Repo.UpdateRefs(ctx, updates); err != nil {
 		return "", keptRefs{}, fmt.Errorf("keep the branches of sandbox %q: %w", sb.Name, err)
+	}
+	// Kept: the tracking refs go in one more transaction (`git remote
+	// remove` deleting thousands of them itself takes minutes), HEAD
+	// included, which may be symbolic (git's followRemoteHEAD).
+	if err := s.Repo.DeleteRefs(ctx, slices.Sorted(maps.Keys(refs))); err != nil {
+		return "", keptRefs{}, fmt.Errorf("drop the fetched branches of sandbox %q, kept under %s: %w", sb.Name, sandboxref.RemovedPrefixOf(removal), err)
 	}
 	n := keptRefs{refs: len(updates)}
 	for _, u := range updates {
