@@ -3,7 +3,11 @@ package gitx
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -88,17 +92,70 @@ func (r *Repo) Independent(ctx context.Context, commits []string) ([]string, err
 }
 
 // ReflogsCommits is every commit the reflogs of refs hold (a ref without
-// a reflog adds none): one `git log -g --stdin` for them all. Every ref must
-// exist.
+// a reflog adds none), each entry's new value as `git log -g` lists them.
+// In the files ref storage (every repository git does not create with
+// reftable) the reflogs are read as git reads them, from
+// <common dir>/logs/<ref>: "<old> <new> <who> <when>\t<message>" lines, no
+// process at all (`git log -g --stdin` costs ~1.5 ms a ref, a minute for
+// 20,000). With reftable, one `git log -g --stdin` for them all. Every ref
+// must exist and be shared (not per-worktree).
 func (r *Repo) ReflogsCommits(ctx context.Context, refs []string) ([]string, error) {
 	if len(refs) == 0 {
 		return nil, nil
 	}
+	if _, err := os.Stat(filepath.Join(r.CommonDir, "reftable")); err != nil && r.CommonDir != "" {
+		return r.reflogFiles(ctx, refs)
+	}
 	in := strings.Join(refs, "\n") + "\n"
 	b, err := r.run.Output(ctx, xec.Cmd{Argv: r.git("log", "-g", "--format=%H", "--stdin", "--"), Stdin: strings.NewReader(in)})
-	out := string(b)
 	if err != nil {
 		return nil, fmt.Errorf("read the reflogs of %d refs: %w", len(refs), err)
 	}
-	return strings.Fields(out), nil
+	return strings.Fields(string(b)), nil
+}
+
+// reflogFiles reads the files ref storage's reflogs of refs.
+func (r *Repo) reflogFiles(ctx context.Context, refs []string) ([]string, error) {
+	var out []string
+	for _, ref := range refs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if !strings.HasPrefix(ref, "refs/") || strings.Contains(ref, "..") {
+			return nil, fmt.Errorf("read the reflog of %q: not a ref name", ref)
+		}
+		b, err := os.ReadFile(filepath.Join(r.CommonDir, "logs", filepath.FromSlash(ref)))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read the reflog of %q: %w", ref, err)
+		}
+		for line := range strings.Lines(string(b)) {
+			if f := strings.Fields(line); len(f) > 2 && isHash(f[1]) && strings.Trim(f[1], "0") != "" {
+				out = append(out, f[1])
+			}
+		}
+	}
+	return out, nil
+}
+
+// DeleteRefs deletes refs in one `update-ref --no-deref --stdin`
+// transaction: a symbolic ref among them goes itself, its target stays.
+// (git remote remove deletes a remote's tracking refs one by one: minutes
+// for tens of thousands.)
+func (r *Repo) DeleteRefs(ctx context.Context, names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	var in strings.Builder
+	for _, n := range names {
+		in.WriteString("delete " + n + "\n")
+	}
+	r.wrote()
+	err := r.run.Run(ctx, xec.Cmd{Argv: r.git("update-ref", "--no-deref", "--stdin"), Stdin: strings.NewReader(in.String()), Mutates: true})
+	if err != nil {
+		return fmt.Errorf("delete %d refs: %w", len(names), err)
+	}
+	return nil
 }

@@ -43,6 +43,14 @@ func TestReach(t *testing.T) {
 	if err != nil || !slices.Contains(old, a) || !slices.Contains(old, b) {
 		t.Errorf("ReflogsCommits = %v, %v", old, err)
 	}
+	// The files read agree with git's own reading, ref by ref (refs/nolog
+	// has none).
+	logged := strings.Fields(sh("git reflog show --format=%H refs/heads/keep -- && git reflog show --format=%H refs/old --"))
+	slices.Sort(old)
+	slices.Sort(logged)
+	if !slices.Equal(old, logged) {
+		t.Errorf("reflogs read %v, git log -g says %v", old, logged)
+	}
 }
 
 // The survey fails closed: a ref at a missing object and a damaged index

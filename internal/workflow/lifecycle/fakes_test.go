@@ -64,6 +64,7 @@ type fakeRepo struct {
 	ancestors  map[[2]string]bool
 	ahead      map[string][2]int // "<commit> <base>" → ahead, behind
 	reflogs    map[string][]string
+	deleted    []string // DeleteRefs
 	updates    [][]gitx.RefUpdate
 	fetchErr   error
 	submodules []string
@@ -175,6 +176,11 @@ func (r *fakeRepo) CountRefs(_ context.Context, base string, counted, plain []st
 		out[name] = ref
 	}
 	return out, nil
+}
+func (r *fakeRepo) DeleteRefs(_ context.Context, names []string) error {
+	r.record("DeleteRefs", len(names))
+	r.deleted = append(r.deleted, names...)
+	return nil
 }
 func (r *fakeRepo) ReflogsCommits(_ context.Context, refs []string) ([]string, error) {
 	var old []string

@@ -61,6 +61,7 @@ type Repo interface {
 	CountRefs(ctx context.Context, base string, counted, plain []string) (map[string]gitx.CountedRef, error)
 	ReflogsCommits(ctx context.Context, refs []string) ([]string, error)
 	UpdateRefs(ctx context.Context, updates []gitx.RefUpdate) error
+	DeleteRefs(ctx context.Context, names []string) error
 	HooksDir(ctx context.Context) (string, error)
 }
 

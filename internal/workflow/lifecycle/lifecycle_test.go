@@ -731,6 +731,10 @@ func TestRemoveArchivesBranchesAndSupersededTips(t *testing.T) {
 	if got := w.repo.updates[0]; !slices.Equal(got, want) {
 		t.Errorf("updates:\n got %+v\nwant %+v", got, want)
 	}
+	// Then the tracking refs go, HEAD included.
+	if want := []string{"refs/remotes/airlock-box/HEAD", "refs/remotes/airlock-box/agent/work", "refs/remotes/airlock-box/main"}; !slices.Equal(w.repo.deleted, want) {
+		t.Errorf("deleted %q, want %q", w.repo.deleted, want)
+	}
 	// Archived before the remote (and its refs) went.
 	log := w.repo.log()
 	if strings.Index(log, "UpdateRefs") > strings.Index(log, "RemoveRemote") {

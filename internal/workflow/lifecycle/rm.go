@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -315,6 +316,12 @@ func (s *Service) archive(ctx context.Context, sb workflow.Sandbox) (string, kep
 	sort.Slice(updates, func(i, j int) bool { return updates[i].Name < updates[j].Name })
 	if err := s.Repo.UpdateRefs(ctx, updates); err != nil {
 		return "", keptRefs{}, fmt.Errorf("keep the branches of sandbox %q: %w", sb.Name, err)
+	}
+	// Kept: the tracking refs go in one more transaction (`git remote
+	// remove` deleting thousands of them itself takes minutes), HEAD
+	// included, which may be symbolic (git's followRemoteHEAD).
+	if err := s.Repo.DeleteRefs(ctx, slices.Sorted(maps.Keys(refs))); err != nil {
+		return "", keptRefs{}, fmt.Errorf("drop the fetched branches of sandbox %q, kept under %s: %w", sb.Name, sandboxref.RemovedPrefixOf(removal), err)
 	}
 	n := keptRefs{refs: len(updates)}
 	for _, u := range updates {
