@@ -160,6 +160,7 @@ func (s *Service) removalState(ctx context.Context, sb workflow.Sandbox, force b
 		return removal{}, false, hint.With(workflow.SbxError(err), "nothing was removed")
 	}
 	if s.Sbx.DryRun() && listedGone {
+		_ = s.Sbx.Stop(ctx, sb.Name) // printed: the real run learns it from stop's answer
 		s.UI.Warnf("sandbox %q no longer exists in sbx; keeping what was fetched from it", sb.Name)
 		return removal{gone: true}, false, nil
 	}
