@@ -33,7 +33,7 @@ func (r *Repo) ResolveCommit(rev string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if c, ok := resolveInProcess(s, rev); ok {
+	if c, ok := resolveInProcess(s, rev, r.history); ok {
 		return c.Hash.String(), nil
 	}
 	// rev-parse would read a leading dash as an option (--end-of-options
@@ -82,9 +82,11 @@ func (r *Repo) revParse(ctx context.Context, rev string) (string, error) {
 // resolveInProcess answers for a rev made of a full object id or a ref
 // name and ^N/~N suffixes, when every step reads: ok is false for
 // anything else, and for what is not found, so that git has the last word.
-func resolveInProcess(s refObjectStorer, rev string) (*object.Commit, bool) {
+//
+// Steps are taken only where history reads as git reads it (walk).
+func resolveInProcess(s refObjectStorer, rev string, walk bool) (*object.Commit, bool) {
 	base, steps, ok := splitSuffixes(rev)
-	if !ok {
+	if !ok || len(steps) > 0 && !walk {
 		return nil, false
 	}
 	var start plumbing.Hash
