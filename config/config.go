@@ -121,15 +121,26 @@ var Keys = []*Key{
 		Help: "share one ssh connection per server between calls (ControlMaster, kept 60s)"},
 }
 
-// Lookup finds a key by name, case-insensitively as git does.
-func Lookup(name string) *Key {
+// Lookup finds a key by name, case-insensitively as git does; ok is false
+// for a name no key has (user input: a file, git config, a command line).
+func Lookup(name string) (k *Key, ok bool) {
 	name = strings.TrimPrefix(strings.ToLower(name), "airlock.")
 	for _, k := range Keys {
 		if strings.ToLower(k.Name) == name {
-			return k
+			return k, true
 		}
 	}
-	return nil
+	return nil, false
+}
+
+// Must is the key of a name the program itself spells; an unknown one is
+// a programming error.
+func Must(name string) *Key {
+	k, ok := Lookup(name)
+	if !ok {
+		panic("config: no key " + name)
+	}
+	return k
 }
 
 // Value is a setting's effective value.
@@ -162,7 +173,7 @@ type Warning struct {
 }
 
 // Get returns the value of a key by name.
-func (s *Settings) Get(name string) *Value { return s.values[Lookup(name).Name] }
+func (s *Settings) Get(name string) *Value { return s.values[Must(name).Name] }
 
 // All lists every setting in Keys order.
 func (s *Settings) All() []*Value {
@@ -345,8 +356,8 @@ func (s *Settings) applyGit(entries []gitx.ConfigEntry) {
 		if !strings.HasPrefix(e.Key, "airlock.") || strings.Count(e.Key, ".") != 1 {
 			continue // before Lookup: a repository's remote.* entries are hundreds
 		}
-		k := Lookup(e.Key)
-		if k == nil {
+		k, ok := Lookup(e.Key)
+		if !ok {
 			continue
 		}
 		origin := Origin{Source: GitConfig, Scope: e.Scope, Where: strings.TrimPrefix(e.Origin, "file:")}

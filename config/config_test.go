@@ -72,12 +72,12 @@ func TestValidationNamesKeyValueOrigin(t *testing.T) {
 		t.Fatalf("got %q, want prefix %q", err, want)
 	}
 	for _, bad := range []string{"*", "**", "a b", "-x", "a,b"} {
-		if err := Lookup("allow").Validate(bad); err == nil {
+		if err := Must("allow").Validate(bad); err == nil {
 			t.Errorf("allow %q accepted", bad)
 		}
 	}
 	for _, bad := range []string{"-rf", "a", "a/b", "default", "x y", "ü-box", strings.Repeat("a", 64), "box-"} {
-		if err := Lookup("name").Validate(bad); err == nil {
+		if err := Must("name").Validate(bad); err == nil {
 			t.Errorf("name %q accepted", bad)
 		}
 	}
@@ -121,7 +121,7 @@ func FuzzParseFile(f *testing.F) {
 			return
 		}
 		for k := range values {
-			if key := Lookup(k); key == nil || !key.InFile {
+			if key, ok := Lookup(k); !ok || !key.InFile {
 				t.Fatalf("key %q let through", k)
 			}
 		}

@@ -88,7 +88,7 @@ func (s *Settings) applyFile(in FileInput) {
 		return
 	}
 	for name, vals := range values {
-		k := Lookup(name)
+		k := Must(name) // ParseFile keeps known keys only
 		s.values[k.Name] = &Value{Key: k, Values: vals, Origin: Origin{Source: File, Where: FileName}}
 	}
 }
@@ -109,9 +109,9 @@ func ParseFile(content []byte) (map[string][]string, []string, error) {
 	values := map[string][]string{}
 	var warnings []string
 	for _, n := range names {
-		k := Lookup(n)
+		k, ok := Lookup(n)
 		switch {
-		case k == nil || k.Name != n:
+		case !ok || k.Name != n:
 			warnings = append(warnings, fmt.Sprintf("%s: unknown key %q ignored", FileName, n))
 			continue
 		case !k.InFile:

@@ -46,13 +46,21 @@ base=$(median_ms sbx exec bench-big git commit -q --allow-empty -m more)
 d=$(median_ms incr "$direct"); a=$(median_ms incr "$airlock")
 echo "one-commit fetch (minus the commit's own ${base} ms), daemon: $(awk "BEGIN{print $d-$base}") ms, airlock: $(awk "BEGIN{print $a-$base}") ms"
 
-# inspect_run DIR LABEL: three runs of inspect on DIR's airlock-wide/HEAD
-# against base, wall time and peak RSS from /usr/bin/time.
+# inspect_run DIR LABEL: three runs of inspect of DIR's sandbox branch
+# airlock-wide-box/work against base, wall time and peak RSS from
+# /usr/bin/time.
+inspect_cmd() { git airlock --name wide-box inspect --no-fetch -b work base; }
 inspect_run() {
   local i
   for i in 1 2 3; do
-    ( cd "$1" && /usr/bin/time -f "$2: %e s wall, %U s user + %S s sys, %M KiB max RSS" git airlock --name wide-box inspect --no-fetch --base base refs/remotes/airlock-wide/HEAD 2>&1 >/dev/null | grep "^$2:" ) || true
+    ( cd "$1" && /usr/bin/time -f "$2: %e s wall, %U s user + %S s sys, %M KiB max RSS" git airlock --name wide-box inspect --no-fetch -b work base 2>&1 >/dev/null | grep "^$2:" ) || true
   done
+}
+# as_sandbox_branch COMMIT: COMMIT becomes the fetched branch "work" of a
+# sandbox "wide-box" (a registered airlock remote that is never asked).
+as_sandbox_branch() {
+  git remote add --no-tags airlock-wide-box airlock://wide-box/nowhere
+  git update-ref refs/remotes/airlock-wide-box/work "$1"
 }
 
 echo "== inspect (branches touching ${SCALE:-1000 10000} files)"
@@ -60,11 +68,25 @@ for n in ${SCALE:-1000 10000}; do
   git init -q -b base "$tmp/wide$n" && cd "$tmp/wide$n"
   "$tmp/benchgen" -files "$n" | git fast-import --quiet
   git branch -q -f base main~1 && git checkout -q base
-  git remote add --no-tags airlock-wide airlock://wide-box/nowhere
-  git update-ref refs/remotes/airlock-wide/HEAD main
+  as_sandbox_branch main
   echo "changed files: $(git diff-tree -r --name-only base main | wc -l)"
   inspect_run "$tmp/wide$n" "inspect $n"
 done
+
+echo "== inspect of a one-line change in a ${LARGE:-100000}-file repository, against git diff --stat (interleaved, median of $runs)"
+git init -q -b base "$tmp/large" && cd "$tmp/large"
+"$tmp/benchgen" -files "${LARGE:-100000}" | git fast-import --quiet
+git branch -q -f base main~1 && git checkout -q base
+f=$(git ls-files | sed -n 500p) && echo "one more line" >> "$f" && git commit -q -am "one line"
+as_sandbox_branch HEAD && git reset -q --hard HEAD~1
+inspect_cmd >/dev/null 2>&1 || true # the kept subset of the base (written once per base)
+ti=() td=()
+for ((i = 0; i < runs; i++)); do
+  wall_us inspect_cmd; ti+=("$REPLY")
+  wall_us git diff --stat base airlock-wide-box/work; td+=("$REPLY")
+done
+echo "inspect: $(median_of "${ti[@]}") ms, git diff --stat: $(median_of "${td[@]}") ms"
+inspect_run "$tmp/large" "inspect one line of ${LARGE:-100000} files"
 
 echo "== a flooded ref advertisement (a VM-side upload-pack that never stops)"
 git init -q -b main "$tmp/flood" && cd "$tmp/flood" && git commit -q --allow-empty -m init
@@ -94,9 +116,8 @@ zero=$("$tmp/benchgen" -zeroblob $(( ${ZERO_MB:-1500} * 1000 * 1000 )) -objects 
 echo "blob $zero: $(git cat-file -s "$zero") bytes, $(du -k .git/objects/${zero:0:2}/${zero:2} | cut -f1) KiB on disk, written in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 for p in data/zero.bin package.json; do git update-index --add --cacheinfo "100644,$zero,$p"; done
 git update-index --add --cacheinfo "120000,$zero,link"
-git update-ref refs/remotes/airlock-wide/HEAD "$(git commit-tree -p base -m zero "$(git write-tree)")"
+as_sandbox_branch "$(git commit-tree -p base -m zero "$(git write-tree)")"
 git read-tree base
-git remote add --no-tags airlock-wide airlock://wide-box/nowhere
 inspect_run "$tmp/zero" "inspect zero blob"
 
 echo "== a flooded answer from the VM (rm's survey; the agent's git prints without end)"

@@ -12,11 +12,12 @@ import (
 )
 
 // Blob reads are bounded: a sandbox can hand over a blob of gigabytes that
-// compresses to kilobytes. Sizes come from the object header, and objects
-// above streamThreshold are streamed from the pack, never inflated whole,
-// so memory stays flat whatever the size. The store is opened once per
-// Repo and keeps its pack files open across reads (inspect reads
-// thousands of blobs); they close when the process ends.
+// compresses to kilobytes. Sizes come from the object header (git's
+// cat-file, see catfile.go); a blob up to streamThreshold is read whole
+// through cat-file, a larger one is streamed from the pack in process and
+// never inflated past what is asked, so memory stays flat whatever the
+// size. The in-process store is opened only for such blobs (it loads the
+// pack index whole) and keeps its pack files open across reads.
 
 const streamThreshold = 1 << 20
 
@@ -32,21 +33,29 @@ func (r *Repo) blobStore() *filesystem.Storage {
 	return actual.(*filesystem.Storage)
 }
 
-// BlobSize returns a blob's size from its header, in process. It asks
-// the packs first (go-git's EncodedObjectSize looks for a loose object,
-// one lstat per call, before them); a small object read here stays in
-// the store's cache for the BlobHead that usually follows.
+// BlobSize returns a blob's size from its header.
 func (r *Repo) BlobSize(hash string) (int64, error) {
-	o, err := r.blobStore().EncodedObject(plumbing.AnyObject, plumbing.NewHash(hash))
+	o, err := r.objectInfo(hash)
 	if err != nil {
 		return 0, fmt.Errorf("read blob %s: %w", hash, err)
 	}
-	return o.Size(), nil
+	return o.size, nil
 }
 
-// BlobHead returns up to max bytes of a blob, in process, reading no more
-// of it than that.
+// BlobHead returns up to max bytes of a blob, reading no more of it than
+// that when it is large.
 func (r *Repo) BlobHead(hash string, max int64) ([]byte, error) {
+	size, err := r.BlobSize(hash)
+	if err != nil {
+		return nil, err
+	}
+	if size <= streamThreshold {
+		b, err := r.blobContents(hash, max)
+		if err != nil {
+			return nil, fmt.Errorf("read blob %s: %w", hash, err)
+		}
+		return b, nil
+	}
 	o, err := r.blobStore().EncodedObject(plumbing.BlobObject, plumbing.NewHash(hash))
 	if err != nil {
 		return nil, fmt.Errorf("read blob %s: %w", hash, err)

@@ -63,6 +63,8 @@ type Repo struct {
 	ggErr error
 	// history: go-git walks history as git does (see plainHistory).
 	history bool
+
+	cat batches // see catfile.go
 }
 
 // Open finds the repository that contains dir with a single git call.
@@ -276,15 +278,16 @@ func (r *Repo) Head() (Head, error) {
 	if err != nil {
 		return Head{}, err
 	}
-	if h, ok := headInProcess(gg); ok {
+	if h, ok := r.headInProcess(gg); ok {
 		return h, nil
 	}
 	return r.gitHead(context.Background()) // HEAD waits on nothing
 }
 
-// headInProcess reads HEAD and the commit it names; ok is false for
-// anything git might read otherwise.
-func headInProcess(gg *filesystem.Storage) (Head, bool) {
+// headInProcess reads HEAD in process and asks cat-file whether the commit
+// it names is there (a commit read in process would load the whole pack
+// index); ok is false for anything git might read otherwise.
+func (r *Repo) headInProcess(gg *filesystem.Storage) (Head, bool) {
 	sym, err := gg.Reference(plumbing.HEAD)
 	if err != nil {
 		return Head{}, false
@@ -300,7 +303,7 @@ func headInProcess(gg *filesystem.Storage) (Head, bool) {
 	if err != nil {
 		return Head{}, false
 	}
-	if _, err := object.GetCommit(gg, ref.Hash()); err != nil {
+	if !r.HasCommit(ref.Hash().String()) {
 		return Head{}, false
 	}
 	h.Hash = ref.Hash().String()
@@ -389,6 +392,7 @@ type refCache struct {
 // wrote drops what the Repo keeps from earlier reads (config, refs): every
 // write through the Repo calls it first.
 func (r *Repo) wrote() {
+	r.endBatches()
 	r.config.forget()
 	r.early.drop()
 	r.refs.mu.Lock()
@@ -396,14 +400,14 @@ func (r *Repo) wrote() {
 	r.refs.mu.Unlock()
 }
 
-// HasCommit reports whether the object store holds the commit.
+// HasCommit reports whether the object store holds the commit (git's
+// cat-file answers, see catfile.go).
 func (r *Repo) HasCommit(hash string) bool {
-	gg, err := r.open()
-	if err != nil {
+	if len(hash) != 40 && len(hash) != 64 || !isHex(hash) {
 		return false
 	}
-	_, err = object.GetCommit(gg, plumbing.NewHash(hash))
-	return err == nil
+	o, err := r.objectInfo(hash)
+	return err == nil && o.kind == "commit"
 }
 
 // plainHistory reports whether history reads the same in go-git as in

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
@@ -39,13 +40,16 @@ type MergePreview struct {
 // PreviewMerge computes what `git merge theirs` on ours would bring.
 func (r *Repo) PreviewMerge(ctx context.Context, ours, theirs string) (MergePreview, error) {
 	var p MergePreview
+	var major, minor int
+	var wg sync.WaitGroup
+	wg.Go(func() { major, minor = r.gitVersion(ctx) })
 	out, err := r.output(ctx, "merge-base", "--all", ours, theirs)
+	wg.Wait()
 	var ee *xec.ExitError
 	if err != nil && !(errors.As(err, &ee) && ee.Code == 1) {
 		return p, fmt.Errorf("merge-base %q %q: %w", ours, theirs, err)
 	}
 	p.Bases = strings.Fields(out)
-	major, minor := r.gitVersion(ctx)
 	if major > 2 || major == 2 && minor >= 38 {
 		return r.previewExact(ctx, p, ours, theirs, major > 2 || minor >= 40)
 	}

@@ -11,9 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/object"
-
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
 
@@ -32,57 +29,43 @@ func (r *Repo) AppendNote(ctx context.Context, ref, object, text string) error {
 	return nil
 }
 
-// Notes reads every note under a notes ref in process, keyed by the full id
-// of the object each annotates. git stores a note at a path made of the
-// object id, split into fan-out directories as the notes grow; the path
-// without its slashes is the id. No ref means no notes.
+// Notes reads every note under a notes ref, keyed by the full id of the
+// object each annotates: the ref's tree listed by git (`ls-tree -r`) and
+// each note read through the Repo's cat-file. git stores a note at a path
+// made of the object id, split into fan-out directories as the notes grow;
+// the path without its slashes is the id. No ref means no notes. (Read in
+// process, the first object would load the whole pack index: the hooks
+// read the notes on every branch move.)
 func (r *Repo) Notes(ref string) (map[string]string, error) {
-	gg, err := r.open()
-	if err != nil {
-		return nil, err
-	}
 	out := map[string]string{}
-	var tip plumbing.Hash
-	switch t, err := followRef(gg, plumbing.ReferenceName(ref)); {
-	case errors.Is(err, plumbing.ErrReferenceNotFound):
+	tip, err := r.objectInfo(ref)
+	if errors.Is(err, errMissing) {
 		return out, nil
-	case err != nil: // a ref file go-git cannot read: git's answer
-		hash, err := r.revParse(context.Background(), ref)
-		if errors.Is(err, ErrUnknownRevision) {
-			return out, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read notes %q: %w", ref, err)
+	}
+	entries, err := r.TreeEntries(context.Background(), tip.hash) // ls-tree waits on nothing
+	if err != nil {
+		return nil, fmt.Errorf("read notes %q: %w", ref, err)
+	}
+	for _, e := range entries {
+		id := strings.ReplaceAll(e.Path, "/", "")
+		if e.Mode == ModeGitlink || e.Mode == ModeSymlink || (len(id) != 40 && len(id) != 64) {
+			continue // not a note (git keeps only notes in this tree)
 		}
+		text, err := r.BlobHead(e.Hash, maxNote)
 		if err != nil {
 			return nil, fmt.Errorf("read notes %q: %w", ref, err)
 		}
-		tip = plumbing.NewHash(hash)
-	default:
-		tip = t.Hash()
-	}
-	commit, err := object.GetCommit(gg, tip)
-	if err != nil {
-		return nil, fmt.Errorf("read notes %q: %w", ref, err)
-	}
-	tree, err := commit.Tree()
-	if err != nil {
-		return nil, fmt.Errorf("read notes %q: %w", ref, err)
-	}
-	err = tree.Files().ForEach(func(f *object.File) error {
-		id := strings.ReplaceAll(f.Name, "/", "")
-		if len(id) != 40 && len(id) != 64 {
-			return nil // not a note (git keeps only notes in this tree)
-		}
-		text, err := f.Contents()
-		if err != nil {
-			return err
-		}
-		out[id] = text
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read notes %q: %w", ref, err)
+		out[id] = string(text)
 	}
 	return out, nil
 }
+
+// maxNote bounds what is read of one note: review records are a few
+// hundred bytes each.
+const maxNote = 16 << 20
 
 // DiffStat is the size of a change: files touched and lines added and
 // deleted (a binary file counts as a file, with no lines).

@@ -28,22 +28,32 @@ type CompareRequest struct {
 	Streams xec.Streams
 }
 
+// Form is how Diff and Log show a change.
+type Form int
+
+const (
+	// Full shows the patch (Diff) and each commit whole (Log).
+	Full Form = iota
+	// Summary shows a diffstat (Diff) and one line per commit (Log).
+	Summary
+)
+
 // Diff shows what Theirs changed since it forked from Base
-// (`git diff Base...Theirs`), as a diffstat when stat is set.
-func (r *Repo) Diff(ctx context.Context, req CompareRequest, stat bool) error {
+// (`git diff Base...Theirs`), in the form asked for.
+func (r *Repo) Diff(ctx context.Context, req CompareRequest, form Form) error {
 	args := []string{"diff"}
-	if stat {
+	if form == Summary {
 		args = append(args, "--stat")
 	}
 	args = append(append(args, req.Options...), req.Base+"..."+req.Theirs, "--")
 	return r.attached(ctx, req.Streams, false, append(args, req.Paths...)...)
 }
 
-// Log lists the commits of Theirs that Base lacks, one line each when
-// oneline is set, with the notes under req.Notes when that ref exists.
-func (r *Repo) Log(ctx context.Context, req CompareRequest, oneline bool) error {
+// Log lists the commits of Theirs that Base lacks, in the form asked for,
+// with the notes under req.Notes when that ref exists.
+func (r *Repo) Log(ctx context.Context, req CompareRequest, form Form) error {
 	args := []string{"log"}
-	if oneline {
+	if form == Summary {
 		args = append(args, "--oneline")
 	}
 	if req.Notes != "" {
@@ -83,7 +93,10 @@ type MergeRequest struct {
 	// NoVerify skips the pre-merge-commit hook, for callers that inspected
 	// the merge themselves.
 	NoVerify bool
-	Streams  xec.Streams
+	// Env is added to git's environment (the gate's token for the hooks
+	// that --no-verify does not skip).
+	Env     []string
+	Streams xec.Streams
 }
 
 // Merge runs `git merge`. git itself refuses when local changes would be
@@ -108,7 +121,9 @@ func (r *Repo) Merge(ctx context.Context, req MergeRequest) error {
 		}
 		args = append(args, "--no-ff", "--no-log", "-F", msg)
 	}
-	return r.attached(ctx, req.Streams, true, append(args, req.Commit)...)
+	r.wrote()
+	s := req.Streams
+	return r.run.Run(ctx, xec.Cmd{Argv: r.git(append(args, req.Commit)...), Env: req.Env, Stdin: s.In, Stdout: s.Out, Stderr: s.Err, Mutates: true})
 }
 
 // StagedFiles counts the files whose staged content differs from HEAD.

@@ -3,6 +3,7 @@ package gitx
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -29,29 +30,85 @@ func ParseCloneTopLevel(out string) (string, error) {
 
 // surveyScript is everything rm needs to know of the clone, in one exec:
 // every ref in every namespace, the stash's older entries, and for each
-// worktree its HEAD, its uncommitted and untracked changes, its
-// skip-worktree or assume-unchanged files whose content differs from the
-// index, and its ignored files (with their size, and whether a committed
-// .gitignore ignores them); then other repositories under the workspace.
-// Each line is tagged; "end" proves the script ran to the end. $1 is the
-// clone. Paths come quoted the way git quotes them.
+// worktree its HEAD, its own refs (refs/worktree, refs/bisect,
+// refs/rewritten: a linked worktree's are not the clone's), its
+// uncommitted and untracked changes, its skip-worktree or
+// assume-unchanged files whose content differs from the index, its
+// ignored files (with their size, less any repository inside, and
+// whether a committed .gitignore ignores them), and every repository
+// nested in it (a .git at any depth:
+// a submodule, or a repository the agent made, committed as a gitlink or
+// not) with its refs, HEAD and changes; then other repositories under the
+// workspace.
+//
+// It fails closed: every git command's status is checked, and a command
+// that fails prints a "fail" line (what ran, its status, the first of
+// what it said) instead of being read as "nothing there". Answers stream
+// out (the exec's answer is bounded); the few kept in files for a loop
+// are cut at 16 MiB, which fails the command that wrote them. Each line is
+// tagged; "end" proves the script ran to the end. $1 is the clone. Paths
+// come quoted the way git quotes them.
 const surveyScript = `cd "$1" || exit 3
-git for-each-ref --format='ref %(objectname) %(*objectname) %(refname)'
-git reflog show --format='ref %H  %gd' refs/stash -- 2>/dev/null | sed 1d
-git worktree list --porcelain | sed -n 's/^worktree //p' | while IFS= read -r wt; do
+t=$(mktemp -d) || exit 3
+trap 'rm -rf "$t"' EXIT
+run() {
+  "$@" 2>"$t/err"
+  echo $? >"$t/rc"
+}
+checked() {
+  c=$(cat "$t/rc")
+  [ "$c" = 0 ] && return 0
+  printf 'fail %s\t%s\t%s\n' "$1" "$c" "$(head -c 300 "$t/err" | tr '\n\t' '  ')"
+  return 1
+}
+keep() {
+  f=$1 w=$2; shift 2
+  run "$@" | head -c 16777216 >"$f"
+  checked "$w"
+}
+refs() {
+  tag=$1 d=$2; shift 2
+  run git -C "$d" for-each-ref --format='%(objectname) %(*objectname) %(refname)' "$@" | sed "s/^/$tag /"
+  checked "git for-each-ref in $d"
+}
+refs ref "$1"
+if git rev-parse -q --verify refs/stash >/dev/null; then
+  run git reflog show --format='%H  %gd' refs/stash -- | sed '1d; s/^/ref /'
+  checked "git reflog show refs/stash"
+fi
+keep "$t/wtl" "git worktree list" git worktree list --porcelain
+sed -n 's/^worktree //p' "$t/wtl" >"$t/wts"
+n=0
+while IFS= read -r wt; do
+  n=$((n+1))
   printf 'wt %s\n' "$wt"
   h=$(git -C "$wt" rev-parse -q --verify HEAD) && printf 'head %s\n' "$h"
-  git -C "$wt" status --porcelain --untracked-files=all | sed 's/^/change /'
-  git -C "$wt" -c core.quotepath=off ls-files -v | sed -n 's/^[a-zS] //p' | while IFS= read -r f; do
+  if [ $n -gt 1 ]; then refs wtref "$wt" refs/worktree refs/bisect refs/rewritten; fi
+  run git -C "$wt" status --porcelain --untracked-files=all | sed 's/^/change /'
+  checked "git status in $wt"
+  keep "$t/lsv" "git ls-files in $wt" git -C "$wt" -c core.quotepath=off ls-files -v
+  sed -n 's/^[a-zS] //p' "$t/lsv" | while IFS= read -r f; do
     a=$(git -C "$wt" rev-parse -q --verify ":$f" 2>/dev/null)
     b=$(git -C "$wt" hash-object -- "$f" 2>/dev/null)
     [ -n "$a" ] && [ "$a" = "$b" ] || printf 'hidden %s\n' "$f"
   done
-  git -C "$wt" ls-files -o -i --directory --exclude-per-directory=.gitignore | sed 's/^/shared /'
-  git -C "$wt" ls-files -o -i --directory --exclude-standard | while IFS= read -r f; do
-    printf 'ignored %s %s\n' "$(find "$wt/$f" -type f -exec wc -c {} + 2>/dev/null | awk '$2 != "total" { n++; s += $1 } END { print n+0, s+0 }')" "$f"
-  done
-done
+  run git -C "$wt" ls-files -o -i --directory --exclude-per-directory=.gitignore | sed 's/^/shared /'
+  checked "git ls-files --ignored in $wt"
+  keep "$t/ign" "git ls-files --ignored in $wt" git -C "$wt" ls-files -o -i --directory --exclude-standard
+  while IFS= read -r f; do
+    printf 'ignored %s %s\n' "$(find "$wt/$f" -name .git -prune -o -type f -exec wc -c {} + 2>/dev/null | awk '$2 != "total" { n++; s += $1 } END { print n+0, s+0 }')" "$f"
+  done <"$t/ign"
+  keep "$t/nested" "find repositories in $wt" find "$wt" -name .git -prune -print
+  while IFS= read -r g; do
+    r=${g%/.git}
+    [ "$r" = "$wt" ] && continue
+    printf 'nested %s\n' "$r"
+    h=$(git -C "$r" rev-parse -q --verify HEAD) && printf 'nhead %s\n' "$h"
+    refs nref "$r"
+    run git -C "$r" status --porcelain --untracked-files=all | sed 's/^/nchange /'
+    checked "git status in $r"
+  done <"$t/nested"
+done <"$t/wts"
 find "$(dirname "$1")" -maxdepth 3 -name .git 2>/dev/null | while IFS= read -r g; do
   printf 'clone %s\n' "$(dirname "$g")"
 done
@@ -111,10 +168,25 @@ func ParseUnfetched(out string) (unfetched map[string]bool, complete bool) {
 
 // Survey is what the VM holds besides what was fetched.
 type Survey struct {
-	Refs      []VMRef // every ref, older stash entries, and each worktree's HEAD
+	// Refs are every ref, older stash entries, each worktree's HEAD and
+	// each linked worktree's own refs ("<path>: refs/worktree/…").
+	Refs      []VMRef
 	Worktrees []VMWorktree
-	Clones    []string // other repositories under the workspace
-	Complete  bool     // the script ran to its end
+	Nested    []VMNested // repositories inside a worktree
+	Clones    []string   // other repositories under the workspace
+	// Failed are the commands that failed ("git status in /w (exit 128):
+	// fatal: …"): whatever they would have shown is unknown.
+	Failed   []string
+	Complete bool // the script ran to its end
+}
+
+// VMNested is a repository inside a worktree of the clone (a submodule,
+// or one the agent made there).
+type VMNested struct {
+	Path    string
+	Head    string  // "" on an unborn branch
+	Refs    []VMRef // its refs and HEAD
+	Changes []string
 }
 
 // VMWorktree is one worktree of the clone (the first is the clone itself).
@@ -142,9 +214,11 @@ type VMIgnored struct {
 func ParseSurvey(out string) Survey {
 	var s Survey
 	var wt *VMWorktree
+	var nested *VMNested
 	shared := map[string]bool{}
 	for _, line := range strings.Split(out, "\n") {
 		tag, rest, _ := strings.Cut(line, " ")
+		raw := rest
 		// Counted, never dropped (a name must not hide work), but shown
 		// without its control characters.
 		rest = strings.Map(func(r rune) rune {
@@ -156,15 +230,27 @@ func ParseSurvey(out string) Survey {
 		switch {
 		case tag == "ref":
 			s.Refs = append(s.Refs, ParseVMRefs(rest)...)
+		case tag == "fail" && rest != "":
+			s.Failed = append(s.Failed, failLine(raw))
 		case tag == "wt" && rest != "":
 			s.Worktrees = append(s.Worktrees, VMWorktree{Path: rest})
 			wt = &s.Worktrees[len(s.Worktrees)-1]
+			nested = nil
 			clear(shared)
+		case tag == "nested" && rest != "" && wt != nil:
+			s.Nested = append(s.Nested, VMNested{Path: rest})
+			nested = &s.Nested[len(s.Nested)-1]
+		case nested != nil && strings.HasPrefix(tag, "n") && rest != "":
+			nested.add(tag, rest)
 		case tag == "clone" && rest != "":
 			s.Clones = append(s.Clones, rest)
 		case tag == "end" && rest == "":
 			s.Complete = true
 		case wt == nil || rest == "":
+		case tag == "wtref":
+			for _, r := range ParseVMRefs(rest) {
+				s.Refs = append(s.Refs, VMRef{Name: wt.Path + ": " + r.Name, Commit: r.Commit})
+			}
 		case tag == "head" && isHash(rest):
 			wt.Head = rest
 			name := "HEAD"
@@ -186,30 +272,75 @@ func ParseSurvey(out string) Survey {
 			wt.Ignored = append(wt.Ignored, VMIgnored{Path: f[2], Files: count(f[0]), Bytes: count(f[1]), Private: !shared[f[2]]})
 		}
 	}
+	s.dropKnown()
+	return s
+}
+
+// dropKnown drops, from the other clones and the nested repositories,
+// the clone and its worktrees.
+func (sv *Survey) dropKnown() {
 	// The clone and its worktrees are not other clones, nor is anything
-	// inside them: a submodule is the clone's business, and a repository
-	// the agent created inside shows as untracked.
+	// inside them: a repository inside a worktree is surveyed as nested.
 	known := map[string]bool{}
-	for _, w := range s.Worktrees {
+	for _, w := range sv.Worktrees {
 		known[w.Path] = true
 	}
 	inside := func(c string) bool {
-		for _, w := range s.Worktrees {
+		for _, w := range sv.Worktrees {
 			if strings.HasPrefix(c, strings.TrimSuffix(w.Path, "/")+"/") {
 				return true
 			}
 		}
 		return false
 	}
-	clones := s.Clones[:0]
-	for _, c := range s.Clones {
+	clones := sv.Clones[:0]
+	for _, c := range sv.Clones {
 		if !known[c] && !inside(c) {
 			known[c] = true
 			clones = append(clones, c)
 		}
 	}
-	s.Clones = clones
-	return s
+	sv.Clones = clones
+	// A worktree of the clone inside another is a worktree, not a
+	// nested repository (find meets its .git file too).
+	sv.Nested = slices.DeleteFunc(sv.Nested, func(n VMNested) bool {
+		return slices.ContainsFunc(sv.Worktrees, func(w VMWorktree) bool { return w.Path == n.Path })
+	})
+}
+
+// add reads one line of a nested repository's survey.
+func (n *VMNested) add(tag, rest string) {
+	switch {
+	case tag == "nhead" && isHash(rest):
+		n.Head = rest
+		n.Refs = append(n.Refs, VMRef{Name: "HEAD", Commit: rest})
+	case tag == "nref":
+		n.Refs = append(n.Refs, ParseVMRefs(rest)...)
+	case tag == "nchange":
+		n.Changes = append(n.Changes, rest)
+	}
+}
+
+// failLine renders a "fail" line's "<what>\t<status>\t<said>" as
+// "<what> (exit <status>): <said>".
+func failLine(rest string) string {
+	f := strings.SplitN(rest, "\t", 3)
+	for i := range f {
+		f[i] = strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) {
+				return '?'
+			}
+			return r
+		}, f[i])
+	}
+	if len(f) != 3 {
+		return f[0]
+	}
+	line := fmt.Sprintf("%s (exit %s)", f[0], f[1])
+	if said := strings.TrimSpace(f[2]); said != "" {
+		line += ": " + said
+	}
+	return line
 }
 
 // count reads a non-negative number; anything else is 0.

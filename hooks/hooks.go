@@ -20,19 +20,29 @@ import (
 )
 
 // Version is the shim format; older shims of ours are upgraded.
-const Version = 2
+const Version = 3
 
 // Marker identifies our shims, whatever their version.
 const Marker = "# git-airlock hook shim"
 
-// Names are the hooks git-airlock installs. reference-transaction (git
-// 2.28+; older gits never run it) sees fast-forwards, pulls and resets.
-var Names = []string{"pre-merge-commit", "reference-transaction"}
+// Names are the hooks git-airlock installs (docs/gate.md: which stops
+// what, on which git). reference-transaction (git 2.28+; older gits never
+// run it) sees every branch move; pre-commit a merge or cherry-pick
+// finished by git commit; prepare-commit-msg every commit a cherry-pick or
+// rebase copies (git runs no pre-commit for those, and --no-verify does
+// not skip it); pre-rebase a rebase onto sandbox history, before it
+// writes anything.
+var Names = []string{"pre-merge-commit", "pre-commit", "prepare-commit-msg", "pre-rebase", "reference-transaction"}
 
 // Shim returns the script for a hook.
 func Shim(name string) string {
-	if name == "reference-transaction" {
+	switch name {
+	case "reference-transaction":
 		return refTxShim()
+	case "pre-commit", "prepare-commit-msg":
+		return commitShim(name)
+	case "pre-rebase":
+		return rebaseShim()
 	}
 	return fmt.Sprintf(`#!/bin/sh
 %s v%d: %s. Installed by 'git airlock hooks install';
@@ -154,22 +164,99 @@ func preview(b []byte) string {
 	return "  " + string(bytes.Join(lines, []byte("\n  ")))
 }
 
+// sandboxBrings is shell for a shim that cannot run git-airlock: the
+// function answers whether moving from $2 to $1 brings a commit of any
+// sandbox namespace (two rev-lists, as gate.CheckMove's provenance), so
+// that the hook fails safe for exactly those moves.
+const sandboxBrings = `sandbox_brings() {
+	not=$(git for-each-ref --format='%(objectname) %(refname)' refs/remotes/ refs/airlock/ refs/sandboxes/ |
+		while read -r id ref; do case "$ref" in refs/remotes/airlock-* | refs/remotes/sandbox-* | refs/airlock/* | refs/sandboxes/*) echo "^$id" ;; esac; done)
+	[ -n "$not" ] || return 1
+	a=$(git rev-list --count "$1" "^$2") || return 0
+	b=$(printf '%s\n' "$1" "^$2" $not | git rev-list --count --stdin) || return 0
+	[ "$a" != "$b" ]
+}
+`
+
 // refTxShim is the reference-transaction shim. git runs it for every ref
 // transaction (each fetched ref, every commit), three states each, so it
-// stays in the shell unless a committed transaction updates a branch or
-// HEAD (a detached checkout, a rebase's steps): only then does git-airlock
-// start. It never fails a transaction: a
-// missing git-airlock is silent here (pre-merge-commit reports it).
+// reads nothing in two of them (git ignores EPIPE there) and stays in the
+// shell unless a prepared transaction updates a branch or
+// HEAD: only then does git-airlock start, and its exit status is the
+// verdict (non-zero aborts the transaction). Without git-airlock on PATH
+// it refuses the branch moves that bring sandbox commits, and nothing
+// else: fetches (remote-tracking refs) always pass.
 func refTxShim() string {
 	return fmt.Sprintf(`#!/bin/sh
 %s v%d: reference-transaction. Installed by 'git airlock hooks install';
 # remove with 'git airlock hooks uninstall'.
-in=$(cat)
-if [ -x "$0.local" ]; then printf '%%s\n' "$in" | "$0.local" "$@" || exit $?; fi
-[ "$1" = committed ] || exit 0
+if [ -x "$0.local" ]; then
+	in=$(cat)
+	printf '%%s\n' "$in" | "$0.local" "$@" || exit $?
+	[ "$1" = prepared ] || exit 0
+else
+	# git tolerates a hook that leaves its input unread
+	[ "$1" = prepared ] || exit 0
+	in=$(cat)
+fi
 case "$in" in *" refs/heads/"* | *" HEAD"*) ;; *) exit 0 ;; esac
-command -v git-airlock >/dev/null 2>&1 || exit 0
-printf '%%s\n' "$in" | git-airlock hook reference-transaction "$@"
-exit 0
-`, Marker, Version)
+if command -v git-airlock >/dev/null 2>&1; then
+	printf '%%s\n' "$in" | git-airlock hook reference-transaction "$@"
+	exit $?
+fi
+%s
+printf '%%s\n' "$in" | while read -r old new ref; do
+	case "$ref" in refs/heads/*) ;; *) continue ;; esac
+	case "$new" in ref:*) continue ;; *[!0]*) ;; *) continue ;; esac
+	cur=$(git rev-parse -q --verify "$ref") || continue
+	if sandbox_brings "$new" "$cur"; then
+		echo >&2 "git-airlock is not on PATH, so this move of $ref into sandbox history cannot be checked."
+		echo >&2 "hint: put git-airlock back on PATH (or remove $0)"
+		exit 1
+	fi
+done
+`, Marker, Version, sandboxBrings)
+}
+
+// commitShim is the pre-commit and prepare-commit-msg shim: it stays in
+// the shell unless a merge or cherry-pick is being finished (MERGE_HEAD,
+// CHERRY_PICK_HEAD), so an ordinary commit costs one git rev-parse.
+func commitShim(name string) string {
+	return fmt.Sprintf(`#!/bin/sh
+%s v%d: %s. Installed by 'git airlock hooks install';
+# remove with 'git airlock hooks uninstall'.
+if [ -x "$0.local" ]; then "$0.local" "$@" || exit $?; fi
+gd=$(git rev-parse --git-dir) || exit 0
+head=""
+[ -f "$gd/MERGE_HEAD" ] && head=$(head -n 1 "$gd/MERGE_HEAD")
+[ -f "$gd/CHERRY_PICK_HEAD" ] && head=$(cat "$gd/CHERRY_PICK_HEAD")
+[ -n "$head" ] || exit 0
+command -v git-airlock >/dev/null 2>&1 && exec git-airlock hook %s "$@"
+%s
+cur=$(git rev-parse -q --verify HEAD) || exit 0
+if sandbox_brings "$head" "$cur"; then
+	echo >&2 "git-airlock is not on PATH, so this commit of sandbox work cannot be checked."
+	echo >&2 "hint: put git-airlock back on PATH (or remove $0)"
+	exit 1
+fi
+`, Marker, Version, name, name, sandboxBrings)
+}
+
+// rebaseShim is the pre-rebase shim (git rebase UPSTREAM [BRANCH]).
+func rebaseShim() string {
+	return fmt.Sprintf(`#!/bin/sh
+%s v%d: pre-rebase. Installed by 'git airlock hooks install';
+# remove with 'git airlock hooks uninstall'.
+if [ -x "$0.local" ]; then "$0.local" "$@" || exit $?; fi
+[ -n "$1" ] || exit 0
+command -v git-airlock >/dev/null 2>&1 && exec git-airlock hook pre-rebase "$@"
+%s
+up=$(git rev-parse -q --verify "$1^{commit}") || exit 0
+cur=$(git rev-parse -q --verify "${2:-HEAD}^{commit}") || exit 0
+if sandbox_brings "$up" "$cur"; then
+	echo >&2 "git-airlock is not on PATH, so this rebase onto sandbox history cannot be checked."
+	echo >&2 "hint: put git-airlock back on PATH (or remove $0)"
+	exit 1
+fi
+`, Marker, Version, sandboxBrings)
 }

@@ -20,7 +20,7 @@ func TestInstallUpgradeUninstall(t *testing.T) {
 	if fi, err := os.Stat(p); err != nil || fi.Mode()&0o111 == 0 {
 		t.Fatalf("shim not executable: %v %v", fi, err)
 	}
-	old := strings.Replace(Shim("pre-merge-commit"), "shim v2:", "shim v1:", 1)
+	old := strings.Replace(Shim("pre-merge-commit"), "shim v3:", "shim v2:", 1)
 	if err := os.WriteFile(p, []byte(old), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -76,17 +76,29 @@ func TestForeignHookIsNeverClobbered(t *testing.T) {
 }
 
 // The reference-transaction shim runs for every ref update: it starts
-// git-airlock only for a committed transaction touching a branch, and
-// never fails a transaction.
+// git-airlock only for a prepared transaction touching a branch or HEAD,
+// whose verdict is the exit status; without git-airlock it refuses only
+// moves that bring sandbox commits (remote-tracking refs never).
 func TestReferenceTransactionShim(t *testing.T) {
 	s := Shim("reference-transaction")
-	for _, want := range []string{`[ "$1" = committed ] || exit 0`, `*" refs/heads/"*`, `command -v git-airlock >/dev/null 2>&1 || exit 0`,
-		`git-airlock hook reference-transaction "$@"`, `"$0.local" "$@"`, Marker} {
+	for _, want := range []string{`[ "$1" = prepared ] || exit 0`, `*" refs/heads/"*`, `command -v git-airlock >/dev/null 2>&1`,
+		`git-airlock hook reference-transaction "$@"`, `"$0.local" "$@"`, Marker, `case "$ref" in refs/heads/*) ;; *) continue ;; esac`,
+		`sandbox_brings "$new" "$cur"`} {
 		if !strings.Contains(s, want) {
 			t.Errorf("shim lacks %q:\n%s", want, s)
 		}
 	}
-	if !strings.HasSuffix(s, "\nexit 0\n") || strings.Contains(s, "exit 1") {
-		t.Errorf("shim may fail a transaction:\n%s", s)
+}
+
+// The commit shims stay in the shell unless a merge or a copy is being
+// finished.
+func TestCommitShims(t *testing.T) {
+	for _, name := range []string{"pre-commit", "prepare-commit-msg"} {
+		s := Shim(name)
+		for _, want := range []string{`[ -n "$head" ] || exit 0`, `MERGE_HEAD`, `CHERRY_PICK_HEAD`, "exec git-airlock hook " + name + ` "$@"`, `"$0.local" "$@"`} {
+			if !strings.Contains(s, want) {
+				t.Errorf("%s shim lacks %q:\n%s", name, want, s)
+			}
+		}
 	}
 }

@@ -266,7 +266,9 @@ func (r *listRow) sandbox() Sandbox {
 // `unresponsive`) is kept as given and is not "running".
 func ParseList(out []byte) ([]Sandbox, error) {
 	if len(bytes.TrimSpace(out)) == 0 {
-		return nil, nil
+		// sbx answers an empty list with an empty array or object; an
+		// empty answer says nothing, least of all "no sandboxes".
+		return nil, errors.New("sbx ls --json: empty answer")
 	}
 	if rows, ok := wholeListRows(out); ok {
 		return sandboxes(rows), nil

@@ -53,6 +53,9 @@ type Client struct {
 	mu      sync.Mutex // guards caps and capsKey
 	caps    *Capabilities
 	capsKey string // the cache entry caps came from or went to, once known
+
+	dryMu   sync.Mutex
+	dryList *[]Sandbox // under dry-run, the one answer of List
 }
 
 // Program is the absolute path of the sbx this client runs, for callers

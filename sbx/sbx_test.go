@@ -27,7 +27,6 @@ func TestParseList(t *testing.T) {
 		{"leading lines like JSON", "[warn] update available\n{sic}\n[] and more\n{\"sandboxes\":[{\"name\":\"a\",\"status\":\"running\"}]}", []string{"a:running"}},
 		{"indented", "  {\n    \"sandboxes\": [\n      {\"name\": \"a\", \"status\": \"unresponsive\"}\n    ]\n  }\n", []string{"a:unresponsive"}},
 		{"0.45 row", `{"sandboxes":[{"name":"a","agent":"claude","status":"running","created_at":"2026-10-01T00:00:00Z","last_used_at":1759276800,"cpus":"4","memory":{"mb":8192},"workspaces":"/w","ports":[{"host_ip":"127.0.0.1","host_port":"8080","sandbox_port":9418,"protocol":"tcp4"}]}]}`, []string{"a:running"}},
-		{"empty", "", nil},
 		{"empty object", `{"sandboxes":[]}`, nil},
 	}
 	for _, tc := range tests {
@@ -314,4 +313,50 @@ func TestPolicyRecord(t *testing.T) {
 		t.Fatalf("create without a policy: %v", err)
 	}
 	known(false, 1, "after the failed create")
+}
+
+// An empty answer (exit 0) is no list: "no sandboxes" would make rm take
+// a sandbox for gone.
+func TestParseListEmptyIsAnError(t *testing.T) {
+	for _, in := range []string{"", "\n  \n"} {
+		if list, err := ParseList([]byte(in)); err == nil {
+			t.Errorf("ParseList(%q) = %v, nil; want an error", in, list)
+		}
+	}
+}
+
+func TestAttaches(t *testing.T) {
+	for _, tc := range []struct {
+		argv []string
+		want bool
+	}{
+		{[]string{"/usr/bin/sbx", "run", "--name", "box"}, true},
+		{[]string{"sbx", "--no-input", "run", "--name=box", "--", "-p"}, true},
+		{[]string{"sbx", "attach", "box"}, true},
+		{[]string{"sbx", "exec", "-it", "box", "bash"}, true},
+		{[]string{"sbx", "exec", "-i", "box", "git-upload-pack", "/w"}, false},
+		{[]string{"sbx", "run", "--name", "boxer"}, false},
+		{[]string{"sbx", "ls", "box"}, false},
+		{[]string{"git", "run", "box"}, false},
+	} {
+		if got := attaches(tc.argv, "sbx", "box"); got != tc.want {
+			t.Errorf("attaches(%q) = %v, want %v", tc.argv, got, tc.want)
+		}
+	}
+}
+
+// stop's missing-sandbox answer is sbx's own word that the sandbox is
+// gone: a *NotFoundError, in every wording the release table knows.
+func TestMissingFor(t *testing.T) {
+	for _, said := range []string{"ERROR: no sandbox named 'box'", `sandbox "box" not found`} {
+		err := missingFor("box", &CommandError{Subject: "stop", Err: &xec.ExitError{Argv: []string{"sbx"}, Code: 1, Stderr: said}})
+		var nf *NotFoundError
+		if !errors.As(err, &nf) {
+			t.Errorf("%q: got %v, want a *NotFoundError", said, err)
+		}
+	}
+	other := &CommandError{Subject: "stop", Err: &xec.ExitError{Argv: []string{"sbx"}, Code: 1, Stderr: "daemon busy"}}
+	if err := missingFor("box", other); err != other {
+		t.Errorf("another failure became %v", err)
+	}
 }

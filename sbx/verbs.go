@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/git-airlock/git-airlock/internal/xec"
@@ -35,16 +36,30 @@ func firstLine(b []byte) string {
 }
 
 // List returns every local sandbox. Under dry-run a failed read (no sbx)
-// returns none.
+// returns none, and the first answer is every later one's: a dry run
+// changes nothing sbx lists, so `up --dry-run` asks once.
 func (c *Client) List(ctx context.Context) ([]Sandbox, error) {
+	if c.DryRun() {
+		c.dryMu.Lock()
+		defer c.dryMu.Unlock()
+		if c.dryList == nil {
+			list, err := c.list(ctx)
+			if err != nil {
+				list = nil
+			}
+			c.dryList = &list
+		}
+		return slices.Clone(*c.dryList), nil
+	}
+	return c.list(ctx)
+}
+
+func (c *Client) list(ctx context.Context) ([]Sandbox, error) {
 	out, err, early := c.Early.take(c)
 	if !early {
 		out, err = c.call(ctx, "list sandboxes", false, "ls", "--json")
 	}
 	if err != nil {
-		if c.DryRun() {
-			return nil, nil
-		}
 		return nil, err
 	}
 	return ParseList([]byte(out))
@@ -225,15 +240,29 @@ func (c *Client) Tunnel(ctx context.Context, req ExecRequest) error {
 }
 
 // Stop stops a sandbox; its clone and state are kept.
+// A sandbox sbx says it has no sandbox of that name for is a
+// *NotFoundError: sbx's own answer for the name, which rm takes as gone.
 func (c *Client) Stop(ctx context.Context, name string) error {
 	_, err := c.call(ctx, fmt.Sprintf("stop sandbox %q", name), true, "stop", name)
-	return err
+	return missingFor(name, err)
 }
 
-// Remove deletes a sandbox and its clone for good. Callers must have made
-// sure nothing in it is lost.
+// Remove deletes a sandbox and its clone for good, ending its sessions
+// (--force). Callers must have made sure nothing in it is lost and that no
+// session is open (or that the user said to end it). A missing sandbox is
+// a *NotFoundError.
 func (c *Client) Remove(ctx context.Context, name string) error {
 	_, err := c.call(ctx, fmt.Sprintf("remove sandbox %q", name), true, "rm", "--force", name)
+	return missingFor(name, err)
+}
+
+// missingFor types sbx's failure of a verb on one sandbox: when its own
+// text says there is no sandbox of that name, a *NotFoundError.
+func missingFor(name string, err error) error {
+	var ce *CommandError
+	if errors.As(err, &ce) && saysNoSandbox(ce.Text()) {
+		return &NotFoundError{Name: name}
+	}
 	return err
 }
 

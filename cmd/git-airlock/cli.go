@@ -249,7 +249,7 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, early pref
 	// git config leaves it untaken.
 	var list *sbx.EarlyList
 	also := gitx.Also{Refs: early.countRefs}
-	if _, host := inv.Env(config.Lookup("host").Env); early.sbxList && g.Host == "" && !host {
+	if _, host := inv.Env(config.Must("host").Env); early.sbxList && g.Host == "" && !host {
 		start := func() { list = sbx.StartList(ctx, &sbx.Client{Run: run, CacheDir: sbx.CacheDir(inv.Env)}) }
 		if gitx.SeemsWorkTree(".", inv.Env) {
 			start()

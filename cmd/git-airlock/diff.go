@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/git-airlock/git-airlock/gitx"
 
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow/review"
@@ -26,5 +27,13 @@ separate word reads as the base.
 }
 
 func (c *diffCmd) Run(ctx context.Context, svc *review.Service, t target, u *ui.UI) error {
-	return svc.Diff(ctx, c.request(t, u), c.Stat)
+	return svc.Diff(ctx, c.request(t, u), formOf(c.Stat))
+}
+
+// formOf is the form --stat (diff) and --oneline (log) ask for.
+func formOf(summary bool) gitx.Form {
+	if summary {
+		return gitx.Summary
+	}
+	return gitx.Full
 }

@@ -49,5 +49,5 @@ func (c *logCmd) Run(ctx context.Context, svc *review.Service, l *Loaded, u *ui.
 	}
 	req := c.request(t, u)
 	req.Streams = st
-	return svc.Log(ctx, req, c.Oneline)
+	return svc.Log(ctx, req, formOf(c.Oneline))
 }

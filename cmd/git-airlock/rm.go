@@ -10,19 +10,25 @@ import (
 )
 
 type rmCmd struct {
-	Force bool `short:"f" help:"Remove even if the sandbox holds work that would be lost (it is listed, then lost)."`
+	Force bool `short:"f" help:"Remove even if the sandbox holds work that would be lost, or has an open session (what is lost or ended is listed)."`
 }
 
 func (c *rmCmd) Help() string {
-	return `Fetches every branch first and refuses while the sandbox holds anything that
-would be lost, unless --force: commits under any ref or in any worktree's HEAD
-that are not fetched, stash entries, uncommitted or untracked changes in any
-worktree, edits behind skip-worktree or assume-unchanged, files hidden by
-.git/info/exclude, other repositories in the workspace. Files a committed
-.gitignore ignores are listed, not refused. --force lists what it discards. The
-fetched branches stay under refs/airlock/removed/<name>@<n>/, a namespace of
-their own for each removal (a name removed again never overwrites what an
-earlier removal kept), and 'git airlock ls' lists each removal as a row.`
+	return `Refuses while a session of the sandbox is open (a run or up in progress,
+its tmux session, an sbx run or attach), unless --force, which ends it. Then
+stops the sandbox, so that nothing in it writes any more, fetches every branch,
+and refuses while the sandbox holds anything that would be lost, unless
+--force: commits under any ref, in any worktree's HEAD or a linked worktree's
+own refs that are not fetched, stash entries, uncommitted or untracked changes
+in any worktree, edits behind skip-worktree or assume-unchanged, files hidden
+by .git/info/exclude, repositories nested in a worktree (their commits and
+changes), other repositories in the workspace. A check that fails makes the
+answer unknown, and rm refuses. Files a committed .gitignore ignores are
+listed, not refused. The sandbox counts as gone only when sbx says so for its
+name. The fetched branches stay under refs/airlock/removed/<name>@<n>/, a
+namespace of their own for each removal (a name removed again never
+overwrites what an earlier removal kept), and 'git airlock ls' lists each
+removal as a row. Two rm of one sandbox queue on the repository's lock.`
 }
 
 func (c *rmCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, inv *Invocation) error {

@@ -1,21 +1,20 @@
 // Package gate is the merge gate: it inspects exactly what a merge of a
 // sandbox commit would bring, decides against the high-severity threshold,
 // records the review (and an accepted risk) by object id in git notes and
-// trailers (record.go), and is the logic of the
-// pre-merge-commit hook. It does not know which command called it; the
+// trailers (record.go), and is the logic of the hooks that stop a branch
+// from moving into unaccepted sandbox history (moves.go, landed.go). It
+// does not know which command called it; the
 // callers narrate and ask, cmd/git-airlock renders its reports.
 package gate
 
 import (
+	"cmp"
 	"context"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/git-airlock/git-airlock/gitx"
-	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/inspect"
-	"github.com/git-airlock/git-airlock/internal/sandboxref"
 )
 
 // Repo is what the gate reads and writes of the host repository.
@@ -34,7 +33,6 @@ type Repo interface {
 	AppendNote(ctx context.Context, ref, object, text string) error
 	Notes(ref string) (map[string]string, error)
 	MergeHeads() []string
-	ReflogCommits(ctx context.Context, ref string) ([]string, error)
 }
 
 var _ Repo = (*gitx.Repo)(nil)
@@ -42,8 +40,19 @@ var _ Repo = (*gitx.Repo)(nil)
 // Gate inspects merges into one repository.
 type Gate struct {
 	Repo    Repo
-	Protect []string         // airlock.protect
-	Now     func() time.Time // for review records; time.Now when nil
+	Protect []string // airlock.protect
+	// ProtectAt, when set, gives airlock.protect as the settings of a
+	// commit being merged into or moved from say (the hooks: never the
+	// work tree the merge wrote); it replaces Protect.
+	ProtectAt func(ctx context.Context, base string) []string
+	Now       func() time.Time // for review records; time.Now when nil
+}
+
+func (g *Gate) protect(ctx context.Context, base string) []string {
+	if g.ProtectAt != nil {
+		return g.ProtectAt(ctx, base)
+	}
+	return g.Protect
 }
 
 // Report is what a merge would bring; its JSON field names are the
@@ -83,55 +92,48 @@ func (g *Gate) now() time.Time {
 	return time.Now()
 }
 
-// HookStop is a merge the pre-merge-commit hook stopped; Report holds
-// only the high-severity findings.
-type HookStop struct {
-	Report Report
-}
+// MergedHead is one commit a merge brings, by the name the user gave it
+// ("" when git did not say: a merge finished by git commit).
+type MergedHead struct{ Name, Commit string }
 
-func (e *HookStop) Error() string { return "merge stopped by the git-airlock pre-merge-commit hook" }
-
-// PreMergeCommit is the hook's logic: a merge of a commit that comes from
-// a sandbox (see sandboxRefContaining) is inspected and stopped with a
-// *HookStop on high-severity findings; every other merge passes untouched.
-func (g *Gate) PreMergeCommit(ctx context.Context, reflogAction string) error {
-	for _, head := range g.mergedHeads(reflogAction) {
-		ref, ok := g.sandboxRefContaining(ctx, head)
-		if !ok {
-			continue
-		}
-		r, err := g.Inspect(ctx, "HEAD", head)
+// CheckMerge judges a merge being committed onto head (HEAD's commit),
+// each merged commit as a move of the branch to it (CheckMove): the
+// pre-merge-commit hook, and the pre-commit hook while MERGE_HEAD names
+// what a stopped merge brings.
+func (g *Gate) CheckMerge(ctx context.Context, h History, head string, heads []MergedHead, accepted []string) (*Stop, error) {
+	for _, m := range heads {
+		stop, err := g.CheckMove(ctx, h, head, m.Commit, accepted)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		r = r.OnlyHigh()
-		if len(r.Findings) == 0 {
-			continue
+		if stop != nil {
+			stop.Landing, stop.What, stop.Old = Merge, cmp.Or(m.Name, stop.Report.Ref), head
+			return stop, nil
 		}
-		r.Ref = ref
-		return hint.With(&HookStop{Report: r},
-			"review with 'git airlock inspect' and 'git airlock diff'; 'git merge --abort' undoes the merge",
-			"to merge anyway: git merge --no-verify (or git commit --no-verify after resolving conflicts)")
 	}
-	return nil
+	return nil, nil
 }
 
-// mergedHeads is what the merge being committed brings. git writes
+// MergedHeads is what the merge being committed brings. git writes
 // MERGE_HEAD only for a merge that stopped (conflicts, then `git commit`);
 // for an automatic merge the hook learns it from GIT_REFLOG_ACTION:
 // "merge <what>..." (git turns `git merge -` into @{-1}; older gits pass
 // "-"), or "pull …", whose merge is FETCH_HEAD's first for-merge line
 // whatever the arguments said.
-func (g *Gate) mergedHeads(reflogAction string) []string {
-	if heads := g.Repo.MergeHeads(); heads != nil {
+func (g *Gate) MergedHeads(reflogAction string) []MergedHead {
+	if commits := g.Repo.MergeHeads(); commits != nil {
+		heads := make([]MergedHead, len(commits))
+		for i, c := range commits {
+			heads[i] = MergedHead{Commit: c}
+		}
 		return heads
 	}
-	var heads []string
+	var heads []MergedHead
 	verb, args, _ := strings.Cut(reflogAction, " ")
 	switch verb {
 	case "pull":
 		if h, err := g.Repo.ResolveCommit("FETCH_HEAD"); err == nil {
-			heads = append(heads, h)
+			heads = append(heads, MergedHead{Commit: h}) // FETCH_HEAD names nothing the user typed
 		}
 	case "merge":
 		for _, a := range strings.Fields(args) {
@@ -141,67 +143,12 @@ func (g *Gate) mergedHeads(reflogAction string) []string {
 				continue // an option
 			}
 			if h, err := g.Repo.ResolveCommit(a); err == nil {
-				heads = append(heads, h)
+				if strings.HasPrefix(a, "@{") {
+					a = "" // git's spelling of `-`; the sandbox ref says more
+				}
+				heads = append(heads, MergedHead{Name: a, Commit: h})
 			}
 		}
 	}
 	return heads
-}
-
-// sandboxRefContaining finds the sandbox ref whose history holds commit:
-// provenance by reachability, never by the name the user typed. It looks
-// at every sandbox namespace (sandboxref.ProvenancePrefixes) and at the
-// reflogs of the remote-tracking refs and the sandboxes' HEAD refs, so a
-// branch the agent deleted and fetch.prune removed is still found through
-// the tips the sandbox's HEAD (or another branch) once had.
-func (g *Gate) sandboxRefContaining(ctx context.Context, commit string) (string, bool) {
-	seen := map[string]bool{}
-	contains := func(tip string) bool {
-		if seen[tip] {
-			return false
-		}
-		seen[tip] = true
-		ok, _ := g.Repo.IsAncestor(commit, tip)
-		return ok
-	}
-	all := map[string]string{}
-	var names, tracking []string
-	for _, prefix := range sandboxref.ProvenancePrefixes {
-		refs, err := g.Repo.Refs(prefix)
-		if err != nil {
-			continue
-		}
-		for name, tip := range refs {
-			all[name] = tip
-			names = append(names, name)
-		}
-	}
-	sort.Strings(names)
-	// A branch whose tip is the commit names it best (airlock-x/agent/y
-	// rather than airlock-x/HEAD) and costs no history walk.
-	for _, name := range names {
-		if all[name] == commit && !strings.HasSuffix(name, "/HEAD") {
-			return sandboxref.Short(name), true
-		}
-	}
-	for _, name := range names {
-		if contains(all[name]) {
-			return sandboxref.Short(name), true
-		}
-		if strings.HasPrefix(name, "refs/remotes/") || strings.HasPrefix(name, sandboxref.HeadPrefix) {
-			tracking = append(tracking, name)
-		}
-	}
-	for _, name := range tracking {
-		old, err := g.Repo.ReflogCommits(ctx, name)
-		if err != nil {
-			continue
-		}
-		for _, h := range old {
-			if contains(h) {
-				return sandboxref.Short(name) + " (reflog)", true
-			}
-		}
-	}
-	return "", false
 }

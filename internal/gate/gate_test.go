@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/git-airlock/git-airlock/gitx"
-	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/inspect"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 )
@@ -259,7 +258,7 @@ func TestRecordPropagatesTheNoteError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := g.NewRecord("merge", "x", "claude", r, headCommit, true)
+	rec := g.NewRecord(ActionMerge, "x", "claude", r, headCommit, true)
 	if err := g.Record(context.Background(), rec, r.Commit); err == nil || !strings.Contains(err.Error(), "notes locked") {
 		t.Errorf("Record error = %v", err)
 	}
@@ -289,172 +288,149 @@ func TestAcceptedFiltersBySandboxAndSkipsMalformedValues(t *testing.T) {
 	}
 }
 
-// hookRepo: the agent's commit is the tip of the sandbox's tracking ref and
-// brings a CI workflow; a local branch "feature" is unrelated to any
-// sandbox.
-func hookRepo(changes ...string) *fakeRepo {
+// graphRepo adds a commit graph to fakeRepo, for the gate's History:
+// parents per commit; reachability is computed as git's rev-list would.
+type graphRepo struct {
+	*fakeRepo
+	parents map[string][]string
+}
+
+func (g *graphRepo) reach(tips []string) map[string]bool {
+	seen := map[string]bool{}
+	for len(tips) > 0 {
+		c := tips[0]
+		tips = tips[1:]
+		if seen[c] {
+			continue
+		}
+		seen[c] = true
+		tips = append(tips, g.parents[c]...)
+	}
+	return seen
+}
+
+func (g *graphRepo) RevList(_ context.Context, include, exclude []string) ([]string, error) {
+	out := []string{}
+	ex := g.reach(exclude)
+	for c := range g.reach(include) {
+		if !ex[c] {
+			out = append(out, c)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func (g *graphRepo) HasCommit(h string) bool { _, ok := g.parents[h]; return ok }
+
+func (g *graphRepo) ReflogTips(_ context.Context, refs []string) ([]string, error) {
+	var out []string
+	for _, r := range refs {
+		out = append(out, g.reflogs[r]...)
+	}
+	return out, nil
+}
+
+func (g *graphRepo) RefsContaining(_ context.Context, commit string, prefixes ...string) ([]string, error) {
+	var out []string
+	for _, p := range prefixes {
+		for ref, tip := range g.refs[p] {
+			if g.reach([]string{tip})[commit] {
+				out = append(out, ref)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+var _ History = (*graphRepo)(nil)
+
+// moveRepo: main is at headCommit; the sandbox's branch agent/w holds
+// agentCommit (what changes lists) on forkPoint; hostCommit is a host
+// commit made on top of agentCommit (a review branch).
+const hostCommit = "4444444444444444444444444444444444444444"
+
+func moveRepo(changes ...string) *graphRepo {
 	repo := agentRepo(changes...)
-	const feature = "4444444444444444444444444444444444444444"
-	repo.revs["feature"] = feature
-	repo.trees[feature] = added(".github/workflows/feature.yml")
-	repo.mergeBases[[2]string{headCommit, feature}] = forkPoint
-	return repo
+	repo.refs[sandboxref.AllTrackingPrefix] = map[string]string{"refs/remotes/airlock-x/agent/w": agentCommit}
+	repo.trees[hostCommit] = added(changes...)
+	repo.trees[forkPoint] = nil
+	repo.mergeBases[[2]string{headCommit, hostCommit}] = forkPoint
+	return &graphRepo{fakeRepo: repo, parents: map[string][]string{
+		forkPoint: nil, headCommit: {forkPoint}, agentCommit: {forkPoint}, hostCommit: {agentCommit}}}
 }
 
-func TestPreMergeCommitStopsHighFindingsFromASandbox(t *testing.T) {
-	repo := hookRepo(".github/workflows/ci.yml", "Makefile")
-	err := (&Gate{Repo: repo}).PreMergeCommit(context.Background(), "merge airlock-x/HEAD")
-	var stop *HookStop
-	if !errors.As(err, &stop) {
-		t.Fatalf("error %v, want a *HookStop", err)
-	}
-	if stop.Report.Ref != "airlock-x/HEAD" || stop.Report.Commit != agentCommit {
-		t.Errorf("stopped %q at %q", stop.Report.Ref, stop.Report.Commit)
-	}
-	if got := rules(stop.Report.Findings); !slices.Equal(got, []string{"ci"}) {
-		t.Errorf("report holds %v, want only the high finding", got)
-	}
-	if stop.Report.Counts["medium"] != 0 || stop.Report.Counts["high"] != 1 {
-		t.Errorf("counts %v", stop.Report.Counts)
-	}
-	hints := hint.Of(err)
-	if len(hints) != 2 || !strings.Contains(hints[0], "git merge --abort") || !strings.Contains(hints[1], "--no-verify") {
-		t.Errorf("hints %q", hints)
-	}
-	// The hook inspects what the merge brings into HEAD.
-	if len(repo.mergeBaseCalls) != 1 || repo.mergeBaseCalls[0] != [2]string{headCommit, agentCommit} {
-		t.Errorf("merge base asked for %v", repo.mergeBaseCalls)
-	}
-}
-
-func TestPreMergeCommitDecides(t *testing.T) {
-	const (
-		older  = "5555555555555555555555555555555555555555"
-		kept   = "6666666666666666666666666666666666666666"
-		stray  = "7777777777777777777777777777777777777777"
-		second = "8888888888888888888888888888888888888888"
-	)
+func TestCheckMoveJudgesByHistory(t *testing.T) {
+	risky := []string{".envrc"}
 	for _, tc := range []struct {
-		name       string
-		changes    []string // what the agent's commit brings
-		mergeHeads []string
-		reflog     string
-		setup      func(*fakeRepo)
-		wantRef    string // "" for no stop
-		wantDiffs  int    // inspections run
+		name      string
+		repo      *graphRepo
+		new       string
+		accepted  []string
+		wantRef   string // "" for no stop
+		wantDiffs int
 	}{
-		{name: "automatic merge by remote-tracking name", changes: []string{".envrc"},
-			reflog: "merge airlock-x/HEAD", wantRef: "airlock-x/HEAD", wantDiffs: 1},
-		{name: "by raw hash: still from a sandbox", changes: []string{".envrc"},
-			reflog: "merge " + agentCommit, wantRef: "airlock-x/HEAD", wantDiffs: 1},
-		{name: "a local branch made from the agent's commit", changes: []string{".envrc"},
-			reflog: "merge mine", setup: func(r *fakeRepo) { r.revs["mine"] = agentCommit },
-			wantRef: "airlock-x/HEAD", wantDiffs: 1},
-		{name: "an older commit of the sandbox's history", changes: []string{".envrc"},
-			reflog: "merge " + older, setup: func(r *fakeRepo) {
-				r.trees[older] = added(".husky/pre-commit")
-				r.mergeBases[[2]string{headCommit, older}] = forkPoint
-				r.contains[[2]string{older, agentCommit}] = true
-			}, wantRef: "airlock-x/HEAD", wantDiffs: 1},
-		{name: "flags in the reflog action are not revisions", changes: []string{".envrc"},
-			reflog: "merge --no-ff -m msg airlock-x/HEAD", wantRef: "airlock-x/HEAD", wantDiffs: 1},
-		{name: "MERGE_HEAD wins over GIT_REFLOG_ACTION", changes: []string{".envrc"},
-			mergeHeads: []string{agentCommit}, reflog: "merge feature", wantRef: "airlock-x/HEAD", wantDiffs: 1},
-		{name: "a clean MERGE_HEAD hides a risky reflog action", changes: []string{"README.md"},
-			mergeHeads: []string{agentCommit}, reflog: "merge feature", wantDiffs: 1},
-		{name: "a commit in no airlock ref passes untouched", changes: []string{".envrc"},
-			reflog: "merge feature", wantDiffs: 0},
-		{name: "a removed sandbox's kept ref is checked too", changes: []string{"README.md"},
-			reflog: "merge " + kept, setup: func(r *fakeRepo) {
-				r.trees[kept] = added(".github/workflows/x.yml")
-				r.mergeBases[[2]string{headCommit, kept}] = forkPoint
-				r.refs[sandboxref.RemovedPrefix] = map[string]string{"refs/airlock/removed/old/main": kept}
-			}, wantRef: "refs/airlock/removed/old/main", wantDiffs: 1},
-		{name: "unreadable tracking refs still leave the kept ones", changes: []string{"README.md"},
-			reflog: "merge " + kept, setup: func(r *fakeRepo) {
-				r.trees[kept] = added(".envrc")
-				r.mergeBases[[2]string{headCommit, kept}] = forkPoint
-				r.refsErr = map[string]error{sandboxref.AllTrackingPrefix: errors.New("broken")}
-				r.refs[sandboxref.RemovedPrefix] = map[string]string{"refs/airlock/removed/old/main": kept}
-			}, wantRef: "refs/airlock/removed/old/main", wantDiffs: 1},
-		{name: "medium findings only pass", changes: []string{"Makefile", ".env", "AGENTS.md"},
-			reflog: "merge airlock-x/HEAD", wantDiffs: 1},
-		{name: "an octopus stops on its risky head", changes: []string{".envrc"},
-			mergeHeads: []string{second, agentCommit}, setup: func(r *fakeRepo) {
-				r.trees[second] = added("README.md")
-				r.mergeBases[[2]string{headCommit, second}] = forkPoint
-				r.contains[[2]string{second, agentCommit}] = true
-			}, wantRef: "airlock-x/HEAD", wantDiffs: 2},
-		{name: "git pull merges FETCH_HEAD, whatever its arguments", changes: []string{".envrc"},
-			reflog: "pull --no-edit airlock-x agent/x", setup: func(r *fakeRepo) { r.revs["FETCH_HEAD"] = agentCommit },
-			wantRef: "airlock-x/HEAD", wantDiffs: 1},
-		{name: "a bare git pull too", changes: []string{".envrc"},
-			reflog: "pull", setup: func(r *fakeRepo) { r.revs["FETCH_HEAD"] = agentCommit },
-			wantRef: "airlock-x/HEAD", wantDiffs: 1},
-		{name: "git merge - (older gits pass the dash: the previous branch, @{-1})", changes: []string{".envrc"},
-			reflog: "merge -", setup: func(r *fakeRepo) { r.revs["@{-1}"] = agentCommit },
-			wantRef: "airlock-x/HEAD", wantDiffs: 1},
-		{name: "a branch the agent deleted and fetch.prune removed: found in a reflog", changes: []string{"README.md"},
-			reflog: "merge " + kept, setup: func(r *fakeRepo) {
-				r.trees[kept] = added(".envrc")
-				r.mergeBases[[2]string{headCommit, kept}] = forkPoint
-				r.reflogs = map[string][]string{"refs/remotes/airlock-x/HEAD": {agentCommit, kept}}
-			}, wantRef: "airlock-x/HEAD (reflog)", wantDiffs: 1},
-		{name: "fetched through sbx's own sandbox-<name> remote", changes: []string{"README.md"},
-			reflog: "merge sandbox-x/agent", setup: func(r *fakeRepo) {
-				r.revs["sandbox-x/agent"] = kept
-				r.trees[kept] = added(".envrc")
-				r.mergeBases[[2]string{headCommit, kept}] = forkPoint
-				r.refs[sandboxref.SbxTrackingPrefix] = map[string]string{"refs/remotes/sandbox-x/agent": kept}
-			}, wantRef: "sandbox-x/agent", wantDiffs: 1},
-		{name: "sbx's mirror refs/sandboxes/<name>/*", changes: []string{"README.md"},
-			reflog: "merge " + kept, setup: func(r *fakeRepo) {
-				r.trees[kept] = added(".envrc")
-				r.mergeBases[[2]string{headCommit, kept}] = forkPoint
-				r.refs[sandboxref.SbxMirrorPrefix] = map[string]string{"refs/sandboxes/x/agent": kept}
-			}, wantRef: "refs/sandboxes/x/agent", wantDiffs: 1},
-		{name: "the branch whose tip is the commit names it, not HEAD", changes: []string{".envrc"},
-			reflog: "pull", setup: func(r *fakeRepo) {
-				r.revs["FETCH_HEAD"] = agentCommit
-				r.refs[sandboxref.AllTrackingPrefix]["refs/remotes/airlock-x/agent/y"] = agentCommit
-			}, wantRef: "airlock-x/agent/y", wantDiffs: 1},
-		{name: "not a merge", changes: []string{".envrc"}, reflog: "commit (merge)", wantDiffs: 0},
-		{name: "no reflog action", changes: []string{".envrc"}, reflog: "", wantDiffs: 0},
-		{name: "an unknown revision is skipped", changes: []string{".envrc"}, reflog: "merge " + stray, wantDiffs: 0},
+		{name: "fast-forward onto the agent's commit", repo: moveRepo(risky...), new: agentCommit, wantRef: "airlock-x/agent/w", wantDiffs: 1},
+		{name: "a host commit on top launders nothing", repo: moveRepo(risky...), new: hostCommit, wantRef: "airlock-x/agent/w", wantDiffs: 1},
+		{name: "accepted: its history passes", repo: moveRepo(risky...), new: hostCommit, accepted: []string{agentCommit}},
+		{name: "an acceptance the repository lost is no exclusion", repo: moveRepo(risky...), new: agentCommit,
+			accepted: []string{"9999999999999999999999999999999999999999"}, wantRef: "airlock-x/agent/w", wantDiffs: 1},
+		{name: "benign sandbox work: inspected, passes", repo: moveRepo("README.md"), new: agentCommit, wantDiffs: 1},
+		{name: "the host's own history: not inspected", repo: moveRepo(risky...), new: headCommit},
+		{name: "only in a sandbox HEAD's reflog (the branch was pruned)", new: agentCommit, repo: func() *graphRepo {
+			r := moveRepo(risky...)
+			r.refs[sandboxref.AllTrackingPrefix] = map[string]string{}
+			r.refs[sandboxref.HeadPrefix] = map[string]string{"refs/airlock/head/airlock-x": forkPoint}
+			r.reflogs = map[string][]string{"refs/airlock/head/airlock-x": {forkPoint, agentCommit}}
+			return r
+		}(), wantRef: "airlock-x/HEAD (reflog)", wantDiffs: 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			repo := hookRepo(tc.changes...)
-			repo.contains = map[[2]string]bool{}
-			repo.mergeHeads = tc.mergeHeads
-			if tc.setup != nil {
-				tc.setup(repo)
-			}
-			err := (&Gate{Repo: repo}).PreMergeCommit(context.Background(), tc.reflog)
-			var stop *HookStop
+			stop, err := (&Gate{Repo: tc.repo}).CheckMove(context.Background(), tc.repo, forkPoint, tc.new, tc.accepted)
 			switch {
-			case tc.wantRef == "" && err != nil:
-				t.Errorf("error %v, want the merge to pass", err)
-			case tc.wantRef != "" && !errors.As(err, &stop):
-				t.Errorf("error %v, want a *HookStop", err)
-			case tc.wantRef != "" && stop.Report.Ref != tc.wantRef:
-				t.Errorf("stopped on %q, want %q", stop.Report.Ref, tc.wantRef)
+			case err != nil:
+				t.Fatal(err)
+			case tc.wantRef == "" && stop != nil:
+				t.Errorf("stopped: %+v", stop.Report)
+			case tc.wantRef != "" && (stop == nil || stop.Report.Ref != tc.wantRef || stop.New != tc.new):
+				t.Errorf("stop %+v, want one naming %q", stop, tc.wantRef)
 			}
-			if len(repo.diffs) != tc.wantDiffs {
-				t.Errorf("inspected %d times (%v), want %d", len(repo.diffs), repo.diffs, tc.wantDiffs)
-			}
-			if tc.mergeHeads != nil && slices.Contains(repo.resolved, "feature") {
-				t.Errorf("resolved the reflog action although MERGE_HEAD names the merge")
+			if len(tc.repo.mergeBaseCalls) != tc.wantDiffs {
+				t.Errorf("%d inspections, want %d", len(tc.repo.mergeBaseCalls), tc.wantDiffs)
 			}
 		})
 	}
 }
 
-func TestPreMergeCommitReportsInspectionErrors(t *testing.T) {
-	repo := hookRepo(".envrc")
-	delete(repo.revs, "HEAD") // an unborn or broken HEAD
-	err := (&Gate{Repo: repo}).PreMergeCommit(context.Background(), "merge airlock-x/HEAD")
-	var stop *HookStop
-	if err == nil || errors.As(err, &stop) {
-		t.Errorf("error %v, want the inspection's error", err)
+func TestCheckCopyJudgesTheCopiedCommit(t *testing.T) {
+	repo := moveRepo(".envrc")
+	repo.revs[agentCommit+"^"] = forkPoint
+	repo.trees[forkPoint] = nil
+	repo.mergeBases[[2]string{forkPoint, agentCommit}] = forkPoint
+	stop, err := (&Gate{Repo: repo}).CheckCopy(context.Background(), repo, headCommit, agentCommit, nil)
+	if err != nil || stop == nil || stop.Landing != CherryPick || stop.Report.Sandbox != "x" {
+		t.Fatalf("stop %+v, err %v", stop, err)
+	}
+	stop, err = (&Gate{Repo: repo}).CheckCopy(context.Background(), repo, agentCommit, hostCommit, nil)
+	if err != nil || stop != nil {
+		t.Errorf("a host commit copied: stop %+v, err %v", stop, err)
+	}
+}
+
+func TestLandingTokenNeedsTheRecordOfThatLanding(t *testing.T) {
+	g := &Gate{Repo: agentRepo()}
+	rec := g.NewRecord(ActionMerge, "x", "", Report{Commit: agentCommit}, headCommit, false)
+	if err := g.Record(context.Background(), rec, agentCommit); err != nil {
+		t.Fatal(err)
+	}
+	if got := g.AcceptedCommits(nil, agentCommit, headCommit); !slices.Equal(got, []string{agentCommit}) {
+		t.Errorf("token with its record: %v", got)
+	}
+	if got := g.AcceptedCommits(nil, agentCommit, forkPoint); len(got) != 0 {
+		t.Errorf("token on another base: %v", got)
+	}
+	if got := g.AcceptedCommits(nil, "", headCommit); len(got) != 0 {
+		t.Errorf("no token, nothing accepted: %v", got)
 	}
 }

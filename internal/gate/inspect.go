@@ -28,23 +28,29 @@ func (g *Gate) inspectMerge(ctx context.Context, base, theirs string) (Report, e
 	if err != nil {
 		return r, err
 	}
+	// The host's side does not depend on the merge: read beside it.
+	var host inspect.Host
+	var commits []inspect.Commit
+	var hostErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { host, commits, hostErr = g.hostFacts(ctx, baseCommit, r.Commit) })
 	preview, err := g.Repo.PreviewMerge(ctx, baseCommit, r.Commit)
-	if err != nil {
+	wg.Wait()
+	if err = cmp.Or(err, hostErr); err != nil {
 		return r, err
 	}
 	// merge_base stays the single base `git merge-base` names, which is
-	// what `git diff base...theirs` reviews.
-	if r.MergeBase, err = g.Repo.MergeBase(ctx, baseCommit, r.Commit); err != nil {
-		return r, err
+	// what `git diff base...theirs` reviews: the first of --all's.
+	if len(preview.Bases) > 0 {
+		r.MergeBase = preview.Bases[0]
 	}
 	r.ChangedFiles = len(preview.Changes)
+	if host.Ignored, err = g.ignoredAdded(ctx, preview.Changes); err != nil {
+		return r, err
+	}
 	// Links are resolved in what lands: the merge result, or (older git)
 	// the branch's own tree.
 	tree, list, err := g.resultEntries(ctx, baseCommit, r.Commit, preview)
-	if err != nil {
-		return r, err
-	}
-	host, commits, err := g.hostFacts(ctx, preview.Changes, baseCommit, r.Commit)
 	if err != nil {
 		return r, err
 	}
@@ -53,7 +59,7 @@ func (g *Gate) inspectMerge(ctx context.Context, base, theirs string) (Report, e
 		return r, err
 	}
 	opts := inspect.Options{
-		Protect:    g.Protect,
+		Protect:    g.protect(ctx, baseCommit),
 		Conflicts:  preview.Conflicts,
 		Unseen:     preview.Unseen,
 		CrissCross: len(preview.Bases) > 1 && !preview.Exact,
@@ -165,33 +171,21 @@ type HostReader interface {
 var _ HostReader = (*gitx.Repo)(nil)
 
 // hostFacts reads the host side of an inspection: its tracked hooks
-// directory and config files, which added paths its ignore rules cover,
-// and the identities of the commits the merge brings against the user's.
-func (g *Gate) hostFacts(ctx context.Context, changes []gitx.TreeChange, base, theirs string) (inspect.Host, []inspect.Commit, error) {
+// directory and config files, and the identities of the commits the merge
+// brings against the user's; each its own git process, side by side.
+func (g *Gate) hostFacts(ctx context.Context, base, theirs string) (inspect.Host, []inspect.Commit, error) {
 	var h inspect.Host
-	var err error
-	if h.HooksPath, err = g.Repo.TrackedHooksPath(ctx); err != nil {
-		return h, nil, err
+	var ids []gitx.CommitIdentity
+	var errs [3]error
+	var wg sync.WaitGroup
+	wg.Go(func() { h.HooksPath, errs[0] = g.Repo.TrackedHooksPath(ctx) })
+	if hr, ok := g.Repo.(HostReader); ok {
+		wg.Go(func() { h.Config, errs[1] = hr.TrackedConfig(ctx) })
+		wg.Go(func() { h.Name, h.Email = hr.Identity(ctx) })
+		wg.Go(func() { ids, errs[2] = hr.CommitIdentities(ctx, base, theirs) })
 	}
-	hr, ok := g.Repo.(HostReader)
-	if !ok {
-		return h, nil, nil
-	}
-	if h.Config, err = hr.TrackedConfig(ctx); err != nil {
-		return h, nil, err
-	}
-	var added []string
-	for _, c := range changes {
-		if c.Status == 'A' || c.OldPath != "" {
-			added = append(added, c.Path)
-		}
-	}
-	if h.Ignored, err = hr.IgnoredPaths(ctx, added); err != nil {
-		return h, nil, err
-	}
-	h.Name, h.Email = hr.Identity(ctx)
-	ids, err := hr.CommitIdentities(ctx, base, theirs)
-	if err != nil {
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
 		return h, nil, err
 	}
 	commits := make([]inspect.Commit, len(ids))
@@ -199,6 +193,22 @@ func (g *Gate) hostFacts(ctx context.Context, changes []gitx.TreeChange, base, t
 		commits[i] = inspect.Commit(c)
 	}
 	return h, commits, nil
+}
+
+// ignoredAdded says which paths the merge adds (or renames to) the host's
+// ignore rules cover.
+func (g *Gate) ignoredAdded(ctx context.Context, changes []gitx.TreeChange) (map[string]bool, error) {
+	hr, ok := g.Repo.(HostReader)
+	if !ok {
+		return nil, nil
+	}
+	var added []string
+	for _, c := range changes {
+		if c.Status == 'A' || c.OldPath != "" {
+			added = append(added, c.Path)
+		}
+	}
+	return hr.IgnoredPaths(ctx, added)
 }
 
 // submodules inspects a submodule's own history for inspect (a submodule

@@ -13,6 +13,7 @@ import (
 // Criss-cross histories are covered against real git in gitx and in the
 // inspect_/merge_ scripts.
 func (f *fakeRepo) PreviewMerge(_ context.Context, ours, theirs string) (gitx.MergePreview, error) {
+	f.mergeBaseCalls = append(f.mergeBaseCalls, [2]string{ours, theirs}) // the preview finds the merge bases
 	base := f.mergeBases[[2]string{ours, theirs}]
 	p := gitx.MergePreview{Exact: true}
 	from := base

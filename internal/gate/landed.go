@@ -35,59 +35,100 @@ func zeroID(id string) bool { return strings.Trim(id, "0") == "" }
 type ContainsRepo interface {
 	RefsContaining(ctx context.Context, commit string, prefixes ...string) ([]string, error)
 	IsAncestor(a, b string) (bool, error)
-	// PriorValue is ref's value before its last update, from its reflog
-	// ("" when it has none): git leaves the old id out of the hook's
-	// input when the command did not check it (a detached checkout).
-	PriorValue(ctx context.Context, ref string) string
 }
 
-// LandWarning is a sandbox commit that landed on a branch or HEAD without
-// a merge commit (a fast-forward, a pull, a reset, a branch created or
-// checked out at it, a rebase onto it) and brings high-severity findings;
-// Report holds only those, judged against Report.Base.
+// LandWarning is a risky sandbox commit that a new branch or a detached
+// HEAD is about to point at (switch -c x <sandbox commit>, git's guess of
+// a tracking branch, branch x <sandbox commit>, checkout --detach, the
+// first step of a rebase onto one): looking at the agent's work is not
+// landing it, so the gate warns and lets it be; a branch that existed
+// never moves into such history (*Stop). Report holds only the
+// high-severity findings, judged against Report.Base.
 type LandWarning struct {
 	Report  Report
-	Landed  string // the branch (short name) or HEAD that moved
-	Created bool   // the branch was created at the sandbox commit; Report.Base is HEAD's branch
+	Landed  string // the branch (short name) or HEAD
+	Created bool   // a branch created at the sandbox commit; Report.Base is HEAD's branch
 }
 
 func (e *LandWarning) Error() string {
 	return "a sandbox commit landed on " + e.Landed + " with high-severity findings"
 }
 
-// ReferenceTransaction is the reference-transaction hook's logic. Only the
-// committed state is read: git cannot undo a committed transaction, so
-// this warns (a *LandWarning), never stops; aborting the prepared state
-// instead would leave a fast-forward's work tree updated under an old
-// HEAD.
-//
-// An update of a branch (refs/heads/*) or of HEAD to a commit counts when
-// that commit is contained in a sandbox ref (sandboxref.ProvenancePrefixes,
-// one for-each-ref --contains: an ordinary commit costs that one call) and
-// was not reachable before: not from the ref's old value, from HEAD, or
-// from a branch this transaction did not move. That covers a fast-forward
-// or pull, `reset --hard`, `switch -c x <sandbox commit>`, checking one out
-// detached, and a rebase onto one (when it first checks the sandbox
-// commit out). What is judged is what the update brings over the ref's old
-// value, or over HEAD for a new branch. accepted reports a commit whose
-// risk the user accepted (git airlock merge --accept-risk), which is not
-// warned about again. head is HEAD as this transaction left it.
-func (g *Gate) ReferenceTransaction(ctx context.Context, cr ContainsRepo, state string, updates []RefUpdate,
-	head Head, accepted func(commit string) bool) error {
-	if state != "committed" || cr == nil {
+// RefTransaction is the reference-transaction hook's logic in the
+// prepared state, where a non-zero exit aborts the whole transaction.
+// Every update of a branch that exists (current gives a ref's value
+// before this transaction, "" for none) is a move: CheckMove judges it,
+// and the first *Stop is returned. Updates that create a branch, or move
+// a detached HEAD, are looked at by ReferenceTransaction (a
+// *LandWarning). Deletions and symbolic updates are not landings.
+func (g *Gate) RefTransaction(ctx context.Context, h History, cr ContainsRepo, updates []RefUpdate, head Head,
+	current func(ref string) string, accepted []string) error {
+	var looks []RefUpdate
+	for _, u := range updates {
+		if zeroID(u.New) || strings.HasPrefix(u.New, "ref:") {
+			continue
+		}
+		branch, isBranch := strings.CutPrefix(u.Ref, "refs/heads/")
+		if !isBranch {
+			if u.Ref == "HEAD" && !throughBranch(updates, u, head) {
+				looks = append(looks, u)
+			}
+			continue
+		}
+		cur := current(u.Ref)
+		if cur == "" {
+			looks = append(looks, u)
+			continue
+		}
+		if cur == u.New {
+			continue
+		}
+		stop, err := g.CheckMove(ctx, h, cur, u.New, accepted)
+		if err != nil {
+			return err
+		}
+		if stop != nil {
+			stop.Branch = branch
+			stop.Report.Base = branch
+			return stop
+		}
+	}
+	if len(looks) == 0 {
+		return nil
+	}
+	return g.ReferenceTransaction(ctx, cr, looks, head, current, func(c string) bool { return slices.Contains(accepted, c) })
+}
+
+// throughBranch reports whether an update of HEAD is the checked-out
+// branch's update seen through the symbolic ref (some gits list both);
+// otherwise HEAD itself moves: a detached checkout.
+func throughBranch(updates []RefUpdate, u RefUpdate, head Head) bool {
+	return head.Branch != "" && slices.ContainsFunc(updates, func(b RefUpdate) bool {
+		return b.Ref == "refs/heads/"+head.Branch && b.New == u.New
+	})
+}
+
+// ReferenceTransaction looks at branches created at, and a detached HEAD
+// moved to, a commit contained in a sandbox ref (sandboxref.ProvenancePrefixes,
+// one for-each-ref --contains: an ordinary commit costs that one call)
+// that was not reachable before: not from the ref's old value, from HEAD,
+// or from a branch this transaction did not move. What is judged is what
+// the update brings over the ref's old value, or over HEAD for a new
+// branch. accepted reports a commit whose risk the user accepted (git
+// airlock merge --accept-risk), which is not warned about again. head is
+// HEAD before this transaction.
+func (g *Gate) ReferenceTransaction(ctx context.Context, cr ContainsRepo, updates []RefUpdate,
+	head Head, current func(ref string) string, accepted func(commit string) bool) error {
+	if cr == nil {
 		return nil
 	}
 	moved := map[string]bool{}
 	for _, u := range updates {
 		moved[u.Ref] = true
 	}
-	// A branch's line before HEAD's: a commit through HEAD moves both, and
-	// the branch is the name to report.
-	ordered := slices.Clone(updates)
-	slices.SortStableFunc(ordered, func(a, b RefUpdate) int { return boolInt(a.Ref == "HEAD") - boolInt(b.Ref == "HEAD") })
 	judged := map[string]bool{}
-	for _, u := range ordered {
-		if (u.Ref != "HEAD" && !strings.HasPrefix(u.Ref, "refs/heads/")) || zeroID(u.New) || u.Old == u.New || judged[u.New] {
+	for _, u := range updates {
+		if judged[u.New] {
 			continue
 		}
 		judged[u.New] = true
@@ -98,10 +139,7 @@ func (g *Gate) ReferenceTransaction(ctx context.Context, cr ContainsRepo, state 
 		if accepted != nil && accepted(u.New) {
 			continue
 		}
-		old := u.Old
-		if zeroID(old) {
-			old = cr.PriorValue(ctx, u.Ref)
-		}
+		old := current(u.Ref)
 		base := cmp.Or(old, head.Commit)
 		if base == "" || reachedBefore(ctx, cr, u.New, old, updates, moved, head) {
 			continue
@@ -115,20 +153,16 @@ func (g *Gate) ReferenceTransaction(ctx context.Context, cr ContainsRepo, state 
 			continue
 		}
 		r.Ref = sandboxref.Short(bestRef(refs))
+		r.Sandbox = SandboxOf(bestRef(refs))
 		landed := strings.TrimPrefix(u.Ref, "refs/heads/")
-		r.Base = landed
-		switch {
-		case u.Ref == "HEAD" && zeroID(u.Old):
-			r.Base = "HEAD@{1}" // where HEAD was, read from its reflog
-		case old == "":
-			r.Base = cmp.Or(head.Branch, "HEAD")
-		}
-		return &LandWarning{Report: r, Landed: landed, Created: old == "" && u.Ref != "HEAD"}
+		r.Base = cmp.Or(head.Branch, "HEAD")
+		return &LandWarning{Report: r, Landed: landed, Created: u.Ref != "HEAD"}
 	}
 	return nil
 }
 
-// Head is HEAD as the reference-transaction hook sees it.
+// Head is HEAD as the reference-transaction hook sees it, before the
+// transaction.
 type Head struct {
 	Branch string // "" when detached
 	Commit string // "" in a repository without commits

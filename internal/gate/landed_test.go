@@ -16,11 +16,8 @@ type containsFake struct {
 	refs      map[string][]string // commit → sandbox refs containing it
 	heads     map[string][]string // commit → branches containing it
 	ancestors map[string]bool     // "a b": a is reachable from b
-	prior     map[string]string   // ref → its value before the last update
 	calls     int
 }
-
-func (c *containsFake) PriorValue(_ context.Context, ref string) string { return c.prior[ref] }
 
 func (c *containsFake) RefsContaining(_ context.Context, commit string, prefixes ...string) ([]string, error) {
 	c.calls++
@@ -46,61 +43,50 @@ func TestParseRefUpdates(t *testing.T) {
 
 func TestReferenceTransaction(t *testing.T) {
 	const zero = "0000000000000000000000000000000000000000"
-	ff := []RefUpdate{{Old: headCommit, New: agentCommit, Ref: "refs/heads/main"}}
-	throughHead := []RefUpdate{{Old: headCommit, New: agentCommit, Ref: "HEAD"}, {Old: headCommit, New: agentCommit, Ref: "refs/heads/main"}}
 	fromSandbox := map[string][]string{agentCommit: {"refs/airlock/head/airlock-x", "refs/remotes/airlock-x/HEAD", "refs/remotes/airlock-x/agent/w"}}
-	onMain := Head{Branch: "main", Commit: agentCommit}
 	risky := []string{".github/workflows/ci.yml"}
 	for _, tc := range []struct {
 		name      string
-		state     string
 		updates   []RefUpdate
 		refs      map[string][]string
 		heads     map[string][]string
-		prior     map[string]string
+		prior     map[string]string // a ref's value before the transaction, when git passes zero
 		head      Head
-		accepted  bool
 		changes   []string
 		wantRef   string // "" for silence
 		wantBase  string
 		created   bool
 		wantCalls int
 	}{
-		{name: "fast-forward to a risky sandbox commit", state: "committed", updates: ff, refs: fromSandbox, head: onMain,
-			heads:   map[string][]string{agentCommit: {"refs/heads/main"}},
-			changes: risky, wantRef: "airlock-x/agent/w", wantBase: "main", wantCalls: 2},
-		{name: "through HEAD: reported once, by branch", state: "committed", updates: throughHead, refs: fromSandbox, head: onMain,
-			changes: risky, wantRef: "airlock-x/agent/w", wantBase: "main", wantCalls: 2},
-		{name: "prepared: not read", state: "prepared", updates: ff, refs: fromSandbox, head: onMain, changes: risky},
-		{name: "an ordinary commit: one lookup, silence", state: "committed", updates: throughHead, head: onMain,
-			changes: risky, wantCalls: 1},
-		{name: "nothing risky", state: "committed", updates: ff, refs: fromSandbox, head: onMain, changes: []string{"README.md"}, wantCalls: 2},
-		{name: "accepted already", state: "committed", updates: ff, refs: fromSandbox, head: onMain, accepted: true,
-			changes: risky, wantCalls: 1},
-		{name: "another branch moved to it", state: "committed", updates: []RefUpdate{{Old: headCommit, New: agentCommit, Ref: "refs/heads/other"}},
-			refs: fromSandbox, head: Head{Branch: "main", Commit: headCommit}, changes: risky, wantRef: "airlock-x/agent/w", wantBase: "other", wantCalls: 2},
-		{name: "a fetch into a remote-tracking ref", state: "committed", updates: []RefUpdate{{Old: headCommit, New: agentCommit, Ref: "refs/remotes/airlock-x/agent/w"}},
-			refs: fromSandbox, head: onMain, changes: risky},
-		{name: "switch -c x <sandbox commit>", state: "committed", updates: []RefUpdate{{Old: zero, New: agentCommit, Ref: "refs/heads/x"}},
+		{name: "switch -c x <sandbox commit>", updates: []RefUpdate{{Old: zero, New: agentCommit, Ref: "refs/heads/x"}},
 			refs: fromSandbox, head: Head{Branch: "main", Commit: headCommit}, heads: map[string][]string{agentCommit: {"refs/heads/x"}},
 			changes: risky, wantRef: "airlock-x/agent/w", wantBase: "x", created: true, wantCalls: 2},
-		{name: "a branch created where a host branch already is", state: "committed", updates: []RefUpdate{{Old: zero, New: agentCommit, Ref: "refs/heads/x"}},
+		{name: "a branch created where a host branch already is", updates: []RefUpdate{{Old: zero, New: agentCommit, Ref: "refs/heads/x"}},
 			refs: fromSandbox, head: Head{Branch: "dev", Commit: headCommit}, heads: map[string][]string{agentCommit: {"refs/heads/main", "refs/heads/x"}},
 			changes: risky, wantCalls: 2},
-		{name: "checked out detached, or a rebase's first step onto it", state: "committed", updates: []RefUpdate{{Old: zero, New: agentCommit, Ref: "HEAD"}},
+		{name: "checked out detached, or a rebase's first step onto it", updates: []RefUpdate{{Old: zero, New: agentCommit, Ref: "HEAD"}},
 			refs: fromSandbox, prior: map[string]string{"HEAD": headCommit}, head: Head{Commit: agentCommit}, changes: risky, wantRef: "airlock-x/agent/w", wantBase: "HEAD", wantCalls: 2},
-		{name: "checked out detached where HEAD was", state: "committed", updates: []RefUpdate{{Old: zero, New: agentCommit, Ref: "HEAD"}},
+		{name: "checked out detached where HEAD was", updates: []RefUpdate{{Old: zero, New: agentCommit, Ref: "HEAD"}},
 			refs: fromSandbox, prior: map[string]string{"HEAD": agentCommit}, head: Head{Commit: agentCommit}, changes: risky, wantCalls: 1},
-		{name: "a rebase's last step: HEAD is there already", state: "committed", updates: ff,
-			refs: fromSandbox, head: Head{Commit: agentCommit}, changes: risky, wantCalls: 1},
-		{name: "branch deleted", state: "committed", updates: []RefUpdate{{Old: agentCommit, New: zero, Ref: "refs/heads/main"}},
-			refs: fromSandbox, head: onMain, changes: risky},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			repo := agentRepo(tc.changes...)
-			cr := &containsFake{refs: tc.refs, heads: tc.heads, prior: tc.prior}
-			err := (&Gate{Repo: repo}).ReferenceTransaction(context.Background(), cr, tc.state, tc.updates, tc.head,
-				func(string) bool { return tc.accepted })
+			cr := &containsFake{refs: tc.refs, heads: tc.heads}
+			// Before the transaction, a ref holds the old value git passes,
+			// or (git passes zero when it did not check) what prior says.
+			current := func(ref string) string {
+				if v, ok := tc.prior[ref]; ok {
+					return v
+				}
+				for _, u := range tc.updates {
+					if u.Ref == ref && !zeroID(u.Old) {
+						return u.Old
+					}
+				}
+				return ""
+			}
+			err := (&Gate{Repo: repo}).ReferenceTransaction(context.Background(), cr, tc.updates, tc.head, current,
+				func(string) bool { return false })
 			var w *LandWarning
 			switch {
 			case tc.wantRef == "" && err != nil:
@@ -112,6 +98,43 @@ func TestReferenceTransaction(t *testing.T) {
 			}
 			if cr.calls != tc.wantCalls {
 				t.Errorf("RefsContaining called %d times, want %d", cr.calls, tc.wantCalls)
+			}
+		})
+	}
+}
+
+// A prepared transaction: a branch that exists and moves into sandbox
+// history is stopped; remote-tracking refs (a fetch), deletions and
+// symbolic updates are not landings.
+func TestRefTransactionStopsMovesOnly(t *testing.T) {
+	const zero = "0000000000000000000000000000000000000000"
+	for _, tc := range []struct {
+		name    string
+		u       RefUpdate
+		wantRef string
+	}{
+		{name: "fast-forward", u: RefUpdate{Old: forkPoint, New: agentCommit, Ref: "refs/heads/main"}, wantRef: "airlock-x/agent/w"},
+		{name: "update-ref without an old value", u: RefUpdate{Old: zero, New: hostCommit, Ref: "refs/heads/main"}, wantRef: "airlock-x/agent/w"},
+		{name: "a fetch", u: RefUpdate{Old: forkPoint, New: agentCommit, Ref: "refs/remotes/airlock-x/agent/w"}},
+		{name: "a deletion", u: RefUpdate{Old: forkPoint, New: zero, Ref: "refs/heads/main"}},
+		{name: "HEAD made symbolic", u: RefUpdate{Old: zero, New: "ref:refs/heads/main", Ref: "HEAD"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			repo := moveRepo(".envrc")
+			current := func(ref string) string {
+				if ref == "refs/heads/main" || ref == "HEAD" {
+					return forkPoint
+				}
+				return ""
+			}
+			err := (&Gate{Repo: repo}).RefTransaction(context.Background(), repo, repo, []RefUpdate{tc.u},
+				Head{Branch: "main", Commit: forkPoint}, current, nil)
+			var stop *Stop
+			switch {
+			case tc.wantRef == "" && err != nil:
+				t.Errorf("err = %v, want nothing", err)
+			case tc.wantRef != "" && (!errors.As(err, &stop) || stop.Report.Ref != tc.wantRef || stop.Branch != "main" || stop.Old != forkPoint):
+				t.Errorf("err = %v, want a stop of main naming %s", err, tc.wantRef)
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package gate
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,7 +19,7 @@ import (
 // trailers on the merge commit (Trailers) and as a git note under
 // sandboxref.NotesRef (Note), which is also where acceptance is read from.
 type Record struct {
-	Action    string // merge, apply or pr
+	Action    Action
 	Sandbox   string
 	Agent     string
 	Inspected string // the commit the gate inspected: the one that lands
@@ -27,6 +28,39 @@ type Record struct {
 	Accepted  []string // rules of the high-severity findings accepted
 	Time      time.Time
 	Findings  []inspect.Finding
+}
+
+// Action is how a reviewed commit landed.
+type Action int
+
+const (
+	ActionUnknown Action = iota
+	ActionMerge
+	ActionApply
+	ActionPR
+	// ActionAccept is an acceptance older versions kept in git config,
+	// moved to a note (MigrateAcceptances).
+	ActionAccept
+)
+
+var actionNames = [...]string{"unknown", "merge", "apply", "pr", "accept"}
+
+// String is the action as the Airlock-Action trailer spells it.
+func (a Action) String() string {
+	if a < 0 || int(a) >= len(actionNames) {
+		return actionNames[ActionUnknown]
+	}
+	return actionNames[a]
+}
+
+// ParseAction reads an Airlock-Action value; anything else is ActionUnknown.
+func ParseAction(s string) Action {
+	for i, n := range actionNames {
+		if n == s {
+			return Action(i)
+		}
+	}
+	return ActionUnknown
 }
 
 // Trailer keys, in git's trailer form (`git interpret-trailers --parse`
@@ -44,7 +78,7 @@ const (
 
 // NewRecord is the record of landing a report's commit. accepted says the
 // user accepted its high-severity findings (there may be none).
-func (g *Gate) NewRecord(action, sandbox, agent string, r Report, baseCommit string, accepted bool) Record {
+func (g *Gate) NewRecord(action Action, sandbox, agent string, r Report, baseCommit string, accepted bool) Record {
 	rec := Record{Action: action, Sandbox: sandbox, Agent: agent, Inspected: r.Commit, Base: baseCommit,
 		Counts: r.Counts, Time: g.now().UTC().Truncate(time.Second), Findings: r.Findings}
 	if rec.Counts == nil {
@@ -146,7 +180,7 @@ func parseRecord(para string) (Record, bool) {
 		case TrailerBase:
 			rec.Base = v
 		case TrailerAction:
-			rec.Action = v
+			rec.Action = ParseAction(v)
 		case TrailerAccepted:
 			for _, r := range strings.Split(v, ",") {
 				if r = strings.TrimSpace(r); r != "" {
@@ -247,7 +281,7 @@ func (g *Gate) AcceptedCommit(commit string, entries []gitx.ConfigEntry) bool {
 // of another commit kept the key, see MigrateAcceptances).
 func migrated(notes map[string]string, a sandboxref.Acceptance) bool {
 	for _, rec := range ParseRecords(notes[a.Commit]) {
-		if rec.Action == "accept" && rec.Inspected == a.Commit && rec.Sandbox == a.Sandbox && rec.Time.Equal(a.Time) {
+		if rec.Action == ActionAccept && rec.Inspected == a.Commit && rec.Sandbox == a.Sandbox && rec.Time.Equal(a.Time) {
 			return true
 		}
 	}
@@ -276,7 +310,7 @@ func (g *Gate) MigrateAcceptances(ctx context.Context, entries []gitx.ConfigEntr
 		if c, err := g.Repo.ResolveCommit(a.Commit); err != nil || c != a.Commit {
 			continue
 		}
-		rec := Record{Action: "accept", Sandbox: a.Sandbox, Inspected: a.Commit, Base: "unknown", Time: a.Time,
+		rec := Record{Action: ActionAccept, Sandbox: a.Sandbox, Inspected: a.Commit, Base: "unknown", Time: a.Time,
 			Counts: map[string]int{"high": a.Count}, Accepted: a.Rules}
 		if err := g.Record(ctx, rec, a.Commit); err != nil {
 			return moved, err
@@ -287,4 +321,56 @@ func (g *Gate) MigrateAcceptances(ctx context.Context, entries []gitx.ConfigEntr
 		return moved, nil
 	}
 	return moved, g.Repo.ConfigUnset(ctx, sandboxref.AcceptedKey)
+}
+
+// LandingToken is the environment variable through which git airlock
+// merge tells the hooks which commit it inspected: the landing recorded
+// for that commit on the branch's current commit passes, nothing else.
+const LandingToken = "GIT_AIRLOCK_LANDING"
+
+// AcceptedCommits are the commits whose landing counts as decided: every
+// commit with accepted rules in a review note or an older config record,
+// and the token's commit when a review note records merging exactly it
+// onto base (written by git airlock merge before its git merge runs). A
+// token without that record adds nothing.
+func (g *Gate) AcceptedCommits(entries []gitx.ConfigEntry, token, base string) []string {
+	var out []string
+	notes, err := g.Repo.Notes(sandboxref.NotesRef)
+	if err != nil {
+		notes = nil
+	}
+	for object, text := range notes {
+		for _, rec := range ParseRecords(text) {
+			accepted := rec.Inspected == object && len(rec.Accepted) > 0
+			tokened := token != "" && object == token && rec.Inspected == token && rec.Base == base && rec.Action == ActionMerge
+			if accepted || tokened {
+				out = append(out, object)
+				break
+			}
+		}
+	}
+	for _, a := range legacyAccepted(entries) {
+		out = append(out, a.Commit)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// MergeRecordText is the text of the last record in note of merging
+// commit (its findings paragraph and its trailers), as Note wrote it, to
+// be copied to the merge commit; ok is false when the note holds none.
+func MergeRecordText(note, commit string) (string, bool) {
+	paras := strings.Split(strings.ReplaceAll(note, "\r\n", "\n"), "\n\n")
+	for i := len(paras) - 1; i > 0; i-- {
+		rec, ok := parseRecord(paras[i])
+		if ok && rec.Inspected == commit && rec.Action == ActionMerge && strings.HasPrefix(paras[i-1], "git-airlock ") {
+			return paras[i-1] + "\n\n" + strings.Trim(paras[i], "\n") + "\n", true
+		}
+	}
+	return "", false
+}
+
+// HasMergeRecord reports whether note holds a record of merging commit.
+func HasMergeRecord(note, commit string) bool {
+	return slices.ContainsFunc(ParseRecords(note), func(r Record) bool { return r.Inspected == commit && r.Action == ActionMerge })
 }

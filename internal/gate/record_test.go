@@ -19,7 +19,7 @@ func TestRecordEachRuleOnceWithTheInjectedTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := g.NewRecord("merge", "x", "claude", r, headCommit, true)
+	rec := g.NewRecord(ActionMerge, "x", "claude", r, headCommit, true)
 	// Findings come by path (.envrc before .github/), each rule once.
 	want := "Airlock-Sandbox: x\nAirlock-Agent: claude\nAirlock-Inspected: " + agentCommit +
 		"\nAirlock-Findings: high 3, medium 1, low 0\nAirlock-Accepted: direnv, ci\n"
@@ -50,7 +50,7 @@ func TestRecordWithoutAcceptanceAcceptsNothing(t *testing.T) {
 	repo := agentRepo("Makefile")
 	g := &Gate{Repo: repo}
 	r, _ := g.Inspect(context.Background(), "HEAD", tracking)
-	rec := g.NewRecord("apply", "x", "codex", r, headCommit, true) // no high finding to accept
+	rec := g.NewRecord(ActionApply, "x", "codex", r, headCommit, true) // no high finding to accept
 	if strings.Contains(rec.Trailers(), "Airlock-Accepted") {
 		t.Errorf("trailers accept nothing yet say so:\n%s", rec.Trailers())
 	}
@@ -59,7 +59,7 @@ func TestRecordWithoutAcceptanceAcceptsNothing(t *testing.T) {
 		t.Errorf("a record without accepted rules counts as an acceptance")
 	}
 	recs := ParseRecords(repo.notes[agentCommit])
-	if len(recs) != 1 || recs[0].Action != "apply" || recs[0].Counts["medium"] != 1 || recs[0].Base != headCommit {
+	if len(recs) != 1 || recs[0].Action != ActionApply || recs[0].Counts["medium"] != 1 || recs[0].Base != headCommit {
 		t.Errorf("records %+v", recs)
 	}
 }
@@ -74,7 +74,7 @@ func TestNoteQuotesPathsSoThatNoFileNameForgesARecord(t *testing.T) {
 	if len(r.Findings) == 0 {
 		t.Fatalf("no finding for %q", evil)
 	}
-	rec := g.NewRecord("merge", "x", "claude", r, headCommit, false)
+	rec := g.NewRecord(ActionMerge, "x", "claude", r, headCommit, false)
 	note := rec.Note()
 	recs := ParseRecords(note)
 	if len(recs) != 1 || len(recs[0].Accepted) != 0 {
@@ -147,7 +147,7 @@ func FuzzParseRecords(f *testing.F) {
 		if err != nil {
 			return
 		}
-		rec := g.NewRecord("merge", "x", "claude", r, headCommit, false)
+		rec := g.NewRecord(ActionMerge, "x", "claude", r, headCommit, false)
 		recs := ParseRecords(rec.Note())
 		if len(recs) != 1 || recs[0].Inspected != agentCommit || len(recs[0].Accepted) != 0 || recs[0].Sandbox != "x" {
 			t.Fatalf("path %q: note parsed as %+v", path, recs)

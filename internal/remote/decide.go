@@ -28,14 +28,14 @@ func (h *Helper) decide(ctx context.Context, c *conn, service string) (settled b
 	default:
 		return true, &ProtocolError{Msg: fmt.Sprintf("unsupported service %q", service)}
 	}
-	c.fallback = c.verb == "upload-pack" && !h.ForceWake
+	c.fallback = c.verb == "upload-pack" && !h.Wake.Forced
 	if c.verb == "upload-pack" {
 		if err := h.pruneTagsGuard(ctx, c.remote); err != nil {
 			return true, err
 		}
 	}
 	if c.fallback {
-		if why := h.noWake(ctx); why != "" {
+		if why := h.Wake.refused(ctx); why != "" {
 			if settled, err := h.asleep(ctx, c, why); settled {
 				return true, err
 			}
@@ -85,12 +85,29 @@ func (h *Helper) pruneTagsGuard(ctx context.Context, remote string) error {
 		"a fetch from %s would delete every tag of this repository (%s is true): tags never cross from a sandbox, so it advertises none; nothing was fetched", remote, setting)
 }
 
-// noWake says why a stopped sandbox is not to be woken, or "" when it may.
-func (h *Helper) noWake(ctx context.Context) string {
-	if h.Background != nil && h.Background(ctx) {
+// Wake is the one policy for starting a stopped sandbox on a fetch. A
+// fetch git-airlock runs itself (GIT_AIRLOCK_WAKE=1, gitx.WakeEnv) is
+// Forced: it wakes whatever the settings say, and fails rather than serve
+// the refs fetched last time. Any other fetch (plain git, an IDE) wakes
+// unless it is a background fetch nobody waits for (git maintenance's
+// prefetch) or airlock.wakeOnFetch is false; then the helper answers from
+// the refs fetched last time. Both are read lazily: only a fetch of a
+// stopped sandbox asks.
+type Wake struct {
+	Forced     bool
+	Background func(context.Context) bool // a fetch nobody waits for
+	OnFetch    func(context.Context) bool // airlock.wakeOnFetch
+}
+
+// refused says why a stopped sandbox is not to be woken, or "" when it
+// may be.
+func (w Wake) refused(ctx context.Context) string {
+	switch {
+	case w.Forced:
+		return ""
+	case w.Background != nil && w.Background(ctx):
 		return "this is a background fetch (git maintenance prefetch)"
-	}
-	if h.WakeOnFetch != nil && !h.WakeOnFetch(ctx) {
+	case w.OnFetch != nil && !w.OnFetch(ctx):
 		return "airlock.wakeOnFetch is false"
 	}
 	return ""

@@ -51,10 +51,9 @@ func Main() int {
 	}
 	home, _ := os.UserHomeDir()
 	h := &Helper{Sbx: &sbx.Client{Run: runner, CacheDir: sbx.CacheDir(os.LookupEnv)}, Protocol: os.Getenv("GIT_PROTOCOL"),
-		ForceWake: os.Getenv(gitx.WakeEnv) == "1",
-		Background: func(ctx context.Context) bool {
+		Wake: Wake{Forced: os.Getenv(gitx.WakeEnv) == "1", Background: func(ctx context.Context) bool {
 			return backgroundFetch(ctx, lookupProcess(runner), os.Getppid())
-		},
+		}},
 		In: os.Stdin, Out: os.Stdout, Err: os.Stderr, GitGone: xec.ReaderGone(os.Stdout)}
 	if gitDir := os.Getenv("GIT_DIR"); gitDir != "" {
 		h.Repo = gitx.OpenGitDir(runner, filepath.FromSlash(gitDir))
@@ -88,7 +87,7 @@ func Main() int {
 		h.Sbx.Bin = sbxProgram(home, func() string { return cfg.sbxPath })
 	}
 	if h.Repo != nil {
-		h.WakeOnFetch = func(context.Context) bool { return cfg.wakeOnFetch }
+		h.Wake.OnFetch = func(context.Context) bool { return cfg.wakeOnFetch }
 		if cfg.timeout > 0 {
 			h.Timeout = cfg.timeout
 			h.Sbx.Timeout = cfg.timeout
@@ -102,7 +101,7 @@ func exitCode(h *Helper, err error) int {
 	if err == nil {
 		return 0
 	}
-	if h.ForceWake && errors.Is(err, errInterrupted) {
+	if h.Wake.Forced && errors.Is(err, errInterrupted) {
 		// git-airlock's own fetch: git-airlock, interrupted too, says so
 		// once.
 		return 128

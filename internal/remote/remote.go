@@ -27,6 +27,22 @@
 //
 // A sandbox is gone only when sbx says so for that name (its missing-sandbox
 // answer to the exec), never because a list lacks it.
+//
+// How `git fetch airlock-box` wakes a stopped sandbox, file by file:
+//
+//  1. main.go: git starts the helper; one `git config` read gives
+//     airlock.wakeOnFetch and airlock.timeout; the Wake policy is built
+//     (Forced under git-airlock's own fetch, GIT_AIRLOCK_WAKE=1).
+//  2. remote.go: Serve answers git's `capabilities` and `connect
+//     git-upload-pack`, then runs connect.
+//  3. decide.go: Wake.refused says whether this fetch may wake; if not,
+//     asleep asks `sbx ls` and, for a stopped sandbox, serves the refs
+//     fetched last time (cached.go) instead.
+//  4. tunnel.go: the tunnel is `sbx exec -i <name> … git upload-pack`;
+//     sbx itself starts a stopped sandbox for an exec, so the wake is the
+//     exec's, bounded by the start deadline until the service's marker.
+//  5. ../../sbx/exec.go: the exec's argv (--no-input where the release
+//     has it) and its missing-sandbox answer.
 package remote
 
 import (
@@ -47,18 +63,11 @@ import (
 type Helper struct {
 	Sbx  *sbx.Client // required: also runs the tunnel
 	Repo *gitx.Repo  // the repository git is working on (GIT_DIR); may be nil
-	// WakeOnFetch reads airlock.wakeOnFetch lazily: only a stopped sandbox
-	// needs the answer.
-	WakeOnFetch func(context.Context) bool
-	// Background reports a fetch nobody waits for (git maintenance's
-	// prefetch): it never wakes a stopped sandbox.
-	Background func(context.Context) bool
+	// Wake says whether this fetch may start a stopped sandbox.
+	Wake Wake
 	// V2 reports whether git allows protocol v2 (protocol.version unset or
 	// 2): the far side's upload-pack is then asked for it.
 	V2 func(context.Context) bool
-	// ForceWake is git-airlock's own fetch (GIT_AIRLOCK_WAKE=1): it wakes
-	// whatever the settings say, and fails rather than serve old refs.
-	ForceWake bool
 	// Timeout bounds how long the far side may take to start the git
 	// service (waking the sandbox included), and how long a started
 	// tunnel may pass no byte either way; airlock.timeout, 60s when zero.

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -159,4 +160,33 @@ func runEnded(cmd *exec.Cmd) error {
 			_ = cmd.Process.Signal(sg)
 		}
 	}
+}
+
+// endProcs ends every command running in a sandbox, as stopping its VM
+// does: each holder is told to stop (TERM, which runIn passes on).
+func endProcs(sb *Sandbox) {
+	for _, p := range sb.Procs {
+		pid, _ := strconv.Atoi(strings.Fields(p + " ")[0])
+		if pid != os.Getpid() && alive(pid) && procID(pid) == p {
+			_ = syscall.Kill(pid, syscall.SIGTERM)
+		}
+	}
+	sb.Procs = nil
+	sb.Active = nil
+}
+
+// procID names a process by its PID and start time (field 22 of
+// /proc/<pid>/stat; "" where there is none), so that a PID the system
+// gave to another process since is told apart.
+func procID(pid int) string {
+	start := ""
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		// The command name (field 2) may hold spaces: count after its ')'.
+		if i := strings.LastIndexByte(string(b), ')'); i >= 0 {
+			if f := strings.Fields(string(b)[i+1:]); len(f) > 19 {
+				start = f[19]
+			}
+		}
+	}
+	return strconv.Itoa(pid) + " " + start
 }

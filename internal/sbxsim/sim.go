@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -666,6 +667,7 @@ func (s *sim) session(name, kind string) (end func()) {
 			sb.Sessions++
 			sb.LastUsed = time.Now().UnixNano()
 			openSession(sb, kind)
+			sb.Procs = append(sb.Procs, procID(os.Getpid()))
 		}
 		return nil
 	})
@@ -681,6 +683,7 @@ func (s *sim) session(name, kind string) (end func()) {
 			sb.Sessions = max(sb.Sessions-1, 0)
 			sb.LastUsed = time.Now().UnixNano()
 			closeSession(sb)
+			sb.Procs = slices.DeleteFunc(sb.Procs, func(p string) bool { return p == procID(os.Getpid()) })
 			stamp = sb.LastUsed
 			if spec != "" && (err != nil || idle <= 0) && sb.Sessions == 0 {
 				stopDaemon(sb)
@@ -975,6 +978,7 @@ func (s *sim) stop(args []string) error {
 			if !ok {
 				return noSandbox(n)
 			}
+			endProcs(sb)
 			stopDaemon(sb)
 			withdrawHostRemote(sb)
 			fmt.Fprintf(os.Stderr, "✓ Stopped %s\n", n)

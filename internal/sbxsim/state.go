@@ -43,6 +43,11 @@ type Sandbox struct {
 	// Active are the sessions `rm` asks about before ending them
 	// (sessions.go).
 	Active []Session `json:"active,omitempty"`
+	// Procs are the simulator processes running a command "in the VM"
+	// (exec, run): stopping a VM ends everything in it, so stop and rm
+	// end them. Each is "<pid> <start>" (its start time, from
+	// /proc/<pid>/stat): a PID reused by another process is not ended.
+	Procs []string `json:"procs,omitempty"`
 }
 
 type state struct {

@@ -73,7 +73,7 @@ func TestNewSessionDryRun(t *testing.T) {
 	t.Setenv("TMPDIR", tmp)
 	var printed bytes.Buffer
 	c := &Client{Run: &xec.Runner{DryRun: &printed}}
-	if err := c.NewSession(t.Context(), "s", "/repo", []string{"git-airlock", "up"}, []string{"OPENAI_API_KEY=sk-secret"}, true, nil, nil, nil); err != nil {
+	if err := c.NewSession(t.Context(), Session{Name: "s", Dir: "/repo", Argv: []string{"git-airlock", "up"}, Env: []string{"OPENAI_API_KEY=sk-secret"}, Detached: true}); err != nil {
 		t.Fatal(err)
 	}
 	want := "tmux new-session -s s -c /repo -d -e GIT_AIRLOCK_SESSION_ENV=" + filepath.Join(tmp, "git-airlock-env-XXXXXX", "env") + " -- git-airlock up\n"
@@ -92,7 +92,7 @@ func TestNewSessionFailedDropsTheFile(t *testing.T) {
 	t.Setenv("TMPDIR", tmp)
 	t.Setenv("PATH", t.TempDir()) // no tmux
 	c := &Client{Run: &xec.Runner{}}
-	if err := c.NewSession(t.Context(), "s", "", []string{"x"}, []string{"K=v"}, true, nil, nil, nil); err != ErrMissing {
+	if err := c.NewSession(t.Context(), Session{Name: "s", Argv: []string{"x"}, Env: []string{"K=v"}, Detached: true}); err != ErrMissing {
 		t.Fatalf("NewSession = %v", err)
 	}
 	if left, _ := os.ReadDir(tmp); len(left) != 0 {

@@ -64,15 +64,28 @@ func (c *Client) HasSession(ctx context.Context, name string) (bool, error) {
 	return err == nil, err
 }
 
-// NewSession starts argv in a new session; detached leaves it running in
-// the background, otherwise the terminal attaches to it. env (KEY=VALUE)
-// is for the command, whose first act must be TakeEnv: a tmux server
-// gives new sessions its own environment, not the caller's, and values
-// given to tmux (-e) would stand on its command line, where ps shows them
-// to every user, and in the session's environment. So the values go into
-// a file only this user can read (envfile.go), and tmux gets its path
-// (needs tmux 3.2 for -e).
-func (c *Client) NewSession(ctx context.Context, name, dir string, argv, env []string, detached bool, in io.Reader, out, errw io.Writer) error {
+// Session is a new tmux session: its name, the command and where it
+// starts, and how.
+type Session struct {
+	Name string
+	Dir  string   // the command's working directory; "" for tmux's default
+	Argv []string // the command; its first act must be TakeEnv when Env is set
+	// Env (KEY=VALUE) is for the command: a tmux server gives new sessions
+	// its own environment, not the caller's, and values given to tmux (-e)
+	// would stand on its command line, where ps shows them to every user,
+	// and in the session's environment. So the values go into a file only
+	// this user can read (envfile.go), and tmux gets its path (needs tmux
+	// 3.2 for -e).
+	Env []string
+	// Detached leaves it running in the background; otherwise the
+	// terminal (Streams) attaches to it.
+	Detached bool
+	Streams  xec.Streams
+}
+
+// NewSession starts a session.
+func (c *Client) NewSession(ctx context.Context, sess Session) error {
+	name, dir, argv, env, detached := sess.Name, sess.Dir, sess.Argv, sess.Env, sess.Detached
 	args := []string{"tmux", "new-session", "-s", name}
 	if dir != "" {
 		args = append(args, "-c", dir)
@@ -94,7 +107,7 @@ func (c *Client) NewSession(ctx context.Context, name, dir string, argv, env []s
 		args = append(args, "-e", EnvFileVar+"="+file)
 	}
 	args = append(append(args, "--"), argv...)
-	_, err := c.start(ctx, xec.Cmd{Argv: args, Stdin: in, Stdout: out, Stderr: errw, Mutates: true}, !detached)
+	_, err := c.start(ctx, xec.Cmd{Argv: args, Stdin: sess.Streams.In, Stdout: sess.Streams.Out, Stderr: sess.Streams.Err, Mutates: true}, !detached)
 	keep = err == nil
 	var nf *xec.NotFoundError
 	if errors.As(err, &nf) {

@@ -217,6 +217,14 @@ func Fetch(ctx context.Context, repo FetchRepo, ui UI, st xec.Streams, dryRun bo
 			return err
 		}
 		defer unlock()
+	}
+	return FetchLocked(ctx, repo, ui, st, dryRun, sandboxes...)
+}
+
+// FetchLocked is Fetch for a caller that holds the repository lock (rm
+// holds it from its first step to its last).
+func FetchLocked(ctx context.Context, repo FetchRepo, ui UI, st xec.Streams, dryRun bool, sandboxes ...Sandbox) error {
+	if !dryRun {
 		defer GuardSbxRemotes(ctx, repo, ui, sandboxes...)
 	}
 	remotes := make([]string, len(sandboxes))

@@ -101,45 +101,16 @@ func GroupNames(base string, agents []string, count int) (names, agentOf []strin
 // name is taken or an agent unknown: an existing sandbox would not start
 // from the same commit.
 func (s *Service) RunAgents(ctx context.Context, req AgentsRequest) (AgentsResult, error) {
-	if strings.TrimSpace(req.Task) == "" {
-		return AgentsResult{}, hint.Errorf([]string{`give the task in quotes: git airlock run --agents claude,codex "fix the failing test"`}, "empty task")
+	if err := checkAgentsRequest(req); err != nil {
+		return AgentsResult{}, err
 	}
 	w, err := s.preflightRepo()
 	if err != nil {
 		return AgentsResult{}, err
 	}
-	seen := map[string]bool{}
-	for _, a := range req.Agents {
-		if _, ok := agent.Lookup(a); !ok {
-			return AgentsResult{}, hint.Errorf([]string{"agents: " + strings.Join(agent.Names(), ", ")}, "unknown agent %q", a)
-		}
-		if seen[a] {
-			return AgentsResult{}, hint.Errorf([]string{"for several sandboxes of one agent use --count"}, "agent %q is listed twice", a)
-		}
-		seen[a] = true
-	}
-	if len(req.Agents) == 0 {
-		return AgentsResult{}, hint.Errorf([]string{"name them: --agents claude,codex"}, "no agents")
-	}
 	names, agentOf := GroupNames(req.Base, req.Agents, req.Count)
-	list, err := s.preflightSbx(ctx, req.Agents...)
-	if err != nil {
+	if err := s.checkGroupNames(ctx, req.Agents, names); err != nil {
 		return AgentsResult{}, err
-	}
-	registeredList := s.sandboxes() // the config is read once, not per name
-	for _, name := range names {
-		if err := sbxspec.ValidateName(name); err != nil {
-			return AgentsResult{}, hint.With(err, "choose a shorter base with --name")
-		}
-		_, registered := workflow.Find(registeredList, name)
-		exists := registered
-		for _, sb := range list {
-			exists = exists || sb.Name == name
-		}
-		if exists {
-			return AgentsResult{}, hint.Errorf([]string{"remove it first (git airlock rm --name " + name + "), or choose another base with --name"},
-				"sandbox %q already exists; every sandbox of a run must start from the same commit", name)
-		}
 	}
 	head, err := s.Repo.Head()
 	if err != nil || head.Hash == "" {
@@ -179,18 +150,70 @@ func (s *Service) RunAgents(ctx context.Context, req AgentsRequest) (AgentsResul
 			s.guardSbxRemote(ctx, sb.Name) // the exec started it
 		}
 	}
-	for _, r := range res.Runs {
+	return res, s.recordExits(ctx, res.Runs, ready)
+}
+
+// checkAgentsRequest refuses an empty task and an agent list that is
+// empty, names an unknown agent or one twice.
+func checkAgentsRequest(req AgentsRequest) error {
+	if strings.TrimSpace(req.Task) == "" {
+		return hint.Errorf([]string{`give the task in quotes: git airlock run --agents claude,codex "fix the failing test"`}, "empty task")
+	}
+	seen := map[string]bool{}
+	for _, a := range req.Agents {
+		if _, ok := agent.Lookup(a); !ok {
+			return hint.Errorf([]string{"agents: " + strings.Join(agent.Names(), ", ")}, "unknown agent %q", a)
+		}
+		if seen[a] {
+			return hint.Errorf([]string{"for several sandboxes of one agent use --count"}, "agent %q is listed twice", a)
+		}
+		seen[a] = true
+	}
+	if len(req.Agents) == 0 {
+		return hint.Errorf([]string{"name them: --agents claude,codex"}, "no agents")
+	}
+	return nil
+}
+
+// checkGroupNames refuses names sbx would refuse and names of sandboxes
+// that exist (here or in sbx): every sandbox of a run starts from the
+// same commit.
+func (s *Service) checkGroupNames(ctx context.Context, agents, names []string) error {
+	list, err := s.preflightSbx(ctx, agents...)
+	if err != nil {
+		return err
+	}
+	registeredList := s.sandboxes() // the config is read once, not per name
+	for _, name := range names {
+		if err := sbxspec.ValidateName(name); err != nil {
+			return hint.With(err, "choose a shorter base with --name")
+		}
+		_, exists := workflow.Find(registeredList, name)
+		for _, sb := range list {
+			exists = exists || sb.Name == name
+		}
+		if exists {
+			return hint.Errorf([]string{"remove it first (git airlock rm --name " + name + "), or choose another base with --name"},
+				"sandbox %q already exists; every sandbox of a run must start from the same commit", name)
+		}
+	}
+	return nil
+}
+
+// recordExits keeps each started agent's exit status on its remote.
+func (s *Service) recordExits(ctx context.Context, runs []AgentRun, ready []workflow.Sandbox) error {
+	for _, r := range runs {
 		if _, ok := workflow.Find(ready, r.Name); ok {
 			exit := strconv.Itoa(r.Exit)
 			if r.DryRun {
 				exit = DryRunExit
 			}
 			if err := s.Repo.ConfigSet(ctx, "remote."+sandboxref.Remote(r.Name)+"."+ExitKey, exit); err != nil {
-				return res, err
+				return err
 			}
 		}
 	}
-	return res, nil
+	return nil
 }
 
 // runSideBySide runs the agent of every registered sandbox, at most Jobs at

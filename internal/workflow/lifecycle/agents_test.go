@@ -40,12 +40,15 @@ func TestRunAgentsRefusesATakenNameAndChangesNothing(t *testing.T) {
 	}
 }
 
-// slowSbx holds each agent's run for a while and counts how many run at
-// once.
+// slowSbx holds each agent's run until want of them run at once (or, when
+// fewer ever do, until a bound that only a failing test reaches), and
+// counts how many ran at once.
 type slowSbx struct {
 	*fakeSbx
+	want          int
 	mu            sync.Mutex
 	running, most int
+	full          chan struct{} // closed when want run at once
 	failFor       string
 }
 
@@ -56,8 +59,16 @@ func (s *slowSbx) Exec(ctx context.Context, req sbx.ExecRequest) error {
 	s.mu.Lock()
 	s.running++
 	s.most = max(s.most, s.running)
+	full := s.full
+	if s.running >= s.want {
+		close(full)
+		s.full = make(chan struct{})
+	}
 	s.mu.Unlock()
-	time.Sleep(20 * time.Millisecond)
+	select {
+	case <-full:
+	case <-time.After(10 * time.Second): // fewer than want ever ran together
+	}
 	s.mu.Lock()
 	s.running--
 	s.mu.Unlock()
@@ -71,7 +82,7 @@ func (s *slowSbx) Exec(ctx context.Context, req sbx.ExecRequest) error {
 func TestRunAgentsRunsAtMostJobsAtOnceAndRecordsEachExit(t *testing.T) {
 	for _, jobs := range []int{1, 2, 4} {
 		w := newWorld(t, nil)
-		slow := &slowSbx{fakeSbx: w.sbx, failFor: "fix-codex"}
+		slow := &slowSbx{fakeSbx: w.sbx, failFor: "fix-codex", want: min(jobs, 4), full: make(chan struct{})}
 		w.svc.Sbx = slow
 		res, err := w.svc.RunAgents(ctx, lifecycle.AgentsRequest{Base: "fix", Agents: []string{"claude", "codex"}, Count: 2, Task: "x", Jobs: jobs})
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/tmux"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 	"github.com/git-airlock/git-airlock/internal/workflow/workflowtest"
 	"github.com/git-airlock/git-airlock/internal/xec"
@@ -113,6 +114,7 @@ func (r *fakeRepo) AddSandboxRemote(_ context.Context, spec gitx.RemoteSpec) err
 }
 func (r *fakeRepo) RemoveRemote(_ context.Context, name string) error {
 	r.record("RemoveRemote", name)
+	r.entries = slices.DeleteFunc(r.entries, func(e gitx.ConfigEntry) bool { return strings.HasPrefix(e.Key, "remote."+name+".") })
 	return nil
 }
 func (r *fakeRepo) ConfigRead(_ context.Context, pattern string) ([]gitx.ConfigEntry, error) {
@@ -174,12 +176,43 @@ func (r *fakeRepo) CountRefs(_ context.Context, base string, counted, plain []st
 	}
 	return out, nil
 }
-func (r *fakeRepo) ReflogCommits(_ context.Context, ref string) ([]string, error) {
-	old, ok := r.reflogs[ref]
-	if !ok {
-		return nil, errors.New("no reflog")
+func (r *fakeRepo) ReflogsCommits(_ context.Context, refs []string) ([]string, error) {
+	var old []string
+	for _, ref := range refs {
+		old = append(old, r.reflogs[ref]...)
 	}
 	return old, nil
+}
+
+// Commits, Unreached and Independent answer from commits and ancestors,
+// as the one-pass gitx calls would.
+func (r *fakeRepo) Commits(_ context.Context, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for _, id := range ids {
+		if r.commits[id] {
+			out[id] = true
+		}
+	}
+	return out, nil
+}
+func (r *fakeRepo) Unreached(_ context.Context, commits, tips []string) (map[string]bool, error) {
+	r.record("Unreached", len(commits), len(tips))
+	out := map[string]bool{}
+	for _, c := range commits {
+		if !slices.ContainsFunc(tips, func(t string) bool { ok, _ := r.IsAncestor(c, t); return ok }) {
+			out[c] = true
+		}
+	}
+	return out, nil
+}
+func (r *fakeRepo) Independent(_ context.Context, commits []string) ([]string, error) {
+	var out []string
+	for _, c := range commits {
+		if !slices.ContainsFunc(commits, func(o string) bool { ok, _ := r.IsAncestor(c, o); return o != c && ok }) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
 
 // HooksDir is a directory with no hooks: up offers them.
@@ -207,6 +240,7 @@ type fakeSbx struct {
 	// ports, and Ports lists them.
 	published []sbx.Port
 	put       []sbx.PutRequest // what Put was asked to copy
+	attached  []sbx.Attachment // sbx processes attached to the sandbox
 }
 
 func newSbx() *fakeSbx {
@@ -302,12 +336,26 @@ func (s *fakeSbx) Put(_ context.Context, req sbx.PutRequest) error {
 	s.put = append(s.put, req)
 	return nil
 }
-func (s *fakeSbx) Stop(_ context.Context, name string) error { s.record("Stop", name); return nil }
+
+// Stop answers for the name as sbx does: a sandbox Get does not find is
+// missing here too.
+func (s *fakeSbx) Stop(_ context.Context, name string) error {
+	s.record("Stop", name)
+	var nf *sbx.NotFoundError
+	if errors.As(s.getErr, &nf) && !s.dryRun {
+		return s.getErr
+	}
+	return nil
+}
+func (s *fakeSbx) Attached(context.Context, string) ([]sbx.Attachment, error) { return s.attached, nil }
 func (s *fakeSbx) Remove(_ context.Context, name string) error {
 	s.record("Remove", name)
 	return nil
 }
-func (s *fakeSbx) Secrets(context.Context) ([]sbx.Secret, error) { return s.secrets, nil }
+func (s *fakeSbx) Secrets(context.Context) ([]sbx.Secret, error) {
+	s.record("Secrets")
+	return s.secrets, nil
+}
 func (s *fakeSbx) SecretSetCommand(_ sbx.Capabilities, service string) []string {
 	return []string{"sbx", "secret", "set", "-g", service}
 }
@@ -326,7 +374,8 @@ type fakeTmux struct {
 }
 
 func (t *fakeTmux) HasSession(context.Context, string) (bool, error) { return t.has, nil }
-func (t *fakeTmux) NewSession(_ context.Context, name, _ string, argv, _ []string, detached bool, _ io.Reader, _ io.Writer, _ io.Writer) error {
+func (t *fakeTmux) NewSession(_ context.Context, sess tmux.Session) error {
+	name, argv, detached := sess.Name, sess.Argv, sess.Detached
 	if !t.starts {
 		panic("unexpected NewSession")
 	}

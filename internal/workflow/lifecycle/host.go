@@ -10,6 +10,7 @@ import (
 	"github.com/git-airlock/git-airlock/internal/agent"
 	"github.com/git-airlock/git-airlock/internal/agentrun"
 	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/tmux"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/sbx"
 )
@@ -179,7 +180,7 @@ func (s *Service) UpInServerTmux(ctx context.Context, req UpRequest, detached bo
 		argv = append(append(argv, "--"), args...)
 	}
 	s.UI.Infof("starting %s in sandbox %q in tmux session %q on %s", agentName, r.Name, session, s.Server.Host())
-	if err := s.Tmux.NewSession(ctx, session, "", argv, nil, true, nil, nil, nil); err != nil {
+	if err := s.Tmux.NewSession(ctx, tmux.Session{Name: session, Argv: argv, Detached: true}); err != nil {
 		return hint.With(err, installTmux+" on "+s.Server.Host()+", or run without --tmux")
 	}
 	if detached {
@@ -236,7 +237,7 @@ func (s *Service) RunInServerTmux(ctx context.Context, req RunRequest, detached 
 	}
 	argv = s.Server.SessionArgv(r.Name, append([]string{"sbx", "exec", r.Name}, argv...))
 	s.UI.Infof("running %s headless in sandbox %q in tmux session %q on %s", agentName, r.Name, session, host)
-	if err := s.Tmux.NewSession(ctx, session, "", argv, nil, true, nil, nil, nil); err != nil {
+	if err := s.Tmux.NewSession(ctx, tmux.Session{Name: session, Argv: argv, Detached: true}); err != nil {
 		return hint.With(err, installTmux+" on "+host+", or run without --tmux")
 	}
 	var started agentrun.Record

@@ -2,6 +2,27 @@
 // the tmux sessions around them, and the status of a repository's
 // sandboxes. It decides; gitx, sbx and internal/tmux act, and
 // cmd/git-airlock renders.
+//
+// What happens on `git airlock rm`, file by file (docs/rm.md says why):
+//
+//  1. cmd/git-airlock/rm.go: the command resolves the sandbox and calls
+//     Service.Remove with --force as given.
+//  2. rm.go: Remove takes the repository lock for the whole command, then
+//     decideRemoval: open sessions (refuseOpenSessions: the session
+//     record, tmux, sbx.Client.Attached), removalState (sbx ls, then sbx
+//     stop, whose missing-sandbox answer alone makes the sandbox gone),
+//     the fetch (workflow.FetchLocked), the survey, the refusal; then
+//     actRemoval (sessions again, sbx rm --force) and reportRemoval
+//     (archive, superseded tips, the removal record, the remote dropped).
+//  3. survey.go: unsaved runs the survey in one exec, fails closed on any
+//     "fail" line (SurveyError), and judges every commit it names in one
+//     pass (gitx.Repo.Commits, gitx.Repo.Unreached).
+//  4. gitx/vm.go and gitx/reach.go: the survey script and its parser
+//     (refs, worktrees and their own refs, nested repositories, failures);
+//     the one-process reachability questions asked of the host.
+//  5. sbx/verbs.go and sbx/attached.go: Stop and Remove, which type sbx's
+//     "no sandbox named" as *sbx.NotFoundError; Attached, the sbx
+//     processes holding a session open.
 package lifecycle
 
 import (
@@ -34,9 +55,11 @@ type Repo interface {
 	Refs(prefix string) (map[string]string, error)
 	Notes(ref string) (map[string]string, error)
 	HasCommit(hash string) bool
-	IsAncestor(a, b string) (bool, error)
+	Commits(ctx context.Context, ids []string) (map[string]bool, error)
+	Unreached(ctx context.Context, commits, tips []string) (map[string]bool, error)
+	Independent(ctx context.Context, commits []string) ([]string, error)
 	CountRefs(ctx context.Context, base string, counted, plain []string) (map[string]gitx.CountedRef, error)
-	ReflogCommits(ctx context.Context, ref string) ([]string, error)
+	ReflogsCommits(ctx context.Context, refs []string) ([]string, error)
 	UpdateRefs(ctx context.Context, updates []gitx.RefUpdate) error
 	HooksDir(ctx context.Context) (string, error)
 }
@@ -65,6 +88,7 @@ type Sbx interface {
 	Unpublish(ctx context.Context, name string, p sbx.Port) error
 	Stop(ctx context.Context, name string) error
 	Remove(ctx context.Context, name string) error
+	Attached(ctx context.Context, name string) ([]sbx.Attachment, error)
 	Secrets(ctx context.Context) ([]sbx.Secret, error)
 	SecretSetCommand(caps sbx.Capabilities, service string) []string
 }
@@ -72,7 +96,7 @@ type Sbx interface {
 // Tmux is what the lifecycle asks of tmux.
 type Tmux interface {
 	HasSession(ctx context.Context, name string) (bool, error)
-	NewSession(ctx context.Context, name, dir string, argv, env []string, detached bool, in io.Reader, out, errw io.Writer) error
+	NewSession(ctx context.Context, sess tmux.Session) error
 	SwitchClient(ctx context.Context, name string, in io.Reader) error
 	Attach(ctx context.Context, name string, in io.Reader, out, errw io.Writer) error
 	Kill(ctx context.Context, name string) error

@@ -7,118 +7,206 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/quote"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/workflow"
+	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
 )
 
 // RemoveRequest removes a sandbox.
 type RemoveRequest struct {
-	Name  string
-	Force bool // remove even with unfetched or uncommitted work
+	Name string
+	// Force removes even with unfetched or uncommitted work, or an open
+	// session (which sbx then ends).
+	Force bool
 	// At is when the removal is recorded as done (the caller's clock);
 	// time.Now when zero.
 	At time.Time
 }
 
-// Remove fetches everything, refuses while the sandbox holds work that
-// would be lost, removes the sandbox, and keeps every fetched branch under
-// refs/airlock/removed/<name>@<n>/, a namespace of its own per removal.
+// removal is what decideRemoval found, for actRemoval and reportRemoval.
+type removal struct {
+	gone        bool                  // sbx said it has no sandbox of that name
+	unreachable *sbx.UnreachableError // its server cannot be reached (--force forgets it)
+	pending     int                   // under dry-run: refs the printed fetch would add to what rm keeps
+}
+
+// Remove removes a sandbox in three steps (docs/rm.md): decide (the
+// repository lock, open sessions, stop, fetch, survey), act (sbx rm) and
+// report (keep every fetched branch under refs/airlock/removed/<name>@<n>/,
+// a namespace of its own per removal, and drop the remote). The real run
+// holds the repository lock from its first step to its last, so that a
+// second rm of the same sandbox waits, then finds it removed. A dry run
+// takes no lock and decides from reads.
 func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 	sb, err := s.mustRegistered(req.Name)
 	if err != nil {
 		return err
 	}
+	if !s.Sbx.DryRun() {
+		unlock, err := s.Repo.Lock(ctx, gitx.LockWait{Waiting: func(h gitx.LockHolder) {
+			s.UI.Infof("waiting for %s, which holds the repository lock", h)
+		}})
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		if removed, err := s.removedMeanwhile(ctx, sb); removed || err != nil {
+			return err
+		}
+	}
+	plan, err := s.decideRemoval(ctx, sb, req)
+	if err != nil {
+		return err
+	}
+	if err := s.actRemoval(ctx, sb, req, plan); err != nil {
+		return err
+	}
+	return s.reportRemoval(ctx, sb, req, plan)
+}
+
+// removedMeanwhile re-reads the registered sandboxes once the lock is
+// held: another rm of the same sandbox that held it first has removed it,
+// which is what was asked.
+func (s *Service) removedMeanwhile(ctx context.Context, sb workflow.Sandbox) (bool, error) {
+	if err := s.reloadEntries(ctx); err != nil {
+		return false, err
+	}
+	if _, err := workflow.MustFind(s.sandboxes(), sb.Name); err == nil {
+		return false, nil
+	}
+	s.UI.Infof("sandbox %q was removed by another git-airlock rm while this one waited for the repository lock", sb.Name)
+	return true, nil
+}
+
+// decideRemoval refuses while a session is open, stops the sandbox (every
+// writer in it ends; sbx answers for the name), fetches, surveys what
+// would be lost, and refuses over it; --force goes on, naming what it
+// discards.
+func (s *Service) decideRemoval(ctx context.Context, sb workflow.Sandbox, req RemoveRequest) (removal, error) {
+	if err := s.refuseOpenSessions(ctx, sb, req.Force); err != nil {
+		return removal{}, err
+	}
+	plan, running, err := s.removalState(ctx, sb, req.Force)
+	if err != nil || plan.gone {
+		return plan, err
+	}
+	// A fetch that fails (a limit on the ref advertisement, an odd name)
+	// never hides the survey: what the host lacks is named below and
+	// refused, and with nothing missing the removal goes on.
+	if err := s.fetchLocked(ctx, sb); err != nil {
+		s.UI.Warnf("could not fetch sandbox %q (git's message is above); checking what it holds that the host lacks", sb.Name)
+	}
+	work, err := s.unsaved(ctx, sb, running)
+	// The fetch and the survey started the sandbox, and sbx rewrites its
+	// remote on start; rm may still refuse below.
+	s.guardSbxRemote(ctx, sb.Name)
+	plan.pending = work.pending
+	switch {
+	case errors.Is(err, errNotSurveyed):
+		s.UI.Warnf("sandbox %q is not running and a dry run starts none: whether it holds work that would be lost is checked when rm runs, which refuses then", sb.Name)
+	case err != nil && !req.Force:
+		return plan, hint.With(err, append([]string{"nothing was removed; use --force to remove it anyway"}, hint.Of(workflow.SbxError(err))...)...)
+	case err != nil:
+		s.UI.Warnf("--force: %v; whatever it held that was not fetched is lost", err)
+	}
+	if len(work.notes) > 0 {
+		s.UI.Infof("not kept (ignored files in the sandbox):\n  %s", strings.Join(work.notes, "\n  "))
+	}
+	problems := work.report()
+	if len(problems) > 0 && !req.Force {
+		return plan, hint.Errorf([]string{"commit or discard it in the sandbox ('" + workflow.Suggest(s.Entries, sb.Name, "shell") + "'), fetch, then remove; or use --force to lose it"},
+			"sandbox %q holds work that would be lost:\n  %s", sb.Name, strings.Join(problems, "\n  "))
+	}
+	if len(problems) > 0 {
+		s.UI.Warnf("--force: discarding what sandbox %q held that was not fetched:\n  %s", sb.Name, strings.Join(problems, "\n  "))
+	}
+	return plan, nil
+}
+
+// removalState asks sbx about the sandbox. It is gone only on sbx's own
+// answer for that name (its missing-sandbox error), never because a list
+// lacks it: the real run stops it, which ends every session and writer in
+// it before the survey, and takes stop's answer. A list that cannot be
+// read is an error that changes nothing. A dry run stops nothing (it
+// prints the stop) and goes by the list; running is the list's state.
+func (s *Service) removalState(ctx context.Context, sb workflow.Sandbox, force bool) (plan removal, running bool, err error) {
 	state, err := s.Sbx.Get(ctx, sb.Name)
 	var nf *sbx.NotFoundError
 	var unreachable *sbx.UnreachableError
-	gone := errors.As(err, &nf)
+	listedGone := errors.As(err, &nf)
 	if errors.As(err, &unreachable) {
 		// A server that is down, or gone for good: nothing there can be
 		// checked or removed. Only --force forgets the sandbox here.
-		if !req.Force {
-			return hint.With(err, append(hint.Of(workflow.SbxError(err)), "nothing was removed; once the server is back, rm checks and removes the sandbox; '"+workflow.Suggest(s.Entries, sb.Name, "rm --force")+"' forgets it here now, keeping what was fetched (the sandbox, and whatever it held that was not fetched, stay on "+unreachable.Host+")")...)
+		if !force {
+			return removal{}, false, hint.With(err, append(hint.Of(workflow.SbxError(err)), "nothing was removed; once the server is back, rm checks and removes the sandbox; '"+workflow.Suggest(s.Entries, sb.Name, "rm --force")+"' forgets it here now, keeping what was fetched (the sandbox, and whatever it held that was not fetched, stay on "+unreachable.Host+")")...)
 		}
 		s.UI.Warnf("--force: %s cannot be reached; forgetting sandbox %q here without checking it: it stays on %s with whatever it held that was not fetched, as does git-airlock's copy of the repository there", unreachable.Host, sb.Name, unreachable.Host)
-		gone, err = true, nil
+		return removal{gone: true, unreachable: unreachable}, false, nil
 	}
 	if _, perr := s.Sbx.Program(); perr != nil && s.Sbx.DryRun() {
 		// Without sbx a dry run's read sees no sandbox: show the whole
 		// removal. With sbx the read ran, as in the real run.
-		gone, err = false, nil
+		listedGone, err = false, nil
 	}
-	if err != nil && !gone {
+	if err != nil && !listedGone {
+		return removal{}, false, hint.With(workflow.SbxError(err), "nothing was removed")
+	}
+	if s.Sbx.DryRun() && listedGone {
+		s.UI.Warnf("sandbox %q no longer exists in sbx; keeping what was fetched from it", sb.Name)
+		return removal{gone: true}, false, nil
+	}
+	err = s.Sbx.Stop(ctx, sb.Name) // printed under dry-run
+	if errors.As(err, &nf) {
+		s.UI.Warnf("sandbox %q no longer exists in sbx; keeping what was fetched from it", sb.Name)
+		return removal{gone: true}, false, nil
+	}
+	if err != nil {
+		return removal{}, false, hint.With(fmt.Errorf("stop sandbox %q before surveying it: %w", sb.Name, workflow.SbxError(err)), "nothing was removed")
+	}
+	return removal{}, state.Running() || !s.Sbx.DryRun(), nil
+}
+
+// fetchLocked fetches the sandbox under the lock rm holds.
+func (s *Service) fetchLocked(ctx context.Context, sb workflow.Sandbox) error {
+	return workflow.FetchLocked(ctx, s.Repo, s.UI, xec.Streams{Err: s.Progress}, s.Sbx.DryRun(), sb)
+}
+
+// actRemoval removes the sandbox in sbx, with --force (sbx asks
+// otherwise, and cannot without a terminal): only after decideRemoval
+// found nothing that would be lost, and no session opened since.
+func (s *Service) actRemoval(ctx context.Context, sb workflow.Sandbox, req RemoveRequest, plan removal) error {
+	if plan.gone {
+		return nil
+	}
+	if !req.Force {
+		if err := s.refuseOpenSessions(ctx, sb, false); err != nil {
+			return err
+		}
+	}
+	if err := s.Sbx.Remove(ctx, sb.Name); err != nil {
 		return workflow.SbxError(err)
 	}
-	pending := 0 // under dry-run: what the printed fetch would add to the kept refs
-	if gone && unreachable == nil {
-		s.UI.Warnf("sandbox %q no longer exists in sbx; keeping what was fetched from it", sb.Name)
-	}
-	if !gone {
-		// A fetch that fails (a limit on the ref advertisement, an odd
-		// name) never hides the survey: what the host lacks is named below
-		// and refused, and with nothing missing the removal goes on.
-		if err := s.fetch(ctx, sb); err != nil {
-			s.UI.Warnf("could not fetch sandbox %q (git's message is above); checking what it holds that the host lacks", sb.Name)
-		}
-		var work unsavedWork
-		work, err = s.unsaved(ctx, sb, state.Running())
-		problems, notes := work.problems, work.notes
-		// The report names the first refs and counts the rest.
-		const maxListed = 50
-		for i, ref := range work.missing {
-			if i == maxListed {
-				problems = append(problems, fmt.Sprintf("and %s not fetched", workflow.Plural(len(work.missing)-i, "more ref", "more refs")))
-				break
-			}
-			line := fmt.Sprintf("%s (%s) was not fetched", quote.Path(ref.Name), ref.Commit[:12])
-			if why := work.leftOut[ref.Name]; why != "" {
-				line += ": left out of fetches, " + why + "; renaming it in the sandbox brings it"
-			}
-			problems = append(problems, line)
-		}
-		pending = work.pending
-		if errors.Is(err, errNotSurveyed) {
-			s.UI.Warnf("sandbox %q is not running and a dry run starts none: whether it holds work that would be lost is checked when rm runs, which refuses then", sb.Name)
-		} else if err != nil {
-			if !req.Force {
-				return hint.With(fmt.Errorf("check sandbox %q for unsaved work: %w", sb.Name, err), append([]string{"nothing was removed; use --force to remove it anyway"}, hint.Of(workflow.SbxError(err))...)...)
-			}
-			s.UI.Warnf("could not check sandbox %q for unsaved work (%v); whatever it held that was not fetched is lost", sb.Name, err)
-		}
-		// The fetch and the survey may have started the sandbox, and sbx
-		// rewrites its remote on start; rm may still refuse below.
-		s.guardSbxRemote(ctx, sb.Name)
-		if len(notes) > 0 {
-			s.UI.Infof("not kept (ignored files in the sandbox):\n  %s", strings.Join(notes, "\n  "))
-		}
-		if len(problems) > 0 && !req.Force {
-			return hint.Errorf([]string{"commit or discard it in the sandbox ('" + workflow.Suggest(s.Entries, sb.Name, "shell") + "'), fetch, then remove; or use --force to lose it"},
-				"sandbox %q holds work that would be lost:\n  %s", sb.Name, strings.Join(problems, "\n  "))
-		}
-		if len(problems) > 0 {
-			s.UI.Warnf("--force: discarding what sandbox %q held that was not fetched:\n  %s", sb.Name, strings.Join(problems, "\n  "))
-		}
-		if err := s.Sbx.Remove(ctx, sb.Name); err != nil {
-			return workflow.SbxError(err)
-		}
-	}
-	removal, kept, err := s.archive(ctx, sb)
+	return nil
+}
+
+// reportRemoval keeps what was fetched, records the removal, drops the
+// remote and the sandbox's sessions, and says where the branches are.
+func (s *Service) reportRemoval(ctx context.Context, sb workflow.Sandbox, req RemoveRequest, plan removal) error {
+	name, kept, err := s.archive(ctx, sb)
 	if err != nil {
 		return err
 	}
-	kept.branches += pending
-	if kept.refs+pending > 0 {
-		rec := sandboxref.RemovalRecord{Removal: removal, Time: cmp.Or(req.At, time.Now()), Agent: sb.Agent, Base: sb.Base}
-		if err := s.Repo.ConfigSet(ctx, sandboxref.RemovalRecordKey(removal), rec.String()); err != nil {
+	kept.branches += plan.pending
+	if kept.refs+plan.pending > 0 {
+		rec := sandboxref.RemovalRecord{Removal: name, Time: cmp.Or(req.At, time.Now()), Agent: sb.Agent, Base: sb.Base}
+		if err := s.Repo.ConfigSet(ctx, sandboxref.RemovalRecordKey(name), rec.String()); err != nil {
 			return err
 		}
 	}
@@ -130,301 +218,58 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 		_ = s.Sessions.Remove(sb.Name) // a wait on it ends, saying so
 	}
 	s.UI.Infof("removed sandbox %q", sb.Name)
-	if unreachable == nil {
+	if plan.unreachable == nil {
 		s.dropServerCopy(ctx, sb)
 	}
 	if kept.branches > 0 {
-		s.UI.Infof("its %s are kept under %s", workflow.Plural(kept.branches, "fetched branch", "fetched branches"), sandboxref.RemovedPrefixOf(removal))
-		s.UI.Hint("restore one with: git airlock restore %s <branch>", removal)
+		s.UI.Infof("its %s are kept under %s", workflow.Plural(kept.branches, "fetched branch", "fetched branches"), sandboxref.RemovedPrefixOf(name))
+		s.UI.Hint("restore one with: git airlock restore %s <branch>", name)
 	}
 	return nil
 }
 
-// unsavedWork is what a sandbox holds that the host does not.
-type unsavedWork struct {
-	problems []string     // in the working trees, and other repositories
-	notes    []string     // files a committed .gitignore ignores
-	missing  []gitx.VMRef // refs whose commits the host does not reach
-	pending  int          // under dry-run: refs the printed fetch would add to what rm keeps
-	// leftOut are the sandbox's branches no fetch brings (named like
-	// git's own refs; sandboxref.NameCheck), by ref name, with why.
-	leftOut map[string]string
+// refuseOpenSessions: sbx rm --force ends the sandbox's open sessions with
+// it, so rm first looks for those git-airlock can see (openSessions) and
+// refuses over them unless the user gave --force.
+func (s *Service) refuseOpenSessions(ctx context.Context, sb workflow.Sandbox, force bool) error {
+	open := s.openSessions(ctx, sb)
+	if len(open) == 0 {
+		return nil
+	}
+	if force {
+		s.UI.Warnf("--force: ending the open session of sandbox %q: %s", sb.Name, strings.Join(open, ", "))
+		return nil
+	}
+	return hint.Errorf([]string{"let it end ('" + workflow.Suggest(s.Entries, sb.Name, "wait") + "' waits for a run), or end it yourself; '" + workflow.Suggest(s.Entries, sb.Name, "rm --force") + "' ends it and removes the sandbox"},
+		"sandbox %q has an open session: %s; nothing was stopped or removed", sb.Name, strings.Join(open, ", "))
 }
 
-// errNotSurveyed: a dry run does not survey a sandbox that is not
-// running (sbx would start it for the exec).
-var errNotSurveyed = errors.New("not surveyed under dry-run")
-
-// unsaved accounts, from one exec (gitx.SurveyArgv), for everything in
-// the sandbox that is not on the host: refs in every namespace and each
-// worktree's HEAD whose commits were not fetched, older stash entries,
-// each worktree's uncommitted and untracked changes, edits git status
-// hides (skip-worktree, assume-unchanged), files hidden by private ignore
-// rules, and other repositories under the workspace. Problems and missing
-// refs block rm; notes (files ignored by a committed .gitignore) are told,
-// not refused.
-//
-// The real run surveys after its fetch. A dry run has only printed that
-// fetch, so it decides from read-only state to the same end: a commit is
-// fetched when the host reaches it from the tips the fetch leaves in place,
-// or when a branch or the HEAD of the clone reaches it (the fetch brings
-// every branch and HEAD; one more exec, gitx.UnfetchedArgv, asks the
-// clone).
-func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox, running bool) (unsavedWork, error) {
-	var problems, notes []string
-	pending := 0
-	if s.Sbx.DryRun() && !running {
-		return unsavedWork{}, errNotSurveyed
-	}
-	out, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: gitx.SurveyArgv(sb.Path)})
-	if err != nil {
-		return unsavedWork{}, err
-	}
-	sv := gitx.ParseSurvey(out)
-	if !sv.Complete || len(sv.Worktrees) == 0 {
-		// Without the worktree list nothing of the working tree was
-		// checked: refuse rather than report it clean.
-		return unsavedWork{}, fmt.Errorf("incomplete answer from the sandbox's git")
-	}
-	for i, wt := range sv.Worktrees {
-		where := ""
-		if i > 0 {
-			where = " in worktree " + quote.Path(wt.Path)
-		}
-		if n := len(wt.Changes); n > 0 {
-			problems = append(problems, fmt.Sprintf("%s not committed%s: %s", workflow.Plural(n, "changed file", "changed files"), where, listPaths(changedPaths(wt.Changes))))
-		}
-		if n := len(wt.Hidden); n > 0 {
-			problems = append(problems, fmt.Sprintf("%s changed behind skip-worktree or assume-unchanged%s: %s", workflow.Plural(n, "file", "files"), where, listPaths(wt.Hidden)))
-		}
-		var private, shared ignored
-		for _, ig := range wt.Ignored {
-			if ig.Private {
-				private.add(ig)
-			} else {
-				shared.add(ig)
+// openSessions names the sessions of the sandbox this machine knows are
+// open: a run or up git-airlock records as running here, its tmux
+// session, and sbx processes attached to it (run, attach, exec -t). A
+// session someone opened on another machine, or over sbx's SSH, is not
+// seen.
+func (s *Service) openSessions(ctx context.Context, sb workflow.Sandbox) []string {
+	var open []string
+	if s.Sessions != nil {
+		if r, ok, err := s.Sessions.Read(sb.Name); err == nil && ok && r.Host == "" && r.State() == "running" {
+			what := fmt.Sprintf("'git airlock %s' (pid %d)", r.Mode, r.PID)
+			if r.PID == 0 {
+				what = fmt.Sprintf("'git airlock %s' (starting)", r.Mode)
 			}
-		}
-		if len(private.paths) > 0 {
-			problems = append(problems, fmt.Sprintf("%s ignored by .git/info/exclude or core.excludesFile%s: %s", private, where, listPaths(private.paths)))
-		}
-		if len(shared.paths) > 0 {
-			notes = append(notes, fmt.Sprintf("%s ignored by .gitignore%s: %s", shared, where, listPaths(shared.paths)))
+			open = append(open, what)
 		}
 	}
-	for _, c := range sv.Clones {
-		problems = append(problems, fmt.Sprintf("another repository at %s is not checked", quote.Path(c)))
-	}
-	leftOut, err := s.leftOut(ctx, sb, sv.Refs)
-	if err != nil {
-		return unsavedWork{}, err
-	}
-	prefix := sandboxref.TrackingPrefix(sb.Remote)
-	fetched, err := s.Repo.Refs(prefix)
-	if err != nil {
-		return unsavedWork{}, err
-	}
-	host, err := s.Repo.Refs("refs/heads/")
-	if err != nil {
-		return unsavedWork{}, err
-	}
-	// Under dry-run, the clone's branches as the fetch would bring them.
-	var branches map[string]string
-	if s.Sbx.DryRun() {
-		branches = map[string]string{}
-		for _, ref := range sv.Refs {
-			if b, ok := strings.CutPrefix(ref.Name, "refs/heads/"); ok && leftOut[ref.Name] == "" {
-				branches[b] = ref.Commit
-				if _, ok := fetched[prefix+b]; !ok {
-					pending++
-				}
-			}
-		}
-		if pending == 0 && len(fetched) == 0 && len(sv.Worktrees[0].Head) > 0 {
-			pending = 1 // the sandbox's HEAD, kept as superseded
+	if s.Tmux != nil {
+		if ok, err := s.Tmux.HasSession(ctx, s.SessionName(sb.Name)); err == nil && ok {
+			open = append(open, fmt.Sprintf("tmux session %s", quote.Path(s.SessionName(sb.Name))))
 		}
 	}
-	tips := make([]string, 0, len(fetched)+len(host))
-	for name, h := range fetched {
-		// A tracking ref the fetch moves no longer counts; its new tip
-		// is the clone's branch, which the clone answers for.
-		if c, ok := branches[strings.TrimPrefix(name, prefix)]; branches == nil || !ok || c == h {
-			tips = append(tips, h)
-		}
+	attached, _ := s.Sbx.Attached(ctx, sb.Name)
+	for _, a := range attached {
+		open = append(open, fmt.Sprintf("'%s' (pid %d)", a.Command, a.PID))
 	}
-	for _, h := range host {
-		tips = append(tips, h)
-	}
-	// The fetch keeps the sandbox's HEAD commit under
-	// refs/airlock/head/<remote>, detached or not, whatever
-	// refs/remotes/<remote>/HEAD names, and archive keeps it: what it
-	// reaches is not lost. Under dry-run it counts while the fetch would
-	// leave it in place; the clone answers for a HEAD that moved.
-	heads, err := s.Repo.Refs(sandboxref.Head(sb.Remote))
-	if err != nil {
-		return unsavedWork{}, err
-	}
-	if h, ok := heads[sandboxref.Head(sb.Remote)]; ok && (branches == nil || h == sv.Worktrees[0].Head) {
-		tips = append(tips, h)
-	}
-	sort.Strings(tips)
-	tips = slices.Compact(tips)
-	// An agent may make a million refs to one commit: each commit is
-	// judged once.
-	saved := map[string]bool{}
-	onHost := func(ref gitx.VMRef) bool {
-		// The clone's remote-tracking refs name host commits; the host
-		// having the object is enough.
-		if strings.HasPrefix(ref.Name, "refs/remotes/") && s.Repo.HasCommit(ref.Commit) {
-			return true
-		}
-		ok, judged := saved[ref.Commit]
-		if !judged {
-			ok = s.reachable(ref.Commit, tips)
-			saved[ref.Commit] = ok
-		}
-		return ok
-	}
-	var missing []gitx.VMRef
-	seen := map[string]bool{}
-	for _, ref := range sv.Refs {
-		if seen[ref.Name+" "+ref.Commit] {
-			continue
-		}
-		seen[ref.Name+" "+ref.Commit] = true
-		if !onHost(ref) {
-			missing = append(missing, ref)
-		}
-	}
-	if branches != nil && len(missing) > 0 {
-		// A branch the fetch leaves out stays missing; the clone answers
-		// for the rest (a set: there may be a million refs).
-		var ask []gitx.VMRef
-		for _, ref := range missing {
-			if leftOut[ref.Name] == "" {
-				ask = append(ask, ref)
-			}
-		}
-		unfetched := map[gitx.VMRef]bool{}
-		if len(ask) > 0 {
-			if ask, err = s.unfetchedInClone(ctx, sb, ask); err != nil {
-				return unsavedWork{}, err
-			}
-			for _, ref := range ask {
-				unfetched[ref] = true
-			}
-		}
-		missing = slices.DeleteFunc(missing, func(ref gitx.VMRef) bool {
-			return leftOut[ref.Name] == "" && !unfetched[ref]
-		})
-	}
-	return unsavedWork{problems: problems, notes: notes, missing: missing, pending: pending, leftOut: leftOut}, nil
-}
-
-// leftOut applies the remote helper's rule (sandboxref.NameCheck) to the
-// sandbox's refs, in the order the sandbox lists them, as the helper does
-// to its advertisement: the branches no fetch brings, with why.
-func (s *Service) leftOut(ctx context.Context, sb workflow.Sandbox, refs []gitx.VMRef) (map[string]string, error) {
-	var remotes []string
-	for _, e := range s.Entries {
-		if name, ok := strings.CutSuffix(strings.TrimPrefix(e.Key, "remote."), ".url"); ok && strings.HasPrefix(e.Key, "remote.") {
-			remotes = append(remotes, name)
-		}
-	}
-	v, set, err := s.Repo.ConfigGet(ctx, "core.ignoreCase")
-	if err != nil {
-		return nil, err
-	}
-	fold, _ := config.ParseBool(v)
-	check := sandboxref.NewNameCheck(sb.Remote, remotes, set && fold, s.Repo)
-	out := map[string]string{}
-	for _, ref := range refs {
-		if why := check.Skip(ref.Name, ref.Commit); why != "" {
-			out[ref.Name] = why
-		}
-	}
-	return out, nil
-}
-
-// unfetchedInClone keeps the refs whose commits no branch of the clone
-// reaches: what a fetch would not bring.
-func (s *Service) unfetchedInClone(ctx context.Context, sb workflow.Sandbox, refs []gitx.VMRef) ([]gitx.VMRef, error) {
-	commits := make([]string, 0, len(refs))
-	for _, ref := range refs {
-		commits = append(commits, ref.Commit)
-	}
-	sort.Strings(commits)
-	out, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: gitx.UnfetchedArgv(sb.Path, slices.Compact(commits))})
-	if err != nil {
-		return nil, err
-	}
-	un, complete := gitx.ParseUnfetched(out)
-	if !complete {
-		return nil, fmt.Errorf("incomplete answer from the sandbox's git")
-	}
-	return slices.DeleteFunc(refs, func(ref gitx.VMRef) bool { return !un[ref.Commit] }), nil
-}
-
-// ignored sums ignored paths for one line of the report.
-type ignored struct {
-	paths        []string
-	files, bytes int64
-}
-
-func (i *ignored) add(ig gitx.VMIgnored) {
-	i.paths = append(i.paths, ig.Path)
-	i.files += ig.Files
-	i.bytes += ig.Bytes
-}
-
-// String is "3 files, 12 bytes" (or KiB, MiB).
-func (i ignored) String() string {
-	size := fmt.Sprintf("%d bytes", i.bytes)
-	switch {
-	case i.bytes >= 1<<20:
-		size = fmt.Sprintf("%.1f MiB", float64(i.bytes)/(1<<20))
-	case i.bytes >= 1<<10:
-		size = fmt.Sprintf("%.1f KiB", float64(i.bytes)/(1<<10))
-	}
-	return workflow.Plural(int(i.files), "file", "files") + ", " + size
-}
-
-// changedPaths takes the paths out of `git status --porcelain` lines.
-func changedPaths(lines []string) []string {
-	out := make([]string, 0, len(lines))
-	for _, l := range lines {
-		if len(l) > 3 {
-			l = l[3:]
-		}
-		// git quoted it already (core.quotePath); listPaths quotes again.
-		if u, err := strconv.Unquote(l); err == nil && strings.HasPrefix(l, `"`) {
-			l = u
-		}
-		out = append(out, l)
-	}
-	return out
-}
-
-// listPaths names up to ten paths, quoted as git quotes them (they come
-// from the sandbox), then how many more.
-func listPaths(paths []string) string {
-	const max = 10
-	if len(paths) <= max {
-		return strings.Join(quote.Paths(paths), ", ")
-	}
-	return strings.Join(quote.Paths(paths[:max]), ", ") + fmt.Sprintf(" and %d more", len(paths)-max)
-}
-
-func (s *Service) reachable(commit string, tips []string) bool {
-	if !s.Repo.HasCommit(commit) {
-		return false
-	}
-	for _, t := range tips {
-		if ok, _ := s.Repo.IsAncestor(commit, t); ok {
-			return true
-		}
-	}
-	return false
+	return open
 }
 
 // keptRefs counts what one removal kept: every ref, and the branches
@@ -456,28 +301,15 @@ func (s *Service) archive(ctx context.Context, sb workflow.Sandbox) (string, kep
 	}
 	// History the agent rewrote lives on only in the remote-tracking
 	// reflogs and the reflog of the sandbox's HEAD ref, which go with the
-	// remote: keep each old tip that no kept branch contains as
-	// superseded/<commit>.
+	// remote: keep the old tips that no kept branch contains as
+	// superseded/<commit>, the fewest that reach them all.
 	if !s.Sbx.DryRun() {
-		seen := map[string]bool{}
-		logs := make([]string, 0, len(refs)+1)
-		for name := range refs {
-			logs = append(logs, name)
+		old, err := s.superseded(ctx, sb, refs, tips)
+		if err != nil {
+			return "", keptRefs{}, fmt.Errorf("keep the rewritten history of sandbox %q: %w", sb.Name, err)
 		}
-		sort.Strings(logs)
-		for _, name := range append(logs, sandboxref.Head(sb.Remote)) {
-			old, err := s.Repo.ReflogCommits(ctx, name)
-			if err != nil {
-				continue // a ref without a reflog has nothing more to keep
-			}
-			for _, h := range old {
-				if seen[h] || s.reachable(h, tips) {
-					continue
-				}
-				seen[h] = true
-				tips = append(tips, h)
-				updates = append(updates, gitx.RefUpdate{Name: sandboxref.Superseded(removal, h), Hash: h})
-			}
+		for _, h := range old {
+			updates = append(updates, gitx.RefUpdate{Name: sandboxref.Superseded(removal, h), Hash: h})
 		}
 	}
 	sort.Slice(updates, func(i, j int) bool { return updates[i].Name < updates[j].Name })
@@ -491,4 +323,40 @@ func (s *Service) archive(ctx context.Context, sb workflow.Sandbox) (string, kep
 		}
 	}
 	return removal, n, nil
+}
+
+// superseded are the commits the reflogs of refs (and of the sandbox's
+// HEAD ref) hold that no tip reaches, reduced to the fewest that reach
+// them all: one process each for the reflogs, the objects, the walk and
+// the reduction, however long the reflogs are.
+func (s *Service) superseded(ctx context.Context, sb workflow.Sandbox, refs map[string]string, tips []string) ([]string, error) {
+	logs := make([]string, 0, len(refs)+1)
+	for name := range refs {
+		logs = append(logs, name)
+	}
+	sort.Strings(logs)
+	head, err := s.Repo.Refs(sandboxref.Head(sb.Remote))
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := head[sandboxref.Head(sb.Remote)]; ok {
+		logs = append(logs, sandboxref.Head(sb.Remote))
+	}
+	old, err := s.Repo.ReflogsCommits(ctx, logs)
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(old)
+	old = slices.Compact(old)
+	held, err := s.Repo.Commits(ctx, old)
+	if err != nil {
+		return nil, err
+	}
+	old = slices.DeleteFunc(old, func(c string) bool { return !held[c] })
+	unreached, err := s.Repo.Unreached(ctx, old, tips)
+	if err != nil {
+		return nil, err
+	}
+	old = slices.DeleteFunc(old, func(c string) bool { return !unreached[c] })
+	return s.Repo.Independent(ctx, old)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/tmux"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
@@ -96,7 +97,7 @@ func (s *Service) InTmux(ctx context.Context, req TmuxRequest) error {
 			s.UI.Warnf("%v", err)
 		}
 	}
-	if err := s.Tmux.NewSession(ctx, session, w, argv, req.Env, background, req.Streams.In, req.Streams.Out, req.Streams.Err); err != nil {
+	if err := s.Tmux.NewSession(ctx, tmux.Session{Name: session, Dir: w, Argv: argv, Env: req.Env, Detached: background, Streams: req.Streams}); err != nil {
 		if req.Mode != "" && s.Sessions != nil && !s.Sbx.DryRun() {
 			_ = s.Sessions.Remove(req.Name) // nothing is pending
 		}

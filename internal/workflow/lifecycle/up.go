@@ -124,52 +124,50 @@ func (s *Service) ensure(ctx context.Context, name, agentName, group string) (_ 
 			return workflow.Sandbox{}, false, err
 		}
 	}
-	var existing *sbx.Sandbox
 	for i := range list {
 		if list[i].Name == name {
-			existing = &list[i]
+			sb, err := s.adopt(ctx, list[i], w.Root)
+			return sb, false, err
 		}
 	}
-	if existing != nil {
-		if len(existing.Workspaces) > 0 && s.Server == nil && !samePath(existing.Workspaces[0], w.Root) {
-			return workflow.Sandbox{}, false, hint.Errorf([]string{"choose another name with --name"},
-				"sandbox %q already exists for %s", name, existing.Workspaces[0])
-		}
-		if sb, ok := workflow.Find(s.sandboxes(), name); ok {
-			return sb, false, nil
-		}
-		// Registering adopts a sandbox and its agent's work: only one that
-		// sbx says was made from this repository.
-		if len(existing.Workspaces) == 0 {
-			return workflow.Sandbox{}, false, hint.Errorf([]string{"choose another name with --name"},
-				"sandbox %q already exists, and sbx does not say which repository it was made from", name)
-		}
-		sb, err := s.register(ctx, name, existing.Agent, "", false)
-		return sb, false, err
+	return s.create(ctx, sbx.CreateRequest{Name: name, Agent: agentName, Path: root}, w.Root, group)
+}
+
+// adopt is ensure for a sandbox sbx already has: this repository's own
+// (registered, or registered now), never another's.
+func (s *Service) adopt(ctx context.Context, existing sbx.Sandbox, root string) (workflow.Sandbox, error) {
+	name := existing.Name
+	if len(existing.Workspaces) > 0 && s.Server == nil && !samePath(existing.Workspaces[0], root) {
+		return workflow.Sandbox{}, hint.Errorf([]string{"choose another name with --name"},
+			"sandbox %q already exists for %s", name, existing.Workspaces[0])
 	}
+	if sb, ok := workflow.Find(s.sandboxes(), name); ok {
+		return sb, nil
+	}
+	// Registering adopts a sandbox and its agent's work: only one that
+	// sbx says was made from this repository.
+	if len(existing.Workspaces) == 0 {
+		return workflow.Sandbox{}, hint.Errorf([]string{"choose another name with --name"},
+			"sandbox %q already exists, and sbx does not say which repository it was made from", name)
+	}
+	return s.register(ctx, name, existing.Agent, "", false)
+}
+
+// create is ensure for a new sandbox: the policy, what a new user should
+// hear once, sbx create, and what a new sandbox gets (its remote, the
+// lockdown, seeded config, the agent's input hook). root is the host's
+// work tree; req.Path what sbx clones (the server's copy under --host).
+func (s *Service) create(ctx context.Context, req sbx.CreateRequest, root, group string) (workflow.Sandbox, bool, error) {
 	inForce, err := s.ensurePolicy(ctx, false)
 	if err != nil {
 		return workflow.Sandbox{}, false, err
 	}
-	// Once per repository, and again when AGENTS.md went missing since.
-	instructions := "present"
-	if !HasInstructions(s.Repo) {
-		instructions = "missing"
-	}
-	if workflow.SituationChanged(s.Repo, s.Sbx.DryRun(), "instructions", instructions) && instructions == "missing" {
-		s.UI.Hint("no AGENTS.md here: 'git airlock init' writes a starter that tells the agent how to work and commit")
-	}
-	s.offerSetup(ctx, w.Root)
-	if n, err := s.Repo.Uncommitted(ctx); err == nil && n > 0 {
-		s.UI.Warnf("%s here will not be in the sandbox: it clones committed history only", workflow.Plural(n, "uncommitted change", "uncommitted changes"))
-		s.UI.Hint("commit them first if the agent needs them (git add -A && git commit)")
-	}
+	s.newSandboxHints(ctx, root)
 	if s.Server != nil {
-		s.UI.Infof("creating sandbox %q (%s, clone mode) on %s for %s", name, agentName, s.Server.Host(), root)
+		s.UI.Infof("creating sandbox %q (%s, clone mode) on %s for %s", req.Name, req.Agent, s.Server.Host(), req.Path)
 	} else {
-		s.UI.Infof("creating sandbox %q (%s, clone mode) for %s", name, agentName, w.Root)
+		s.UI.Infof("creating sandbox %q (%s, clone mode) for %s", req.Name, req.Agent, root)
 	}
-	req := sbx.CreateRequest{Name: name, Agent: agentName, Path: root}
 	err = s.Sbx.Create(ctx, req)
 	if errors.Is(err, sbx.ErrPolicyNotInitialised) {
 		// The record said a default policy exists; someone reset it
@@ -182,18 +180,36 @@ func (s *Service) ensure(ctx context.Context, name, agentName, group string) (_ 
 	if err != nil {
 		return workflow.Sandbox{}, false, workflow.SbxError(err)
 	}
-	sb, err := s.register(ctx, name, agentName, group, true)
+	sb, err := s.register(ctx, req.Name, req.Agent, group, true)
 	if err != nil {
-		return workflow.Sandbox{}, false, hint.With(err, "the sandbox was created; 'git airlock up --name "+name+"' registers it again")
+		return workflow.Sandbox{}, false, hint.With(err, "the sandbox was created; 'git airlock up --name "+req.Name+"' registers it again")
 	}
-	if err := s.applyLockdown(ctx, name, inForce); err != nil {
+	if err := s.applyLockdown(ctx, req.Name, inForce); err != nil {
 		return workflow.Sandbox{}, false, err
 	}
-	if err := s.seed(ctx, name, agentName); err != nil {
+	if err := s.seed(ctx, req.Name, req.Agent); err != nil {
 		return workflow.Sandbox{}, false, err
 	}
-	s.wireInput(ctx, name, agentName)
+	s.wireInput(ctx, req.Name, req.Agent)
 	return sb, true, nil
+}
+
+// newSandboxHints says, as a sandbox is made, what a new user should know:
+// AGENTS.md (once per repository, and again when it went missing since),
+// the optional gate hooks, and uncommitted work that stays behind.
+func (s *Service) newSandboxHints(ctx context.Context, root string) {
+	instructions := "present"
+	if !HasInstructions(s.Repo) {
+		instructions = "missing"
+	}
+	if workflow.SituationChanged(s.Repo, s.Sbx.DryRun(), "instructions", instructions) && instructions == "missing" {
+		s.UI.Hint("no AGENTS.md here: 'git airlock init' writes a starter that tells the agent how to work and commit")
+	}
+	s.offerSetup(ctx, root)
+	if n, err := s.Repo.Uncommitted(ctx); err == nil && n > 0 {
+		s.UI.Warnf("%s here will not be in the sandbox: it clones committed history only", workflow.Plural(n, "uncommitted change", "uncommitted changes"))
+		s.UI.Hint("commit them first if the agent needs them (git add -A && git commit)")
+	}
 }
 
 // sessionStatus is what the session record says of an agent's end: its
@@ -318,15 +334,12 @@ type UpRequest struct {
 
 // Up creates the sandbox if needed and runs the agent in the terminal.
 func (s *Service) Up(ctx context.Context, req UpRequest) error {
-	r, created, err := s.ensure(ctx, req.Name, s.Settings.Agent(), "")
+	r, _, err := s.ensure(ctx, req.Name, s.Settings.Agent(), "")
 	if err != nil {
 		return err
 	}
 	defer s.guardSbxRemote(ctx, r.Name) // the session started it
 	agentName := s.agentFor(r)
-	if created {
-		s.credentialHint(ctx, r.Name, agentName)
-	}
 	s.UI.Infof("starting %s in sandbox %q; the host repository stays read-only to it", agentName, r.Name)
 	s.beginSession(r.Name, agentName, ModeUp)
 	err = s.Sbx.Attach(ctx, r.Name, s.sessionArgs(ctx, agentName, req.AgentArgs), req.Streams)
@@ -337,6 +350,7 @@ func (s *Service) Up(ctx context.Context, req UpRequest) error {
 	}
 	if ee != nil {
 		s.UI.Warnf("the agent session ended with status %d", ee.Code)
+		s.credentialHint(ctx, r.Name, agentName)
 	}
 	s.UI.Hint("bring its work back with 'git fetch %s' or '%s'", r.Remote, workflow.Suggest(s.Entries, r.Name, "diff"))
 	if ee != nil {
@@ -349,10 +363,9 @@ func (s *Service) Up(ctx context.Context, req UpRequest) error {
 
 // credentialHint tells the user how to store the agent's key in sbx when
 // sbx holds none. The command is printed, never run with a value. It runs
-// when a command creates the sandbox, not on every later run or attach: by
-// then the user has seen it, and may have signed the agent in inside the
-// sandbox, which sbx's secret list cannot show (one `sbx secret ls` less
-// per run).
+// when the agent failed, a missing key being a common reason, never before
+// it starts: an agent may be signed in inside the sandbox, which sbx's
+// secret list cannot show, and a run that works pays no `sbx secret ls`.
 func (s *Service) credentialHint(ctx context.Context, name, agentName string) {
 	a, ok := agent.Lookup(agentName)
 	if !ok || a.Secret == "" || s.Sbx.DryRun() {
@@ -406,7 +419,7 @@ func (s *Service) Run(ctx context.Context, req RunRequest) error {
 	if strings.TrimSpace(req.Task) == "" {
 		return errEmptyTask
 	}
-	r, created, err := s.ensure(ctx, req.Name, s.Settings.Agent(), "")
+	r, _, err := s.ensure(ctx, req.Name, s.Settings.Agent(), "")
 	if err != nil {
 		return err
 	}
@@ -421,9 +434,6 @@ func (s *Service) Run(ctx context.Context, req RunRequest) error {
 	argv, known := a.HeadlessArgv(req.Task, req.AgentArgs)
 	if !known && workflow.SituationChanged(s.Repo, s.Sbx.DryRun(), "headless."+agentName, "unknown") {
 		s.UI.Warnf("%s has no known headless mode; passing the task as its last argument", agentName)
-	}
-	if created {
-		s.credentialHint(ctx, r.Name, agentName)
 	}
 	s.UI.Infof("running %s headless in sandbox %q", agentName, r.Name)
 	s.beginSession(r.Name, agentName, ModeRun)
@@ -445,6 +455,7 @@ func (s *Service) Run(ctx context.Context, req RunRequest) error {
 	}
 	if code != 0 {
 		s.UI.Warnf("the agent exited with status %d", code)
+		s.credentialHint(ctx, r.Name, agentName)
 		return &hint.ExitError{Code: code}
 	}
 	s.UI.Infof("the agent finished; review with %s", s.reviewWith(r.Name))

@@ -150,89 +150,20 @@ func (s *Service) Wait(ctx context.Context, req WaitRequest) (WaitResult, error)
 			"wait knows of the agent sessions git-airlock starts, not of 'sbx run' used directly"},
 			"no agent session of sandbox %q is recorded here", req.Name)
 	}
-	start := s.now()
-	var deadline time.Time
-	if req.Timeout > 0 {
-		deadline = start.Add(req.Timeout)
+	w := s.newWaiter(req, rec)
+	if rec.State() == agentrun.Running {
+		what := "finish"
+		if w.watch {
+			what = "finish or ask for input"
+		}
+		s.UI.Infof("waiting for %s in sandbox %q to %s", rec.Agent, req.Name, what)
 	}
-	watch := WatchesInput(rec)
-	a, _ := agent.Lookup(rec.Agent)
-	recordGap, markerGap, nextMarker := recordFirst, markerFirst, start
-	serverGap, nextServer, warned := serverFirst, start, false
-	if watch && rec.State() == agentrun.Running {
-		s.UI.Infof("waiting for %s in sandbox %q to finish or ask for input", rec.Agent, req.Name)
-	} else if rec.State() == agentrun.Running {
-		s.UI.Infof("waiting for %s in sandbox %q to finish", rec.Agent, req.Name)
-	}
-loop:
-	for {
-		if rec.Host != "" && rec.Ended == nil && !s.now().Before(nextServer) {
-			next, lost, err := s.serverSession(ctx, rec)
-			switch {
-			case err != nil && !warned: // the next look may succeed
-				s.UI.Warnf("%v", err)
-				warned = true
-			case lost:
-				res.Outcome = OutcomeLost
-				break loop
-			}
-			rec = next
-			nextServer = s.now().Add(serverGap)
-			serverGap = min(2*serverGap, serverMax)
-		}
-		switch rec.State() {
-		case agentrun.Ended:
-			res.Outcome = OutcomeFailed
-			if rec.Exit != nil && *rec.Exit == 0 {
-				res.Outcome = OutcomeFinished
-			}
-			break loop
-		case agentrun.Lost:
-			res.Outcome = OutcomeLost
-			break loop
-		}
-		now := s.now()
-		// A pending session's sandbox may not exist yet, or be stopped:
-		// no look inside until the git-airlock in tmux has begun it.
-		if watch && !rec.Pending && !now.Before(nextMarker) {
-			res.SbxCalls++
-			if m, ok := s.readMarker(ctx, req.Name); ok && markerCounts(m, rec, a, start) {
-				res.Outcome = OutcomeWaiting
-				res.Waiting = &WaitingInput{Since: m.Time, Event: m.Event, Message: m.Message}
-				break loop
-			}
-			nextMarker = now.Add(markerGap)
-			markerGap = min(2*markerGap, markerMax)
-		}
-		if !deadline.IsZero() && !now.Before(deadline) {
-			res.Outcome = OutcomeTimedOut
-			break loop
-		}
-		nap := recordGap
-		recordGap = min(2*recordGap, recordMax)
-		if watch {
-			nap = min(nap, nextMarker.Sub(now))
-		}
-		if !deadline.IsZero() {
-			nap = min(nap, deadline.Sub(now))
-		}
-		if err := s.sleep(ctx, max(nap, time.Millisecond)); err != nil {
+	for res.Outcome == "" {
+		if err := w.step(ctx, &res); err != nil {
 			return res, err
 		}
-		next, ok, err := s.Sessions.Read(req.Name)
-		if err != nil {
-			return res, err
-		}
-		if !ok {
-			return res, hint.Errorf([]string{"see 'git airlock ls'"}, "the session record of sandbox %q went away while waiting (removed?)", req.Name)
-		}
-		if !next.Started.Equal(rec.Started) {
-			watch = WatchesInput(next)
-			a, _ = agent.Lookup(next.Agent)
-		}
-		rec = next
 	}
-	res.Session = rec
+	res.Session = w.rec
 	if res.Outcome != OutcomeTimedOut && !req.NoFetch {
 		if err := s.fetch(ctx, sb); err != nil {
 			s.UI.Warnf("%v", err)
@@ -241,6 +172,137 @@ loop:
 		}
 	}
 	return res, nil
+}
+
+// waiter is one Wait's state: the session record as last read, and when
+// each kind of look is due next (each backs off, doubling to its cap).
+type waiter struct {
+	s        *Service
+	req      WaitRequest
+	rec      agentrun.Record
+	watch    bool // the agent's input marker is read (WatchesInput)
+	agent    agent.Agent
+	start    time.Time
+	deadline time.Time // zero: none
+
+	recordGap, markerGap, serverGap time.Duration
+	nextMarker, nextServer          time.Time
+	warned                          bool // a failed look at the server was said
+}
+
+func (s *Service) newWaiter(req WaitRequest, rec agentrun.Record) *waiter {
+	start := s.now()
+	w := &waiter{s: s, req: req, rec: rec, watch: WatchesInput(rec), start: start,
+		recordGap: recordFirst, markerGap: markerFirst, serverGap: serverFirst,
+		nextMarker: start, nextServer: start}
+	w.agent, _ = agent.Lookup(rec.Agent)
+	if req.Timeout > 0 {
+		w.deadline = start.Add(req.Timeout)
+	}
+	return w
+}
+
+// step makes the looks that are due and sets res.Outcome when one
+// settles the wait; otherwise it naps and reads the record again.
+func (w *waiter) step(ctx context.Context, res *WaitResult) error {
+	if w.lookAtServer(ctx, res) || w.settled(res) || w.lookAtMarker(ctx, res) {
+		return nil
+	}
+	now := w.s.now()
+	if !w.deadline.IsZero() && !now.Before(w.deadline) {
+		res.Outcome = OutcomeTimedOut
+		return nil
+	}
+	if err := w.s.sleep(ctx, w.nap(now)); err != nil {
+		return err
+	}
+	return w.reread()
+}
+
+// lookAtServer follows a session on another machine (--host), when due.
+func (w *waiter) lookAtServer(ctx context.Context, res *WaitResult) bool {
+	if w.rec.Host == "" || w.rec.Ended != nil || w.s.now().Before(w.nextServer) {
+		return false
+	}
+	next, lost, err := w.s.serverSession(ctx, w.rec)
+	switch {
+	case err != nil && !w.warned: // the next look may succeed
+		w.s.UI.Warnf("%v", err)
+		w.warned = true
+	case lost:
+		res.Outcome = OutcomeLost
+		return true
+	}
+	w.rec = next
+	w.nextServer = w.s.now().Add(w.serverGap)
+	w.serverGap = min(2*w.serverGap, serverMax)
+	return false
+}
+
+// settled reads the outcome off a record that says the session ended.
+func (w *waiter) settled(res *WaitResult) bool {
+	switch w.rec.State() {
+	case agentrun.Ended:
+		res.Outcome = OutcomeFailed
+		if w.rec.Exit != nil && *w.rec.Exit == 0 {
+			res.Outcome = OutcomeFinished
+		}
+		return true
+	case agentrun.Lost:
+		res.Outcome = OutcomeLost
+		return true
+	}
+	return false
+}
+
+// lookAtMarker reads the agent's input marker in the sandbox, when due. A
+// pending session's sandbox may not exist yet, or be stopped: no look
+// inside until the git-airlock in tmux has begun it.
+func (w *waiter) lookAtMarker(ctx context.Context, res *WaitResult) bool {
+	now := w.s.now()
+	if !w.watch || w.rec.Pending || now.Before(w.nextMarker) {
+		return false
+	}
+	res.SbxCalls++
+	if m, ok := w.s.readMarker(ctx, w.req.Name); ok && markerCounts(m, w.rec, w.agent, w.start) {
+		res.Outcome = OutcomeWaiting
+		res.Waiting = &WaitingInput{Since: m.Time, Event: m.Event, Message: m.Message}
+		return true
+	}
+	w.nextMarker = now.Add(w.markerGap)
+	w.markerGap = min(2*w.markerGap, markerMax)
+	return false
+}
+
+// nap is how long to sleep before the next look is due.
+func (w *waiter) nap(now time.Time) time.Duration {
+	nap := w.recordGap
+	w.recordGap = min(2*w.recordGap, recordMax)
+	if w.watch {
+		nap = min(nap, w.nextMarker.Sub(now))
+	}
+	if !w.deadline.IsZero() {
+		nap = min(nap, w.deadline.Sub(now))
+	}
+	return max(nap, time.Millisecond)
+}
+
+// reread reads the session record again; a new session (a later up or
+// run) brings its own agent.
+func (w *waiter) reread() error {
+	next, ok, err := w.s.Sessions.Read(w.req.Name)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return hint.Errorf([]string{"see 'git airlock ls'"}, "the session record of sandbox %q went away while waiting (removed?)", w.req.Name)
+	}
+	if !next.Started.Equal(w.rec.Started) {
+		w.watch = WatchesInput(next)
+		w.agent, _ = agent.Lookup(next.Agent)
+	}
+	w.rec = next
+	return nil
 }
 
 // markerCounts: a marker counts when this session wrote it; for an agent

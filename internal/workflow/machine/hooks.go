@@ -46,7 +46,7 @@ func (s *Service) InstallHooks(ctx context.Context, force bool) error {
 		}
 	}
 	if s.DryRun == nil {
-		s.UI.Hint("a fast-forward is only warned about after it landed (reference-transaction, git 2.28+); 'git airlock merge' checks before")
+		s.UI.Hint("git 2.28+ stops every branch move into risky sandbox history; older git only merges, cherry-picks and rebases (docs/gate.md)")
 	}
 	return nil
 }

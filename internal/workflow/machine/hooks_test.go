@@ -3,6 +3,7 @@ package machine
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,20 +25,23 @@ func hooksWorld(t *testing.T) (*world, string) {
 }
 
 func TestInstallHooksMessages(t *testing.T) {
-	w, p := hooksWorld(t)
+	w, _ := hooksWorld(t)
 	if err := w.svc.InstallHooks(ctx, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.svc.InstallHooks(ctx, false); err != nil {
 		t.Fatal(err)
 	}
-	rt := filepath.Join(w.repo.hooksDir, "reference-transaction")
-	want := []string{"installed pre-merge-commit at " + p, "installed reference-transaction at " + rt,
-		"pre-merge-commit is already installed at " + p, "reference-transaction is already installed at " + rt}
+	var want []string
+	for _, f := range []string{"installed %s at %s", "%s is already installed at %s"} {
+		for _, name := range hooks.Names {
+			want = append(want, fmt.Sprintf(f, name, filepath.Join(w.repo.hooksDir, name)))
+		}
+	}
 	if !slices.Equal(w.ui.Infos, want) {
 		t.Errorf("infos %q, want %q", w.ui.Infos, want)
 	}
-	if len(w.ui.Hints) != 2 || !strings.Contains(w.ui.Hints[0], "a fast-forward is only warned about after it landed") {
+	if len(w.ui.Hints) != 2 || !strings.Contains(w.ui.Hints[0], "git 2.28+ stops every branch move") {
 		t.Errorf("hints %q", w.ui.Hints)
 	}
 	if st, _ := hooks.Status(w.repo.hooksDir, "pre-merge-commit"); st != hooks.Current {
@@ -85,7 +89,11 @@ func TestInstallHooksKeepsAForeignHookOnlyWithForce(t *testing.T) {
 	if err := w.svc.UninstallHooks(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(w.ui.Infos, []string{"removed pre-merge-commit from " + w.repo.hooksDir, "removed reference-transaction from " + w.repo.hooksDir}) {
+	var removed []string
+	for _, name := range hooks.Names {
+		removed = append(removed, "removed "+name+" from "+w.repo.hooksDir)
+	}
+	if !slices.Equal(w.ui.Infos, removed) {
 		t.Errorf("infos %q", w.ui.Infos)
 	}
 	if b, _ := os.ReadFile(p); string(b) != foreign {
@@ -98,7 +106,11 @@ func TestUninstallHooksLeavesOthersAlone(t *testing.T) {
 	if err := w.svc.UninstallHooks(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(w.ui.Infos, []string{"pre-merge-commit is not installed", "reference-transaction is not installed"}) {
+	var absent []string
+	for _, name := range hooks.Names {
+		absent = append(absent, name+" is not installed")
+	}
+	if !slices.Equal(w.ui.Infos, absent) {
 		t.Errorf("infos %q", w.ui.Infos)
 	}
 	writeHook(t, p, "#!/bin/sh\nexit 0\n")
@@ -121,8 +133,13 @@ func TestHooksDryRunPrintsAndWritesNothing(t *testing.T) {
 	if err := w.svc.UninstallHooks(ctx); err != nil {
 		t.Fatal(err)
 	}
-	rt := filepath.Join(w.repo.hooksDir, "reference-transaction")
-	if want := "write " + p + "\nwrite " + rt + "\nremove " + p + "\nremove " + rt + "\n"; out.String() != want {
+	var want string
+	for _, verb := range []string{"write", "remove"} {
+		for _, name := range hooks.Names {
+			want += verb + " " + filepath.Join(w.repo.hooksDir, name) + "\n"
+		}
+	}
+	if p != filepath.Join(w.repo.hooksDir, hooks.Names[0]) || out.String() != want {
 		t.Errorf("dry run printed %q, want %q", out.String(), want)
 	}
 	if _, err := os.Stat(w.repo.hooksDir); !os.IsNotExist(err) {
@@ -136,8 +153,8 @@ func TestHooksDryRunPrintsAndWritesNothing(t *testing.T) {
 func TestHooksStatus(t *testing.T) {
 	w, p := hooksWorld(t)
 	st, err := w.svc.Hooks(ctx)
-	if err != nil || len(st) != 2 || st[0] != (HookStatus{Name: "pre-merge-commit", Path: p, State: "absent"}) ||
-		st[1].Name != "reference-transaction" {
+	if err != nil || len(st) != len(hooks.Names) || st[0] != (HookStatus{Name: "pre-merge-commit", Path: p, State: "absent"}) ||
+		st[len(st)-1].Name != "reference-transaction" {
 		t.Errorf("status %+v, %v", st, err)
 	}
 	for _, f := range []func() error{

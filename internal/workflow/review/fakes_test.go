@@ -126,6 +126,8 @@ func appendNote(notes map[string]string, object, text string) map[string]string 
 
 func (f *fakeRepo) Notes(string) (map[string]string, error) { return f.notes, nil }
 
+func (f *fakeRepo) LandingMerge(context.Context, string, string) (string, error) { return "", nil }
+
 func (f *fakeRepo) PushNotes(_ context.Context, _ xec.Streams, remote, ref string) error {
 	f.calls = append(f.calls, "push-notes "+remote+" "+ref)
 	return nil
@@ -178,13 +180,13 @@ func (f *fakeRepo) ConfigSet(_ context.Context, key, value string) error {
 	return nil
 }
 
-func (f *fakeRepo) Diff(_ context.Context, req gitx.CompareRequest, _ bool) error {
+func (f *fakeRepo) Diff(_ context.Context, req gitx.CompareRequest, _ gitx.Form) error {
 	f.calls = append(f.calls, "diff")
 	f.compares = append(f.compares, req)
 	return nil
 }
 
-func (f *fakeRepo) Log(_ context.Context, req gitx.CompareRequest, _ bool) error {
+func (f *fakeRepo) Log(_ context.Context, req gitx.CompareRequest, _ gitx.Form) error {
 	f.calls = append(f.calls, "log")
 	f.compares = append(f.compares, req)
 	return nil

@@ -35,8 +35,11 @@ type MergeRequest struct {
 // accepted; the full record is a note on the inspected commit and on the
 // merge commit (gate.Record).
 func (s *Service) Merge(ctx context.Context, req MergeRequest) error {
-	p, err := s.prepareMerge(ctx, req, "merge")
+	p, err := s.prepareMerge(ctx, req, gate.ActionMerge)
 	if err != nil {
+		return err
+	}
+	if done, err := s.alreadyMerged(ctx, p); done || err != nil {
 		return err
 	}
 	s.UI.Infof("merging %s", Scope(p.sandbox.Name, req.Branch, s.baseName("HEAD")))
@@ -48,7 +51,10 @@ func (s *Service) Merge(ctx context.Context, req MergeRequest) error {
 	// NoVerify: the pre-merge-commit hook would only ask again about the
 	// very commit the gate inspected.
 	msg := fmt.Sprintf("Merge %s from sandbox %s\n\n%s", sandboxref.Short(p.theirs), p.sandbox.Name, p.record.Trailers())
-	m := gitx.MergeRequest{Commit: p.record.Inspected, NoVerify: true, Message: msg, Streams: req.Streams}
+	// The token lets the hooks --no-verify does not skip (reference-
+	// transaction) pass this landing, recorded above, and nothing else.
+	m := gitx.MergeRequest{Commit: p.record.Inspected, NoVerify: true, Message: msg, Streams: req.Streams,
+		Env: []string{gate.LandingToken + "=" + p.record.Inspected}}
 	if err := s.Repo.Merge(ctx, m); err != nil {
 		return workflow.Shown("git merge", err)
 	}
@@ -59,6 +65,49 @@ func (s *Service) Merge(ctx context.Context, req MergeRequest) error {
 		return g.Record(ctx, p.record, "HEAD")
 	}
 	return nil
+}
+
+// alreadyMerged handles a rerun after the commit landed (issue 27: an
+// interrupt between the merge commit and its note): git would only say
+// "Already up to date". The merge commit that brought it gets the record
+// the note on the inspected commit holds; a landing with no record to
+// copy is said as such.
+func (s *Service) alreadyMerged(ctx context.Context, p prepared) (bool, error) {
+	commit := p.record.Inspected
+	head, err := s.Repo.ResolveCommit("HEAD")
+	if s.DryRun || err != nil {
+		return false, nil
+	}
+	if in, _ := s.Repo.IsAncestor(commit, head); !in {
+		return false, nil
+	}
+	ref, base := sandboxref.Short(p.theirs), s.baseName("HEAD")
+	m, err := s.Repo.LandingMerge(ctx, commit, head)
+	if err != nil {
+		return true, err
+	}
+	notes, err := s.Repo.Notes(sandboxref.NotesRef)
+	if err != nil {
+		return true, err
+	}
+	where := "HEAD"
+	if m != head {
+		where = m[:min(12, len(m))]
+	}
+	text, recorded := gate.MergeRecordText(notes[commit], commit)
+	switch {
+	case m == "" || !recorded && !gate.HasMergeRecord(notes[m], commit):
+		s.UI.Infof("%s is already in %s, with no review record (it landed without git airlock merge)", ref, base)
+		s.UI.Hint("'git airlock log --reviews' lists the landings that have one")
+	case gate.HasMergeRecord(notes[m], commit):
+		s.UI.Infof("%s is already merged (%s), with its review record", ref, where)
+	default:
+		if err := s.Repo.AppendNote(ctx, sandboxref.NotesRef, m, text); err != nil {
+			return true, err
+		}
+		s.UI.Infof("%s is already merged (%s); its review note was missing: added", ref, where)
+	}
+	return true, nil
 }
 
 // madeMergeCommit reports whether HEAD is now a merge of before and commit.
@@ -73,7 +122,7 @@ func (s *Service) madeMergeCommit(before, commit string) bool {
 // the inspected commit, and its trailers end the message git prepares for
 // the commit the user makes (SQUASH_MSG).
 func (s *Service) Apply(ctx context.Context, req MergeRequest) error {
-	p, err := s.prepareMerge(ctx, req, "apply")
+	p, err := s.prepareMerge(ctx, req, gate.ActionApply)
 	if err != nil {
 		return err
 	}
@@ -130,7 +179,7 @@ type prepared struct {
 // the checked-out branch, the sandbox is fetched, and the gate inspects what
 // the merge brings into HEAD, whatever airlock.base says (the base only
 // chooses what diff and log compare with).
-func (s *Service) prepareMerge(ctx context.Context, req MergeRequest, action string) (prepared, error) {
+func (s *Service) prepareMerge(ctx context.Context, req MergeRequest, action gate.Action) (prepared, error) {
 	if s.Repo == nil {
 		return prepared{}, workflow.ErrNotRepository
 	}
@@ -154,7 +203,7 @@ func (s *Service) prepareMerge(ctx context.Context, req MergeRequest, action str
 // terminal). Acceptances older versions kept in git config move to the
 // review notes first. A dry run inspects nothing: its record names the
 // commit the real run would land, as far as the last fetch knows it.
-func (s *Service) check(ctx context.Context, action string, sb workflow.Sandbox, base, theirs string, accept bool) (gate.Record, error) {
+func (s *Service) check(ctx context.Context, action gate.Action, sb workflow.Sandbox, base, theirs string, accept bool) (gate.Record, error) {
 	g := s.gate()
 	if _, err := g.MigrateAcceptances(ctx, s.Entries); err != nil {
 		return gate.Record{}, err
@@ -231,7 +280,7 @@ func (s *Service) PR(ctx context.Context, req PRRequest) (PRResult, error) {
 	if _, err := s.Repo.ResolveCommit("refs/heads/" + into); err == nil {
 		gateBase = "refs/heads/" + into
 	}
-	rec, err := s.check(ctx, "pr", sb, gateBase, theirs, req.AcceptRisk)
+	rec, err := s.check(ctx, gate.ActionPR, sb, gateBase, theirs, req.AcceptRisk)
 	if err != nil {
 		return PRResult{}, err
 	}

@@ -119,7 +119,7 @@ func TestMergeGateDecisions(t *testing.T) {
 			// The review is a note on the inspected commit, written before
 			// the merge runs; it names what was accepted, if anything.
 			recs := gate.ParseRecords(w.repo.notes[agentCommit])
-			if len(recs) != 1 || recs[0].Sandbox != "x1" || recs[0].Action != "merge" {
+			if len(recs) != 1 || recs[0].Sandbox != "x1" || recs[0].Action != gate.ActionMerge {
 				t.Fatalf("notes %q", w.repo.notes)
 			}
 			if got := strings.Join(recs[0].Accepted, ","); got != tc.wantRecord {
@@ -465,7 +465,7 @@ func TestPRRefusals(t *testing.T) {
 		// The pushed commit carries the review, and the notes go to the
 		// same remote after the branch.
 		recs := gate.ParseRecords(w.repo.notes[agentCommit])
-		if len(recs) != 1 || recs[0].Action != "pr" || !slices.Equal(recs[0].Accepted, []string{"ci"}) {
+		if len(recs) != 1 || recs[0].Action != gate.ActionPR || !slices.Equal(recs[0].Accepted, []string{"ci"}) {
 			t.Errorf("notes %q", w.repo.notes)
 		}
 		if i, j := slices.Index(w.repo.calls, "push"), slices.Index(w.repo.calls, "push-notes origin refs/notes/airlock"); i < 0 || j < i {

@@ -10,6 +10,7 @@ import (
 // changed anything, recorded like DiffTree from the merge base (the gate's
 // own tests and scripts cover real merges).
 func (f *fakeRepo) PreviewMerge(_ context.Context, ours, theirs string) (gitx.MergePreview, error) {
+	f.mergeBaseCalls = append(f.mergeBaseCalls, [2]string{ours, theirs}) // the preview finds the merge bases
 	base := f.mergeBases[[2]string{ours, theirs}]
 	p := gitx.MergePreview{Exact: true}
 	if base != "" {

@@ -30,8 +30,8 @@ type Repo interface {
 	gate.Repo
 	Head() (gitx.Head, error)
 	ConfigGet(ctx context.Context, key string) (string, bool, error)
-	Diff(ctx context.Context, req gitx.CompareRequest, stat bool) error
-	Log(ctx context.Context, req gitx.CompareRequest, oneline bool) error
+	Diff(ctx context.Context, req gitx.CompareRequest, form gitx.Form) error
+	Log(ctx context.Context, req gitx.CompareRequest, form gitx.Form) error
 	DirDiff(ctx context.Context, req gitx.CompareRequest, tool string) error
 	Merge(ctx context.Context, req gitx.MergeRequest) error
 	StagedFiles(ctx context.Context) (int, error)
@@ -41,6 +41,7 @@ type Repo interface {
 	AheadBehind(ctx context.Context, a, b string) (ahead, behind int, err error)
 	DiffStat(ctx context.Context, base, theirs string) (gitx.DiffStat, error)
 	AppendSquashMessage(text string) error
+	LandingMerge(ctx context.Context, commit, tip string) (string, error)
 }
 
 // Forge opens pull requests.
@@ -205,17 +206,17 @@ func (s *Service) announce(sb workflow.Sandbox, req CompareRequest, base string)
 }
 
 // Diff shows what the sandbox changed since it forked from base.
-func (s *Service) Diff(ctx context.Context, req CompareRequest, stat bool) error {
+func (s *Service) Diff(ctx context.Context, req CompareRequest, form gitx.Form) error {
 	base, theirs, sb, err := s.sides(ctx, req)
 	if err != nil {
 		return err
 	}
 	s.announce(sb, req, base)
-	return workflow.Shown("git diff", s.Repo.Diff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Options: req.GitOptions, Paths: req.Paths, Streams: req.Streams}, stat))
+	return workflow.Shown("git diff", s.Repo.Diff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Options: req.GitOptions, Paths: req.Paths, Streams: req.Streams}, form))
 }
 
 // Log lists the sandbox's commits that base does not have.
-func (s *Service) Log(ctx context.Context, req CompareRequest, oneline bool) error {
+func (s *Service) Log(ctx context.Context, req CompareRequest, form gitx.Form) error {
 	base, theirs, sb, err := s.sides(ctx, req)
 	if err != nil {
 		return err
@@ -225,11 +226,11 @@ func (s *Service) Log(ctx context.Context, req CompareRequest, oneline bool) err
 	// in git's own format; a format of the user's choice is left as git
 	// prints it (--oneline: one line a commit, no notes block under each).
 	notes := sandboxref.NotesRef
-	if oneline || ownFormat(req.GitOptions) {
+	if form == gitx.Summary || ownFormat(req.GitOptions) {
 		notes = ""
 	}
 	return workflow.Shown("git log", s.Repo.Log(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Notes: notes,
-		Options: req.GitOptions, Paths: req.Paths, Streams: req.Streams}, oneline))
+		Options: req.GitOptions, Paths: req.Paths, Streams: req.Streams}, form))
 }
 
 // ownFormat reports whether git log's options choose a format of their
@@ -253,11 +254,11 @@ func (s *Service) Arrived(ctx context.Context, req CompareRequest) error {
 	}
 	s.announce(sb, req, base)
 	cr := gitx.CompareRequest{Base: base, Theirs: theirs, Notes: sandboxref.NotesRef, Streams: req.Streams}
-	if err := s.Repo.Log(ctx, cr, true); err != nil {
+	if err := s.Repo.Log(ctx, cr, gitx.Summary); err != nil {
 		return workflow.Shown("git log", err)
 	}
 	cr.Notes = ""
-	return workflow.Shown("git diff", s.Repo.Diff(ctx, cr, true))
+	return workflow.Shown("git diff", s.Repo.Diff(ctx, cr, gitx.Summary))
 }
 
 // Review opens the whole change in a directory diff tool: airlock.reviewTool,
@@ -273,7 +274,7 @@ func (s *Service) Review(ctx context.Context, req CompareRequest) error {
 	tool := s.Settings.ReviewTool()
 	if tool == "" && !s.gitToolSet(ctx) {
 		s.announce(sb, req, base)
-		if err := s.Repo.Diff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, false); err != nil {
+		if err := s.Repo.Diff(ctx, gitx.CompareRequest{Base: base, Theirs: theirs, Streams: req.Streams}, gitx.Full); err != nil {
 			return workflow.Shown("git diff", err)
 		}
 		if workflow.SituationChanged(s.Repo, s.DryRun, "reviewTool", "unset") {

@@ -98,9 +98,9 @@ func TestDiffAndLogSides(t *testing.T) {
 				w.repo.revs["refs/remotes/airlock-x1/agent/topic"] = []string{agentCommit}
 				var err error
 				if op == "diff" {
-					err = w.svc.Diff(ctx, tc.req, false)
+					err = w.svc.Diff(ctx, tc.req, gitx.Full)
 				} else {
-					err = w.svc.Log(ctx, tc.req, true)
+					err = w.svc.Log(ctx, tc.req, gitx.Summary)
 				}
 				if tc.wantErr != "" {
 					if err == nil || err.Error() != tc.wantErr || w.did(op) {
