@@ -84,3 +84,20 @@ func TestHeadAsGitReadsIt(t *testing.T) {
 		t.Errorf("Head() on a broken branch ref = %+v, %v; want git's error", h, err)
 	}
 }
+
+// History as git walks it: a replace ref (here a graft made with `git
+// replace --graft`) changes a commit's parents for git, and so for
+// ResolveCommit's ^N and IsAncestor, which go-git alone would answer from
+// the original commit.
+func TestHistoryAsGitWalksIt(t *testing.T) {
+	r, _, sh := tracedRepo(t)
+	sh("git commit -q --allow-empty -m second && git checkout -q --orphan other && git commit -q --allow-empty -m other && git checkout -q main")
+	other := sh("git rev-parse other")
+	sh("git replace --graft main " + other)
+	if got, err := r.ResolveCommit("main^1"); err != nil || got != other {
+		t.Errorf("ResolveCommit(main^1) = %q, %v; git says %s", got, err, other)
+	}
+	if ok, err := r.IsAncestor(other, sh("git rev-parse main")); err != nil || !ok {
+		t.Errorf("IsAncestor(other, main) = %v, %v; git says true", ok, err)
+	}
+}

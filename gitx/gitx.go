@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -60,6 +61,8 @@ type Repo struct {
 	once  sync.Once
 	gg    *filesystem.Storage
 	ggErr error
+	// history: go-git walks history as git does (see plainHistory).
+	history bool
 
 	cat batches // see catfile.go
 }
@@ -171,6 +174,7 @@ func (r *Repo) open() (*filesystem.Storage, error) {
 		}
 		fs := dotgit.NewRepositoryFilesystem(osfs.New(r.GitDir), common)
 		r.gg = filesystem.NewStorageWithOptions(fs, cache.NewObjectLRUDefault(), filesystem.Options{AlternatesFS: alternatesFS})
+		r.history = !r.Shallow && plainHistory(r.CommonDir)
 	})
 	return r.gg, r.ggErr
 }
@@ -406,7 +410,33 @@ func (r *Repo) HasCommit(hash string) bool {
 	return err == nil && o.kind == "commit"
 }
 
-// IsAncestor reports whether commit a is reachable from commit b.
+// plainHistory reports whether history reads the same in go-git as in
+// git: no shallow boundary (git reads those commits as roots), no grafts,
+// no replace refs (git reads a replacement's parents). Any of them, and
+// history is git's to walk.
+func plainHistory(common string) bool {
+	for _, f := range []string{"shallow", filepath.Join("info", "grafts")} {
+		if _, err := os.Stat(filepath.Join(common, f)); err == nil {
+			return false
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(common, "packed-refs")); err == nil && bytes.Contains(b, []byte(" "+replacePrefix)) {
+		return false
+	}
+	replaced := false
+	_ = filepath.WalkDir(filepath.Join(common, filepath.FromSlash(replacePrefix)), func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			replaced = true
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	return !replaced
+}
+
+// IsAncestor reports whether commit a is reachable from commit b: in
+// process, or with `git merge-base --is-ancestor` where go-git would walk
+// history otherwise than git (plainHistory).
 func (r *Repo) IsAncestor(a, b string) (bool, error) {
 	if a == b {
 		return true, nil
@@ -414,6 +444,14 @@ func (r *Repo) IsAncestor(a, b string) (bool, error) {
 	gg, err := r.open()
 	if err != nil {
 		return false, err
+	}
+	if !r.history {
+		_, err := r.output(context.Background(), "merge-base", "--is-ancestor", a, b)
+		var ee *xec.ExitError
+		if errors.As(err, &ee) && ee.Code == 1 {
+			return false, nil
+		}
+		return err == nil, err
 	}
 	ca, err := object.GetCommit(gg, plumbing.NewHash(a))
 	if err != nil {

@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux && !windows
 
 package xec
 
@@ -17,7 +17,7 @@ func endWithParent(*syscall.SysProcAttr) {}
 // EndWithParent is for a program started by another one, not by xec (the
 // remote helper, which git starts): the returned context ends within a
 // quarter of a second of the parent's end, seen as a change of the parent
-// process id.
+// process id (the system gives an orphan another parent).
 func EndWithParent(ctx context.Context) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(ctx)
 	return watchParent(ctx, cancel, os.Getppid())
