@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,11 +33,12 @@ type objectInfo struct {
 
 // batch is one `git cat-file --batch-check` or `--batch` process.
 type batch struct {
-	mu   sync.Mutex
-	in   *io.PipeWriter
-	out  *bufio.Reader
-	done chan struct{}
-	err  error // why the process ended, once done is closed
+	mu      sync.Mutex
+	in      *os.File
+	outFile *os.File
+	out     *bufio.Reader
+	done    chan struct{}
+	err     error // why the process ended, once done is closed
 }
 
 // batches holds a Repo's two cat-file processes.
@@ -61,21 +63,38 @@ func (r *Repo) batch(contents bool) *batch {
 	if *slot != nil && !(*slot).ended() {
 		return *slot
 	}
-	inR, inW := io.Pipe()
-	outR, outW := io.Pipe()
-	b := &batch{in: inW, out: bufio.NewReaderSize(outR, 64<<10), done: make(chan struct{})}
+	b := &batch{done: make(chan struct{})}
+	// Operating-system pipes, handed to cat-file as they are: when it
+	// ends (at start, say, refusing a repository extension), a write
+	// fails and a read ends at once, with no copying goroutine between.
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		b.err = err
+		close(b.done)
+		return b
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		inR.Close()
+		inW.Close()
+		b.err = err
+		close(b.done)
+		return b
+	}
+	b.in, b.outFile, b.out = inW, outR, bufio.NewReaderSize(outR, 64<<10)
 	go func() {
 		// Not the caller's context: the process outlives the call that
 		// started it and ends when its input closes (or this process
-		// does).
-		err := r.run.Run(context.Background(), xec.Cmd{Argv: r.git("cat-file", mode+batchFormat), Stdin: inR, Stdout: outW})
+		// does). Once it runs, only it holds its ends of the pipes.
+		err := r.run.Run(context.Background(), parsed(xec.Cmd{Argv: r.git("cat-file", mode+batchFormat),
+			Stdin: inR, Stdout: outW, Started: func() { inR.Close(); outW.Close() }}))
+		inR.Close()
+		outW.Close()
 		if err == nil {
 			err = io.ErrUnexpectedEOF
 		}
 		b.err = err
 		close(b.done)
-		_ = outW.CloseWithError(err)
-		_ = inR.CloseWithError(err)
 	}()
 	*slot = b
 	return b
@@ -90,13 +109,17 @@ func (b *batch) ended() bool {
 	}
 }
 
-// endBatches closes both processes' input; they end on their own.
+// endBatches closes both processes' pipes once no read is under way;
+// they end on their own.
 func (r *Repo) endBatches() {
 	r.cat.mu.Lock()
 	defer r.cat.mu.Unlock()
 	for _, b := range []*batch{r.cat.check, r.cat.values} {
-		if b != nil {
+		if b != nil && b.in != nil {
+			b.mu.Lock()
 			_ = b.in.Close()
+			_ = b.outFile.Close()
+			b.mu.Unlock()
 		}
 	}
 	r.cat.check, r.cat.values = nil, nil

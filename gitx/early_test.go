@@ -105,6 +105,18 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+func (b *syncBuffer) Len() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Len()
+}
+
+func (b *syncBuffer) Reset() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf.Reset()
+}
+
 func TestEarlyRefsCover(t *testing.T) {
 	e := &earlyRefs{patterns: []string{"refs/remotes/airlock-*/**", "refs/heads/", "refs/notes/airlock"}}
 	for prefix, want := range map[string]bool{

@@ -1,7 +1,6 @@
 package gitx
 
 import (
-	"bytes"
 	"context"
 	"reflect"
 	"strings"
@@ -12,7 +11,7 @@ import (
 
 // tracedRepo is a repository with one commit on main, made with real git,
 // and a Repo on it whose runner counts the git processes it starts.
-func tracedRepo(t *testing.T) (*Repo, *bytes.Buffer, func(string) string) {
+func tracedRepo(t *testing.T) (*Repo, *syncBuffer, func(string) string) {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -28,7 +27,7 @@ func tracedRepo(t *testing.T) (*Repo, *bytes.Buffer, func(string) string) {
 		return strings.TrimSpace(string(out))
 	}
 	sh("git init -q && git symbolic-ref HEAD refs/heads/main && git commit -q --allow-empty -m init")
-	trace := &bytes.Buffer{}
+	trace := &syncBuffer{}
 	traced := &xec.Runner{Trace: trace}
 	return &Repo{Root: dir, GitDir: dir + "/.git", CommonDir: dir + "/.git", run: traced}, trace, sh
 }
@@ -121,8 +120,8 @@ func TestCountRefs(t *testing.T) {
 		}
 	}
 	if gitAtLeast(ctx, &xec.Runner{}, 2, 41) {
-		if n := strings.Count(trace.String(), "exec:"); n != 2 {
-			t.Errorf("git with %%(ahead-behind) ran %d processes, want 2 (the list, the counts):\n%s", n, trace)
+		if n := strings.Count(trace.String(), "exec:"); n != 3 {
+			t.Errorf("git with %%(ahead-behind) ran %d processes, want 3 (the list, cat-file for the base, the counts):\n%s", n, trace)
 		}
 	}
 	// Counted before: the list only, the same answer.
