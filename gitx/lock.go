@@ -69,7 +69,8 @@ func (r *Repo) Lock(ctx context.Context, w LockWait) (func(), error) {
 	if max <= 0 {
 		max = DefaultLockWait
 	}
-	deadline := time.Now().Add(max)
+	start := time.Now()
+	deadline := start.Add(max)
 	for told := false; ; {
 		ok, err := tryLockFile(f)
 		if err != nil {
@@ -79,7 +80,7 @@ func (r *Repo) Lock(ctx context.Context, w LockWait) (func(), error) {
 		if ok {
 			break
 		}
-		if !told && w.Waiting != nil {
+		if !told && w.Waiting != nil && time.Since(start) >= min(lockQuiet, max/2) {
 			w.Waiting(readHolder(path))
 			told = true
 		}
@@ -97,6 +98,10 @@ func (r *Repo) Lock(ctx context.Context, w LockWait) (func(), error) {
 	_ = writeHolder(f)
 	return func() { _ = f.Truncate(0); _ = unlockFile(f); f.Close() }, nil
 }
+
+// lockQuiet is how long a wait goes unsaid (at most half the wait): one
+// behind a fetch that is about to end needs no line.
+const lockQuiet = time.Second
 
 // lockedError carries the next step: wait for the holder, or end it.
 func lockedError(path string, h LockHolder, waited time.Duration) error {
