@@ -12,14 +12,23 @@ import (
 )
 
 // Blob reads are bounded: a sandbox can hand over a blob of gigabytes that
-// compresses to kilobytes. Sizes come from the object header (git's
-// cat-file, see catfile.go); a blob up to streamThreshold is read whole
-// through cat-file, a larger one is streamed from the pack in process and
-// never inflated past what is asked, so memory stays flat whatever the
-// size. The in-process store is opened only for such blobs (it loads the
-// pack index whole) and keeps its pack files open across reads.
+// compresses to kilobytes. Sizes come from the object header; a blob over
+// streamThreshold is streamed from the pack in process and never inflated
+// past what is asked, so memory stays flat whatever the size.
+//
+// Cost follows the change: the first inProcessAfter reads of a Repo go
+// through git's cat-file (catfile.go), which reads the pack index in
+// place; a Repo that reads more (a change of thousands of files) loads the
+// index once into the in-process store, where a read is a lookup rather
+// than a round trip to another process. The store keeps its pack files
+// open across reads.
 
 const streamThreshold = 1 << 20
+
+// inProcessAfter is where a pipe round trip per object (about 0.1 ms)
+// starts to cost more than loading the pack index once (about 0.1 s for
+// 200,000 objects).
+const inProcessAfter = 256
 
 var blobStores sync.Map // *Repo → *filesystem.Storage
 
@@ -33,8 +42,21 @@ func (r *Repo) blobStore() *filesystem.Storage {
 	return actual.(*filesystem.Storage)
 }
 
+// inProcess counts a blob read and says whether it is read in process.
+func (r *Repo) inProcess() bool { return r.cat.reads.Add(1) > inProcessAfter }
+
 // BlobSize returns a blob's size from its header.
 func (r *Repo) BlobSize(hash string) (int64, error) {
+	if r.inProcess() {
+		// Packs first (go-git's EncodedObjectSize looks for a loose
+		// object, one lstat per call, before them); a small object read
+		// here stays in the store's cache for the BlobHead that follows.
+		o, err := r.blobStore().EncodedObject(plumbing.AnyObject, plumbing.NewHash(hash))
+		if err != nil {
+			return 0, fmt.Errorf("read blob %s: %w", hash, err)
+		}
+		return o.Size(), nil
+	}
 	o, err := r.objectInfo(hash)
 	if err != nil {
 		return 0, fmt.Errorf("read blob %s: %w", hash, err)
@@ -45,16 +67,18 @@ func (r *Repo) BlobSize(hash string) (int64, error) {
 // BlobHead returns up to max bytes of a blob, reading no more of it than
 // that when it is large.
 func (r *Repo) BlobHead(hash string, max int64) ([]byte, error) {
-	size, err := r.BlobSize(hash)
-	if err != nil {
-		return nil, err
-	}
-	if size <= streamThreshold {
-		b, err := r.blobContents(hash, max)
+	if !r.inProcess() {
+		size, err := r.BlobSize(hash)
 		if err != nil {
-			return nil, fmt.Errorf("read blob %s: %w", hash, err)
+			return nil, err
 		}
-		return b, nil
+		if size <= streamThreshold {
+			b, err := r.blobContents(hash, max)
+			if err != nil {
+				return nil, fmt.Errorf("read blob %s: %w", hash, err)
+			}
+			return b, nil
+		}
 	}
 	o, err := r.blobStore().EncodedObject(plumbing.BlobObject, plumbing.NewHash(hash))
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
@@ -45,6 +46,7 @@ type batch struct {
 type batches struct {
 	mu            sync.Mutex
 	check, values *batch
+	reads         atomic.Int64 // blob reads so far (see inProcessAfter)
 }
 
 // batchFormat is every header's shape: cat-file prints "<input> missing"

@@ -1,6 +1,7 @@
 package gitx
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -229,5 +230,26 @@ func TestRepositoryFormat(t *testing.T) {
 		case tc.refuse != "" && (!errors.Is(err, ErrRepositoryFormat) || !strings.Contains(err.Error(), tc.refuse)):
 			t.Errorf("%s: Head() error %v, want it to name %q", tc.config, err, tc.refuse)
 		}
+	}
+}
+
+// Past inProcessAfter reads, blobs are read in process: the same bytes and
+// sizes as cat-file gave.
+func TestBlobReadsInProcessAfterMany(t *testing.T) {
+	r, sh := revisionRepo(t)
+	blob := sh("git rev-parse HEAD:f.txt")
+	first, err := r.BlobHead(blob, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range inProcessAfter + 10 {
+		b, err := r.BlobHead(blob, 1<<20)
+		n, serr := r.BlobSize(blob)
+		if err != nil || serr != nil || !bytes.Equal(b, first) || n != int64(len(first)) {
+			t.Fatalf("read %d: %q, %v; size %d, %v; want %q", i, b, err, n, serr, first)
+		}
+	}
+	if r.cat.reads.Load() <= inProcessAfter {
+		t.Errorf("%d reads counted", r.cat.reads.Load())
 	}
 }
