@@ -66,9 +66,8 @@ func (r *Repo) batch(contents bool) *batch {
 		return *slot
 	}
 	b := &batch{done: make(chan struct{})}
-	// Operating-system pipes, handed to cat-file as they are: when it
-	// ends (at start, say, refusing a repository extension), a write
-	// fails and a read ends at once, with no copying goroutine between.
+	// Operating-system pipes, handed to cat-file as they are (no copying
+	// goroutine between, unless the Runner records output).
 	inR, inW, err := os.Pipe()
 	if err != nil {
 		b.err = err
@@ -87,9 +86,11 @@ func (r *Repo) batch(contents bool) *batch {
 	go func() {
 		// Not the caller's context: the process outlives the call that
 		// started it and ends when its input closes (or this process
-		// does). Once it runs, only it holds its ends of the pipes.
+		// does). Its ends of the pipes are closed here once it has ended
+		// (and, under a Runner that records output, once its output was
+		// copied), so that a read then ends.
 		err := r.run.Run(context.Background(), parsed(xec.Cmd{Argv: r.git("cat-file", mode+batchFormat),
-			Stdin: inR, Stdout: outW, Started: func() { inR.Close(); outW.Close() }}))
+			Stdin: inR, Stdout: outW}))
 		inR.Close()
 		outW.Close()
 		if err == nil {

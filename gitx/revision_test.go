@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
@@ -251,5 +252,29 @@ func TestBlobReadsInProcessAfterMany(t *testing.T) {
 	}
 	if r.cat.reads.Load() <= inProcessAfter {
 		t.Errorf("%d reads counted", r.cat.reads.Load())
+	}
+}
+
+// A Runner that records every command's output (doctor --probe's
+// transcript) copies cat-file's output through a goroutine of its own:
+// reads still get their answers.
+func TestObjectReadsUnderARecordingRunner(t *testing.T) {
+	r, sh := revisionRepo(t)
+	r.run = &xec.Runner{Record: func(xec.Record) {}}
+	head := sh("git rev-parse HEAD")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if got, err := r.ResolveCommit("HEAD"); err != nil || got != head {
+			t.Errorf("ResolveCommit(HEAD) = %q, %v; want %s", got, err, head)
+		}
+		if b, err := r.BlobHead(sh("git rev-parse HEAD:f.txt"), 1); err != nil || len(b) != 1 {
+			t.Errorf("BlobHead = %q, %v", b, err)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second): // a deadlock, not a slow machine
+		t.Fatal("object reads under a recording Runner never answered")
 	}
 }
