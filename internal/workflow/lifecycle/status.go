@@ -172,49 +172,16 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 	if _, ok := refs[sandboxref.NotesRef]; ok {
 		notes, _ = s.Repo.Notes(sandboxref.NotesRef)
 	}
-	accepted := gate.Accepted(notes, s.Entries)
-	out := make([]SandboxStatus, 0, len(sandboxes))
-	for i, sb := range sandboxes {
-		st := SandboxStatus{Name: sb.Name, Remote: sb.Remote, Agent: sb.Agent, Path: sb.Path, Base: base, State: StateMissing, Host: sb.Host}
-		for _, a := range accepted[sb.Name] {
-			st.Accepted = append(st.Accepted, AcceptedRisk{Commit: a.Commit, Time: a.Time.UTC(), Count: a.Count, Rules: a.Rules})
-		}
-		st.Branches = branches(refs, counted[i])
-		if !req.All {
-			st.Session = s.session(sb.Name)
-		}
-		out = append(out, st)
-	}
+	out := s.statusRows(sandboxes, refs, counted, gate.Accepted(notes, s.Entries), base, !req.All)
 	l := <-lc
 	if l.err != nil {
 		return nil, workflow.SbxError(l.err)
 	}
-	for i, sb := range sandboxes {
-		st := &out[i]
-		if _, ok := l.unreachable[sb.Host]; ok {
-			st.State = StateUnreachable
-			continue
-		}
-		if live, ok := l.states[hostKey(sb.Host, sb.Name)]; ok {
-			st.State = live.Status
-			if len(live.Workspaces) > 0 {
-				st.Workspace = live.Workspaces[0]
-			}
-			for _, p := range live.Ports {
-				if p.SandboxPort != sbx.GitDaemonPort {
-					st.Ports = append(st.Ports, p)
-				}
-			}
-		}
-		if st.State != StateMissing && sb.Host == "" { // sbx adds its remote here only for this machine's sandboxes
-			// After the survey, which may start it; without one, this
-			// command started nothing, so what it read at start decides.
-			if req.Unfetched || !workflow.SbxRemoteGuarded(s.Entries, sb.Name) {
-				defer s.guardSbxRemote(ctx, sb.Name)
-			}
-		}
-		if req.Unfetched && st.State != StateMissing {
-			st.Checked = true
+	// After the survey, which may start a sandbox; without one, this
+	// command started nothing, so what it read at start decides.
+	for _, name := range applyStates(out, sandboxes, l.states, l.unreachable, req.Unfetched) {
+		if req.Unfetched || !workflow.SbxRemoteGuarded(s.Entries, name) {
+			defer s.guardSbxRemote(ctx, name)
 		}
 	}
 	if req.Unfetched {
@@ -226,6 +193,58 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 		out = append(out, s.removals(commits(refs, sandboxref.RemovedPrefix))...)
 	}
 	return out, nil
+}
+
+// statusRows are the rows of Status from the one ref read: branches,
+// accepted risks and (for one sandbox) its agent session; State is
+// StateMissing until sbx's list says otherwise.
+func (s *Service) statusRows(sandboxes []workflow.Sandbox, refs map[string]gitx.CountedRef, counted []string, accepted map[string][]sandboxref.Acceptance, base string, session bool) []SandboxStatus {
+	out := make([]SandboxStatus, 0, len(sandboxes))
+	for i, sb := range sandboxes {
+		st := SandboxStatus{Name: sb.Name, Remote: sb.Remote, Agent: sb.Agent, Path: sb.Path, Base: base, State: StateMissing, Host: sb.Host}
+		for _, a := range accepted[sb.Name] {
+			st.Accepted = append(st.Accepted, AcceptedRisk{Commit: a.Commit, Time: a.Time.UTC(), Count: a.Count, Rules: a.Rules})
+		}
+		st.Branches = branches(refs, counted[i])
+		if session {
+			st.Session = s.session(sb.Name)
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// applyStates fills in what sbx's list says of each sandbox (its state,
+// workspace and published ports; unreachable for a server that did not
+// answer) and returns the names of this machine's listed sandboxes, whose
+// sbx remote may need its guard.
+func applyStates(out []SandboxStatus, sandboxes []workflow.Sandbox, states map[string]sbx.Sandbox, unreachable map[string]error, unfetched bool) []string {
+	var listed []string
+	for i, sb := range sandboxes {
+		st := &out[i]
+		if _, ok := unreachable[sb.Host]; ok {
+			st.State = StateUnreachable
+			continue
+		}
+		if live, ok := states[hostKey(sb.Host, sb.Name)]; ok {
+			st.State = live.Status
+			if len(live.Workspaces) > 0 {
+				st.Workspace = live.Workspaces[0]
+			}
+			for _, p := range live.Ports {
+				if p.SandboxPort != sbx.GitDaemonPort {
+					st.Ports = append(st.Ports, p)
+				}
+			}
+		}
+		if st.State != StateMissing && sb.Host == "" { // sbx adds its remote here only for this machine's sandboxes
+			listed = append(listed, sb.Name)
+		}
+		if unfetched && st.State != StateMissing {
+			st.Checked = true
+		}
+	}
+	return listed
 }
 
 // statusPlain are the refs Status reads besides the sandboxes' branches:
