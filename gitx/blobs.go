@@ -68,11 +68,11 @@ func (r *Repo) BlobSize(hash string) (int64, error) {
 // that when it is large.
 func (r *Repo) BlobHead(hash string, max int64) ([]byte, error) {
 	if !r.inProcess() {
-		size, err := r.BlobSize(hash)
+		o, err := r.objectInfo(hash)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read blob %s: %w", hash, err)
 		}
-		if size <= streamThreshold {
+		if o.size <= streamThreshold {
 			b, err := r.blobContents(hash, max)
 			if err != nil {
 				return nil, fmt.Errorf("read blob %s: %w", hash, err)
