@@ -27,7 +27,7 @@ func (c *lsCmd) prefetch() prefetch {
 	return prefetch{countRefs: lifecycle.AllStatusRefs(), sbxList: true}
 }
 
-func (c *lsCmd) Run(ctx context.Context, svc *lifecycle.Service, u *ui.UI) error {
+func (c *lsCmd) Run(ctx context.Context, svc *lifecycle.Reporter, u *ui.UI) error {
 	if c.AllRepos && c.Unfetched {
 		return hint.Errorf([]string{"--unfetched asks this repository's sandboxes: git airlock ls --unfetched"}, "ls --all-repos --unfetched: other repositories' sandboxes are not surveyed")
 	}

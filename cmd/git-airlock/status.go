@@ -25,7 +25,7 @@ type statusCmd struct {
 // prefetch: status asks sbx for the sandbox's state first thing.
 func (c *statusCmd) prefetch() prefetch { return prefetch{sbxList: true} }
 
-func (c *statusCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *ui.UI) error {
+func (c *statusCmd) Run(ctx context.Context, svc *lifecycle.Reporter, t target, u *ui.UI) error {
 	list, err := svc.Status(ctx, lifecycle.StatusRequest{Name: string(t), Unfetched: c.Unfetched})
 	if err != nil {
 		return err
