@@ -3,10 +3,20 @@
 // sandboxes. It decides; gitx, sbx and internal/tmux act, and
 // cmd/git-airlock renders.
 //
+// Each verb family is a handler (handlers.go): Starter (up, run), Console
+// (shell, attach, stop, tmux), Waiter (wait), Reporter (status, ls),
+// Remover (rm, with the Surveyor it shares with status --unfetched),
+// Restorer (restore, prune), Publisher (ports, open), GroupRunner (run
+// --agents). Each holds only the clients its verbs use, over interfaces of
+// at most ten methods it declares; Common is what they share (the UI, the
+// settings, the registered sandboxes, the server). cmd/git-airlock builds
+// them in one place (handlers.go there).
+//
 // What happens on `git airlock rm`, file by file (docs/rm.md says why):
 //
 //  1. cmd/git-airlock/rm.go: the command resolves the sandbox and calls
-//     Service.Remove with --force as given.
+//     Remover.Remove with --force as given (the Remover is bound by
+//     cli.go, built by handlers.go there).
 //  2. rm.go: Remove takes the repository lock for the whole command, then
 //     decideRemoval: open sessions (refuseOpenSessions: the session
 //     record, tmux, sbx.Client.Attached), removalState (sbx ls, then sbx
