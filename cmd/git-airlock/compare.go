@@ -146,7 +146,7 @@ func printComparison(u *ui.UI, res review.Comparison) error {
 			continue
 		}
 		fmt.Fprintf(w, "%s\t%s\t%s\t%d\t%d\t+%d/-%d\t%d\t%d\t%d\t%s\n", r.Name, r.Agent, exit, r.Commits, r.Files, r.Added, r.Deleted,
-			r.Counts["high"], r.Counts["medium"], r.Counts["low"], check)
+			r.Counts.High, r.Counts.Medium, r.Counts.Low, check)
 	}
 	if err := w.Flush(); err != nil {
 		return err

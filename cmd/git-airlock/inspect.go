@@ -130,13 +130,12 @@ func printReport(w io.Writer, r gate.Report) {
 		}
 	}
 	c := r.Counts
-	total := c["high"] + c["medium"] + c["low"]
 	scope := quote.Path(r.Ref) + ", base " + quote.Path(r.Base)
 	if r.Sandbox != "" {
 		scope = review.Scope(r.Sandbox, strings.TrimPrefix(r.Ref, sandboxref.Remote(r.Sandbox)+"/"), r.Base)
 	}
 	fmt.Fprintf(w, "%s (%d high, %d medium, %d low) in %s: %s\n",
-		workflow.Plural(total, "finding", "findings"), c["high"], c["medium"], c["low"],
+		workflow.Plural(c.Total(), "finding", "findings"), c.High, c.Medium, c.Low,
 		workflow.Plural(r.ChangedFiles, "changed file", "changed files"), scope)
 }
 

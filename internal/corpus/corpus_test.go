@@ -154,7 +154,7 @@ func TestBenignCorpus(t *testing.T) {
 				t.Logf("%-6s %-7s %-22s %s: %s", f.Severity, f.Trigger, f.Rule, f.Path, f.Why)
 			}
 			t.Logf("summary: files %d; high %d; medium %d (%s); low %d (%s)", r.ChangedFiles,
-				r.Counts["high"], r.Counts["medium"], byRule(r.Findings, inspect.Medium), r.Counts["low"], byRule(r.Findings, inspect.Low))
+				r.Counts.High, r.Counts.Medium, byRule(r.Findings, inspect.Medium), r.Counts.Low, byRule(r.Findings, inspect.Low))
 			check(t, p, r.ChangedFiles, r.Findings)
 		})
 	}
@@ -186,9 +186,9 @@ func check(t *testing.T, p pair, files int, findings []inspect.Finding) {
 		t.Errorf("the noise medium %s is gone (fixed?): remove it from the pair's noise list", w)
 	}
 	counts := inspect.Count(findings)
-	if counts["medium"] != p.medium || counts["low"] != p.low {
+	if counts.Medium != p.medium || counts.Low != p.low {
 		t.Errorf("medium %d, low %d; the corpus pins medium %d, low %d (the summary above lists them: update the pin and docs/BENCHMARKS.md)",
-			counts["medium"], counts["low"], p.medium, p.low)
+			counts.Medium, counts.Low, p.medium, p.low)
 	}
 }
 

@@ -64,7 +64,7 @@ type Report struct {
 	Base         string            `json:"base"`
 	MergeBase    string            `json:"merge_base"`
 	ChangedFiles int               `json:"changed_files"`
-	Counts       map[string]int    `json:"counts"`
+	Counts       inspect.Counts    `json:"counts"`
 	Findings     []inspect.Finding `json:"findings"`
 }
 

@@ -167,7 +167,7 @@ func TestInspectDiffsFromTheMergeBaseToTheResolvedCommit(t *testing.T) {
 	if got := rules(r.Findings); !slices.Equal(got, []string{"ci", "build-file"}) {
 		t.Errorf("findings %v, want ci then build-file (most severe first)", got)
 	}
-	if r.Counts["high"] != 1 || r.Counts["medium"] != 1 || r.Counts["low"] != 0 {
+	if r.Counts.High != 1 || r.Counts.Medium != 1 || r.Counts.Low != 0 {
 		t.Errorf("Counts = %v", r.Counts)
 	}
 }
@@ -199,7 +199,7 @@ func TestInspectCleanReportHasEmptyNotNilFindings(t *testing.T) {
 	if r.Findings == nil || len(r.Findings) != 0 {
 		t.Errorf("Findings = %#v, want an empty slice", r.Findings)
 	}
-	if r.Counts["high"] != 0 || len(r.Counts) != 3 {
+	if r.Counts != (inspect.Counts{}) {
 		t.Errorf("Counts = %v, want zero for each severity", r.Counts)
 	}
 }
@@ -239,10 +239,10 @@ func TestOnlyHighNarrowsFindingsAndCounts(t *testing.T) {
 	if got := rules(high.Findings); !slices.Equal(got, []string{"direnv", "ci"}) { // by path within a severity
 		t.Errorf("OnlyHigh findings %v", got)
 	}
-	if high.Counts["high"] != 2 || high.Counts["medium"] != 0 {
+	if high.Counts.High != 2 || high.Counts.Medium != 0 {
 		t.Errorf("OnlyHigh counts %v", high.Counts)
 	}
-	if len(r.Findings) != 4 || r.Counts["medium"] != 2 {
+	if len(r.Findings) != 4 || r.Counts.Medium != 2 {
 		t.Errorf("OnlyHigh changed the original report: %v %v", rules(r.Findings), r.Counts)
 	}
 	if high.Commit != r.Commit || high.Ref != r.Ref {

@@ -24,7 +24,7 @@ type Record struct {
 	Agent     string
 	Inspected string // the commit the gate inspected: the one that lands
 	Base      string // the commit it was inspected against
-	Counts    map[string]int
+	Counts    inspect.Counts
 	Accepted  []string // rules of the high-severity findings accepted
 	Time      time.Time
 	Findings  []inspect.Finding
@@ -80,10 +80,7 @@ const (
 // user accepted its high-severity findings (there may be none).
 func (g *Gate) NewRecord(action Action, sandbox, agent string, r Report, baseCommit string, accepted bool) Record {
 	rec := Record{Action: action, Sandbox: sandbox, Agent: agent, Inspected: r.Commit, Base: baseCommit,
-		Counts: r.Counts, Time: g.now().UTC().Truncate(time.Second), Findings: r.Findings}
-	if rec.Counts == nil {
-		rec.Counts = inspect.Count(r.Findings)
-	}
+		Counts: inspect.Count(r.Findings), Time: g.now().UTC().Truncate(time.Second), Findings: r.Findings}
 	if accepted {
 		rec.Accepted = highRules(r)
 	}
@@ -107,8 +104,8 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-func countsValue(c map[string]int) string {
-	return fmt.Sprintf("high %d, medium %d, low %d", c["high"], c["medium"], c["low"])
+func countsValue(c inspect.Counts) string {
+	return fmt.Sprintf("high %d, medium %d, low %d", c.High, c.Medium, c.Low)
 }
 
 // Trailers are the lines that end the merge commit's message.
@@ -164,7 +161,7 @@ func ParseRecords(note string) []Record {
 
 func parseRecord(para string) (Record, bool) {
 	lines := strings.Split(strings.Trim(para, "\n"), "\n")
-	rec := Record{Counts: map[string]int{}}
+	var rec Record
 	for _, l := range lines {
 		k, v, ok := strings.Cut(l, ": ")
 		if !ok || !strings.HasPrefix(k, "Airlock-") {
@@ -194,7 +191,9 @@ func parseRecord(para string) (Record, bool) {
 				f := strings.Fields(part)
 				if len(f) == 2 {
 					n, _ := strconv.Atoi(f[1])
-					rec.Counts[f[0]] = n
+					if s, ok := inspect.ParseSeverity(f[0]); ok {
+						rec.Counts.Add(s, n)
+					}
 				}
 			}
 		}
@@ -227,7 +226,7 @@ func Accepted(notes map[string]string, entries []gitx.ConfigEntry) map[string][]
 				continue
 			}
 			out[rec.Sandbox] = append(out[rec.Sandbox], sandboxref.Acceptance{Sandbox: rec.Sandbox, Commit: rec.Inspected, Time: rec.Time,
-				Count: rec.Counts["high"], Rules: rec.Accepted})
+				Count: rec.Counts.High, Rules: rec.Accepted})
 		}
 	}
 	for _, a := range legacyAccepted(entries) {
@@ -311,7 +310,7 @@ func (g *Gate) MigrateAcceptances(ctx context.Context, entries []gitx.ConfigEntr
 			continue
 		}
 		rec := Record{Action: ActionAccept, Sandbox: a.Sandbox, Inspected: a.Commit, Base: "unknown", Time: a.Time,
-			Counts: map[string]int{"high": a.Count}, Accepted: a.Rules}
+			Counts: inspect.Counts{High: a.Count}, Accepted: a.Rules}
 		if err := g.Record(ctx, rec, a.Commit); err != nil {
 			return moved, err
 		}

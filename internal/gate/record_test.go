@@ -59,7 +59,7 @@ func TestRecordWithoutAcceptanceAcceptsNothing(t *testing.T) {
 		t.Errorf("a record without accepted rules counts as an acceptance")
 	}
 	recs := ParseRecords(repo.notes[agentCommit])
-	if len(recs) != 1 || recs[0].Action != ActionApply || recs[0].Counts["medium"] != 1 || recs[0].Base != headCommit {
+	if len(recs) != 1 || recs[0].Action != ActionApply || recs[0].Counts.Medium != 1 || recs[0].Base != headCommit {
 		t.Errorf("records %+v", recs)
 	}
 }
@@ -91,7 +91,7 @@ func TestParseRecordsReadsEveryAppendedRecordAndNothingElse(t *testing.T) {
 	if len(recs) != 2 || recs[0].Inspected != "c1" || recs[1].Inspected != "c2" {
 		t.Fatalf("records %+v", recs)
 	}
-	if !slices.Equal(recs[0].Accepted, []string{"ci", "direnv"}) || recs[0].Counts["low"] != 3 {
+	if !slices.Equal(recs[0].Accepted, []string{"ci", "direnv"}) || recs[0].Counts.Low != 3 {
 		t.Errorf("record %+v", recs[0])
 	}
 }

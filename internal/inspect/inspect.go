@@ -576,12 +576,35 @@ func attributeDrivers(changes []gitx.TreeChange, ac *AttributeChange) []Finding 
 }
 
 // Count tallies findings per severity.
-func Count(fs []Finding) map[string]int {
-	m := map[string]int{"high": 0, "medium": 0, "low": 0}
+func Count(fs []Finding) Counts {
+	var c Counts
 	for _, f := range fs {
-		m[f.Severity.String()]++
+		c.Add(f.Severity, 1)
 	}
-	return m
+	return c
+}
+
+// Counts are findings by severity; the JSON keys are those of `inspect
+// --json` and `compare --json`.
+type Counts struct {
+	High   int `json:"high"`
+	Medium int `json:"medium"`
+	Low    int `json:"low"`
+}
+
+// Total is the number of findings counted.
+func (c Counts) Total() int { return c.High + c.Medium + c.Low }
+
+// Add counts n findings of severity s; another severity counts nowhere.
+func (c *Counts) Add(s Severity, n int) {
+	switch s {
+	case High:
+		c.High += n
+	case Medium:
+		c.Medium += n
+	case Low:
+		c.Low += n
+	}
 }
 
 // AtLeast returns the findings at or above a severity.

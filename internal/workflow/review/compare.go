@@ -11,6 +11,7 @@ import (
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/gate"
 	"github.com/git-airlock/git-airlock/internal/hint"
+	"github.com/git-airlock/git-airlock/internal/inspect"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
@@ -54,7 +55,7 @@ type CompareResult struct {
 	Files   int            `json:"files"`
 	Added   int            `json:"added"`
 	Deleted int            `json:"deleted"`
-	Counts  map[string]int `json:"counts"` // inspect findings by severity
+	Counts  inspect.Counts `json:"counts"` // inspect findings by severity
 	Check   *CheckResult   `json:"check"`  // null without --check
 	Error   string         `json:"error,omitempty"`
 }
@@ -104,7 +105,7 @@ func (s *Service) CompareAgents(ctx context.Context, req CompareAgentsRequest) (
 	exits := recorded(s.Entries, lifecycle.ExitKey)
 	g := s.gate()
 	for _, sb := range list {
-		row := CompareResult{Name: sb.Name, Agent: sb.Agent, Counts: map[string]int{"high": 0, "medium": 0, "low": 0}}
+		row := CompareResult{Name: sb.Name, Agent: sb.Agent}
 		if v, ok := exits[sb.Remote]; ok {
 			if n, err := strconv.Atoi(v); err == nil {
 				row.Exit = &n

@@ -61,7 +61,7 @@ func TestCompareAgentsTakesTheLatestGroupAndMeasuresEach(t *testing.T) {
 	}
 	claude, codex := c.Sandboxes[0], c.Sandboxes[1]
 	if claude.Name != "t-claude" || *claude.Exit != 0 || claude.Commits != 2 || claude.Files != 3 || claude.Added != 10 ||
-		claude.Counts["high"] != 1 || claude.Check.Exit != 0 {
+		claude.Counts.High != 1 || claude.Check.Exit != 0 {
 		t.Errorf("claude row %+v", claude)
 	}
 	// codex's HEAD was never fetched: the row says so, the table goes on.

@@ -109,7 +109,7 @@ func TestMergeGateDecisions(t *testing.T) {
 				t.Errorf("ConfirmRisk asked: %v, want %v", asked, tc.wantAsked)
 			}
 			for _, r := range w.asked {
-				if r.Commit != agentCommit || r.Counts["medium"] != 0 || len(r.Findings) == 0 {
+				if r.Commit != agentCommit || r.Counts.Medium != 0 || len(r.Findings) == 0 {
 					t.Errorf("ConfirmRisk shown %+v, want only the high findings of the inspected commit", r)
 				}
 			}

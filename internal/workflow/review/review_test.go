@@ -160,7 +160,7 @@ func TestInspectRefThatResolvesAsGiven(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Ref != "airlock-x1/main" || r.Commit != agentCommit || r.Base != "feature" || r.Counts["high"] != 1 {
+	if r.Ref != "airlock-x1/main" || r.Commit != agentCommit || r.Base != "feature" || r.Counts.High != 1 {
 		t.Errorf("report %+v", r)
 	}
 	if w.did("fetch") {
@@ -178,7 +178,7 @@ func TestInspectSandboxBranchNotTheHostsNamesake(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Ref != "airlock-x1/main" || r.Commit != agentCommit || r.Sandbox != "x1" || r.Counts["high"] != 1 {
+	if r.Ref != "airlock-x1/main" || r.Commit != agentCommit || r.Sandbox != "x1" || r.Counts.High != 1 {
 		t.Errorf("report %+v", r)
 	}
 	if !w.did("fetch") {
@@ -195,7 +195,7 @@ func TestInspectSandboxBranchWithASlashWinsOverTheHosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Ref != "airlock-x1/agent/x" || r.Commit != agentCommit || r.Sandbox != "x1" || r.Counts["high"] != 1 {
+	if r.Ref != "airlock-x1/agent/x" || r.Commit != agentCommit || r.Sandbox != "x1" || r.Counts.High != 1 {
 		t.Errorf("report %+v", r)
 	}
 }
@@ -206,7 +206,7 @@ func TestInspectDefaultsToTheSandboxHEAD(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Ref != "airlock-x1/HEAD" || r.Sandbox != "x1" || r.Counts["medium"] != 1 || len(w.repo.notes) != 0 {
+	if r.Ref != "airlock-x1/HEAD" || r.Sandbox != "x1" || r.Counts.Medium != 1 || len(w.repo.notes) != 0 {
 		t.Errorf("report %+v", r)
 	}
 	if err := (&Service{}).Fetch(ctx, FetchRequest{}); !errors.Is(err, workflow.ErrNotRepository) {
