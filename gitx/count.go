@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/git-airlock/git-airlock/internal/xec"
@@ -33,6 +34,11 @@ var octopusLimit = 64
 //   - `rev-list --parents <base> <boundaries> --not <merge bases>` lists
 //     the base's side above them.
 //
+// The merge bases are not asked when the base is the only boundary (it is
+// its own), nor when there are octopusLimit boundaries or more, or a
+// commit shares no history with the base: then the base's side is all of
+// its history.
+//
 // A commit's ahead is the commits it reaches on the ahead side; its behind
 // is the base's side less what its boundaries reach there. Each is counted
 // once for a commit with one parent listed (one more than its parent's)
@@ -55,8 +61,13 @@ func (r *Repo) countTogether(ctx context.Context, base string, commits []string)
 		return nil, err
 	}
 	all, disjoint := bounds.all()
+	all = slices.DeleteFunc(all, func(c string) bool { return c == baseCommit })
 	var stops []string
-	if !disjoint && len(all) > 0 && len(all) <= octopusLimit {
+	switch {
+	case disjoint || len(all) >= octopusLimit:
+	case len(all) == 0: // every commit reaches the base
+		stops = []string{baseCommit}
+	default:
 		if stops, err = r.octopus(ctx, append([]string{baseCommit}, all...)); err != nil {
 			return nil, err
 		}
