@@ -409,7 +409,7 @@ type world struct {
 	sbx  *fakeSbx
 	tmux *fakeTmux
 	ui   *fakeUI
-	svc  *lifecycle.Service
+	svc  *service
 }
 
 // newWorld builds a Service; settings are git config entries (airlock.*),
@@ -421,7 +421,7 @@ func newWorld(t *testing.T, flags map[string][]string, settings ...gitx.ConfigEn
 		t.Fatal(err)
 	}
 	w := &world{repo: newRepo(), sbx: newSbx(), tmux: &fakeTmux{}, ui: &fakeUI{}}
-	w.svc = &lifecycle.Service{UI: w.ui, Repo: w.repo, Sbx: w.sbx, Tmux: w.tmux, Settings: st, Home: "/nonexistent/home/u"}
+	w.svc = &service{Common: &lifecycle.Common{UI: w.ui, Settings: st}, Repo: w.repo, Sbx: w.sbx, Tmux: w.tmux, Home: "/nonexistent/home/u"}
 	return w
 }
 
