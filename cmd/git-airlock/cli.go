@@ -102,16 +102,18 @@ type CLI struct {
 func (g *Globals) AfterApply(kctx *kong.Context, ctx context.Context, u *ui.UI, inv *Invocation) error {
 	u.Verbose, u.Quiet, u.DryRun = g.Verbose, g.Quiet, g.DryRun
 	kctx.Bind(g)
-	early := false
+	var how loading
 	if sel := kctx.Selected(); sel != nil && sel.Target.CanAddr() {
-		_, early = sel.Target.Addr().Interface().(listsFirst)
+		cmd := sel.Target.Addr().Interface()
+		_, how.earlyList = cmd.(listsFirst)
+		_, how.trusting = cmd.(*trustCmd)
 	}
 	providers := []any{
 		// load never fails here: an error of a provider's own dependency
 		// reaches the user prefixed with Go type names, so each provider
 		// returns the load error itself (l.valid).
 		func() (*Loaded, error) {
-			l, err := load(ctx, g, u, inv, early)
+			l, err := load(ctx, g, u, inv, how)
 			if err != nil {
 				return &Loaded{Err: err}, nil
 			}
@@ -240,9 +242,13 @@ func (l *Loaded) createName() (string, error) {
 // ls`: load starts it before anything else (sbx.EarlyList says why).
 type listsFirst interface{ listsFirst() }
 
-// load reads the repository and its settings; earlyList starts this
-// machine's `sbx ls` beside them (listsFirst).
-func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, earlyList bool) (*Loaded, error) {
+// loading is what the command being run changes in load: earlyList
+// starts this machine's `sbx ls` beside the reads (listsFirst); trusting
+// (trust itself) is not told that the file is not trusted.
+type loading struct{ earlyList, trusting bool }
+
+// load reads the repository and its settings.
+func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, how loading) (*Loaded, error) {
 	run := &xec.Runner{}
 	if g.DryRun {
 		run.DryRun = u.Out
@@ -262,7 +268,7 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, earlyList 
 	// git config leaves it untaken.
 	var list *sbx.EarlyList
 	var also gitx.Also
-	if _, host := inv.Env(config.Must("host").Env); earlyList && g.Host == "" && !host {
+	if _, host := inv.Env(config.Must("host").Env); how.earlyList && g.Host == "" && !host {
 		start := func() { list = sbx.StartList(ctx, &sbx.Client{Run: run, CacheDir: sbx.CacheDir(inv.Env)}) }
 		if gitx.SeemsWorkTree(".", inv.Env) {
 			start()
@@ -309,6 +315,9 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, earlyList 
 	}
 	settings, serr := config.Load(config.Inputs{File: file, Git: entries, Env: inv.Env, Flags: flags})
 	for _, w := range settings.Warnings {
+		if w.Untrusted && how.trusting {
+			continue
+		}
 		u.Warnf("%s", w.Text)
 		if w.Hint != "" {
 			u.Hint("%s", w.Hint)
@@ -343,7 +352,7 @@ func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 
 // reopen loads everything again, after up or run created the repository.
 func (l *Loaded) reopen(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation) error {
-	fresh, err := load(ctx, g, u, inv, false)
+	fresh, err := load(ctx, g, u, inv, loading{})
 	if err != nil {
 		return err
 	}
