@@ -17,6 +17,7 @@ import (
 	"github.com/git-airlock/git-airlock/internal/forge"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/sandboxstore"
 	"github.com/git-airlock/git-airlock/internal/tmux"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow"
@@ -145,6 +146,7 @@ type Loaded struct {
 	Repo        *gitx.Repo // nil outside a repository
 	Settings    *config.Settings
 	Entries     []gitx.ConfigEntry
+	Records     map[string]sandboxstore.Sandbox // the store's records of the sandboxes
 	SettingsErr error
 
 	Lifecycle *lifecycle.Service
@@ -178,7 +180,7 @@ func (l *Loaded) target() (target, error) {
 		return "", workflow.ErrNotRepository
 	}
 	def := sandboxref.DefaultName(l.Settings.Agent(), l.Repo.Root)
-	name, err := workflow.PickTarget(l.Settings.Name(), workflow.Registered(l.Entries), def)
+	name, err := workflow.PickTarget(l.Settings.Name(), workflow.Registered(l.Entries, l.Records), def)
 	if err != nil {
 		return "", l.pickHints(err)
 	}
@@ -211,7 +213,7 @@ func (l *Loaded) createName() (string, error) {
 	if l.Repo == nil {
 		return "", workflow.ErrNotRepository
 	}
-	name, err := workflow.PickStart("", workflow.Registered(l.Entries), sandboxref.DefaultName(l.Settings.Agent(), l.Repo.Root))
+	name, err := workflow.PickStart("", workflow.Registered(l.Entries, l.Records), sandboxref.DefaultName(l.Settings.Agent(), l.Repo.Root))
 	if err != nil {
 		return "", l.pickHints(err)
 	}
@@ -271,6 +273,13 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, early pref
 	case err != nil:
 		return nil, err
 	}
+	var records map[string]sandboxstore.Sandbox
+	if repo != nil {
+		// The store's records: file reads, no process.
+		if records, err = sandboxstore.For(repo.CommonDir, nil).Sandboxes(); err != nil {
+			return nil, err
+		}
+	}
 	var file config.FileInput
 	if repo != nil {
 		if content, rerr := os.ReadFile(filepath.Join(repo.Root, config.FileName)); rerr == nil {
@@ -301,7 +310,7 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, early pref
 			u.Hint("%s", w.Hint)
 		}
 	}
-	l := &Loaded{Run: run, Repo: repo, Settings: settings, Entries: entries, SettingsErr: serr, early: list, args: inv.Args}
+	l := &Loaded{Run: run, Repo: repo, Settings: settings, Entries: entries, Records: records, SettingsErr: serr, early: list, args: inv.Args}
 	l.wire(inv, u)
 	return l, nil
 }
@@ -315,14 +324,15 @@ func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 	l.sbx, l.env = client, inv.Env
 	l.tmux = &tmux.Client{Run: l.Run}
 	l.Lifecycle = &lifecycle.Service{UI: u, Sbx: client, Tmux: l.tmux, Settings: l.Settings,
-		Entries: l.Entries, Self: self, Home: home, Progress: u.Err}
-	l.Review = &review.Service{UI: u, Settings: l.Settings, Entries: l.Entries, Forge: &forge.GH{Run: l.Run}, Sbx: client,
+		Entries: l.Entries, Records: l.Records, Self: self, Home: home, Progress: u.Err}
+	l.Review = &review.Service{UI: u, Settings: l.Settings, Entries: l.Entries, Records: l.Records, Forge: &forge.GH{Run: l.Run}, Sbx: client,
 		DryRun: l.Run.DryRun != nil, ConfirmRisk: confirmRisk(u)}
-	l.Machine = &machine.Service{UI: u, Sbx: client, Settings: l.Settings, Entries: l.Entries,
+	l.Machine = &machine.Service{UI: u, Sbx: client, Settings: l.Settings, Entries: l.Entries, Records: l.Records,
 		GitVersion: func(ctx context.Context) (string, error) { return gitx.Version(ctx, l.Run) },
 		LookPath:   xec.LookPath, DryRun: l.Run.DryRun, Env: inv.Env}
 	if l.Repo != nil {
 		l.Lifecycle.Sessions = agentrun.Store{Dir: filepath.Join(l.Repo.CommonDir, "airlock", "sessions")}
+		l.Lifecycle.Store = sandboxstore.For(l.Repo.CommonDir, l.Run.DryRun)
 		l.Lifecycle.Repo, l.Review.Repo, l.Machine.Repo = l.Repo, l.Repo, l.Repo
 		l.Review.Root, l.Machine.Root = l.Repo.Root, l.Repo.Root
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/sandboxstore"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
 )
@@ -49,6 +50,12 @@ type Sandbox struct {
 	// Host is the machine whose sbx runs it ([user@]server[:port]); ""
 	// for this one.
 	Host string `json:"host,omitempty"`
+	// Record is git-airlock's record of it (the store's, else what an
+	// older git-airlock kept in git config); Agent and Base come from it.
+	Record sandboxstore.Sandbox `json:"-"`
+	// Legacy are the git config keys in which an older git-airlock kept
+	// the record: MoveRecord moves them into the store.
+	Legacy []string `json:"-"`
 }
 
 // Target is the sandbox's airlock:// target.
@@ -56,17 +63,22 @@ func (s Sandbox) Target() sandboxref.Target {
 	return sandboxref.Target{Sandbox: s.Name, Path: s.Path, Host: s.Host}
 }
 
-// Registered lists the sandboxes registered in a repository, from its
-// remote.* config entries, sorted by name.
-func Registered(entries []gitx.ConfigEntry) []Sandbox {
+// Registered lists the sandboxes registered in a repository, sorted by
+// name: the remotes of its remote.* config entries that git-airlock owns
+// (sandboxref.Owns), each with its record in the store (records, by
+// sandbox name; nil when none was read), or, for a sandbox registered by an
+// older git-airlock, the keys it kept in the remote's section.
+func Registered(entries []gitx.ConfigEntry, records map[string]sandboxstore.Sandbox) []Sandbox {
 	var out []Sandbox
 	for _, r := range gitx.Remotes(entries) {
 		t, ok := sandboxref.Owns(r.Name, r.URL)
 		if !ok {
 			continue
 		}
+		old, legacy := sandboxstore.FromConfig(r.Name, r.Extra)
+		rec := records[t.Sandbox].Merge(old)
 		out = append(out, Sandbox{Name: t.Sandbox, Remote: r.Name, URL: r.URL, Path: t.Path,
-			Agent: r.Extra["airlockagent"], Base: r.Extra["airlockbase"], Host: t.Host})
+			Agent: rec.Agent, Base: rec.Base, Host: t.Host, Record: rec, Legacy: legacy})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
@@ -310,4 +322,32 @@ func ErrorText(err error) string {
 		return err.Error() + " (" + h[0] + ")"
 	}
 	return err.Error()
+}
+
+// RecordStore is where git-airlock keeps its records of the sandboxes
+// (*sandboxstore.Store, or a use case's fake).
+type RecordStore interface {
+	PutSandbox(name string, r sandboxstore.Sandbox) error
+	DropSandbox(name string) error
+}
+
+var _ RecordStore = sandboxstore.Store{}
+
+// PutRecord writes a sandbox's record, and unsets the git config keys in
+// which an older git-airlock kept it (sb.Legacy), once the store holds
+// them: each write of a record moves a sandbox registered before the
+// store out of .git/config (the record is written first, so that a failed
+// unset loses nothing; Registered prefers the store).
+func PutRecord(ctx context.Context, store RecordStore, repo interface {
+	ConfigUnset(ctx context.Context, key string) error
+}, sb Sandbox, rec sandboxstore.Sandbox) error {
+	if err := store.PutSandbox(sb.Name, rec); err != nil {
+		return err
+	}
+	for _, k := range sb.Legacy {
+		if err := repo.ConfigUnset(ctx, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/sandboxstore"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/workflow/workflowtest"
 	"github.com/git-airlock/git-airlock/internal/xec"
@@ -43,21 +45,34 @@ func TestRegistered(t *testing.T) {
 		remote("airlock-port", "airlock://port:22/x"),
 		// A section without a URL.
 		[]gitx.ConfigEntry{{Key: "remote.airlock-nourl.fetch", Value: "+refs/heads/*:refs/remotes/airlock-nourl/*"}},
+		// Registered by an older git-airlock: its record in the remote's
+		// section.
 		remote("airlock-alpha", "airlock://alpha/home/u/repo", "airlockagent", "codex", "airlockbase", "main", "fetch", "x"),
+		// Both: the store's record wins, the old keys fill what it lacks.
+		remote("airlock-both", "airlock://both/home/u/repo", "airlockagent", "codex", "airlocksbx", "/old/sbx"),
 		[]gitx.ConfigEntry{{Key: "airlock.agent", Value: "claude"}},
 	)
-	got := workflow.Registered(entries)
-	want := []workflow.Sandbox{
-		{Name: "alpha", Remote: "airlock-alpha", URL: "airlock://alpha/home/u/repo", Path: "/home/u/repo", Agent: "codex", Base: "main"},
-		{Name: "zed", Remote: "airlock-zed", URL: "airlock://zed/home/u/repo", Path: "/home/u/repo"},
+	records := map[string]sandboxstore.Sandbox{
+		"zed":  {Agent: "claude", Base: "dev", Exit: "0"},
+		"both": {Agent: "gemini"},
+		"gone": {Agent: "kiro"}, // a record without its remote is nothing
 	}
-	if !slices.Equal(got, want) {
+	got := workflow.Registered(entries, records)
+	want := []workflow.Sandbox{
+		{Name: "alpha", Remote: "airlock-alpha", URL: "airlock://alpha/home/u/repo", Path: "/home/u/repo", Agent: "codex", Base: "main",
+			Record: sandboxstore.Sandbox{Agent: "codex", Base: "main"}, Legacy: []string{"remote.airlock-alpha.airlockAgent", "remote.airlock-alpha.airlockBase"}},
+		{Name: "both", Remote: "airlock-both", URL: "airlock://both/home/u/repo", Path: "/home/u/repo", Agent: "gemini",
+			Record: sandboxstore.Sandbox{Agent: "gemini", Sbx: "/old/sbx"}, Legacy: []string{"remote.airlock-both.airlockAgent", "remote.airlock-both.airlockSbx"}},
+		{Name: "zed", Remote: "airlock-zed", URL: "airlock://zed/home/u/repo", Path: "/home/u/repo", Agent: "claude", Base: "dev",
+			Record: sandboxstore.Sandbox{Agent: "claude", Base: "dev", Exit: "0"}},
+	}
+	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Registered:\n got %+v\nwant %+v", got, want)
 	}
 	if got[0].Target() != (sandboxref.Target{Sandbox: "alpha", Path: "/home/u/repo"}) {
 		t.Errorf("Target = %+v", got[0].Target())
 	}
-	if got := workflow.Registered(nil); len(got) != 0 {
+	if got := workflow.Registered(nil, records); len(got) != 0 {
 		t.Errorf("Registered(nil) = %+v", got)
 	}
 }
@@ -427,7 +442,7 @@ func TestClonePathAnswersRoundTripThroughTheRemoteURL(t *testing.T) {
 			continue // refused: fine
 		}
 		url := sandboxref.Target{Sandbox: "box", Path: p}.URL()
-		if len(workflow.Registered(remote("airlock-box", url))) != 1 {
+		if len(workflow.Registered(remote("airlock-box", url), nil)) != 1 {
 			t.Errorf("ClonePath accepted %q as %q, but its remote URL %q is not read back", out, p, url)
 		}
 	}

@@ -32,6 +32,8 @@ import (
 
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/sandboxstore"
 	"github.com/git-airlock/git-airlock/internal/tmux"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/xec"
@@ -94,6 +96,16 @@ type Sbx interface {
 	SecretSetCommand(caps sbx.Capabilities, service string) []string
 }
 
+// Store is git-airlock's own records of the repository's sandboxes and
+// removals, outside git config.
+type Store interface {
+	workflow.RecordStore
+	Sandboxes() (map[string]sandboxstore.Sandbox, error)
+	PutRemoval(r sandboxref.RemovalRecord) error
+	DropRemoval(id string) error
+	Removals() ([]sandboxref.RemovalRecord, error)
+}
+
 // Tmux is what the lifecycle asks of tmux.
 type Tmux interface {
 	HasSession(ctx context.Context, name string) (bool, error)
@@ -104,9 +116,10 @@ type Tmux interface {
 }
 
 var (
-	_ Repo = (*gitx.Repo)(nil)
-	_ Sbx  = (*sbx.Client)(nil)
-	_ Tmux = (*tmux.Client)(nil)
+	_ Repo  = (*gitx.Repo)(nil)
+	_ Sbx   = (*sbx.Client)(nil)
+	_ Tmux  = (*tmux.Client)(nil)
+	_ Store = sandboxstore.Store{}
 )
 
 // Service runs the lifecycle of the sandboxes of one repository.
@@ -124,6 +137,11 @@ type Service struct {
 	// Entries are the repository's airlock.* and remote.* git config
 	// entries, read once and re-read after registering a sandbox.
 	Entries []gitx.ConfigEntry
+	// Records are the store's records of the sandboxes, by name, read with
+	// Entries.
+	Records map[string]sandboxstore.Sandbox
+	// Store is where the records are written; nil outside a repository.
+	Store Store
 	// Self is the path of the running git-airlock, for tmux sessions.
 	Self string
 	// Home is the user's home directory, the only root seed paths may name.
@@ -162,7 +180,7 @@ func (s *Service) endSession(name string, code int) {
 	}
 }
 
-func (s *Service) sandboxes() []workflow.Sandbox { return workflow.Registered(s.Entries) }
+func (s *Service) sandboxes() []workflow.Sandbox { return workflow.Registered(s.Entries, s.Records) }
 
 func (s *Service) mustRegistered(name string) (workflow.Sandbox, error) {
 	if s.Repo == nil {
@@ -176,7 +194,11 @@ func (s *Service) reloadEntries(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.Entries = entries
+	records, err := s.Store.Sandboxes()
+	if err != nil {
+		return err
+	}
+	s.Entries, s.Records = entries, records
 	return nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/git-airlock/git-airlock/internal/gate"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/sandboxstore"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 	"github.com/git-airlock/git-airlock/internal/xec"
@@ -62,8 +63,10 @@ type Service struct {
 	Root     string
 	Settings *config.Settings
 	Entries  []gitx.ConfigEntry
-	Forge    Forge
-	Sbx      Execer // runs compare's --check inside a sandbox
+	// Records are the store\'s records of the sandboxes, by name.
+	Records map[string]sandboxstore.Sandbox
+	Forge   Forge
+	Sbx     Execer // runs compare's --check inside a sandbox
 	// DryRun: commands are printed, not run; nothing is resolved.
 	DryRun bool
 	// ConfirmRisk shows high-severity findings and, on a terminal, asks
@@ -79,7 +82,7 @@ func (s *Service) mustRegistered(name string) (workflow.Sandbox, error) {
 	if s.Repo == nil {
 		return workflow.Sandbox{}, workflow.ErrNotRepository
 	}
-	return workflow.MustFind(workflow.Registered(s.Entries), name)
+	return workflow.MustFind(workflow.Registered(s.Entries, s.Records), name)
 }
 
 func (s *Service) defaultBase() string {
@@ -100,7 +103,7 @@ func (s *Service) Fetch(ctx context.Context, req FetchRequest) error {
 	}
 	var list []workflow.Sandbox
 	if req.All {
-		list = workflow.Registered(s.Entries)
+		list = workflow.Registered(s.Entries, s.Records)
 		if len(list) == 0 {
 			return hint.Errorf([]string{"start one with 'git airlock up'"}, "this repository has no sandboxes")
 		}
@@ -170,7 +173,7 @@ func (s *Service) baseHints(sb workflow.Sandbox, base string) []string {
 // sandboxRef reports whether ref names a sandbox's fetched branch
 // (airlock-x/main, refs/remotes/airlock-x/main).
 func (s *Service) sandboxRef(ref string) bool {
-	for _, sb := range workflow.Registered(s.Entries) {
+	for _, sb := range workflow.Registered(s.Entries, s.Records) {
 		if strings.HasPrefix(ref, sb.Remote+"/") || strings.HasPrefix(ref, "refs/remotes/"+sb.Remote+"/") {
 			return true
 		}
