@@ -333,6 +333,7 @@ func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 	if l.Repo != nil {
 		l.Lifecycle.Sessions = agentrun.Store{Dir: filepath.Join(l.Repo.CommonDir, "airlock", "sessions")}
 		l.Lifecycle.Store = sandboxstore.For(l.Repo.CommonDir, l.Run.DryRun)
+		l.Review.Store = l.Lifecycle.Store
 		l.Lifecycle.Repo, l.Review.Repo, l.Machine.Repo = l.Repo, l.Repo, l.Repo
 		l.Review.Root, l.Machine.Root = l.Repo.Root, l.Repo.Root
 	}

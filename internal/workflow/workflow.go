@@ -202,6 +202,7 @@ func Plural(n int, one, many string) string {
 // FetchRepo is what fetching needs of the repository.
 type FetchRepo interface {
 	Lock(ctx context.Context, w gitx.LockWait) (func(), error)
+	ConfigUnset(ctx context.Context, key string) error
 	Fetch(ctx context.Context, s xec.Streams, remotes ...string) error
 	InitialisedSubmodules(ctx context.Context) ([]string, error)
 	FetchInto(ctx context.Context, s xec.Streams, dir, url, namespace string) error
@@ -220,7 +221,11 @@ var _ FetchRepo = (*gitx.Repo)(nil)
 // sandbox-<name> remote: every fetched sandbox's is guarded again
 // (gitx.GuardSbxRemote) before the lock is released, whether the fetch succeeded
 // or not; a failure to guard is a warning.
-func Fetch(ctx context.Context, repo FetchRepo, ui UI, st xec.Streams, dryRun bool, sandboxes ...Sandbox) error {
+//
+// Under the lock, before the fetch, the record of a sandbox registered by
+// an older git-airlock moves from its remote's section of git config into
+// store (MoveRecords); nil store moves nothing.
+func Fetch(ctx context.Context, repo FetchRepo, store RecordStore, ui UI, st xec.Streams, dryRun bool, sandboxes ...Sandbox) error {
 	if !dryRun {
 		unlock, err := repo.Lock(ctx, gitx.LockWait{Waiting: func(h gitx.LockHolder) {
 			ui.Infof("waiting for %s, which holds the repository lock", h)
@@ -230,14 +235,17 @@ func Fetch(ctx context.Context, repo FetchRepo, ui UI, st xec.Streams, dryRun bo
 		}
 		defer unlock()
 	}
-	return FetchLocked(ctx, repo, ui, st, dryRun, sandboxes...)
+	return FetchLocked(ctx, repo, store, ui, st, dryRun, sandboxes...)
 }
 
 // FetchLocked is Fetch for a caller that holds the repository lock (rm
 // holds it from its first step to its last).
-func FetchLocked(ctx context.Context, repo FetchRepo, ui UI, st xec.Streams, dryRun bool, sandboxes ...Sandbox) error {
+func FetchLocked(ctx context.Context, repo FetchRepo, store RecordStore, ui UI, st xec.Streams, dryRun bool, sandboxes ...Sandbox) error {
 	if !dryRun {
 		defer GuardSbxRemotes(ctx, repo, ui, sandboxes...)
+		if err := MoveRecords(ctx, store, repo, sandboxes...); err != nil {
+			return err
+		}
 	}
 	remotes := make([]string, len(sandboxes))
 	for i, sb := range sandboxes {
@@ -332,6 +340,28 @@ type RecordStore interface {
 }
 
 var _ RecordStore = sandboxstore.Store{}
+
+// MoveRecords moves the record of each sandbox registered by an older
+// git-airlock (sb.Legacy) into store, and out of .git/config. A fetch does
+// it under the repository lock (a dry run, which changes nothing, does
+// not), so a repository registered before the store sheds the old keys on
+// its first fetch. Sandboxes without old keys cost nothing.
+func MoveRecords(ctx context.Context, store RecordStore, repo interface {
+	ConfigUnset(ctx context.Context, key string) error
+}, sandboxes ...Sandbox) error {
+	if store == nil {
+		return nil
+	}
+	for _, sb := range sandboxes {
+		if len(sb.Legacy) == 0 {
+			continue
+		}
+		if err := PutRecord(ctx, store, repo, sb, sb.Record); err != nil {
+			return fmt.Errorf("move the record of sandbox %q out of git config: %w", sb.Name, err)
+		}
+	}
+	return nil
+}
 
 // PutRecord writes a sandbox's record, and unsets the git config keys in
 // which an older git-airlock kept it (sb.Legacy), once the store holds

@@ -132,7 +132,7 @@ func (s *Service) RunAgents(ctx context.Context, req AgentsRequest) (AgentsResul
 		s.UI.Warnf("HEAD moved to %.12s while the sandboxes were created; they were cloned from %.12s", moved.Hash, head.Hash)
 	}
 	if len(ready) > 0 && !req.NoFetch {
-		if err := workflow.Fetch(ctx, s.Repo, s.UI, xec.Streams{Err: s.Progress}, s.Sbx.DryRun(), ready...); err != nil {
+		if err := workflow.Fetch(ctx, s.Repo, s.Store, s.UI, xec.Streams{Err: s.Progress}, s.Sbx.DryRun(), ready...); err != nil {
 			s.UI.Warnf("%v", err)
 		}
 	} else {

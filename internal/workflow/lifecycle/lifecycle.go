@@ -203,5 +203,5 @@ func (s *Service) reloadEntries(ctx context.Context) error {
 }
 
 func (s *Service) fetch(ctx context.Context, sb workflow.Sandbox) error {
-	return workflow.Fetch(ctx, s.Repo, s.UI, xec.Streams{Err: s.Progress}, s.Sbx.DryRun(), sb)
+	return workflow.Fetch(ctx, s.Repo, s.Store, s.UI, xec.Streams{Err: s.Progress}, s.Sbx.DryRun(), sb)
 }

@@ -177,7 +177,7 @@ func (s *Service) removalState(ctx context.Context, sb workflow.Sandbox, force b
 
 // fetchLocked fetches the sandbox under the lock rm holds.
 func (s *Service) fetchLocked(ctx context.Context, sb workflow.Sandbox) error {
-	return workflow.FetchLocked(ctx, s.Repo, s.UI, xec.Streams{Err: s.Progress}, s.Sbx.DryRun(), sb)
+	return workflow.FetchLocked(ctx, s.Repo, s.Store, s.UI, xec.Streams{Err: s.Progress}, s.Sbx.DryRun(), sb)
 }
 
 // actRemoval removes the sandbox in sbx, with --force (sbx asks

@@ -82,7 +82,7 @@ func (s *Service) CompareAgents(ctx context.Context, req CompareAgentsRequest) (
 		return Comparison{}, errors.New("compare --check: no sbx client")
 	}
 	if !req.NoFetch {
-		if err := workflow.Fetch(ctx, s.Repo, s.UI, req.Streams, s.DryRun, list...); err != nil {
+		if err := workflow.Fetch(ctx, s.Repo, s.Store, s.UI, req.Streams, s.DryRun, list...); err != nil {
 			s.UI.Warnf("%v", err)
 		}
 	}

@@ -65,6 +65,9 @@ type Service struct {
 	Entries  []gitx.ConfigEntry
 	// Records are the store\'s records of the sandboxes, by name.
 	Records map[string]sandboxstore.Sandbox
+	// Store is where a fetch moves the record of a sandbox registered by
+	// an older git-airlock (workflow.MoveRecords); nil moves nothing.
+	Store workflow.RecordStore
 	Forge   Forge
 	Sbx     Execer // runs compare's --check inside a sandbox
 	// DryRun: commands are printed, not run; nothing is resolved.
@@ -114,7 +117,7 @@ func (s *Service) Fetch(ctx context.Context, req FetchRequest) error {
 		}
 		list = []workflow.Sandbox{sb}
 	}
-	return workflow.Fetch(ctx, s.Repo, s.UI, req.Streams, s.DryRun, list...)
+	return workflow.Fetch(ctx, s.Repo, s.Store, s.UI, req.Streams, s.DryRun, list...)
 }
 
 // CompareRequest names the two sides of diff, log, review, merge and apply.
@@ -138,7 +141,7 @@ func (s *Service) sides(ctx context.Context, req CompareRequest) (base, theirs s
 		return
 	}
 	if !req.NoFetch {
-		if err = workflow.Fetch(ctx, s.Repo, s.UI, xec.Streams{Out: req.Streams.Err, Err: req.Streams.Err}, s.DryRun, sb); err != nil {
+		if err = workflow.Fetch(ctx, s.Repo, s.Store, s.UI, xec.Streams{Out: req.Streams.Err, Err: req.Streams.Err}, s.DryRun, sb); err != nil {
 			err = hint.With(err, "use --no-fetch to work with what was fetched last time")
 			return
 		}
