@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -180,15 +182,11 @@ func (r *Repo) ConfigUnset(ctx context.Context, key string) error {
 // knows it will read first.
 func OpenWithConfig(ctx context.Context, run *xec.Runner, dir, pattern string, also Also) (*Repo, []ConfigEntry, error) {
 	rc := make(chan configRead, 1)
-	var early *earlyRefs
 	others := func() {
 		go func() {
 			entries, err := readConfig(ctx, run, []string{"git", "-C", dir}, pattern)
 			rc <- configRead{entries, err}
 		}()
-		if len(also.Refs) > 0 {
-			early = startEarlyRefs(ctx, run, dir, also.Refs)
-		}
 	}
 	if also.Found == nil {
 		others()
@@ -210,7 +208,6 @@ func OpenWithConfig(ctx context.Context, run *xec.Runner, dir, pattern string, a
 	}
 	if repo != nil {
 		repo.config.keep(pattern, c.entries)
-		repo.early = early
 	}
 	return repo, c.entries, err
 }
@@ -223,14 +220,35 @@ type configRead struct {
 // Also is what OpenWithConfig does besides, for a command that knows its
 // first reads.
 type Also struct {
-	// Refs are for-each-ref patterns whose refs are listed side by side
-	// with the discovery, for the Repo's first CountRefs that they cover
-	// (see earlyRefs).
-	Refs []string
 	// Found is called once dir is known to be in a work tree, while the
 	// config is still being read: where to start what must not start
 	// anywhere else (a call to sbx).
 	Found func()
+}
+
+// SeemsWorkTree guesses, without a process, whether dir is inside a work
+// tree: neither GIT_DIR nor GIT_WORK_TREE set, no ".git" among dir's own
+// path components (inside a .git directory there is no work tree), and a
+// ".git" entry in dir or above it. It decides only what may start before
+// Open answers (ls starts sbx's list); Open's answer is the fact.
+func SeemsWorkTree(dir string, env func(string) (string, bool)) bool {
+	for _, k := range []string{"GIT_DIR", "GIT_WORK_TREE"} {
+		if _, set := env(k); set {
+			return false
+		}
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil || slices.Contains(strings.Split(filepath.ToSlash(abs), "/"), ".git") {
+		return false
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return true
+		}
+		if filepath.Dir(d) == d {
+			return false
+		}
+	}
 }
 
 // UserConfigEntries reads matching entries outside any repository (system

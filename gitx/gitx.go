@@ -56,7 +56,6 @@ type Repo struct {
 	// this Repo writes anything.
 	config configSnapshot
 	refs   refCache
-	early  *earlyRefs // see OpenWithConfig
 
 	once  sync.Once
 	gg    *filesystem.Storage
@@ -394,7 +393,6 @@ type refCache struct {
 func (r *Repo) wrote() {
 	r.endBatches()
 	r.config.forget()
-	r.early.drop()
 	r.refs.mu.Lock()
 	r.refs.byName = nil
 	r.refs.mu.Unlock()
@@ -490,8 +488,7 @@ type CountedRef struct {
 
 // CountRefs lists every ref under the prefixes counted and plain (as Refs
 // does; symbolic refs resolved) and, for those under counted, ahead/behind
-// of its commit against base. One `git for-each-ref` lists the refs (or
-// the one OpenWithConfig started, see earlyRefs); the counts of a commit
+// of its commit against base. One `git for-each-ref` lists the refs; the counts of a commit
 // against the base's commit are kept (countCache), so only commits not
 // counted before are counted: on git 2.41+ with one more for-each-ref
 // (%(ahead-behind)), on older git with at most three more processes
@@ -563,13 +560,10 @@ func listArgs(patterns []string) []string {
 	return append([]string{"for-each-ref", listFormat}, append(slices.Clone(patterns), replacePrefix)...)
 }
 
-// listRefs lists the refs under the prefixes, with one for-each-ref (or
-// the early one), and reports whether the repository has replace refs.
+// listRefs lists the refs under the prefixes, with one for-each-ref, and
+// reports whether the repository has replace refs.
 func (r *Repo) listRefs(ctx context.Context, prefixes []string) (map[string]CountedRef, bool, error) {
-	out, err, early := r.early.take(prefixes)
-	if !early {
-		out, err = r.output(ctx, listArgs(prefixes)...)
-	}
+	out, err := r.output(ctx, listArgs(prefixes)...)
 	if err != nil {
 		return nil, false, fmt.Errorf("list refs: %w", err)
 	}

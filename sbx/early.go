@@ -9,11 +9,17 @@ import (
 )
 
 // EarlyList is `sbx ls --json` started before the command has read its
-// settings: ls starts it beside the repository's discovery, so that the
-// round trip to sbx's daemon overlaps git's work instead of following it.
-// It is handed to the Client that lists this machine (Client.Early), which
+// settings: the one read-ahead git-airlock makes. `ls` and `status` (the
+// commands that declare listsFirst in cmd/git-airlock) ask sbx for its
+// sandboxes first thing; their load starts this list at once where the
+// directory looks like a work tree (gitx.SeemsWorkTree), else as soon as
+// git says it is one (gitx.Also.Found), so that sbx's daemon round trip
+// overlaps git's discovery and config read instead of following them. It
+// is handed to the Client that lists this machine (Client.Early), which
 // takes it once, under its own limits: its timeout counts from the start.
-// A Client of another machine or program never takes it.
+// A Client of another machine or program never takes it. Reading refs
+// ahead as well bought under 2 % with sbx's round trip modelled, and was
+// removed (docs/BENCHMARKS.md, "Read-ahead").
 type EarlyList struct {
 	bin    string
 	start  time.Time

@@ -104,11 +104,9 @@ type CLI struct {
 func (g *Globals) AfterApply(kctx *kong.Context, ctx context.Context, u *ui.UI, inv *Invocation) error {
 	u.Verbose, u.Quiet, u.DryRun = g.Verbose, g.Quiet, g.DryRun
 	kctx.Bind(g)
-	var early prefetch
+	early := false
 	if sel := kctx.Selected(); sel != nil && sel.Target.CanAddr() {
-		if p, ok := sel.Target.Addr().Interface().(prefetcher); ok {
-			early = p.prefetch()
-		}
+		_, early = sel.Target.Addr().Interface().(listsFirst)
 	}
 	providers := []any{
 		// load never fails here: an error of a provider's own dependency
@@ -221,17 +219,13 @@ func (l *Loaded) createName() (string, error) {
 	return name, nil
 }
 
-// prefetcher is a command that knows, before anything is read, the first
-// reads its use case will make: load starts them beside the repository's
-// discovery, one round of processes (and of sbx's daemon) less.
-type prefetcher interface{ prefetch() prefetch }
+// listsFirst is a command whose first question is this machine's `sbx
+// ls`: load starts it before anything else (sbx.EarlyList says why).
+type listsFirst interface{ listsFirst() }
 
-type prefetch struct {
-	countRefs []string // ref patterns counted against HEAD (gitx.OpenWithConfig)
-	sbxList   bool     // this machine's `sbx ls` (sbx.StartList)
-}
-
-func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, early prefetch) (*Loaded, error) {
+// load reads the repository and its settings; earlyList starts this
+// machine's `sbx ls` beside them (listsFirst).
+func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, earlyList bool) (*Loaded, error) {
 	run := &xec.Runner{}
 	if g.DryRun {
 		run.DryRun = u.Out
@@ -250,8 +244,8 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, early pref
 	// sent to another machine on its command line; one sent there by its
 	// git config leaves it untaken.
 	var list *sbx.EarlyList
-	also := gitx.Also{Refs: early.countRefs}
-	if _, host := inv.Env(config.Must("host").Env); early.sbxList && g.Host == "" && !host {
+	var also gitx.Also
+	if _, host := inv.Env(config.Must("host").Env); earlyList && g.Host == "" && !host {
 		start := func() { list = sbx.StartList(ctx, &sbx.Client{Run: run, CacheDir: sbx.CacheDir(inv.Env)}) }
 		if gitx.SeemsWorkTree(".", inv.Env) {
 			start()
@@ -342,7 +336,7 @@ func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 
 // reopen loads everything again, after up or run created the repository.
 func (l *Loaded) reopen(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation) error {
-	fresh, err := load(ctx, g, u, inv, prefetch{})
+	fresh, err := load(ctx, g, u, inv, false)
 	if err != nil {
 		return err
 	}

@@ -18,14 +18,7 @@ type lsCmd struct {
 	Unfetched bool `help:"Also ask each sandbox what is not fetched yet, on every machine side by side (wakes them)."`
 }
 
-// prefetch: ls of this repository counts every sandbox's branches and
-// asks sbx for their states; --all-repos asks sbx only.
-func (c *lsCmd) prefetch() prefetch {
-	if c.AllRepos {
-		return prefetch{sbxList: true}
-	}
-	return prefetch{countRefs: lifecycle.AllStatusRefs(), sbxList: true}
-}
+func (c *lsCmd) listsFirst() {}
 
 func (c *lsCmd) Run(ctx context.Context, svc *lifecycle.Service, u *ui.UI) error {
 	if c.AllRepos && c.Unfetched {

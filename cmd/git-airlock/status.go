@@ -22,8 +22,7 @@ type statusCmd struct {
 	Unfetched bool `help:"Also list work in the sandbox that is not fetched yet (wakes the sandbox)."`
 }
 
-// prefetch: status asks sbx for the sandbox's state first thing.
-func (c *statusCmd) prefetch() prefetch { return prefetch{sbxList: true} }
+func (c *statusCmd) listsFirst() {}
 
 func (c *statusCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *ui.UI) error {
 	list, err := svc.Status(ctx, lifecycle.StatusRequest{Name: string(t), Unfetched: c.Unfetched})

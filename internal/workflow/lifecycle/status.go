@@ -262,14 +262,6 @@ func statusPlain(all bool) []string {
 	return plain
 }
 
-// AllStatusRefs are the for-each-ref patterns of every ref Status of all
-// sandboxes reads, for a caller that starts that read before the
-// sandboxes are known (gitx.OpenWithConfig): every git-airlock remote's
-// branches and statusPlain.
-func AllStatusRefs() []string {
-	return append([]string{sandboxref.AllTrackingPrefix + "*/**"}, statusPlain(true)...)
-}
-
 // surveyByHost asks each checked sandbox what the host lacks through the
 // sbx of the machine it lives on: one machine after another would add
 // their round trips, so the machines are asked side by side (a machine's
