@@ -68,8 +68,8 @@ type Service struct {
 	// Store is where a fetch moves the record of a sandbox registered by
 	// an older git-airlock (workflow.MoveRecords); nil moves nothing.
 	Store workflow.RecordStore
-	Forge   Forge
-	Sbx     Execer // runs compare's --check inside a sandbox
+	Forge Forge
+	Sbx   Execer // runs compare's --check inside a sandbox
 	// DryRun: commands are printed, not run; nothing is resolved.
 	DryRun bool
 	// ConfirmRisk shows high-severity findings and, on a terminal, asks
