@@ -54,6 +54,20 @@ cp -a "$base" "$work/sbx"
 for i in $(seq 1 "$SANDBOXES"); do sbxsection "claude-repo-$i"; done >>"$work/sbx/.git/config"
 wc -l "$work"/{none,sbx,before,after}/.git/config | sed "s|$work/||"
 
+# Instructions per run (valgrind's callgrind, user space: git's own work,
+# exact whatever the machine's load), one run each.
+if command -v valgrind >/dev/null; then
+	for cmd in "status" "rev-parse HEAD"; do
+		line="$cmd instructions:"
+		for c in none sbx before after; do
+			# shellcheck disable=SC2086
+			ir=$(cd "$work/$c" && valgrind --tool=callgrind --callgrind-out-file=/dev/null git $cmd 2>&1 >/dev/null | awk '/Collected :/ {print $NF}')
+			line+=" $c=$ir"
+		done
+		echo "$line"
+	done
+fi
+
 # CPU time (task-clock: the command's own, whatever else runs) per run,
 # perf stat over RUNS runs; cases interleaved, ROUNDS times.
 measure() { # dir args...

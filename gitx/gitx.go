@@ -491,11 +491,11 @@ type CountedRef struct {
 // of its commit against base. One `git for-each-ref` lists the refs; the counts of a commit
 // against the base's commit are kept (countCache), so only commits not
 // counted before are counted: on git 2.41+ with one more for-each-ref
-// (%(ahead-behind)), on older git with at most three more processes
+// (%(ahead-behind)), on older git with at most four more processes
 // whatever their number (countCommits). Base "" lists the refs without
 // counts, as does a base that names no commit. The branch HEAD points at
 // is marked Current, so that a caller counting against "HEAD" learns its
-// name from the same read.
+// name from the same read. Once ctx ends, the error is its end.
 func (r *Repo) CountRefs(ctx context.Context, base string, counted, plain []string) (map[string]CountedRef, error) {
 	prefixes := append(slices.Clone(counted), plain...)
 	if len(prefixes) == 0 {
@@ -532,6 +532,9 @@ func (r *Repo) CountRefs(ctx context.Context, base string, counted, plain []stri
 	counts := cache.lookup(baseCommit, commits)
 	if missing := slices.DeleteFunc(commits, func(c string) bool { _, ok := counts[c]; return ok }); len(missing) > 0 {
 		fresh := r.countAgainst(ctx, baseCommit, missing, refs)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		cache.add(baseCommit, fresh)
 		if r.run.DryRun == nil {
 			cache.save()
@@ -615,14 +618,17 @@ func (r *Repo) countAgainst(ctx context.Context, base string, commits []string, 
 }
 
 // countCommits counts each commit against base: more than three of them
-// with three git processes (countTogether), fewer, or where that fails,
+// with four git processes (countTogether), fewer, or where that fails,
 // with one `rev-list --left-right --count` per commit, four at a time; a
-// count git cannot give is left out.
+// count git cannot give is left out, and once ctx ends none is started.
 func (r *Repo) countCommits(ctx context.Context, base string, commits []string) map[string]Counts {
-	if len(commits) > 3 {
+	if ctx.Err() != nil {
+		return map[string]Counts{}
+	}
+	if len(commits) > 4 {
 		if counts, err := r.countTogether(ctx, base, commits); err == nil {
 			return counts
-		} else if errors.Is(err, errNoBase) {
+		} else if errors.Is(err, errNoBase) || ctx.Err() != nil {
 			return map[string]Counts{}
 		}
 	}
@@ -637,6 +643,10 @@ func (r *Repo) countCommits(ctx context.Context, base string, commits []string) 
 		go func() {
 			limit <- struct{}{}
 			defer func() { <-limit }()
+			if err := ctx.Err(); err != nil {
+				results <- result{err: err}
+				return
+			}
 			a, b, err := r.AheadBehind(ctx, commit, base)
 			results <- result{commit, Counts{a, b}, err}
 		}()

@@ -41,8 +41,13 @@ type MergePreview struct {
 func (r *Repo) PreviewMerge(ctx context.Context, ours, theirs string) (MergePreview, error) {
 	var p MergePreview
 	var major, minor int
+	var merged mergeTreeResult
 	var wg sync.WaitGroup
 	wg.Go(func() { major, minor = r.gitVersion(ctx) })
+	// The merge itself needs neither answer (git finds the bases again):
+	// started beside them, one round of processes less; on git older than
+	// 2.38, which has no --write-tree, its refusal is dropped.
+	wg.Go(func() { merged = r.mergeTree(ctx, ours, theirs, "") })
 	out, err := r.output(ctx, "merge-base", "--all", ours, theirs)
 	wg.Wait()
 	var ee *xec.ExitError
@@ -51,7 +56,7 @@ func (r *Repo) PreviewMerge(ctx context.Context, ours, theirs string) (MergePrev
 	}
 	p.Bases = strings.Fields(out)
 	if major > 2 || major == 2 && minor >= 38 {
-		return r.previewExact(ctx, p, ours, theirs, major > 2 || minor >= 40)
+		return r.previewExact(ctx, p, ours, theirs, merged, major > 2 || minor >= 40)
 	}
 	return r.previewUnion(ctx, p, theirs)
 }
@@ -80,9 +85,9 @@ func (r *Repo) previewUnion(ctx context.Context, p MergePreview, theirs string) 
 	return p, nil
 }
 
-func (r *Repo) previewExact(ctx context.Context, p MergePreview, ours, theirs string, canPickBase bool) (MergePreview, error) {
+func (r *Repo) previewExact(ctx context.Context, p MergePreview, ours, theirs string, merged mergeTreeResult, canPickBase bool) (MergePreview, error) {
 	p.Exact = true
-	tree, stages, err := r.mergeTree(ctx, ours, theirs, "", len(p.Bases) > 0)
+	tree, stages, err := merged.tree, merged.stages, merged.err
 	if err != nil {
 		return p, err
 	}
@@ -115,11 +120,11 @@ func (r *Repo) previewExact(ctx context.Context, p MergePreview, ours, theirs st
 	// (a merge with that base given) and compares trees; 2.38 and 2.39
 	// cannot, so there it is predicted path by path (unseenByBlobs).
 	if canPickBase {
-		expected, _, err := r.mergeTree(ctx, ours, theirs, p.Bases[0], true)
-		if err != nil {
-			return p, err
+		expected := r.mergeTree(ctx, ours, theirs, p.Bases[0])
+		if expected.err != nil {
+			return p, expected.err
 		}
-		diff, err := r.DiffTree(ctx, expected, tree)
+		diff, err := r.DiffTree(ctx, expected.tree, tree)
 		if err != nil {
 			return p, err
 		}
@@ -190,27 +195,35 @@ type stageEntry struct {
 	path  string
 }
 
-// mergeTree runs `git merge-tree --write-tree` and returns the result
-// tree and the conflicted entries; a conflict is a result, not an error.
-func (r *Repo) mergeTree(ctx context.Context, ours, theirs, base string, related bool) (string, []stageEntry, error) {
+// mergeTreeResult is the result tree of `git merge-tree --write-tree` and
+// its conflicted entries.
+type mergeTreeResult struct {
+	tree   string
+	stages []stageEntry
+	err    error
+}
+
+// mergeTree runs `git merge-tree --write-tree`; a conflict is a result,
+// not an error. Without base git finds the merge bases itself, and
+// unrelated histories merge as `git merge --allow-unrelated-histories`
+// would (the flag changes nothing where a base exists).
+func (r *Repo) mergeTree(ctx context.Context, ours, theirs, base string) mergeTreeResult {
 	args := []string{"merge-tree", "--write-tree", "-z", "--no-messages"}
-	if !related {
+	if base == "" {
 		args = append(args, "--allow-unrelated-histories")
-	}
-	if base != "" {
+	} else {
 		args = append(args, "--merge-base="+base)
 	}
 	out, err := r.output(ctx, append(args, ours, theirs)...)
 	var ee *xec.ExitError
 	if err != nil && !(errors.As(err, &ee) && ee.Code == 1) {
-		return "", nil, fmt.Errorf("preview the merge of %q into %q: %w", theirs, ours, err)
+		return mergeTreeResult{err: fmt.Errorf("preview the merge of %q into %q: %w", theirs, ours, err)}
 	}
 	fields := splitNul([]byte(out))
 	if len(fields) == 0 {
-		return "", nil, fmt.Errorf("preview the merge of %q into %q: no tree in %q", theirs, ours, out)
+		return mergeTreeResult{err: fmt.Errorf("preview the merge of %q into %q: no tree in %q", theirs, ours, out)}
 	}
-	tree := string(fields[0])
-	var stages []stageEntry
+	res := mergeTreeResult{tree: string(fields[0])}
 	for _, f := range fields[1:] {
 		head, p, ok := strings.Cut(string(f), "\t")
 		w := strings.Fields(head)
@@ -220,11 +233,11 @@ func (r *Repo) mergeTree(ctx context.Context, ours, theirs, base string, related
 		mode, err1 := strconv.ParseUint(w[0], 8, 32)
 		stage, err2 := strconv.Atoi(w[2])
 		if err1 != nil || err2 != nil {
-			return "", nil, fmt.Errorf("merge-tree: unexpected %q", f)
+			return mergeTreeResult{err: fmt.Errorf("merge-tree: unexpected %q", f)}
 		}
-		stages = append(stages, stageEntry{mode: uint32(mode), hash: w[1], stage: stage, path: p})
+		res.stages = append(res.stages, stageEntry{mode: uint32(mode), hash: w[1], stage: stage, path: p})
 	}
-	return tree, stages, nil
+	return res
 }
 
 // gitVersion returns the major and minor version of the git on PATH, 0 0

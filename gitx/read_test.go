@@ -145,7 +145,7 @@ func TestCountRefs(t *testing.T) {
 // TestCountTogetherAsRevList: over a history with criss-cross merges, a
 // merge as the base, an unrelated root, a commit equal to the base, its
 // ancestors and descendants, every commit's counts are those of git's own
-// `rev-list --left-right --count <commit>...<base>`, from three processes.
+// `rev-list --left-right --count <commit>...<base>`, from at most four processes.
 func TestCountTogetherAsRevList(t *testing.T) {
 	ctx := context.Background()
 	r, trace, sh := tracedRepo(t)
@@ -172,8 +172,8 @@ func TestCountTogetherAsRevList(t *testing.T) {
 		if err != nil {
 			t.Fatalf("base %s: %v", base, err)
 		}
-		if n := strings.Count(trace.String(), "exec:"); n != 3 {
-			t.Errorf("base %s: %d git processes for %d commits, want 3", base, n, len(commits))
+		if n := strings.Count(trace.String(), "exec:"); n > 4 {
+			t.Errorf("base %s: %d git processes for %d commits, want at most 4", base, n, len(commits))
 		}
 		for _, commit := range commits {
 			ahead, behind, err := r.AheadBehind(ctx, commit, base)

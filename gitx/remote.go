@@ -287,7 +287,7 @@ func (r *Repo) Fetch(ctx context.Context, s xec.Streams, remotes ...string) erro
 	args = append(args, remotes...)
 	// The remote helper may rewrite the remote's config during the fetch.
 	r.wrote()
-	err := r.run.Run(ctx, xec.Cmd{Argv: r.git(args...), Env: []string{WakeEnv + "=1"}, Stdout: s.Out, Stderr: s.Err, Mutates: true})
+	err := r.run.Run(ctx, xec.Cmd{Argv: r.git(args...), Env: []string{WakeEnv + "=1", xec.Owner()}, Stdout: s.Out, Stderr: s.Err, Mutates: true})
 	if err != nil {
 		return fmt.Errorf("fetch %s: %w", strings.Join(remotes, ", "), err)
 	}
@@ -378,7 +378,7 @@ func (r *Repo) FetchInto(ctx context.Context, s xec.Streams, dir, url, namespace
 	r.wrote()
 	err := r.run.Run(ctx, xec.Cmd{Argv: []string{"git", "-C", filepath.Join(r.Root, dir), "fetch", "--no-tags", url,
 		"+refs/heads/*:refs/remotes/" + namespace + "/*", "+HEAD:refs/remotes/" + namespace + "/HEAD"},
-		Env: []string{WakeEnv + "=1"}, Stdout: s.Out, Stderr: s.Err, Mutates: true})
+		Env: []string{WakeEnv + "=1", xec.Owner()}, Stdout: s.Out, Stderr: s.Err, Mutates: true})
 	if err != nil {
 		return fmt.Errorf("fetch submodule %q: %w", dir, err)
 	}

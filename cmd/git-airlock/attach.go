@@ -9,6 +9,6 @@ import (
 
 type attachCmd struct{}
 
-func (c *attachCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *ui.UI, inv *Invocation) error {
+func (c *attachCmd) Run(ctx context.Context, svc *lifecycle.Console, t target, u *ui.UI, inv *Invocation) error {
 	return svc.Attach(ctx, string(t), insideTmux(inv), streams(u))
 }

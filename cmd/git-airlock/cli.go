@@ -119,7 +119,13 @@ func (g *Globals) AfterApply(kctx *kong.Context, ctx context.Context, u *ui.UI, 
 			}
 			return l, nil
 		},
-		func(l *Loaded) (*lifecycle.Service, error) { return l.Lifecycle, l.valid() },
+		lifecycleProvider((*lifecycleDeps).starter),
+		lifecycleProvider((*lifecycleDeps).console),
+		lifecycleProvider((*lifecycleDeps).waiter),
+		lifecycleProvider((*lifecycleDeps).reporter),
+		lifecycleProvider((*lifecycleDeps).remover),
+		lifecycleProvider((*lifecycleDeps).restorer),
+		lifecycleProvider((*lifecycleDeps).publisher),
 		func(l *Loaded) (*review.Service, error) { return l.Review, l.valid() },
 		func(l *Loaded) (*machine.Service, error) { return l.Machine, l.valid() },
 		func(l *Loaded) (target, error) { return l.target() },
@@ -130,6 +136,18 @@ func (g *Globals) AfterApply(kctx *kong.Context, ctx context.Context, u *ui.UI, 
 		}
 	}
 	return nil
+}
+
+// lifecycleProvider binds a lifecycle handler, built for the command that
+// asks for it from the one set of clients.
+func lifecycleProvider[H any](build func(*lifecycleDeps) H) func(*Loaded) (H, error) {
+	return func(l *Loaded) (H, error) {
+		if err := l.valid(); err != nil {
+			var none H
+			return none, err
+		}
+		return build(l.Lifecycle), nil
+	}
 }
 
 // target is the sandbox a command acts on.
@@ -147,7 +165,7 @@ type Loaded struct {
 	Records     map[string]sandboxstore.Sandbox // the store's records of the sandboxes
 	SettingsErr error
 
-	Lifecycle *lifecycle.Service
+	Lifecycle *lifecycleDeps
 	Review    *review.Service
 	Machine   *machine.Service
 
@@ -317,18 +335,19 @@ func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 	client := &sbx.Client{Run: l.Run, Timeout: l.Settings.Timeout(), CreateTimeout: l.Settings.CreateTimeout(), CacheDir: sbx.CacheDir(inv.Env)}
 	l.sbx, l.env = client, inv.Env
 	l.tmux = &tmux.Client{Run: l.Run}
-	l.Lifecycle = &lifecycle.Service{UI: u, Sbx: client, Tmux: l.tmux, Settings: l.Settings,
-		Entries: l.Entries, Records: l.Records, Self: self, Home: home, Progress: u.Err}
+	l.Lifecycle = &lifecycleDeps{common: &lifecycle.Common{UI: u, Settings: l.Settings, Entries: l.Entries, Records: l.Records},
+		sbx: client, tmux: l.tmux, self: self, home: home, progress: u.Err}
 	l.Review = &review.Service{UI: u, Settings: l.Settings, Entries: l.Entries, Records: l.Records, Forge: &forge.GH{Run: l.Run}, Sbx: client,
 		DryRun: l.Run.DryRun != nil, ConfirmRisk: confirmRisk(u)}
 	l.Machine = &machine.Service{UI: u, Sbx: client, Settings: l.Settings, Entries: l.Entries, Records: l.Records,
 		GitVersion: func(ctx context.Context) (string, error) { return gitx.Version(ctx, l.Run) },
 		LookPath:   xec.LookPath, DryRun: l.Run.DryRun, Env: inv.Env}
 	if l.Repo != nil {
-		l.Lifecycle.Sessions = agentrun.Store{Dir: filepath.Join(l.Repo.CommonDir, "airlock", "sessions")}
-		l.Lifecycle.Store = sandboxstore.For(l.Repo.CommonDir, l.Run.DryRun)
-		l.Review.Store = l.Lifecycle.Store
-		l.Lifecycle.Repo, l.Review.Repo, l.Machine.Repo = l.Repo, l.Repo, l.Repo
+		l.Lifecycle.sessions = agentrun.Store{Dir: filepath.Join(l.Repo.CommonDir, "airlock", "sessions")}
+		l.Lifecycle.repo, l.Lifecycle.common.Registry = l.Repo, l.Repo
+		store := sandboxstore.For(l.Repo.CommonDir, l.Run.DryRun)
+		l.Lifecycle.common.Store, l.Review.Store = store, store
+		l.Review.Repo, l.Machine.Repo = l.Repo, l.Repo
 		l.Review.Root, l.Machine.Root = l.Repo.Root, l.Repo.Root
 	}
 	l.useHost(l.Settings.Host())

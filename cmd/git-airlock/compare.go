@@ -105,7 +105,7 @@ func (c *compareCmd) Run(ctx context.Context, l *Loaded, u *ui.UI, inv *Invocati
 			out.Kept = append(out.Kept, n)
 			continue
 		}
-		if err := l.Lifecycle.Remove(ctx, lifecycle.RemoveRequest{Name: n, At: gitClock(inv.Env)}); err != nil {
+		if err := l.Lifecycle.remover().Remove(ctx, lifecycle.RemoveRequest{Name: n, At: gitClock(inv.Env)}); err != nil {
 			u.Warnf("sandbox %q kept: %v", n, err)
 			out.Kept = append(out.Kept, n)
 			continue

@@ -112,7 +112,7 @@ type hookCheck struct {
 // from: its .airlock.toml (when trusted), never the work tree's, which
 // the merge may already have written.
 func (hc *hookCheck) gate() *gate.Gate {
-	return &gate.Gate{Repo: hc.l.Repo, ProtectAt: hc.protectAt}
+	return &gate.Gate{Repo: hc.l.Repo, Notes: hc.l.Repo, ProtectAt: hc.protectAt}
 }
 
 func (hc *hookCheck) protectAt(ctx context.Context, base string) []string {

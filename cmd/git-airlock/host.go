@@ -7,7 +7,6 @@ import (
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/sshhost"
 	"github.com/git-airlock/git-airlock/internal/workflow"
-	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 	"github.com/git-airlock/git-airlock/internal/workflow/machine"
 	"github.com/git-airlock/git-airlock/sbx"
 )
@@ -16,8 +15,8 @@ import (
 // a host value: "" is this machine. Values reach here validated (settings,
 // or an airlock:// URL parsed by sandboxref).
 func (l *Loaded) useHost(host string) {
-	l.sbx.Remote, l.tmux.Remote, l.Lifecycle.Server, l.Machine.Host = nil, nil, nil, ""
-	l.Lifecycle.SbxOn = l.sbxOn
+	l.sbx.Remote, l.tmux.Remote, l.Lifecycle.common.Server, l.Machine.Host = nil, nil, nil, ""
+	l.Lifecycle.sbxOn = l.sbxOn
 	if host == "" {
 		l.sbx.Early = l.early
 		return
@@ -28,7 +27,7 @@ func (l *Loaded) useHost(host string) {
 	}
 	l.sbx.Remote, l.tmux.Remote, l.Machine.Host = t, t, t.Host.String()
 	if l.Repo != nil {
-		l.Lifecycle.Server = &gitx.ServerRepo{Run: l.Run, Transport: t, ID: sandboxref.ServerRepoID(l.Repo.Root), Local: l.Repo}
+		l.Lifecycle.common.Server = &gitx.ServerRepo{Run: l.Run, Transport: t, ID: sandboxref.ServerRepoID(l.Repo.Root), Local: l.Repo}
 	}
 }
 
@@ -39,7 +38,7 @@ func (l *Loaded) transport(host string) (*sshhost.Transport, error) {
 }
 
 // sbxOn is a client of another machine's sbx, with this command's limits.
-func (l *Loaded) sbxOn(host string) lifecycle.Sbx {
+func (l *Loaded) sbxOn(host string) *sbx.Client {
 	if host == "" { // this machine, when the command's is a server
 		return &sbx.Client{Bin: l.sbx.Bin, Run: l.Run, Timeout: l.sbx.Timeout, CreateTimeout: l.sbx.CreateTimeout, CacheDir: l.sbx.CacheDir, Early: l.early}
 	}

@@ -20,7 +20,7 @@ type lsCmd struct {
 
 func (c *lsCmd) listsFirst() {}
 
-func (c *lsCmd) Run(ctx context.Context, svc *lifecycle.Service, u *ui.UI) error {
+func (c *lsCmd) Run(ctx context.Context, svc *lifecycle.Reporter, u *ui.UI) error {
 	if c.AllRepos && c.Unfetched {
 		return hint.Errorf([]string{"--unfetched asks this repository's sandboxes: git airlock ls --unfetched"}, "ls --all-repos --unfetched: other repositories' sandboxes are not surveyed")
 	}

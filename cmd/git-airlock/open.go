@@ -28,7 +28,7 @@ browser, the URL is opened in it. stop and rm withdraw what was published.
   git airlock open 8080 --host-port 18080`
 }
 
-func (c *openCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *ui.UI, l *Loaded, inv *Invocation) error {
+func (c *openCmd) Run(ctx context.Context, svc *lifecycle.Publisher, t target, u *ui.UI, l *Loaded, inv *Invocation) error {
 	p, already, err := svc.Open(ctx, lifecycle.OpenRequest{Name: string(t), Port: c.Port, HostPort: c.HostPort})
 	if err != nil {
 		return err

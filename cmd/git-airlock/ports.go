@@ -35,7 +35,7 @@ type portJSON struct {
 	URL         string `json:"url"`
 }
 
-func (c *portsCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *ui.UI, l *Loaded) error {
+func (c *portsCmd) Run(ctx context.Context, svc *lifecycle.Publisher, t target, u *ui.UI, l *Loaded) error {
 	p, err := svc.Ports(ctx, string(t))
 	if err != nil {
 		return err

@@ -25,7 +25,7 @@ is unknown. With --dry-run it prints what it would delete and deletes nothing.
 Commits no other ref reaches are left to git gc.`
 }
 
-func (c *pruneCmd) Run(ctx context.Context, svc *lifecycle.Service, g *Globals, u *ui.UI) error {
+func (c *pruneCmd) Run(ctx context.Context, svc *lifecycle.Restorer, g *Globals, u *ui.UI) error {
 	if len(c.Removals) == 0 {
 		return hint.Errorf([]string{"name the removals to delete, as 'git airlock ls' lists them: git airlock prune <sandbox>@<n>..."},
 			"prune deletes only the removals it is given")

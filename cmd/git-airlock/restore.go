@@ -25,7 +25,7 @@ func (c *restoreCmd) Help() string {
 choose another name with --as. Given only the removal, lists its kept branches.`
 }
 
-func (c *restoreCmd) Run(ctx context.Context, svc *lifecycle.Service, u *ui.UI) error {
+func (c *restoreCmd) Run(ctx context.Context, svc *lifecycle.Restorer, u *ui.UI) error {
 	r, err := svc.Restore(ctx, lifecycle.RestoreRequest{Removal: c.Removal, Branch: c.Branch, As: c.As})
 	var nf *lifecycle.RemovalNotFoundError
 	if errors.As(err, &nf) {

@@ -31,7 +31,7 @@ overwrites what an earlier removal kept), and 'git airlock ls' lists each
 removal as a row. Two rm of one sandbox queue on the repository's lock.`
 }
 
-func (c *rmCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, inv *Invocation) error {
+func (c *rmCmd) Run(ctx context.Context, svc *lifecycle.Remover, t target, inv *Invocation) error {
 	return svc.Remove(ctx, lifecycle.RemoveRequest{Name: string(t), Force: c.Force, At: gitClock(inv.Env)})
 }
 

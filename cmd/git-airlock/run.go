@@ -56,13 +56,13 @@ func (c *runCmd) Run(ctx context.Context, g *Globals, l *Loaded, u *ui.UI, inv *
 	if err != nil {
 		return err
 	}
-	if (g.Tmux || g.TmuxDetached) && l.Lifecycle.Server != nil { // tmux on the server: the agent outlives this connection
-		return l.Lifecycle.RunInServerTmux(ctx, lifecycle.RunRequest{Name: name, Task: c.Task, AgentArgs: c.AgentArgs, Streams: streams(u), NoFetch: c.NoFetch}, g.TmuxDetached)
+	if (g.Tmux || g.TmuxDetached) && l.Lifecycle.common.Server != nil { // tmux on the server: the agent outlives this connection
+		return l.Lifecycle.console().RunInServerTmux(ctx, lifecycle.RunRequest{Name: name, Task: c.Task, AgentArgs: c.AgentArgs, Streams: streams(u), NoFetch: c.NoFetch}, g.TmuxDetached)
 	}
 	if g.Tmux || g.TmuxDetached {
 		return inTmux(ctx, g, l, u, inv, name, lifecycle.ModeRun)
 	}
-	err = l.Lifecycle.Run(ctx, lifecycle.RunRequest{Name: name, Task: c.Task, AgentArgs: c.AgentArgs, Streams: streams(u), NoFetch: c.NoFetch})
+	err = l.Lifecycle.starter().Run(ctx, lifecycle.RunRequest{Name: name, Task: c.Task, AgentArgs: c.AgentArgs, Streams: streams(u), NoFetch: c.NoFetch})
 	notifyEnd(ctx, notifier(l, u, inv, c.Notify), u, l, name, "the agent's run", err)
 	return err
 }
@@ -97,7 +97,7 @@ func (c *runCmd) runAgents(ctx context.Context, g *Globals, l *Loaded, u *ui.UI,
 	if c.JSON {
 		lab.out = u.Err // stdout is the JSON
 	}
-	res, err := l.Lifecycle.RunAgents(ctx, lifecycle.AgentsRequest{Base: base, Agents: agents, Count: c.Count, Task: c.Task,
+	res, err := l.Lifecycle.groupRunner().RunAgents(ctx, lifecycle.AgentsRequest{Base: base, Agents: agents, Count: c.Count, Task: c.Task,
 		AgentArgs: c.AgentArgs, Jobs: c.Jobs, NoFetch: c.NoFetch, Output: lab.streams, Now: gitClock(inv.Env)})
 	lab.flush()
 	if err != nil {

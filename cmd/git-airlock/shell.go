@@ -9,7 +9,7 @@ import (
 
 type shellCmd struct{}
 
-func (c *shellCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *ui.UI) error {
+func (c *shellCmd) Run(ctx context.Context, svc *lifecycle.Console, t target, u *ui.UI) error {
 	// Say where the prompt is: with several sandboxes the default is not
 	// obvious, and the VM's prompt does not name it.
 	u.Infof("opening a shell in sandbox %q; exit to come back", string(t))

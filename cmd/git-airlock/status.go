@@ -24,7 +24,7 @@ type statusCmd struct {
 
 func (c *statusCmd) listsFirst() {}
 
-func (c *statusCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *ui.UI) error {
+func (c *statusCmd) Run(ctx context.Context, svc *lifecycle.Reporter, t target, u *ui.UI) error {
 	list, err := svc.Status(ctx, lifecycle.StatusRequest{Name: string(t), Unfetched: c.Unfetched})
 	if err != nil {
 		return err

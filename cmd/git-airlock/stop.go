@@ -8,6 +8,6 @@ import (
 
 type stopCmd struct{}
 
-func (c *stopCmd) Run(ctx context.Context, svc *lifecycle.Service, t target) error {
+func (c *stopCmd) Run(ctx context.Context, svc *lifecycle.Console, t target) error {
 	return svc.Stop(ctx, string(t))
 }

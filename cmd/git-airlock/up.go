@@ -36,13 +36,13 @@ func (c *upCmd) Run(ctx context.Context, g *Globals, l *Loaded, u *ui.UI, inv *I
 	if err != nil {
 		return err
 	}
-	if (g.Tmux || g.TmuxDetached) && l.Lifecycle.Server != nil { // tmux on the server: the agent outlives this connection
-		return l.Lifecycle.UpInServerTmux(ctx, lifecycle.UpRequest{Name: name, AgentArgs: c.AgentArgs, Streams: streams(u)}, g.TmuxDetached)
+	if (g.Tmux || g.TmuxDetached) && l.Lifecycle.common.Server != nil { // tmux on the server: the agent outlives this connection
+		return l.Lifecycle.console().UpInServerTmux(ctx, lifecycle.UpRequest{Name: name, AgentArgs: c.AgentArgs, Streams: streams(u)}, g.TmuxDetached)
 	}
 	if g.Tmux || g.TmuxDetached {
 		return inTmux(ctx, g, l, u, inv, name, lifecycle.ModeUp)
 	}
-	err = l.Lifecycle.Up(ctx, lifecycle.UpRequest{Name: name, AgentArgs: c.AgentArgs, Streams: streams(u)})
+	err = l.Lifecycle.starter().Up(ctx, lifecycle.UpRequest{Name: name, AgentArgs: c.AgentArgs, Streams: streams(u)})
 	notifyEnd(ctx, notifier(l, u, inv, c.Notify), u, l, name, "the agent's session", err)
 	return err
 }
@@ -53,7 +53,7 @@ func startName(ctx context.Context, g *Globals, l *Loaded, u *ui.UI, inv *Invoca
 	if l.Err != nil {
 		return "", l.Err
 	}
-	created, err := l.Lifecycle.OfferInit(ctx, ".", func(ctx context.Context, dir string) error { return gitx.Init(ctx, l.Run, dir) })
+	created, err := l.Lifecycle.console().OfferInit(ctx, ".", func(ctx context.Context, dir string) error { return gitx.Init(ctx, l.Run, dir) })
 	if err != nil {
 		return "", err
 	}
@@ -70,6 +70,6 @@ func startName(ctx context.Context, g *Globals, l *Loaded, u *ui.UI, inv *Invoca
 
 // inTmux re-runs this command in a tmux session of its own.
 func inTmux(ctx context.Context, g *Globals, l *Loaded, u *ui.UI, inv *Invocation, name, mode string) error {
-	return l.Lifecycle.InTmux(ctx, lifecycle.TmuxRequest{Name: name, Argv: append([]string{"--name", name}, withoutTmux(inv.Args)...),
+	return l.Lifecycle.console().InTmux(ctx, lifecycle.TmuxRequest{Name: name, Argv: append([]string{"--name", name}, withoutTmux(inv.Args)...),
 		Detached: g.TmuxDetached, InsideTmux: insideTmux(inv), Env: sessionEnv(inv), Streams: streams(u), Mode: mode})
 }

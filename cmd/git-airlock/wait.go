@@ -39,7 +39,7 @@ status, or its session ended without one), 5 it waits for input, 124
   git airlock wait --timeout 30m --name fix-login`
 }
 
-func (c *waitCmd) Run(ctx context.Context, svc *lifecycle.Service, t target, u *ui.UI, l *Loaded, inv *Invocation) error {
+func (c *waitCmd) Run(ctx context.Context, svc *lifecycle.Waiter, t target, u *ui.UI, l *Loaded, inv *Invocation) error {
 	res, err := svc.Wait(ctx, lifecycle.WaitRequest{Name: string(t), Timeout: c.Timeout, NoFetch: c.NoFetch})
 	if err != nil {
 		return err

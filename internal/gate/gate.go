@@ -21,26 +21,33 @@ import (
 type Repo interface {
 	inspect.Blobs
 	ResolveCommit(rev string) (string, error)
-	MergeBase(ctx context.Context, a, b string) (string, error)
-	DiffTree(ctx context.Context, from, to string) ([]gitx.TreeChange, error)
 	PreviewMerge(ctx context.Context, ours, theirs string) (gitx.MergePreview, error)
 	TreeEntries(ctx context.Context, treeish string) ([]gitx.TreeEntry, error)
 	TrackedHooksPath(ctx context.Context) (string, error)
 	Attributes(ctx context.Context, treeish string, paths, attrs []string) (map[string]map[string]string, error)
-	Refs(prefix string) (map[string]string, error)
 	IsAncestor(a, b string) (bool, error)
-	ConfigUnset(ctx context.Context, key string) error
-	AppendNote(ctx context.Context, ref, object, text string) error
-	Notes(ref string) (map[string]string, error)
 	MergeHeads() []string
 }
 
-var _ Repo = (*gitx.Repo)(nil)
+// NoteStore is where the gate's review records live: the review notes,
+// and the config record of older versions it migrates from.
+type NoteStore interface {
+	ResolveCommit(rev string) (string, error)
+	Notes(ref string) (map[string]string, error)
+	AppendNote(ctx context.Context, ref, object, text string) error
+	ConfigUnset(ctx context.Context, key string) error
+}
+
+var (
+	_ Repo      = (*gitx.Repo)(nil)
+	_ NoteStore = (*gitx.Repo)(nil)
+)
 
 // Gate inspects merges into one repository.
 type Gate struct {
 	Repo    Repo
-	Protect []string // airlock.protect
+	Notes   NoteStore // records: Record, the accepted commits, the migration
+	Protect []string  // airlock.protect
 	// ProtectAt, when set, gives airlock.protect as the settings of a
 	// commit being merged into or moved from say (the hooks: never the
 	// work tree the merge wrote); it replaces Protect.

@@ -144,7 +144,7 @@ func rules(fs []inspect.Finding) []string {
 
 func TestInspectDiffsFromTheMergeBaseToTheResolvedCommit(t *testing.T) {
 	repo := agentRepo(".github/workflows/ci.yml", "Makefile", "README.md")
-	g := &Gate{Repo: repo}
+	g := &Gate{Repo: repo, Notes: repo}
 	r, err := g.Inspect(context.Background(), "main", tracking)
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +175,7 @@ func TestInspectDiffsFromTheMergeBaseToTheResolvedCommit(t *testing.T) {
 func TestInspectUnrelatedHistoriesDiffFromTheEmptyTree(t *testing.T) {
 	repo := agentRepo(".envrc")
 	repo.mergeBases = nil // no common ancestor: everything the agent has is new
-	r, err := (&Gate{Repo: repo}).Inspect(context.Background(), "HEAD", tracking)
+	r, err := (&Gate{Repo: repo, Notes: repo}).Inspect(context.Background(), "HEAD", tracking)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func TestInspectCleanReportHasEmptyNotNilFindings(t *testing.T) {
 
 func TestInspectProtectMakesAPathHighRisk(t *testing.T) {
 	repo := agentRepo("deploy/prod.yml", "README.md")
-	r, err := (&Gate{Repo: repo, Protect: []string{"deploy/**"}}).Inspect(context.Background(), "HEAD", tracking)
+	r, err := (&Gate{Repo: repo, Notes: repo, Protect: []string{"deploy/**"}}).Inspect(context.Background(), "HEAD", tracking)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +221,7 @@ func TestInspectStopsOnUnresolvableSides(t *testing.T) {
 		{"no-such-base", tracking},
 	} {
 		repo := agentRepo(".envrc")
-		if _, err := (&Gate{Repo: repo}).Inspect(context.Background(), tc.base, tc.theirs); err == nil {
+		if _, err := (&Gate{Repo: repo, Notes: repo}).Inspect(context.Background(), tc.base, tc.theirs); err == nil {
 			t.Errorf("Inspect(%q, %q): no error", tc.base, tc.theirs)
 		}
 		if len(repo.diffs) != 0 {
@@ -253,7 +253,7 @@ func TestOnlyHighNarrowsFindingsAndCounts(t *testing.T) {
 func TestRecordPropagatesTheNoteError(t *testing.T) {
 	repo := agentRepo(".envrc")
 	repo.addErr = errors.New("notes locked")
-	g := &Gate{Repo: repo, Now: time.Now}
+	g := &Gate{Repo: repo, Notes: repo, Now: time.Now}
 	r, err := g.Inspect(context.Background(), "HEAD", tracking)
 	if err != nil {
 		t.Fatal(err)
@@ -408,18 +408,19 @@ func TestCheckCopyJudgesTheCopiedCommit(t *testing.T) {
 	repo.revs[agentCommit+"^"] = forkPoint
 	repo.trees[forkPoint] = nil
 	repo.mergeBases[[2]string{forkPoint, agentCommit}] = forkPoint
-	stop, err := (&Gate{Repo: repo}).CheckCopy(context.Background(), repo, headCommit, agentCommit, nil)
+	stop, err := (&Gate{Repo: repo, Notes: repo}).CheckCopy(context.Background(), repo, headCommit, agentCommit, nil)
 	if err != nil || stop == nil || stop.Landing != CherryPick || stop.Report.Sandbox != "x" {
 		t.Fatalf("stop %+v, err %v", stop, err)
 	}
-	stop, err = (&Gate{Repo: repo}).CheckCopy(context.Background(), repo, agentCommit, hostCommit, nil)
+	stop, err = (&Gate{Repo: repo, Notes: repo}).CheckCopy(context.Background(), repo, agentCommit, hostCommit, nil)
 	if err != nil || stop != nil {
 		t.Errorf("a host commit copied: stop %+v, err %v", stop, err)
 	}
 }
 
 func TestLandingTokenNeedsTheRecordOfThatLanding(t *testing.T) {
-	g := &Gate{Repo: agentRepo()}
+	repo := agentRepo()
+	g := &Gate{Repo: repo, Notes: repo}
 	rec := g.NewRecord(ActionMerge, "x", "", Report{Commit: agentCommit}, headCommit, false)
 	if err := g.Record(context.Background(), rec, agentCommit); err != nil {
 		t.Fatal(err)

@@ -85,7 +85,7 @@ func TestReferenceTransaction(t *testing.T) {
 				}
 				return ""
 			}
-			err := (&Gate{Repo: repo}).ReferenceTransaction(context.Background(), cr, tc.updates, tc.head, current,
+			err := (&Gate{Repo: repo, Notes: repo}).ReferenceTransaction(context.Background(), cr, tc.updates, tc.head, current,
 				func(string) bool { return false })
 			var w *LandWarning
 			switch {
@@ -127,7 +127,7 @@ func TestRefTransactionStopsMovesOnly(t *testing.T) {
 				}
 				return ""
 			}
-			err := (&Gate{Repo: repo}).RefTransaction(context.Background(), repo, repo, []RefUpdate{tc.u},
+			err := (&Gate{Repo: repo, Notes: repo}).RefTransaction(context.Background(), repo, repo, []RefUpdate{tc.u},
 				Head{Branch: "main", Commit: forkPoint}, current, nil)
 			var stop *Stop
 			switch {

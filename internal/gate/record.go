@@ -206,7 +206,7 @@ func parseRecord(para string) (Record, bool) {
 // note on the inspected commit.
 func (g *Gate) Record(ctx context.Context, rec Record, objects ...string) error {
 	for _, o := range objects {
-		if err := g.Repo.AppendNote(ctx, sandboxref.NotesRef, o, rec.Note()); err != nil {
+		if err := g.Notes.AppendNote(ctx, sandboxref.NotesRef, o, rec.Note()); err != nil {
 			return err
 		}
 	}
@@ -260,7 +260,7 @@ func legacyAccepted(entries []gitx.ConfigEntry) []sandboxref.Acceptance {
 // messages are never read for it, and no fetch refspec of a sandbox
 // remote reaches refs/notes/.
 func (g *Gate) AcceptedCommit(commit string, entries []gitx.ConfigEntry) bool {
-	notes, err := g.Repo.Notes(sandboxref.NotesRef)
+	notes, err := g.Notes.Notes(sandboxref.NotesRef)
 	if err == nil {
 		for _, rec := range ParseRecords(notes[commit]) {
 			if rec.Inspected == commit && len(rec.Accepted) > 0 {
@@ -296,7 +296,7 @@ func (g *Gate) MigrateAcceptances(ctx context.Context, entries []gitx.ConfigEntr
 	if len(old) == 0 {
 		return 0, nil
 	}
-	notes, err := g.Repo.Notes(sandboxref.NotesRef)
+	notes, err := g.Notes.Notes(sandboxref.NotesRef)
 	if err != nil {
 		return 0, err
 	}
@@ -306,7 +306,7 @@ func (g *Gate) MigrateAcceptances(ctx context.Context, entries []gitx.ConfigEntr
 			moved++
 			continue
 		}
-		if c, err := g.Repo.ResolveCommit(a.Commit); err != nil || c != a.Commit {
+		if c, err := g.Notes.ResolveCommit(a.Commit); err != nil || c != a.Commit {
 			continue
 		}
 		rec := Record{Action: ActionAccept, Sandbox: a.Sandbox, Inspected: a.Commit, Base: "unknown", Time: a.Time,
@@ -319,7 +319,7 @@ func (g *Gate) MigrateAcceptances(ctx context.Context, entries []gitx.ConfigEntr
 	if moved < len(old) {
 		return moved, nil
 	}
-	return moved, g.Repo.ConfigUnset(ctx, sandboxref.AcceptedKey)
+	return moved, g.Notes.ConfigUnset(ctx, sandboxref.AcceptedKey)
 }
 
 // LandingToken is the environment variable through which git airlock
@@ -334,7 +334,7 @@ const LandingToken = "GIT_AIRLOCK_LANDING"
 // token without that record adds nothing.
 func (g *Gate) AcceptedCommits(entries []gitx.ConfigEntry, token, base string) []string {
 	var out []string
-	notes, err := g.Repo.Notes(sandboxref.NotesRef)
+	notes, err := g.Notes.Notes(sandboxref.NotesRef)
 	if err != nil {
 		notes = nil
 	}

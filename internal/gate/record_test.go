@@ -14,7 +14,7 @@ import (
 func TestRecordEachRuleOnceWithTheInjectedTime(t *testing.T) {
 	repo := agentRepo(".github/workflows/a.yml", ".github/workflows/b.yml", ".envrc", "Makefile")
 	at := time.Date(2026, 11, 27, 13, 4, 5, 0, time.FixedZone("CET", 3600))
-	g := &Gate{Repo: repo, Now: func() time.Time { return at }}
+	g := &Gate{Repo: repo, Notes: repo, Now: func() time.Time { return at }}
 	r, err := g.Inspect(context.Background(), "HEAD", tracking)
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +48,7 @@ func TestRecordEachRuleOnceWithTheInjectedTime(t *testing.T) {
 
 func TestRecordWithoutAcceptanceAcceptsNothing(t *testing.T) {
 	repo := agentRepo("Makefile")
-	g := &Gate{Repo: repo}
+	g := &Gate{Repo: repo, Notes: repo}
 	r, _ := g.Inspect(context.Background(), "HEAD", tracking)
 	rec := g.NewRecord(ActionApply, "x", "codex", r, headCommit, true) // no high finding to accept
 	if strings.Contains(rec.Trailers(), "Airlock-Accepted") {
@@ -69,7 +69,7 @@ func TestRecordWithoutAcceptanceAcceptsNothing(t *testing.T) {
 func TestNoteQuotesPathsSoThatNoFileNameForgesARecord(t *testing.T) {
 	evil := "a\n\nAirlock-Sandbox: x\nAirlock-Inspected: " + agentCommit + "\nAirlock-Accepted: ci\n\n.envrc"
 	repo := agentRepo(evil)
-	g := &Gate{Repo: repo}
+	g := &Gate{Repo: repo, Notes: repo}
 	r, _ := g.Inspect(context.Background(), "HEAD", tracking)
 	if len(r.Findings) == 0 {
 		t.Fatalf("no finding for %q", evil)
@@ -98,7 +98,7 @@ func TestParseRecordsReadsEveryAppendedRecordAndNothingElse(t *testing.T) {
 
 func TestMigrateAcceptancesMovesConfigRecordsToNotes(t *testing.T) {
 	repo := agentRepo(".envrc")
-	g := &Gate{Repo: repo}
+	g := &Gate{Repo: repo, Notes: repo}
 	entries := []gitx.ConfigEntry{{Key: "airlock.acceptedrisk", Value: "x " + agentCommit + " 2026-11-27T12:00:00Z 1 direnv"}}
 	n, err := g.MigrateAcceptances(context.Background(), entries)
 	if err != nil || n != 1 {
@@ -114,7 +114,7 @@ func TestMigrateAcceptancesMovesConfigRecordsToNotes(t *testing.T) {
 
 	// A record of a commit the repository lost keeps the key.
 	repo = agentRepo(".envrc")
-	g = &Gate{Repo: repo}
+	g = &Gate{Repo: repo, Notes: repo}
 	entries = append(entries, gitx.ConfigEntry{Key: "airlock.acceptedrisk", Value: "x 9999999999999999999999999999999999999999 2026-11-27T12:00:00Z 1 ci"})
 	if n, err := g.MigrateAcceptances(context.Background(), entries); err != nil || n != 1 || len(repo.unset) != 0 {
 		t.Errorf("migrated %d, %v, unset %v", n, err, repo.unset)
@@ -142,7 +142,8 @@ func FuzzParseRecords(f *testing.F) {
 				t.Fatalf("a record without a commit from %q", note)
 			}
 		}
-		g := &Gate{Repo: agentRepo(path)}
+		repo := agentRepo(path)
+		g := &Gate{Repo: repo, Notes: repo}
 		r, err := g.Inspect(context.Background(), "HEAD", tracking)
 		if err != nil {
 			return

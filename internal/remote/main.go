@@ -45,6 +45,10 @@ func Main() int {
 	// child, when git does (git-airlock's git killed with it, say).
 	ctx, cancel := xec.EndWithParent(ctx)
 	defer cancel()
+	// Started by a fetch git-airlock runs: the helper ends when git-airlock
+	// does, though its git lives on (outside Linux nothing ends that git).
+	ctx, cancelOwned := xec.EndWithOwner(ctx, os.Getenv)
+	defer cancelOwned()
 
 	runner := &xec.Runner{}
 	if os.Getenv("GIT_AIRLOCK_TRACE") != "" {

@@ -10,8 +10,9 @@ import (
 
 // endWithParent: no parent-death signal outside Linux. A child git-airlock
 // starts there outlives a kill -9 of git-airlock until its own deadline
-// (every sbx call has one) or, for the remote helper, until it notices
-// (EndWithParent).
+// (every sbx call has one), except a fetch: its remote helper notices
+// within a quarter of a second (EndWithOwner), ends its sbx child, and
+// git, its helper gone, ends the fetch.
 func endWithParent(*syscall.SysProcAttr) {}
 
 // EndWithParent is for a program started by another one, not by xec (the

@@ -116,3 +116,33 @@ func TestReaderGone(t *testing.T) {
 		t.Error("ReaderGone(a file) is not nil")
 	}
 }
+
+// EndWithOwner ends its context once the process OwnerEnv names is gone
+// (the path that ends the remote helper with git-airlock where no
+// parent-death signal does, run here on Linux too), not before; and not
+// at all without OwnerEnv.
+func TestEndWithOwner(t *testing.T) {
+	owner := exec.Command("sleep", "60")
+	if err := owner.Start(); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{OwnerEnv: strconv.Itoa(owner.Process.Pid)}
+	ctx, cancel := EndWithOwner(context.Background(), func(k string) string { return env[k] })
+	defer cancel()
+	unowned, cancel2 := EndWithOwner(context.Background(), func(string) string { return "" })
+	defer cancel2()
+	if unowned != context.Background() {
+		t.Error("without OwnerEnv, a context of its own")
+	}
+	time.Sleep(600 * time.Millisecond) // more than two checks
+	if ctx.Err() != nil {
+		t.Fatal("ended while the owner runs")
+	}
+	_ = owner.Process.Kill()
+	_ = owner.Wait() // reaped: gone, not a zombie
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("not ended 5s after the owner was")
+	}
+}

@@ -3,6 +3,7 @@ package xec
 import (
 	"context"
 	"os"
+	"strconv"
 
 	"golang.org/x/sys/windows"
 )
@@ -21,6 +22,28 @@ func EndWithParent(ctx context.Context) (context.Context, context.CancelFunc) {
 	if err != nil {
 		return ctx, cancel
 	}
+	go func() {
+		defer windows.CloseHandle(h)
+		if ev, err := windows.WaitForSingleObject(h, windows.INFINITE); err == nil && ev == windows.WAIT_OBJECT_0 {
+			cancel()
+		}
+	}()
+	return ctx, cancel
+}
+
+// EndWithOwner returns a context that ends when the process OwnerEnv
+// names (read from getenv) does, waited for through a handle; ctx itself
+// where OwnerEnv names none, or none that can be opened.
+func EndWithOwner(ctx context.Context, getenv func(string) string) (context.Context, context.CancelFunc) {
+	pid, err := strconv.Atoi(getenv(OwnerEnv))
+	if err != nil || pid <= 0 {
+		return ctx, func() {}
+	}
+	h, err := windows.OpenProcess(windows.SYNCHRONIZE, false, uint32(pid))
+	if err != nil {
+		return ctx, func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
 	go func() {
 		defer windows.CloseHandle(h)
 		if ev, err := windows.WaitForSingleObject(h, windows.INFINITE); err == nil && ev == windows.WAIT_OBJECT_0 {

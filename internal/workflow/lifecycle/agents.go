@@ -90,11 +90,11 @@ func GroupNames(base string, agents []string, count int) (names, agentOf []strin
 // the sandboxes' remotes for compare. It refuses, changing nothing, when a
 // name is taken or an agent unknown: an existing sandbox would not start
 // from the same commit.
-func (s *Service) RunAgents(ctx context.Context, req AgentsRequest) (AgentsResult, error) {
+func (s *GroupRunner) RunAgents(ctx context.Context, req AgentsRequest) (AgentsResult, error) {
 	if err := checkAgentsRequest(req); err != nil {
 		return AgentsResult{}, err
 	}
-	w, err := s.preflightRepo()
+	w, err := s.Start.preflightRepo()
 	if err != nil {
 		return AgentsResult{}, err
 	}
@@ -119,7 +119,7 @@ func (s *Service) RunAgents(ctx context.Context, req AgentsRequest) (AgentsResul
 	res.Runs = make([]AgentRun, len(names))
 	for i, name := range names {
 		res.Runs[i] = AgentRun{Name: name, Agent: agentOf[i], Exit: -1}
-		sb, _, err := s.ensure(ctx, name, agentOf[i], res.Group)
+		sb, _, err := s.Start.ensure(ctx, name, agentOf[i], res.Group)
 		if err != nil {
 			res.Runs[i].Error = workflow.ErrorText(err)
 			s.UI.Warnf("sandbox %q: %s", name, res.Runs[i].Error)
@@ -168,8 +168,8 @@ func checkAgentsRequest(req AgentsRequest) error {
 // checkGroupNames refuses names sbx would refuse and names of sandboxes
 // that exist (here or in sbx): every sandbox of a run starts from the
 // same commit.
-func (s *Service) checkGroupNames(ctx context.Context, agents, names []string) error {
-	list, err := s.preflightSbx(ctx, agents...)
+func (s *GroupRunner) checkGroupNames(ctx context.Context, agents, names []string) error {
+	list, err := s.Start.preflightSbx(ctx, agents...)
 	if err != nil {
 		return err
 	}
@@ -192,7 +192,7 @@ func (s *Service) checkGroupNames(ctx context.Context, agents, names []string) e
 
 // recordExits keeps each started agent's exit status in its sandbox's
 // record, for compare.
-func (s *Service) recordExits(ctx context.Context, runs []AgentRun, ready []workflow.Sandbox) error {
+func (s *GroupRunner) recordExits(ctx context.Context, runs []AgentRun, ready []workflow.Sandbox) error {
 	for _, r := range runs {
 		if sb, ok := workflow.Find(ready, r.Name); ok {
 			rec := sb.Record
@@ -211,7 +211,7 @@ func (s *Service) recordExits(ctx context.Context, runs []AgentRun, ready []work
 // runSideBySide runs the agent of every registered sandbox, at most Jobs at
 // once. It narrates from this goroutine only: starts as it starts them,
 // ends as they report.
-func (s *Service) runSideBySide(ctx context.Context, req AgentsRequest, runs []AgentRun) {
+func (s *GroupRunner) runSideBySide(ctx context.Context, req AgentsRequest, runs []AgentRun) {
 	jobs := req.Jobs
 	if jobs <= 0 {
 		jobs = DefaultJobs

@@ -400,11 +400,12 @@ type fakeUI = workflowtest.UI
 
 // world is a Service over fakes.
 type world struct {
-	repo  *fakeRepo
-	sbx   *fakeSbx
-	tmux  *fakeTmux
-	ui    *fakeUI
-	svc   *lifecycle.Service
+	repo *fakeRepo
+	sbx  *fakeSbx
+	tmux *fakeTmux
+	ui   *fakeUI
+	svc  *service
+	// store is the record store the service writes.
 	store *fakeStore
 }
 
@@ -418,7 +419,7 @@ func newWorld(t *testing.T, flags map[string][]string, settings ...gitx.ConfigEn
 	}
 	w := &world{repo: newRepo(), sbx: newSbx(), tmux: &fakeTmux{}, ui: &fakeUI{}}
 	w.store = newStore(&w.repo.recorder)
-	w.svc = &lifecycle.Service{UI: w.ui, Repo: w.repo, Sbx: w.sbx, Tmux: w.tmux, Settings: st, Home: "/nonexistent/home/u", Store: w.store}
+	w.svc = &service{Common: &lifecycle.Common{UI: w.ui, Settings: st, Store: w.store}, Repo: w.repo, Sbx: w.sbx, Tmux: w.tmux, Home: "/nonexistent/home/u"}
 	return w
 }
 

@@ -37,7 +37,7 @@ var _ Server = (*gitx.ServerRepo)(nil)
 
 // sendToServer hands the server the current commit's history and returns
 // the path sbx there creates the sandbox from.
-func (s *Service) sendToServer(ctx context.Context) (string, error) {
+func (s *Starter) sendToServer(ctx context.Context) (string, error) {
 	head, err := s.Repo.Head()
 	if err != nil {
 		return "", err
@@ -52,7 +52,7 @@ func (s *Service) sendToServer(ctx context.Context) (string, error) {
 
 // dropServerCopy removes the server's copy once no registered sandbox of
 // this repository lives on that server any more.
-func (s *Service) dropServerCopy(ctx context.Context, removed workflow.Sandbox) {
+func (s *Remover) dropServerCopy(ctx context.Context, removed workflow.Sandbox) {
 	if s.Server == nil || removed.Host == "" || removed.Host != s.Server.Host() {
 		return
 	}
@@ -82,21 +82,21 @@ const StateUnreachable = "unreachable"
 func hostKey(host, name string) string { return host + "\x00" + name }
 
 // currentHost is the machine s.Sbx talks to.
-func (s *Service) currentHost() string {
+func (s *Reporter) currentHost() string {
 	if s.Server == nil {
 		return ""
 	}
 	return s.Server.Host()
 }
 
-// on is this service acting on the machine host: the same one, or a copy
-// whose sbx is that machine's (its Server stays this command's: nothing
-// reached through on sends or removes a server copy).
-func (s *Service) on(host string) *Service {
+// on is the survey acting on the machine host: the same one, or a copy
+// whose sbx is that machine's (nothing reached through on sends or
+// removes a server copy).
+func (s *Reporter) on(host string) *Surveyor {
 	if host == s.currentHost() || s.SbxOn == nil {
-		return s
+		return s.Survey
 	}
-	t := *s
+	t := *s.Survey
 	t.Sbx = s.SbxOn(host)
 	return &t
 }
@@ -106,7 +106,7 @@ func (s *Service) on(host string) *Service {
 // A failure of this machine's sbx, or of the only machine asked, is the
 // command's error, as it always was; another machine that cannot be asked
 // only makes its sandboxes unreachable (keyed in unreachable).
-func (s *Service) listByHost(ctx context.Context, sandboxes []workflow.Sandbox) (states map[string]sbx.Sandbox, unreachable map[string]error, err error) {
+func (s *Reporter) listByHost(ctx context.Context, sandboxes []workflow.Sandbox) (states map[string]sbx.Sandbox, unreachable map[string]error, err error) {
 	hosts := map[string]bool{}
 	for _, sb := range sandboxes {
 		hosts[sb.Host] = true
@@ -152,7 +152,7 @@ func (s *Service) listByHost(ctx context.Context, sandboxes []workflow.Sandbox) 
 
 // otherHosts are the machines this repository's sandboxes live on besides
 // the command's own, in order.
-func (s *Service) otherHosts() []string {
+func (s *Reporter) otherHosts() []string {
 	if s.Repo == nil || s.SbxOn == nil {
 		return nil
 	}
@@ -170,13 +170,13 @@ func (s *Service) otherHosts() []string {
 // session (`sbx run`) runs in tmux there, so that it outlives this
 // machine's connection; this machine attaches to it over ssh -t unless
 // detached. s.Tmux runs tmux on that server.
-func (s *Service) UpInServerTmux(ctx context.Context, req UpRequest, detached bool) error {
+func (s *Console) UpInServerTmux(ctx context.Context, req UpRequest, detached bool) error {
 	session, r, agentName, err := s.toServerSession(ctx, req.Name)
 	if err != nil {
 		return err
 	}
 	argv := []string{"sbx", "run", "--name", r.Name}
-	if args := s.sessionArgs(ctx, agentName, req.AgentArgs); len(args) > 0 {
+	if args := s.Start.sessionArgs(ctx, agentName, req.AgentArgs); len(args) > 0 {
 		argv = append(append(argv, "--"), args...)
 	}
 	s.UI.Infof("starting %s in sandbox %q in tmux session %q on %s", agentName, r.Name, session, s.Server.Host())
@@ -193,7 +193,7 @@ func (s *Service) UpInServerTmux(ctx context.Context, req UpRequest, detached bo
 // toServerSession readies a tmux session on the server for the sandbox's
 // agent: its session name (refused when a session of that name runs
 // there), the sandbox (created and registered if need be) and its agent.
-func (s *Service) toServerSession(ctx context.Context, name string) (string, workflow.Sandbox, string, error) {
+func (s *Console) toServerSession(ctx context.Context, name string) (string, workflow.Sandbox, string, error) {
 	session := s.SessionName(name)
 	exists, err := s.Tmux.HasSession(ctx, session)
 	if err != nil {
@@ -203,13 +203,13 @@ func (s *Service) toServerSession(ctx context.Context, name string) (string, wor
 		return "", workflow.Sandbox{}, "", hint.Errorf([]string{"attach to it with 'git airlock attach --name " + name + "'"},
 			"tmux session %q already exists on %s", session, s.Server.Host())
 	}
-	r, created, err := s.ensure(ctx, name, s.Settings.Agent(), "")
+	r, created, err := s.Start.ensure(ctx, name, s.Settings.Agent(), "")
 	if err != nil {
 		return "", workflow.Sandbox{}, "", err
 	}
 	agentName := s.agentFor(r)
 	if created {
-		s.credentialHint(ctx, r.Name, agentName)
+		s.Start.credentialHint(ctx, r.Name, agentName)
 	}
 	return session, r, agentName, nil
 }
@@ -221,7 +221,7 @@ func (s *Service) toServerSession(ctx context.Context, name string) (string, wor
 // record says where to ask. Its work is fetched by whoever sees it end
 // here: this command when it stays attached to the end, else 'git airlock
 // wait' (which asks the server), or any later fetch.
-func (s *Service) RunInServerTmux(ctx context.Context, req RunRequest, detached bool) error {
+func (s *Console) RunInServerTmux(ctx context.Context, req RunRequest, detached bool) error {
 	if strings.TrimSpace(req.Task) == "" {
 		return errEmptyTask
 	}
@@ -255,7 +255,7 @@ func (s *Service) RunInServerTmux(ctx context.Context, req RunRequest, detached 
 	attachErr := s.Tmux.Attach(ctx, session, req.Streams.In, req.Streams.Out, req.Streams.Err)
 	// Detached from, or ended: the server says which.
 	started.Sandbox, started.Host = r.Name, host
-	rec, lost, err := s.serverSession(ctx, started)
+	rec, lost, err := s.Wait.serverSession(ctx, started)
 	switch {
 	case err != nil || (!lost && rec.Ended == nil):
 		if attachErr != nil {
@@ -268,7 +268,7 @@ func (s *Service) RunInServerTmux(ctx context.Context, req RunRequest, detached 
 		return hint.Errorf([]string{"see 'git airlock status --name " + r.Name + "'"}, "the tmux session on %s ended without recording the agent's status", host)
 	}
 	if !req.NoFetch {
-		if ferr := s.fetch(ctx, r); ferr != nil {
+		if ferr := s.Start.fetch(ctx, r); ferr != nil {
 			s.UI.Warnf("%v", ferr)
 		}
 	}
@@ -284,7 +284,7 @@ func (s *Service) RunInServerTmux(ctx context.Context, req RunRequest, detached 
 // status, else whether its tmux session still runs (lost: gone without a
 // status). An end is recorded on the host too, so that the next wait asks
 // nothing.
-func (s *Service) serverSession(ctx context.Context, rec agentrun.Record) (_ agentrun.Record, lost bool, _ error) {
+func (s *Waiter) serverSession(ctx context.Context, rec agentrun.Record) (_ agentrun.Record, lost bool, _ error) {
 	if s.Server == nil || s.Server.Host() != rec.Host {
 		return rec, false, fmt.Errorf("the agent session of %q runs on %q, which this command does not reach", rec.Sandbox, rec.Host)
 	}

@@ -139,7 +139,7 @@ func TestStatusAsksEachHostOnceAndKeepsGoingWhenOneIsDown(t *testing.T) {
 	server := newSbx()
 	server.list = []sbx.Sandbox{{Name: "there", Status: "stopped"}}
 	down := newSbx()
-	w.svc.SbxOn = func(host string) lifecycle.Sbx {
+	w.svc.SbxOn = func(host string) allSbx {
 		switch host {
 		case "server":
 			return hostSbx{fakeSbx: server}
@@ -314,7 +314,7 @@ func TestListMachineAsksEveryMachineSideBySide(t *testing.T) {
 		f.list = []sbx.Sandbox{{Name: "on-" + cmp.Or(host, "here"), Status: "running"}}
 	}
 	w.svc.Sbx = barrierSbx{w.sbx, &asked, all}
-	w.svc.SbxOn = func(host string) lifecycle.Sbx { return barrierSbx{machines[host], &asked, all} }
+	w.svc.SbxOn = func(host string) allSbx { return barrierSbx{machines[host], &asked, all} }
 	got, err := w.svc.ListMachine(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -3,10 +3,20 @@
 // sandboxes. It decides; gitx, sbx and internal/tmux act, and
 // cmd/git-airlock renders.
 //
+// Each verb family is a handler (handlers.go): Starter (up, run), Console
+// (shell, attach, stop, tmux), Waiter (wait), Reporter (status, ls),
+// Remover (rm, with the Surveyor it shares with status --unfetched),
+// Restorer (restore, prune), Publisher (ports, open), GroupRunner (run
+// --agents). Each holds only the clients its verbs use, over interfaces of
+// at most ten methods it declares; Common is what they share (the UI, the
+// settings, the registered sandboxes, the server). cmd/git-airlock builds
+// them in one place (handlers.go there).
+//
 // What happens on `git airlock rm`, file by file (docs/rm.md says why):
 //
 //  1. cmd/git-airlock/rm.go: the command resolves the sandbox and calls
-//     Service.Remove with --force as given.
+//     Remover.Remove with --force as given (the Remover is bound by
+//     cli.go, built by handlers.go there).
 //  2. rm.go: Remove takes the repository lock for the whole command, then
 //     decideRemoval: open sessions (refuseOpenSessions: the session
 //     record, tmux, sbx.Client.Attached), removalState (sbx ls, then sbx
@@ -28,7 +38,6 @@ package lifecycle
 import (
 	"context"
 	"io"
-	"time"
 
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
@@ -36,75 +45,7 @@ import (
 	"github.com/git-airlock/git-airlock/internal/sandboxstore"
 	"github.com/git-airlock/git-airlock/internal/tmux"
 	"github.com/git-airlock/git-airlock/internal/workflow"
-	"github.com/git-airlock/git-airlock/internal/xec"
-	"github.com/git-airlock/git-airlock/sbx"
 )
-
-// Repo is what the lifecycle needs of the host repository.
-type Repo interface {
-	workflow.FetchRepo
-	workflow.Situations
-	Facts() (gitx.Worktree, error)
-	Head() (gitx.Head, error)
-	Exists(rel string) bool
-	Uncommitted(ctx context.Context) (int, error)
-	AddSandboxRemote(ctx context.Context, spec gitx.RemoteSpec) error
-	RemoveRemote(ctx context.Context, name string) error
-	ConfigGet(ctx context.Context, key string) (string, bool, error)
-	ConfigSet(ctx context.Context, key, value string) error
-	ConfigUnset(ctx context.Context, key string) error
-	ConfigEntries(ctx context.Context, pattern string) ([]gitx.ConfigEntry, error)
-	Refs(prefix string) (map[string]string, error)
-	Notes(ref string) (map[string]string, error)
-	HasCommit(hash string) bool
-	Commits(ctx context.Context, ids []string) (map[string]bool, error)
-	Unreached(ctx context.Context, commits, tips []string) (map[string]bool, error)
-	Independent(ctx context.Context, commits []string) ([]string, error)
-	CountRefs(ctx context.Context, base string, counted, plain []string) (map[string]gitx.CountedRef, error)
-	ReflogsCommits(ctx context.Context, refs []string) ([]string, error)
-	UpdateRefs(ctx context.Context, updates []gitx.RefUpdate) error
-	DeleteRefs(ctx context.Context, names []string) error
-	HooksDir(ctx context.Context) (string, error)
-}
-
-// Sbx is what the lifecycle asks of sbx.
-type Sbx interface {
-	DryRun() bool
-	Program() (string, error)
-	Probe(ctx context.Context) (sbx.Capabilities, error)
-	RequireClone(ctx context.Context) (sbx.Capabilities, error)
-	List(ctx context.Context) ([]sbx.Sandbox, error)
-	Get(ctx context.Context, name string) (sbx.Sandbox, error)
-	PolicyInitialised(ctx context.Context) (bool, error)
-	PolicyKnownInitialised(ctx context.Context) (bool, error)
-	PolicyInit(ctx context.Context, preset string) error
-	PolicyPreset() string
-	PolicyInitCommand(caps sbx.Capabilities, preset string) []string
-	PolicyAllow(ctx context.Context, name string, hosts []string) error
-	Create(ctx context.Context, req sbx.CreateRequest) error
-	Attach(ctx context.Context, name string, agentArgs []string, s xec.Streams) error
-	Exec(ctx context.Context, req sbx.ExecRequest) error
-	ExecOutput(ctx context.Context, req sbx.ExecRequest) (string, error)
-	Put(ctx context.Context, req sbx.PutRequest) error
-	Ports(ctx context.Context, name string) ([]sbx.Port, error)
-	Publish(ctx context.Context, name string, sandboxPort, hostPort int) error
-	Unpublish(ctx context.Context, name string, p sbx.Port) error
-	Stop(ctx context.Context, name string) error
-	Remove(ctx context.Context, name string) error
-	Attached(ctx context.Context, name string) ([]sbx.Attachment, error)
-	Secrets(ctx context.Context) ([]sbx.Secret, error)
-	SecretSetCommand(caps sbx.Capabilities, service string) []string
-}
-
-// Store is git-airlock's own records of the repository's sandboxes and
-// removals, outside git config.
-type Store interface {
-	workflow.RecordStore
-	Sandboxes() (map[string]sandboxstore.Sandbox, error)
-	PutRemoval(r sandboxref.RemovalRecord) error
-	DropRemoval(id string) error
-	Removals() ([]sandboxref.RemovalRecord, error)
-}
 
 // Tmux is what the lifecycle asks of tmux.
 type Tmux interface {
@@ -115,93 +56,70 @@ type Tmux interface {
 	Kill(ctx context.Context, name string) error
 }
 
-var (
-	_ Repo  = (*gitx.Repo)(nil)
-	_ Sbx   = (*sbx.Client)(nil)
-	_ Tmux  = (*tmux.Client)(nil)
-	_ Store = sandboxstore.Store{}
-)
+var _ Tmux = (*tmux.Client)(nil)
 
-// Service runs the lifecycle of the sandboxes of one repository.
-type Service struct {
-	UI   workflow.UI
-	Repo Repo // nil outside a repository
-	Sbx  Sbx
-	// Server is set when sbx runs on another machine (host.go).
-	Server Server
-	// SbxOn is sbx on another machine, for commands over sandboxes of
-	// several (status, ls); nil: those are listed as unreachable.
-	SbxOn    func(host string) Sbx
-	Tmux     Tmux
+// Store is git-airlock's own records of the repository's sandboxes and
+// removals, outside git config (internal/sandboxstore).
+type Store interface {
+	workflow.RecordStore
+	Sandboxes() (map[string]sandboxstore.Sandbox, error)
+	PutRemoval(r sandboxref.RemovalRecord) error
+	DropRemoval(id string) error
+	Removals() ([]sandboxref.RemovalRecord, error)
+}
+
+var _ Store = sandboxstore.Store{}
+
+// SandboxRegistry is the repository's config, where the registered
+// sandboxes live: read once, re-read after registering one, and the guard
+// on sbx's own sandbox-<name> remote written.
+type SandboxRegistry interface {
+	ConfigEntries(ctx context.Context, pattern string) ([]gitx.ConfigEntry, error)
+	gitx.SbxRemoteConfig
+}
+
+var _ SandboxRegistry = (*gitx.Repo)(nil)
+
+// Common is what every handler shares: the UI, the settings and the
+// registered sandboxes. One is built per command and shared by the
+// handlers it uses, so that a sandbox one registers the others see.
+type Common struct {
+	UI       workflow.UI
 	Settings *config.Settings
+	// Registry is nil outside a repository.
+	Registry SandboxRegistry
 	// Entries are the repository's airlock.* and remote.* git config
 	// entries, read once and re-read after registering a sandbox.
 	Entries []gitx.ConfigEntry
-	// Records are the store's records of the sandboxes, by name, read with
-	// Entries.
+	// Records are the store's records of the sandboxes, by name, read
+	// with Entries.
 	Records map[string]sandboxstore.Sandbox
 	// Store is where the records are written; nil outside a repository.
 	Store Store
-	// Self is the path of the running git-airlock, for tmux sessions.
-	Self string
-	// Home is the user's home directory, the only root seed paths may name.
-	Home string
-	// Files is what seeding reads of this machine; the real file system
-	// when nil.
-	Files Files
-	// Progress receives git's own progress output (stderr).
-	Progress io.Writer
-	// Sessions records the agent sessions run and up start, for wait; nil
-	// outside a repository.
-	Sessions Sessions
-	// Now and Sleep are wait's clock; the real one when nil.
-	Now   func() time.Time
-	Sleep func(ctx context.Context, d time.Duration) error
+	// Server is set when sbx runs on another machine (host.go); a
+	// command on a sandbox that lives elsewhere moves it once its target
+	// is known, after its handlers were built, so they read it here.
+	Server Server
 }
 
-// beginSession records that this process starts the agent's session;
-// endSession records its end. A record that cannot be written is a
-// warning: wait will say it knows of no session, the agent runs anyway.
-func (s *Service) beginSession(name, agentName, mode string) {
-	if s.Sessions == nil || s.Sbx.DryRun() {
-		return
-	}
-	if err := s.Sessions.Begin(name, agentName, mode); err != nil {
-		s.UI.Warnf("%v", err)
-	}
-}
+func (s *Common) sandboxes() []workflow.Sandbox { return workflow.Registered(s.Entries, s.Records) }
 
-func (s *Service) endSession(name string, code int) {
-	if s.Sessions == nil || s.Sbx.DryRun() {
-		return
-	}
-	if err := s.Sessions.End(name, code); err != nil {
-		s.UI.Warnf("%v", err)
-	}
-}
-
-func (s *Service) sandboxes() []workflow.Sandbox { return workflow.Registered(s.Entries, s.Records) }
-
-func (s *Service) mustRegistered(name string) (workflow.Sandbox, error) {
-	if s.Repo == nil {
+func (s *Common) mustRegistered(name string) (workflow.Sandbox, error) {
+	if s.Registry == nil {
 		return workflow.Sandbox{}, workflow.ErrNotRepository
 	}
 	return workflow.MustFind(s.sandboxes(), name)
 }
 
-func (s *Service) reloadEntries(ctx context.Context) error {
-	entries, err := s.Repo.ConfigEntries(ctx, `^(airlock|remote)\.`)
+func (s *Common) reloadEntries(ctx context.Context) error {
+	entries, err := s.Registry.ConfigEntries(ctx, `^(airlock|remote)\.`)
 	if err != nil {
 		return err
 	}
-	records, err := s.Store.Sandboxes()
-	if err != nil {
-		return err
+	s.Entries = entries
+	if s.Store == nil {
+		return nil
 	}
-	s.Entries, s.Records = entries, records
-	return nil
-}
-
-func (s *Service) fetch(ctx context.Context, sb workflow.Sandbox) error {
-	return workflow.Fetch(ctx, s.Repo, s.Store, s.UI, xec.Streams{Err: s.Progress}, s.Sbx.DryRun(), sb)
+	s.Records, err = s.Store.Sandboxes()
+	return err
 }

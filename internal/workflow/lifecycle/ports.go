@@ -22,7 +22,7 @@ type Ports struct {
 }
 
 // Ports lists the published ports of a sandbox.
-func (s *Service) Ports(ctx context.Context, name string) (Ports, error) {
+func (s *Publisher) Ports(ctx context.Context, name string) (Ports, error) {
 	if _, err := s.mustRegistered(name); err != nil {
 		return Ports{}, err
 	}
@@ -47,7 +47,7 @@ type OpenRequest struct {
 // Open publishes a port of the sandbox on the host's loopback through sbx
 // and returns the mapping sbx reports. A port already published is
 // returned as it is. sbx starts a stopped sandbox to publish.
-func (s *Service) Open(ctx context.Context, req OpenRequest) (port sbx.Port, already bool, err error) {
+func (s *Publisher) Open(ctx context.Context, req OpenRequest) (port sbx.Port, already bool, err error) {
 	if req.Port < 1 || req.Port > 65535 {
 		return sbx.Port{}, false, hint.Errorf([]string{"give the port the program in the sandbox listens on, e.g. git airlock open 3000"},
 			"invalid port %d: a port is a number from 1 to 65535", req.Port)
@@ -111,7 +111,7 @@ func findPort(list []sbx.Port, port, hostPort int) (sbx.Port, bool) {
 // keeps saved mappings and publishes them again on the next start. A
 // stopped sandbox is not started to do it (its ports serve nothing while
 // it is stopped). Failures are warnings: the stop goes on.
-func (s *Service) withdrawPorts(ctx context.Context, name string) {
+func (s *Console) withdrawPorts(ctx context.Context, name string) {
 	sb, err := s.Sbx.Get(ctx, name)
 	if err != nil || !sb.Running() {
 		return

@@ -24,7 +24,7 @@ func (e *RemovalNotFoundError) Error() string {
 
 // removal finds one removal's row by its id (<name>@<n>, or the bare name
 // of a removal kept before removals were numbered).
-func (s *Service) removal(id string) (SandboxStatus, error) {
+func (s *Restorer) removal(id string) (SandboxStatus, error) {
 	if s.Repo == nil {
 		return SandboxStatus{}, workflow.ErrNotRepository
 	}
@@ -62,7 +62,7 @@ type Restored struct {
 // Branch. It never moves an existing branch: restoring over one would
 // drop the user's commits from it. Without a branch it returns the
 // removal for listing.
-func (s *Service) Restore(ctx context.Context, req RestoreRequest) (Restored, error) {
+func (s *Restorer) Restore(ctx context.Context, req RestoreRequest) (Restored, error) {
 	st, err := s.removal(req.Removal)
 	if err != nil {
 		return Restored{}, err
@@ -120,7 +120,7 @@ type Pruned struct {
 // and their records. Every id must name a removal that keeps refs:
 // nothing is deleted when one does not. Commits only those refs reached
 // become unreachable and are left to git gc.
-func (s *Service) Prune(ctx context.Context, req PruneRequest) ([]Pruned, error) {
+func (s *Restorer) Prune(ctx context.Context, req PruneRequest) ([]Pruned, error) {
 	if len(req.Removals) == 0 {
 		return nil, hint.Errorf([]string{"list them with 'git airlock ls'"}, "name the removals to prune")
 	}
@@ -162,7 +162,7 @@ func (s *Service) Prune(ctx context.Context, req PruneRequest) ([]Pruned, error)
 // legacyRemovalRecord reports whether an older git-airlock recorded the
 // removal in git config (sandboxref.RemovalRecordKey) rather than in the
 // store.
-func (s *Service) legacyRemovalRecord(id string) bool {
+func (s *Common) legacyRemovalRecord(id string) bool {
 	for _, e := range s.Entries {
 		if rec, ok := sandboxref.ParseRemovalRecord(e.Key, e.Value); ok && rec.Removal == id {
 			return true
@@ -174,7 +174,7 @@ func (s *Service) legacyRemovalRecord(id string) bool {
 // moveLegacyRemovals moves the removal records an older git-airlock kept
 // in git config into the store (rm, which writes one, holds the lock):
 // each is written to the store before its key is unset.
-func (s *Service) moveLegacyRemovals(ctx context.Context) error {
+func (s *Remover) moveLegacyRemovals(ctx context.Context) error {
 	for _, e := range s.Entries {
 		rec, ok := sandboxref.ParseRemovalRecord(e.Key, e.Value)
 		if !ok {

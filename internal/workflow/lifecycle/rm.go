@@ -45,7 +45,7 @@ type removal struct {
 // holds the repository lock from its first step to its last, so that a
 // second rm of the same sandbox waits, then finds it removed. A dry run
 // takes no lock and decides from reads.
-func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
+func (s *Remover) Remove(ctx context.Context, req RemoveRequest) error {
 	sb, err := s.mustRegistered(req.Name)
 	if err != nil {
 		return err
@@ -75,7 +75,7 @@ func (s *Service) Remove(ctx context.Context, req RemoveRequest) error {
 // removedMeanwhile re-reads the registered sandboxes once the lock is
 // held: another rm of the same sandbox that held it first has removed it,
 // which is what was asked.
-func (s *Service) removedMeanwhile(ctx context.Context, sb workflow.Sandbox) (bool, error) {
+func (s *Remover) removedMeanwhile(ctx context.Context, sb workflow.Sandbox) (bool, error) {
 	if err := s.reloadEntries(ctx); err != nil {
 		return false, err
 	}
@@ -90,7 +90,7 @@ func (s *Service) removedMeanwhile(ctx context.Context, sb workflow.Sandbox) (bo
 // writer in it ends; sbx answers for the name), fetches, surveys what
 // would be lost, and refuses over it; --force goes on, naming what it
 // discards.
-func (s *Service) decideRemoval(ctx context.Context, sb workflow.Sandbox, req RemoveRequest) (removal, error) {
+func (s *Remover) decideRemoval(ctx context.Context, sb workflow.Sandbox, req RemoveRequest) (removal, error) {
 	if err := s.refuseOpenSessions(ctx, sb, req.Force); err != nil {
 		return removal{}, err
 	}
@@ -104,7 +104,7 @@ func (s *Service) decideRemoval(ctx context.Context, sb workflow.Sandbox, req Re
 	if err := s.fetchLocked(ctx, sb); err != nil {
 		s.UI.Warnf("could not fetch sandbox %q (git's message is above); checking what it holds that the host lacks", sb.Name)
 	}
-	work, err := s.unsaved(ctx, sb, running)
+	work, err := s.Survey.unsaved(ctx, sb, running)
 	// The fetch and the survey started the sandbox, and sbx rewrites its
 	// remote on start; rm may still refuse below.
 	s.guardSbxRemote(ctx, sb.Name)
@@ -137,7 +137,7 @@ func (s *Service) decideRemoval(ctx context.Context, sb workflow.Sandbox, req Re
 // it before the survey, and takes stop's answer. A list that cannot be
 // read is an error that changes nothing. A dry run stops nothing (it
 // prints the stop) and goes by the list; running is the list's state.
-func (s *Service) removalState(ctx context.Context, sb workflow.Sandbox, force bool) (plan removal, running bool, err error) {
+func (s *Remover) removalState(ctx context.Context, sb workflow.Sandbox, force bool) (plan removal, running bool, err error) {
 	state, err := s.Sbx.Get(ctx, sb.Name)
 	var nf *sbx.NotFoundError
 	var unreachable *sbx.UnreachableError
@@ -176,14 +176,14 @@ func (s *Service) removalState(ctx context.Context, sb workflow.Sandbox, force b
 }
 
 // fetchLocked fetches the sandbox under the lock rm holds.
-func (s *Service) fetchLocked(ctx context.Context, sb workflow.Sandbox) error {
-	return workflow.FetchLocked(ctx, s.Repo, s.Store, s.UI, xec.Streams{Err: s.Progress}, s.Sbx.DryRun(), sb)
+func (s *Remover) fetchLocked(ctx context.Context, sb workflow.Sandbox) error {
+	return workflow.FetchLocked(ctx, s.Fetcher, s.Store, s.UI, xec.Streams{Err: s.Progress}, s.Sbx.DryRun(), sb)
 }
 
 // actRemoval removes the sandbox in sbx, with --force (sbx asks
 // otherwise, and cannot without a terminal): only after decideRemoval
 // found nothing that would be lost, and no session opened since.
-func (s *Service) actRemoval(ctx context.Context, sb workflow.Sandbox, req RemoveRequest, plan removal) error {
+func (s *Remover) actRemoval(ctx context.Context, sb workflow.Sandbox, req RemoveRequest, plan removal) error {
 	if plan.gone {
 		return nil
 	}
@@ -200,7 +200,7 @@ func (s *Service) actRemoval(ctx context.Context, sb workflow.Sandbox, req Remov
 
 // reportRemoval keeps what was fetched, records the removal, drops the
 // remote and the sandbox's sessions, and says where the branches are.
-func (s *Service) reportRemoval(ctx context.Context, sb workflow.Sandbox, req RemoveRequest, plan removal) error {
+func (s *Remover) reportRemoval(ctx context.Context, sb workflow.Sandbox, req RemoveRequest, plan removal) error {
 	name, kept, err := s.archive(ctx, sb)
 	if err != nil {
 		return err
@@ -241,7 +241,7 @@ func (s *Service) reportRemoval(ctx context.Context, sb workflow.Sandbox, req Re
 // refuseOpenSessions: sbx rm --force ends the sandbox's open sessions with
 // it, so rm first looks for those git-airlock can see (openSessions) and
 // refuses over them unless the user gave --force.
-func (s *Service) refuseOpenSessions(ctx context.Context, sb workflow.Sandbox, force bool) error {
+func (s *Remover) refuseOpenSessions(ctx context.Context, sb workflow.Sandbox, force bool) error {
 	open := s.openSessions(ctx, sb)
 	if len(open) == 0 {
 		return nil
@@ -259,7 +259,7 @@ func (s *Service) refuseOpenSessions(ctx context.Context, sb workflow.Sandbox, f
 // session, and sbx processes attached to it (run, attach, exec -t). A
 // session someone opened on another machine, or over sbx's SSH, is not
 // seen.
-func (s *Service) openSessions(ctx context.Context, sb workflow.Sandbox) []string {
+func (s *Remover) openSessions(ctx context.Context, sb workflow.Sandbox) []string {
 	var open []string
 	if s.Sessions != nil {
 		if r, ok, err := s.Sessions.Read(sb.Name); err == nil && ok && r.Host == "" && r.State() == "running" {
@@ -292,7 +292,7 @@ type keptRefs struct{ refs, branches int }
 // (and its tracking refs) goes. n is one more than any earlier removal of
 // the same name, so a name removed again never overwrites what an earlier
 // removal kept.
-func (s *Service) archive(ctx context.Context, sb workflow.Sandbox) (string, keptRefs, error) {
+func (s *Remover) archive(ctx context.Context, sb workflow.Sandbox) (string, keptRefs, error) {
 	prefix := sandboxref.TrackingPrefix(sb.Remote)
 	refs, err := s.Repo.Refs(prefix)
 	if err != nil {
@@ -345,7 +345,7 @@ func (s *Service) archive(ctx context.Context, sb workflow.Sandbox) (string, kep
 // HEAD ref) hold that no tip reaches, reduced to the fewest that reach
 // them all: one process each for the reflogs, the objects, the walk and
 // the reduction, however long the reflogs are.
-func (s *Service) superseded(ctx context.Context, sb workflow.Sandbox, refs map[string]string, tips []string) ([]string, error) {
+func (s *Remover) superseded(ctx context.Context, sb workflow.Sandbox, refs map[string]string, tips []string) ([]string, error) {
 	logs := make([]string, 0, len(refs)+1)
 	for name := range refs {
 		logs = append(logs, name)

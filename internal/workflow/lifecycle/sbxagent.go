@@ -36,7 +36,7 @@ func requireAgents(caps sbx.Capabilities, agents ...string) error {
 // sessionArgs is what `sbx run NAME --` gets for the user's agent args
 // under the installed sbx's rule: a subcommand the agent's image already
 // runs is not given again (agent.SessionArgs), and the user is told.
-func (s *Service) sessionArgs(ctx context.Context, agentName string, args []string) []string {
+func (s *Starter) sessionArgs(ctx context.Context, agentName string, args []string) []string {
 	a, ok := agent.Lookup(agentName)
 	caps, err := s.Sbx.Probe(ctx)
 	if !ok || err != nil {

@@ -10,21 +10,21 @@ import (
 
 // guardSbxRemote is workflow.GuardSbxRemotes for a lifecycle use case
 // (nothing outside a repository).
-func (s *Service) guardSbxRemote(ctx context.Context, sandbox string) {
-	if s.Repo == nil {
+func (s *Common) guardSbxRemote(ctx context.Context, sandbox string) {
+	if s.Registry == nil {
 		return
 	}
-	workflow.GuardSbxRemotes(ctx, s.Repo, s.UI, workflow.Sandbox{Name: sandbox})
+	workflow.GuardSbxRemotes(ctx, s.Registry, s.UI, workflow.Sandbox{Name: sandbox})
 }
 
 // guardNewSbxRemote lists, under dry-run, the guard's writes on the
 // sandbox-<name> remote that the printed `sbx create --clone` would add.
-func (s *Service) guardNewSbxRemote(ctx context.Context, sandbox string) {
-	if s.Repo == nil {
+func (s *Starter) guardNewSbxRemote(ctx context.Context, sandbox string) {
+	if s.Registry == nil {
 		return
 	}
 	section := "remote." + sandboxref.SbxRemote(sandbox) + "."
 	for _, kv := range gitx.SbxRemoteGuard {
-		_ = s.Repo.ConfigSet(ctx, section+kv[0], kv[1]) // printed, not run
+		_ = s.Registry.ConfigSet(ctx, section+kv[0], kv[1]) // printed, not run
 	}
 }

@@ -37,7 +37,7 @@ const maxSeedFile = 16 << 20
 // are reported and skipped; nothing of theirs is copied. Every file's
 // content is checked for credentials first: what holds one is copied
 // without it, or not at all, and each is named (never its value).
-func (s *Service) seed(ctx context.Context, name, agentName string) error {
+func (s *Seeder) seed(ctx context.Context, name, agentName string) error {
 	files := s.Files
 	if files == nil {
 		files = hostFiles{}
@@ -75,7 +75,7 @@ func (s *Service) seed(ctx context.Context, name, agentName string) error {
 
 // seedPaths are the seed paths the policy allows, relative to $HOME: the
 // agent's curated list (those the user has) and airlock.seedPath.
-func (s *Service) seedPaths(files Files, agentName string) []string {
+func (s *Seeder) seedPaths(files Files, agentName string) []string {
 	var candidates []string
 	if s.Settings.SeedConfig() {
 		curated := seedpolicy.Curated(agentName)
@@ -103,7 +103,7 @@ func (s *Service) seedPaths(files Files, agentName string) []string {
 // seedTrees reads what the seed paths hold and keeps of each file what
 // seedpolicy.Scrub allows. withheld: a credential was left out, or a file
 // holding one skipped.
-func (s *Service) seedTrees(files Files, rels []string) (trees []sbx.Tree, withheld bool) {
+func (s *Seeder) seedTrees(files Files, rels []string) (trees []sbx.Tree, withheld bool) {
 	for _, rel := range rels {
 		abs := filepath.Join(s.Home, rel)
 		fi, err := files.Stat(abs)
@@ -125,7 +125,7 @@ func (s *Service) seedTrees(files Files, rels []string) (trees []sbx.Tree, withh
 }
 
 // seedDir adds every file under dir (sub, relative to the tree) to t.
-func (s *Service) seedDir(files Files, dir, tree, sub string, t *sbx.Tree) (withheld bool) {
+func (s *Seeder) seedDir(files Files, dir, tree, sub string, t *sbx.Tree) (withheld bool) {
 	entries, err := files.ReadDir(dir)
 	if err != nil {
 		s.UI.Warnf("not seeded: ~/%s: %v", seedpolicy.ShowPath(path.Join(tree, sub)), err)
@@ -152,7 +152,7 @@ func (s *Service) seedDir(files Files, dir, tree, sub string, t *sbx.Tree) (with
 
 // seedFile adds one file (sub, relative to the tree; "" for a file tree)
 // to t, without its credentials, and names what it left out.
-func (s *Service) seedFile(files Files, abs, tree, sub string, fi fs.FileInfo, t *sbx.Tree) (withheld bool) {
+func (s *Seeder) seedFile(files Files, abs, tree, sub string, fi fs.FileInfo, t *sbx.Tree) (withheld bool) {
 	shown := "~/" + seedpolicy.ShowPath(path.Join(tree, sub))
 	if fi.Size() > maxSeedFile {
 		s.UI.Warnf("not seeded: %s: larger than %d MiB, too large to check for credentials", shown, maxSeedFile>>20)
@@ -176,7 +176,7 @@ func (s *Service) seedFile(files Files, abs, tree, sub string, fi fs.FileInfo, t
 }
 
 // sandboxHome asks the sandbox for its $HOME (a dry run names a stand-in).
-func (s *Service) sandboxHome(ctx context.Context, name string) (string, error) {
+func (s *Seeder) sandboxHome(ctx context.Context, name string) (string, error) {
 	if s.Sbx.DryRun() {
 		return "/sandbox-home", nil
 	}
@@ -195,7 +195,7 @@ func (s *Service) sandboxHome(ctx context.Context, name string) (string, error) 
 // configured policy and may be the one in force (inForce, "" when not
 // known): under a policy known to be another, an allowlist changes
 // nothing, and ensurePolicy said so.
-func (s *Service) applyLockdown(ctx context.Context, name, inForce string) error {
+func (s *Seeder) applyLockdown(ctx context.Context, name, inForce string) error {
 	if s.Settings.NetworkPolicy() != "deny-all" || inForce != "" && inForce != "deny-all" {
 		return nil
 	}

@@ -14,7 +14,7 @@ import (
 )
 
 // Shell opens an interactive shell in the sandbox.
-func (s *Service) Shell(ctx context.Context, name string, st xec.Streams) error {
+func (s *Console) Shell(ctx context.Context, name string, st xec.Streams) error {
 	if _, err := s.mustRegistered(name); err != nil {
 		return err
 	}
@@ -29,7 +29,7 @@ func (s *Service) Shell(ctx context.Context, name string, st xec.Streams) error 
 }
 
 // Stop stops the sandbox; its clone and commits stay.
-func (s *Service) Stop(ctx context.Context, name string) error {
+func (s *Console) Stop(ctx context.Context, name string) error {
 	if _, err := s.mustRegistered(name); err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ type TmuxRequest struct {
 }
 
 // SessionName is the tmux session of a sandbox.
-func (s *Service) SessionName(name string) string {
+func (s *Common) SessionName(name string) string {
 	if t := s.Settings.TmuxSession(); t != "" {
 		return t
 	}
@@ -70,7 +70,7 @@ func (s *Service) SessionName(name string) string {
 const installTmux = "install tmux (apt install tmux, brew install tmux)"
 
 // InTmux starts the command in a new tmux session for the sandbox.
-func (s *Service) InTmux(ctx context.Context, req TmuxRequest) error {
+func (s *Console) InTmux(ctx context.Context, req TmuxRequest) error {
 	w, err := s.preflightRepoRoot()
 	if err != nil {
 		return err
@@ -116,7 +116,7 @@ func (s *Service) InTmux(ctx context.Context, req TmuxRequest) error {
 	return nil
 }
 
-func (s *Service) preflightRepoRoot() (string, error) {
+func (s *Console) preflightRepoRoot() (string, error) {
 	if s.Repo == nil {
 		return "", workflow.ErrNotRepository
 	}
@@ -126,7 +126,7 @@ func (s *Service) preflightRepoRoot() (string, error) {
 
 // Attach attaches the terminal to the sandbox's tmux session (or, inside
 // tmux, switches this client to it).
-func (s *Service) Attach(ctx context.Context, name string, insideTmux bool, st xec.Streams) error {
+func (s *Console) Attach(ctx context.Context, name string, insideTmux bool, st xec.Streams) error {
 	session := s.SessionName(name)
 	ok, err := s.Tmux.HasSession(ctx, session)
 	if err != nil {
@@ -147,7 +147,7 @@ func (s *Service) Attach(ctx context.Context, name string, insideTmux bool, st x
 // one with a first commit of the current files (clone mode needs one).
 // Without a terminal nothing is asked and the caller's preflight refuses.
 // It reports whether create made a repository, which the caller opens.
-func (s *Service) OfferInit(ctx context.Context, dir string, create func(ctx context.Context, dir string) error) (bool, error) {
+func (s *Console) OfferInit(ctx context.Context, dir string, create func(ctx context.Context, dir string) error) (bool, error) {
 	if s.Repo != nil || !s.UI.CanAsk() || s.Sbx.DryRun() {
 		return false, nil
 	}

@@ -87,7 +87,7 @@ type SessionStatus struct {
 
 // session reads the sandbox's last session record; nil when there is
 // none or it cannot be read (status is not the place to fail on it).
-func (s *Service) session(name string) *SessionStatus {
+func (s *Reporter) session(name string) *SessionStatus {
 	if s.Sessions == nil {
 		return nil
 	}
@@ -121,7 +121,7 @@ type StatusRequest struct {
 
 // Status reports sandboxes of this repository: state from one `sbx ls`,
 // branches from the refs fetched last time, ahead/behind against the base.
-func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatus, error) {
+func (s *Reporter) Status(ctx context.Context, req StatusRequest) ([]SandboxStatus, error) {
 	if s.Repo == nil {
 		return nil, workflow.ErrNotRepository
 	}
@@ -202,7 +202,7 @@ func (s *Service) Status(ctx context.Context, req StatusRequest) ([]SandboxStatu
 // statusRows are the rows of Status from the one ref read: branches,
 // accepted risks and (for one sandbox) its agent session; State is
 // StateMissing until sbx's list says otherwise.
-func (s *Service) statusRows(sandboxes []workflow.Sandbox, refs map[string]gitx.CountedRef, counted []string, accepted map[string][]sandboxref.Acceptance, base string, session bool) []SandboxStatus {
+func (s *Reporter) statusRows(sandboxes []workflow.Sandbox, refs map[string]gitx.CountedRef, counted []string, accepted map[string][]sandboxref.Acceptance, base string, session bool) []SandboxStatus {
 	out := make([]SandboxStatus, 0, len(sandboxes))
 	for i, sb := range sandboxes {
 		st := SandboxStatus{Name: sb.Name, Remote: sb.Remote, Agent: sb.Agent, Path: sb.Path, Base: base, State: StateMissing, Host: sb.Host}
@@ -267,7 +267,7 @@ func statusPlain(all bool) []string {
 // their round trips, so the machines are asked side by side (a machine's
 // own sandboxes one after another). The first error, in sandbox order, is
 // the answer.
-func (s *Service) surveyByHost(ctx context.Context, sandboxes []workflow.Sandbox, out []SandboxStatus) error {
+func (s *Reporter) surveyByHost(ctx context.Context, sandboxes []workflow.Sandbox, out []SandboxStatus) error {
 	byHost := map[string][]int{}
 	for i := range out {
 		if out[i].Checked {
@@ -294,7 +294,7 @@ func (s *Service) surveyByHost(ctx context.Context, sandboxes []workflow.Sandbox
 }
 
 // unfetched is status --unfetched's lines for one sandbox.
-func (s *Service) unfetched(ctx context.Context, sb workflow.Sandbox) ([]string, error) {
+func (s *Surveyor) unfetched(ctx context.Context, sb workflow.Sandbox) ([]string, error) {
 	work, err := s.unsaved(ctx, sb, true)
 	if err != nil {
 		return nil, err
@@ -412,7 +412,7 @@ func commits(refs map[string]gitx.CountedRef, prefix string) map[string]string {
 // Removals lists removed sandboxes from their kept refs, one row per
 // removal (a name removed twice is two rows), with when and which sandbox
 // from the record rm wrote.
-func (s *Service) Removals() ([]SandboxStatus, error) {
+func (s *Restorer) Removals() ([]SandboxStatus, error) {
 	refs, err := s.Repo.Refs(sandboxref.RemovedPrefix)
 	if err != nil {
 		return nil, err
@@ -422,7 +422,7 @@ func (s *Service) Removals() ([]SandboxStatus, error) {
 
 // removals groups the kept refs (name to commit) by removal, with each
 // removal's record.
-func (s *Service) removals(refs map[string]string) ([]SandboxStatus, error) {
+func (s *Common) removals(refs map[string]string) ([]SandboxStatus, error) {
 	byRemoval := map[string]*SandboxStatus{}
 	var removals []string
 	for ref, hash := range refs {
@@ -463,7 +463,7 @@ func (s *Service) removals(refs map[string]string) ([]SandboxStatus, error) {
 // removalRecords are rm's records of its removals: what an older
 // git-airlock kept in git config (sandboxref.RemovalRecordKey), then the
 // store's, which win.
-func (s *Service) removalRecords() ([]sandboxref.RemovalRecord, error) {
+func (s *Common) removalRecords() ([]sandboxref.RemovalRecord, error) {
 	var out []sandboxref.RemovalRecord
 	for _, e := range s.Entries {
 		if rec, ok := sandboxref.ParseRemovalRecord(e.Key, e.Value); ok {
@@ -506,7 +506,7 @@ type MachineSandbox struct {
 // them all side by side (each is a round trip, over ssh for a server). This
 // machine's failure is the command's; another machine that cannot be
 // asked is one unreachable row, in host order.
-func (s *Service) ListMachine(ctx context.Context) ([]MachineSandbox, error) {
+func (s *Reporter) ListMachine(ctx context.Context) ([]MachineSandbox, error) {
 	hosts := append([]string{s.currentHost()}, s.otherHosts()...)
 	lists := make([][]sbx.Sandbox, len(hosts))
 	errs := make([]error, len(hosts))

@@ -98,7 +98,7 @@ func (e *SurveyError) Unwrap() error { return e.Err }
 // or when a branch or the HEAD of the clone reaches it (the fetch brings
 // every branch and HEAD; one more exec, gitx.UnfetchedArgv, asks the
 // clone).
-func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox, running bool) (unsavedWork, error) {
+func (s *Surveyor) unsaved(ctx context.Context, sb workflow.Sandbox, running bool) (unsavedWork, error) {
 	if s.Sbx.DryRun() && !running {
 		return unsavedWork{}, errNotSurveyed
 	}
@@ -135,7 +135,7 @@ func (s *Service) unsaved(ctx context.Context, sb workflow.Sandbox, running bool
 // survey runs gitx.SurveyArgv in the sandbox. Any command in it that
 // failed, an answer that stops short, or an exec that fails or times out
 // makes the answer unknown: a *SurveyError.
-func (s *Service) survey(ctx context.Context, sb workflow.Sandbox) (gitx.Survey, error) {
+func (s *Surveyor) survey(ctx context.Context, sb workflow.Sandbox) (gitx.Survey, error) {
 	out, err := s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: sb.Name, Argv: gitx.SurveyArgv(sb.Path)})
 	if err != nil {
 		return gitx.Survey{}, &SurveyError{Sandbox: sb.Name, Err: err}
@@ -258,7 +258,7 @@ func missingRefs(refs []gitx.VMRef, present, onHost map[string]bool) []gitx.VMRe
 // tip reaches it (onHost): two git processes however many refs there are
 // (an agent may make a million refs to one commit; each commit is asked
 // once).
-func (s *Service) judge(ctx context.Context, sv gitx.Survey, tips []string) (present, onHost map[string]bool, err error) {
+func (s *Surveyor) judge(ctx context.Context, sv gitx.Survey, tips []string) (present, onHost map[string]bool, err error) {
 	var commits []string
 	for _, r := range sv.Refs {
 		commits = append(commits, r.Commit)
@@ -300,7 +300,7 @@ type hostTipsOf struct {
 // commit the fetch keeps under refs/airlock/head/<remote>. Under dry-run
 // the fetch has only been printed: a tracking ref it would move no longer
 // counts (the clone answers for its new tip), nor a HEAD that moved.
-func (s *Service) hostTips(ctx context.Context, sb workflow.Sandbox, sv gitx.Survey, leftOut map[string]string) (hostTipsOf, error) {
+func (s *Surveyor) hostTips(ctx context.Context, sb workflow.Sandbox, sv gitx.Survey, leftOut map[string]string) (hostTipsOf, error) {
 	var out hostTipsOf
 	prefix := sandboxref.TrackingPrefix(sb.Remote)
 	fetched, err := s.Repo.Refs(prefix)
@@ -349,7 +349,7 @@ func (s *Service) hostTips(ctx context.Context, sb workflow.Sandbox, sv gitx.Sur
 // fetch would not bring either: a branch the fetch leaves out stays
 // missing; the clone answers for the rest (a set: there may be a million
 // refs).
-func (s *Service) dryRunMissing(ctx context.Context, sb workflow.Sandbox, missing []gitx.VMRef, leftOut map[string]string) ([]gitx.VMRef, error) {
+func (s *Surveyor) dryRunMissing(ctx context.Context, sb workflow.Sandbox, missing []gitx.VMRef, leftOut map[string]string) ([]gitx.VMRef, error) {
 	var ask []gitx.VMRef
 	for _, ref := range missing {
 		if leftOut[ref.Name] == "" {
@@ -374,7 +374,7 @@ func (s *Service) dryRunMissing(ctx context.Context, sb workflow.Sandbox, missin
 // leftOut applies the remote helper's rule (sandboxref.NameCheck) to the
 // sandbox's refs, in the order the sandbox lists them, as the helper does
 // to its advertisement: the branches no fetch brings, with why.
-func (s *Service) leftOut(ctx context.Context, sb workflow.Sandbox, refs []gitx.VMRef) (map[string]string, error) {
+func (s *Surveyor) leftOut(ctx context.Context, sb workflow.Sandbox, refs []gitx.VMRef) (map[string]string, error) {
 	var remotes []string
 	for _, e := range s.Entries {
 		if name, ok := strings.CutSuffix(strings.TrimPrefix(e.Key, "remote."), ".url"); ok && strings.HasPrefix(e.Key, "remote.") {
@@ -398,7 +398,7 @@ func (s *Service) leftOut(ctx context.Context, sb workflow.Sandbox, refs []gitx.
 
 // unfetchedInClone keeps the refs whose commits no branch of the clone
 // reaches: what a fetch would not bring.
-func (s *Service) unfetchedInClone(ctx context.Context, sb workflow.Sandbox, refs []gitx.VMRef) ([]gitx.VMRef, error) {
+func (s *Surveyor) unfetchedInClone(ctx context.Context, sb workflow.Sandbox, refs []gitx.VMRef) ([]gitx.VMRef, error) {
 	commits := make([]string, 0, len(refs))
 	for _, ref := range refs {
 		commits = append(commits, ref.Commit)

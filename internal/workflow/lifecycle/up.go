@@ -40,7 +40,7 @@ func PreflightRepo(w gitx.Worktree) error {
 	return nil
 }
 
-func (s *Service) preflightRepo() (gitx.Worktree, error) {
+func (s *Starter) preflightRepo() (gitx.Worktree, error) {
 	if s.Repo == nil {
 		return gitx.Worktree{}, workflow.ErrNotRepository
 	}
@@ -54,7 +54,7 @@ func (s *Service) preflightRepo() (gitx.Worktree, error) {
 // preflightSbx checks that sbx is installed, new enough, runs the agents
 // of new sandboxes, is reachable and logged in: one `sbx ls` answers the
 // last two.
-func (s *Service) preflightSbx(ctx context.Context, newAgents ...string) ([]sbx.Sandbox, error) {
+func (s *Starter) preflightSbx(ctx context.Context, newAgents ...string) ([]sbx.Sandbox, error) {
 	caps, err := s.Sbx.RequireClone(ctx)
 	if err != nil {
 		return nil, workflow.SbxError(err)
@@ -73,10 +73,10 @@ func (s *Service) preflightSbx(ctx context.Context, newAgents ...string) ([]sbx.
 // policy asks again, fresh. It returns the preset in force ("" when not
 // known) and, when that may not be the one asked for, says both and the
 // command that closes the gap: sbx sets its default only once.
-func (s *Service) ensurePolicy(ctx context.Context, fresh bool) (string, error) {
-	known := s.Sbx.PolicyKnownInitialised
+func (s *Starter) ensurePolicy(ctx context.Context, fresh bool) (string, error) {
+	known := s.Setup.PolicyKnownInitialised
 	if fresh {
-		known = s.Sbx.PolicyInitialised
+		known = s.Setup.PolicyInitialised
 	}
 	ok, err := known(ctx)
 	if err != nil {
@@ -85,13 +85,13 @@ func (s *Service) ensurePolicy(ctx context.Context, fresh bool) (string, error) 
 	if !ok {
 		preset := s.Settings.NetworkPolicy()
 		s.UI.Infof("setting sbx's default network policy to %s (airlock.networkPolicy)", preset)
-		return preset, workflow.SbxError(s.Sbx.PolicyInit(ctx, preset))
+		return preset, workflow.SbxError(s.Setup.PolicyInit(ctx, preset))
 	}
-	p := workflow.PolicyOf(s.Settings, s.Sbx.PolicyPreset(), s.currentHost())
+	p := workflow.PolicyOf(s.Settings, s.Setup.PolicyPreset(), s.currentHost())
 	if p.Gap() {
 		s.UI.Warnf("%s", p.Differs())
 		caps, _ := s.Sbx.Probe(ctx) // probed already by preflight
-		s.UI.Hint("make it %s (this resets sbx's network rules and stops running sandboxes): %s", p.Want, p.Closer(s.Sbx.PolicyInitCommand(caps, p.Want)))
+		s.UI.Hint("make it %s (this resets sbx's network rules and stops running sandboxes): %s", p.Want, p.Closer(s.Setup.PolicyInitCommand(caps, p.Want)))
 	}
 	return p.InForce, nil
 }
@@ -100,7 +100,7 @@ func (s *Service) ensurePolicy(ctx context.Context, fresh bool) (string, error) 
 // says whether this call created it.
 // agentName is the agent a new sandbox is made for; group, when set, is
 // recorded on its remote (run --agents, see agents.go).
-func (s *Service) ensure(ctx context.Context, name, agentName, group string) (_ workflow.Sandbox, created bool, _ error) {
+func (s *Starter) ensure(ctx context.Context, name, agentName, group string) (_ workflow.Sandbox, created bool, _ error) {
 	w, err := s.preflightRepo()
 	if err != nil {
 		return workflow.Sandbox{}, false, err
@@ -136,7 +136,7 @@ func (s *Service) ensure(ctx context.Context, name, agentName, group string) (_ 
 
 // adopt is ensure for a sandbox sbx already has: this repository's own
 // (registered, or registered now), never another's.
-func (s *Service) adopt(ctx context.Context, existing sbx.Sandbox, root string) (workflow.Sandbox, error) {
+func (s *Starter) adopt(ctx context.Context, existing sbx.Sandbox, root string) (workflow.Sandbox, error) {
 	name := existing.Name
 	if len(existing.Workspaces) > 0 && s.Server == nil && !samePath(existing.Workspaces[0], root) {
 		return workflow.Sandbox{}, hint.Errorf([]string{"choose another name with --name"},
@@ -158,7 +158,7 @@ func (s *Service) adopt(ctx context.Context, existing sbx.Sandbox, root string) 
 // hear once, sbx create, and what a new sandbox gets (its remote, the
 // lockdown, seeded config, the agent's input hook). root is the host's
 // work tree; req.Path what sbx clones (the server's copy under --host).
-func (s *Service) create(ctx context.Context, req sbx.CreateRequest, root, group string) (workflow.Sandbox, bool, error) {
+func (s *Starter) create(ctx context.Context, req sbx.CreateRequest, root, group string) (workflow.Sandbox, bool, error) {
 	inForce, err := s.ensurePolicy(ctx, false)
 	if err != nil {
 		return workflow.Sandbox{}, false, err
@@ -185,10 +185,10 @@ func (s *Service) create(ctx context.Context, req sbx.CreateRequest, root, group
 	if err != nil {
 		return workflow.Sandbox{}, false, hint.With(err, "the sandbox was created; 'git airlock up --name "+req.Name+"' registers it again")
 	}
-	if err := s.applyLockdown(ctx, req.Name, inForce); err != nil {
+	if err := s.Seed.applyLockdown(ctx, req.Name, inForce); err != nil {
 		return workflow.Sandbox{}, false, err
 	}
-	if err := s.seed(ctx, req.Name, req.Agent); err != nil {
+	if err := s.Seed.seed(ctx, req.Name, req.Agent); err != nil {
 		return workflow.Sandbox{}, false, err
 	}
 	s.wireInput(ctx, req.Name, req.Agent)
@@ -198,7 +198,7 @@ func (s *Service) create(ctx context.Context, req sbx.CreateRequest, root, group
 // newSandboxHints says, as a sandbox is made, what a new user should know:
 // AGENTS.md (once per repository, and again when it went missing since),
 // the optional gate hooks, and uncommitted work that stays behind.
-func (s *Service) newSandboxHints(ctx context.Context, root string) {
+func (s *Starter) newSandboxHints(ctx context.Context, root string) {
 	instructions := "present"
 	if !HasInstructions(s.Repo) {
 		instructions = "missing"
@@ -232,13 +232,13 @@ func sessionStatus(ctx context.Context, err error) int {
 // sandbox (Claude Code's hooks, Codex's notify program) to write a marker
 // in the sandbox that wait reads. It keeps what the config says (seeded or
 // the image's); a config it cannot read is left alone, with a warning.
-func (s *Service) wireInput(ctx context.Context, name, agentName string) {
+func (s *Starter) wireInput(ctx context.Context, name, agentName string) {
 	a, _ := agent.Lookup(agentName)
 	file := a.InputConfig()
 	if file == "" {
 		return
 	}
-	cur, err := s.readHomeFile(ctx, name, file)
+	cur, err := readHomeFile(ctx, s.Sbx, name, file)
 	if err != nil {
 		s.UI.Warnf("%v; '%s' will not see %s ask for input", workflow.SbxError(err), workflow.Suggest(s.Entries, name, "wait"), agentName)
 		return
@@ -279,7 +279,7 @@ func HasInstructions(repo interface{ Exists(string) bool }) bool {
 // register discovers where the clone lives inside the VM and adds the
 // airlock-<name> remote for it. created: the sandbox was created just
 // now (under dry-run, its creation was only printed).
-func (s *Service) register(ctx context.Context, name, agentName, group string, created bool) (workflow.Sandbox, error) {
+func (s *Starter) register(ctx context.Context, name, agentName, group string, created bool) (workflow.Sandbox, error) {
 	path, err := workflow.ClonePath(ctx, s.Sbx, name)
 	if err != nil {
 		return workflow.Sandbox{}, err
@@ -336,7 +336,7 @@ type UpRequest struct {
 }
 
 // Up creates the sandbox if needed and runs the agent in the terminal.
-func (s *Service) Up(ctx context.Context, req UpRequest) error {
+func (s *Starter) Up(ctx context.Context, req UpRequest) error {
 	r, _, err := s.ensure(ctx, req.Name, s.Settings.Agent(), "")
 	if err != nil {
 		return err
@@ -369,7 +369,7 @@ func (s *Service) Up(ctx context.Context, req UpRequest) error {
 // when the agent failed, a missing key being a common reason, never before
 // it starts: an agent may be signed in inside the sandbox, which sbx's
 // secret list cannot show, and a run that works pays no `sbx secret ls`.
-func (s *Service) credentialHint(ctx context.Context, name, agentName string) {
+func (s *Starter) credentialHint(ctx context.Context, name, agentName string) {
 	a, ok := agent.Lookup(agentName)
 	if !ok || a.Secret == "" || s.Sbx.DryRun() {
 		return
@@ -378,14 +378,14 @@ func (s *Service) credentialHint(ctx context.Context, name, agentName string) {
 	if err != nil {
 		return
 	}
-	if sec, err := StoredSecret(ctx, s.Sbx, name, a.Secret); err != nil || sec != nil {
+	if sec, err := StoredSecret(ctx, s.Setup, name, a.Secret); err != nil || sec != nil {
 		return
 	}
 	if s.Server != nil { // the server's sbx keeps its own secrets; nothing of ours is copied
-		s.UI.Hint("sbx on %s holds no %q key; sign %s in inside the sandbox, or store one there (on %s): %s", s.Server.Host(), a.Secret, agentName, s.Server.Host(), xec.Quote(s.Sbx.SecretSetCommand(caps, a.Secret)...))
+		s.UI.Hint("sbx on %s holds no %q key; sign %s in inside the sandbox, or store one there (on %s): %s", s.Server.Host(), a.Secret, agentName, s.Server.Host(), xec.Quote(s.Setup.SecretSetCommand(caps, a.Secret)...))
 		return
 	}
-	s.UI.Hint("sbx holds no %q key; sign %s in inside the sandbox, or store one on the host: %s", a.Secret, agentName, xec.Quote(s.Sbx.SecretSetCommand(caps, a.Secret)...))
+	s.UI.Hint("sbx holds no %q key; sign %s in inside the sandbox, or store one on the host: %s", a.Secret, agentName, xec.Quote(s.Setup.SecretSetCommand(caps, a.Secret)...))
 }
 
 // StoredSecret finds sbx's secret for a service that a sandbox would get:
@@ -418,7 +418,7 @@ var errEmptyTask = hint.Errorf([]string{`give the task in quotes: git airlock ru
 
 // Run creates the sandbox if needed, runs the agent without a terminal on
 // the task, fetches what it committed and reports its exit status.
-func (s *Service) Run(ctx context.Context, req RunRequest) error {
+func (s *Starter) Run(ctx context.Context, req RunRequest) error {
 	if strings.TrimSpace(req.Task) == "" {
 		return errEmptyTask
 	}
@@ -467,13 +467,13 @@ func (s *Service) Run(ctx context.Context, req RunRequest) error {
 
 // reviewWith is the next step once an agent finished: the commands that
 // show its work, naming the sandbox unless it is the plain choice.
-func (s *Service) reviewWith(name string) string {
+func (s *Common) reviewWith(name string) string {
 	return "'" + workflow.Suggest(s.Entries, name, "diff") + "' or '" + workflow.Suggest(s.Entries, name, "review") + "'"
 }
 
 // agentFor is the agent a sandbox runs: the one it was made for, unless
 // --agent names another for this invocation.
-func (s *Service) agentFor(sb workflow.Sandbox) string {
+func (s *Common) agentFor(sb workflow.Sandbox) string {
 	if v := s.Settings.Get("agent"); v.Origin.Source == config.Flag || sb.Agent == "" {
 		return s.Settings.Agent()
 	}
@@ -484,7 +484,7 @@ func (s *Service) agentFor(sb workflow.Sandbox) string {
 // repository may not know to ask for: the gate hooks (once per repository,
 // and again after they were removed; they stay optional) and code-airlock's
 // sandbox.conf, whose settings git-airlock does not read until imported.
-func (s *Service) offerSetup(ctx context.Context, root string) {
+func (s *Starter) offerSetup(ctx context.Context, root string) {
 	if conf, ok := workflow.UnimportedSandboxConf(s.Repo, root); ok {
 		s.UI.Hint("code-airlock's %s is here and git-airlock does not read it; bring its settings into git config: git airlock config import %s", conf, xec.Quote(conf))
 	}

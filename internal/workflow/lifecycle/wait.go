@@ -108,14 +108,14 @@ func WatchesInput(rec agentrun.Record) bool {
 	return rec.Mode == ModeUp && a.Input != ""
 }
 
-func (s *Service) now() time.Time {
+func (s *Waiter) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
 	}
 	return time.Now()
 }
 
-func (s *Service) sleep(ctx context.Context, d time.Duration) error {
+func (s *Waiter) sleep(ctx context.Context, d time.Duration) error {
 	if s.Sleep != nil {
 		return s.Sleep(ctx, d)
 	}
@@ -134,7 +134,7 @@ func (s *Service) sleep(ctx context.Context, d time.Duration) error {
 // timeout passes; then, unless it timed out, it fetches what arrived.
 // Waiting never starts a sandbox: the record is a host file, and the
 // marker is read only while the session that keeps the sandbox up runs.
-func (s *Service) Wait(ctx context.Context, req WaitRequest) (WaitResult, error) {
+func (s *Waiter) Wait(ctx context.Context, req WaitRequest) (WaitResult, error) {
 	sb, err := s.mustRegistered(req.Name)
 	if err != nil {
 		return WaitResult{}, err
@@ -177,7 +177,7 @@ func (s *Service) Wait(ctx context.Context, req WaitRequest) (WaitResult, error)
 // waiter is one Wait's state: the session record as last read, and when
 // each kind of look is due next (each backs off, doubling to its cap).
 type waiter struct {
-	s        *Service
+	s        *Waiter
 	req      WaitRequest
 	rec      agentrun.Record
 	watch    bool // the agent's input marker is read (WatchesInput)
@@ -190,7 +190,7 @@ type waiter struct {
 	warned                          bool // a failed look at the server was said
 }
 
-func (s *Service) newWaiter(req WaitRequest, rec agentrun.Record) *waiter {
+func (s *Waiter) newWaiter(req WaitRequest, rec agentrun.Record) *waiter {
 	start := s.now()
 	w := &waiter{s: s, req: req, rec: rec, watch: WatchesInput(rec), start: start,
 		recordGap: recordFirst, markerGap: markerFirst, serverGap: serverFirst,
@@ -316,8 +316,8 @@ func markerCounts(m agent.Marker, rec agentrun.Record, a agent.Agent, waitStart 
 }
 
 // readMarker reads the waiting-for-input marker in the sandbox.
-func (s *Service) readMarker(ctx context.Context, name string) (agent.Marker, bool) {
-	out, err := s.readHomeFile(ctx, name, agent.MarkerFile)
+func (s *Waiter) readMarker(ctx context.Context, name string) (agent.Marker, bool) {
+	out, err := readHomeFile(ctx, s.Sbx, name, agent.MarkerFile)
 	if err != nil {
 		// A failed look is no answer; the next one may succeed, and the
 		// session's end is seen without sbx.
@@ -328,6 +328,6 @@ func (s *Service) readMarker(ctx context.Context, name string) (agent.Marker, bo
 
 // readHomeFile reads a file under the sandbox's $HOME (a path relative to
 // it, of our own constants) with one exec; a missing file reads as empty.
-func (s *Service) readHomeFile(ctx context.Context, name, file string) (string, error) {
-	return s.Sbx.ExecOutput(ctx, sbx.ExecRequest{Name: name, Argv: []string{"sh", "-c", "cd && cat " + file + " 2>/dev/null || true"}})
+func readHomeFile(ctx context.Context, c execOutputer, name, file string) (string, error) {
+	return c.ExecOutput(ctx, sbx.ExecRequest{Name: name, Argv: []string{"sh", "-c", "cd && cat " + file + " 2>/dev/null || true"}})
 }

@@ -29,6 +29,7 @@ type Repo interface {
 	workflow.FetchRepo
 	workflow.Situations
 	gate.Repo
+	gate.NoteStore
 	Head() (gitx.Head, error)
 	ConfigGet(ctx context.Context, key string) (string, bool, error)
 	Diff(ctx context.Context, req gitx.CompareRequest, form gitx.Form) error
@@ -78,7 +79,7 @@ type Service struct {
 }
 
 func (s *Service) gate() *gate.Gate {
-	return &gate.Gate{Repo: s.Repo, Protect: s.Settings.Protect()}
+	return &gate.Gate{Repo: s.Repo, Notes: s.Repo, Protect: s.Settings.Protect()}
 }
 
 func (s *Service) mustRegistered(name string) (workflow.Sandbox, error) {

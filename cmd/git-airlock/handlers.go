@@ -1,0 +1,100 @@
+package main
+
+import (
+	"io"
+
+	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/tmux"
+	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
+	"github.com/git-airlock/git-airlock/sbx"
+)
+
+// lifecycleDeps are what the lifecycle handlers are built from: the one
+// place each handler gets its clients. The handlers of one command share
+// common (a sandbox up registers, a later step sees). Interfaces stay nil
+// outside a repository (never a typed nil).
+type lifecycleDeps struct {
+	common   *lifecycle.Common
+	repo     *gitx.Repo // nil outside a repository
+	sbx      *sbx.Client
+	sbxOn    func(host string) *sbx.Client
+	tmux     *tmux.Client
+	sessions lifecycle.Sessions // nil outside a repository
+	self     string
+	home     string
+	progress io.Writer
+}
+
+func (d *lifecycleDeps) starter() *lifecycle.Starter {
+	h := &lifecycle.Starter{Common: d.common, Sbx: d.sbx, Setup: d.sbx, Sessions: d.sessions, Progress: d.progress,
+		Seed: &lifecycle.Seeder{Common: d.common, Sbx: d.sbx, Home: d.home}}
+	if d.repo != nil {
+		h.Repo, h.Fetcher = d.repo, d.repo
+	}
+	return h
+}
+
+func (d *lifecycleDeps) groupRunner() *lifecycle.GroupRunner {
+	h := &lifecycle.GroupRunner{Common: d.common, Start: d.starter(), Sbx: d.sbx, Progress: d.progress}
+	if d.repo != nil {
+		h.Repo = d.repo
+	}
+	return h
+}
+
+func (d *lifecycleDeps) waiter() *lifecycle.Waiter {
+	h := &lifecycle.Waiter{Common: d.common, Sbx: d.sbx, Tmux: d.tmux, Sessions: d.sessions, Progress: d.progress}
+	if d.repo != nil {
+		h.Repo = d.repo
+	}
+	return h
+}
+
+func (d *lifecycleDeps) console() *lifecycle.Console {
+	h := &lifecycle.Console{Common: d.common, Start: d.starter(), Wait: d.waiter(), Sbx: d.sbx,
+		Tmux: d.tmux, Sessions: d.sessions, Self: d.self}
+	if d.repo != nil {
+		h.Repo = d.repo
+	}
+	return h
+}
+
+func (d *lifecycleDeps) surveyor() *lifecycle.Surveyor {
+	h := &lifecycle.Surveyor{Common: d.common, Sbx: d.sbx}
+	if d.repo != nil {
+		h.Repo = d.repo
+	}
+	return h
+}
+
+func (d *lifecycleDeps) reporter() *lifecycle.Reporter {
+	h := &lifecycle.Reporter{Common: d.common, Sbx: d.sbx, Survey: d.surveyor(), Sessions: d.sessions}
+	if d.repo != nil {
+		h.Repo = d.repo
+	}
+	if d.sbxOn != nil {
+		h.SbxOn = func(host string) lifecycle.ReporterSbx { return d.sbxOn(host) }
+	}
+	return h
+}
+
+func (d *lifecycleDeps) remover() *lifecycle.Remover {
+	h := &lifecycle.Remover{Common: d.common, Sbx: d.sbx, Survey: d.surveyor(), Tmux: d.tmux,
+		Sessions: d.sessions, Progress: d.progress}
+	if d.repo != nil {
+		h.Repo, h.Fetcher = d.repo, d.repo
+	}
+	return h
+}
+
+func (d *lifecycleDeps) restorer() *lifecycle.Restorer {
+	h := &lifecycle.Restorer{Common: d.common}
+	if d.repo != nil {
+		h.Repo = d.repo
+	}
+	return h
+}
+
+func (d *lifecycleDeps) publisher() *lifecycle.Publisher {
+	return &lifecycle.Publisher{Common: d.common, Sbx: d.sbx}
+}
