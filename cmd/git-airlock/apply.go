@@ -12,6 +12,6 @@ type applyCmd struct {
 	AcceptRisk bool `help:"Apply even when inspection finds high-risk changes."`
 }
 
-func (c *applyCmd) Run(ctx context.Context, svc *review.Service, t target, u *ui.UI) error {
+func (c *applyCmd) Run(ctx context.Context, svc *review.Lander, t target, u *ui.UI) error {
 	return svc.Apply(ctx, review.MergeRequest{CompareRequest: c.request(t, u), AcceptRisk: c.AcceptRisk, Verbose: u.Verbose})
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/agentrun"
-	"github.com/git-airlock/git-airlock/internal/forge"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/sandboxstore"
@@ -126,7 +125,8 @@ func (g *Globals) AfterApply(kctx *kong.Context, ctx context.Context, u *ui.UI, 
 		lifecycleProvider((*lifecycleDeps).remover),
 		lifecycleProvider((*lifecycleDeps).restorer),
 		lifecycleProvider((*lifecycleDeps).publisher),
-		func(l *Loaded) (*review.Service, error) { return l.Review, l.valid() },
+		func(l *Loaded) (*review.Reviewer, error) { return l.Reviewer, l.valid() },
+		func(l *Loaded) (*review.Lander, error) { return l.Lander, l.valid() },
 		func(l *Loaded) (*machine.Service, error) { return l.Machine, l.valid() },
 		func(l *Loaded) (target, error) { return l.target() },
 	}
@@ -166,7 +166,8 @@ type Loaded struct {
 	SettingsErr error
 
 	Lifecycle *lifecycleDeps
-	Review    *review.Service
+	Reviewer  *review.Reviewer
+	Lander    *review.Lander
 	Machine   *machine.Service
 
 	sbx   *sbx.Client
@@ -337,18 +338,15 @@ func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 	l.tmux = &tmux.Client{Run: l.Run}
 	l.Lifecycle = &lifecycleDeps{common: &lifecycle.Common{UI: u, Settings: l.Settings, Entries: l.Entries, Records: l.Records},
 		sbx: client, tmux: l.tmux, self: self, home: home, progress: u.Err}
-	l.Review = &review.Service{UI: u, Settings: l.Settings, Entries: l.Entries, Records: l.Records, Forge: &forge.GH{Run: l.Run}, Sbx: client,
-		DryRun: l.Run.DryRun != nil, ConfirmRisk: confirmRisk(u)}
+	l.wireReview(u, client)
 	l.Machine = &machine.Service{UI: u, Sbx: client, Settings: l.Settings, Entries: l.Entries, Records: l.Records,
 		GitVersion: func(ctx context.Context) (string, error) { return gitx.Version(ctx, l.Run) },
 		LookPath:   xec.LookPath, DryRun: l.Run.DryRun, Env: inv.Env}
 	if l.Repo != nil {
 		l.Lifecycle.sessions = agentrun.Store{Dir: filepath.Join(l.Repo.CommonDir, "airlock", "sessions")}
 		l.Lifecycle.repo, l.Lifecycle.common.Registry = l.Repo, l.Repo
-		store := sandboxstore.For(l.Repo.CommonDir, l.Run.DryRun)
-		l.Lifecycle.common.Store, l.Review.Store = store, store
-		l.Review.Repo, l.Machine.Repo = l.Repo, l.Repo
-		l.Review.Root, l.Machine.Root = l.Repo.Root, l.Repo.Root
+		l.Lifecycle.common.Store = sandboxstore.For(l.Repo.CommonDir, l.Run.DryRun)
+		l.Machine.Repo, l.Machine.Root = l.Repo, l.Repo.Root
 	}
 	l.useHost(l.Settings.Host())
 }

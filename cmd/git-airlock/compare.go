@@ -55,7 +55,7 @@ func (c *compareCmd) Run(ctx context.Context, l *Loaded, u *ui.UI, inv *Invocati
 		return hint.Errorf([]string{"name the one to keep: --pick <sandbox> --rm-others"}, "--rm-others removes the sandboxes not picked, and none is picked")
 	}
 	lab := &labeller{out: u.Err, err: u.Err} // the table (or JSON) is stdout
-	res, err := l.Review.CompareAgents(ctx, review.CompareAgentsRequest{Names: c.Sandboxes, Check: c.Check, NoFetch: c.NoFetch,
+	res, err := l.Reviewer.CompareAgents(ctx, review.CompareAgentsRequest{Names: c.Sandboxes, Check: c.Check, NoFetch: c.NoFetch,
 		CheckOutput: lab.streams, Streams: xec.Streams{Err: u.Err}})
 	lab.flush()
 	if err != nil {
@@ -84,7 +84,7 @@ func (c *compareCmd) Run(ctx context.Context, l *Loaded, u *ui.UI, inv *Invocati
 		if c.JSON {
 			st.Out = u.Err
 		}
-		err := l.Review.Merge(ctx, review.MergeRequest{CompareRequest: review.CompareRequest{Name: pick, NoFetch: true, Streams: st}, AcceptRisk: c.AcceptRisk})
+		err := l.Lander.Merge(ctx, review.MergeRequest{CompareRequest: review.CompareRequest{Name: pick, NoFetch: true, Streams: st}, AcceptRisk: c.AcceptRisk})
 		if err != nil {
 			if !c.JSON {
 				return err

@@ -26,7 +26,7 @@ separate word reads as the base.
   git airlock diff -b agent/feature --stat`
 }
 
-func (c *diffCmd) Run(ctx context.Context, svc *review.Service, t target, u *ui.UI) error {
+func (c *diffCmd) Run(ctx context.Context, svc *review.Reviewer, t target, u *ui.UI) error {
 	return svc.Diff(ctx, c.request(t, u), formOf(c.Stat))
 }
 

@@ -11,7 +11,7 @@ type fetchCmd struct {
 	All bool `help:"Fetch every sandbox of this repository."`
 }
 
-func (c *fetchCmd) Run(ctx context.Context, svc *review.Service, l *Loaded, u *ui.UI) error {
+func (c *fetchCmd) Run(ctx context.Context, svc *review.Reviewer, l *Loaded, u *ui.UI) error {
 	req := review.FetchRequest{All: c.All, Streams: streams(u)}
 	if !c.All {
 		t, err := l.target()

@@ -55,7 +55,7 @@ func (c *inspectCmd) Run(ctx context.Context, l *Loaded, u *ui.UI) error {
 	if err != nil {
 		return err
 	}
-	svc := l.Review
+	svc := l.Reviewer
 	r, err := svc.Inspect(ctx, c.request(t, u))
 	if err != nil {
 		return err

@@ -33,7 +33,7 @@ format of your own (--oneline, --pretty, --format) leaves the notes out.
 // itself, through less -R by default, which shows every escape but colours
 // as text; anywhere else (a pipe, a file) they are masked here
 // (quote.Writer), as git would not.
-func (c *logCmd) Run(ctx context.Context, svc *review.Service, l *Loaded, u *ui.UI) error {
+func (c *logCmd) Run(ctx context.Context, svc *review.Reviewer, l *Loaded, u *ui.UI) error {
 	st := streams(u)
 	if !u.OutTerminal() {
 		masked := &quote.Writer{W: u.Out}

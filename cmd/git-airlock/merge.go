@@ -13,7 +13,7 @@ type mergeCmd struct {
 	AcceptRisk bool `help:"Merge even when inspection finds high-risk changes."`
 }
 
-func (c *mergeCmd) Run(ctx context.Context, svc *review.Service, t target, u *ui.UI) error {
+func (c *mergeCmd) Run(ctx context.Context, svc *review.Lander, t target, u *ui.UI) error {
 	return svc.Merge(ctx, review.MergeRequest{CompareRequest: c.request(t, u), AcceptRisk: c.AcceptRisk})
 }
 

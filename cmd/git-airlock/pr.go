@@ -19,7 +19,7 @@ type prCmd struct {
 	AcceptRisk bool   `help:"Open the pull request even when inspection finds high-risk changes."`
 }
 
-func (c *prCmd) Run(ctx context.Context, svc *review.Service, t target, u *ui.UI) error {
+func (c *prCmd) Run(ctx context.Context, svc *review.Lander, t target, u *ui.UI) error {
 	into := cmp.Or(c.Into, c.IntoOpt)
 	req := review.CompareRequest{Name: string(t), Base: into, Branch: cmp.Or(c.Branch, c.From), NoFetch: c.NoFetch, Streams: streams(u)}
 	res, err := svc.PR(ctx, review.PRRequest{MergeRequest: review.MergeRequest{CompareRequest: req, AcceptRisk: c.AcceptRisk},

@@ -12,6 +12,6 @@ type pushCmd struct {
 	Branch string `short:"b" help:"Branch to create or update in the sandbox (default: host/<current branch>)."`
 }
 
-func (c *pushCmd) Run(ctx context.Context, svc *review.Service, t target, u *ui.UI) error {
+func (c *pushCmd) Run(ctx context.Context, svc *review.Lander, t target, u *ui.UI) error {
 	return svc.Push(ctx, review.PushRequest{Name: string(t), Source: c.Source, Branch: c.Branch, Streams: streams(u)})
 }

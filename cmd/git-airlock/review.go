@@ -16,6 +16,6 @@ else git's diff.tool (or merge.tool); with none configured, the change is
 shown with 'git diff' and a hint says how to choose a tool.`
 }
 
-func (c *reviewCmd) Run(ctx context.Context, svc *review.Service, t target, u *ui.UI) error {
+func (c *reviewCmd) Run(ctx context.Context, svc *review.Reviewer, t target, u *ui.UI) error {
 	return svc.Review(ctx, c.request(t, u))
 }

@@ -58,7 +58,7 @@ func (c *waitCmd) Run(ctx context.Context, svc *lifecycle.Waiter, t target, u *u
 	var report *gate.Report
 	arrived := review.CompareRequest{Name: string(t), NoFetch: true, Streams: streams(u)} // wait has fetched already
 	if res.Fetched {
-		if r, err := l.Review.Inspect(ctx, arrived); err == nil {
+		if r, err := l.Reviewer.Inspect(ctx, arrived); err == nil {
 			report = &r
 		} else {
 			u.Warnf("%v", err)
@@ -72,7 +72,7 @@ func (c *waitCmd) Run(ctx context.Context, svc *lifecycle.Waiter, t target, u *u
 			return err
 		}
 	} else if res.Fetched {
-		if err := l.Review.Arrived(ctx, arrived); err != nil {
+		if err := l.Reviewer.Arrived(ctx, arrived); err != nil {
 			u.Warnf("%v", err)
 		}
 		if report != nil {

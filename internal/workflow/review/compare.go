@@ -70,7 +70,7 @@ type CheckResult struct {
 // files and lines changed, inspect's findings by severity, and, with a
 // check command, that command's exit status inside the sandbox (sbx exec;
 // never on the host).
-func (s *Service) CompareAgents(ctx context.Context, req CompareAgentsRequest) (Comparison, error) {
+func (s *Reviewer) CompareAgents(ctx context.Context, req CompareAgentsRequest) (Comparison, error) {
 	if s.Repo == nil {
 		return Comparison{}, workflow.ErrNotRepository
 	}
@@ -82,7 +82,7 @@ func (s *Service) CompareAgents(ctx context.Context, req CompareAgentsRequest) (
 		return Comparison{}, errors.New("compare --check: no sbx client")
 	}
 	if !req.NoFetch {
-		if err := workflow.Fetch(ctx, s.Repo, s.Store, s.UI, req.Streams, s.DryRun, list...); err != nil {
+		if err := workflow.Fetch(ctx, s.Host, s.Store, s.UI, req.Streams, s.DryRun, list...); err != nil {
 			s.UI.Warnf("%v", err)
 		}
 	}
@@ -107,7 +107,7 @@ func (s *Service) CompareAgents(ctx context.Context, req CompareAgentsRequest) (
 			row.Exit = &n
 		}
 		theirs := sandboxref.Head(sb.Remote)
-		if c, err := s.Repo.ResolveCommit(theirs); err != nil {
+		if c, err := s.Host.ResolveCommit(theirs); err != nil {
 			row.Error = "nothing fetched"
 		} else {
 			row.Commit = c
@@ -124,7 +124,7 @@ func (s *Service) CompareAgents(ctx context.Context, req CompareAgentsRequest) (
 
 // measure fills a row's numbers; a failure is the row's error, not the
 // table's.
-func (s *Service) measure(ctx context.Context, g *gate.Gate, row *CompareResult) {
+func (s *Reviewer) measure(ctx context.Context, g *gate.Gate, row *CompareResult) {
 	ahead, _, err := s.Repo.AheadBehind(ctx, row.Commit, "HEAD")
 	if err != nil {
 		row.Error = err.Error()
@@ -147,7 +147,7 @@ func (s *Service) measure(ctx context.Context, g *gate.Gate, row *CompareResult)
 
 // check1 runs the check command in one sandbox, through sh, in the clone,
 // its output to st.
-func (s *Service) check1(ctx context.Context, sb workflow.Sandbox, check string, st xec.Streams) *CheckResult {
+func (s *Reviewer) check1(ctx context.Context, sb workflow.Sandbox, check string, st xec.Streams) *CheckResult {
 	res := &CheckResult{Command: check}
 	err := s.Sbx.Exec(ctx, sbx.ExecRequest{Name: sb.Name, Argv: []string{"sh", "-c", check}, Dir: sb.Path,
 		Streams: xec.Streams{Out: st.Out, Err: st.Err}, Stream: true, Mutates: true})
@@ -164,7 +164,7 @@ func (s *Service) check1(ctx context.Context, sb workflow.Sandbox, check string,
 
 // compared picks the sandboxes: the names given, else those of the latest
 // run --agents (the group with the latest time), else every sandbox.
-func (s *Service) compared(names []string) (Comparison, []workflow.Sandbox, error) {
+func (s *Reviewer) compared(names []string) (Comparison, []workflow.Sandbox, error) {
 	all := workflow.Registered(s.Entries, s.Records)
 	if len(names) > 0 {
 		var list []workflow.Sandbox

@@ -223,7 +223,7 @@ func (f *fakeRepo) Push(_ context.Context, req gitx.PushRequest) error {
 	return f.pushErr
 }
 
-var _ Repo = (*fakeRepo)(nil)
+var _ allRepo = (*fakeRepo)(nil)
 
 // fakeUI records what the user is told.
 type fakeUI = workflowtest.UI

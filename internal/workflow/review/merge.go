@@ -34,7 +34,7 @@ type MergeRequest struct {
 // always makes a merge commit, whose trailers say what was inspected and
 // accepted; the full record is a note on the inspected commit and on the
 // merge commit (gate.Record).
-func (s *Service) Merge(ctx context.Context, req MergeRequest) error {
+func (s *Lander) Merge(ctx context.Context, req MergeRequest) error {
 	p, err := s.prepareMerge(ctx, req, gate.ActionMerge)
 	if err != nil {
 		return err
@@ -72,7 +72,7 @@ func (s *Service) Merge(ctx context.Context, req MergeRequest) error {
 // "Already up to date". The merge commit that brought it gets the record
 // the note on the inspected commit holds; a landing with no record to
 // copy is said as such.
-func (s *Service) alreadyMerged(ctx context.Context, p prepared) (bool, error) {
+func (s *Lander) alreadyMerged(ctx context.Context, p prepared) (bool, error) {
 	commit := p.record.Inspected
 	head, err := s.Repo.ResolveCommit("HEAD")
 	if s.DryRun || err != nil {
@@ -86,7 +86,7 @@ func (s *Service) alreadyMerged(ctx context.Context, p prepared) (bool, error) {
 	if err != nil {
 		return true, err
 	}
-	notes, err := s.Repo.Notes(sandboxref.NotesRef)
+	notes, err := s.Notes.Notes(sandboxref.NotesRef)
 	if err != nil {
 		return true, err
 	}
@@ -110,7 +110,7 @@ func (s *Service) alreadyMerged(ctx context.Context, p prepared) (bool, error) {
 	case gate.HasMergeRecord(notes[m], commit):
 		s.UI.Infof("%s is already merged (%s), with its review record", ref, where)
 	default:
-		if err := s.Repo.AppendNote(ctx, sandboxref.NotesRef, m, text); err != nil {
+		if err := s.Notes.AppendNote(ctx, sandboxref.NotesRef, m, text); err != nil {
 			return true, err
 		}
 		s.UI.Infof("%s is already merged (%s); its review note was missing: added", ref, where)
@@ -119,7 +119,7 @@ func (s *Service) alreadyMerged(ctx context.Context, p prepared) (bool, error) {
 }
 
 // madeMergeCommit reports whether HEAD is now a merge of before and commit.
-func (s *Service) madeMergeCommit(before, commit string) bool {
+func (s *Lander) madeMergeCommit(before, commit string) bool {
 	first, err1 := s.Repo.ResolveCommit("HEAD^1")
 	second, err2 := s.Repo.ResolveCommit("HEAD^2")
 	return err1 == nil && err2 == nil && first == before && second == commit
@@ -129,7 +129,7 @@ func (s *Service) madeMergeCommit(before, commit string) bool {
 // uncommitted change, without the agent's history. The review is a note on
 // the inspected commit, and its trailers end the message git prepares for
 // the commit the user makes (SQUASH_MSG).
-func (s *Service) Apply(ctx context.Context, req MergeRequest) error {
+func (s *Lander) Apply(ctx context.Context, req MergeRequest) error {
 	p, err := s.prepareMerge(ctx, req, gate.ActionApply)
 	if err != nil {
 		return err
@@ -187,7 +187,7 @@ type prepared struct {
 // the checked-out branch, the sandbox is fetched, and the gate inspects what
 // the merge brings into HEAD, whatever airlock.base says (the base only
 // chooses what diff and log compare with).
-func (s *Service) prepareMerge(ctx context.Context, req MergeRequest, action gate.Action) (prepared, error) {
+func (s *Lander) prepareMerge(ctx context.Context, req MergeRequest, action gate.Action) (prepared, error) {
 	if s.Repo == nil {
 		return prepared{}, workflow.ErrNotRepository
 	}
@@ -211,7 +211,7 @@ func (s *Service) prepareMerge(ctx context.Context, req MergeRequest, action gat
 // terminal). Acceptances older versions kept in git config move to the
 // review notes first. A dry run inspects nothing: its record names the
 // commit the real run would land, as far as the last fetch knows it.
-func (s *Service) check(ctx context.Context, action gate.Action, sb workflow.Sandbox, base, theirs string, accept bool) (gate.Record, error) {
+func (s *Lander) check(ctx context.Context, action gate.Action, sb workflow.Sandbox, base, theirs string, accept bool) (gate.Record, error) {
 	g := s.gate()
 	if _, err := g.MigrateAcceptances(ctx, s.Entries); err != nil {
 		return gate.Record{}, err
@@ -273,7 +273,7 @@ type PRResult struct {
 
 // PR pushes the sandbox's work from the host (the agent never needs forge
 // credentials) and opens a pull request.
-func (s *Service) PR(ctx context.Context, req PRRequest) (PRResult, error) {
+func (s *Lander) PR(ctx context.Context, req PRRequest) (PRResult, error) {
 	_, theirs, sb, err := s.sides(ctx, req.CompareRequest)
 	if err != nil {
 		return PRResult{}, err
@@ -306,13 +306,13 @@ func (s *Service) PR(ctx context.Context, req PRRequest) (PRResult, error) {
 	if err := s.gate().Record(ctx, rec, commit); err != nil {
 		return PRResult{}, err
 	}
-	if err := s.Repo.Push(ctx, gitx.PushRequest{Remote: remoteName, Source: commit, Branch: branch, Streams: req.Streams}); err != nil {
+	if err := s.Remote.Push(ctx, gitx.PushRequest{Remote: remoteName, Source: commit, Branch: branch, Streams: req.Streams}); err != nil {
 		return PRResult{}, workflow.Shown("git push", err)
 	}
 	// The review travels with the pushed commit: the notes ref goes to
 	// the same remote. git refuses when the remote's notes moved on; the
 	// pull request does not depend on it.
-	if err := s.Repo.PushNotes(ctx, req.Streams, remoteName, sandboxref.NotesRef); err != nil {
+	if err := s.Remote.PushNotes(ctx, req.Streams, remoteName, sandboxref.NotesRef); err != nil {
 		s.UI.Warnf("the review note on %.12s stays local: git push %s %s was refused", commit, remoteName, sandboxref.NotesRef)
 		s.UI.Hint("fetch theirs and merge the notes: git fetch %s %s:refs/notes/airlock-%s && git notes --ref airlock merge refs/notes/airlock-%s", remoteName, sandboxref.NotesRef, remoteName, remoteName)
 	}
@@ -352,7 +352,7 @@ type PushRequest struct {
 
 // Push updates a branch in the sandbox's clone with host commits. git in
 // the sandbox refuses to update the branch the agent has checked out.
-func (s *Service) Push(ctx context.Context, req PushRequest) error {
+func (s *Lander) Push(ctx context.Context, req PushRequest) error {
 	sb, err := s.mustRegistered(req.Name)
 	if err != nil {
 		return err
@@ -366,7 +366,7 @@ func (s *Service) Push(ctx context.Context, req PushRequest) error {
 		dst = "host/" + cur
 	}
 	dst = strings.TrimPrefix(dst, "refs/heads/")
-	err = s.Repo.Push(ctx, gitx.PushRequest{Remote: sb.Remote, Source: cmp.Or(req.Source, "HEAD"), Branch: dst, Force: true, NoTags: true, Streams: req.Streams})
+	err = s.Remote.Push(ctx, gitx.PushRequest{Remote: sb.Remote, Source: cmp.Or(req.Source, "HEAD"), Branch: dst, Force: true, NoTags: true, Streams: req.Streams})
 	if err != nil {
 		return hint.With(workflow.Shown("git push", err), "the agent's checked-out branch cannot be updated; choose another with --branch")
 	}

@@ -15,15 +15,15 @@ import (
 // sandboxref.NotesRef, newest first, with its note. A sandbox commit whose
 // merge commit carries the same record is left out (the merge shows it).
 // Records are read from the host's notes only, never from commit messages.
-func (s *Service) Reviews(ctx context.Context, st xec.Streams, oneline bool) error {
+func (s *Reviewer) Reviews(ctx context.Context, st xec.Streams, oneline bool) error {
 	if s.Repo == nil {
 		return workflow.ErrNotRepository
 	}
-	notes, err := s.Repo.Notes(sandboxref.NotesRef)
+	notes, err := s.Notes.Notes(sandboxref.NotesRef)
 	if err != nil {
 		return err
 	}
-	head, err := s.Repo.ResolveCommit("HEAD")
+	head, err := s.Host.ResolveCommit("HEAD")
 	if err != nil {
 		return hint.Errorf([]string{"commit first"}, "this branch has no commits")
 	}

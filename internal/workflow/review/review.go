@@ -1,6 +1,8 @@
 // Package review is how the agent's work comes back: fetch, diff, log,
 // review, inspect, merge, apply, pr and push. Merge, apply and pr go
-// through the merge gate, pinned to the commit it inspected.
+// through the merge gate, pinned to the commit it inspected. Two handlers
+// (handlers.go): Reviewer shows what a sandbox brings, Lander lands it;
+// Common resolves the sandbox and base both name.
 package review
 
 import (
@@ -12,85 +14,36 @@ import (
 
 	"github.com/git-airlock/git-airlock/internal/quote"
 
-	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/forge"
 	"github.com/git-airlock/git-airlock/internal/gate"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
-	"github.com/git-airlock/git-airlock/internal/sandboxstore"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
-
-// Repo is what review needs of the host repository.
-type Repo interface {
-	workflow.FetchRepo
-	workflow.Situations
-	gate.Repo
-	gate.NoteStore
-	Head() (gitx.Head, error)
-	ConfigGet(ctx context.Context, key string) (string, bool, error)
-	Diff(ctx context.Context, req gitx.CompareRequest, form gitx.Form) error
-	Log(ctx context.Context, req gitx.CompareRequest, form gitx.Form) error
-	DirDiff(ctx context.Context, req gitx.CompareRequest, tool string) error
-	Merge(ctx context.Context, req gitx.MergeRequest) error
-	StagedFiles(ctx context.Context) (int, error)
-	Push(ctx context.Context, req gitx.PushRequest) error
-	PushNotes(ctx context.Context, s xec.Streams, remote, ref string) error
-	ShowNoted(ctx context.Context, s xec.Streams, ref string, commits []string, oneline bool) error
-	AheadBehind(ctx context.Context, a, b string) (ahead, behind int, err error)
-	DiffStat(ctx context.Context, base, theirs string) (gitx.DiffStat, error)
-	AppendSquashMessage(text string) error
-	LandingMerge(ctx context.Context, commit, tip string) (string, error)
-	QuitMerge(ctx context.Context) error
-}
 
 // Forge opens pull requests.
 type Forge interface {
 	CreatePR(ctx context.Context, dir, base, branch string, out, errw io.Writer) error
 }
 
-var (
-	_ Repo  = (*gitx.Repo)(nil)
-	_ Forge = (*forge.GH)(nil)
-)
+var _ Forge = (*forge.GH)(nil)
 
-// Service brings back the work of one repository's sandboxes.
-type Service struct {
-	UI       workflow.UI
-	Repo     Repo // nil outside a repository
-	Root     string
-	Settings *config.Settings
-	Entries  []gitx.ConfigEntry
-	// Records are the store\'s records of the sandboxes, by name.
-	Records map[string]sandboxstore.Sandbox
-	// Store is where a fetch moves the record of a sandbox registered by
-	// an older git-airlock (workflow.MoveRecords); nil moves nothing.
-	Store workflow.RecordStore
-	Forge Forge
-	Sbx   Execer // runs compare's --check inside a sandbox
-	// DryRun: commands are printed, not run; nothing is resolved.
-	DryRun bool
-	// ConfirmRisk shows high-severity findings and, on a terminal, asks
-	// whether to go on; it answers false when nobody can be asked.
-	ConfirmRisk func(gate.Report) bool
+func (s *Common) gate() *gate.Gate {
+	return &gate.Gate{Repo: s.GateRepo, Notes: s.Notes, Protect: s.Settings.Protect()}
 }
 
-func (s *Service) gate() *gate.Gate {
-	return &gate.Gate{Repo: s.Repo, Notes: s.Repo, Protect: s.Settings.Protect()}
-}
-
-func (s *Service) mustRegistered(name string) (workflow.Sandbox, error) {
-	if s.Repo == nil {
+func (s *Common) mustRegistered(name string) (workflow.Sandbox, error) {
+	if s.Host == nil {
 		return workflow.Sandbox{}, workflow.ErrNotRepository
 	}
 	return workflow.MustFind(workflow.Registered(s.Entries, s.Records), name)
 }
 
-func (s *Service) defaultBase() string {
-	return lifecycle.DefaultBase(s.Settings.Base(), workflow.CurrentBranch(s.Repo))
+func (s *Common) defaultBase() string {
+	return lifecycle.DefaultBase(s.Settings.Base(), workflow.CurrentBranch(s.Host))
 }
 
 // FetchRequest fetches one sandbox, or every sandbox of the repository.
@@ -101,7 +54,7 @@ type FetchRequest struct {
 }
 
 // Fetch brings the sandbox's branches into refs/remotes/airlock-<name>/*.
-func (s *Service) Fetch(ctx context.Context, req FetchRequest) error {
+func (s *Reviewer) Fetch(ctx context.Context, req FetchRequest) error {
 	if s.Repo == nil {
 		return workflow.ErrNotRepository
 	}
@@ -118,7 +71,7 @@ func (s *Service) Fetch(ctx context.Context, req FetchRequest) error {
 		}
 		list = []workflow.Sandbox{sb}
 	}
-	return workflow.Fetch(ctx, s.Repo, s.Store, s.UI, req.Streams, s.DryRun, list...)
+	return workflow.Fetch(ctx, s.Host, s.Store, s.UI, req.Streams, s.DryRun, list...)
 }
 
 // CompareRequest names the two sides of diff, log, review, merge and apply.
@@ -136,13 +89,13 @@ type CompareRequest struct {
 
 // sides fetches (unless asked not to) and resolves both sides: base as
 // given, theirs as the remote-tracking ref of the sandbox branch.
-func (s *Service) sides(ctx context.Context, req CompareRequest) (base, theirs string, sb workflow.Sandbox, err error) {
+func (s *Common) sides(ctx context.Context, req CompareRequest) (base, theirs string, sb workflow.Sandbox, err error) {
 	sb, err = s.mustRegistered(req.Name)
 	if err != nil {
 		return
 	}
 	if !req.NoFetch {
-		if err = workflow.Fetch(ctx, s.Repo, s.Store, s.UI, xec.Streams{Out: req.Streams.Err, Err: req.Streams.Err}, s.DryRun, sb); err != nil {
+		if err = workflow.Fetch(ctx, s.Host, s.Store, s.UI, xec.Streams{Out: req.Streams.Err, Err: req.Streams.Err}, s.DryRun, sb); err != nil {
 			err = hint.With(err, "use --no-fetch to work with what was fetched last time")
 			return
 		}
@@ -153,12 +106,12 @@ func (s *Service) sides(ctx context.Context, req CompareRequest) (base, theirs s
 	if s.DryRun {
 		return
 	}
-	if _, rerr := s.Repo.ResolveCommit(theirs); rerr != nil {
+	if _, rerr := s.Host.ResolveCommit(theirs); rerr != nil {
 		err = hint.Errorf([]string{"fetch it with '" + workflow.Suggest(s.Entries, sb.Name, "fetch") + "', list branches with '" + workflow.Suggest(s.Entries, sb.Name, "status") + "'"},
 			"sandbox %q has no fetched branch %q", sb.Name, branch)
 		return
 	}
-	if _, rerr := s.Repo.ResolveCommit(base); rerr != nil {
+	if _, rerr := s.Host.ResolveCommit(base); rerr != nil {
 		err = hint.Errorf(s.baseHints(sb, base), "unknown base %q", base)
 	}
 	return
@@ -167,7 +120,7 @@ func (s *Service) sides(ctx context.Context, req CompareRequest) (base, theirs s
 // baseHints say what an argument that is no host commit may have meant:
 // the argument is the base (the host side) in every command, the sandbox
 // branch is -b, and a path goes after "--".
-func (s *Service) baseHints(sb workflow.Sandbox, base string) []string {
+func (s *Common) baseHints(sb workflow.Sandbox, base string) []string {
 	if s.sandboxHas(sb.Name, base) {
 		return []string{fmt.Sprintf("the argument names the host side; %s is a branch of sandbox %q: name it with -b %s", quote.Path(base), sb.Name, xec.Quote(base))}
 	}
@@ -176,7 +129,7 @@ func (s *Service) baseHints(sb workflow.Sandbox, base string) []string {
 
 // sandboxRef reports whether ref names a sandbox's fetched branch
 // (airlock-x/main, refs/remotes/airlock-x/main).
-func (s *Service) sandboxRef(ref string) bool {
+func (s *Common) sandboxRef(ref string) bool {
 	for _, sb := range workflow.Registered(s.Entries, s.Records) {
 		if strings.HasPrefix(ref, sb.Remote+"/") || strings.HasPrefix(ref, "refs/remotes/"+sb.Remote+"/") {
 			return true
@@ -198,9 +151,9 @@ func Scope(sandbox, branch, base string) string {
 
 // baseName shows a base as a person names it: the branch for HEAD and for
 // refs/heads/<b>, else as given.
-func (s *Service) baseName(base string) string {
+func (s *Common) baseName(base string) string {
 	if base == "HEAD" {
-		if cur := workflow.CurrentBranch(s.Repo); cur != "" {
+		if cur := workflow.CurrentBranch(s.Host); cur != "" {
 			return cur
 		}
 	}
@@ -209,12 +162,12 @@ func (s *Service) baseName(base string) string {
 
 // announce says on stderr which sandbox and base a diff or log compares:
 // with several sandboxes the default is not obvious.
-func (s *Service) announce(sb workflow.Sandbox, req CompareRequest, base string) {
+func (s *Reviewer) announce(sb workflow.Sandbox, req CompareRequest, base string) {
 	s.UI.Infof("%s", Scope(sb.Name, req.Branch, s.baseName(base)))
 }
 
 // Diff shows what the sandbox changed since it forked from base.
-func (s *Service) Diff(ctx context.Context, req CompareRequest, form gitx.Form) error {
+func (s *Reviewer) Diff(ctx context.Context, req CompareRequest, form gitx.Form) error {
 	base, theirs, sb, err := s.sides(ctx, req)
 	if err != nil {
 		return err
@@ -224,7 +177,7 @@ func (s *Service) Diff(ctx context.Context, req CompareRequest, form gitx.Form) 
 }
 
 // Log lists the sandbox's commits that base does not have.
-func (s *Service) Log(ctx context.Context, req CompareRequest, form gitx.Form) error {
+func (s *Reviewer) Log(ctx context.Context, req CompareRequest, form gitx.Form) error {
 	base, theirs, sb, err := s.sides(ctx, req)
 	if err != nil {
 		return err
@@ -255,7 +208,7 @@ func ownFormat(options []string) bool {
 // Arrived shows what a sandbox brought, as wait does after the agent's
 // end: its commits one line each, then the files changed, under one line
 // naming the sandbox and base (both sides resolved once).
-func (s *Service) Arrived(ctx context.Context, req CompareRequest) error {
+func (s *Reviewer) Arrived(ctx context.Context, req CompareRequest) error {
 	base, theirs, sb, err := s.sides(ctx, req)
 	if err != nil {
 		return err
@@ -274,7 +227,7 @@ func (s *Service) Arrived(ctx context.Context, req CompareRequest) error {
 // With none configured, git's own choice is vimdiff over two directory
 // listings, which helps nobody new: the change is shown as text with
 // `git diff` and a hint names the setting.
-func (s *Service) Review(ctx context.Context, req CompareRequest) error {
+func (s *Reviewer) Review(ctx context.Context, req CompareRequest) error {
 	base, theirs, sb, err := s.sides(ctx, req)
 	if err != nil {
 		return err
@@ -306,7 +259,7 @@ func (s *Service) Review(ctx context.Context, req CompareRequest) error {
 
 // gitToolSet reports whether git difftool has a tool of the user's
 // choosing.
-func (s *Service) gitToolSet(ctx context.Context) bool {
+func (s *Reviewer) gitToolSet(ctx context.Context) bool {
 	for _, key := range []string{"diff.tool", "merge.tool"} {
 		if v, set, err := s.Repo.ConfigGet(ctx, key); err == nil && set && v != "" {
 			return true
@@ -317,12 +270,12 @@ func (s *Service) gitToolSet(ctx context.Context) bool {
 
 // sandboxHas reports whether the sandbox has a fetched branch of that
 // name: agent/x is the agent's branch even when the host has one too.
-func (s *Service) sandboxHas(name, branch string) bool {
+func (s *Common) sandboxHas(name, branch string) bool {
 	sb, err := s.mustRegistered(name)
 	if err != nil {
 		return false
 	}
-	_, err = s.Repo.ResolveCommit(sandboxref.Tracking(sb.Remote, branch))
+	_, err = s.Host.ResolveCommit(sandboxref.Tracking(sb.Remote, branch))
 	return err == nil
 }
 
@@ -330,7 +283,7 @@ func (s *Service) sandboxHas(name, branch string) bool {
 // sandbox branch wins; else a ref with a slash that resolves as given
 // (airlock-x/main) is inspected as is; anything else names a branch of the
 // sandbox.
-func (s *Service) Inspect(ctx context.Context, req CompareRequest) (gate.Report, error) {
+func (s *Reviewer) Inspect(ctx context.Context, req CompareRequest) (gate.Report, error) {
 	if s.Repo == nil {
 		return gate.Report{}, workflow.ErrNotRepository
 	}
@@ -341,7 +294,7 @@ func (s *Service) Inspect(ctx context.Context, req CompareRequest) (gate.Report,
 			workflow.Suggest(s.Entries, req.Name, "inspect -b "+xec.Quote(req.Base))}, "base %q is a sandbox branch", req.Base)
 	}
 	if req.Branch != "" && !s.DryRun && strings.Contains(req.Branch, "/") && !s.sandboxHas(req.Name, req.Branch) {
-		if _, err := s.Repo.ResolveCommit(req.Branch); err == nil {
+		if _, err := s.Host.ResolveCommit(req.Branch); err == nil {
 			return s.gate().Inspect(ctx, cmp.Or(req.Base, s.defaultBase()), req.Branch)
 		}
 	}

@@ -234,7 +234,7 @@ func TestBaseName(t *testing.T) {
 	w := newWorld(t, "src/main.go")
 	cur := workflow.CurrentBranch(w.repo)
 	for in, want := range map[string]string{"HEAD": cur, "refs/heads/dev": "dev", "v1.0": "v1.0"} {
-		if got := w.svc.baseName(in); got != want {
+		if got := w.svc.common().baseName(in); got != want {
 			t.Errorf("baseName(%q) = %q, want %q", in, got, want)
 		}
 	}
