@@ -16,6 +16,7 @@ import (
 	"github.com/git-airlock/git-airlock/internal/agentrun"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/sandboxstore"
 	"github.com/git-airlock/git-airlock/internal/tmux"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow"
@@ -163,6 +164,7 @@ type Loaded struct {
 	Repo        *gitx.Repo // nil outside a repository
 	Settings    *config.Settings
 	Entries     []gitx.ConfigEntry
+	Records     map[string]sandboxstore.Sandbox // the store's records of the sandboxes
 	SettingsErr error
 
 	Lifecycle *lifecycleDeps
@@ -197,7 +199,7 @@ func (l *Loaded) target() (target, error) {
 		return "", workflow.ErrNotRepository
 	}
 	def := sandboxref.DefaultName(l.Settings.Agent(), l.Repo.Root)
-	name, err := workflow.PickTarget(l.Settings.Name(), workflow.Registered(l.Entries), def)
+	name, err := workflow.PickTarget(l.Settings.Name(), workflow.Registered(l.Entries, l.Records), def)
 	if err != nil {
 		return "", l.pickHints(err)
 	}
@@ -230,7 +232,7 @@ func (l *Loaded) createName() (string, error) {
 	if l.Repo == nil {
 		return "", workflow.ErrNotRepository
 	}
-	name, err := workflow.PickStart("", workflow.Registered(l.Entries), sandboxref.DefaultName(l.Settings.Agent(), l.Repo.Root))
+	name, err := workflow.PickStart("", workflow.Registered(l.Entries, l.Records), sandboxref.DefaultName(l.Settings.Agent(), l.Repo.Root))
 	if err != nil {
 		return "", l.pickHints(err)
 	}
@@ -290,6 +292,13 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, how loadin
 	case err != nil:
 		return nil, err
 	}
+	var records map[string]sandboxstore.Sandbox
+	if repo != nil {
+		// The store's records: file reads, no process.
+		if records, err = sandboxstore.For(repo.CommonDir, nil).Sandboxes(); err != nil {
+			return nil, err
+		}
+	}
 	var file config.FileInput
 	if repo != nil {
 		if content, rerr := os.ReadFile(filepath.Join(repo.Root, config.FileName)); rerr == nil {
@@ -323,7 +332,7 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, how loadin
 			u.Hint("%s", w.Hint)
 		}
 	}
-	l := &Loaded{Run: run, Repo: repo, Settings: settings, Entries: entries, SettingsErr: serr, early: list, args: inv.Args}
+	l := &Loaded{Run: run, Repo: repo, Settings: settings, Entries: entries, Records: records, SettingsErr: serr, early: list, args: inv.Args}
 	l.wire(inv, u)
 	return l, nil
 }
@@ -336,15 +345,16 @@ func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 	client := &sbx.Client{Run: l.Run, Timeout: l.Settings.Timeout(), CreateTimeout: l.Settings.CreateTimeout(), CacheDir: sbx.CacheDir(inv.Env)}
 	l.sbx, l.env = client, inv.Env
 	l.tmux = &tmux.Client{Run: l.Run}
-	l.Lifecycle = &lifecycleDeps{common: &lifecycle.Common{UI: u, Settings: l.Settings, Entries: l.Entries},
+	l.Lifecycle = &lifecycleDeps{common: &lifecycle.Common{UI: u, Settings: l.Settings, Entries: l.Entries, Records: l.Records},
 		sbx: client, tmux: l.tmux, self: self, home: home, progress: u.Err}
 	l.wireReview(u, client)
-	l.Machine = &machine.Service{UI: u, Sbx: client, Settings: l.Settings, Entries: l.Entries,
+	l.Machine = &machine.Service{UI: u, Sbx: client, Settings: l.Settings, Entries: l.Entries, Records: l.Records,
 		GitVersion: func(ctx context.Context) (string, error) { return gitx.Version(ctx, l.Run) },
 		LookPath:   xec.LookPath, DryRun: l.Run.DryRun, Env: inv.Env}
 	if l.Repo != nil {
 		l.Lifecycle.sessions = agentrun.Store{Dir: filepath.Join(l.Repo.CommonDir, "airlock", "sessions")}
 		l.Lifecycle.repo, l.Lifecycle.common.Registry = l.Repo, l.Repo
+		l.Lifecycle.common.Store = sandboxstore.For(l.Repo.CommonDir, l.Run.DryRun)
 		l.Machine.Repo, l.Machine.Root = l.Repo, l.Repo.Root
 	}
 	l.useHost(l.Settings.Host())

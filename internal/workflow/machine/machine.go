@@ -10,6 +10,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/sandboxstore"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
@@ -62,6 +63,8 @@ type Service struct {
 	Sbx      Sbx
 	Settings *config.Settings
 	Entries  []gitx.ConfigEntry
+	// Records are the store\'s records of the sandboxes, by name.
+	Records map[string]sandboxstore.Sandbox
 	// GitVersion is `git version`'s answer.
 	GitVersion func(ctx context.Context) (string, error)
 	// LookPath finds a program without running it.
@@ -92,6 +95,6 @@ func (s *Service) requireRepo() error {
 }
 
 func (s *Service) registered(name string) bool {
-	_, ok := workflow.Find(workflow.Registered(s.Entries), name)
+	_, ok := workflow.Find(workflow.Registered(s.Entries, s.Records), name)
 	return ok
 }
