@@ -170,6 +170,9 @@ type Settings struct {
 type Warning struct {
 	Text string
 	Hint string
+	// Untrusted: the file's settings are ignored until `git airlock
+	// trust`, which therefore does not print it.
+	Untrusted bool
 }
 
 // Get returns the value of a key by name.

@@ -71,12 +71,12 @@ func (s *Settings) applyFile(in FileInput) {
 	case in.TrustedHash != "":
 		s.File = FileChanged
 		s.Warnings = append(s.Warnings, Warning{Text: FileName + " changed since you trusted it; its settings are ignored",
-			Hint: "review it with 'git diff' or 'cat " + FileName + "', then run 'git airlock trust'"})
+			Hint: "review it with 'git diff' or 'cat " + FileName + "', then run 'git airlock trust'", Untrusted: true})
 		return
 	default:
 		s.File = FileUntrusted
 		s.Warnings = append(s.Warnings, Warning{Text: FileName + " is not trusted; its settings are ignored",
-			Hint: "review it, then run 'git airlock trust'"})
+			Hint: "review it, then run 'git airlock trust'", Untrusted: true})
 		return
 	}
 	values, warnings, err := ParseFile(in.Content)

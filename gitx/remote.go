@@ -61,8 +61,6 @@ func Remotes(entries []ConfigEntry) []Remote {
 type RemoteSpec struct {
 	Name string // required
 	URL  string // required
-	// Extra keys written into the remote's section (remote.<name>.<key>).
-	Extra map[string]string
 }
 
 // sandboxRefspecs are a sandbox remote's fetch refspecs.
@@ -86,18 +84,13 @@ func legacyHeadRefspec(remote string) string {
 // detached HEAD's commits come back too. refs/remotes/<name>/HEAD is the
 // symref the helper keeps (FollowSandboxHead).
 func (r *Repo) AddSandboxRemote(ctx context.Context, spec RemoteSpec) error {
+	// Only what git itself reads: git-airlock's own records of the
+	// sandbox live outside git config (internal/sandboxstore), so that no
+	// git command in the repository pays for them.
 	steps := [][]string{
 		{"remote", "add", "--no-tags", spec.Name, spec.URL},
 		{"config", "--local", "--add", "remote." + spec.Name + ".fetch", sandboxRefspecs(spec.Name)[1]},
 		{"config", "--local", "remote." + spec.Name + ".pruneTags", "false"},
-	}
-	keys := make([]string, 0, len(spec.Extra))
-	for k := range spec.Extra {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		steps = append(steps, []string{"config", "--local", "remote." + spec.Name + "." + k, spec.Extra[k]})
 	}
 	for i, args := range steps {
 		if err := r.mutate(ctx, args...); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/git-airlock/git-airlock/internal/agentrun"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/sandboxstore"
 	"github.com/git-airlock/git-airlock/internal/tmux"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow"
@@ -102,16 +103,18 @@ type CLI struct {
 func (g *Globals) AfterApply(kctx *kong.Context, ctx context.Context, u *ui.UI, inv *Invocation) error {
 	u.Verbose, u.Quiet, u.DryRun = g.Verbose, g.Quiet, g.DryRun
 	kctx.Bind(g)
-	early := false
+	var how loading
 	if sel := kctx.Selected(); sel != nil && sel.Target.CanAddr() {
-		_, early = sel.Target.Addr().Interface().(listsFirst)
+		cmd := sel.Target.Addr().Interface()
+		_, how.earlyList = cmd.(listsFirst)
+		_, how.trusting = cmd.(*trustCmd)
 	}
 	providers := []any{
 		// load never fails here: an error of a provider's own dependency
 		// reaches the user prefixed with Go type names, so each provider
 		// returns the load error itself (l.valid).
 		func() (*Loaded, error) {
-			l, err := load(ctx, g, u, inv, early)
+			l, err := load(ctx, g, u, inv, how)
 			if err != nil {
 				return &Loaded{Err: err}, nil
 			}
@@ -177,6 +180,7 @@ type Loaded struct {
 	Repo        *gitx.Repo // nil outside a repository
 	Settings    *config.Settings
 	Entries     []gitx.ConfigEntry
+	Records     map[string]sandboxstore.Sandbox // the store's records of the sandboxes
 	SettingsErr error
 
 	Lifecycle *lifecycleDeps
@@ -211,7 +215,7 @@ func (l *Loaded) target() (target, error) {
 		return "", workflow.ErrNotRepository
 	}
 	def := sandboxref.DefaultName(l.Settings.Agent(), l.Repo.Root)
-	name, err := workflow.PickTarget(l.Settings.Name(), workflow.Registered(l.Entries), def)
+	name, err := workflow.PickTarget(l.Settings.Name(), workflow.Registered(l.Entries, l.Records), def)
 	if err != nil {
 		return "", l.pickHints(err)
 	}
@@ -244,7 +248,7 @@ func (l *Loaded) createName() (string, error) {
 	if l.Repo == nil {
 		return "", workflow.ErrNotRepository
 	}
-	name, err := workflow.PickStart("", workflow.Registered(l.Entries), sandboxref.DefaultName(l.Settings.Agent(), l.Repo.Root))
+	name, err := workflow.PickStart("", workflow.Registered(l.Entries, l.Records), sandboxref.DefaultName(l.Settings.Agent(), l.Repo.Root))
 	if err != nil {
 		return "", l.pickHints(err)
 	}
@@ -256,9 +260,13 @@ func (l *Loaded) createName() (string, error) {
 // ls`: load starts it before anything else (sbx.EarlyList says why).
 type listsFirst interface{ listsFirst() }
 
-// load reads the repository and its settings; earlyList starts this
-// machine's `sbx ls` beside them (listsFirst).
-func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, earlyList bool) (*Loaded, error) {
+// loading is what the command being run changes in load: earlyList
+// starts this machine's `sbx ls` beside the reads (listsFirst); trusting
+// (trust itself) is not told that the file is not trusted.
+type loading struct{ earlyList, trusting bool }
+
+// load reads the repository and its settings.
+func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, how loading) (*Loaded, error) {
 	run := &xec.Runner{}
 	if g.DryRun {
 		run.DryRun = u.Out
@@ -278,7 +286,7 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, earlyList 
 	// git config leaves it untaken.
 	var list *sbx.EarlyList
 	var also gitx.Also
-	if _, host := inv.Env(config.Must("host").Env); earlyList && g.Host == "" && !host {
+	if _, host := inv.Env(config.Must("host").Env); how.earlyList && g.Host == "" && !host {
 		start := func() { list = sbx.StartList(ctx, &sbx.Client{Run: run, CacheDir: sbx.CacheDir(inv.Env)}) }
 		if gitx.SeemsWorkTree(".", inv.Env) {
 			start()
@@ -299,6 +307,13 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, earlyList 
 		return nil, hint.With(err, "git-airlock works from a repository's work tree (the agent gets a clone of it): cd into one")
 	case err != nil:
 		return nil, err
+	}
+	var records map[string]sandboxstore.Sandbox
+	if repo != nil {
+		// The store's records: file reads, no process.
+		if records, err = sandboxstore.For(repo.CommonDir, nil).Sandboxes(); err != nil {
+			return nil, err
+		}
 	}
 	var file config.FileInput
 	if repo != nil {
@@ -325,12 +340,15 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, earlyList 
 	}
 	settings, serr := config.Load(config.Inputs{File: file, Git: entries, Env: inv.Env, Flags: flags})
 	for _, w := range settings.Warnings {
+		if w.Untrusted && how.trusting {
+			continue
+		}
 		u.Warnf("%s", w.Text)
 		if w.Hint != "" {
 			u.Hint("%s", w.Hint)
 		}
 	}
-	l := &Loaded{Run: run, Repo: repo, Settings: settings, Entries: entries, SettingsErr: serr, early: list, args: inv.Args}
+	l := &Loaded{Run: run, Repo: repo, Settings: settings, Entries: entries, Records: records, SettingsErr: serr, early: list, args: inv.Args}
 	l.wire(inv, u)
 	return l, nil
 }
@@ -343,15 +361,16 @@ func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 	client := &sbx.Client{Run: l.Run, Timeout: l.Settings.Timeout(), CreateTimeout: l.Settings.CreateTimeout(), CacheDir: sbx.CacheDir(inv.Env)}
 	l.sbx, l.env = client, inv.Env
 	l.tmux = &tmux.Client{Run: l.Run}
-	l.Lifecycle = &lifecycleDeps{common: &lifecycle.Common{UI: u, Settings: l.Settings, Entries: l.Entries},
+	l.Lifecycle = &lifecycleDeps{common: &lifecycle.Common{UI: u, Settings: l.Settings, Entries: l.Entries, Records: l.Records},
 		sbx: client, tmux: l.tmux, self: self, home: home, progress: u.Err}
 	l.wireReview(u, client)
-	l.Machine = &machineDeps{common: &machine.Common{UI: u, Settings: l.Settings, Entries: l.Entries, DryRun: l.Run.DryRun},
+	l.Machine = &machineDeps{common: &machine.Common{UI: u, Settings: l.Settings, Entries: l.Entries, Records: l.Records, DryRun: l.Run.DryRun},
 		sbx: client, env: inv.Env,
 		gitVersion: func(ctx context.Context) (string, error) { return gitx.Version(ctx, l.Run) }}
 	if l.Repo != nil {
 		l.Lifecycle.sessions = agentrun.Store{Dir: filepath.Join(l.Repo.CommonDir, "airlock", "sessions")}
 		l.Lifecycle.repo, l.Lifecycle.common.Registry = l.Repo, l.Repo
+		l.Lifecycle.common.Store = sandboxstore.For(l.Repo.CommonDir, l.Run.DryRun)
 		l.Machine.repo, l.Machine.common.Root = l.Repo, l.Repo.Root
 	}
 	l.useHost(l.Settings.Host())
@@ -359,7 +378,7 @@ func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 
 // reopen loads everything again, after up or run created the repository.
 func (l *Loaded) reopen(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation) error {
-	fresh, err := load(ctx, g, u, inv, false)
+	fresh, err := load(ctx, g, u, inv, loading{})
 	if err != nil {
 		return err
 	}

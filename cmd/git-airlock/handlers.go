@@ -6,6 +6,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/forge"
+	"github.com/git-airlock/git-airlock/internal/sandboxstore"
 	"github.com/git-airlock/git-airlock/internal/tmux"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
@@ -107,11 +108,12 @@ func (d *lifecycleDeps) publisher() *lifecycle.Publisher {
 
 // wireReview builds the review handlers, which share one review.Common.
 func (l *Loaded) wireReview(u *ui.UI, client *sbx.Client) {
-	c := &review.Common{UI: u, Settings: l.Settings, Entries: l.Entries, DryRun: l.Run.DryRun != nil}
+	c := &review.Common{UI: u, Settings: l.Settings, Entries: l.Entries, Records: l.Records, DryRun: l.Run.DryRun != nil}
 	l.Reviewer = &review.Reviewer{Common: c, Sbx: client}
 	l.Lander = &review.Lander{Common: c, Forge: &forge.GH{Run: l.Run}, ConfirmRisk: confirmRisk(u)}
 	if l.Repo != nil {
 		c.Host, c.GateRepo, c.Notes, c.Root = l.Repo, l.Repo, l.Repo, l.Repo.Root
+		c.Store = sandboxstore.For(l.Repo.CommonDir, l.Run.DryRun)
 		l.Reviewer.Repo, l.Lander.Repo, l.Lander.Remote = l.Repo, l.Repo, l.Repo
 	}
 }

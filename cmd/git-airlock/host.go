@@ -67,7 +67,7 @@ func (l *Loaded) followSandbox(name string) {
 	if l.sbx == nil {
 		return
 	}
-	if sb, ok := workflow.Find(workflow.Registered(l.Entries), name); ok {
+	if sb, ok := workflow.Find(workflow.Registered(l.Entries, l.Records), name); ok {
 		l.useHost(sb.Host)
 	}
 }

@@ -34,7 +34,7 @@ type rule struct {
 // errors, never text for people.
 var domain = []string{mod + "/gitx", mod + "/sbx/...", mod + "/config", mod + "/hooks", mod + "/internal/xec", mod + "/internal/inspect",
 	mod + "/internal/gate", mod + "/internal/sandboxref", mod + "/internal/seedpolicy", mod + "/internal/hint", mod + "/internal/agent",
-	mod + "/internal/agentrun", mod + "/internal/notify",
+	mod + "/internal/agentrun", mod + "/internal/sandboxstore", mod + "/internal/notify",
 	mod + "/internal/sshhost"}
 
 var rules = []rule{

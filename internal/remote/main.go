@@ -17,6 +17,7 @@ import (
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/quote"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/sandboxstore"
 	"github.com/git-airlock/git-airlock/internal/sshhost"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
@@ -87,8 +88,19 @@ func Main() int {
 		}
 		h.Sbx.Remote = tr
 	} else {
-		// Used only when sbx is not on PATH: the path recorded at registration.
-		h.Sbx.Bin = sbxProgram(home, func() string { return cfg.sbxPath })
+		// Used only when sbx is not on PATH: the path recorded at
+		// registration, in the sandbox's record (a file read), else where
+		// an older git-airlock kept it, the remote's section.
+		h.Sbx.Bin = sbxProgram(home, func() string {
+			if h.Repo != nil && err == nil {
+				// A damaged record is git-airlock's to report; the
+				// helper falls back as for a missing one.
+				if rec, ok, _ := sandboxstore.For(h.Repo.CommonDir, nil).Sandbox(t.Sandbox); ok && rec.Sbx != "" {
+					return rec.Sbx
+				}
+			}
+			return cfg.sbxPath
+		})
 	}
 	if h.Repo != nil {
 		h.Wake.OnFetch = func(context.Context) bool { return cfg.wakeOnFetch }
@@ -142,7 +154,7 @@ type helperConfig struct {
 	v2          bool          // protocol.version unset or 2; false when 0 or 1, or unreadable
 	wakeOnFetch bool          // airlock.wakeOnFetch; true unless a valid false
 	timeout     time.Duration // airlock.timeout; 0 (the default) when unset or rejected
-	sbxPath     string        // remote.<remote>.airlockSbx
+	sbxPath     string        // remote.<remote>.airlockSbx, as an older git-airlock kept it
 	limits      Limits        // airlock.maxRefs, airlock.maxRefBytes; DefaultLimits when unset or rejected
 	remotes     []string      // every remote.<name>.url's name
 	foldCase    bool          // core.ignoreCase

@@ -31,7 +31,7 @@ func IsPlain(entries []gitx.ConfigEntry, name string) bool {
 	if configured != "" {
 		return configured == name
 	}
-	list := Registered(entries)
+	list := Registered(entries, nil) // names only
 	switch len(list) {
 	case 0:
 		return true

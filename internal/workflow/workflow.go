@@ -21,6 +21,7 @@ import (
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/sandboxstore"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
 )
@@ -49,6 +50,12 @@ type Sandbox struct {
 	// Host is the machine whose sbx runs it ([user@]server[:port]); ""
 	// for this one.
 	Host string `json:"host,omitempty"`
+	// Record is git-airlock's record of it (the store's, else what an
+	// older git-airlock kept in git config); Agent and Base come from it.
+	Record sandboxstore.Sandbox `json:"-"`
+	// Legacy are the git config keys in which an older git-airlock kept
+	// the record: MoveRecord moves them into the store.
+	Legacy []string `json:"-"`
 }
 
 // Target is the sandbox's airlock:// target.
@@ -56,17 +63,22 @@ func (s Sandbox) Target() sandboxref.Target {
 	return sandboxref.Target{Sandbox: s.Name, Path: s.Path, Host: s.Host}
 }
 
-// Registered lists the sandboxes registered in a repository, from its
-// remote.* config entries, sorted by name.
-func Registered(entries []gitx.ConfigEntry) []Sandbox {
+// Registered lists the sandboxes registered in a repository, sorted by
+// name: the remotes of its remote.* config entries that git-airlock owns
+// (sandboxref.Owns), each with its record in the store (records, by
+// sandbox name; nil when none was read), or, for a sandbox registered by an
+// older git-airlock, the keys it kept in the remote's section.
+func Registered(entries []gitx.ConfigEntry, records map[string]sandboxstore.Sandbox) []Sandbox {
 	var out []Sandbox
 	for _, r := range gitx.Remotes(entries) {
 		t, ok := sandboxref.Owns(r.Name, r.URL)
 		if !ok {
 			continue
 		}
+		old, legacy := sandboxstore.FromConfig(r.Name, r.Extra)
+		rec := records[t.Sandbox].Merge(old)
 		out = append(out, Sandbox{Name: t.Sandbox, Remote: r.Name, URL: r.URL, Path: t.Path,
-			Agent: r.Extra["airlockagent"], Base: r.Extra["airlockbase"], Host: t.Host})
+			Agent: rec.Agent, Base: rec.Base, Host: t.Host, Record: rec, Legacy: legacy})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
@@ -190,6 +202,7 @@ func Plural(n int, one, many string) string {
 // FetchRepo is what fetching needs of the repository.
 type FetchRepo interface {
 	Lock(ctx context.Context, w gitx.LockWait) (func(), error)
+	ConfigUnset(ctx context.Context, key string) error
 	Fetch(ctx context.Context, s xec.Streams, remotes ...string) error
 	InitialisedSubmodules(ctx context.Context) ([]string, error)
 	FetchInto(ctx context.Context, s xec.Streams, dir, url, namespace string) error
@@ -208,7 +221,11 @@ var _ FetchRepo = (*gitx.Repo)(nil)
 // sandbox-<name> remote: every fetched sandbox's is guarded again
 // (gitx.GuardSbxRemote) before the lock is released, whether the fetch succeeded
 // or not; a failure to guard is a warning.
-func Fetch(ctx context.Context, repo FetchRepo, ui UI, st xec.Streams, dryRun bool, sandboxes ...Sandbox) error {
+//
+// Under the lock, before the fetch, the record of a sandbox registered by
+// an older git-airlock moves from its remote's section of git config into
+// store (MoveRecords); nil store moves nothing.
+func Fetch(ctx context.Context, repo FetchRepo, store RecordStore, ui UI, st xec.Streams, dryRun bool, sandboxes ...Sandbox) error {
 	if !dryRun {
 		unlock, err := repo.Lock(ctx, gitx.LockWait{Waiting: func(h gitx.LockHolder) {
 			ui.Infof("waiting for %s, which holds the repository lock", h)
@@ -218,14 +235,17 @@ func Fetch(ctx context.Context, repo FetchRepo, ui UI, st xec.Streams, dryRun bo
 		}
 		defer unlock()
 	}
-	return FetchLocked(ctx, repo, ui, st, dryRun, sandboxes...)
+	return FetchLocked(ctx, repo, store, ui, st, dryRun, sandboxes...)
 }
 
 // FetchLocked is Fetch for a caller that holds the repository lock (rm
 // holds it from its first step to its last).
-func FetchLocked(ctx context.Context, repo FetchRepo, ui UI, st xec.Streams, dryRun bool, sandboxes ...Sandbox) error {
+func FetchLocked(ctx context.Context, repo FetchRepo, store RecordStore, ui UI, st xec.Streams, dryRun bool, sandboxes ...Sandbox) error {
 	if !dryRun {
 		defer GuardSbxRemotes(ctx, repo, ui, sandboxes...)
+		if err := MoveRecords(ctx, store, repo, sandboxes...); err != nil {
+			return err
+		}
 	}
 	remotes := make([]string, len(sandboxes))
 	for i, sb := range sandboxes {
@@ -310,4 +330,54 @@ func ErrorText(err error) string {
 		return err.Error() + " (" + h[0] + ")"
 	}
 	return err.Error()
+}
+
+// RecordStore is where git-airlock keeps its records of the sandboxes
+// (*sandboxstore.Store, or a use case's fake).
+type RecordStore interface {
+	PutSandbox(name string, r sandboxstore.Sandbox) error
+	DropSandbox(name string) error
+}
+
+var _ RecordStore = sandboxstore.Store{}
+
+// MoveRecords moves the record of each sandbox registered by an older
+// git-airlock (sb.Legacy) into store, and out of .git/config. A fetch does
+// it under the repository lock (a dry run, which changes nothing, does
+// not), so a repository registered before the store sheds the old keys on
+// its first fetch. Sandboxes without old keys cost nothing.
+func MoveRecords(ctx context.Context, store RecordStore, repo interface {
+	ConfigUnset(ctx context.Context, key string) error
+}, sandboxes ...Sandbox) error {
+	if store == nil {
+		return nil
+	}
+	for _, sb := range sandboxes {
+		if len(sb.Legacy) == 0 {
+			continue
+		}
+		if err := PutRecord(ctx, store, repo, sb, sb.Record); err != nil {
+			return fmt.Errorf("move the record of sandbox %q out of git config: %w", sb.Name, err)
+		}
+	}
+	return nil
+}
+
+// PutRecord writes a sandbox's record, and unsets the git config keys in
+// which an older git-airlock kept it (sb.Legacy), once the store holds
+// them: each write of a record moves a sandbox registered before the
+// store out of .git/config (the record is written first, so that a failed
+// unset loses nothing; Registered prefers the store).
+func PutRecord(ctx context.Context, store RecordStore, repo interface {
+	ConfigUnset(ctx context.Context, key string) error
+}, sb Sandbox, rec sandboxstore.Sandbox) error {
+	if err := store.PutSandbox(sb.Name, rec); err != nil {
+		return err
+	}
+	for _, k := range sb.Legacy {
+		if err := repo.ConfigUnset(ctx, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/sandboxstore"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/workflow/workflowtest"
 	"github.com/git-airlock/git-airlock/internal/xec"
@@ -43,21 +45,34 @@ func TestRegistered(t *testing.T) {
 		remote("airlock-port", "airlock://port:22/x"),
 		// A section without a URL.
 		[]gitx.ConfigEntry{{Key: "remote.airlock-nourl.fetch", Value: "+refs/heads/*:refs/remotes/airlock-nourl/*"}},
+		// Registered by an older git-airlock: its record in the remote's
+		// section.
 		remote("airlock-alpha", "airlock://alpha/home/u/repo", "airlockagent", "codex", "airlockbase", "main", "fetch", "x"),
+		// Both: the store's record wins, the old keys fill what it lacks.
+		remote("airlock-both", "airlock://both/home/u/repo", "airlockagent", "codex", "airlocksbx", "/old/sbx"),
 		[]gitx.ConfigEntry{{Key: "airlock.agent", Value: "claude"}},
 	)
-	got := workflow.Registered(entries)
-	want := []workflow.Sandbox{
-		{Name: "alpha", Remote: "airlock-alpha", URL: "airlock://alpha/home/u/repo", Path: "/home/u/repo", Agent: "codex", Base: "main"},
-		{Name: "zed", Remote: "airlock-zed", URL: "airlock://zed/home/u/repo", Path: "/home/u/repo"},
+	records := map[string]sandboxstore.Sandbox{
+		"zed":  {Agent: "claude", Base: "dev", Exit: "0"},
+		"both": {Agent: "gemini"},
+		"gone": {Agent: "kiro"}, // a record without its remote is nothing
 	}
-	if !slices.Equal(got, want) {
+	got := workflow.Registered(entries, records)
+	want := []workflow.Sandbox{
+		{Name: "alpha", Remote: "airlock-alpha", URL: "airlock://alpha/home/u/repo", Path: "/home/u/repo", Agent: "codex", Base: "main",
+			Record: sandboxstore.Sandbox{Agent: "codex", Base: "main"}, Legacy: []string{"remote.airlock-alpha.airlockAgent", "remote.airlock-alpha.airlockBase"}},
+		{Name: "both", Remote: "airlock-both", URL: "airlock://both/home/u/repo", Path: "/home/u/repo", Agent: "gemini",
+			Record: sandboxstore.Sandbox{Agent: "gemini", Sbx: "/old/sbx"}, Legacy: []string{"remote.airlock-both.airlockAgent", "remote.airlock-both.airlockSbx"}},
+		{Name: "zed", Remote: "airlock-zed", URL: "airlock://zed/home/u/repo", Path: "/home/u/repo", Agent: "claude", Base: "dev",
+			Record: sandboxstore.Sandbox{Agent: "claude", Base: "dev", Exit: "0"}},
+	}
+	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Registered:\n got %+v\nwant %+v", got, want)
 	}
 	if got[0].Target() != (sandboxref.Target{Sandbox: "alpha", Path: "/home/u/repo"}) {
 		t.Errorf("Target = %+v", got[0].Target())
 	}
-	if got := workflow.Registered(nil); len(got) != 0 {
+	if got := workflow.Registered(nil, records); len(got) != 0 {
 		t.Errorf("Registered(nil) = %+v", got)
 	}
 }
@@ -199,6 +214,24 @@ func (r *fetchRepo) ConfigSet(_ context.Context, key, value string) error {
 	return nil
 }
 
+func (r *fetchRepo) ConfigUnset(_ context.Context, key string) error {
+	r.record("ConfigUnset %s", key)
+	return nil
+}
+
+// recordStore is a RecordStore whose writes land in the same call log.
+type recordStore struct{ r *fetchRepo }
+
+func (s recordStore) PutSandbox(name string, rec sandboxstore.Sandbox) error {
+	s.r.record("PutSandbox %s %+v", name, rec)
+	return nil
+}
+
+func (s recordStore) DropSandbox(name string) error {
+	s.r.record("DropSandbox %s", name)
+	return nil
+}
+
 func (r *fetchRepo) record(format string, args ...any) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -241,7 +274,7 @@ var (
 
 func TestFetchLocksAndFetchesAllRemotesInOneCall(t *testing.T) {
 	r := &fetchRepo{}
-	if err := workflow.Fetch(context.Background(), r, &fakeUI{}, xec.Streams{}, false, box, other); err != nil {
+	if err := workflow.Fetch(context.Background(), r, nil, &fakeUI{}, xec.Streams{}, false, box, other); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"Lock", "Fetch airlock-box airlock-other", "InitialisedSubmodules", "Unlock"}
@@ -250,9 +283,35 @@ func TestFetchLocksAndFetchesAllRemotesInOneCall(t *testing.T) {
 	}
 }
 
+// A sandbox registered by an older git-airlock has its record moved out
+// of git config under the lock, written to the store before its keys are
+// unset; one registered since costs nothing; a dry run moves nothing.
+func TestFetchMovesAnOlderRecordIntoTheStore(t *testing.T) {
+	old := box
+	old.Record = sandboxstore.Sandbox{Agent: "claude", Base: "main"}
+	old.Legacy = []string{"remote.airlock-box.airlockAgent", "remote.airlock-box.airlockBase"}
+	r := &fetchRepo{}
+	if err := workflow.Fetch(context.Background(), r, recordStore{r}, &fakeUI{}, xec.Streams{}, false, old, other); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"Lock", "PutSandbox box {Agent:claude Base:main Sbx: Group: Exit:}",
+		"ConfigUnset remote.airlock-box.airlockAgent", "ConfigUnset remote.airlock-box.airlockBase",
+		"Fetch airlock-box airlock-other", "InitialisedSubmodules", "Unlock"}
+	if !slices.Equal(r.calls, want) {
+		t.Errorf("calls = %q, want %q", r.calls, want)
+	}
+	r = &fetchRepo{}
+	if err := workflow.Fetch(context.Background(), r, recordStore{r}, &fakeUI{}, xec.Streams{}, true, old); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"Fetch airlock-box", "InitialisedSubmodules"}; !slices.Equal(r.calls, want) {
+		t.Errorf("dry run: calls = %q, want %q", r.calls, want)
+	}
+}
+
 func TestFetchDryRunTakesNoLock(t *testing.T) {
 	r := &fetchRepo{}
-	if err := workflow.Fetch(context.Background(), r, &fakeUI{}, xec.Streams{}, true, box); err != nil {
+	if err := workflow.Fetch(context.Background(), r, nil, &fakeUI{}, xec.Streams{}, true, box); err != nil {
 		t.Fatal(err)
 	}
 	if slices.Contains(r.calls, "Lock") {
@@ -266,7 +325,7 @@ func TestFetchDryRunTakesNoLock(t *testing.T) {
 func TestFetchLockFailureFetchesNothing(t *testing.T) {
 	lockErr := errors.New("locked by another git-airlock")
 	r := &fetchRepo{lockErr: lockErr}
-	err := workflow.Fetch(context.Background(), r, &fakeUI{}, xec.Streams{}, false, box)
+	err := workflow.Fetch(context.Background(), r, nil, &fakeUI{}, xec.Streams{}, false, box)
 	if !errors.Is(err, lockErr) {
 		t.Fatalf("err = %v", err)
 	}
@@ -278,7 +337,7 @@ func TestFetchLockFailureFetchesNothing(t *testing.T) {
 func TestFetchFailureStopsBeforeSubmodules(t *testing.T) {
 	fetchErr := errors.New("sandbox asleep")
 	r := &fetchRepo{fetchErr: fetchErr, submodules: []string{"lib"}}
-	err := workflow.Fetch(context.Background(), r, &fakeUI{}, xec.Streams{}, false, box)
+	err := workflow.Fetch(context.Background(), r, nil, &fakeUI{}, xec.Streams{}, false, box)
 	if !errors.Is(err, fetchErr) {
 		t.Fatalf("err = %v", err)
 	}
@@ -297,7 +356,7 @@ func TestFetchSubmodulesIntoEachSandboxNamespace(t *testing.T) {
 	r := &fetchRepo{submodules: []string{"lib", "vendor/dep"},
 		failInto: map[string]bool{"airlock://box/home/u/repo/vendor/dep": true}}
 	ui := &fakeUI{}
-	if err := workflow.Fetch(context.Background(), r, ui, xec.Streams{}, false, box, noPath, other); err != nil {
+	if err := workflow.Fetch(context.Background(), r, nil, ui, xec.Streams{}, false, box, noPath, other); err != nil {
 		t.Fatalf("a failed submodule fetch is not an error: %v", err)
 	}
 	var into []string
@@ -323,7 +382,7 @@ func TestFetchSubmodulesIntoEachSandboxNamespace(t *testing.T) {
 func TestFetchSubmoduleListFailureIsReported(t *testing.T) {
 	subErr := errors.New("bad .gitmodules")
 	r := &fetchRepo{subErr: subErr}
-	if err := workflow.Fetch(context.Background(), r, &fakeUI{}, xec.Streams{}, false, box); !errors.Is(err, subErr) {
+	if err := workflow.Fetch(context.Background(), r, nil, &fakeUI{}, xec.Streams{}, false, box); !errors.Is(err, subErr) {
 		t.Errorf("err = %v", err)
 	}
 }
@@ -427,7 +486,7 @@ func TestClonePathAnswersRoundTripThroughTheRemoteURL(t *testing.T) {
 			continue // refused: fine
 		}
 		url := sandboxref.Target{Sandbox: "box", Path: p}.URL()
-		if len(workflow.Registered(remote("airlock-box", url))) != 1 {
+		if len(workflow.Registered(remote("airlock-box", url), nil)) != 1 {
 			t.Errorf("ClonePath accepted %q as %q, but its remote URL %q is not read back", out, p, url)
 		}
 	}
@@ -440,7 +499,7 @@ func sbxRewritten() map[string]string {
 
 func TestFetchGuardsSbxRemoteBeforeUnlocking(t *testing.T) {
 	r := &fetchRepo{config: sbxRewritten()}
-	if err := workflow.Fetch(context.Background(), r, &fakeUI{}, xec.Streams{}, false, box, other); err != nil {
+	if err := workflow.Fetch(context.Background(), r, nil, &fakeUI{}, xec.Streams{}, false, box, other); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"Lock", "Fetch airlock-box airlock-other", "InitialisedSubmodules",
@@ -453,7 +512,7 @@ func TestFetchGuardsSbxRemoteBeforeUnlocking(t *testing.T) {
 func TestFetchFailureStillGuardsSbxRemote(t *testing.T) {
 	// The fetch woke the sandbox (sbx rewrote its remote) and then failed.
 	r := &fetchRepo{config: sbxRewritten(), fetchErr: errors.New("no such ref")}
-	if err := workflow.Fetch(context.Background(), r, &fakeUI{}, xec.Streams{}, false, box); err == nil {
+	if err := workflow.Fetch(context.Background(), r, nil, &fakeUI{}, xec.Streams{}, false, box); err == nil {
 		t.Fatal("no error")
 	}
 	if r.config["remote.sandbox-box.tagOpt"] != "--no-tags" || r.config["remote.sandbox-box.skipFetchAll"] != "true" {
@@ -463,7 +522,7 @@ func TestFetchFailureStillGuardsSbxRemote(t *testing.T) {
 
 func TestFetchDryRunWritesNoGuard(t *testing.T) {
 	r := &fetchRepo{config: sbxRewritten()}
-	if err := workflow.Fetch(context.Background(), r, &fakeUI{}, xec.Streams{}, true, box); err != nil {
+	if err := workflow.Fetch(context.Background(), r, nil, &fakeUI{}, xec.Streams{}, true, box); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range r.calls {
@@ -495,12 +554,12 @@ func TestShownError(t *testing.T) {
 func TestFetchFailureGitPrintedIsNamedOnce(t *testing.T) {
 	gitErr := fmt.Errorf("fetch airlock-box: %w", &xec.ExitError{Argv: []string{"git", "-C", "/r", "fetch"}, Code: 128, Stderr: "fatal: advertised too much"})
 	r := &fetchRepo{fetchErr: gitErr}
-	err := workflow.Fetch(context.Background(), r, &fakeUI{}, xec.Streams{Err: io.Discard}, false, box)
+	err := workflow.Fetch(context.Background(), r, nil, &fakeUI{}, xec.Streams{Err: io.Discard}, false, box)
 	var se *workflow.ShownError
 	if !errors.As(err, &se) || err.Error() != "git fetch failed (its message is above)" || !errors.Is(err, gitErr) {
 		t.Errorf("streamed: err = %v", err)
 	}
-	err = workflow.Fetch(context.Background(), r, &fakeUI{}, xec.Streams{}, false, box)
+	err = workflow.Fetch(context.Background(), r, nil, &fakeUI{}, xec.Streams{}, false, box)
 	if errors.As(err, &se) || !strings.Contains(err.Error(), "advertised too much") {
 		t.Errorf("captured: err = %v", err)
 	}

@@ -11,20 +11,10 @@ import (
 
 	"github.com/git-airlock/git-airlock/internal/agent"
 	"github.com/git-airlock/git-airlock/internal/hint"
-	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
 	"github.com/git-airlock/git-airlock/sbx/sbxspec"
-)
-
-// GroupKey and ExitKey are written on the airlock-<name> remote of every
-// sandbox a `run --agents` started: the group ("<base> <commit> <time>",
-// the same for all of one run) and the agent's exit status. compare reads
-// them.
-const (
-	GroupKey = "airlockGroup"
-	ExitKey  = "airlockExit"
 )
 
 // DefaultJobs is how many agents run at once unless --jobs says otherwise:
@@ -142,7 +132,7 @@ func (s *GroupRunner) RunAgents(ctx context.Context, req AgentsRequest) (AgentsR
 		s.UI.Warnf("HEAD moved to %.12s while the sandboxes were created; they were cloned from %.12s", moved.Hash, head.Hash)
 	}
 	if len(ready) > 0 && !req.NoFetch {
-		if err := workflow.Fetch(ctx, s.Repo, s.UI, xec.Streams{Err: s.Progress}, s.Sbx.DryRun(), ready...); err != nil {
+		if err := workflow.Fetch(ctx, s.Repo, s.Store, s.UI, xec.Streams{Err: s.Progress}, s.Sbx.DryRun(), ready...); err != nil {
 			s.UI.Warnf("%v", err)
 		}
 	} else {
@@ -200,15 +190,17 @@ func (s *GroupRunner) checkGroupNames(ctx context.Context, agents, names []strin
 	return nil
 }
 
-// recordExits keeps each started agent's exit status on its remote.
+// recordExits keeps each started agent's exit status in its sandbox's
+// record, for compare.
 func (s *GroupRunner) recordExits(ctx context.Context, runs []AgentRun, ready []workflow.Sandbox) error {
 	for _, r := range runs {
-		if _, ok := workflow.Find(ready, r.Name); ok {
-			exit := strconv.Itoa(r.Exit)
+		if sb, ok := workflow.Find(ready, r.Name); ok {
+			rec := sb.Record
+			rec.Exit = strconv.Itoa(r.Exit)
 			if r.DryRun {
-				exit = DryRunExit
+				rec.Exit = DryRunExit
 			}
-			if err := s.Repo.ConfigSet(ctx, "remote."+sandboxref.Remote(r.Name)+"."+ExitKey, exit); err != nil {
+			if err := workflow.PutRecord(ctx, s.Store, s.Repo, sb, rec); err != nil {
 				return err
 			}
 		}

@@ -98,7 +98,7 @@ func TestRunAgentsRunsAtMostJobsAtOnceAndRecordsEachExit(t *testing.T) {
 		if !slices.Equal(exits, []int{0, 0, 2, 0}) || !res.Failed() {
 			t.Errorf("exits %v", exits)
 		}
-		if !w.repo.called("ConfigSet remote.airlock-fix-codex.airlockExit 2") || !w.repo.called("Fetch airlock-fix-claude airlock-fix-claude-2 airlock-fix-codex airlock-fix-codex-2") {
+		if w.store.sandboxes["fix-codex"].Exit != "2" || w.store.sandboxes["fix-codex"].Group != res.Group || !w.repo.called("Fetch airlock-fix-claude airlock-fix-claude-2 airlock-fix-codex airlock-fix-codex-2") {
 			t.Errorf("repo calls:\n%s", w.repo.log())
 		}
 		if !strings.HasPrefix(res.Group, "fix "+w.repo.head.Hash+" ") || res.From != w.repo.head.Hash {
@@ -124,7 +124,7 @@ func TestRunAgentsDryRunRunsNone(t *testing.T) {
 	if res.Failed() {
 		t.Error("a dry run counts as failed")
 	}
-	if w.repo.called("ConfigSet remote.airlock-fix-claude.airlockExit 0") || !w.repo.called("ConfigSet remote.airlock-fix-claude.airlockExit "+lifecycle.DryRunExit) {
+	if w.store.sandboxes["fix-claude"].Exit != lifecycle.DryRunExit {
 		t.Errorf("recorded exit:\n%s", w.repo.log())
 	}
 	for _, info := range w.ui.Infos {

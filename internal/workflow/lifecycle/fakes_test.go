@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/sandboxstore"
 	"github.com/git-airlock/git-airlock/internal/tmux"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 	"github.com/git-airlock/git-airlock/internal/workflow/workflowtest"
@@ -100,17 +103,9 @@ func (r *fakeRepo) Head() (gitx.Head, error)                 { return r.head, ni
 func (r *fakeRepo) Exists(rel string) bool                   { return r.files[rel] }
 func (r *fakeRepo) Uncommitted(context.Context) (int, error) { return r.dirty, nil }
 func (r *fakeRepo) AddSandboxRemote(_ context.Context, spec gitx.RemoteSpec) error {
-	var extra []string
-	for k, v := range spec.Extra {
-		extra = append(extra, k+"="+v)
-	}
-	slices.Sort(extra)
-	r.record("AddSandboxRemote", spec.Name, spec.URL, strings.Join(extra, ","))
+	r.record("AddSandboxRemote", spec.Name, spec.URL)
 	// As git would: the remote shows up in the next ConfigEntries.
 	r.entries = append(r.entries, gitx.ConfigEntry{Key: "remote." + spec.Name + ".url", Value: spec.URL})
-	for k, v := range spec.Extra {
-		r.entries = append(r.entries, gitx.ConfigEntry{Key: "remote." + spec.Name + "." + strings.ToLower(k), Value: v})
-	}
 	return nil
 }
 func (r *fakeRepo) RemoveRemote(_ context.Context, name string) error {
@@ -410,6 +405,8 @@ type world struct {
 	tmux *fakeTmux
 	ui   *fakeUI
 	svc  *service
+	// store is the record store the service writes.
+	store *fakeStore
 }
 
 // newWorld builds a Service; settings are git config entries (airlock.*),
@@ -421,7 +418,8 @@ func newWorld(t *testing.T, flags map[string][]string, settings ...gitx.ConfigEn
 		t.Fatal(err)
 	}
 	w := &world{repo: newRepo(), sbx: newSbx(), tmux: &fakeTmux{}, ui: &fakeUI{}}
-	w.svc = &service{Common: &lifecycle.Common{UI: w.ui, Settings: st}, Repo: w.repo, Sbx: w.sbx, Tmux: w.tmux, Home: "/nonexistent/home/u"}
+	w.store = newStore(&w.repo.recorder)
+	w.svc = &service{Common: &lifecycle.Common{UI: w.ui, Settings: st, Store: w.store}, Repo: w.repo, Sbx: w.sbx, Tmux: w.tmux, Home: "/nonexistent/home/u"}
 	return w
 }
 
@@ -438,4 +436,48 @@ func (w *world) registerBox() {
 func hash(label string) string {
 	h := fmt.Sprintf("%x", label)
 	return (h + strings.Repeat("0", 40))[:40]
+}
+
+// fakeStore is git-airlock's record store in memory. Its writes are
+// recorded on the repository's log, in order with git's, as
+// "PutSandbox box {Agent:claude Base:main …}".
+type fakeStore struct {
+	log       *recorder
+	sandboxes map[string]sandboxstore.Sandbox
+	removals  map[string]sandboxref.RemovalRecord
+}
+
+func newStore(log *recorder) *fakeStore {
+	return &fakeStore{log: log, sandboxes: map[string]sandboxstore.Sandbox{}, removals: map[string]sandboxref.RemovalRecord{}}
+}
+
+func (s *fakeStore) PutSandbox(name string, r sandboxstore.Sandbox) error {
+	s.log.record("PutSandbox", name, fmt.Sprintf("%+v", r))
+	s.sandboxes[name] = r
+	return nil
+}
+func (s *fakeStore) DropSandbox(name string) error {
+	s.log.record("DropSandbox", name)
+	delete(s.sandboxes, name)
+	return nil
+}
+func (s *fakeStore) Sandboxes() (map[string]sandboxstore.Sandbox, error) {
+	return maps.Clone(s.sandboxes), nil
+}
+func (s *fakeStore) PutRemoval(r sandboxref.RemovalRecord) error {
+	s.log.record("PutRemoval", r.Removal, r.String())
+	s.removals[r.Removal] = r
+	return nil
+}
+func (s *fakeStore) DropRemoval(id string) error {
+	s.log.record("DropRemoval", id)
+	delete(s.removals, id)
+	return nil
+}
+func (s *fakeStore) Removals() ([]sandboxref.RemovalRecord, error) {
+	var out []sandboxref.RemovalRecord
+	for _, id := range slices.Sorted(maps.Keys(s.removals)) {
+		out = append(out, s.removals[id])
+	}
+	return out, nil
 }

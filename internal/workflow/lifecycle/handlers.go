@@ -139,7 +139,7 @@ func (s *Starter) currentHost() string {
 }
 
 func (s *Waiter) fetch(ctx context.Context, sb workflow.Sandbox) error {
-	return workflow.Fetch(ctx, s.Repo, s.UI, xec.Streams{Err: s.Progress}, s.Sbx.DryRun(), sb)
+	return workflow.Fetch(ctx, s.Repo, s.Store, s.UI, xec.Streams{Err: s.Progress}, s.Sbx.DryRun(), sb)
 }
 
 // beginSession records that this process starts the agent's session;
@@ -164,7 +164,7 @@ func (s *Starter) endSession(name string, code int) {
 }
 
 func (s *Starter) fetch(ctx context.Context, sb workflow.Sandbox) error {
-	return workflow.Fetch(ctx, s.Fetcher, s.UI, xec.Streams{Err: s.Progress}, s.Sbx.DryRun(), sb)
+	return workflow.Fetch(ctx, s.Fetcher, s.Store, s.UI, xec.Streams{Err: s.Progress}, s.Sbx.DryRun(), sb)
 }
 
 // StarterRepo is what up and run ask of the host repository.
@@ -280,7 +280,7 @@ type RemoverRepo interface {
 	UpdateRefs(ctx context.Context, updates []gitx.RefUpdate) error
 	DeleteRefs(ctx context.Context, names []string) error
 	RemoveRemote(ctx context.Context, name string) error
-	ConfigSet(ctx context.Context, key, value string) error
+	ConfigUnset(ctx context.Context, key string) error
 }
 
 // RemoverSbx is what rm asks of sbx.

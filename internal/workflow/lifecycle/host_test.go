@@ -14,6 +14,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/agentrun"
+	"github.com/git-airlock/git-airlock/internal/sandboxstore"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 	"github.com/git-airlock/git-airlock/sbx"
 )
@@ -68,7 +69,8 @@ func TestUpOnAServerSendsTheCommitThenCreatesFromTheCopy(t *testing.T) {
 	if !w.sbx.called("Create box claude /srv/home/.cache/git-airlock/repos/repo-x") {
 		t.Errorf("not created from the server's copy:\n%s", w.sbx.log())
 	}
-	if !w.repo.called("AddSandboxRemote airlock-box airlock://box@me@server:2222/home/u/repo airlockAgent=claude,airlockBase=main") {
+	if !w.repo.called("AddSandboxRemote airlock-box airlock://box@me@server:2222/home/u/repo") ||
+		w.store.sandboxes["box"] != (sandboxstore.Sandbox{Agent: "claude", Base: "main"}) {
 		t.Errorf("remote does not name the host, or records a local sbx path:\n%s", w.repo.log())
 	}
 }

@@ -41,6 +41,8 @@ import (
 
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/sandboxstore"
 	"github.com/git-airlock/git-airlock/internal/tmux"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 )
@@ -55,6 +57,18 @@ type Tmux interface {
 }
 
 var _ Tmux = (*tmux.Client)(nil)
+
+// Store is git-airlock's own records of the repository's sandboxes and
+// removals, outside git config (internal/sandboxstore).
+type Store interface {
+	workflow.RecordStore
+	Sandboxes() (map[string]sandboxstore.Sandbox, error)
+	PutRemoval(r sandboxref.RemovalRecord) error
+	DropRemoval(id string) error
+	Removals() ([]sandboxref.RemovalRecord, error)
+}
+
+var _ Store = sandboxstore.Store{}
 
 // SandboxRegistry is the repository's config, where the registered
 // sandboxes live: read once, re-read after registering one, and the guard
@@ -77,13 +91,18 @@ type Common struct {
 	// Entries are the repository's airlock.* and remote.* git config
 	// entries, read once and re-read after registering a sandbox.
 	Entries []gitx.ConfigEntry
+	// Records are the store's records of the sandboxes, by name, read
+	// with Entries.
+	Records map[string]sandboxstore.Sandbox
+	// Store is where the records are written; nil outside a repository.
+	Store Store
 	// Server is set when sbx runs on another machine (host.go); a
 	// command on a sandbox that lives elsewhere moves it once its target
 	// is known, after its handlers were built, so they read it here.
 	Server Server
 }
 
-func (s *Common) sandboxes() []workflow.Sandbox { return workflow.Registered(s.Entries) }
+func (s *Common) sandboxes() []workflow.Sandbox { return workflow.Registered(s.Entries, s.Records) }
 
 func (s *Common) mustRegistered(name string) (workflow.Sandbox, error) {
 	if s.Registry == nil {
@@ -98,5 +117,9 @@ func (s *Common) reloadEntries(ctx context.Context) error {
 		return err
 	}
 	s.Entries = entries
-	return nil
+	if s.Store == nil {
+		return nil
+	}
+	s.Records, err = s.Store.Sandboxes()
+	return err
 }

@@ -89,14 +89,14 @@ func TestUpCreatesAndRegisters(t *testing.T) {
 	if !w.sbx.called("Create box claude /nonexistent/home/u/repo") {
 		t.Errorf("no Create:\n%s", w.sbx.log())
 	}
-	if !w.repo.called("AddSandboxRemote airlock-box airlock://box/home/u/repo airlockAgent=claude,airlockBase=main") {
+	if !w.repo.called("AddSandboxRemote airlock-box airlock://box/home/u/repo") || !w.repo.called("PutSandbox box {Agent:claude Base:main Sbx:/usr/local/bin/sbx Group: Exit:}") {
 		t.Errorf("remote not added as expected:\n%s", w.repo.log())
 	}
 	if !w.sbx.called("Attach box --resume") {
 		t.Errorf("agent not attached:\n%s", w.sbx.log())
 	}
 	// The entries were re-read: the new sandbox is now registered.
-	if _, ok := workflow.Find(workflow.Registered(w.svc.Entries), "box"); !ok {
+	if _, ok := workflow.Find(workflow.Registered(w.svc.Entries, w.svc.Records), "box"); !ok {
 		t.Errorf("entries not reloaded after registering: %+v", w.svc.Entries)
 	}
 	if len(w.ui.Hints) == 0 || !strings.Contains(w.ui.Hints[len(w.ui.Hints)-1], "git fetch airlock-box") {
@@ -249,7 +249,7 @@ func TestUpRegistersAnUnregisteredSbxSandboxWithoutCreating(t *testing.T) {
 	if w.sbx.called("Create") || w.sbx.called("PolicyInit") {
 		t.Errorf("created again:\n%s", w.sbx.log())
 	}
-	if !w.repo.called("AddSandboxRemote airlock-box airlock://box/home/u/repo airlockAgent=codex,") {
+	if !w.repo.called("AddSandboxRemote airlock-box airlock://box/home/u/repo") || w.store.sandboxes["box"].Agent != "codex" {
 		t.Errorf("not registered with its own agent:\n%s", w.repo.log())
 	}
 	if !w.sbx.called("Attach box") {

@@ -147,9 +147,45 @@ func (s *Restorer) Prune(ctx context.Context, req PruneRequest) ([]Pruned, error
 		return nil, fmt.Errorf("prune removed sandboxes: %w", err)
 	}
 	for id := range seen {
-		if err := s.Repo.ConfigUnset(ctx, sandboxref.RemovalRecordKey(id)); err != nil {
+		if err := s.Store.DropRemoval(id); err != nil {
 			return out, err
+		}
+		if s.legacyRemovalRecord(id) {
+			if err := s.Repo.ConfigUnset(ctx, sandboxref.RemovalRecordKey(id)); err != nil {
+				return out, err
+			}
 		}
 	}
 	return out, nil
+}
+
+// legacyRemovalRecord reports whether an older git-airlock recorded the
+// removal in git config (sandboxref.RemovalRecordKey) rather than in the
+// store.
+func (s *Common) legacyRemovalRecord(id string) bool {
+	for _, e := range s.Entries {
+		if rec, ok := sandboxref.ParseRemovalRecord(e.Key, e.Value); ok && rec.Removal == id {
+			return true
+		}
+	}
+	return false
+}
+
+// moveLegacyRemovals moves the removal records an older git-airlock kept
+// in git config into the store (rm, which writes one, holds the lock):
+// each is written to the store before its key is unset.
+func (s *Remover) moveLegacyRemovals(ctx context.Context) error {
+	for _, e := range s.Entries {
+		rec, ok := sandboxref.ParseRemovalRecord(e.Key, e.Value)
+		if !ok {
+			continue
+		}
+		if err := s.Store.PutRemoval(rec); err != nil {
+			return err
+		}
+		if err := s.Repo.ConfigUnset(ctx, sandboxref.RemovalRecordKey(rec.Removal)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -177,7 +177,7 @@ func (s *Remover) removalState(ctx context.Context, sb workflow.Sandbox, force b
 
 // fetchLocked fetches the sandbox under the lock rm holds.
 func (s *Remover) fetchLocked(ctx context.Context, sb workflow.Sandbox) error {
-	return workflow.FetchLocked(ctx, s.Fetcher, s.UI, xec.Streams{Err: s.Progress}, s.Sbx.DryRun(), sb)
+	return workflow.FetchLocked(ctx, s.Fetcher, s.Store, s.UI, xec.Streams{Err: s.Progress}, s.Sbx.DryRun(), sb)
 }
 
 // actRemoval removes the sandbox in sbx, with --force (sbx asks
@@ -208,11 +208,19 @@ func (s *Remover) reportRemoval(ctx context.Context, sb workflow.Sandbox, req Re
 	kept.branches += plan.pending
 	if kept.refs+plan.pending > 0 {
 		rec := sandboxref.RemovalRecord{Removal: name, Time: cmp.Or(req.At, time.Now()), Agent: sb.Agent, Base: sb.Base}
-		if err := s.Repo.ConfigSet(ctx, sandboxref.RemovalRecordKey(name), rec.String()); err != nil {
+		if err := s.Store.PutRemoval(rec); err != nil {
 			return err
 		}
 	}
+	if err := s.moveLegacyRemovals(ctx); err != nil {
+		return err
+	}
+	// git remote remove takes the keys an older git-airlock kept in the
+	// remote's section with it; the record in the store goes after it.
 	if err := s.Repo.RemoveRemote(ctx, sb.Remote); err != nil {
+		return err
+	}
+	if err := s.Store.DropSandbox(sb.Name); err != nil {
 		return err
 	}
 	_ = s.Tmux.Kill(ctx, s.SessionName(sb.Name))

@@ -133,7 +133,7 @@ func (s *Console) Attach(ctx context.Context, name string, insideTmux bool, st x
 		return hint.With(err, installTmux)
 	}
 	if !ok && !s.Sbx.DryRun() {
-		return hint.Errorf([]string{"start one with 'git airlock up --tmux-detached'"}, "no tmux session %q", session)
+		return hint.Errorf([]string{"start one with 'git airlock up --name " + xec.Quote(name) + " --tmux-detached'"}, "no tmux session %q", session)
 	}
 	if insideTmux && s.Server == nil { // a server's session is attached over ssh -t, nested or not
 		return s.Tmux.SwitchClient(ctx, session, st.In)

@@ -190,7 +190,11 @@ func (s *Reporter) Status(ctx context.Context, req StatusRequest) ([]SandboxStat
 		}
 	}
 	if req.All {
-		out = append(out, s.removals(commits(refs, sandboxref.RemovedPrefix))...)
+		removed, err := s.removals(commits(refs, sandboxref.RemovedPrefix))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, removed...)
 	}
 	return out, nil
 }
@@ -413,11 +417,12 @@ func (s *Restorer) Removals() ([]SandboxStatus, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.removals(refs), nil
+	return s.removals(refs)
 }
 
-// removals groups the kept refs (name to commit) by removal.
-func (s *Common) removals(refs map[string]string) []SandboxStatus {
+// removals groups the kept refs (name to commit) by removal, with each
+// removal's record.
+func (s *Common) removals(refs map[string]string) ([]SandboxStatus, error) {
 	byRemoval := map[string]*SandboxStatus{}
 	var removals []string
 	for ref, hash := range refs {
@@ -433,11 +438,16 @@ func (s *Common) removals(refs map[string]string) []SandboxStatus {
 		}
 		st.Branches = append(st.Branches, BranchStatus{Name: branch, Commit: hash})
 	}
-	for _, e := range s.Entries {
-		rec, ok := sandboxref.ParseRemovalRecord(e.Key, e.Value)
-		if st := byRemoval[rec.Removal]; ok && st != nil {
-			at := rec.Time
-			st.RemovedAt, st.Agent, st.Base = &at, rec.Agent, rec.Base
+	if len(removals) > 0 {
+		records, err := s.removalRecords()
+		if err != nil {
+			return nil, err
+		}
+		for _, rec := range records {
+			if st := byRemoval[rec.Removal]; st != nil {
+				at := rec.Time
+				st.RemovedAt, st.Agent, st.Base = &at, rec.Agent, rec.Base
+			}
 		}
 	}
 	sort.Slice(removals, func(i, j int) bool { return removalLess(removals[i], removals[j]) })
@@ -447,7 +457,24 @@ func (s *Common) removals(refs map[string]string) []SandboxStatus {
 		sort.Slice(st.Branches, func(i, j int) bool { return st.Branches[i].Name < st.Branches[j].Name })
 		out = append(out, *st)
 	}
-	return out
+	return out, nil
+}
+
+// removalRecords are rm's records of its removals: what an older
+// git-airlock kept in git config (sandboxref.RemovalRecordKey), then the
+// store's, which win.
+func (s *Common) removalRecords() ([]sandboxref.RemovalRecord, error) {
+	var out []sandboxref.RemovalRecord
+	for _, e := range s.Entries {
+		if rec, ok := sandboxref.ParseRemovalRecord(e.Key, e.Value); ok {
+			out = append(out, rec)
+		}
+	}
+	if s.Store == nil {
+		return out, nil
+	}
+	stored, err := s.Store.Removals()
+	return append(out, stored...), err
 }
 
 // removalLess orders removals by name, then by number (box@2 before

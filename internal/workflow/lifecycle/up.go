@@ -15,6 +15,7 @@ import (
 	"github.com/git-airlock/git-airlock/internal/agent"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
+	"github.com/git-airlock/git-airlock/internal/sandboxstore"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
@@ -289,22 +290,24 @@ func (s *Starter) register(ctx context.Context, name, agentName, group string, c
 	}
 	url := sandboxref.Target{Sandbox: name, Path: path, Host: host}.URL()
 	sb := workflow.Sandbox{Name: name, Remote: sandboxref.Remote(name), URL: url, Path: path, Agent: agentName, Base: workflow.CurrentBranch(s.Repo), Host: host}
-	extra := map[string]string{"airlockAgent": agentName}
+	rec := sandboxstore.Sandbox{Agent: agentName, Base: sb.Base, Group: group}
 	// The remote helper may run with another PATH (an IDE started from the
 	// dock): it finds sbx through this path when its PATH lacks sbx. (On
 	// another machine, sbx is the one on the server's PATH.)
 	if prog, err := s.Sbx.Program(); err == nil && host == "" {
-		extra[sandboxref.SbxPathKey] = prog
+		rec.Sbx = prog
 	}
-	if sb.Base != "" {
-		extra["airlockBase"] = sb.Base
-	}
-	if group != "" {
-		extra[GroupKey] = group
-	}
-	if err := s.Repo.AddSandboxRemote(ctx, gitx.RemoteSpec{Name: sb.Remote, URL: url, Extra: extra}); err != nil {
+	// The record first: a record without its remote reads as nothing (and
+	// is dropped here), a remote without its record as a sandbox of
+	// unknown agent.
+	if err := s.Store.PutSandbox(name, rec); err != nil {
 		return workflow.Sandbox{}, err
 	}
+	if err := s.Repo.AddSandboxRemote(ctx, gitx.RemoteSpec{Name: sb.Remote, URL: url}); err != nil {
+		_ = s.Store.DropSandbox(name)
+		return workflow.Sandbox{}, err
+	}
+	sb.Record = rec
 	switch {
 	case host != "":
 		// sbx adds its own remote to the server's copy, not here.

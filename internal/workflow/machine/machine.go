@@ -10,6 +10,7 @@ import (
 
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
+	"github.com/git-airlock/git-airlock/internal/sandboxstore"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
@@ -25,6 +26,8 @@ type Common struct {
 	Root     string // "" outside a repository
 	Settings *config.Settings
 	Entries  []gitx.ConfigEntry
+	// Records are the store's records of the sandboxes, by name.
+	Records map[string]sandboxstore.Sandbox
 	// DryRun receives the files that would be written, under --dry-run.
 	DryRun io.Writer
 	// Host is the machine Sbx runs on ([user@]server[:port]); "" for this
@@ -174,6 +177,6 @@ func requireRepo(repo any) error {
 }
 
 func (s *Common) registered(name string) bool {
-	_, ok := workflow.Find(workflow.Registered(s.Entries), name)
+	_, ok := workflow.Find(workflow.Registered(s.Entries, s.Records), name)
 	return ok
 }

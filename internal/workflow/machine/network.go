@@ -134,7 +134,7 @@ func (s *Warden) Lockdown(ctx context.Context, req LockdownRequest) error {
 		return err
 	}
 	allow := s.Settings.Allow()
-	for _, sb := range workflow.Registered(s.Entries) {
+	for _, sb := range workflow.Registered(s.Entries, s.Records) {
 		if sb.Host != s.Host { // the policy is that machine's; others keep theirs
 			continue
 		}
@@ -210,7 +210,7 @@ func (s *Warden) Net(ctx context.Context, name string) ([]NetEntry, string, erro
 	if err := requireRepo(s.Repo); err != nil {
 		return nil, "", err
 	}
-	if _, err := workflow.MustFind(workflow.Registered(s.Entries), name); err != nil {
+	if _, err := workflow.MustFind(workflow.Registered(s.Entries, s.Records), name); err != nil {
 		return nil, "", err
 	}
 	out, err := s.Sbx.PolicyLog(ctx, name)

@@ -8,13 +8,11 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/gate"
 	"github.com/git-airlock/git-airlock/internal/hint"
 	"github.com/git-airlock/git-airlock/internal/inspect"
 	"github.com/git-airlock/git-airlock/internal/sandboxref"
 	"github.com/git-airlock/git-airlock/internal/workflow"
-	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
 	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
 )
@@ -84,7 +82,7 @@ func (s *Reviewer) CompareAgents(ctx context.Context, req CompareAgentsRequest) 
 		return Comparison{}, errors.New("compare --check: no sbx client")
 	}
 	if !req.NoFetch {
-		if err := workflow.Fetch(ctx, s.Host, s.UI, req.Streams, s.DryRun, list...); err != nil {
+		if err := workflow.Fetch(ctx, s.Host, s.Store, s.UI, req.Streams, s.DryRun, list...); err != nil {
 			s.UI.Warnf("%v", err)
 		}
 	}
@@ -102,14 +100,11 @@ func (s *Reviewer) CompareAgents(ctx context.Context, req CompareAgentsRequest) 
 			wg.Go(func() { checks[i] = s.check1(ctx, sb, req.Check, st) })
 		}
 	}
-	exits := recorded(s.Entries, lifecycle.ExitKey)
 	g := s.gate()
 	for _, sb := range list {
 		row := CompareResult{Name: sb.Name, Agent: sb.Agent}
-		if v, ok := exits[sb.Remote]; ok {
-			if n, err := strconv.Atoi(v); err == nil {
-				row.Exit = &n
-			}
+		if n, err := strconv.Atoi(sb.Record.Exit); err == nil {
+			row.Exit = &n
 		}
 		theirs := sandboxref.Head(sb.Remote)
 		if c, err := s.Host.ResolveCommit(theirs); err != nil {
@@ -167,21 +162,10 @@ func (s *Reviewer) check1(ctx context.Context, sb workflow.Sandbox, check string
 	return res
 }
 
-// recorded maps each remote to the value of one of its keys.
-func recorded(entries []gitx.ConfigEntry, key string) map[string]string {
-	out := map[string]string{}
-	for _, r := range gitx.Remotes(entries) {
-		if v, ok := r.Extra[strings.ToLower(key)]; ok {
-			out[r.Name] = v
-		}
-	}
-	return out
-}
-
 // compared picks the sandboxes: the names given, else those of the latest
 // run --agents (the group with the latest time), else every sandbox.
 func (s *Reviewer) compared(names []string) (Comparison, []workflow.Sandbox, error) {
-	all := workflow.Registered(s.Entries)
+	all := workflow.Registered(s.Entries, s.Records)
 	if len(names) > 0 {
 		var list []workflow.Sandbox
 		for _, n := range names {
@@ -193,16 +177,15 @@ func (s *Reviewer) compared(names []string) (Comparison, []workflow.Sandbox, err
 		}
 		return Comparison{}, list, nil
 	}
-	groups := recorded(s.Entries, lifecycle.GroupKey)
 	latest := ""
-	for _, g := range groups {
-		if groupTime(g) > groupTime(latest) {
-			latest = g
+	for _, sb := range all {
+		if groupTime(sb.Record.Group) > groupTime(latest) {
+			latest = sb.Record.Group
 		}
 	}
 	var list []workflow.Sandbox
 	for _, sb := range all {
-		if latest == "" || groups[sb.Remote] == latest {
+		if latest == "" || sb.Record.Group == latest {
 			list = append(list, sb)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/git-airlock/git-airlock/config"
 	"github.com/git-airlock/git-airlock/gitx"
 	"github.com/git-airlock/git-airlock/internal/gate"
+	"github.com/git-airlock/git-airlock/internal/sandboxstore"
 	"github.com/git-airlock/git-airlock/internal/workflow"
 	"github.com/git-airlock/git-airlock/internal/xec"
 )
@@ -25,6 +26,11 @@ type Common struct {
 	Root     string
 	Settings *config.Settings
 	Entries  []gitx.ConfigEntry
+	// Records are the store's records of the sandboxes, by name.
+	Records map[string]sandboxstore.Sandbox
+	// Store is where a fetch moves the record of a sandbox registered by
+	// an older git-airlock (workflow.MoveRecords); nil moves nothing.
+	Store workflow.RecordStore
 	// DryRun: commands are printed, not run; nothing is resolved.
 	DryRun bool
 }

@@ -39,7 +39,7 @@ func (s *Common) mustRegistered(name string) (workflow.Sandbox, error) {
 	if s.Host == nil {
 		return workflow.Sandbox{}, workflow.ErrNotRepository
 	}
-	return workflow.MustFind(workflow.Registered(s.Entries), name)
+	return workflow.MustFind(workflow.Registered(s.Entries, s.Records), name)
 }
 
 func (s *Common) defaultBase() string {
@@ -60,7 +60,7 @@ func (s *Reviewer) Fetch(ctx context.Context, req FetchRequest) error {
 	}
 	var list []workflow.Sandbox
 	if req.All {
-		list = workflow.Registered(s.Entries)
+		list = workflow.Registered(s.Entries, s.Records)
 		if len(list) == 0 {
 			return hint.Errorf([]string{"start one with 'git airlock up'"}, "this repository has no sandboxes")
 		}
@@ -71,7 +71,7 @@ func (s *Reviewer) Fetch(ctx context.Context, req FetchRequest) error {
 		}
 		list = []workflow.Sandbox{sb}
 	}
-	return workflow.Fetch(ctx, s.Host, s.UI, req.Streams, s.DryRun, list...)
+	return workflow.Fetch(ctx, s.Host, s.Store, s.UI, req.Streams, s.DryRun, list...)
 }
 
 // CompareRequest names the two sides of diff, log, review, merge and apply.
@@ -95,7 +95,7 @@ func (s *Common) sides(ctx context.Context, req CompareRequest) (base, theirs st
 		return
 	}
 	if !req.NoFetch {
-		if err = workflow.Fetch(ctx, s.Host, s.UI, xec.Streams{Out: req.Streams.Err, Err: req.Streams.Err}, s.DryRun, sb); err != nil {
+		if err = workflow.Fetch(ctx, s.Host, s.Store, s.UI, xec.Streams{Out: req.Streams.Err, Err: req.Streams.Err}, s.DryRun, sb); err != nil {
 			err = hint.With(err, "use --no-fetch to work with what was fetched last time")
 			return
 		}
@@ -130,7 +130,7 @@ func (s *Common) baseHints(sb workflow.Sandbox, base string) []string {
 // sandboxRef reports whether ref names a sandbox's fetched branch
 // (airlock-x/main, refs/remotes/airlock-x/main).
 func (s *Common) sandboxRef(ref string) bool {
-	for _, sb := range workflow.Registered(s.Entries) {
+	for _, sb := range workflow.Registered(s.Entries, s.Records) {
 		if strings.HasPrefix(ref, sb.Remote+"/") || strings.HasPrefix(ref, "refs/remotes/"+sb.Remote+"/") {
 			return true
 		}
