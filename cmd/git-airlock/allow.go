@@ -11,6 +11,6 @@ type allowCmd struct {
 	Everything bool     `help:"Accept '**', which allows every host."`
 }
 
-func (c *allowCmd) Run(ctx context.Context, svc *machine.Service, t target) error {
+func (c *allowCmd) Run(ctx context.Context, svc *machine.Warden, t target) error {
 	return svc.Allow(ctx, machine.AllowRequest{Name: string(t), Hosts: c.Hosts, Everything: c.Everything})
 }

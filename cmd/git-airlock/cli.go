@@ -129,7 +129,11 @@ func (g *Globals) AfterApply(kctx *kong.Context, ctx context.Context, u *ui.UI, 
 		lifecycleProvider((*lifecycleDeps).publisher),
 		func(l *Loaded) (*review.Reviewer, error) { return l.Reviewer, l.valid() },
 		func(l *Loaded) (*review.Lander, error) { return l.Lander, l.valid() },
-		func(l *Loaded) (*machine.Service, error) { return l.Machine, l.valid() },
+		machineProvider((*machineDeps).diagnoser),
+		machineProvider((*machineDeps).installer),
+		machineProvider((*machineDeps).warden),
+		machineProvider((*machineDeps).configurer),
+		machineProvider((*machineDeps).hookKeeper),
 		func(l *Loaded) (target, error) { return l.target() },
 	}
 	for _, p := range providers {
@@ -152,6 +156,18 @@ func lifecycleProvider[H any](build func(*lifecycleDeps) H) func(*Loaded) (H, er
 	}
 }
 
+// machineProvider binds a machine handler, built for the command that asks
+// for it from the one set of clients.
+func machineProvider[H any](build func(*machineDeps) H) func(*Loaded) (H, error) {
+	return func(l *Loaded) (H, error) {
+		if err := l.valid(); err != nil {
+			var none H
+			return none, err
+		}
+		return build(l.Machine), nil
+	}
+}
+
 // target is the sandbox a command acts on.
 type target string
 
@@ -170,7 +186,7 @@ type Loaded struct {
 	Lifecycle *lifecycleDeps
 	Reviewer  *review.Reviewer
 	Lander    *review.Lander
-	Machine   *machine.Service
+	Machine   *machineDeps
 
 	sbx   *sbx.Client
 	early *sbx.EarlyList // taken by the client that lists this machine
@@ -348,14 +364,14 @@ func (l *Loaded) wire(inv *Invocation, u *ui.UI) {
 	l.Lifecycle = &lifecycleDeps{common: &lifecycle.Common{UI: u, Settings: l.Settings, Entries: l.Entries, Records: l.Records},
 		sbx: client, tmux: l.tmux, self: self, home: home, progress: u.Err}
 	l.wireReview(u, client)
-	l.Machine = &machine.Service{UI: u, Sbx: client, Settings: l.Settings, Entries: l.Entries, Records: l.Records,
-		GitVersion: func(ctx context.Context) (string, error) { return gitx.Version(ctx, l.Run) },
-		LookPath:   xec.LookPath, DryRun: l.Run.DryRun, Env: inv.Env}
+	l.Machine = &machineDeps{common: &machine.Common{UI: u, Settings: l.Settings, Entries: l.Entries, Records: l.Records, DryRun: l.Run.DryRun},
+		sbx: client, env: inv.Env,
+		gitVersion: func(ctx context.Context) (string, error) { return gitx.Version(ctx, l.Run) }}
 	if l.Repo != nil {
 		l.Lifecycle.sessions = agentrun.Store{Dir: filepath.Join(l.Repo.CommonDir, "airlock", "sessions")}
 		l.Lifecycle.repo, l.Lifecycle.common.Registry = l.Repo, l.Repo
 		l.Lifecycle.common.Store = sandboxstore.For(l.Repo.CommonDir, l.Run.DryRun)
-		l.Machine.Repo, l.Machine.Root = l.Repo, l.Repo.Root
+		l.Machine.repo, l.Machine.common.Root = l.Repo, l.Repo.Root
 	}
 	l.useHost(l.Settings.Host())
 }

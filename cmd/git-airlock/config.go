@@ -91,7 +91,7 @@ func (c *configImportCmd) Run(ctx context.Context, l *Loaded, u *ui.UI) error {
 	if err := l.valid(); err != nil {
 		return err
 	}
-	values, err := l.Machine.ImportConfig(ctx, c.File)
+	values, err := l.Machine.configurer().ImportConfig(ctx, c.File)
 	if err != nil {
 		return err
 	}

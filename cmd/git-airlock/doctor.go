@@ -22,7 +22,7 @@ type doctorCmd struct {
 	Probe bool `name:"probe" help:"Check every sbx behaviour git-airlock relies on with a throwaway sandbox, and write a transcript."`
 }
 
-func (c *doctorCmd) Run(ctx context.Context, svc *machine.Service, l *Loaded, u *ui.UI) error {
+func (c *doctorCmd) Run(ctx context.Context, svc *machine.Diagnoser, l *Loaded, u *ui.UI) error {
 	if c.Probe {
 		return c.probe(ctx, svc, l, u)
 	}
@@ -50,7 +50,7 @@ func printChecks(u *ui.UI, checks []machine.Check) {
 // probe makes a temporary repository with one commit, runs the probe
 // against it, and writes every command it ran (argv, exit code, stdout and
 // stderr apart) to a transcript that can be attached to a bug report.
-func (c *doctorCmd) probe(ctx context.Context, svc *machine.Service, l *Loaded, u *ui.UI) error {
+func (c *doctorCmd) probe(ctx context.Context, svc *machine.Diagnoser, l *Loaded, u *ui.UI) error {
 	if l.Run.DryRun != nil {
 		// The calls are printed; no repository is made for them.
 		name := sbx.ProbeName(time.Now())

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"io"
 
 	"github.com/git-airlock/git-airlock/gitx"
@@ -9,7 +10,9 @@ import (
 	"github.com/git-airlock/git-airlock/internal/tmux"
 	"github.com/git-airlock/git-airlock/internal/ui"
 	"github.com/git-airlock/git-airlock/internal/workflow/lifecycle"
+	"github.com/git-airlock/git-airlock/internal/workflow/machine"
 	"github.com/git-airlock/git-airlock/internal/workflow/review"
+	"github.com/git-airlock/git-airlock/internal/xec"
 	"github.com/git-airlock/git-airlock/sbx"
 )
 
@@ -113,4 +116,56 @@ func (l *Loaded) wireReview(u *ui.UI, client *sbx.Client) {
 		c.Store = sandboxstore.For(l.Repo.CommonDir, l.Run.DryRun)
 		l.Reviewer.Repo, l.Lander.Repo, l.Lander.Remote = l.Repo, l.Repo, l.Repo
 	}
+}
+
+// machineDeps are what the machine handlers are built from; they share
+// common (useHost sets its Host). Interfaces stay nil outside a
+// repository (never a typed nil).
+type machineDeps struct {
+	common     *machine.Common
+	repo       *gitx.Repo // nil outside a repository
+	sbx        *sbx.Client
+	gitVersion func(ctx context.Context) (string, error)
+	env        func(string) (string, bool)
+}
+
+func (d *machineDeps) hookKeeper() *machine.HookKeeper {
+	h := &machine.HookKeeper{Common: d.common}
+	if d.repo != nil {
+		h.Repo = d.repo
+	}
+	return h
+}
+
+func (d *machineDeps) diagnoser() *machine.Diagnoser {
+	h := &machine.Diagnoser{Common: d.common, Sbx: d.sbx, Hooks: d.hookKeeper(),
+		GitVersion: d.gitVersion, LookPath: xec.LookPath, Env: d.env}
+	if d.repo != nil {
+		h.Repo = d.repo
+	}
+	return h
+}
+
+func (d *machineDeps) installer() *machine.Installer {
+	h := &machine.Installer{Common: d.common, Sbx: d.sbx}
+	if d.repo != nil {
+		h.Repo = d.repo
+	}
+	return h
+}
+
+func (d *machineDeps) warden() *machine.Warden {
+	h := &machine.Warden{Common: d.common, Sbx: d.sbx}
+	if d.repo != nil {
+		h.Repo = d.repo
+	}
+	return h
+}
+
+func (d *machineDeps) configurer() *machine.Configurer {
+	h := &machine.Configurer{Common: d.common}
+	if d.repo != nil {
+		h.Repo = d.repo
+	}
+	return h
 }

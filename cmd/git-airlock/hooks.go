@@ -27,13 +27,13 @@ type hooksInstallCmd struct {
 	Force bool `help:"Keep an existing foreign hook as <hook>.local and run it before git-airlock's check."`
 }
 
-func (c *hooksInstallCmd) Run(ctx context.Context, svc *machine.Service) error {
+func (c *hooksInstallCmd) Run(ctx context.Context, svc *machine.HookKeeper) error {
 	return svc.InstallHooks(ctx, c.Force)
 }
 
 type hooksUninstallCmd struct{}
 
-func (c *hooksUninstallCmd) Run(ctx context.Context, svc *machine.Service) error {
+func (c *hooksUninstallCmd) Run(ctx context.Context, svc *machine.HookKeeper) error {
 	return svc.UninstallHooks(ctx)
 }
 
@@ -41,7 +41,7 @@ type hooksStatusCmd struct {
 	JSON bool `name:"json" help:"Print JSON."`
 }
 
-func (c *hooksStatusCmd) Run(ctx context.Context, svc *machine.Service, u *ui.UI) error {
+func (c *hooksStatusCmd) Run(ctx context.Context, svc *machine.HookKeeper, u *ui.UI) error {
 	list, err := svc.Hooks(ctx)
 	if err != nil {
 		return err

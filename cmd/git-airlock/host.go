@@ -15,7 +15,7 @@ import (
 // a host value: "" is this machine. Values reach here validated (settings,
 // or an airlock:// URL parsed by sandboxref).
 func (l *Loaded) useHost(host string) {
-	l.sbx.Remote, l.tmux.Remote, l.Lifecycle.common.Server, l.Machine.Host = nil, nil, nil, ""
+	l.sbx.Remote, l.tmux.Remote, l.Lifecycle.common.Server, l.Machine.common.Host = nil, nil, nil, ""
 	l.Lifecycle.sbxOn = l.sbxOn
 	if host == "" {
 		l.sbx.Early = l.early
@@ -25,7 +25,7 @@ func (l *Loaded) useHost(host string) {
 	if err != nil {
 		return // settings validation has said so already
 	}
-	l.sbx.Remote, l.tmux.Remote, l.Machine.Host = t, t, t.Host.String()
+	l.sbx.Remote, l.tmux.Remote, l.Machine.common.Host = t, t, t.Host.String()
 	if l.Repo != nil {
 		l.Lifecycle.common.Server = &gitx.ServerRepo{Run: l.Run, Transport: t, ID: sandboxref.ServerRepoID(l.Repo.Root), Local: l.Repo}
 	}

@@ -8,4 +8,4 @@ import (
 
 type initCmd struct{}
 
-func (c *initCmd) Run(ctx context.Context, svc *machine.Service) error { return svc.Init(ctx) }
+func (c *initCmd) Run(ctx context.Context, svc *machine.Configurer) error { return svc.Init(ctx) }

@@ -17,6 +17,6 @@ get the allowlist (airlock.allow, ALLOW), and applies the allowlist to this
 repository's sandboxes. See blocked hosts with 'git airlock net'.`
 }
 
-func (c *lockdownCmd) Run(ctx context.Context, svc *machine.Service) error {
+func (c *lockdownCmd) Run(ctx context.Context, svc *machine.Warden) error {
 	return svc.Lockdown(ctx, machine.LockdownRequest{Reset: c.Reset})
 }

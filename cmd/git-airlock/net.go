@@ -13,7 +13,7 @@ type netCmd struct {
 	JSON bool `name:"json" help:"Print JSON."`
 }
 
-func (c *netCmd) Run(ctx context.Context, svc *machine.Service, t target, u *ui.UI) error {
+func (c *netCmd) Run(ctx context.Context, svc *machine.Warden, t target, u *ui.UI) error {
 	entries, raw, err := svc.Net(ctx, string(t))
 	if err != nil {
 		return err

@@ -9,6 +9,6 @@ import (
 
 type setupCmd struct{}
 
-func (c *setupCmd) Run(ctx context.Context, svc *machine.Service, u *ui.UI) error {
+func (c *setupCmd) Run(ctx context.Context, svc *machine.Installer, u *ui.UI) error {
 	return svc.Setup(ctx, machine.HostPlatform(), streams(u))
 }

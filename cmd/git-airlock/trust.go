@@ -14,4 +14,4 @@ effect only after you trust its exact content; any change makes it untrusted
 again. The trust is a hash in this repository's local git config.`
 }
 
-func (c *trustCmd) Run(ctx context.Context, svc *machine.Service) error { return svc.Trust(ctx) }
+func (c *trustCmd) Run(ctx context.Context, svc *machine.Configurer) error { return svc.Trust(ctx) }

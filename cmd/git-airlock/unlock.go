@@ -10,6 +10,6 @@ type unlockCmd struct {
 	Reset bool `help:"Allow 'sbx policy reset' (deletes local rules, stops running sandboxes)."`
 }
 
-func (c *unlockCmd) Run(ctx context.Context, svc *machine.Service) error {
+func (c *unlockCmd) Run(ctx context.Context, svc *machine.Warden) error {
 	return svc.Unlock(ctx, c.Reset)
 }

@@ -245,7 +245,13 @@ type fakeSbx struct {
 }
 
 func newSbx() *fakeSbx {
-	return &fakeSbx{outputs: map[string]string{"git rev-parse --show-toplevel": "/home/u/repo\n"}, initialised: true}
+	outputs := map[string]string{"git rev-parse --show-toplevel": "/home/u/repo\n"}
+	// A new sandbox's facts (askNew), for an agent with an input config
+	// (Claude's, the image's own: none) and one without.
+	for _, file := range []string{"", ".claude/settings.json", ".codex/config.toml"} {
+		outputs[strings.Join(lifecycle.NewFactsArgv(file), " ")] = "/home/u/repo\n" + lifecycle.NewFactsMark + "\n/home/agent\n"
+	}
+	return &fakeSbx{outputs: outputs, initialised: true}
 }
 
 func (s *fakeSbx) DryRun() bool { return s.dryRun }

@@ -37,40 +37,44 @@ const maxSeedFile = 16 << 20
 // are reported and skipped; nothing of theirs is copied. Every file's
 // content is checked for credentials first: what holds one is copied
 // without it, or not at all, and each is named (never its value).
-func (s *Seeder) seed(ctx context.Context, name, agentName string) error {
+// home is the sandbox's $HOME as it said ("": ask it); seeded says
+// whether anything was copied.
+func (s *Seeder) seed(ctx context.Context, name, agentName, home string) (seeded bool, _ error) {
 	files := s.Files
 	if files == nil {
 		files = hostFiles{}
 	}
 	rels := s.seedPaths(files, agentName)
 	if len(rels) == 0 {
-		return nil
+		return false, nil
 	}
 	if s.Server != nil {
 		// Seeding copies this machine's files; a sandbox on another
 		// machine gets nothing of this one's (its sbx cp would read the
 		// server's disk at these paths anyway).
 		s.UI.Warnf("not seeded: sandbox %q is on %s, and git-airlock copies nothing of this machine's files there (%s); put them on the server and seed from there", name, s.Server.Host(), strings.Join(rels, ", "))
-		return nil
+		return false, nil
 	}
 	trees, withheld := s.seedTrees(files, rels)
 	if withheld {
 		defer s.UI.Hint("credentials never go into a sandbox: store a key with 'sbx secret set <service>', and sbx's proxy adds it to the agent's requests")
 	}
 	if len(trees) == 0 {
-		return nil
+		return false, nil
 	}
-	home, err := s.sandboxHome(ctx, name)
-	if err != nil {
-		return err
+	if home == "" {
+		var err error
+		if home, err = s.sandboxHome(ctx, name); err != nil {
+			return false, err
+		}
 	}
 	if err := s.Sbx.Put(ctx, sbx.PutRequest{Name: name, Dir: home, Trees: trees}); err != nil {
-		return workflow.SbxError(err)
+		return false, workflow.SbxError(err)
 	}
 	for _, t := range trees {
 		s.UI.Infof("seeded ~/%s", seedpolicy.ShowPath(t.Path))
 	}
-	return nil
+	return true, nil
 }
 
 // seedPaths are the seed paths the policy allows, relative to $HOME: the

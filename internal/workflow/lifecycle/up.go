@@ -151,7 +151,11 @@ func (s *Starter) adopt(ctx context.Context, existing sbx.Sandbox, root string) 
 		return workflow.Sandbox{}, hint.Errorf([]string{"choose another name with --name"},
 			"sandbox %q already exists, and sbx does not say which repository it was made from", name)
 	}
-	return s.register(ctx, name, existing.Agent, "", false)
+	path, err := workflow.ClonePath(ctx, s.Sbx, name)
+	if err != nil {
+		return workflow.Sandbox{}, err
+	}
+	return s.register(ctx, name, path, existing.Agent, "", false)
 }
 
 // create is ensure for a new sandbox: the policy, what a new user should
@@ -181,17 +185,26 @@ func (s *Starter) create(ctx context.Context, req sbx.CreateRequest, root, group
 	if err != nil {
 		return workflow.Sandbox{}, false, workflow.SbxError(err)
 	}
-	sb, err := s.register(ctx, req.Name, req.Agent, group, true)
+	again := "the sandbox was created; 'git airlock up --name " + req.Name + "' registers it again"
+	facts, err := s.askNew(ctx, req.Name, req.Agent)
 	if err != nil {
-		return workflow.Sandbox{}, false, hint.With(err, "the sandbox was created; 'git airlock up --name "+req.Name+"' registers it again")
+		return workflow.Sandbox{}, false, hint.With(err, again)
+	}
+	sb, err := s.register(ctx, req.Name, facts.clonePath, req.Agent, group, true)
+	if err != nil {
+		return workflow.Sandbox{}, false, hint.With(err, again)
 	}
 	if err := s.Seed.applyLockdown(ctx, req.Name, inForce); err != nil {
 		return workflow.Sandbox{}, false, err
 	}
-	if err := s.Seed.seed(ctx, req.Name, req.Agent); err != nil {
+	seeded, err := s.Seed.seed(ctx, req.Name, req.Agent, facts.home)
+	if err != nil {
 		return workflow.Sandbox{}, false, err
 	}
-	s.wireInput(ctx, req.Name, req.Agent)
+	if seeded {
+		facts.input = nil // what was seeded may be the agent's config: read it again
+	}
+	s.wireInput(ctx, req.Name, req.Agent, facts.input)
 	return sb, true, nil
 }
 
@@ -231,17 +244,23 @@ func sessionStatus(ctx context.Context, err error) int {
 // wireInput wires the agent's own "waiting for input" signal in a new
 // sandbox (Claude Code's hooks, Codex's notify program) to write a marker
 // in the sandbox that wait reads. It keeps what the config says (seeded or
-// the image's); a config it cannot read is left alone, with a warning.
-func (s *Starter) wireInput(ctx context.Context, name, agentName string) {
+// the image's: read is its content when already read, nil to read it); a
+// config it cannot read is left alone, with a warning.
+func (s *Starter) wireInput(ctx context.Context, name, agentName string, read *string) {
 	a, _ := agent.Lookup(agentName)
 	file := a.InputConfig()
 	if file == "" {
 		return
 	}
-	cur, err := readHomeFile(ctx, s.Sbx, name, file)
-	if err != nil {
-		s.UI.Warnf("%v; '%s' will not see %s ask for input", workflow.SbxError(err), workflow.Suggest(s.Entries, name, "wait"), agentName)
-		return
+	var cur string
+	if read != nil {
+		cur = *read
+	} else {
+		var err error
+		if cur, err = readHomeFile(ctx, s.Sbx, name, file); err != nil {
+			s.UI.Warnf("%v; '%s' will not see %s ask for input", workflow.SbxError(err), workflow.Suggest(s.Entries, name, "wait"), agentName)
+			return
+		}
 	}
 	content, changed, err := a.WireInput([]byte(cur))
 	if err != nil {
@@ -276,14 +295,10 @@ func HasInstructions(repo interface{ Exists(string) bool }) bool {
 	return repo.Exists("AGENTS.md") || repo.Exists("CLAUDE.md")
 }
 
-// register discovers where the clone lives inside the VM and adds the
-// airlock-<name> remote for it. created: the sandbox was created just
-// now (under dry-run, its creation was only printed).
-func (s *Starter) register(ctx context.Context, name, agentName, group string, created bool) (workflow.Sandbox, error) {
-	path, err := workflow.ClonePath(ctx, s.Sbx, name)
-	if err != nil {
-		return workflow.Sandbox{}, err
-	}
+// register adds the airlock-<name> remote for the clone at path inside
+// the VM. created: the sandbox was created just now (under dry-run, its
+// creation was only printed).
+func (s *Starter) register(ctx context.Context, name, path, agentName, group string, created bool) (workflow.Sandbox, error) {
 	host := ""
 	if s.Server != nil {
 		host = s.Server.Host()

@@ -47,7 +47,7 @@ func HostPlatform() Platform {
 
 // Doctor checks the machine, sbx and the repository. It fails when any
 // check fails.
-func (s *Service) Doctor(ctx context.Context, p Platform, sandbox string) []Check {
+func (s *Diagnoser) Doctor(ctx context.Context, p Platform, sandbox string) []Check {
 	var checks []Check
 	add := func(name, level, detail, hint string) {
 		checks = append(checks, Check{Name: name, Level: level, Detail: detail, Hint: hint})
@@ -124,7 +124,7 @@ func (s *Service) Doctor(ctx context.Context, p Platform, sandbox string) []Chec
 // be known (sbx prints no preset: only the one git-airlock set is known),
 // and, when the one git-airlock is asked for may differ, both and the
 // command that closes the gap.
-func (s *Service) policyCheck(ctx context.Context, caps sbx.Capabilities, add func(string, string, string, string)) {
+func (s *Diagnoser) policyCheck(ctx context.Context, caps sbx.Capabilities, add func(string, string, string, string)) {
 	ok, err := s.Sbx.PolicyInitialised(ctx)
 	switch {
 	case err != nil:
@@ -147,7 +147,7 @@ func (s *Service) policyCheck(ctx context.Context, caps sbx.Capabilities, add fu
 		"make it "+p.Want+" (resets sbx's network rules, stops running sandboxes): "+p.Closer(s.Sbx.PolicyInitCommand(caps, p.Want)))
 }
 
-func (s *Service) credentialCheck(ctx context.Context, caps sbx.Capabilities, name string, add func(string, string, string, string)) {
+func (s *Diagnoser) credentialCheck(ctx context.Context, caps sbx.Capabilities, name string, add func(string, string, string, string)) {
 	a := s.Settings.Agent()
 	ag, ok := agent.Lookup(a)
 	if !ok || ag.Secret == "" {
@@ -166,7 +166,7 @@ func (s *Service) credentialCheck(ctx context.Context, caps sbx.Capabilities, na
 	add("credential", "WARN", fmt.Sprintf("no %q secret in sbx for %s; it must sign in inside the sandbox", ag.Secret, a), hint)
 }
 
-func (s *Service) repoChecks(ctx context.Context, add func(string, string, string, string)) {
+func (s *Diagnoser) repoChecks(ctx context.Context, add func(string, string, string, string)) {
 	if s.Repo == nil {
 		add("repository", "WARN", "not inside a git repository", "cd into the repository you want the agent to work on")
 		return
@@ -197,8 +197,8 @@ func (s *Service) repoChecks(ctx context.Context, add func(string, string, strin
 
 // hooksCheck says whether the gate hooks are installed: they are optional,
 // and without them a plain git merge of sandbox work is not checked.
-func (s *Service) hooksCheck(ctx context.Context, add func(string, string, string, string)) {
-	list, err := s.Hooks(ctx)
+func (s *Diagnoser) hooksCheck(ctx context.Context, add func(string, string, string, string)) {
+	list, err := s.Hooks.Hooks(ctx)
 	if err != nil {
 		add("hooks", "WARN", "cannot read the hooks: "+err.Error(), "")
 		return

@@ -9,7 +9,7 @@ import (
 // serverChecks are doctor's first checks when sbx runs on another
 // machine: ssh reaches it without a prompt, and its secrets are its own.
 // false: it cannot be reached, and nothing else can be checked.
-func (s *Service) serverChecks(p Platform, add func(name, level, detail, hint string)) bool {
+func (s *Diagnoser) serverChecks(p Platform, add func(name, level, detail, hint string)) bool {
 	var ue *sbx.UnreachableError
 	switch {
 	case errors.As(p.Err, &ue):

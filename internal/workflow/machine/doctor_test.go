@@ -47,7 +47,7 @@ func TestDoctorPlatform(t *testing.T) {
 		{Platform{OS: "freebsd", Arch: "amd64"}, "WARN"},
 	} {
 		w := newWorld(t, config.Inputs{}, nil)
-		c := mustCheck(t, w.svc.Doctor(ctx, tc.p, "box"), "platform")
+		c := mustCheck(t, w.doctor.Doctor(ctx, tc.p, "box"), "platform")
 		if c.Level != tc.level {
 			t.Errorf("%s/%s kvm=%v: %s (%s), want %s", tc.p.OS, tc.p.Arch, tc.p.KVM, c.Level, c.Detail, tc.level)
 		}
@@ -70,8 +70,8 @@ func TestDoctorGit(t *testing.T) {
 		{err: errors.New("not found"), level: "FAIL"},
 	} {
 		w := newWorld(t, config.Inputs{}, nil)
-		w.svc.GitVersion = func(context.Context) (string, error) { return tc.version, tc.err }
-		c := mustCheck(t, w.svc.Doctor(ctx, linuxKVM, "box"), "git")
+		w.doctor.GitVersion = func(context.Context) (string, error) { return tc.version, tc.err }
+		c := mustCheck(t, w.doctor.Doctor(ctx, linuxKVM, "box"), "git")
 		if c.Level != tc.level {
 			t.Errorf("%q, %v: %s (%s), want %s", tc.version, tc.err, c.Level, c.Detail, tc.level)
 		}
@@ -112,7 +112,7 @@ func TestDoctorSbx(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, config.Inputs{}, nil)
 			w.sbx.caps, w.sbx.probeErr = tc.caps, tc.probeErr
-			checks := w.svc.Doctor(ctx, linuxKVM, "box")
+			checks := w.doctor.Doctor(ctx, linuxKVM, "box")
 			if c := mustCheck(t, checks, "sbx"); c.Level != tc.sbxLevel {
 				t.Errorf("sbx: %s (%s), want %s", c.Level, c.Detail, tc.sbxLevel)
 			}
@@ -141,7 +141,7 @@ func TestDoctorLogin(t *testing.T) {
 	} {
 		w := newWorld(t, config.Inputs{}, nil)
 		w.sbx.pingErr = tc.err
-		c := mustCheck(t, w.svc.Doctor(ctx, linuxKVM, "box"), "login")
+		c := mustCheck(t, w.doctor.Doctor(ctx, linuxKVM, "box"), "login")
 		if c.Level != tc.level || c.Hint != tc.hint {
 			t.Errorf("%v: %+v, want %s with hint %q", tc.err, c, tc.level, tc.hint)
 		}
@@ -167,7 +167,7 @@ func TestDoctorPolicyNamesTheExactInitCommand(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, tc.in, nil)
 			w.sbx.caps, w.sbx.initialised, w.sbx.initErr = tc.caps, tc.initialised, tc.err
-			checks := w.svc.Doctor(ctx, linuxKVM, "box")
+			checks := w.doctor.Doctor(ctx, linuxKVM, "box")
 			c := mustCheck(t, checks, "policy")
 			if c.Level != tc.level || c.Hint != tc.hint {
 				t.Errorf("%+v, want %s with hint %q", c, tc.level, tc.hint)
@@ -208,7 +208,7 @@ func TestDoctorCredential(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, tc.in, nil)
 			w.sbx.caps, w.sbx.secrets, w.sbx.secretsErr = tc.caps, tc.secrets, tc.err
-			checks := w.svc.Doctor(ctx, linuxKVM, "box")
+			checks := w.doctor.Doctor(ctx, linuxKVM, "box")
 			c, ok := check(t, checks, "credential")
 			if tc.absent {
 				if ok {
@@ -225,8 +225,8 @@ func TestDoctorCredential(t *testing.T) {
 
 func TestDoctorTmux(t *testing.T) {
 	w := newWorld(t, config.Inputs{}, nil)
-	w.svc.LookPath = func(string) (string, error) { return "", errors.New("not found") }
-	checks := w.svc.Doctor(ctx, linuxKVM, "box")
+	w.doctor.LookPath = func(string) (string, error) { return "", errors.New("not found") }
+	checks := w.doctor.Doctor(ctx, linuxKVM, "box")
 	if c := mustCheck(t, checks, "tmux"); c.Level != "WARN" {
 		t.Errorf("%+v", c)
 	}
@@ -255,7 +255,7 @@ func TestDoctorRepository(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, config.Inputs{}, nil)
 			w.repo.facts, w.repo.factsErr = tc.facts, tc.factsErr
-			checks := w.svc.Doctor(ctx, linuxKVM, "box")
+			checks := w.doctor.Doctor(ctx, linuxKVM, "box")
 			c := mustCheck(t, checks, "repository")
 			if c.Level != tc.level || c.Hint != tc.hint {
 				t.Errorf("%+v, want %s with hint %q", c, tc.level, tc.hint)
@@ -270,7 +270,7 @@ func TestDoctorRepository(t *testing.T) {
 func TestDoctorRepositoryWarnings(t *testing.T) {
 	w := newWorld(t, config.Inputs{File: config.FileInput{Content: []byte(`agent = "codex"`)}}, nil)
 	w.repo.files = nil
-	checks := w.svc.Doctor(ctx, linuxKVM, "box")
+	checks := w.doctor.Doctor(ctx, linuxKVM, "box")
 	if c := mustCheck(t, checks, "instructions"); c.Level != "WARN" || c.Hint != "git airlock init" {
 		t.Errorf("%+v", c)
 	}
@@ -280,7 +280,7 @@ func TestDoctorRepositoryWarnings(t *testing.T) {
 
 	w = newWorld(t, trustedFile(`agent = "codex"`), nil)
 	w.repo.files = map[string]bool{"CLAUDE.md": true}
-	checks = w.svc.Doctor(ctx, linuxKVM, "box")
+	checks = w.doctor.Doctor(ctx, linuxKVM, "box")
 	for _, name := range []string{"instructions", ".airlock.toml"} {
 		if c, ok := check(t, checks, name); ok {
 			t.Errorf("unexpected %+v", c)
@@ -288,8 +288,8 @@ func TestDoctorRepositoryWarnings(t *testing.T) {
 	}
 
 	w = newWorld(t, config.Inputs{}, nil)
-	w.svc.Repo = nil
-	checks = w.svc.Doctor(ctx, linuxKVM, "box")
+	w.doctor.Repo = nil
+	checks = w.doctor.Doctor(ctx, linuxKVM, "box")
 	if c := mustCheck(t, checks, "repository"); c.Level != "WARN" {
 		t.Errorf("outside a repository: %+v", c)
 	}
@@ -314,7 +314,7 @@ func TestFailed(t *testing.T) {
 
 func TestProbeMismatchFails(t *testing.T) {
 	f := &fakeSbx{log: &calls{}, facts: []sbx.Fact{{Name: "clone", OK: true, Detail: "at /r"}, {Name: "missing", Detail: "unknown wording"}}}
-	s := &Service{Sbx: f}
+	s := &Diagnoser{Common: &Common{}, Sbx: f}
 	checks := s.Probe(context.Background(), ProbeRequest{Name: "p"})
 	if len(checks) != 2 || checks[0].Level != "OK" || checks[1].Level != "MISMATCH" {
 		t.Fatalf("checks = %+v", checks)
@@ -350,7 +350,7 @@ func (f *fakeCopy) ConfigGet(_ context.Context, key string) (string, error) {
 func TestProbeServerSendsProbesAndRemovesTheCopy(t *testing.T) {
 	log := &calls{}
 	f := &fakeSbx{log: log, facts: []sbx.Fact{{Name: "clone", OK: true}}}
-	s := &Service{Sbx: f, Host: "server"}
+	s := &Diagnoser{Common: &Common{Host: "server"}, Sbx: f}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // an interrupt: the copy is still removed
 	checks := s.ProbeServer(ctx, ProbeRequest{Name: "p"}, &fakeCopy{log: log}, "abc", "main")
@@ -365,7 +365,7 @@ func TestProbeServerSendsProbesAndRemovesTheCopy(t *testing.T) {
 
 func TestProbeServerCopyFailureIsAMismatchAndCleansUp(t *testing.T) {
 	log := &calls{}
-	s := &Service{Sbx: &fakeSbx{log: log}, Host: "server"}
+	s := &Diagnoser{Common: &Common{Host: "server"}, Sbx: &fakeSbx{log: log}}
 	checks := s.ProbeServer(context.Background(), ProbeRequest{Name: "p"}, &fakeCopy{log: log, sendErr: errors.New("no git on server")}, "abc", "")
 	if len(checks) != 1 || checks[0].Level != "MISMATCH" || !strings.Contains(checks[0].Detail, "no git on server") || Failed(checks) == nil {
 		t.Errorf("checks = %+v", checks)

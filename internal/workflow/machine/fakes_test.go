@@ -66,8 +66,6 @@ func (f *fakeRepo) RecordSituation(key, situation string) error {
 	return nil
 }
 
-var _ Repo = (*fakeRepo)(nil)
-
 // fakeSbx answers like an installed sbx of a given dialect.
 type fakeSbx struct {
 	facts       []sbx.Fact
@@ -154,8 +152,6 @@ func (f *fakeSbx) ProbeBehaviour(_ context.Context, req sbx.BehaviourRequest) []
 	return f.facts
 }
 
-var _ Sbx = (*fakeSbx)(nil)
-
 // fakeUI records what the user is told.
 type fakeUI = workflowtest.UI
 
@@ -169,11 +165,16 @@ var oldCaps = sbx.Capabilities{Version: sbx.Version{0, 32, 0}, Clone: true, Deta
 var sandboxBox = []gitx.ConfigEntry{{Key: "remote.airlock-box.url", Value: "airlock://box/home/u/repo"}}
 
 type world struct {
-	svc  *Service
-	repo *fakeRepo
-	sbx  *fakeSbx
-	ui   *fakeUI
-	log  *calls
+	common *Common
+	doctor *Diagnoser
+	setup  *Installer
+	warden *Warden
+	config *Configurer
+	hooks  *HookKeeper
+	repo   *fakeRepo
+	sbx    *fakeSbx
+	ui     *fakeUI
+	log    *calls
 }
 
 func newWorld(t *testing.T, in config.Inputs, entries []gitx.ConfigEntry) *world {
@@ -186,8 +187,13 @@ func newWorld(t *testing.T, in config.Inputs, entries []gitx.ConfigEntry) *world
 	w := &world{log: log, ui: &fakeUI{},
 		repo: &fakeRepo{log: log, facts: gitx.Worktree{Root: "/home/u/repo", HasCommit: true}, files: map[string]bool{"AGENTS.md": true}},
 		sbx:  &fakeSbx{log: log, caps: newCaps, initialised: true}}
-	w.svc = &Service{UI: w.ui, Repo: w.repo, Root: "/home/u/repo", Sbx: w.sbx, Settings: s, Entries: entries,
+	w.common = &Common{UI: w.ui, Root: "/home/u/repo", Settings: s, Entries: entries}
+	w.hooks = &HookKeeper{Common: w.common, Repo: w.repo}
+	w.doctor = &Diagnoser{Common: w.common, Repo: w.repo, Sbx: w.sbx, Hooks: w.hooks,
 		GitVersion: func(context.Context) (string, error) { return "git version 2.47.1", nil },
 		LookPath:   func(p string) (string, error) { return "/usr/bin/" + p, nil }}
+	w.setup = &Installer{Common: w.common, Repo: w.repo, Sbx: w.sbx}
+	w.warden = &Warden{Common: w.common, Repo: w.repo, Sbx: w.sbx}
+	w.config = &Configurer{Common: w.common, Repo: w.repo}
 	return w
 }

@@ -19,7 +19,7 @@ type HookStatus struct {
 // InstallHooks installs git-airlock's hooks where git looks for them
 // (core.hooksPath honoured); a foreign hook is kept as <hook>.local only
 // with force.
-func (s *Service) InstallHooks(ctx context.Context, force bool) error {
+func (s *HookKeeper) InstallHooks(ctx context.Context, force bool) error {
 	dir, err := s.hooksDir(ctx)
 	if err != nil {
 		return err
@@ -53,7 +53,7 @@ func (s *Service) InstallHooks(ctx context.Context, force bool) error {
 
 // UninstallHooks removes git-airlock's hooks, never anyone else's, and
 // puts a kept foreign hook back.
-func (s *Service) UninstallHooks(ctx context.Context) error {
+func (s *HookKeeper) UninstallHooks(ctx context.Context) error {
 	dir, err := s.hooksDir(ctx)
 	if err != nil {
 		return err
@@ -77,7 +77,7 @@ func (s *Service) UninstallHooks(ctx context.Context) error {
 }
 
 // Hooks reports the state of git-airlock's hooks.
-func (s *Service) Hooks(ctx context.Context) ([]HookStatus, error) {
+func (s *HookKeeper) Hooks(ctx context.Context) ([]HookStatus, error) {
 	dir, err := s.hooksDir(ctx)
 	if err != nil {
 		return nil, err
@@ -93,8 +93,8 @@ func (s *Service) Hooks(ctx context.Context) ([]HookStatus, error) {
 	return out, nil
 }
 
-func (s *Service) hooksDir(ctx context.Context) (string, error) {
-	if err := s.requireRepo(); err != nil {
+func (s *HookKeeper) hooksDir(ctx context.Context) (string, error) {
+	if err := requireRepo(s.Repo); err != nil {
 		return "", err
 	}
 	return s.Repo.HooksDir(ctx)

@@ -26,10 +26,10 @@ func hooksWorld(t *testing.T) (*world, string) {
 
 func TestInstallHooksMessages(t *testing.T) {
 	w, _ := hooksWorld(t)
-	if err := w.svc.InstallHooks(ctx, false); err != nil {
+	if err := w.hooks.InstallHooks(ctx, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.svc.InstallHooks(ctx, false); err != nil {
+	if err := w.hooks.InstallHooks(ctx, false); err != nil {
 		t.Fatal(err)
 	}
 	var want []string
@@ -52,7 +52,7 @@ func TestInstallHooksMessages(t *testing.T) {
 func TestInstallHooksUpgradesOurOlderShim(t *testing.T) {
 	w, p := hooksWorld(t)
 	writeHook(t, p, "#!/bin/sh\n"+hooks.Marker+" v0\nexec git-airlock hook pre-merge-commit\n")
-	if err := w.svc.InstallHooks(ctx, false); err != nil {
+	if err := w.hooks.InstallHooks(ctx, false); err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Contains(w.ui.Infos, "upgraded pre-merge-commit at "+p) {
@@ -65,7 +65,7 @@ func TestInstallHooksKeepsAForeignHookOnlyWithForce(t *testing.T) {
 	foreign := "#!/bin/sh\necho team hook\n"
 	writeHook(t, p, foreign)
 
-	err := w.svc.InstallHooks(ctx, false)
+	err := w.hooks.InstallHooks(ctx, false)
 	var fe *hooks.ForeignError
 	if !errors.As(err, &fe) || !slices.Equal(hint.Of(err), []string{"--force keeps it as pre-merge-commit.local, run before git-airlock's check"}) {
 		t.Fatalf("error %v, hints %q", err, hint.Of(err))
@@ -74,7 +74,7 @@ func TestInstallHooksKeepsAForeignHookOnlyWithForce(t *testing.T) {
 		t.Errorf("the foreign hook was changed without --force")
 	}
 
-	if err := w.svc.InstallHooks(ctx, true); err != nil {
+	if err := w.hooks.InstallHooks(ctx, true); err != nil {
 		t.Fatal(err)
 	}
 	if want := "installed pre-merge-commit at " + p + "; the existing hook now runs first as pre-merge-commit.local"; !slices.Contains(w.ui.Infos, want) {
@@ -86,7 +86,7 @@ func TestInstallHooksKeepsAForeignHookOnlyWithForce(t *testing.T) {
 
 	// Uninstalling puts it back.
 	w.ui.Infos = nil
-	if err := w.svc.UninstallHooks(ctx); err != nil {
+	if err := w.hooks.UninstallHooks(ctx); err != nil {
 		t.Fatal(err)
 	}
 	var removed []string
@@ -103,7 +103,7 @@ func TestInstallHooksKeepsAForeignHookOnlyWithForce(t *testing.T) {
 
 func TestUninstallHooksLeavesOthersAlone(t *testing.T) {
 	w, p := hooksWorld(t)
-	if err := w.svc.UninstallHooks(ctx); err != nil {
+	if err := w.hooks.UninstallHooks(ctx); err != nil {
 		t.Fatal(err)
 	}
 	var absent []string
@@ -114,7 +114,7 @@ func TestUninstallHooksLeavesOthersAlone(t *testing.T) {
 		t.Errorf("infos %q", w.ui.Infos)
 	}
 	writeHook(t, p, "#!/bin/sh\nexit 0\n")
-	err := w.svc.UninstallHooks(ctx)
+	err := w.hooks.UninstallHooks(ctx)
 	if err == nil || !slices.Equal(hint.Of(err), []string{"it is not git-airlock's, so it was left alone"}) {
 		t.Errorf("error %v, hints %q", err, hint.Of(err))
 	}
@@ -126,11 +126,11 @@ func TestUninstallHooksLeavesOthersAlone(t *testing.T) {
 func TestHooksDryRunPrintsAndWritesNothing(t *testing.T) {
 	w, p := hooksWorld(t)
 	var out bytes.Buffer
-	w.svc.DryRun = &out
-	if err := w.svc.InstallHooks(ctx, false); err != nil {
+	w.common.DryRun = &out
+	if err := w.hooks.InstallHooks(ctx, false); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.svc.UninstallHooks(ctx); err != nil {
+	if err := w.hooks.UninstallHooks(ctx); err != nil {
 		t.Fatal(err)
 	}
 	var want string
@@ -152,15 +152,15 @@ func TestHooksDryRunPrintsAndWritesNothing(t *testing.T) {
 
 func TestHooksStatus(t *testing.T) {
 	w, p := hooksWorld(t)
-	st, err := w.svc.Hooks(ctx)
+	st, err := w.hooks.Hooks(ctx)
 	if err != nil || len(st) != len(hooks.Names) || st[0] != (HookStatus{Name: "pre-merge-commit", Path: p, State: "absent"}) ||
 		st[len(st)-1].Name != "reference-transaction" {
 		t.Errorf("status %+v, %v", st, err)
 	}
 	for _, f := range []func() error{
-		func() error { return (&Service{}).InstallHooks(ctx, false) },
-		func() error { return (&Service{}).UninstallHooks(ctx) },
-		func() error { _, err := (&Service{}).Hooks(ctx); return err },
+		func() error { return (&HookKeeper{Common: &Common{}}).InstallHooks(ctx, false) },
+		func() error { return (&HookKeeper{Common: &Common{}}).UninstallHooks(ctx) },
+		func() error { _, err := (&HookKeeper{Common: &Common{}}).Hooks(ctx); return err },
 	} {
 		if err := f(); !errors.Is(err, workflow.ErrNotRepository) {
 			t.Errorf("outside a repository: %v", err)

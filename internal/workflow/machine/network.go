@@ -49,8 +49,8 @@ type AllowRequest struct {
 
 // Allow validates the patterns, adds them to airlock.allow in local git
 // config, and applies them to the sandbox.
-func (s *Service) Allow(ctx context.Context, req AllowRequest) error {
-	if err := s.requireRepo(); err != nil {
+func (s *Warden) Allow(ctx context.Context, req AllowRequest) error {
+	if err := requireRepo(s.Repo); err != nil {
 		return err
 	}
 	for _, h := range req.Hosts {
@@ -123,8 +123,8 @@ type LockdownRequest struct {
 // verb the installed sbx has), records it in airlock.networkPolicy so that
 // `up` keeps it and re-applies the allowlist to new sandboxes, and applies
 // the allowlist to this repository's sandboxes.
-func (s *Service) Lockdown(ctx context.Context, req LockdownRequest) error {
-	if err := s.requireRepo(); err != nil {
+func (s *Warden) Lockdown(ctx context.Context, req LockdownRequest) error {
+	if err := requireRepo(s.Repo); err != nil {
 		return err
 	}
 	if err := s.setDefaultPolicy(ctx, "deny-all", req.Reset); err != nil {
@@ -158,7 +158,7 @@ func (s *Service) Lockdown(ctx context.Context, req LockdownRequest) error {
 // Whether a default exists is read first (`policy ls`, a read that runs
 // under dry-run too), so that a dry run lists the same reset and init as
 // the real run, and refuses where it refuses.
-func (s *Service) setDefaultPolicy(ctx context.Context, preset string, reset bool) error {
+func (s *Warden) setDefaultPolicy(ctx context.Context, preset string, reset bool) error {
 	caps, err := s.Sbx.Probe(ctx)
 	if err != nil {
 		return workflow.SbxError(err)
@@ -189,8 +189,8 @@ func (s *Service) setDefaultPolicy(ctx context.Context, preset string, reset boo
 }
 
 // Unlock returns sbx to its balanced default, after saying what changes.
-func (s *Service) Unlock(ctx context.Context, reset bool) error {
-	if err := s.requireRepo(); err != nil {
+func (s *Warden) Unlock(ctx context.Context, reset bool) error {
+	if err := requireRepo(s.Repo); err != nil {
 		return err
 	}
 	s.UI.Infof("unlock: sbx's default network policy becomes balanced (AI APIs, package registries and code hosts allowed) for every sandbox on %s", s.machine())
@@ -206,8 +206,8 @@ func (s *Service) Unlock(ctx context.Context, reset bool) error {
 
 // Net reads sbx's network log for the sandbox, blocked hosts first, each
 // with the command that would allow it.
-func (s *Service) Net(ctx context.Context, name string) ([]NetEntry, string, error) {
-	if err := s.requireRepo(); err != nil {
+func (s *Warden) Net(ctx context.Context, name string) ([]NetEntry, string, error) {
+	if err := requireRepo(s.Repo); err != nil {
 		return nil, "", err
 	}
 	if _, err := workflow.MustFind(workflow.Registered(s.Entries, s.Records), name); err != nil {

@@ -36,7 +36,7 @@ func TestAllowRefusesBeforeWritingAnything(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, config.Inputs{}, sandboxBox)
-			err := w.svc.Allow(ctx, AllowRequest{Name: "box", Hosts: tc.hosts})
+			err := w.warden.Allow(ctx, AllowRequest{Name: "box", Hosts: tc.hosts})
 			if err == nil || tc.wantErr != "" && err.Error() != tc.wantErr {
 				t.Fatalf("error %v, want %q", err, tc.wantErr)
 			}
@@ -80,7 +80,7 @@ func TestAllowWritesGitConfig(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, tc.in, nil)
-			if err := w.svc.Allow(ctx, AllowRequest{Name: "box", Hosts: tc.hosts}); err != nil {
+			if err := w.warden.Allow(ctx, AllowRequest{Name: "box", Hosts: tc.hosts}); err != nil {
 				t.Fatal(err)
 			}
 			if !slices.Equal(*w.log, tc.want) {
@@ -103,7 +103,7 @@ func trustedFile(content string) config.Inputs {
 
 func TestAllowAppliesToARegisteredSandbox(t *testing.T) {
 	w := newWorld(t, config.Inputs{Git: []gitx.ConfigEntry{{Key: "airlock.allow", Value: "a.example.com"}}}, sandboxBox)
-	if err := w.svc.Allow(ctx, AllowRequest{Name: "box", Hosts: []string{"b.example.com", "a.example.com"}}); err != nil {
+	if err := w.warden.Allow(ctx, AllowRequest{Name: "box", Hosts: []string{"b.example.com", "a.example.com"}}); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"git config add airlock.allow b.example.com", "sbx policy allow box b.example.com,a.example.com"}
@@ -116,14 +116,14 @@ func TestAllowAppliesToARegisteredSandbox(t *testing.T) {
 
 	// Another sandbox's name only records the setting.
 	w = newWorld(t, config.Inputs{}, sandboxBox)
-	if err := w.svc.Allow(ctx, AllowRequest{Name: "other", Hosts: []string{"github.com"}}); err != nil || w.log.has("sbx") {
+	if err := w.warden.Allow(ctx, AllowRequest{Name: "other", Hosts: []string{"github.com"}}); err != nil || w.log.has("sbx") {
 		t.Errorf("error %v, calls %q", err, *w.log)
 	}
 }
 
 func TestAllowEverythingWithTheFlagReachesTheSandbox(t *testing.T) {
 	w := newWorld(t, config.Inputs{Git: []gitx.ConfigEntry{{Key: "airlock.allow", Value: "a.example.com"}}}, sandboxBox)
-	if err := w.svc.Allow(ctx, AllowRequest{Name: "box", Hosts: []string{"**"}, Everything: true}); err != nil {
+	if err := w.warden.Allow(ctx, AllowRequest{Name: "box", Hosts: []string{"**"}, Everything: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !w.log.has("sbx policy allow box **") {
@@ -135,7 +135,7 @@ func TestAllowEverythingWithTheFlagReachesTheSandbox(t *testing.T) {
 		t.Errorf("** written to git config: %q", *w.log)
 	}
 	w = newWorld(t, config.Inputs{}, sandboxBox)
-	if err := w.svc.Allow(ctx, AllowRequest{Name: "box", Hosts: []string{"**", "x.example.com"}, Everything: true}); err != nil {
+	if err := w.warden.Allow(ctx, AllowRequest{Name: "box", Hosts: []string{"**", "x.example.com"}, Everything: true}); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range *w.log {
@@ -148,7 +148,7 @@ func TestAllowEverythingWithTheFlagReachesTheSandbox(t *testing.T) {
 	}
 	// Without a registered sandbox there is nothing to apply it to.
 	w = newWorld(t, config.Inputs{}, nil)
-	err := w.svc.Allow(ctx, AllowRequest{Name: "box", Hosts: []string{"**"}, Everything: true})
+	err := w.warden.Allow(ctx, AllowRequest{Name: "box", Hosts: []string{"**"}, Everything: true})
 	if err == nil || len(hint.Of(err)) == 0 || len(*w.log) != 0 {
 		t.Errorf("error %v, calls %q", err, *w.log)
 	}
@@ -157,11 +157,11 @@ func TestAllowEverythingWithTheFlagReachesTheSandbox(t *testing.T) {
 func TestAllowSbxFailureCarriesTheNextStep(t *testing.T) {
 	w := newWorld(t, config.Inputs{}, sandboxBox)
 	w.sbx.allowErr = fmt.Errorf("allow: %w", sbx.ErrDaemonDown)
-	err := w.svc.Allow(ctx, AllowRequest{Name: "box", Hosts: []string{"github.com"}})
+	err := w.warden.Allow(ctx, AllowRequest{Name: "box", Hosts: []string{"github.com"}})
 	if !errors.Is(err, sbx.ErrDaemonDown) || len(hint.Of(err)) != 1 || !strings.Contains(hint.Of(err)[0], "sbx daemon start") {
 		t.Errorf("error %v, hints %q", err, hint.Of(err))
 	}
-	if err := (&Service{}).Allow(ctx, AllowRequest{Name: "box"}); !errors.Is(err, workflow.ErrNotRepository) {
+	if err := (&Warden{Common: &Common{}}).Allow(ctx, AllowRequest{Name: "box"}); !errors.Is(err, workflow.ErrNotRepository) {
 		t.Errorf("outside a repository: %v", err)
 	}
 }
@@ -208,7 +208,7 @@ func TestLockdown(t *testing.T) {
 			w.sbx.caps, w.sbx.policyInits, w.sbx.resetErr = tc.caps, tc.inits, tc.resetErr
 			w.sbx.initialised = tc.initialised
 			w.ui.Answer = tc.answer
-			err := w.svc.Lockdown(ctx, LockdownRequest{Reset: tc.reset})
+			err := w.warden.Lockdown(ctx, LockdownRequest{Reset: tc.reset})
 			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || err.Error() != tc.wantErr) {
 				t.Fatalf("error %v, want %q", err, tc.wantErr)
 			}
@@ -236,7 +236,7 @@ func TestLockdownAppliesTheConfiguredAllowlistToEverySandbox(t *testing.T) {
 	entries := append(slices.Clone(sandboxBox), gitx.ConfigEntry{Key: "remote.airlock-cat.url", Value: "airlock://cat/home/u/repo"})
 	w := newWorld(t, config.Inputs{Git: []gitx.ConfigEntry{{Key: "airlock.allow", Value: "a.example.com"}}}, entries)
 	w.sbx.initialised = false
-	if err := w.svc.Lockdown(ctx, LockdownRequest{}); err != nil {
+	if err := w.warden.Lockdown(ctx, LockdownRequest{}); err != nil {
 		t.Fatal(err)
 	}
 	if !w.log.has("sbx policy allow box a.example.com") || !w.log.has("sbx policy allow cat a.example.com") {
@@ -247,7 +247,7 @@ func TestLockdownAppliesTheConfiguredAllowlistToEverySandbox(t *testing.T) {
 func TestLockdownWithoutSbx(t *testing.T) {
 	w := newWorld(t, config.Inputs{}, sandboxBox)
 	w.sbx.probeErr = &sbx.MissingError{Bin: "sbx"}
-	err := w.svc.Lockdown(ctx, LockdownRequest{})
+	err := w.warden.Lockdown(ctx, LockdownRequest{})
 	if err == nil || len(hint.Of(err)) != 1 || !strings.Contains(hint.Of(err)[0], "git airlock setup") {
 		t.Errorf("error %v, hints %q", err, hint.Of(err))
 	}
@@ -274,7 +274,7 @@ func TestUnlock(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, config.Inputs{}, sandboxBox)
 			w.sbx.caps, w.sbx.policyInits = tc.caps, tc.inits
-			err := w.svc.Unlock(ctx, tc.reset)
+			err := w.warden.Unlock(ctx, tc.reset)
 			if (err != nil) != tc.wantErr {
 				t.Fatalf("error %v", err)
 			}
@@ -313,7 +313,7 @@ func TestNetListsBlockedFirstWithTheAllowCommand(t *testing.T) {
 	// Allowed rows come first in a hand-made log; order within each group is kept.
 	w.sbx.policyLog = "Allowed requests:\n" + strings.SplitN(policyLog([3]string{"allowed", "github.com", "12"}, [3]string{"allowed", "api.anthropic.com", "40"}), "Allowed requests:\n", 2)[1] +
 		"\n" + policyLog([3]string{"blocked", "evil.example.net", "3"}, [3]string{"blocked", "cdn.evil.example.net", "1"})
-	entries, raw, err := w.svc.Net(ctx, "box")
+	entries, raw, err := w.warden.Net(ctx, "box")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,7 +334,7 @@ func TestNetListsBlockedFirstWithTheAllowCommand(t *testing.T) {
 func TestNetQuotesHostileHosts(t *testing.T) {
 	w := newWorld(t, config.Inputs{}, sandboxBox)
 	w.sbx.policyLog = policyLog([3]string{"blocked", "a'$(id).example.net", "1"})
-	entries, _, err := w.svc.Net(ctx, "box")
+	entries, _, err := w.warden.Net(ctx, "box")
 	if err != nil || len(entries) != 1 {
 		t.Fatalf("entries %+v, %v", entries, err)
 	}
@@ -345,7 +345,7 @@ func TestNetQuotesHostileHosts(t *testing.T) {
 
 func TestNetOfAnUnknownSandboxAsksNothing(t *testing.T) {
 	w := newWorld(t, config.Inputs{}, sandboxBox)
-	_, _, err := w.svc.Net(ctx, "other")
+	_, _, err := w.warden.Net(ctx, "other")
 	if err == nil || err.Error() != `no sandbox "other" in this repository` || w.log.has("sbx") {
 		t.Errorf("error %v, calls %q", err, *w.log)
 	}

@@ -15,7 +15,7 @@ type ProbeRequest = sbx.BehaviourRequest
 // an OK or MISMATCH line; a MISMATCH carries the sbx commands that showed
 // it. Unlike Doctor, it changes the machine (for the length of the probe)
 // and needs a working sbx login.
-func (s *Service) Probe(ctx context.Context, req ProbeRequest) []Check {
+func (s *Diagnoser) Probe(ctx context.Context, req ProbeRequest) []Check {
 	var checks []Check
 	for _, f := range s.Sbx.ProbeBehaviour(ctx, req) {
 		c := Check{Name: f.Name, Level: "OK", Detail: f.Detail}
@@ -55,7 +55,7 @@ type ProbeCopy interface {
 // (the path every server sandbox takes), the probe runs there, and the
 // copy is removed afterwards, also when ctx is cancelled. The host remote
 // sbx adds is read from that copy, where sbx put it.
-func (s *Service) ProbeServer(ctx context.Context, req ProbeRequest, server ProbeCopy, commit, branch string) []Check {
+func (s *Diagnoser) ProbeServer(ctx context.Context, req ProbeRequest, server ProbeCopy, commit, branch string) []Check {
 	path, err := server.Send(ctx, commit, branch)
 	defer func() {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)

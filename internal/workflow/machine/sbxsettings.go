@@ -19,7 +19,7 @@ import (
 // upstream proxy of sandbox traffic when one is set (credentials in its
 // URL never shown). An sbx without settings, or without the setting,
 // says nothing.
-func (s *Service) settingsChecks(ctx context.Context, caps sbx.Capabilities, add func(string, string, string, string)) {
+func (s *Diagnoser) settingsChecks(ctx context.Context, caps sbx.Capabilities, add func(string, string, string, string)) {
 	if !caps.Settings {
 		return
 	}
@@ -67,7 +67,7 @@ func settingSource(st sbx.Setting) string {
 
 // daemonLogsHint points at sbx's own daemon log where the sbx has one
 // (0.55), after first when set.
-func (s *Service) daemonLogsHint(caps sbx.Capabilities, first string) string {
+func (s *Diagnoser) daemonLogsHint(caps sbx.Capabilities, first string) string {
 	logs := s.Sbx.DaemonLogsCommand(caps, 50)
 	switch {
 	case logs == nil:
@@ -81,7 +81,7 @@ func (s *Service) daemonLogsHint(caps sbx.Capabilities, first string) string {
 // envChecks warns of DOCKER_SANDBOXES_* variables set here that the
 // installed sbx no longer reads (0.53, 0.55): they look set and do
 // nothing. A server's sbx does not see this machine's environment.
-func (s *Service) envChecks(caps sbx.Capabilities, add func(string, string, string, string)) {
+func (s *Diagnoser) envChecks(caps sbx.Capabilities, add func(string, string, string, string)) {
 	if s.Env == nil || s.Host != "" {
 		return
 	}

@@ -37,7 +37,7 @@ func TestDoctorSettings(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newWorld(t, config.Inputs{}, nil)
 			w.sbx.caps, w.sbx.settings, w.sbx.settingErr = caps055, tc.settings, tc.err
-			checks := w.svc.Doctor(ctx, linuxKVM, "")
+			checks := w.doctor.Doctor(ctx, linuxKVM, "")
 			c := mustCheck(t, checks, "ssh agent")
 			if c.Level != tc.level || c.Detail != tc.detail || c.Hint != tc.hint {
 				t.Errorf("got %+v", c)
@@ -49,7 +49,7 @@ func TestDoctorSettings(t *testing.T) {
 		})
 	}
 	w := newWorld(t, config.Inputs{}, nil) // 0.47 caps: no settings verb
-	if _, ok := check(t, w.svc.Doctor(ctx, linuxKVM, ""), "ssh agent"); ok {
+	if _, ok := check(t, w.doctor.Doctor(ctx, linuxKVM, ""), "ssh agent"); ok {
 		t.Error("a settings check without sbx settings")
 	}
 }
@@ -58,8 +58,8 @@ func TestDoctorRetiredEnv(t *testing.T) {
 	env := map[string]string{"DOCKER_SANDBOXES_SSH_DEFAULT_AGENT": "codex", "DOCKER_SANDBOXES_PROXY": "http://p:1"}
 	w := newWorld(t, config.Inputs{}, nil)
 	w.sbx.caps = caps055
-	w.svc.Env = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-	checks := w.svc.Doctor(ctx, linuxKVM, "")
+	w.doctor.Env = func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	checks := w.doctor.Doctor(ctx, linuxKVM, "")
 	c := mustCheck(t, checks, "environment")
 	if c.Level != "WARN" || c.Detail != "DOCKER_SANDBOXES_SSH_DEFAULT_AGENT is set, but sbx 0.55.0 no longer reads it (since 0.55.0)" {
 		t.Errorf("got %+v", c)
@@ -74,7 +74,7 @@ func TestDoctorRetiredEnv(t *testing.T) {
 		t.Errorf("%d environment checks; DOCKER_SANDBOXES_PROXY is still read", n)
 	}
 	w.sbx.caps.Version = sbx.Version{0, 53, 0}
-	if _, ok := check(t, w.svc.Doctor(ctx, linuxKVM, ""), "environment"); ok {
+	if _, ok := check(t, w.doctor.Doctor(ctx, linuxKVM, ""), "environment"); ok {
 		t.Error("0.53 still reads it")
 	}
 }
@@ -82,12 +82,12 @@ func TestDoctorRetiredEnv(t *testing.T) {
 func TestDoctorDaemonLogs(t *testing.T) {
 	w := newWorld(t, config.Inputs{}, nil)
 	w.sbx.caps, w.sbx.pingErr = caps055, sbx.ErrDaemonDown
-	c := mustCheck(t, w.svc.Doctor(ctx, linuxKVM, ""), "login")
+	c := mustCheck(t, w.doctor.Doctor(ctx, linuxKVM, ""), "login")
 	if c.Hint != "sbx daemon start; if it keeps failing, see what it says: sbx daemon logs -n 50" {
 		t.Errorf("0.55: %+v", c)
 	}
 	w.sbx.caps = newCaps
-	if c := mustCheck(t, w.svc.Doctor(ctx, linuxKVM, ""), "login"); c.Hint != "sbx daemon start" {
+	if c := mustCheck(t, w.doctor.Doctor(ctx, linuxKVM, ""), "login"); c.Hint != "sbx daemon start" {
 		t.Errorf("0.47: %+v", c)
 	}
 }

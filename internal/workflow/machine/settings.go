@@ -15,8 +15,8 @@ import (
 )
 
 // Trust records the current .airlock.toml content as trusted.
-func (s *Service) Trust(ctx context.Context) error {
-	if err := s.requireRepo(); err != nil {
+func (s *Configurer) Trust(ctx context.Context) error {
+	if err := requireRepo(s.Repo); err != nil {
 		return err
 	}
 	content, err := os.ReadFile(filepath.Join(s.Root, config.FileName))
@@ -48,8 +48,8 @@ func (s *Service) Trust(ctx context.Context) error {
 }
 
 // ImportConfig migrates a code-airlock sandbox.conf into local git config.
-func (s *Service) ImportConfig(ctx context.Context, path string) ([]config.ImportedValue, error) {
-	if err := s.requireRepo(); err != nil {
+func (s *Configurer) ImportConfig(ctx context.Context, path string) ([]config.ImportedValue, error) {
+	if err := requireRepo(s.Repo); err != nil {
 		return nil, err
 	}
 	content, err := os.ReadFile(path)
@@ -96,7 +96,7 @@ var vscodeNote = "REVIEW_TOOL=vscode: this git has no vscode difftool; difftool.
 // so that review does not fail later with git's "Unknown merge tool".
 // code-airlock's vscode, which older gits lack, is defined as newer gits
 // define it (a note says so).
-func (s *Service) reviewTool(ctx context.Context, values []config.ImportedValue, notes []string) ([]string, error) {
+func (s *Configurer) reviewTool(ctx context.Context, values []config.ImportedValue, notes []string) ([]string, error) {
 	for _, v := range values {
 		if v.Key.Name != "reviewTool" {
 			continue
@@ -133,8 +133,8 @@ fetches, reviews and merges your commits with git.
 `
 
 // Init writes a starter AGENTS.md; it never overwrites one.
-func (s *Service) Init(ctx context.Context) error {
-	if err := s.requireRepo(); err != nil {
+func (s *Configurer) Init(ctx context.Context) error {
+	if err := requireRepo(s.Repo); err != nil {
 		return err
 	}
 	path := filepath.Join(s.Root, "AGENTS.md")

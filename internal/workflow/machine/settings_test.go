@@ -14,12 +14,12 @@ import (
 
 func TestTrustRecordsTheHashOfWhatWasRead(t *testing.T) {
 	w := newWorld(t, config.Inputs{}, nil)
-	w.svc.Root = t.TempDir()
+	w.common.Root = t.TempDir()
 	content := "agent = \"codex\"\nallow = [\"a.example.com\"]\nseedPath = [\".ssh\"]\n"
-	if err := os.WriteFile(filepath.Join(w.svc.Root, config.FileName), []byte(content), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(w.common.Root, config.FileName), []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.svc.Trust(ctx); err != nil {
+	if err := w.config.Trust(ctx); err != nil {
 		t.Fatal(err)
 	}
 	want := "git config set " + config.TrustKey + " " + config.Hash([]byte(content))
@@ -37,14 +37,14 @@ func TestTrustRecordsTheHashOfWhatWasRead(t *testing.T) {
 
 func TestTrustRefusals(t *testing.T) {
 	w := newWorld(t, config.Inputs{}, nil)
-	w.svc.Root = t.TempDir()
-	if err := w.svc.Trust(ctx); err == nil || !strings.Contains(err.Error(), "there is no .airlock.toml") {
+	w.common.Root = t.TempDir()
+	if err := w.config.Trust(ctx); err == nil || !strings.Contains(err.Error(), "there is no .airlock.toml") {
 		t.Errorf("missing file: %v", err)
 	}
-	if err := os.WriteFile(filepath.Join(w.svc.Root, config.FileName), []byte("agent = \n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(w.common.Root, config.FileName), []byte("agent = \n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.svc.Trust(ctx); err == nil || !slices.Equal(hint.Of(err), []string{"fix the file, then trust it"}) {
+	if err := w.config.Trust(ctx); err == nil || !slices.Equal(hint.Of(err), []string{"fix the file, then trust it"}) {
 		t.Errorf("broken file: %v %q", err, hint.Of(err))
 	}
 	if len(*w.log) != 0 {
@@ -59,7 +59,7 @@ func TestImportConfigReplacesEachKey(t *testing.T) {
 	if err := os.WriteFile(p, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	values, err := w.svc.ImportConfig(ctx, p)
+	values, err := w.config.ImportConfig(ctx, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestImportConfigWritesNothingFromABadFile(t *testing.T) {
 		if err := os.WriteFile(p, []byte(conf), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, err := w.svc.ImportConfig(ctx, p)
+		_, err := w.config.ImportConfig(ctx, p)
 		if err == nil || !slices.Equal(hint.Of(err), []string{"nothing was written; fix the file and import again"}) {
 			t.Errorf("%q: error %v, hints %q", conf, err, hint.Of(err))
 		}
@@ -99,9 +99,9 @@ func TestImportConfigWritesNothingFromABadFile(t *testing.T) {
 
 func TestInitNeverOverwrites(t *testing.T) {
 	w := newWorld(t, config.Inputs{}, nil)
-	w.svc.Root = t.TempDir()
-	p := filepath.Join(w.svc.Root, "AGENTS.md")
-	if err := w.svc.Init(ctx); err != nil {
+	w.common.Root = t.TempDir()
+	p := filepath.Join(w.common.Root, "AGENTS.md")
+	if err := w.config.Init(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if b, err := os.ReadFile(p); err != nil || !strings.HasPrefix(string(b), "# Working in this repository") {
@@ -110,7 +110,7 @@ func TestInitNeverOverwrites(t *testing.T) {
 	if err := os.WriteFile(p, []byte("ours\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err := w.svc.Init(ctx)
+	err := w.config.Init(ctx)
 	if err == nil || err.Error() != p+" already exists" || len(hint.Of(err)) != 1 {
 		t.Errorf("error %v", err)
 	}
@@ -121,13 +121,13 @@ func TestInitNeverOverwrites(t *testing.T) {
 
 func TestInitDryRun(t *testing.T) {
 	w := newWorld(t, config.Inputs{}, nil)
-	w.svc.Root = t.TempDir()
+	w.common.Root = t.TempDir()
 	var out bytes.Buffer
-	w.svc.DryRun = &out
-	if err := w.svc.Init(ctx); err != nil {
+	w.common.DryRun = &out
+	if err := w.config.Init(ctx); err != nil {
 		t.Fatal(err)
 	}
-	p := filepath.Join(w.svc.Root, "AGENTS.md")
+	p := filepath.Join(w.common.Root, "AGENTS.md")
 	if out.String() != "write "+p+"\n" {
 		t.Errorf("printed %q", out.String())
 	}

@@ -14,7 +14,7 @@ import (
 
 // Setup walks through installing and preparing sbx, asking before each
 // command it runs. Without a terminal it only says what it would do.
-func (s *Service) Setup(ctx context.Context, p Platform, streams xec.Streams) error {
+func (s *Installer) Setup(ctx context.Context, p Platform, streams xec.Streams) error {
 	ask := func(what string, argv []string) bool {
 		s.UI.Infof("next: %s", what)
 		s.UI.Infof("  %s", xec.Quote(argv...))

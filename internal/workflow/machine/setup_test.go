@@ -14,7 +14,7 @@ import (
 func TestSetupWithoutATerminalOnlySaysWhatItWouldDo(t *testing.T) {
 	w := newWorld(t, config.Inputs{}, nil)
 	w.sbx.initialised = false
-	if err := w.svc.Setup(ctx, linuxKVM, xec.Streams{}); err != nil {
+	if err := w.setup.Setup(ctx, linuxKVM, xec.Streams{}); err != nil {
 		t.Fatal(err)
 	}
 	if w.log.has("sbx policy init") || len(w.ui.Asks) != 0 {
@@ -31,7 +31,7 @@ func TestSetupAsksBeforeEachCommand(t *testing.T) {
 		w.sbx.initialised = false
 		w.sbx.pingErr = sbx.ErrNotLoggedIn
 		w.ui.Ask, w.ui.Answer = true, answer
-		err := w.svc.Setup(ctx, linuxKVM, xec.Streams{})
+		err := w.setup.Setup(ctx, linuxKVM, xec.Streams{})
 		if answer {
 			if err != nil || !w.log.has("sbx login") || !w.log.has("sbx policy init balanced") {
 				t.Errorf("yes: error %v, calls %q", err, *w.log)
@@ -48,7 +48,7 @@ func TestSetupOnLinuxWithoutSbxPrintsTheInstall(t *testing.T) {
 	w := newWorld(t, config.Inputs{}, nil)
 	w.sbx.probeErr = &sbx.MissingError{Bin: "sbx"}
 	w.ui.Ask, w.ui.Answer = true, true
-	err := w.svc.Setup(ctx, linuxKVM, xec.Streams{})
+	err := w.setup.Setup(ctx, linuxKVM, xec.Streams{})
 	if err == nil || err.Error() != "sbx is not installed" || w.log.has("install") {
 		t.Errorf("error %v, calls %q", err, *w.log)
 	}
@@ -60,7 +60,7 @@ func TestSetupOnLinuxWithoutSbxPrintsTheInstall(t *testing.T) {
 func TestSetupRefusesAnSbxWithoutCloneMode(t *testing.T) {
 	w := newWorld(t, config.Inputs{}, nil)
 	w.sbx.caps = sbx.Capabilities{Version: sbx.Version{0, 30, 0}, PolicyInit: "set-default"}
-	err := w.svc.Setup(ctx, linuxKVM, xec.Streams{})
+	err := w.setup.Setup(ctx, linuxKVM, xec.Streams{})
 	if err == nil || len(hint.Of(err)) != 1 || !strings.Contains(hint.Of(err)[0], "upgrade sbx to "+sbx.MinVersion.String()) {
 		t.Errorf("error %v, hints %q", err, hint.Of(err))
 	}
