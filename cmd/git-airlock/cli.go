@@ -322,6 +322,27 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, how loadin
 		}
 	}
 	file.TrustedHash = config.TrustedHash(entries)
+	if noColor, _ := inv.Env("NO_COLOR"); noColor == "" {
+		u.UseColor(colorSetting(entries))
+	}
+	settings, serr := config.Load(config.Inputs{File: file, Git: entries, Env: inv.Env, Flags: g.settings()})
+	for _, w := range settings.Warnings {
+		if w.Untrusted && how.trusting {
+			continue
+		}
+		u.Warnf("%s", w.Text)
+		if w.Hint != "" {
+			u.Hint("%s", w.Hint)
+		}
+	}
+	l := &Loaded{Run: run, Repo: repo, Settings: settings, Entries: entries, Records: records, SettingsErr: serr, early: list, args: inv.Args}
+	l.wire(inv, u)
+	return l, nil
+}
+
+// settings are the global flags that are settings, as config.Load takes
+// them.
+func (g *Globals) settings() map[string][]string {
 	flags := map[string][]string{}
 	if g.Agent != "" {
 		flags["agent"] = []string{g.Agent}
@@ -335,22 +356,7 @@ func load(ctx context.Context, g *Globals, u *ui.UI, inv *Invocation, how loadin
 	if g.Host != "" {
 		flags["host"] = []string{g.Host}
 	}
-	if noColor, _ := inv.Env("NO_COLOR"); noColor == "" {
-		u.UseColor(colorSetting(entries))
-	}
-	settings, serr := config.Load(config.Inputs{File: file, Git: entries, Env: inv.Env, Flags: flags})
-	for _, w := range settings.Warnings {
-		if w.Untrusted && how.trusting {
-			continue
-		}
-		u.Warnf("%s", w.Text)
-		if w.Hint != "" {
-			u.Hint("%s", w.Hint)
-		}
-	}
-	l := &Loaded{Run: run, Repo: repo, Settings: settings, Entries: entries, Records: records, SettingsErr: serr, early: list, args: inv.Args}
-	l.wire(inv, u)
-	return l, nil
+	return flags
 }
 
 // wire builds the use cases over the concrete git, sbx and tmux clients.

@@ -76,31 +76,9 @@ func Main() int {
 	}
 	h.V2 = func(context.Context) bool { return cfg.v2 }
 	h.Limits, h.Remotes, h.FoldCase, h.PruneTags = &cfg.limits, cfg.remotes, cfg.foldCase, cfg.pruneTags()
-	if t, err := sandboxref.ParseURL(args[1]); err == nil && t.Host != "" {
-		// A sandbox on another machine: its sbx is the one on the server's
-		// PATH, reached over ssh as git-airlock reaches it.
-		// ParseURL validated the host already; were it refused here, the
-		// helper must not fall back to this machine's sbx.
-		tr, terr := sshhost.New(t.Host, sshhost.Settings{Command: cfg.sshCommand, Share: cfg.sshShare, RuntimeDir: os.Getenv("XDG_RUNTIME_DIR")})
-		if terr != nil {
-			fmt.Fprintf(os.Stderr, "fatal: git-remote-airlock: %s\n", quote.Text(terr.Error()))
-			return 128
-		}
-		h.Sbx.Remote = tr
-	} else {
-		// Used only when sbx is not on PATH: the path recorded at
-		// registration, in the sandbox's record (a file read), else where
-		// an older git-airlock kept it, the remote's section.
-		h.Sbx.Bin = sbxProgram(home, func() string {
-			if h.Repo != nil && err == nil {
-				// A damaged record is git-airlock's to report; the
-				// helper falls back as for a missing one.
-				if rec, ok, _ := sandboxstore.For(h.Repo.CommonDir, nil).Sandbox(t.Sandbox); ok && rec.Sbx != "" {
-					return rec.Sbx
-				}
-			}
-			return cfg.sbxPath
-		})
+	if err := h.chooseSbx(args[1], cfg, home); err != nil {
+		fmt.Fprintf(os.Stderr, "fatal: git-remote-airlock: %s\n", quote.Text(err.Error()))
+		return 128
 	}
 	if h.Repo != nil {
 		h.Wake.OnFetch = func(context.Context) bool { return cfg.wakeOnFetch }
@@ -110,6 +88,37 @@ func Main() int {
 		}
 	}
 	return exitCode(h, h.Serve(ctx, args[0], args[1]))
+}
+
+// chooseSbx points the helper at the sbx that holds the URL's sandbox: for
+// a sandbox on another machine, the one on the server's PATH, reached over
+// ssh as git-airlock reaches it (ParseURL validated the host already; were
+// it refused here, the helper must not fall back to this machine's sbx);
+// else this machine's, with the path recorded at registration used only
+// when sbx is not on PATH.
+func (h *Helper) chooseSbx(url string, cfg helperConfig, home string) error {
+	t, err := sandboxref.ParseURL(url)
+	if err == nil && t.Host != "" {
+		tr, terr := sshhost.New(t.Host, sshhost.Settings{Command: cfg.sshCommand, Share: cfg.sshShare, RuntimeDir: os.Getenv("XDG_RUNTIME_DIR")})
+		if terr != nil {
+			return terr
+		}
+		h.Sbx.Remote = tr
+		return nil
+	}
+	// The sandbox's record (a file read), else where an older git-airlock
+	// kept it, the remote's section.
+	h.Sbx.Bin = sbxProgram(home, func() string {
+		if h.Repo != nil && err == nil {
+			// A damaged record is git-airlock's to report; the helper
+			// falls back as for a missing one.
+			if rec, ok, _ := sandboxstore.For(h.Repo.CommonDir, nil).Sandbox(t.Sandbox); ok && rec.Sbx != "" {
+				return rec.Sbx
+			}
+		}
+		return cfg.sbxPath
+	})
+	return nil
 }
 
 // exitCode reports how Serve ended on stderr and returns the exit code.
