@@ -58,7 +58,7 @@ test-gits: test-deps
 	@test -x $(GIT_USE) || { echo "no $(GIT_USE): skipping the git version matrix"; exit 0; }; \
 	for v in $(GIT_VERSIONS); do \
 		( eval "$$($(GIT_USE) $$v)" && git --version && \
-		  GORACE=atexit_sleep_ms=0 $(GO) test -count=1 ./cmd/git-airlock ./internal/sbxsim ./gitx ) || exit 1; \
+		  GORACE=atexit_sleep_ms=0 $(GO) test -count=1 -timeout 30m ./cmd/git-airlock ./internal/sbxsim ./gitx ) || exit 1; \
 	done
 
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
