@@ -144,28 +144,26 @@ func (g *Globals) AfterApply(kctx *kong.Context, ctx context.Context, u *ui.UI, 
 	return nil
 }
 
-// lifecycleProvider binds a lifecycle handler, built for the command that
-// asks for it from the one set of clients.
-func lifecycleProvider[H any](build func(*lifecycleDeps) H) func(*Loaded) (H, error) {
+// provider binds a handler, built for the command that asks for it from
+// the one set of clients deps picks (the lifecycle's or the machine's).
+func provider[D, H any](deps func(*Loaded) D, build func(D) H) func(*Loaded) (H, error) {
 	return func(l *Loaded) (H, error) {
 		if err := l.valid(); err != nil {
 			var none H
 			return none, err
 		}
-		return build(l.Lifecycle), nil
+		return build(deps(l)), nil
 	}
 }
 
-// machineProvider binds a machine handler, built for the command that asks
-// for it from the one set of clients.
+// lifecycleProvider binds a lifecycle handler.
+func lifecycleProvider[H any](build func(*lifecycleDeps) H) func(*Loaded) (H, error) {
+	return provider(func(l *Loaded) *lifecycleDeps { return l.Lifecycle }, build)
+}
+
+// machineProvider binds a machine handler.
 func machineProvider[H any](build func(*machineDeps) H) func(*Loaded) (H, error) {
-	return func(l *Loaded) (H, error) {
-		if err := l.valid(); err != nil {
-			var none H
-			return none, err
-		}
-		return build(l.Machine), nil
-	}
+	return provider(func(l *Loaded) *machineDeps { return l.Machine }, build)
 }
 
 // target is the sandbox a command acts on.

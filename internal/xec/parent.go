@@ -14,22 +14,26 @@ import (
 // watchParent cancels ctx once this process's parent is no longer parent,
 // asking four times a second.
 func watchParent(ctx context.Context, cancel context.CancelFunc, parent int) (context.Context, context.CancelFunc) {
-	go func() {
-		t := time.NewTicker(250 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
+	go cancelWhen(ctx, cancel, func() bool { return os.Getppid() != parent })
+	return ctx, cancel
+}
+
+// cancelWhen calls cancel once gone answers true, asking four times a
+// second until ctx ends.
+func cancelWhen(ctx context.Context, cancel context.CancelFunc, gone func() bool) {
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if gone() {
+				cancel()
 				return
-			case <-t.C:
-				if os.Getppid() != parent {
-					cancel()
-					return
-				}
 			}
 		}
-	}()
-	return ctx, cancel
+	}
 }
 
 // EndWithOwner returns a context that ends once the process OwnerEnv
@@ -41,20 +45,6 @@ func EndWithOwner(ctx context.Context, getenv func(string) string) (context.Cont
 		return ctx, func() {}
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	go func() {
-		t := time.NewTicker(250 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
-					cancel()
-					return
-				}
-			}
-		}
-	}()
+	go cancelWhen(ctx, cancel, func() bool { return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) })
 	return ctx, cancel
 }
